@@ -1,0 +1,5 @@
+"""``python -m forecastkit ...`` == ``forecastkit ...``."""
+
+from .cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Model builders (Keras, imported lazily) and numpy baselines."""

@@ -1,0 +1,301 @@
+"""Validation of neural-builder arguments, without importing Keras.
+
+The Keras builders (``dense``, ``recurrent``, ``conv``, ``seq2seq``) call these checks before
+they create a single layer, and the command line can call them before it pays for importing
+TensorFlow. Every failure raises :class:`~forecastkit.errors.ConfigTypeError` (wrong type, e.g.
+``units="many"`` or ``units=32.0``) or :class:`~forecastkit.errors.ConfigError` (right type,
+value out of range) with a Keras-style message naming the model, the argument, the rule and the
+value received.
+
+Booleans are not integers here (``units=True`` is a type error) and integral floats are not
+integers either (``units=32.0`` is a type error: write ``32``). NumPy integers and floats are
+accepted and converted to Python ``int`` / ``float`` so that model configs stay JSON
+serialisable.
+
+Examples
+--------
+>>> from forecastkit.models.hyper import check_int, check_float
+>>> check_int("vanilla", "units", 16)
+16
+>>> check_float("vanilla", "dropout", 0.2, minimum=0.0, maximum=1.0)
+0.2
+>>> check_int("vanilla", "units", "many")
+Traceback (most recent call last):
+...
+forecastkit.errors.ConfigTypeError: `units` of model 'vanilla' must be an integer >= 1. Received: units='many' (str)
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import numbers
+
+from ..errors import ConfigError, ConfigTypeError
+
+__all__ = [
+    "HYPERPARAMETERS",
+    "check_build_args",
+    "check_float",
+    "check_horizon",
+    "check_input_shape",
+    "check_int",
+    "validate_hyperparameters",
+]
+
+#: Builder hyperparameters and their defaults, per model name (the builders' keyword defaults).
+HYPERPARAMETERS: dict[str, dict[str, int | float]] = {
+    "linear": {"l2": 0.0},
+    "mlp": {"units": 64, "layers": 2, "dropout": 0.0},
+    "vanilla": {"units": 32, "dropout": 0.0},
+    "stacked": {"units": 32, "layers": 2, "dropout": 0.0},
+    "bidirectional": {"units": 32, "dropout": 0.0},
+    "cnn_lstm": {"filters": 32, "kernel_size": 3, "units": 32, "dropout": 0.0},
+    "encoder_decoder": {"units": 32, "dropout": 0.0},
+}
+
+# name -> keyword arguments of check_int / check_float
+_INT_RULES = {"units": 1, "layers": 1, "filters": 1, "kernel_size": 1}
+_FLOAT_RULES = {
+    "dropout": {"minimum": 0.0, "maximum": 1.0, "include_maximum": False},
+    "l2": {"minimum": 0.0},
+}
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _is_real(value: object) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _fmt(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else repr(float(number))
+
+
+def _received(name: str, value: object) -> str:
+    return f"Received: {name}={value!r} ({type(value).__name__})"
+
+
+def check_int(model: str, name: str, value: object, minimum: int = 1) -> int:
+    """Return ``value`` as a Python ``int`` if it is an integer ``>= minimum``.
+
+    Parameters
+    ----------
+    model : str
+        Model name used in the message, e.g. ``"vanilla"``.
+    name : str
+        Argument name used in the message, e.g. ``"units"``.
+    value : object
+        The value to check. ``bool`` and ``float`` (even ``32.0``) are rejected.
+    minimum : int, default 1
+        Smallest allowed value.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ConfigTypeError
+        ``value`` is not an integer.
+    ConfigError
+        ``value < minimum``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_int("stacked", "layers", np.int64(3))
+    3
+    >>> check_int("stacked", "layers", 0)
+    Traceback (most recent call last):
+    ...
+    forecastkit.errors.ConfigError: `layers` of model 'stacked' must be an integer >= 1. Received: layers=0
+    """
+    rule = f"an integer >= {minimum}"
+    if not _is_int(value):
+        raise ConfigTypeError(f"`{name}` of model '{model}' must be {rule}. {_received(name, value)}")
+    value = int(value)
+    if value < minimum:
+        raise ConfigError(f"`{name}` of model '{model}' must be {rule}. Received: {name}={value!r}")
+    return value
+
+
+def check_float(
+    model: str,
+    name: str,
+    value: object,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    *,
+    include_minimum: bool = True,
+    include_maximum: bool = True,
+) -> float:
+    """Return ``value`` as a finite Python ``float`` inside the given bounds.
+
+    Parameters
+    ----------
+    model, name : str
+        Model and argument names used in the message.
+    value : object
+        An ``int`` or ``float`` (NumPy scalars too); ``bool`` and strings are rejected, as are
+        NaN and infinities.
+    minimum, maximum : float, optional
+        Bounds; ``None`` means unbounded.
+    include_minimum, include_maximum : bool, default True
+        Whether each bound itself is allowed.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ConfigTypeError
+        ``value`` is not a real number.
+    ConfigError
+        ``value`` is NaN, infinite or outside the bounds.
+
+    Examples
+    --------
+    >>> check_float("mlp", "dropout", 0, minimum=0.0, maximum=1.0, include_maximum=False)
+    0.0
+    >>> check_float("mlp", "dropout", 1.0, minimum=0.0, maximum=1.0, include_maximum=False)
+    Traceback (most recent call last):
+    ...
+    forecastkit.errors.ConfigError: `dropout` of model 'mlp' must be a number >= 0 and < 1. Received: dropout=1.0
+    """
+    parts = []
+    if minimum is not None:
+        parts.append(f"{'>=' if include_minimum else '>'} {_fmt(minimum)}")
+    if maximum is not None:
+        parts.append(f"{'<=' if include_maximum else '<'} {_fmt(maximum)}")
+    rule = "a finite number" if not parts else "a number " + " and ".join(parts)
+    if not _is_real(value):
+        raise ConfigTypeError(f"`{name}` of model '{model}' must be {rule}. {_received(name, value)}")
+    value = float(value)
+    bad = not math.isfinite(value)
+    if minimum is not None:
+        bad = bad or value < minimum or (value == minimum and not include_minimum)
+    if maximum is not None:
+        bad = bad or value > maximum or (value == maximum and not include_maximum)
+    if bad:
+        raise ConfigError(f"`{name}` of model '{model}' must be {rule}. Received: {name}={value!r}")
+    return value
+
+
+def check_input_shape(model: str, input_shape: object) -> tuple[int, int]:
+    """Return ``input_shape`` as ``(lookback, n_features)``, two Python ints >= 1.
+
+    Examples
+    --------
+    >>> check_input_shape("vanilla", [24, 1])
+    (24, 1)
+    >>> check_input_shape("vanilla", (24,))
+    Traceback (most recent call last):
+    ...
+    forecastkit.errors.ConfigError: `input_shape` of model 'vanilla' must be a pair of integers >= 1 (lookback, n_features). Received: input_shape=(24,)
+    """
+    rule = "a pair of integers >= 1 (lookback, n_features)"
+    if isinstance(input_shape, (str, bytes)) or not hasattr(input_shape, "__len__"):
+        raise ConfigTypeError(
+            f"`input_shape` of model '{model}' must be {rule}. {_received('input_shape', input_shape)}"
+        )
+    items = tuple(input_shape)
+    message = f"`input_shape` of model '{model}' must be {rule}. Received: input_shape={items!r}"
+    if len(items) != 2:
+        raise ConfigError(message)
+    if not all(_is_int(v) for v in items):
+        raise ConfigTypeError(message)
+    if not all(v >= 1 for v in items):
+        raise ConfigError(message)
+    return int(items[0]), int(items[1])
+
+
+def check_horizon(model: str, horizon: object) -> int:
+    """Return ``horizon`` as a Python int >= 1.
+
+    Examples
+    --------
+    >>> check_horizon("linear", 12)
+    12
+    """
+    return check_int(model, "horizon", horizon, minimum=1)
+
+
+def validate_hyperparameters(model: str, hyper: dict | None = None, /, **kwargs: object) -> dict:
+    """Check a model's builder hyperparameters and fill in the defaults.
+
+    Parameters
+    ----------
+    model : str
+        One of the keys of :data:`HYPERPARAMETERS`.
+    hyper : dict, optional
+        Hyperparameters by name; keyword arguments are merged on top.
+
+    Returns
+    -------
+    dict
+        Every hyperparameter of ``model``, defaults filled in, values converted to Python
+        ``int`` / ``float``.
+
+    Raises
+    ------
+    ConfigError
+        Unknown model, unknown hyperparameter name (with a suggestion) or a value out of range.
+    ConfigTypeError
+        A value of the wrong type.
+
+    Examples
+    --------
+    >>> validate_hyperparameters("stacked", {"units": 8})
+    {'units': 8, 'layers': 2, 'dropout': 0.0}
+    >>> validate_hyperparameters("vanilla", unit=8)
+    Traceback (most recent call last):
+    ...
+    forecastkit.errors.ConfigError: Unknown hyperparameter 'unit' for model 'vanilla'. Its hyperparameters are: units, dropout. Did you mean 'units'?
+    """
+    if not isinstance(model, str) or model not in HYPERPARAMETERS:
+        raise ConfigError(
+            f"Unknown neural model {model!r}. Available: {', '.join(HYPERPARAMETERS)}."
+        )
+    given = {**(hyper or {}), **kwargs}
+    defaults = HYPERPARAMETERS[model]
+    for key in given:
+        if key not in defaults:
+            close = difflib.get_close_matches(str(key), list(defaults), n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise ConfigError(
+                f"Unknown hyperparameter {key!r} for model '{model}'. "
+                f"Its hyperparameters are: {', '.join(defaults)}.{hint}"
+            )
+    resolved = {}
+    for key, default in defaults.items():
+        value = given.get(key, default)
+        if key in _INT_RULES:
+            resolved[key] = check_int(model, key, value, minimum=_INT_RULES[key])
+        else:
+            resolved[key] = check_float(model, key, value, **_FLOAT_RULES[key])
+    return resolved
+
+
+def check_build_args(
+    model: str, input_shape: object, horizon: object, /, **hyper: object
+) -> tuple[tuple[int, int], int, dict]:
+    """Validate everything a builder receives: ``input_shape``, ``horizon`` and hyperparameters.
+
+    Returns
+    -------
+    tuple
+        ``((lookback, n_features), horizon, hyper)`` with Python ints/floats and every
+        hyperparameter of ``model`` present.
+
+    Examples
+    --------
+    >>> check_build_args("vanilla", (24, 1), 12, units=16, dropout=0.1)
+    ((24, 1), 12, {'units': 16, 'dropout': 0.1})
+    """
+    shape = check_input_shape(model, input_shape)
+    horizon = check_horizon(model, horizon)
+    return shape, horizon, validate_hyperparameters(model, hyper)

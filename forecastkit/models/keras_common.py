@@ -1,0 +1,125 @@
+"""Shared Keras plumbing for the neural builders: importing Keras and compiling models.
+
+Only the builder modules (``dense``, ``recurrent``, ``conv``, ``seq2seq``) import this module,
+and the rest of forecastkit imports those lazily, so ``import forecastkit`` never pays for
+TensorFlow. Argument validation lives in the Keras-free :mod:`forecastkit.models.hyper`;
+its helpers are re-exported here for the builders' convenience.
+
+Examples
+--------
+>>> from forecastkit.models.keras_common import compile_model, import_keras
+>>> keras = import_keras()
+>>> from forecastkit.models.dense import build_linear
+>>> model = compile_model(build_linear((4, 1), 2), learning_rate=0.01)
+>>> model.loss, round(float(model.optimizer.learning_rate), 4)
+('mse', 0.01)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+
+from .hyper import (  # noqa: F401  (re-exported: one place for validation)
+    check_build_args,
+    check_float,
+    check_horizon,
+    check_input_shape,
+    check_int,
+    validate_hyperparameters,
+)
+
+__all__ = [
+    "check_build_args",
+    "check_float",
+    "check_horizon",
+    "check_input_shape",
+    "check_int",
+    "compile_model",
+    "import_keras",
+    "validate_hyperparameters",
+]
+
+
+def import_keras():
+    """Import and return the ``keras`` module, quietly and on TensorFlow by default.
+
+    Sets ``TF_CPP_MIN_LOG_LEVEL=3`` (silence TensorFlow's C++ info/warning logs) and
+    ``KERAS_BACKEND=tensorflow`` with ``os.environ.setdefault`` *before* the first
+    ``import keras``, so a value the user already exported (e.g. ``KERAS_BACKEND=jax``) wins.
+    Once Keras is imported the backend is fixed for the process.
+
+    Returns
+    -------
+    module
+        The ``keras`` module.
+
+    Examples
+    --------
+    >>> keras = import_keras()
+    >>> keras.__version__ >= "3"
+    True
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    if "keras" in sys.modules:
+        return sys.modules["keras"]
+    with _stderr_silenced():  # TensorFlow's C++ start-up lines ignore TF_CPP_MIN_LOG_LEVEL
+        import keras
+
+        keras.ops.convert_to_tensor(0.0)  # the backend prints its device lines on first use
+    return keras
+
+
+@contextlib.contextmanager
+def _stderr_silenced():
+    """Point file descriptor 2 at /dev/null for the block (Python-level errors still raise)."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no usable stderr: nothing to silence
+        yield
+        return
+    with open(os.devnull, "w") as devnull:
+        sys.stderr.flush()
+        os.dup2(devnull.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def compile_model(model, learning_rate: float = 1e-3):
+    """Compile ``model`` in place with Adam and mean squared error, and return it.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A model from one of the ``build_*`` functions.
+    learning_rate : float, default 1e-3
+        Adam learning rate, a finite number > 0.
+
+    Returns
+    -------
+    keras.Model
+        The same ``model`` object, compiled.
+
+    Raises
+    ------
+    ConfigTypeError, ConfigError
+        ``learning_rate`` is not a number, or is not > 0.
+
+    Examples
+    --------
+    >>> from forecastkit.models.recurrent import build_vanilla
+    >>> model = compile_model(build_vanilla((12, 1), 3, units=4))
+    >>> model.compiled, type(model.optimizer).__name__
+    (True, 'Adam')
+    """
+    keras = import_keras()
+    learning_rate = check_float(
+        getattr(model, "name", "?"), "learning_rate", learning_rate, minimum=0.0, include_minimum=False
+    )
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate), loss="mse")
+    return model

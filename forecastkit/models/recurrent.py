@@ -1,0 +1,174 @@
+"""LSTM builders: ``vanilla``, ``stacked`` and ``bidirectional``.
+
+Each reads the window ``(lookback, n_features)`` with LSTM layers and maps the last hidden
+state to ``horizon`` values with one Dense layer (direct multi-output forecasting). Dropout is
+the LSTM's input ``dropout`` (not ``recurrent_dropout``, which rules out the fused cuDNN
+kernel on GPU). Models are uncompiled, built from Keras layers only (``.keras`` files load with
+``safe_mode=True``), and seeded by the caller via ``keras.utils.set_random_seed``.
+"""
+
+from __future__ import annotations
+
+from .keras_common import check_build_args, import_keras
+
+keras = import_keras()
+
+__all__ = ["build_bidirectional", "build_stacked", "build_vanilla"]
+
+
+def _head(x, horizon: int):
+    return keras.layers.Dense(horizon, dtype="float32", name="forecast")(x)
+
+
+def build_vanilla(
+    input_shape: tuple[int, int], horizon: int, *, units: int = 32, dropout: float = 0.0
+):
+    """One LSTM layer, then Dense to the horizon.
+
+    ``window (lookback, n_features) -> LSTM(units) -> Dense(horizon)``.
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        ``(lookback, n_features)``, both >= 1.
+    horizon : int
+        Number of steps forecast, >= 1.
+    units : int, default 32
+        LSTM units, >= 1.
+    dropout : float, default 0.0
+        LSTM input dropout rate, in ``[0, 1)``.
+
+    Returns
+    -------
+    keras.Model
+        Uncompiled functional model named ``"vanilla"``, output ``(batch, horizon)`` float32.
+
+    Raises
+    ------
+    ConfigTypeError, ConfigError
+        Invalid ``input_shape``, ``horizon`` or hyperparameter, e.g.
+        "`units` of model 'vanilla' must be an integer >= 1. Received: units='many' (str)".
+
+    Examples
+    --------
+    >>> from forecastkit.models.recurrent import build_vanilla
+    >>> model = build_vanilla((24, 1), 12, units=16)
+    >>> model.name, model.input_shape, model.output_shape
+    ('vanilla', (None, 24, 1), (None, 12))
+    >>> [layer.name for layer in model.layers]
+    ['window', 'lstm', 'forecast']
+    """
+    (lookback, n_features), horizon, hyper = check_build_args(
+        "vanilla", input_shape, horizon, units=units, dropout=dropout
+    )
+    inputs = keras.Input(shape=(lookback, n_features), name="window")
+    x = keras.layers.LSTM(hyper["units"], dropout=hyper["dropout"], name="lstm")(inputs)
+    return keras.Model(inputs, _head(x, horizon), name="vanilla")
+
+
+def build_stacked(
+    input_shape: tuple[int, int],
+    horizon: int,
+    *,
+    units: int = 32,
+    layers: int = 2,
+    dropout: float = 0.0,
+):
+    """Several LSTM layers (all but the last return sequences), then Dense to the horizon.
+
+    ``window -> LSTM(units, return_sequences=True) x (layers - 1) -> LSTM(units) -> Dense(horizon)``.
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        ``(lookback, n_features)``, both >= 1.
+    horizon : int
+        Number of steps forecast, >= 1.
+    units : int, default 32
+        Units of every LSTM layer, >= 1.
+    layers : int, default 2
+        Number of LSTM layers, >= 1 (1 is the vanilla architecture).
+    dropout : float, default 0.0
+        Input dropout rate of every LSTM layer, in ``[0, 1)``.
+
+    Returns
+    -------
+    keras.Model
+        Uncompiled functional model named ``"stacked"``, output ``(batch, horizon)`` float32.
+
+    Raises
+    ------
+    ConfigTypeError, ConfigError
+        Invalid ``input_shape``, ``horizon`` or hyperparameter.
+
+    Examples
+    --------
+    >>> from forecastkit.models.recurrent import build_stacked
+    >>> model = build_stacked((24, 1), 12, units=16, layers=3)
+    >>> model.name, model.output_shape
+    ('stacked', (None, 12))
+    >>> [layer.name for layer in model.layers]
+    ['window', 'lstm_1', 'lstm_2', 'lstm_3', 'forecast']
+    """
+    (lookback, n_features), horizon, hyper = check_build_args(
+        "stacked", input_shape, horizon, units=units, layers=layers, dropout=dropout
+    )
+    inputs = keras.Input(shape=(lookback, n_features), name="window")
+    x = inputs
+    for i in range(1, hyper["layers"] + 1):
+        x = keras.layers.LSTM(
+            hyper["units"],
+            dropout=hyper["dropout"],
+            return_sequences=i < hyper["layers"],
+            name=f"lstm_{i}",
+        )(x)
+    return keras.Model(inputs, _head(x, horizon), name="stacked")
+
+
+def build_bidirectional(
+    input_shape: tuple[int, int], horizon: int, *, units: int = 32, dropout: float = 0.0
+):
+    """A bidirectional LSTM over the window (outputs concatenated), then Dense to the horizon.
+
+    ``window -> Bidirectional(LSTM(units)) -> Dense(horizon)``; the Dense layer sees
+    ``2 * units`` features. Reading the window backwards is legitimate here: the whole window
+    lies in the past of the forecast origin.
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        ``(lookback, n_features)``, both >= 1.
+    horizon : int
+        Number of steps forecast, >= 1.
+    units : int, default 32
+        Units of each direction's LSTM, >= 1.
+    dropout : float, default 0.0
+        LSTM input dropout rate, in ``[0, 1)``.
+
+    Returns
+    -------
+    keras.Model
+        Uncompiled functional model named ``"bidirectional"``, output ``(batch, horizon)``
+        float32.
+
+    Raises
+    ------
+    ConfigTypeError, ConfigError
+        Invalid ``input_shape``, ``horizon`` or hyperparameter.
+
+    Examples
+    --------
+    >>> from forecastkit.models.recurrent import build_bidirectional
+    >>> model = build_bidirectional((24, 1), 12, units=16)
+    >>> model.name, model.output_shape
+    ('bidirectional', (None, 12))
+    >>> model.get_layer("bidirectional_lstm").output.shape
+    (None, 32)
+    """
+    (lookback, n_features), horizon, hyper = check_build_args(
+        "bidirectional", input_shape, horizon, units=units, dropout=dropout
+    )
+    inputs = keras.Input(shape=(lookback, n_features), name="window")
+    lstm = keras.layers.LSTM(hyper["units"], dropout=hyper["dropout"], name="lstm")
+    x = keras.layers.Bidirectional(lstm, merge_mode="concat", name="bidirectional_lstm")(inputs)
+    return keras.Model(inputs, _head(x, horizon), name="bidirectional")

@@ -1,0 +1,53 @@
+"""Config files and settings precedence."""
+
+import pytest
+
+from forecastkit.config import merge_settings, model_params, read_config
+from forecastkit.errors import ConfigError, ConfigTypeError
+
+
+def write(tmp_path, text):
+    path = tmp_path / "run.toml"
+    path.write_text(text)
+    return path
+
+
+def test_flags_override_file_override_defaults(tmp_path):
+    config = read_config(write(tmp_path, 'model = "stacked"\nhorizon = 6\nlearning-rate = 0.01\n'
+                                         '[models.stacked]\nunits = 16\n'))
+    settings = merge_settings(config, flags={"horizon": 3})
+    assert settings["horizon"] == 3 and settings["model"] == "stacked" and settings["seed"] == 0
+    assert model_params(settings) == {"units": 16, "learning_rate": 0.01}
+    settings = merge_settings(config, flags={"units": 64})
+    assert model_params(settings)["units"] == 64
+
+
+@pytest.mark.parametrize("text, error, message", [
+    ("colour = 1\n", ConfigError, "Unknown key 'colour'"),
+    ("horizon = 'six'\n", ConfigTypeError, "`horizon` in config file"),
+    ("horizon = true\n", ConfigTypeError, "`horizon`"),
+    ("[models.prophet]\nunits = 1\n", ConfigError, "Unknown model 'prophet'"),
+    ("[models.vanilla]\nunitz = 1\n", ConfigError, "Unknown hyperparameter 'unitz' for model 'vanilla'"),
+    ("[models.vanilla]\nunits = 1.5\n", ConfigTypeError, "`units` of model 'vanilla'"),
+    ("horizon = \n", ConfigError, "not valid TOML"),
+])
+def test_bad_config_files(tmp_path, text, error, message):
+    with pytest.raises(error, match=message):
+        read_config(write(tmp_path, text))
+
+
+def test_missing_config_file(tmp_path):
+    with pytest.raises(ConfigError, match="does not exist"):
+        read_config(tmp_path / "nope.toml")
+
+
+def test_data_path_relative_to_config(tmp_path):
+    (tmp_path / "d.csv").write_text("t,y\n1,2\n")
+    assert read_config(write(tmp_path, 'data = "d.csv"\n'))["data"] == str(tmp_path / "d.csv")
+
+
+def test_hyper_flag_must_apply_to_the_model():
+    with pytest.raises(ConfigError, match="`--layers` does not apply to model 'vanilla'"):
+        model_params(merge_settings({}, flags={"model": "vanilla", "layers": 3}))
+    with pytest.raises(ConfigError, match="`--epochs` does not apply to model 'naive'"):
+        model_params(merge_settings({}, flags={"model": "naive", "epochs": 3}))

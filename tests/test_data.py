@@ -1,0 +1,608 @@
+"""Tests for forecastkit.data: loading, validation messages, filling and Panel helpers."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecastkit.data import (
+    FILL_POLICIES,
+    Panel,
+    from_pandas,
+    infer_frequency,
+    load_csv,
+    season_length,
+)
+from forecastkit.errors import ConfigError, ConfigTypeError, DataError
+
+MONTHLY = "month,passengers\n1949-01,112\n1949-02,118\n1949-03,132\n1949-04,129\n"
+
+
+def write(tmp_path, content, name="data.csv"):
+    """Write text (UTF-8) or bytes to tmp_path / name and return the path."""
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
+def raises(error, call, *parts):
+    """Assert `call()` raises `error` with a one-line message containing every part."""
+    with pytest.raises(error) as info:
+        call()
+    message = str(info.value)
+    assert "\n" not in message, message
+    for part in parts:
+        assert part in message, f"{part!r} not in: {message}"
+    return message
+
+
+def csv_error(tmp_path, content, *parts, error=DataError, **kwargs):
+    path = write(tmp_path, content)
+    return raises(error, lambda: load_csv(path, **kwargs), *parts)
+
+
+# --------------------------------------------------------------------------------------
+# Happy paths
+# --------------------------------------------------------------------------------------
+
+
+def test_wide_single_series(tmp_path):
+    panel = load_csv(write(tmp_path, MONTHLY))
+    frame = panel.frame
+    assert list(frame.columns) == ["id", "time", "y"]
+    assert frame["time"].dtype == "datetime64[ns]"
+    assert frame["y"].dtype == "float64"
+    assert isinstance(frame.index, pd.RangeIndex)
+    assert frame["id"].tolist() == ["passengers"] * 4
+    assert all(type(v) is str for v in frame["id"])
+    assert frame["y"].tolist() == [112.0, 118.0, 132.0, 129.0]
+    assert (panel.target, panel.freq, panel.step, panel.covariates) == (
+        "passengers", "MS", 1, ())
+    assert panel.source == str(tmp_path / "data.csv")
+    assert panel.ids == ["passengers"] and panel.n_series == 1
+    assert panel.lengths == {"passengers": 4}
+    assert panel.season_length() == 12
+    assert "n_series=1" in repr(panel)
+
+
+def test_wide_ignores_other_columns_unless_covariates(tmp_path):
+    path = write(tmp_path, "date,sales,temp,note\n2024-01-01,1,20,a\n2024-01-02,2,21,b\n"
+                           "2024-01-03,3,22,c\n")
+    panel = load_csv(path, target="sales")
+    assert list(panel.frame.columns) == ["id", "time", "y"]
+    panel = load_csv(path, target="sales", covariates=["temp"])
+    assert list(panel.frame.columns) == ["id", "time", "y", "temp"]
+    assert panel.covariates == ("temp",) and panel.freq == "D"
+    (key, y, x), = panel.arrays()
+    assert key == "sales" and y.tolist() == [1.0, 2.0, 3.0]
+    assert x.shape == (3, 1) and x[:, 0].tolist() == [20.0, 21.0, 22.0]
+
+
+@pytest.mark.parametrize("target", ["a,b", ["a", "b"], "a, b"])
+def test_wide_multi_target(tmp_path, target):
+    path = write(tmp_path, "date,a,b,c\n2024-01-01,1,10,0\n2024-01-02,2,20,0\n")
+    panel = load_csv(path, target=target)
+    assert panel.ids == ["a", "b"] and panel.target == "a,b"
+    assert panel.series("b")["y"].tolist() == [10.0, 20.0]
+    days = list(pd.to_datetime(["2024-01-01", "2024-01-02"]))
+    assert panel.frame["time"].tolist() == days * 2
+    assert [x.shape for _, _, x in panel.arrays()] == [(2, 0), (2, 0)]
+
+
+def test_long_panel_with_covariates_is_sorted_by_first_appearance(tmp_path):
+    # Rows interleaved by time; ids appear as b then a.
+    path = write(tmp_path, "store,week,sales,promo\n"
+                           "b,2024-01-07,5,0\na,2024-01-07,1,1\n"
+                           "b,2024-01-14,6,1\na,2024-01-14,2,0\n")
+    panel = load_csv(path, id="store", target="sales", covariates="promo")
+    assert panel.ids == ["b", "a"]
+    assert panel.freq == "W-SUN"
+    assert panel.frame["y"].tolist() == [5.0, 6.0, 1.0, 2.0]
+    assert panel.frame["promo"].tolist() == [0.0, 1.0, 1.0, 0.0]
+    assert isinstance(panel.frame.index, pd.RangeIndex)
+    assert panel.series("a")["time"].tolist() == list(pd.to_datetime(
+        ["2024-01-07", "2024-01-14"]))
+
+
+def test_long_panel_infers_id_and_target(tmp_path):
+    path = write(tmp_path, "date,store,sales\n2024-01-01,a,1\n2024-01-01,b,3\n"
+                           "2024-01-02,a,2\n2024-01-02,b,4\n")
+    panel = load_csv(path)
+    assert panel.ids == ["a", "b"] and panel.target == "sales"
+    assert panel.lengths == {"a": 2, "b": 2}
+
+
+@pytest.mark.parametrize("sep", [",", ";", "\t", "|"])
+def test_delimiters_are_detected(tmp_path, sep):
+    panel = load_csv(write(tmp_path, MONTHLY.replace(",", sep)))
+    assert panel.frame["y"].tolist() == [112.0, 118.0, 132.0, 129.0]
+
+
+def test_utf8_bom_is_fine(tmp_path):
+    panel = load_csv(write(tmp_path, MONTHLY.encode("utf-8-sig")))
+    assert panel.target == "passengers" and panel.freq == "MS"
+
+
+def test_blank_lines_and_crlf_are_fine(tmp_path):
+    panel = load_csv(write(tmp_path, "\r\n" + MONTHLY.replace("\n", "\r\n") + "\r\n\r\n"))
+    assert panel.lengths == {"passengers": 4}
+
+
+def test_quoted_thousands_are_reported_at_the_physical_line(tmp_path):
+    # A quoted field spanning two lines shifts the following physical line numbers.
+    content = 'date,y,note\n2024-01-01,1,"two\nlines"\n2024-01-02,"1,234",x\n'
+    csv_error(tmp_path, content, "line 4", "'1,234'", "1,234 -> 1234", target="y")
+
+
+def test_integer_periods(tmp_path):
+    panel = load_csv(write(tmp_path, "t,y\n10,1\n12,2\n14,3\n"), time="t")
+    assert panel.frame["time"].dtype == "int64"
+    assert (panel.freq, panel.step, panel.season_length()) == (None, 2, 1)
+    assert panel.future_times("y", 2).tolist() == [16, 18]
+
+
+@pytest.mark.parametrize("values", [["1970 Q1", "1970 Q2", "1970 Q3"],
+                                    ["1970Q1", "1970Q2", "1970Q3"],
+                                    ["1970-Q1", "1970-Q2", "1970-Q3"]])
+def test_quarterly_strings(tmp_path, values):
+    content = "quarter,gdp\n" + "".join(f"{v},{i}\n" for i, v in enumerate(values))
+    panel = load_csv(write(tmp_path, content))
+    assert panel.freq == "QS-JAN" and panel.season_length() == 4
+    assert panel.frame["time"].dt.month.tolist() == [1, 4, 7]
+
+
+def test_compact_yyyymmdd_dates(tmp_path):
+    panel = load_csv(write(tmp_path, "date,y\n20240130,1\n20240131,2\n20240201,3\n"))
+    assert panel.freq == "D"
+
+
+def test_first_column_parsed_as_dates_when_not_named(tmp_path):
+    panel = load_csv(write(tmp_path, "when,y\n2024-01-01 00:00,1\n2024-01-01 01:00,2\n"))
+    assert panel.freq == "h" and panel.season_length() == 24
+
+
+def test_business_days_with_a_gap_are_filled(tmp_path):
+    days = ["2024-01-04", "2024-01-05", "2024-01-08", "2024-01-10", "2024-01-11"]
+    content = "date,y\n" + "".join(f"{d},{i}\n" for i, d in enumerate(days))
+    panel = load_csv(write(tmp_path, content), fill="interpolate")
+    assert panel.freq == "B"
+    assert panel.frame["time"].dt.strftime("%m-%d").tolist() == [
+        "01-04", "01-05", "01-08", "01-09", "01-10", "01-11"]
+    assert panel.frame["y"].tolist() == [0.0, 1.0, 2.0, 2.5, 3.0, 4.0]
+
+
+def test_timezone_aware_times(tmp_path):
+    path = write(tmp_path, "timestamp,y\n2024-01-01T00:00+01:00,1\n2024-01-01T01:00+01:00,2\n"
+                           "2024-01-01T02:00+01:00,3\n")
+    panel = load_csv(path)
+    assert str(panel.frame["time"].dt.tz) == "UTC+01:00"
+    assert panel.frame["time"].dtype.unit == "ns"
+    future = panel.future_times("y", 1)
+    assert future[0] == pd.Timestamp("2024-01-01T03:00+01:00")
+
+
+def test_series_with_datetime_index():
+    index = pd.date_range("2024-01-01", periods=4, freq="D")
+    panel = from_pandas(pd.Series([1.0, 2.0, 3.0, 4.0], index=index))
+    assert (panel.target, panel.ids, panel.freq, panel.source) == ("y", ["y"], "D", "<DataFrame>")
+    assert panel.frame["time"].tolist() == list(index)
+
+
+def test_dataframe_with_datetime_index_and_covariate():
+    df = pd.DataFrame({"load": [1.0, 2.0, 3.0], "temp": [5, 6, 7]},
+                      index=pd.date_range("2024-01-01", periods=3, freq="h", name="ts"))
+    panel = from_pandas(df, target="load", covariates=["temp"])
+    assert list(panel.frame.columns) == ["id", "time", "y", "temp"]
+    assert panel.frame["temp"].dtype == "float64" and panel.freq == "h"
+
+
+def test_period_index_and_integer_index():
+    s = pd.Series([1.0, 2.0, 3.0], name="sales",
+                  index=pd.period_range("2020-01", periods=3, freq="M"))
+    assert from_pandas(s).freq == "MS"
+    panel = from_pandas(pd.Series([1.0, 2.0, 3.0]))
+    assert panel.freq is None and panel.frame["time"].tolist() == [0, 1, 2]
+
+
+def test_dataframe_time_column_and_long_layout():
+    df = pd.DataFrame({"ds": pd.to_datetime(["2024-01-01", "2024-02-01"] * 2),
+                       "unique_id": [1, 1, 2, 2], "y": [1.0, 2.0, 3.0, 4.0]})
+    panel = from_pandas(df, id="unique_id")
+    assert panel.ids == ["1", "2"] and panel.freq == "MS"
+
+
+def test_constant_series_and_length_one_are_valid():
+    panel = from_pandas(pd.Series([5.0, 5.0, 5.0]))
+    assert panel.frame["y"].tolist() == [5.0, 5.0, 5.0]
+    one = from_pandas(pd.Series([1.0], index=pd.to_datetime(["2024-01-01"])), freq="D")
+    assert one.lengths == {"y": 1}
+
+
+# --------------------------------------------------------------------------------------
+# Fill policies
+# --------------------------------------------------------------------------------------
+
+GAPPY = "date,y\n2024-01-01,\n2024-01-02,2\n2024-01-04,6\n2024-01-05,NA\n"
+
+
+@pytest.mark.parametrize("fill, expected", [
+    ("interpolate", [2.0, 2.0, 4.0, 6.0, 6.0]),
+    ("ffill", [2.0, 2.0, 2.0, 6.0, 6.0]),
+    ("zero", [0.0, 2.0, 0.0, 6.0, 0.0]),
+])
+def test_fill_policies(tmp_path, fill, expected):
+    panel = load_csv(write(tmp_path, GAPPY), fill=fill)
+    assert panel.frame["y"].tolist() == expected
+    assert panel.frame["time"].dt.day.tolist() == [1, 2, 3, 4, 5]
+
+
+def test_fill_interpolates_linearly_and_fills_covariates(tmp_path):
+    path = write(tmp_path, "date,y,x\n2024-01-01,0,1\n2024-01-05,8,null\n2024-01-06,9,3\n")
+    panel = load_csv(path, target="y", covariates=["x"], fill="interpolate")
+    assert panel.frame["y"].tolist() == [0.0, 2.0, 4.0, 6.0, 8.0, 9.0]
+    assert panel.frame["x"].tolist() == [1.0, 1.4, 1.8, 2.2, 2.6, 3.0]
+
+
+def test_fill_reindexes_each_series_of_a_long_panel(tmp_path):
+    path = write(tmp_path, "id,date,y\na,2024-01-01,1\na,2024-01-03,3\n"
+                           "b,2024-01-01,5\nb,2024-01-02,6\n")
+    panel = load_csv(path, fill="ffill")
+    assert panel.lengths == {"a": 3, "b": 2}
+    assert panel.series("a")["y"].tolist() == [1.0, 1.0, 3.0]
+
+
+# --------------------------------------------------------------------------------------
+# Panel helpers
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("freq, start, expected", [
+    ("MS", "2024-01-01", ["2024-04-01", "2024-05-01"]),
+    ("QS", "2024-01-01", ["2024-10-01", "2025-01-01"]),
+    ("W", "2024-01-07", ["2024-01-28", "2024-02-04"]),
+    ("D", "2024-02-27", ["2024-03-01", "2024-03-02"]),
+])
+def test_future_times(freq, start, expected):
+    index = pd.date_range(start, periods=3, freq=freq)
+    panel = from_pandas(pd.Series([1.0, 2.0, 3.0], index=index))
+    future = panel.future_times("y", 2)
+    assert future.strftime("%Y-%m-%d").tolist() == expected
+    assert future.dtype == "datetime64[ns]"
+
+
+def test_future_times_rejects_bad_horizon():
+    panel = from_pandas(pd.Series([1.0, 2.0]))
+    raises(ConfigError, lambda: panel.future_times("y", 0), "`horizon` must be >= 1",
+           "Received: horizon=0")
+    raises(ConfigTypeError, lambda: panel.future_times("y", 1.5), "horizon=1.5")
+
+
+def test_series_unknown_id():
+    panel = from_pandas(pd.DataFrame({"a": [1.0], "b": [2.0]}), target=["a", "b"])
+    raises(DataError, lambda: panel.series("c"), "Unknown series id 'c'", "['a', 'b']")
+
+
+def test_check_length_names_each_short_series(tmp_path):
+    path = write(tmp_path, "id,t,y\na,1,1\na,2,2\na,3,3\nb,1,1\nc,1,1\nc,2,2\n")
+    panel = load_csv(path, time="t")
+    panel.check_length(1, "anything")
+    raises(DataError, lambda: panel.check_length(3, "lookback 2 + horizon 1"),
+           "'b' has 1 row", "'c' has 2 rows", "at least 3 rows", "lookback 2 + horizon 1",
+           "data.csv")
+
+
+def test_panel_is_frozen():
+    panel = from_pandas(pd.Series([1.0, 2.0]))
+    assert isinstance(panel, Panel)
+    with pytest.raises(AttributeError):
+        panel.freq = "D"
+
+
+@pytest.mark.parametrize("freq, expected", [
+    ("YS", 1), ("YE", 1), ("QS", 4), ("QE-DEC", 4), ("MS", 12), ("ME", 12), ("W", 52),
+    ("W-MON", 52), ("D", 7), ("B", 5), ("h", 24), ("2h", 12), ("30min", 48),
+    ("min", 60), ("15min", 4), ("7min", 1), ("s", 60), (None, 1),
+])
+def test_season_length(freq, expected):
+    assert season_length(freq) == expected
+
+
+def test_season_length_rejects_unknown_alias():
+    raises(ConfigError, lambda: season_length("M"), "freq='M'", "Please use 'ME' instead")
+
+
+def test_infer_frequency():
+    assert infer_frequency(pd.date_range("2020-01-01", periods=5, freq="QS")) == "QS-JAN"
+    assert infer_frequency(["2020-01-31", "2020-02-29", "2020-04-30"]) == "ME"
+    assert infer_frequency(["2020-01-06", "2020-01-13", "2020-02-03"]) == "W-MON"
+    assert infer_frequency(["2020-01-01"]) is None
+    assert infer_frequency(["2020-01-15", "2020-02-15", "2020-03-15"]) is None
+
+
+# --------------------------------------------------------------------------------------
+# Validation errors, in the documented order
+# --------------------------------------------------------------------------------------
+
+
+def test_missing_file(tmp_path):
+    raises(DataError, lambda: load_csv(tmp_path / "nope.csv"), "File not found", "nope.csv")
+
+
+@pytest.mark.parametrize("content", ["", "\n\n  \n"])
+def test_empty_file(tmp_path, content):
+    csv_error(tmp_path, content, "data.csv", "is empty", "header line")
+
+
+def test_header_without_rows(tmp_path):
+    csv_error(tmp_path, "date,y\n", "header but no data rows", "['date', 'y']")
+
+
+def test_non_utf8_bytes(tmp_path):
+    content = "date,y\n2024-01-01,1\n2024-01-02,caf\xe9\n".encode("latin-1")
+    csv_error(tmp_path, content, "not valid UTF-8", "0xe9", "byte offset 34", "line 3",
+              "Re-save the file as UTF-8")
+
+
+def test_wrong_field_count(tmp_path):
+    csv_error(tmp_path, "date,y\n2024-01-01,1\n2024-01-02,1,234\n",
+              "Expected 2 fields in line 3, saw 3", "quote values")
+
+
+def test_duplicate_header_names(tmp_path):
+    csv_error(tmp_path, "date,y,y\n2024-01-01,1,2\n", "duplicate column names", "['y']")
+
+
+@pytest.mark.parametrize("kwargs, name, flag", [
+    ({"target": "sales"}, "sales", "--target"), ({"time": "when"}, "when", "--time"),
+    ({"id": "store"}, "store", "--id"), ({"covariates": ["temp"]}, "temp", "--past-covariates"),
+    ({"target": "y,sales"}, "sales", "--target"),
+])
+def test_unknown_column(tmp_path, kwargs, name, flag):
+    csv_error(tmp_path, "date,y\n2024-01-01,1\n", f"Column '{name}'", flag,
+              "Available columns: ['date', 'y']", **kwargs)
+
+
+def test_ambiguous_target(tmp_path):
+    csv_error(tmp_path, "date,a,b\n2024-01-01,1,2\n", "several numeric columns ['a', 'b']",
+              "--target COL (target=...)", "--target a,b", error=ConfigError)
+
+
+def test_no_numeric_column(tmp_path):
+    csv_error(tmp_path, "date,name,city\n2024-01-01,x,y\n", "no numeric value column",
+              "['date', 'name', 'city']", "--target COL")
+
+
+def test_time_column_not_found(tmp_path):
+    csv_error(tmp_path, "x,y\n1,2\n", "Cannot find the time column", "['x', 'y']",
+              "--time COL (time=...)", error=ConfigError)
+
+
+@pytest.mark.parametrize("value", ["2024-13-01", "soon"])
+def test_unparseable_time(tmp_path, value):
+    csv_error(tmp_path, f"date,y\n2024-01-01,1\n{value},2\n2024-01-03,3\n",
+              f"Cannot parse time value '{value}'", "column `date`", "line 3", "ISO dates")
+
+
+def test_bad_quarter(tmp_path):
+    csv_error(tmp_path, "quarter,y\n1970 Q1,1\n1970 Q5,2\n", "'1970 Q5'", "line 3",
+              "1970 Q1")
+
+
+def test_missing_time(tmp_path):
+    csv_error(tmp_path, "date,y\n2024-01-01,1\n,2\n", "Missing time value", "column `date`",
+              "line 3", "delete the row")
+
+
+def test_mixed_time_zones(tmp_path):
+    csv_error(tmp_path, "date,y\n2024-01-01T00:00+01:00,1\n2024-01-01T01:00+01:00,2\n"
+                        "2024-06-01T02:00+02:00,3\n",
+              "Mixed time zones", "line 2 has UTC offset +01:00", "line 4",
+              "'2024-06-01T02:00+02:00'", "UTC")
+
+
+def test_timestamp_out_of_range(tmp_path):
+    csv_error(tmp_path, "date,y\n1500-01-01,1\n1500-01-02,2\n", "'1500-01-01'", "line 2",
+              "outside the supported range")
+
+
+def test_duplicate_timestamps_wide(tmp_path):
+    csv_error(tmp_path, "date,y\n2024-01-01,1\n2024-01-02,2\n2024-01-01,3\n",
+              "Duplicate timestamp 2024-01-01", "at line 2 and line 4",
+              "--id COL")
+
+
+def test_duplicate_timestamps_long(tmp_path):
+    csv_error(tmp_path, "id,date,y\na,2024-01-01,1\nb,2024-01-01,1\na,2024-01-01,2\n",
+              "Duplicate timestamp 2024-01-01 for series 'a'", "line 2 and line 4",
+              "remove or aggregate")
+
+
+def test_unsorted_timestamps(tmp_path):
+    csv_error(tmp_path, "id,date,y\na,2024-01-02,1\nb,2024-01-01,1\na,2024-01-01,2\n",
+              "of series 'a' go backwards", "at line 4", "2024-01-01 comes after 2024-01-02",
+              "line 2", "Sort the file by time")
+
+
+@pytest.mark.parametrize("value, hint", [
+    ("abc", "remove units, text and thousands separators"),
+    ('"1,234"', "Remove thousands separators (1,234 -> 1234)"),
+    ("12kg", "remove units"),
+])
+def test_non_numeric_value(tmp_path, value, hint):
+    csv_error(tmp_path, f"date,y\n2024-01-01,1\n2024-01-02,{value}\n", "Column `y`",
+              "must be numeric", "line 3", f"'{value.strip(chr(34))}'", hint)
+
+
+def test_decimal_comma(tmp_path):
+    csv_error(tmp_path, "date;y\n2024-01-01;1\n2024-01-02;3,5\n", "'3,5'",
+              "Use '.' as the decimal point (3,5 -> 3.5)")
+
+
+def test_non_numeric_covariate(tmp_path):
+    csv_error(tmp_path, "date,y,x\n2024-01-01,1,a\n2024-01-02,2,2\n", "Column `x`", "line 2",
+              "'a'", target="y", covariates=["x"])
+
+
+@pytest.mark.parametrize("token", ["", "NA", "N/A", "nan", "null", " NA ", "None"])
+def test_missing_values(tmp_path, token):
+    csv_error(tmp_path, f"date,y\n2024-01-01,1\n2024-01-02,{token}\n2024-01-03,3\n"
+                        f"2024-01-04,{token}\n",
+              "Column `y`", "2 missing values", "first at line 3", "time 2024-01-02",
+              "--fill interpolate|ffill|zero", "fill='interpolate'")
+
+
+@pytest.mark.parametrize("value", ["inf", "-inf", "1e400"])
+def test_infinite_values(tmp_path, value):
+    csv_error(tmp_path, f"date,y\n2024-01-01,1\n2024-01-02,{value}\n", "infinite value",
+              "line 3", f"'{value}'", "finite number")
+
+
+def test_absurd_magnitude(tmp_path):
+    csv_error(tmp_path, "date,y\n2024-01-01,1\n2024-01-02,-2e200\n", "'-2e200'", "line 3",
+              "1e+150", "overflows float64", "Rescale")
+
+
+def test_gap_without_fill(tmp_path):
+    csv_error(tmp_path, "date,y\n2024-01-01,1\n2024-01-02,2\n2024-01-05,5\n2024-01-06,6\n",
+              "2 missing timestamps", "D grid", "first missing: 2024-01-03",
+              "between line 3 and line 4", "--fill interpolate|ffill|zero")
+
+
+def test_gap_in_long_panel_names_the_series(tmp_path):
+    csv_error(tmp_path, "id,month,y\na,2024-01,1\na,2024-02,1\nb,2024-01,1\nb,2024-03,1\n",
+              "Series 'b'", "1 missing timestamp ", "MS grid", "first missing: 2024-02-01",
+              "between line 4 and line 5")
+
+
+def test_irregular_times(tmp_path):
+    csv_error(tmp_path, "date,y\n2024-01-01,1\n2024-01-02,2\n2024-01-03,3\n"
+                        "2024-01-04 13:00,4\n",
+              "irregular", "2024-01-04 13:00:00 at line 5", "D grid", "--freq")
+
+
+def test_explicit_freq_that_does_not_fit(tmp_path):
+    csv_error(tmp_path, MONTHLY, "do not fit --freq W-SUN (freq='W-SUN')", "1949-01-01",
+              "line 2", freq="W")
+
+
+def test_explicit_freq_far_too_fine(tmp_path):
+    csv_error(tmp_path, "date,y\n2000-01-01,1\n2020-01-01,2\n", "min grid", "2 rows",
+              "--freq", freq="min")
+
+
+def test_explicit_freq_accepted_and_normalised(tmp_path):
+    panel = load_csv(write(tmp_path, "date,y\n2024-01-01,1\n2024-04-01,2\n"), freq="QS")
+    assert panel.freq == "QS-JAN"
+
+
+def test_series_with_different_frequencies(tmp_path):
+    csv_error(tmp_path, "id,date,y\na,2024-01-01,1\na,2024-02-01,2\na,2024-03-01,3\n"
+                        "b,2024-01-01,1\nb,2024-01-02,2\nb,2024-01-03,3\n",
+              "share one frequency", "series 'a' is MS", "series 'b' is D")
+
+
+def test_two_row_series_only_has_to_fit_the_panel_grid(tmp_path):
+    content = ("id,date,y\na,2024-01-01,1\na,2024-01-02,2\na,2024-01-03,3\n"
+               "b,2024-01-01,1\nb,2024-01-03,3\n")
+    assert load_csv(write(tmp_path, content), fill="interpolate").series("b")["y"].tolist() == [
+        1.0, 2.0, 3.0]
+    csv_error(tmp_path, content.replace("b,2024-01-03", "b,2024-01-03 12:00"),
+              "share one frequency", "2024-01-03 12:00:00 at line 6", "series 'b'", "D grid")
+
+
+def test_single_timestamps_need_freq(tmp_path):
+    csv_error(tmp_path, "date,y\n2024-01-01,1\n", "Cannot infer the frequency", "--freq")
+
+
+def test_integer_periods_irregular_and_mixed_steps(tmp_path):
+    csv_error(tmp_path, "t,y\n0,1\n2,1\n4,1\n5,1\n", "irregular", "5 at line 5",
+              "step-2 grid", time="t")
+    csv_error(tmp_path, "id,t,y\na,1,1\na,2,1\na,3,1\nb,1,1\nb,3,1\nb,5,1\n",
+              "share one step", "'a' has step 1", "'b' has step 2", time="t", id="id")
+    csv_error(tmp_path, "id,t,y\na,1,1\na,2,1\na,3,1\nb,1,1\nb,3,1\n",
+              "Series 'b'", "1 missing period on its step-1 grid", "first missing: 2",
+              "between line 5 and line 6", time="t", id="id")
+
+
+def test_freq_with_integer_periods(tmp_path):
+    csv_error(tmp_path, "t,y\n1,1\n2,2\n", "integer periods", "Drop --freq",
+              error=ConfigError, time="t", freq="D")
+
+
+def test_missing_id(tmp_path):
+    csv_error(tmp_path, "id,date,y\na,2024-01-01,1\n,2024-01-02,2\n", "Missing series id",
+              "column `id`", "line 3", id="id")
+
+
+def test_all_missing_series_with_fill(tmp_path):
+    csv_error(tmp_path, "id,date,y\na,2024-01-01,1\na,2024-01-02,2\nb,2024-01-01,\n"
+                        "b,2024-01-02,NA\n",
+              "Column `y` of series 'b'", "no values at all", fill="zero")
+
+
+def test_line_numbers_skip_blank_lines(tmp_path):
+    csv_error(tmp_path, "date,y\n\n2024-01-01,1\n\n2024-01-02,oops\n", "line 5", "'oops'")
+
+
+@pytest.mark.parametrize("kwargs, error, parts", [
+    ({"fill": "linear"}, ConfigError, ["`fill` must be one of", str(FILL_POLICIES),
+                                        "fill='linear'"]),
+    ({"freq": "xyz"}, ConfigError, ["`freq` must be a pandas offset alias", "freq='xyz'"]),
+    ({"freq": "H"}, ConfigError, ["Did you mean h?"]),
+    ({"freq": 3}, ConfigTypeError, ["freq=3"]),
+    ({"target": 3}, ConfigTypeError, ["`target`", "target=3"]),
+    ({"target": ["a", "a"]}, ConfigError, ["more than once", "['a']"]),
+    ({"time": 0}, ConfigTypeError, ["time=0"]),
+    ({"target": "a,b", "id": "id"}, ConfigError, ["Several targets", "id='id'"]),
+    ({"target": "a,b", "covariates": ["c"]}, ConfigError, ["Covariates are not supported"]),
+    ({"target": "a", "covariates": ["a"]}, ConfigError, ["'a' is used both as target"]),
+])
+def test_bad_arguments(tmp_path, kwargs, error, parts):
+    path = write(tmp_path, "id,date,a,b,c\nx,2024-01-01,1,2,3\n")
+    raises(error, lambda: load_csv(path, **kwargs), *parts)
+
+
+# --------------------------------------------------------------------------------------
+# pandas inputs report rows, not lines
+# --------------------------------------------------------------------------------------
+
+
+def test_dataframe_errors_name_row_and_index_label():
+    df = pd.DataFrame({"y": [1.0, np.nan, 3.0]},
+                      index=pd.date_range("2024-01-01", periods=3, freq="D"))
+    message = raises(DataError, lambda: from_pandas(df), "<DataFrame>", "1 missing value",
+                     "row 1 (index 2024-01-02)", "--fill")
+    assert "line" not in message
+    df = pd.DataFrame({"y": ["1", "x"]}, index=pd.to_datetime(["2024-01-01", "2024-01-02"]))
+    raises(DataError, lambda: from_pandas(df, source="sales"), "'sales'", "row 1", "'x'")
+
+
+def test_dataframe_unsorted_suggests_sorting_the_frame():
+    s = pd.Series([1.0, 2.0], index=pd.to_datetime(["2024-01-02", "2024-01-01"]))
+    raises(DataError, lambda: from_pandas(s), "go backwards", "row 1", "sort_index()")
+
+
+def test_dataframe_spelled_missing_values_are_filled():
+    df = pd.DataFrame({"y": ["1", "None", " NA ", "4"]},
+                      index=pd.date_range("2024-01-01", periods=4, freq="D"))
+    assert from_pandas(df, fill="interpolate").frame["y"].tolist() == [1.0, 2.0, 3.0, 4.0]
+
+
+def test_dataframe_time_may_name_the_index_and_covariates_a_comma_string():
+    df = pd.DataFrame({"y": [1.0, 2.0], "a": [1, 2], "b": [3, 4]},
+                      index=pd.date_range("2024-01-01", periods=2, freq="D", name="ts"))
+    panel = from_pandas(df, time="ts", target="y", covariates="a,b")
+    assert panel.covariates == ("a", "b") and panel.freq == "D"
+
+
+def test_dataframe_non_finite_value_is_shown_plainly():
+    df = pd.DataFrame({"date": ["2024-01-01", "2024-01-02"], "y": [1.0, np.inf]})
+    raises(DataError, lambda: from_pandas(df), "row 1 (index 1): inf.", "finite number")
+
+
+def test_from_pandas_rejects_other_objects():
+    raises(ConfigTypeError, lambda: from_pandas([1, 2, 3]), "pandas Series or DataFrame",
+           "list")
+    raises(DataError, lambda: from_pandas(pd.Series([], dtype="float64")), "has no rows")

@@ -1,0 +1,148 @@
+"""Forecaster: sklearn contract, every model end to end, save/load, seeds, new history."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+
+from forecastkit.errors import ConfigError, ConfigTypeError, DataError, NotFittedError
+from forecastkit.forecaster import Forecaster
+from forecastkit.models.registry import model_names
+
+from conftest import FAST
+
+
+def test_init_stores_parameters_only_and_clone_works():
+    params = {"units": 4}
+    f = Forecaster("vanilla", horizon=3, params=params, seed=7)
+    assert f.params is params
+    assert not [name for name in vars(f) if name.endswith("_")]
+    g = clone(f)
+    assert g.get_params() == f.get_params() and g is not f
+    assert f.set_params(horizon=5) is f and f.horizon == 5
+
+
+def test_predict_and_save_before_fit_are_clear_errors(tmp_path):
+    with pytest.raises(NotFittedError, match="not fitted yet.*fit\\(data\\)"):
+        Forecaster().predict()
+    with pytest.raises(NotFittedError):
+        Forecaster().save(tmp_path)
+
+
+@pytest.mark.parametrize("model", model_names())
+def test_every_model_fits_forecasts_and_round_trips(model, airline, tmp_path):
+    params = FAST if model in model_names("neural") else None
+    f = Forecaster(model, horizon=4, lookback=12, params=params, seed=1)
+    assert f.fit(airline) is f
+    forecast = f.predict()
+    assert list(forecast.columns) == ["id", "time", "model", "yhat"]
+    assert len(forecast) == 4 and np.isfinite(forecast["yhat"]).all()
+    assert (forecast["model"] == model).all()
+    expected = pd.date_range("1961-01-01", periods=4, freq="MS")
+    assert list(forecast["time"]) == list(expected)
+    f.save(tmp_path / model)
+    again = Forecaster.load(tmp_path / model)
+    pd.testing.assert_frame_equal(again.predict(), forecast)
+    assert again.get_params() == f.get_params()
+    meta = json.loads((tmp_path / model / "metadata.json").read_text())
+    assert meta["lookback"] == 12 and meta["versions"]["forecastkit"]
+    assert (tmp_path / model / "model.keras").exists() == (model in model_names("neural"))
+
+
+def test_same_seed_same_forecast_different_seed_differs(airline):
+    def run(seed):
+        return Forecaster("mlp", horizon=3, lookback=12, params={**FAST, "units": 8}, seed=seed).fit(airline).predict()
+
+    pd.testing.assert_frame_equal(run(3), run(3))
+    assert not np.allclose(run(3)["yhat"], run(4)["yhat"])
+
+
+def test_baseline_values_on_airline(airline):
+    assert Forecaster("naive", horizon=2).fit(airline).predict()["yhat"].tolist() == [432.0, 432.0]
+    snaive = Forecaster("seasonal_naive", horizon=13).fit(airline).predict()["yhat"]
+    assert snaive.iloc[0] == 417.0 and snaive.iloc[12] == 417.0
+    assert Forecaster("seasonal_naive", horizon=2, season=1).fit(airline).predict()["yhat"].tolist() == [432.0, 432.0]
+
+
+def test_predict_from_new_history_uses_the_fitted_transforms(airline):
+    frame = airline.frame
+    train = frame.iloc[:120]
+    f = Forecaster("linear", horizon=2, lookback=12, params=FAST).fit(train.drop(columns="id"),
+                                                                      time="time", target="y")
+    assert f.transforms_
+    scale_before = dict(next(iter(f.transforms_.values())).params)
+    later = f.predict(frame.drop(columns="id"), time="time", target="y")
+    assert later["time"].iloc[0] == pd.Timestamp("1961-01-01")
+    assert next(iter(f.transforms_.values())).params == scale_before
+    # the training tail forecast starts right after the training data
+    assert f.predict()["time"].iloc[0] == pd.Timestamp("1959-01-01")
+
+
+def test_scalers_are_fit_on_training_data_only(airline):
+    y = airline.frame["y"].to_numpy()
+    f = Forecaster("linear", horizon=1, lookback=6, params=FAST).fit(airline.frame.iloc[:50].drop(columns="id"),
+                                                                     time="time", target="y")
+    params = next(iter(f.transforms_.values())).params
+    assert params["mean"] == pytest.approx(y[:50].mean())
+    assert params["scale"] == pytest.approx(y[:50].std())
+
+
+def test_panel_with_covariates_forecasts_every_series(two_series):
+    f = Forecaster("vanilla", horizon=3, lookback=6, params={**FAST, "units": 4}).fit(two_series)
+    forecast = f.predict()
+    assert forecast["id"].tolist() == ["a"] * 3 + ["b"] * 3
+    assert forecast.loc[forecast["id"] == "b", "time"].iloc[0] == pd.Timestamp("2005-06-01")
+    assert set(f.transforms_) == {"a", "b"}
+
+
+@pytest.mark.parametrize("options", [
+    {"scaler": "minmax"}, {"transform": "log"}, {"transform": "boxcox", "difference": True},
+    {"scaler": "window_last"}, {"scaler": "window_mean"}, {"scaler": "none", "difference": True},
+])
+def test_transform_options_forecast_plausible_values(options, airline):
+    params = {"epochs": 40, "learning_rate": 0.05, "patience": 40, "batch_size": 64}
+    forecast = Forecaster("linear", horizon=3, lookback=12, params=params, **options).fit(airline).predict()
+    assert np.isfinite(forecast["yhat"]).all()
+    assert forecast["yhat"].between(100, 1500).all()
+
+
+def test_constant_series_forecasts_the_constant():
+    series = pd.Series(5.0, index=pd.date_range("2020-01-01", periods=40, freq="D"), name="y")
+    for model in ("linear", "naive2"):
+        forecast = Forecaster(model, horizon=3, lookback=7, params=FAST if model == "linear" else None).fit(series).predict()
+        np.testing.assert_allclose(forecast["yhat"], 5.0, atol=1e-3)
+
+
+def test_too_short_series_is_named(two_series):
+    with pytest.raises(DataError, match="'b'.*48.*lookback 40 \\+ horizon 12"):
+        Forecaster("linear", horizon=12, lookback=40, params=FAST).fit(two_series)
+
+
+def test_unknown_series_in_new_history(two_series):
+    f = Forecaster("linear", horizon=2, lookback=6, params=FAST).fit(two_series)
+    frame = two_series.frame.replace({"id": {"b": "c"}})
+    with pytest.raises(DataError, match="Series 'c' was not in the training data"):
+        f.predict(frame, id="id", time="time", target="y", covariates=("price",))
+    with pytest.raises(DataError, match="covariates"):
+        f.predict(two_series.frame.drop(columns="price"), id="id", time="time", target="y")
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"model": "prophet"}, ConfigError, "Unknown model 'prophet'. Available models: linear"),
+    ({"horizon": 0}, ConfigError, "`horizon` must be >= 1. Received: horizon=0"),
+    ({"lookback": 2.5}, ConfigError, "`lookback` must be an integer"),
+    ({"params": {"units": "many"}, "model": "vanilla"}, ConfigTypeError, "`units` of model 'vanilla'"),
+    ({"params": {"unitz": 3}, "model": "vanilla"}, ConfigError, "Unknown hyperparameter 'unitz'"),
+    ({"season": 0}, ConfigError, "`season` must be an integer >= 1"),
+    ({"scaler": "robust"}, ConfigError, "`scaler` must be one of"),
+])
+def test_bad_parameters_fail_before_training(kwargs, error, message, airline):
+    with pytest.raises(error, match=message.replace("(", "\\(").replace(")", "\\)")):
+        Forecaster(**kwargs).fit(airline)
+
+
+def test_load_missing_directory_is_a_clear_error(tmp_path):
+    with pytest.raises(DataError, match="metadata.json is missing"):
+        Forecaster.load(tmp_path)
