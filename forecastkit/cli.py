@@ -13,14 +13,20 @@ import os
 import sys
 from pathlib import Path
 
-DEFAULT_DATASET = "airline"
-
-EXAMPLES = """examples:
+FORECAST_EXAMPLES = """examples:
   forecastkit forecast                                   # linear model on the airline dataset
   forecastkit forecast --data sales.csv --target units --model stacked --horizon 12
   forecastkit forecast --data long.csv --id store --time week --target sales --model mlp
   forecastkit forecast --data co2 --fill interpolate --model naive2 --out co2.csv
   forecastkit forecast --config run.toml --epochs 20      # flags override the config file
+  forecastkit forecast --from-run forecastkit-run         # refit the winner of an evaluate run
+"""
+
+EVALUATE_EXAMPLES = """examples:
+  forecastkit evaluate                                   # every model on airline, 24 origins
+  forecastkit evaluate --models linear,stacked --horizon 6 --folds 30 --refit always
+  forecastkit evaluate --data sunspots --window sliding:120 --metric smape --out runs/sun
+  forecastkit evaluate --out runs/sun --resume           # continue an interrupted run
 """
 
 
@@ -35,10 +41,53 @@ def build_parser() -> argparse.ArgumentParser:
         "forecast", help="fit a model and forecast the next --horizon steps",
         description="Fit one model on a CSV (or a shipped dataset) and write its forecast "
                     "as a long CSV: id, time, model, yhat.",
-        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=FORECAST_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
         argument_default=argparse.SUPPRESS,
     )
-    _add_forecast_arguments(forecast)
+    _add_data_arguments(forecast)
+    group = _add_model_arguments(forecast)
+    group.add_argument("--model", metavar="NAME", help="model name, see `forecastkit models` (default: linear; "
+                       "with --from-run: best)")
+    _add_hyper_arguments(forecast)
+    output = forecast.add_argument_group("output")
+    output.add_argument("--out", metavar="FILE", help="forecast CSV to write (default: forecast.csv)")
+    output.add_argument("--save-model", metavar="DIR", help="also save the fitted model to DIR")
+    output.add_argument("--from-run", metavar="DIR", help="refit the winner (or --model NAME) of an "
+                        "`evaluate` run with that run's data and settings, on all the data")
+    _add_common_output(output)
+
+    evaluate = commands.add_parser(
+        "evaluate", help="walk-forward evaluation: which model forecasts best, and is it significant?",
+        description="Walk-forward evaluation of every model (or --models) against the reference "
+                    "baselines on the same origins, with no leakage: leaderboard, Diebold-Mariano "
+                    "tests, verdict, an HTML report and the tidy results. Exit code 3 when some "
+                    "fits failed (they are recorded with their reason).",
+        epilog=EVALUATE_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+        argument_default=argparse.SUPPRESS,
+    )
+    _add_data_arguments(evaluate)
+    group = _add_model_arguments(evaluate)
+    group.add_argument("--models", metavar="A,B|all", help="models to evaluate (default: all neural models)")
+    group.add_argument("--no-baselines", action="store_true", help="leave out the reference baselines "
+                       "(naive, seasonal_naive, naive2, ets, theta, arima)")
+    folds = evaluate.add_argument_group("walk-forward")
+    folds.add_argument("--folds", type=int, metavar="N", help="number of forecast origins (default: 24)")
+    folds.add_argument("--stride", type=int, metavar="S", help="rows between origins (default: 1)")
+    folds.add_argument("--start", metavar="T", help="first origin, a row number or a timestamp (instead of --folds)")
+    folds.add_argument("--gap", type=int, metavar="G", help="rows left out of training before each fit's "
+                       "first origin (default: 0)")
+    folds.add_argument("--window", metavar="W", help="training window: expanding or sliding:N (default: expanding)")
+    folds.add_argument("--refit", metavar="R", help="always, every:K (one fit serves K origins) or never "
+                       "(default: every:6)")
+    folds.add_argument("--warm-start", action="store_true", help="with every:K, continue from the previous "
+                       "fit's weights")
+    folds.add_argument("--metric", metavar="M", help="rank by mase, smape, mae, rmse, mape or owa (default: mase)")
+    _add_hyper_arguments(evaluate)
+    output = evaluate.add_argument_group("output")
+    output.add_argument("--out", metavar="DIR", help="run directory (default: forecastkit-run)")
+    output.add_argument("--resume", action="store_true", help="continue the interrupted run in --out")
+    _add_common_output(output)
+
     commands.add_parser("models", help="list every model with its hyperparameters and defaults",
                         description="List every model with a one-line description and its "
                                     "hyperparameters (defaults in parentheses).")
@@ -47,10 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_forecast_arguments(parser: argparse.ArgumentParser) -> None:
+def _add_data_arguments(parser: argparse.ArgumentParser) -> None:
     data = parser.add_argument_group("data")
     data.add_argument("--data", metavar="FILE|NAME",
-                      help=f"CSV file (wide or long), or a shipped dataset name (default: {DEFAULT_DATASET})")
+                      help="CSV file (wide or long), or a shipped dataset name (default: airline)")
     data.add_argument("--target", metavar="COL", help="target column; 'a,b' makes one series per column "
                       "of a wide file (default: the only value column)")
     data.add_argument("--time", metavar="COL", help="time column (default: inferred)")
@@ -60,8 +109,10 @@ def _add_forecast_arguments(parser: argparse.ArgumentParser) -> None:
     data.add_argument("--freq", metavar="F", help="pandas frequency such as MS, W-SUN, D, h (default: inferred)")
     data.add_argument("--fill", metavar="POLICY", help="repair missing values and gaps: interpolate, ffill "
                       "or zero (default: missing values are an error)")
+
+
+def _add_model_arguments(parser: argparse.ArgumentParser):
     model = parser.add_argument_group("model")
-    model.add_argument("--model", metavar="NAME", help="model name, see `forecastkit models` (default: linear)")
     model.add_argument("--horizon", type=int, metavar="H", help="steps to forecast (default: the season "
                        "length, e.g. 12 for monthly data, or 1)")
     model.add_argument("--lookback", type=int, metavar="L", help="input window length (default: 2 x "
@@ -71,7 +122,12 @@ def _add_forecast_arguments(parser: argparse.ArgumentParser) -> None:
                        "(default: standard; fit on the training data only)")
     model.add_argument("--transform", metavar="T", help="none, log or boxcox (default: none)")
     model.add_argument("--difference", action="store_true", help="model first differences")
-    model.add_argument("--seed", type=int, metavar="S", help="random seed; same seed, same forecast (default: 0)")
+    model.add_argument("--seed", type=int, metavar="S", help="random seed; same seed, same numbers (default: 0)")
+    model.add_argument("--config", metavar="FILE", help="TOML config; flags override it")
+    return model
+
+
+def _add_hyper_arguments(parser: argparse.ArgumentParser) -> None:
     hyper = parser.add_argument_group("hyperparameters (neural models; per-model values go in the config file)")
     hyper.add_argument("--epochs", type=int, metavar="N", help="maximum epochs (default: 100, early stopping)")
     hyper.add_argument("--units", type=int, metavar="N", help="units per layer")
@@ -80,12 +136,11 @@ def _add_forecast_arguments(parser: argparse.ArgumentParser) -> None:
     hyper.add_argument("--learning-rate", type=float, metavar="LR", help="Adam learning rate (default: 0.001)")
     hyper.add_argument("--patience", type=int, metavar="N", help="early-stopping patience (default: 10)")
     hyper.add_argument("--dropout", type=float, metavar="P", help="dropout rate (default: 0)")
-    output = parser.add_argument_group("output")
-    output.add_argument("--out", metavar="FILE", help="forecast CSV to write (default: forecast.csv)")
-    output.add_argument("--save-model", metavar="DIR", help="also save the fitted model to DIR")
-    output.add_argument("--config", metavar="FILE", help="TOML config; flags override it")
-    output.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    output.add_argument("--verbose", action="store_true", help="show Keras epoch logs")
+
+
+def _add_common_output(group) -> None:
+    group.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    group.add_argument("--verbose", action="store_true", help="show Keras epoch logs")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,12 +153,14 @@ def main(argv: list[str] | None = None) -> int:
             return _models()
         if args.command == "datasets":
             return _datasets()
-        return _forecast(vars(args))
+        flags = {k: v for k, v in vars(args).items() if k != "command"}
+        return _forecast(_settings(flags)) if args.command == "forecast" else _evaluate(_settings(flags))
     except ForecastkitError as err:
         print(f"forecastkit: error: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("forecastkit: interrupted", file=sys.stderr)
+        print("forecastkit: interrupted; results of finished fits are kept (evaluate: rerun with --resume)",
+              file=sys.stderr)
         return 130
     except OSError as err:
         print(f"forecastkit: error: {err.strerror or err}: {err.filename or ''}".rstrip(": "), file=sys.stderr)
@@ -116,67 +173,65 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def _forecast(flags: dict) -> int:
-    from .config import merge_settings, model_params, read_config
+def _settings(flags: dict) -> dict:
+    from .config import merge_settings, read_config
 
-    flags.pop("command")
     config = read_config(flags.pop("config")) if "config" in flags else {}
-    settings = merge_settings(config, flags=flags)
-    forecaster, panel = _prepare(settings, model_params(settings))
-    forecaster.fit(panel)
-    forecast = forecaster.predict()
-    out = Path(settings["out"])
+    if "start" in flags and flags["start"].lstrip("-").isdigit():
+        flags["start"] = int(flags["start"])
+    return merge_settings(config, flags=flags)
+
+
+def _verbosity(settings: dict) -> int:
+    return 0 if settings["quiet"] else 2 if settings["verbose"] else int(sys.stderr.isatty())
+
+
+def _forecast(settings: dict) -> int:
+    from .runs import forecast
+
+    forecaster, panel, table = forecast(settings, verbose=_verbosity(settings))
+    out = Path(settings["out"] or "forecast.csv")
     out.parent.mkdir(parents=True, exist_ok=True)
-    forecast.to_csv(out, index=False)
+    table.to_csv(out, index=False)
     if settings["save_model"]:
         forecaster.save(settings["save_model"])
     if not settings["quiet"]:
-        _print_forecast(forecast, panel, forecaster, out, settings["save_model"])
+        _print_forecast(table, panel, forecaster, out, settings["save_model"])
     return 0
 
 
-def _prepare(settings: dict, params: dict):
-    """Validate settings and data (no TensorFlow yet); return the Forecaster and the Panel."""
-    from . import datasets
-    from .forecaster import Forecaster
+def _evaluate(settings: dict) -> int:
+    from .runs import evaluate, write_evaluation
 
-    transform = None if settings["transform"] in (None, "none") else settings["transform"]
-    forecaster = Forecaster(
-        model=settings["model"], horizon=1 if settings["horizon"] is None else settings["horizon"], lookback=settings["lookback"],
-        params=params, scaler=settings["scaler"], transform=transform,
-        difference=settings["difference"], season=settings["season"], seed=settings["seed"],
-        verbose=0 if settings["quiet"] else 2 if settings["verbose"] else int(sys.stderr.isatty()),
-    )
-    forecaster.check_params()
-    load_args = {
-        "target": settings["target"], "time": settings["time"], "id": settings["id"],
-        "covariates": _split(settings["past_covariates"]), "freq": settings["freq"], "fill": settings["fill"],
-    }
-    panel = _load_data(settings["data"] or DEFAULT_DATASET, load_args)
-    if settings["horizon"] is None:
-        forecaster.set_params(horizon=settings["season"] or panel.season_length())
-    return forecaster, panel
+    result, out = evaluate(settings, progress=not settings["quiet"] and sys.stderr.isatty())
+    paths = write_evaluation(result, out, settings)
+    if not settings["quiet"]:
+        _print_evaluation(result, settings["metric"], paths)
+    return 3 if not result.failed.empty else 0
 
 
-def _load_data(source: str, load_args: dict):
-    """A CSV path, or else the name of a shipped dataset (its catalogue defaults apply)."""
-    from . import datasets
-    from .data import load_csv
-    from .errors import DataError
+def _print_evaluation(result, metric: str, paths: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
 
-    if Path(source).exists():
-        return load_csv(source, **load_args)
-    if source in datasets.CATALOGUE:
-        overrides = {k: v for k, v in load_args.items() if v not in (None, ())}
-        return datasets.load(source, **overrides)
-    raise DataError(
-        f"`--data {source}`: no such file, and not a shipped dataset "
-        f"({', '.join(datasets.CATALOGUE)}). Check the path."
-    )
-
-
-def _split(names: str | None) -> tuple[str, ...]:
-    return tuple(n.strip() for n in names.split(",") if n.strip()) if names else ()
+    board = result.leaderboard(metric)
+    shown = ["rank", "model", metric] + [c for c in (f"{metric}_std", "mase", "smape", "owa", "failed_fits")
+                                         if c in board.columns and c != metric]
+    board = board[shown]
+    table = Table(title=f"walk-forward leaderboard (ranked by {metric.upper()}; all metrics in "
+                        "leaderboard.csv)", title_justify="left")
+    for column in board.columns:
+        table.add_column(str(column), justify="left" if column == "model" else "right", no_wrap=column == "model")
+    for row in board.itertuples(index=False):
+        table.add_row(*(f"{v:.4g}" if isinstance(v, float) else str(v) for v in row))
+    console = Console(markup=False)
+    console.print(table)
+    _, lines = result.significance(metric) if metric != "owa" else (None, [])
+    for line in lines:
+        console.print(line)
+    for row in result.failed.itertuples(index=False):
+        console.print(f"failed fit: {row.model} / {row.id} / fit {row.fit}: {row.reason}")
+    console.print(f"wrote {', '.join(p.name for p in paths.values())} to {paths['report.html'].parent}")
 
 
 def _print_forecast(forecast, panel, forecaster, out: Path, saved: str | None) -> None:
@@ -191,7 +246,7 @@ def _print_forecast(forecast, panel, forecaster, out: Path, saved: str | None) -
     shown = shown.head(limit)
     for sid, time, yhat in zip(shown["id"], _format_times(shown["time"]), shown["yhat"]):
         table.add_row(str(sid), time, f"{yhat:.4g}")
-    console = Console()
+    console = Console(markup=False)
     console.print(table)
     if len(shown) > limit:
         console.print(f"... {len(forecast) - limit} more rows in {out}")
@@ -211,7 +266,7 @@ def _models() -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from .models.registry import MODELS
+    from .models.registry import MODELS, TRAINING
 
     table = Table(title="forecastkit models", title_justify="left")
     for column in ("model", "kind", "description", "hyperparameters (defaults)"):
@@ -219,7 +274,11 @@ def _models() -> int:
     for spec in MODELS.values():
         hypers = ", ".join(f"{h.name}={h.default}" for h in spec.hypers) or "-"
         table.add_row(spec.name, spec.kind, spec.description, hypers)
-    Console().print(table)
+    console = Console(markup=False)
+    console.print(table)
+    console.print("Every neural model also takes the training settings "
+                  + ", ".join(f"{h.name}={h.default}" for h in TRAINING)
+                  + ". Set them with flags (--epochs ...) or in a config file's [models.<name>] table.")
     return 0
 
 
@@ -236,7 +295,7 @@ def _datasets() -> int:
         table.add_column(column, no_wrap=column != "description", overflow="fold")
     for row in listing.itertuples(index=False):
         table.add_row(row.name, row.freq, str(row.series), str(row.rows), row.target, row.description)
-    Console().print(table)
+    Console(markup=False).print(table)
     return 0
 
 

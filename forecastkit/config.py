@@ -6,7 +6,7 @@ hyperparameters. Unknown keys, unknown models and wrong types are errors.
 
 Examples
 --------
->>> settings = merge_settings({"horizon": 6, "models": {"mlp": {"units": 16}}}, flags={"model": "mlp"})
+>>> settings = merge_settings({"horizon": 6, "model_tables": {"mlp": {"units": 16}}}, flags={"model": "mlp"})
 >>> settings["horizon"], settings["model"], model_params(settings)["units"]
 (6, 'mlp', 16)
 """
@@ -29,7 +29,8 @@ SETTINGS: dict[str, tuple[object, type | tuple[type, ...]]] = {
     "time": (None, str),
     "id": (None, str),
     "past_covariates": (None, str),
-    "model": ("linear", str),
+    "model": (None, str),
+    "models": (None, (str, list)),
     "horizon": (None, int),
     "lookback": (None, int),
     "freq": (None, str),
@@ -38,8 +39,19 @@ SETTINGS: dict[str, tuple[object, type | tuple[type, ...]]] = {
     "scaler": ("standard", str),
     "transform": ("none", str),
     "difference": (False, bool),
-    "out": ("forecast.csv", str),
+    "out": (None, str),
     "save_model": (None, str),
+    "from_run": (None, str),
+    "folds": (24, int),
+    "stride": (1, int),
+    "gap": (0, int),
+    "window": ("expanding", str),
+    "start": (None, (int, str)),
+    "refit": ("every:6", str),
+    "warm_start": (False, bool),
+    "metric": ("mase", str),
+    "resume": (False, bool),
+    "no_baselines": (False, bool),
     "seed": (0, int),
     "quiet": (False, bool),
     "verbose": (False, bool),
@@ -56,7 +68,7 @@ SETTINGS: dict[str, tuple[object, type | tuple[type, ...]]] = {
 def read_config(path: str | Path) -> dict:
     """Parse a TOML config file, checking keys and value types.
 
-    Returns a dict of top-level settings plus ``"models"`` (name -> hyperparameters). A
+    Returns a dict of top-level settings plus ``"model_tables"`` (name -> hyperparameters). A
     relative ``data`` path is taken relative to the config file when the file exists there.
     """
     path = Path(path)
@@ -73,8 +85,8 @@ def read_config(path: str | Path) -> dict:
     config = {}
     for key, value in raw.items():
         name = key.replace("-", "_")
-        if name == "models":
-            config["models"] = _read_models(path, value)
+        if name == "models" and isinstance(value, dict):
+            config["model_tables"] = _read_models(path, value)
             continue
         if name not in SETTINGS:
             raise ConfigError(
@@ -115,31 +127,35 @@ def check_type(name: str, value, where: str):
 def merge_settings(config: dict, flags: dict | None = None) -> dict:
     """Defaults, then config-file values, then flags (only flags the user actually gave).
 
-    The config file's ``[models.<name>]`` tables stay under ``"models"``.
+    The config file's ``[models.<name>]`` tables stay under ``"model_tables"``.
     """
     settings = {name: default for name, (default, _) in SETTINGS.items()}
     settings.update(config)
     settings.update(flags or {})
-    settings["models"] = dict(config.get("models", {}))
+    settings["model_tables"] = dict(config.get("model_tables", {}))
     return settings
 
 
-def model_params(settings: dict) -> dict:
+def model_params(settings: dict, strict: bool = True) -> dict:
     """Hyperparameters for ``settings["model"]``: its config table, then hyperparameter flags.
 
-    A hyperparameter flag the model does not have is an error naming the model's own.
+    A hyperparameter flag the model does not have is an error naming the model's own
+    (``strict``), or is skipped for that model (``strict=False``, used by ``evaluate``, where
+    a flag applies to every model that has it).
     """
     spec = get_spec(settings["model"])
-    params = dict(settings["models"].get(settings["model"], {}))
-    known = {h.name for h in spec.hypers}
+    params = dict(settings["model_tables"].get(settings["model"], {}))
+    known = {h.name for h in spec.all_hypers}
     for name in HYPER_FLAGS:
         if settings.get(name) is None:
+            continue
+        if name not in known and not strict:
             continue
         if name not in known:
             flag = "--" + name.replace("_", "-")
             raise ConfigError(
                 f"`{flag}` does not apply to model '{spec.name}'. Its hyperparameters are: "
-                f"{', '.join(sorted(known)) or 'none'}."
+                f"{', '.join(h.name for h in spec.all_hypers) or 'none'}."
             )
         params[name] = settings[name]
     spec.resolve(params)

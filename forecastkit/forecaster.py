@@ -18,7 +18,6 @@ Examples
 from __future__ import annotations
 
 import json
-import math
 import platform
 from pathlib import Path
 
@@ -28,14 +27,12 @@ from sklearn.base import BaseEstimator
 
 from . import __version__
 from .data import Panel, from_pandas, load_csv
-from .errors import ConfigError, DataError, NotFittedError, TrainingError
-from .models import baselines
-from .models.registry import TRAINING, get_spec
+from .errors import ConfigError, DataError, NotFittedError
+from .models.registry import get_spec
 from .transforms import ColumnScaler, TargetTransform, check_transform_options
 from .windows import check_window_args, last_window, make_windows, n_windows, window_levels
 
 METADATA_FORMAT = 1
-_TRAINING_NAMES = {h.name for h in TRAINING}
 
 
 def default_lookback(horizon: int, season: int, shortest: int) -> int:
@@ -88,6 +85,9 @@ class Forecaster(BaseEstimator):
         Seeds Python, NumPy and Keras: the same seed gives the same forecast.
     verbose : int
         0 silent, 1 progress bar, 2 Keras epoch logs.
+    warm_start : bool
+        Neural models: a second ``fit`` continues from the weights (and optimizer state) of
+        the previous one instead of fresh ones; the transforms are still refit.
 
     Attributes
     ----------
@@ -98,7 +98,7 @@ class Forecaster(BaseEstimator):
     """
 
     def __init__(self, model="linear", horizon=1, lookback=None, params=None, scaler="standard",
-                 transform=None, difference=False, season=None, seed=0, verbose=0):
+                 transform=None, difference=False, season=None, seed=0, verbose=0, warm_start=False):
         self.model = model
         self.horizon = horizon
         self.lookback = lookback
@@ -109,6 +109,7 @@ class Forecaster(BaseEstimator):
         self.season = season
         self.seed = seed
         self.verbose = verbose
+        self.warm_start = warm_start
 
     # ------------------------------------------------------------------ validation --
     def check_params(self) -> dict:
@@ -181,32 +182,18 @@ class Forecaster(BaseEstimator):
 
     def _train(self, spec, hyper, x_train, y_train, x_val, y_val):
         from .models.keras_common import compile_model, import_keras
+        from .training import train
 
         keras = import_keras()
         keras.utils.set_random_seed(self.seed)
-        build_args = {k: v for k, v in hyper.items() if k not in _TRAINING_NAMES}
-        model = spec.load_builder()(x_train.shape[1:], self.horizon, **build_args)
-        compile_model(model, learning_rate=hyper["learning_rate"])
-        callbacks = [keras.callbacks.TerminateOnNaN()]
-        validation = (x_val, y_val) if len(x_val) else None
-        if validation is not None:
-            callbacks.append(keras.callbacks.EarlyStopping(
-                monitor="val_loss", patience=hyper["patience"], restore_best_weights=True))
-        if self.verbose == 1:
-            from .progress import epoch_progress
-
-            callbacks.append(epoch_progress(keras, hyper["epochs"], f"training {self.model}"))
-        history = model.fit(
-            x_train, y_train, validation_data=validation, epochs=hyper["epochs"],
-            batch_size=hyper["batch_size"], shuffle=True, verbose=2 if self.verbose >= 2 else 0,
-            callbacks=callbacks,
-        )
-        losses = history.history.get("loss", [])
-        if not losses or not all(math.isfinite(v) for v in losses):
-            raise TrainingError(
-                f"Training model '{self.model}' diverged (loss became NaN or inf at epoch {len(losses)}). "
-                "Lower --learning-rate, or use --scaler standard."
-            )
+        previous = getattr(self, "model_", None) if self.warm_start else None
+        if previous is not None and tuple(previous.input_shape[1:]) == x_train.shape[1:]:
+            model = previous
+        else:
+            build_args, _ = spec.split(hyper)
+            model = spec.load_builder()(x_train.shape[1:], self.horizon, **build_args)
+            compile_model(model, learning_rate=hyper["learning_rate"])
+        train(keras, model, (x_train, y_train, x_val, y_val), hyper, self.verbose, f"training {self.model}")
         return model
 
     # --------------------------------------------------------------------- predict --
@@ -222,41 +209,41 @@ class Forecaster(BaseEstimator):
                 "This Forecaster is not fitted yet. Call `fit(data)` before `predict()`."
             )
         panel = self.history_ if data is None else self._check_history(as_panel(data, **load_kwargs))
-        if get_spec(self.model).kind == "baseline":
-            forecasts = {sid: self._baseline(y) for sid, y, _ in panel.arrays()}
-        else:
-            forecasts = self._predict_neural(panel)
+        histories = panel.arrays()
+        forecasts = self.predict_histories(histories)
         rows = [
             pd.DataFrame({"id": sid, "time": panel.future_times(sid, self.horizon),
                           "model": self.model, "yhat": values})
-            for sid, values in forecasts.items()
+            for (sid, _, _), values in zip(histories, forecasts)
         ]
         return pd.concat(rows, ignore_index=True)
 
-    def _baseline(self, y: np.ndarray) -> np.ndarray:
-        if self.model == "naive":
-            return baselines.naive(y, self.horizon)
-        if self.model == "seasonal_naive":
-            return baselines.seasonal_naive(y, self.horizon, self.season_)
-        return baselines.naive2(y, self.horizon, self.season_)
+    def predict_histories(self, histories: list[tuple[str, np.ndarray, np.ndarray]]) -> np.ndarray:
+        """Forecasts from several histories at once: one row of ``horizon`` values each.
 
-    def _predict_neural(self, panel: Panel) -> dict[str, np.ndarray]:
+        The low-level entry used by walk-forward evaluation: each history is ``(id, y, x)``,
+        the values known at one forecast origin (raw scale, oldest first). Neural models
+        forecast all of them in one batched call, with the transforms learned in ``fit``
+        for that id; baselines re-estimate from each history.
+        """
+        spec = get_spec(self.model)
+        if spec.kind == "baseline":
+            forecast = spec.load_forecast()
+            return np.array([forecast(y, self.horizon, self.season_) for _, y, _ in histories])
         diff = int(self.difference)
-        ids, windows, anchors = [], [], []
-        for sid, y, x in panel.arrays():
-            transform, scaler = self.transforms_[sid], self.covariate_scalers_[sid]
-            z = transform.transform(y[-(self.lookback_ + diff):])
-            windows.append(last_window(z, scaler.transform(x[-self.lookback_:]), self.lookback_))
-            ids.append(sid)
-            anchors.append(y[-1])
+        windows = []
+        for sid, y, x in histories:
+            z = self.transforms_[sid].transform(y[-(self.lookback_ + diff):])
+            x = self.covariate_scalers_[sid].transform(x[-self.lookback_:])
+            windows.append(last_window(z, x, self.lookback_))
         inputs = np.concatenate(windows)
         levels = window_levels(inputs, self.scaler) if self.scaler.startswith("window_") else None
         inputs, _ = self._normalise(inputs, np.zeros((len(inputs), self.horizon)), levels)
-        predicted = np.asarray(self.model_.predict(inputs, verbose=0), dtype=float)
+        predicted = np.asarray(self.model_.predict(inputs, verbose=0, batch_size=1024), dtype=float)
         if levels is not None:
             predicted = predicted * levels
-        return {sid: self.transforms_[sid].inverse(row, anchor=anchor)
-                for sid, row, anchor in zip(ids, predicted, anchors)}
+        return np.array([self.transforms_[sid].inverse(row, anchor=y[-1])
+                         for (sid, y, _), row in zip(histories, predicted)])
 
     def _check_history(self, panel: Panel) -> Panel:
         if tuple(panel.covariates) != self.covariates_:

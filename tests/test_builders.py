@@ -17,15 +17,8 @@ import pytest
 
 from forecastkit.errors import ConfigError, ConfigTypeError
 from forecastkit.models import hyper
-from forecastkit.models.hyper import (
-    HYPERPARAMETERS,
-    check_build_args,
-    check_float,
-    check_horizon,
-    check_input_shape,
-    check_int,
-    validate_hyperparameters,
-)
+from forecastkit.models.hyper import check_float, check_horizon, check_input_shape, check_int
+from forecastkit.models.registry import check_build_args, get_spec
 from forecastkit.models.keras_common import compile_model, import_keras
 
 keras = import_keras()
@@ -105,10 +98,11 @@ def test_output_shape_dtype_and_name(name, lookback, horizon, n_features):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_default_hyperparameters_build(name):
-    """Builders work with no hyperparameters, and their keyword defaults match HYPERPARAMETERS."""
+    """Builders work with no hyperparameters, and their keyword defaults match the registry."""
     params = inspect.signature(BUILDERS[name]).parameters
     defaults = {k: p.default for k, p in params.items() if p.kind is p.KEYWORD_ONLY}
-    assert defaults == HYPERPARAMETERS[name]
+    spec = get_spec(name)
+    assert defaults == spec.split(spec.defaults())[0]
     model = BUILDERS[name]((2, 1), 1)
     assert model.output_shape == (None, 1)
 
@@ -302,7 +296,7 @@ def test_import_keras_sets_environment_defaults():
 def test_hyper_module_does_not_import_keras():
     code = (
         "import sys, forecastkit.models.hyper as h; "
-        "h.validate_hyperparameters('vanilla', units=8); "
+        "h.check_int('vanilla', 'units', 8); "
         "bad = [m for m in ('keras', 'tensorflow') if m in sys.modules]; "
         "assert not bad, bad"
     )
@@ -373,24 +367,22 @@ def test_check_input_shape_and_horizon():
         check_horizon("m", 0)
 
 
-def test_validate_hyperparameters_defaults_and_overrides():
-    assert validate_hyperparameters("cnn_lstm") == HYPERPARAMETERS["cnn_lstm"]
-    assert validate_hyperparameters("mlp", {"units": 8}, dropout=0.5) == {
-        "units": 8, "layers": 2, "dropout": 0.5,
-    }
-    assert validate_hyperparameters("linear", l2=0) == {"l2": 0.0}
-    assert set(HYPERPARAMETERS) == set(NAMES)
+def test_registry_resolves_defaults_and_overrides():
+    spec = get_spec("mlp")
+    assert spec.split(spec.resolve({"units": 8, "dropout": 0.5}))[0] == {"units": 8, "layers": 2, "dropout": 0.5}
+    assert get_spec("linear").resolve({"l2": 0})["l2"] == 0.0
+    assert set(BUILDERS) == {name for name in BUILDERS if get_spec(name).kind == "neural"}
 
 
-def test_validate_hyperparameters_unknown_names():
+def test_registry_unknown_names():
     with pytest.raises(ConfigError) as info:
-        validate_hyperparameters("stacked", {"layer": 3})
+        get_spec("stacked").resolve({"layer": 3})
     message = str(info.value)
     assert "Unknown hyperparameter 'layer' for model 'stacked'" in message
     assert "units, layers, dropout" in message
     assert "Did you mean 'layers'?" in message
-    with pytest.raises(ConfigError, match="Unknown neural model 'naive'. Available: linear, mlp"):
-        validate_hyperparameters("naive")
+    with pytest.raises(ConfigError, match="Unknown model 'nave'. Available models: linear, mlp"):
+        get_spec("nave")
 
 
 def test_check_build_args():

@@ -558,6 +558,17 @@ def test_line_numbers_skip_blank_lines(tmp_path):
     ({"target": "a,b", "id": "id"}, ConfigError, ["Several targets", "id='id'"]),
     ({"target": "a,b", "covariates": ["c"]}, ConfigError, ["Covariates are not supported"]),
     ({"target": "a", "covariates": ["a"]}, ConfigError, ["'a' is used both as target"]),
+    ({"id": ""}, ConfigError, ["`id` must be a column name, not an empty string",
+                               "pass None to infer it", "Received: id=''"]),
+    ({"time": ""}, ConfigError, ["`time` must be a column name", "Received: time=''"]),
+    ({"target": ""}, ConfigError, ["`target` must be a column name", "Received: target=''"]),
+    ({"target": ["a", ""]}, ConfigError, ["`target`", "Received: target=['a', '']"]),
+    ({"covariates": ""}, ConfigError, ["`covariates`", "leave it out for none",
+                                       "Received: covariates=''"]),
+    ({"target": []}, ConfigError, ["`target` must name at least one column",
+                                   "Received: target=[]"]),
+    ({"target": ","}, ConfigError, ["at least one column", "Received: target=','"]),
+    ({"covariates": 5}, ConfigTypeError, ["list/tuple of column names", "covariates=5"]),
 ])
 def test_bad_arguments(tmp_path, kwargs, error, parts):
     path = write(tmp_path, "id,date,a,b,c\nx,2024-01-01,1,2,3\n")
@@ -606,3 +617,61 @@ def test_from_pandas_rejects_other_objects():
     raises(ConfigTypeError, lambda: from_pandas([1, 2, 3]), "pandas Series or DataFrame",
            "list")
     raises(DataError, lambda: from_pandas(pd.Series([], dtype="float64")), "has no rows")
+
+
+# --------------------------------------------------------------------------------------
+# Regressions
+# --------------------------------------------------------------------------------------
+
+
+def test_one_row_series_off_the_panel_grid_is_named(tmp_path):
+    content = ("id,date,y\na,2024-01-01,1\na,2024-02-01,2\na,2024-03-01,3\n"
+               "b,2024-01-15,4\n")
+    csv_error(tmp_path, content, "series 'b'", "2024-01-15 at line 5", "MS grid",
+              "share one frequency", id="id")
+    panel = load_csv(write(tmp_path, content.replace("2024-01-15", "2024-05-01")), id="id")
+    assert panel.lengths == {"a": 3, "b": 1} and panel.freq == "MS"
+
+
+def test_gap_message_keeps_the_series_id_case(tmp_path):
+    message = csv_error(tmp_path, "id,month,y\nBig,2024-01,1\nBig,2024-02,1\nBig,2024-04,1\n",
+                        "Series 'Big'", "first missing: 2024-03-01", id="id")
+    assert "'big'" not in message
+
+
+def test_bare_year_among_dates_is_a_data_error(tmp_path):
+    csv_error(tmp_path, "date,y\n1700,1\n2024-01-02,2\n", "1700-01-01 at line 2",
+              "2024-01-02 at line 3", "292 years", "bare year")
+    csv_error(tmp_path, "id,date,y\na,2000-01-01,1\nb,1700,1\nb,2024-01-02,2\n",
+              "series 'b'", "line 3", "line 4", "292 years", id="id")
+
+
+def test_grid_near_the_end_of_the_pandas_range(tmp_path):
+    assert load_csv(write(tmp_path, "date,y\n2262-03-01,1\n2262-04-01,2\n")).freq == "MS"
+    assert load_csv(write(tmp_path, "date,y\n2261-01-01,1\n2262-01-01,2\n")).freq == "YS-JAN"
+    csv_error(tmp_path, "date,y\n2262-04-10,1\n", "2262-04-10 at line 2", "--freq MS",
+              freq="MS")
+    csv_error(tmp_path, "date,y\n2262-01-01,1\n2262-02-01,2\n", "2262-02-01 at line 3",
+              "YS-JAN grid", freq="YS")
+
+
+def test_future_times_past_the_end_of_the_pandas_range():
+    index = pd.date_range("2262-01-01", periods=2, freq="MS")
+    panel = from_pandas(pd.Series([1.0, 2.0], index=index))
+    assert panel.future_times("y", 2).strftime("%Y-%m-%d").tolist() == [
+        "2262-03-01", "2262-04-01"]
+    raises(DataError, lambda: panel.future_times("y", 3), "`horizon`", "series 'y'",
+           "2262-04-11", "last time 2262-02-01", "smaller horizon", "Received: horizon=3")
+    top = np.iinfo("int64").max
+    panel = from_pandas(pd.Series([1.0, 2.0], index=[top - 4, top - 2]))
+    assert panel.future_times("y", 1).tolist() == [top]
+    raises(DataError, lambda: panel.future_times("y", 2), "`horizon`", f"up to {top}",
+           "step-2", "Received: horizon=2")
+
+
+@pytest.mark.parametrize("make", [iter, lambda names: (n for n in names), tuple])
+def test_one_shot_iterables_of_names_are_read_once(make):
+    df = pd.DataFrame({"date": pd.date_range("2024-01-01", periods=3), "y": [1.0, 2.0, 3.0],
+                       "t": [4.0, 5.0, 6.0]})
+    panel = from_pandas(df, target=make(["y"]), covariates=make(["t"]))
+    assert panel.target == "y" and panel.covariates == ("t",)

@@ -93,7 +93,7 @@ def _check_int(value, name: str, minimum: int = 1) -> int:
 # ----------------------------------------------------------------------------- forecasts
 
 
-def naive(y, horizon: int) -> np.ndarray:
+def naive(y, horizon: int, season: int = 1) -> np.ndarray:
     r"""Naive forecast: repeat the last observed value.
 
     .. math:: \hat y_{T+h} = y_T, \qquad h = 1, \dots, H
@@ -106,6 +106,8 @@ def naive(y, horizon: int) -> np.ndarray:
         The observed series, oldest first. 1-D, finite, ``T >= 1``.
     horizon : int
         Number of steps ``H >= 1`` to forecast.
+    season : int, default 1
+        Unused; accepted so every baseline has the signature ``(y, horizon, season)``.
 
     Returns
     -------

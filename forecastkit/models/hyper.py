@@ -27,39 +27,12 @@ forecastkit.errors.ConfigTypeError: `units` of model 'vanilla' must be an intege
 
 from __future__ import annotations
 
-import difflib
 import math
 import numbers
 
 from ..errors import ConfigError, ConfigTypeError
 
-__all__ = [
-    "HYPERPARAMETERS",
-    "check_build_args",
-    "check_float",
-    "check_horizon",
-    "check_input_shape",
-    "check_int",
-    "validate_hyperparameters",
-]
-
-#: Builder hyperparameters and their defaults, per model name (the builders' keyword defaults).
-HYPERPARAMETERS: dict[str, dict[str, int | float]] = {
-    "linear": {"l2": 0.0},
-    "mlp": {"units": 64, "layers": 2, "dropout": 0.0},
-    "vanilla": {"units": 32, "dropout": 0.0},
-    "stacked": {"units": 32, "layers": 2, "dropout": 0.0},
-    "bidirectional": {"units": 32, "dropout": 0.0},
-    "cnn_lstm": {"filters": 32, "kernel_size": 3, "units": 32, "dropout": 0.0},
-    "encoder_decoder": {"units": 32, "dropout": 0.0},
-}
-
-# name -> keyword arguments of check_int / check_float
-_INT_RULES = {"units": 1, "layers": 1, "filters": 1, "kernel_size": 1}
-_FLOAT_RULES = {
-    "dropout": {"minimum": 0.0, "maximum": 1.0, "include_maximum": False},
-    "l2": {"minimum": 0.0},
-}
+__all__ = ["check_float", "check_horizon", "check_input_shape", "check_int"]
 
 
 def _is_int(value: object) -> bool:
@@ -222,80 +195,3 @@ def check_horizon(model: str, horizon: object) -> int:
     12
     """
     return check_int(model, "horizon", horizon, minimum=1)
-
-
-def validate_hyperparameters(model: str, hyper: dict | None = None, /, **kwargs: object) -> dict:
-    """Check a model's builder hyperparameters and fill in the defaults.
-
-    Parameters
-    ----------
-    model : str
-        One of the keys of :data:`HYPERPARAMETERS`.
-    hyper : dict, optional
-        Hyperparameters by name; keyword arguments are merged on top.
-
-    Returns
-    -------
-    dict
-        Every hyperparameter of ``model``, defaults filled in, values converted to Python
-        ``int`` / ``float``.
-
-    Raises
-    ------
-    ConfigError
-        Unknown model, unknown hyperparameter name (with a suggestion) or a value out of range.
-    ConfigTypeError
-        A value of the wrong type.
-
-    Examples
-    --------
-    >>> validate_hyperparameters("stacked", {"units": 8})
-    {'units': 8, 'layers': 2, 'dropout': 0.0}
-    >>> validate_hyperparameters("vanilla", unit=8)
-    Traceback (most recent call last):
-    ...
-    forecastkit.errors.ConfigError: Unknown hyperparameter 'unit' for model 'vanilla'. Its hyperparameters are: units, dropout. Did you mean 'units'?
-    """
-    if not isinstance(model, str) or model not in HYPERPARAMETERS:
-        raise ConfigError(
-            f"Unknown neural model {model!r}. Available: {', '.join(HYPERPARAMETERS)}."
-        )
-    given = {**(hyper or {}), **kwargs}
-    defaults = HYPERPARAMETERS[model]
-    for key in given:
-        if key not in defaults:
-            close = difflib.get_close_matches(str(key), list(defaults), n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
-            raise ConfigError(
-                f"Unknown hyperparameter {key!r} for model '{model}'. "
-                f"Its hyperparameters are: {', '.join(defaults)}.{hint}"
-            )
-    resolved = {}
-    for key, default in defaults.items():
-        value = given.get(key, default)
-        if key in _INT_RULES:
-            resolved[key] = check_int(model, key, value, minimum=_INT_RULES[key])
-        else:
-            resolved[key] = check_float(model, key, value, **_FLOAT_RULES[key])
-    return resolved
-
-
-def check_build_args(
-    model: str, input_shape: object, horizon: object, /, **hyper: object
-) -> tuple[tuple[int, int], int, dict]:
-    """Validate everything a builder receives: ``input_shape``, ``horizon`` and hyperparameters.
-
-    Returns
-    -------
-    tuple
-        ``((lookback, n_features), horizon, hyper)`` with Python ints/floats and every
-        hyperparameter of ``model`` present.
-
-    Examples
-    --------
-    >>> check_build_args("vanilla", (24, 1), 12, units=16, dropout=0.1)
-    ((24, 1), 12, {'units': 16, 'dropout': 0.1})
-    """
-    shape = check_input_shape(model, input_shape)
-    horizon = check_horizon(model, horizon)
-    return shape, horizon, validate_hyperparameters(model, hyper)

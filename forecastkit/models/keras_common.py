@@ -2,8 +2,8 @@
 
 Only the builder modules (``dense``, ``recurrent``, ``conv``, ``seq2seq``) import this module,
 and the rest of forecastkit imports those lazily, so ``import forecastkit`` never pays for
-TensorFlow. Argument validation lives in the Keras-free :mod:`forecastkit.models.hyper`;
-its helpers are re-exported here for the builders' convenience.
+TensorFlow. Argument validation is Keras-free: hyperparameter names, defaults and ranges live in
+:mod:`forecastkit.models.registry`, re-exported here as ``check_build_args`` for the builders.
 
 Examples
 --------
@@ -21,25 +21,10 @@ import contextlib
 import os
 import sys
 
-from .hyper import (  # noqa: F401  (re-exported: one place for validation)
-    check_build_args,
-    check_float,
-    check_horizon,
-    check_input_shape,
-    check_int,
-    validate_hyperparameters,
-)
+from .hyper import check_float
+from .registry import check_build_args  # noqa: F401  (the builders' one validation entry)
 
-__all__ = [
-    "check_build_args",
-    "check_float",
-    "check_horizon",
-    "check_input_shape",
-    "check_int",
-    "compile_model",
-    "import_keras",
-    "validate_hyperparameters",
-]
+__all__ = ["check_build_args", "compile_model", "import_keras"]
 
 
 def import_keras():

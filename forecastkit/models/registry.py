@@ -1,7 +1,8 @@
 """The model zoo: every forecaster by name, its description and hyperparameters.
 
-This module never imports Keras: builders are named as ``"module:function"`` strings and
-imported on first use, so listing models and validating hyperparameters stays fast.
+This is the one place that names hyperparameters, their defaults and allowed ranges. It never
+imports Keras: builders are named as ``"module:function"`` strings and imported on first use,
+so listing models and validating hyperparameters stays fast.
 
 Examples
 --------
@@ -14,61 +15,48 @@ True
 
 from __future__ import annotations
 
+import difflib
 import importlib
 from dataclasses import dataclass
 
-from ..errors import ConfigError, ConfigTypeError
+from ..errors import ConfigError
+from .hyper import check_float, check_horizon, check_input_shape, check_int
 
 
 @dataclass(frozen=True)
 class Hyper:
-    """One hyperparameter: name, default, type and the rule it obeys."""
+    """One hyperparameter: name, default, type (int or float) and its allowed range."""
 
     name: str
-    default: object
-    kind: type
+    default: int | float
+    kind: type  # int or float
     help: str
-    minimum: float | None = None
+    minimum: float = 0.0
     maximum: float | None = None  # exclusive upper bound
 
-    def check(self, model: str, value: object) -> object:
-        """Return ``value`` converted to this hyperparameter's type, or raise a clear error.
+    def check(self, model: str, value: object) -> int | float:
+        """Return ``value`` as a Python int/float, or raise a Keras-style error.
 
         Examples
         --------
         >>> Hyper("units", 32, int, "LSTM units", minimum=1).check("vanilla", 8)
         8
         """
-        rule = _rule(self)
         if self.kind is int:
-            ok = isinstance(value, int) and not isinstance(value, bool)
-        elif self.kind is float:
-            ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        else:
-            ok = isinstance(value, self.kind)
-        if not ok:
-            raise ConfigTypeError(
-                f"`{self.name}` of model '{model}' must be {rule}. "
-                f"Received: {self.name}={value!r} ({type(value).__name__})"
-            )
-        value = self.kind(value)
-        too_low = self.minimum is not None and value < self.minimum
-        too_high = self.maximum is not None and value >= self.maximum
-        if too_low or too_high:
-            raise ConfigError(
-                f"`{self.name}` of model '{model}' must be {rule}. Received: {self.name}={value!r}"
-            )
-        return value
+            return check_int(model, self.name, value, minimum=int(self.minimum))
+        return check_float(model, self.name, value, minimum=self.minimum, maximum=self.maximum,
+                           include_maximum=self.maximum is None)
 
 
-def _rule(hyper: Hyper) -> str:
-    noun = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}
-    parts = [noun.get(hyper.kind, hyper.kind.__name__)]
-    if hyper.minimum is not None:
-        parts.append(f">= {hyper.minimum}")
-    if hyper.maximum is not None:
-        parts.append(f"< {hyper.maximum}")
-    return " ".join(parts)
+TRAINING = (
+    Hyper("epochs", 100, int, "maximum training epochs (early stopping may end sooner)", 1),
+    Hyper("batch_size", 32, int, "windows per gradient step", 1),
+    Hyper("learning_rate", 0.001, float, "Adam learning rate", 1e-12),
+    Hyper("patience", 10, int, "epochs without validation improvement before stopping", 1),
+    Hyper("validation", 0.1, float, "share of the latest training windows held out for early stopping",
+          0.0, 0.9),
+)
+_TRAINING_NAMES = frozenset(h.name for h in TRAINING)
 
 
 @dataclass(frozen=True)
@@ -77,91 +65,108 @@ class ModelSpec:
 
     name: str
     description: str
-    hypers: tuple[Hyper, ...]
-    builder: str = ""  # "module:function" for neural models; empty for numpy baselines
+    hypers: tuple[Hyper, ...] = ()  # the builder's own; neural models add TRAINING
+    builder: str = ""  # neural models: "module:function" of the Keras builder
+    forecast: str = ""  # baselines: "module:function" of f(y, horizon, season) -> forecasts
 
     @property
     def kind(self) -> str:
-        """``"neural"`` (a Keras builder) or ``"baseline"`` (numpy)."""
+        """``"neural"`` (a Keras builder) or ``"baseline"`` (a per-series forecast function)."""
         return "neural" if self.builder else "baseline"
 
-    def defaults(self) -> dict[str, object]:
-        """Hyperparameter defaults as a dict."""
-        return {h.name: h.default for h in self.hypers}
+    @property
+    def all_hypers(self) -> tuple[Hyper, ...]:
+        """The builder's hyperparameters followed by the training settings (neural models)."""
+        return self.hypers + TRAINING if self.builder else self.hypers
 
-    def resolve(self, params: dict | None) -> dict[str, object]:
+    def defaults(self) -> dict[str, int | float]:
+        """Every hyperparameter's default, training settings included."""
+        return {h.name: h.default for h in self.all_hypers}
+
+    def resolve(self, params: dict | None) -> dict[str, int | float]:
         """Defaults updated with ``params``, each value checked; unknown names are errors.
 
         Examples
         --------
         >>> get_spec("linear").resolve({"l2": 0.01})["l2"]
         0.01
+        >>> get_spec("vanilla").resolve({"unit": 8})
+        Traceback (most recent call last):
+        ...
+        forecastkit.errors.ConfigError: Unknown hyperparameter 'unit' for model 'vanilla'. Its hyperparameters are: units, dropout, epochs, batch_size, learning_rate, patience, validation. Did you mean 'units'?
         """
         params = dict(params or {})
-        known = {h.name: h for h in self.hypers}
-        unknown = sorted(set(params) - set(known))
+        known = {h.name: h for h in self.all_hypers}
+        unknown = [name for name in params if name not in known]
         if unknown:
+            close = difflib.get_close_matches(str(unknown[0]), list(known), n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
             raise ConfigError(
                 f"Unknown hyperparameter {unknown[0]!r} for model '{self.name}'. "
-                f"Its hyperparameters are: {', '.join(known) or 'none'}."
+                f"Its hyperparameters are: {', '.join(known) or 'none'}.{hint}"
             )
         resolved = self.defaults()
         for name, value in params.items():
             resolved[name] = known[name].check(self.name, value)
         return resolved
 
+    def split(self, resolved: dict) -> tuple[dict, dict]:
+        """``(builder arguments, training settings)`` of a :meth:`resolve` result."""
+        build = {k: v for k, v in resolved.items() if k not in _TRAINING_NAMES}
+        training = {k: v for k, v in resolved.items() if k in _TRAINING_NAMES}
+        return build, training
+
     def load_builder(self):
         """Import and return the Keras builder function (imports TensorFlow)."""
-        module, function = self.builder.split(":")
-        return getattr(importlib.import_module(module, __package__), function)
+        return _import(self.builder)
+
+    def load_forecast(self):
+        """Import and return a baseline's ``f(y, horizon, season)`` forecast function."""
+        return _import(self.forecast)
 
 
-TRAINING = (
-    Hyper("epochs", 100, int, "maximum training epochs (early stopping may end sooner)", 1),
-    Hyper("batch_size", 32, int, "windows per gradient step", 1),
-    Hyper("learning_rate", 0.001, float, "Adam learning rate", 1e-12, 10.0),
-    Hyper("patience", 10, int, "epochs without validation improvement before stopping", 1),
-    Hyper("validation", 0.1, float, "fraction of the latest training windows held out for early stopping", 0.0, 0.9),
-)
-_UNITS = Hyper("units", 32, int, "recurrent units per layer", 1)
+def _import(target: str):
+    module, function = target.split(":")
+    return getattr(importlib.import_module(module, __package__), function)
+
+
+_UNITS = Hyper("units", 32, int, "LSTM units per layer", 1)
 _DROPOUT = Hyper("dropout", 0.0, float, "dropout rate on layer inputs", 0.0, 1.0)
-
-
-def _neural(name: str, description: str, builder: str, *hypers: Hyper) -> ModelSpec:
-    return ModelSpec(name, description, tuple(hypers) + TRAINING, builder)
-
 
 MODELS: dict[str, ModelSpec] = {
     spec.name: spec
     for spec in (
-        _neural(
-            "linear", "one Dense layer from the window to the horizon (linear autoregression)",
-            ".dense:build_linear", Hyper("l2", 0.0, float, "L2 penalty on the weights", 0.0),
-        ),
-        _neural(
-            "mlp", "multilayer perceptron on the flattened window", ".dense:build_mlp",
-            Hyper("units", 64, int, "hidden units per layer", 1),
-            Hyper("layers", 2, int, "hidden layers", 1), _DROPOUT,
-        ),
-        _neural("vanilla", "one LSTM layer, then Dense to the horizon", ".recurrent:build_vanilla",
-                _UNITS, _DROPOUT),
-        _neural("stacked", "several LSTM layers, then Dense to the horizon", ".recurrent:build_stacked",
-                _UNITS, Hyper("layers", 2, int, "LSTM layers", 1), _DROPOUT),
-        _neural("bidirectional", "bidirectional LSTM over the window, then Dense",
-                ".recurrent:build_bidirectional", _UNITS, _DROPOUT),
-        _neural(
-            "cnn_lstm", "causal Conv1D feature extractor, then LSTM, then Dense", ".conv:build_cnn_lstm",
-            Hyper("filters", 32, int, "convolution filters", 1),
-            Hyper("kernel_size", 3, int, "convolution kernel width", 1), _UNITS, _DROPOUT,
-        ),
-        _neural("encoder_decoder", "seq2seq: encoder LSTM, decoder LSTM over the horizon, per-step output",
-                ".seq2seq:build_encoder_decoder", _UNITS, _DROPOUT),
-        ModelSpec("naive", "repeats the last observed value", ()),
-        ModelSpec("seasonal_naive", "repeats the last observed season (season length m)", ()),
+        ModelSpec("linear", "one Dense layer from the window to the horizon (linear autoregression)",
+                  (Hyper("l2", 0.0, float, "L2 penalty on the weights"),), ".dense:build_linear"),
+        ModelSpec("mlp", "multilayer perceptron on the flattened window",
+                  (Hyper("units", 64, int, "hidden units per layer", 1),
+                   Hyper("layers", 2, int, "hidden layers", 1), _DROPOUT), ".dense:build_mlp"),
+        ModelSpec("vanilla", "one LSTM layer, then Dense to the horizon",
+                  (_UNITS, _DROPOUT), ".recurrent:build_vanilla"),
+        ModelSpec("stacked", "several LSTM layers, then Dense to the horizon",
+                  (_UNITS, Hyper("layers", 2, int, "LSTM layers", 1), _DROPOUT), ".recurrent:build_stacked"),
+        ModelSpec("bidirectional", "bidirectional LSTM over the window, then Dense",
+                  (_UNITS, _DROPOUT), ".recurrent:build_bidirectional"),
+        ModelSpec("cnn_lstm", "causal Conv1D feature extractor, then LSTM, then Dense",
+                  (Hyper("filters", 32, int, "convolution filters", 1),
+                   Hyper("kernel_size", 3, int, "convolution kernel width", 1), _UNITS, _DROPOUT),
+                  ".conv:build_cnn_lstm"),
+        ModelSpec("encoder_decoder", "seq2seq: encoder LSTM, decoder LSTM over the horizon, per-step output",
+                  (_UNITS, _DROPOUT), ".seq2seq:build_encoder_decoder"),
+        ModelSpec("naive", "repeats the last observed value", forecast=".baselines:naive"),
+        ModelSpec("seasonal_naive", "repeats the last observed season (season length m)",
+                  forecast=".baselines:seasonal_naive"),
         ModelSpec("naive2", "naive on the seasonally adjusted series when a 90% ACF test finds "
-                  "seasonality (M4 benchmark)", ()),
+                  "seasonality (M4 benchmark)", forecast=".baselines:naive2"),
+        ModelSpec("ets", "exponential smoothing (statsmodels ETS), trend and season chosen by AICc",
+                  forecast=".statistical:ets"),
+        ModelSpec("theta", "the Theta method (SES with drift) on the seasonally adjusted series",
+                  forecast=".statistical:theta"),
+        ModelSpec("arima", "ARIMA(p,d,q): d by KPSS tests, p and q <= 2 by AIC",
+                  forecast=".statistical:arima"),
     )
 }
+
 
 def model_names(kind: str | None = None) -> list[str]:
     """Registered model names, optionally only ``"neural"`` or ``"baseline"`` ones."""
@@ -176,3 +181,19 @@ def get_spec(name: str) -> ModelSpec:
             "(run `forecastkit models` for descriptions)."
         )
     return MODELS[name]
+
+
+def check_build_args(model: str, input_shape, horizon, /, **hyper) -> tuple[tuple[int, int], int, dict]:
+    """Validate what a Keras builder receives; returns ``((lookback, n_features), horizon, hyper)``.
+
+    ``hyper`` must hold only the builder's own hyperparameters; missing ones take defaults.
+
+    Examples
+    --------
+    >>> check_build_args("vanilla", (24, 1), 12, units=16)
+    ((24, 1), 12, {'units': 16, 'dropout': 0.0})
+    """
+    spec = get_spec(model)
+    shape = check_input_shape(model, input_shape)
+    build, _ = spec.split(spec.resolve(hyper))
+    return shape, check_horizon(model, horizon), build

@@ -1,0 +1,220 @@
+"""Choosing the columns: time, series id, target(s) and covariates, given or inferred."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import pandas as pd
+from pandas.api.types import (
+    is_bool_dtype,
+    is_datetime64_any_dtype,
+    is_integer_dtype,
+    is_numeric_dtype,
+)
+
+from ..errors import ConfigError, DataError
+from .messages import Rows, describe_source
+from .options import LoadOptions
+from .timestamps import mostly_dates
+from .values import parse_numbers
+
+#: Column names (case-insensitive) recognised as the time column when ``time`` is None.
+TIME_NAMES = ("time", "date", "datetime", "timestamp", "ds", "period", "month", "quarter",
+              "year", "week", "day")
+
+_FLAGS = {"target": "--target", "time": "--time", "id": "--id",
+          "covariates": "--past-covariates"}
+
+
+class Columns(NamedTuple):
+    """The role of each used column."""
+
+    time: str
+    id: str | None
+    targets: list[str]
+    covariates: list[str]
+
+
+def resolve_columns(raw: pd.DataFrame, rows: Rows, options: LoadOptions) -> Columns:
+    """Check the named columns exist and infer the missing roles.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"date": ["2024-01-01"], "store": ["a"], "sales": ["1"]})
+    >>> resolve_columns(raw, Rows("<DataFrame>"), LoadOptions(id="store"))
+    Columns(time='date', id='store', targets=['sales'], covariates=[])
+    """
+    time, id, target = options.time, options.id, options.target
+    _require(raw, rows, "time", [time] if time else [])
+    _require(raw, rows, "id", [id] if id else [])
+    covariates = _split_names(options.covariates, raw.columns)
+    _require(raw, rows, "covariates", covariates)
+    if target is not None:
+        target = _split_names(target, raw.columns)
+        _require_some_target(target, options.target)
+        _require(raw, rows, "target", target)
+    time = time or _infer_time(raw, rows)
+    if id is None:
+        id = _infer_id(raw, time, target, covariates)
+    if target is None:
+        target = [_infer_target(raw, rows, time, id, covariates)]
+    columns = Columns(time, id, target, covariates)
+    _check_roles(rows, columns)
+    return columns
+
+
+def index_as_time_column(df: pd.DataFrame, time: str | None,
+                         source: str) -> tuple[pd.DataFrame, str | None]:
+    """A copy of ``df`` with str column names whose time axis is a column, and its name.
+
+    The index is the time axis when ``time`` names it, or (``time`` None) when it is a
+    Datetime/PeriodIndex, or an integer index while no column looks like time.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"y": [1.0]}, index=pd.DatetimeIndex(["2024-01-01"], name="ts"))
+    >>> frame, time = index_as_time_column(df, None, "<DataFrame>")
+    >>> list(frame.columns), time
+    (['ts', 'y'], 'ts')
+    """
+    df = df.copy()
+    df.columns = [str(c) for c in df.columns]
+    if not _index_is_time(df, time):
+        return df, time
+    index = df.index
+    name = str(index.name) if index.name is not None else "index"
+    if name in df.columns:
+        raise ConfigError(f"The index of {describe_source(source)} is named {name!r} like a "
+                          f"column; rename one of them or pass --time COL (time=...).")
+    df.insert(0, name, index.to_timestamp() if isinstance(index, pd.PeriodIndex)
+              else index.to_numpy())
+    return df, name
+
+
+def _index_is_time(df: pd.DataFrame, time: str | None) -> bool:
+    index = df.index
+    if time is not None:
+        return time not in df.columns and time == index.name
+    if isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
+        return True
+    return (is_integer_dtype(index.dtype) and _named_time(df.columns) is None
+            and not _first_column_is_time(df))
+
+
+def _require(raw: pd.DataFrame, rows: Rows, role: str, names) -> None:
+    for name in names:
+        if name not in raw.columns:
+            raise DataError(f"Column {name!r} ({_FLAGS[role]} / {role}=) not found in "
+                            f"{rows.where}. Available columns: {list(raw.columns)}.")
+
+
+def _require_some_target(names: list[str], received) -> None:
+    if not names:
+        shown = received[0] if len(received) == 1 else received  # a comma string as given
+        raise ConfigError(f"`target` must name at least one column, or be None to infer it. "
+                          f"Received: target={shown!r}")
+
+
+def _split_names(names, columns) -> list[str]:
+    """Split a single comma string ``"a, b"`` into names unless it is itself a column."""
+    names = list(names)
+    if len(names) == 1 and names[0] not in columns and "," in names[0]:
+        return [name.strip() for name in names[0].split(",") if name.strip()]
+    return names
+
+
+def _infer_time(raw: pd.DataFrame, rows: Rows) -> str:
+    name = _named_time(raw.columns)
+    if name is not None:
+        return name
+    if _first_column_is_time(raw):
+        return raw.columns[0]
+    raise ConfigError(f"Cannot find the time column in {rows.where}: no column is named one of "
+                      f"{'/'.join(TIME_NAMES)} and the first column does not parse as dates. "
+                      f"Columns: {list(raw.columns)}. Pass --time COL (time=...).")
+
+
+def _named_time(columns) -> str | None:
+    """The first column named like time (see TIME_NAMES), or None."""
+    return next((c for c in columns if str(c).strip().lower() in TIME_NAMES), None)
+
+
+def _first_column_is_time(raw: pd.DataFrame) -> bool:
+    """True if the first column is non-numeric and mostly parses as dates."""
+    if raw.shape[1] == 0:
+        return False
+    column = raw.iloc[:, 0]
+    if is_datetime64_any_dtype(column) or isinstance(column.dtype, pd.PeriodDtype):
+        return True
+    sample = _sample(column)
+    if len(sample) == 0 or _looks_numeric(sample):
+        return False
+    return mostly_dates(sample.astype("str").str.strip())
+
+
+def _infer_id(raw: pd.DataFrame, time: str, target, covariates) -> str | None:
+    """The only other non-numeric column, if timestamps repeat (long format)."""
+    if not raw[time].duplicated().any():
+        return None
+    taken = {time, *(target or ()), *covariates}
+    others = [c for c in raw.columns if c not in taken and not _looks_numeric(raw[c])]
+    return others[0] if len(others) == 1 else None
+
+
+def _infer_target(raw: pd.DataFrame, rows: Rows, time: str, id: str | None,
+                  covariates) -> str:
+    """The only column left, else the only numeric one."""
+    remaining = [c for c in raw.columns if c not in {time, id, *covariates}]
+    if len(remaining) == 1:  # the only value column: the numeric checks report bad values
+        return remaining[0]
+    candidates = [c for c in remaining if _looks_numeric(raw[c])]
+    if len(candidates) == 1:
+        return candidates[0]
+    if not candidates:
+        raise DataError(f"{rows.where} has no numeric value column besides the time column "
+                        f"{time!r} (columns: {list(raw.columns)}). Pass --target COL "
+                        f"(target=...) naming the column to forecast.")
+    raise ConfigError(f"Cannot choose the target in {rows.where}: several numeric columns "
+                      f"{candidates}. Pass --target COL (target=...) or several as "
+                      f"--target a,b.")
+
+
+def _sample(column: pd.Series, size: int = 1000) -> pd.Series:
+    """The first ``size`` present values, enough to judge what a column holds."""
+    return column[column.notna()].iloc[:size]
+
+
+def _looks_numeric(column: pd.Series) -> bool:
+    """True if more than half of the (first 1000) present values parse as numbers."""
+    if is_numeric_dtype(column) and not is_bool_dtype(column):
+        return True
+    numbers = parse_numbers(_sample(column))
+    present = ~numbers.missing
+    return bool(present.any() and (~numbers.bad[present]).mean() > 0.5)
+
+
+def _check_roles(rows: Rows, columns: Columns) -> None:
+    """Reject several targets with an id or covariates, a column in two roles, and
+    covariate names that clash with the panel's own columns."""
+    time, id, targets, covariates = columns
+    if len(targets) > 1 and id is not None:
+        raise ConfigError(f"Several targets {targets} need a wide file without an id column, "
+                          f"but id={id!r}. Pass one --target COL (target=...) for a long panel.")
+    if len(targets) > 1 and covariates:
+        raise ConfigError(f"Covariates are not supported with several targets {targets}. "
+                          f"Pass one --target COL (target=...) or drop --past-covariates.")
+    roles = [("time", time), ("id", id), *(("target", t) for t in targets),
+             *(("covariates", c) for c in covariates)]
+    seen: dict[str, str] = {}
+    for role, name in roles:
+        if name is None:
+            continue
+        if name in seen:
+            raise ConfigError(f"Column {name!r} is used both as {seen[name]} and as {role} in "
+                              f"{rows.where}. Give each role its own column.")
+        seen[name] = role
+    clash = [c for c in covariates if c in ("id", "time", "y")]
+    if clash:
+        raise ConfigError(f"Covariate names {clash} clash with the panel columns "
+                          f"'id', 'time', 'y'. Rename the covariate columns.")
+

@@ -1,0 +1,253 @@
+"""Frequencies: offset aliases, season lengths and the grid that timestamps lie on."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+
+import numpy as np
+import pandas as pd
+from pandas.tseries.frequencies import to_offset
+
+from ..errors import ConfigError, ConfigTypeError
+
+#: An inferred or explicit grid may need at most this many points per row (plus 1000).
+MAX_GRID_FACTOR = 100
+
+_ONE_DAY = pd.Timedelta(days=1)
+_OUT_OF_RANGE = (OverflowError, pd.errors.OutOfBoundsDatetime, pd.errors.OutOfBoundsTimedelta)
+_FUTURE_OFFSET_OPTION = "future.infer_freq_returns_offset"
+_SEASONS = (  # season length of each offset family with multiple 1
+    ((pd.offsets.YearBegin, pd.offsets.YearEnd, pd.offsets.BYearBegin, pd.offsets.BYearEnd), 1),
+    ((pd.offsets.QuarterBegin, pd.offsets.QuarterEnd, pd.offsets.BQuarterBegin,
+      pd.offsets.BQuarterEnd), 4),
+    ((pd.offsets.SemiMonthBegin, pd.offsets.SemiMonthEnd), 24),
+    ((pd.offsets.MonthBegin, pd.offsets.MonthEnd, pd.offsets.BusinessMonthBegin,
+      pd.offsets.BusinessMonthEnd), 12),
+    ((pd.offsets.Week,), 52),
+    ((pd.offsets.BusinessDay,), 5),
+    ((pd.offsets.Day,), 7),
+    ((pd.offsets.Hour,), 24),
+    ((pd.offsets.Minute, pd.offsets.Second), 60),
+)
+
+
+def season_length(freq: str | None) -> int:
+    """Return the usual seasonal period of a frequency.
+
+    Yearly 1, quarterly 4, monthly 12, semi-monthly 24, weekly 52, daily 7, business-daily
+    5, hourly 24, half-hourly (``"30min"``) 48, other minutely and secondly 60; anything
+    else and None 1. A multiple divides the base season when it divides it evenly
+    (``"2h"`` -> 12, ``"3MS"`` -> 4, ``"15min"`` -> 4) and gives 1 otherwise.
+
+    Parameters
+    ----------
+    freq : str or None
+        Pandas offset alias.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> [season_length(f) for f in ("YS", "QS", "MS", "W", "D", "B", "h", "30min", None)]
+    [1, 4, 12, 52, 7, 5, 24, 48, 1]
+    """
+    if freq is None:
+        return 1
+    offset = parse_freq(freq)
+    if offset.n == 30 and isinstance(offset, pd.offsets.Minute):
+        return 48
+    base = next((season for kinds, season in _SEASONS if isinstance(offset, kinds)), 1)
+    n = abs(offset.n)
+    return base // n if n and base % n == 0 else 1
+
+
+def infer_frequency(times) -> str | None:
+    """Infer the pandas offset alias of sorted, unique timestamps, tolerating gaps.
+
+    Uses :func:`pandas.infer_freq`; when that fails (e.g. because of gaps) takes the most
+    common spacing and returns its alias if every timestamp lies on that grid.
+
+    Parameters
+    ----------
+    times : array-like of datetimes
+        At least two increasing timestamps.
+
+    Returns
+    -------
+    str or None
+        Offset alias such as ``"MS"`` or ``"QS-JAN"``; None when fewer than two timestamps
+        or the times are not on any regular grid.
+
+    Examples
+    --------
+    >>> infer_frequency(["2020-01-01", "2020-02-01", "2020-04-01"])  # gap in March
+    'MS'
+    >>> infer_frequency(["2020-01-01", "2020-01-02", "2020-01-05 13:00"]) is None
+    True
+    """
+    index = pd.DatetimeIndex(times).as_unit("ns")
+    if len(index) < 2:
+        return None
+    offset = infer_offset(index)
+    if offset is None or off_grid(index, offset).any():
+        return None
+    return offset.freqstr
+
+
+def parse_freq(freq):
+    """Parse an offset alias, raising ConfigError with pandas' suggestion if any."""
+    if not isinstance(freq, str):
+        raise ConfigTypeError(f"`freq` must be a pandas offset alias (str) such as 'MS', 'D' "
+                              f"or 'h'. Received: freq={freq!r}")
+    try:
+        return to_offset(freq)
+    except ValueError as err:
+        hint = re.search(r"(Did you mean \w+\?|Please use '\w+' instead)", str(err))
+        extra = f" ({hint.group(1)})" if hint else ""
+        raise ConfigError(f"`freq` must be a pandas offset alias such as 'YS', 'QS', 'MS', "
+                          f"'W', 'D', 'h' or '30min'{extra}. Received: freq={freq!r}") from None
+
+
+def most_common(values: np.ndarray) -> int:
+    """Most common value (the smallest on ties).
+
+    Examples
+    --------
+    >>> most_common(np.array([3, 1, 3, 1, 2]))
+    1
+    """
+    unique, counts = np.unique(values, return_counts=True)
+    return int(unique[np.argmax(counts)])
+
+
+def too_many_points(size: float, n_rows: int) -> bool:
+    """True if a grid of ``size`` points is far denser than ``n_rows`` rows."""
+    return size > MAX_GRID_FACTOR * n_rows + 1000
+
+
+def grid_size(index: pd.DatetimeIndex, offset) -> float:
+    """Approximate number of grid points between the first and last time."""
+    start = index[0]
+    stride = offset_stride(start, offset)
+    if stride <= pd.Timedelta(0):
+        return float("inf")
+    # integer nanoseconds: a Timedelta overflows past ~292 years (e.g. yearly 1700-2008)
+    return (index[-1].value - start.value) / stride.value + 1
+
+
+def offset_stride(time: pd.Timestamp, offset) -> pd.Timedelta:
+    """Length of one ``offset`` step at ``time``, taken backwards where a step forwards
+    would pass the end of pandas' range (2262-04-11)."""
+    try:
+        return (time + offset) - time
+    except _OUT_OF_RANGE:
+        return time - (time - offset)
+
+
+def off_grid(index: pd.DatetimeIndex, offset) -> np.ndarray:
+    """Mask of times not on the grid of ``offset`` that starts at ``index[0]``.
+
+    A grid far denser than the data (see :func:`too_many_points`) counts as not fitting.
+    """
+    if too_many_points(grid_size(index, offset), len(index)):
+        return np.r_[False, np.ones(len(index) - 1, dtype=bool)]
+    mask = np.ones(len(index), dtype=bool)
+    for end in range(len(index), 0, -1):
+        try:
+            grid = pd.date_range(index[0], index[end - 1], freq=offset)
+        except _OUT_OF_RANGE:  # the step past index[end - 1] leaves pandas' range: off grid
+            continue
+        mask[:end] = ~index[:end].isin(grid.as_unit(index.unit))
+        break
+    return mask
+
+
+def infer_offset(index: pd.DatetimeIndex):
+    """Best offset for increasing times: pandas.infer_freq, else the most common spacing.
+
+    Returns the first candidate grid that holds every time, else the first candidate (so
+    that the caller can report the first time off its grid).
+    """
+    if len(index) >= 3:
+        offset = _pandas_infer(index)
+        if offset is not None:
+            return offset
+    spacing = pd.Timedelta(most_common(np.diff(index.asi8)), unit=index.unit)
+    candidates = _spacing_candidates(index, spacing)
+    return next((offset for offset in candidates if not off_grid(index, offset).any()),
+                candidates[0])
+
+
+def _pandas_infer(index: pd.DatetimeIndex):
+    """pandas.infer_freq as an offset or None.
+
+    Opts into pandas' future offset return type locally where the option exists (pandas 3),
+    so no deprecation warning is raised; older pandas returns a string, converted here.
+    """
+    with _offset_return_type():
+        try:
+            found = pd.infer_freq(index)
+        except (TypeError, ValueError):
+            return None
+    return to_offset(found) if isinstance(found, str) else found
+
+
+def _offset_return_type():
+    try:
+        pd.get_option(_FUTURE_OFFSET_OPTION)
+    except KeyError:  # pandas < 3 has no such option (OptionError is a KeyError)
+        return contextlib.nullcontext()
+    return pd.option_context(_FUTURE_OFFSET_OPTION, True)
+
+
+def _spacing_candidates(index: pd.DatetimeIndex, spacing: pd.Timedelta) -> list:
+    """Offsets whose step is ``spacing``: business days, the calendar alias pandas infers
+    for three steps from the first time (e.g. 'MS', 'QS-JAN', 'W-MON'), the fixed step."""
+    candidates = []
+    if spacing == _ONE_DAY and _weekdays_only(index):
+        candidates.append(pd.offsets.BusinessDay())
+    named = _pandas_infer_steps(index, _calendar_step(spacing / _ONE_DAY) or spacing)
+    if named is not None:
+        candidates.append(named)
+    candidates.append(to_offset(spacing))
+    return candidates
+
+
+def _pandas_infer_steps(index: pd.DatetimeIndex, step):
+    """pandas' alias for three times ``step`` apart from the first time (or, near the end
+    of pandas' range, up to the last), or None if neither fits in that range."""
+    first, last = index[0], index[-1]
+    for probe in (lambda: [first, first + step, first + 2 * step],
+                  lambda: [last - 2 * step, last - step, last]):
+        try:
+            return _pandas_infer(pd.DatetimeIndex(probe()))
+        except _OUT_OF_RANGE:
+            continue
+    return None
+
+
+def _calendar_step(days: float) -> pd.DateOffset | None:
+    """A month/year DateOffset whose length matches ``days``, or None.
+
+    Examples
+    --------
+    >>> _calendar_step(91.0), _calendar_step(365.0), _calendar_step(7.0)
+    (<DateOffset: months=3>, <DateOffset: years=1>, None)
+    """
+    for months in (1, 2, 3, 4, 6):
+        if abs(days - 30.44 * months) <= 1.6 + 0.5 * months:
+            return pd.DateOffset(months=months)
+    if 364 <= days <= 367:
+        return pd.DateOffset(years=1)
+    return None
+
+
+def _weekdays_only(index: pd.DatetimeIndex) -> bool:
+    """True if no time falls on a weekend although the span covers one."""
+    if (index.day_of_week >= 5).any():
+        return False
+    return (index[-1] - index[0]) >= pd.Timedelta(days=2) and bool(
+        (pd.date_range(index[0], index[-1], freq="D").day_of_week >= 5).any())

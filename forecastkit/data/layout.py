@@ -1,0 +1,81 @@
+"""Wide and long tables: which rows belong to which series, split into one block each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import is_datetime64_any_dtype
+
+from ..errors import DataError
+from .columns import Columns
+from .messages import Rows, first_true
+
+
+@dataclass(frozen=True, eq=False)
+class SeriesBlock:
+    """One series of the table being validated, in time order."""
+
+    key: str                 # series id; a wide table's target column name
+    label: str               # how messages name it: "series 'a'", or "the series" if alone
+    columns: tuple           # value column names: the target, then the covariates
+    times: object            # DatetimeIndex (ns), or int64 array of periods
+    values: np.ndarray       # float64 (n, len(columns)), NaN where missing
+    positions: np.ndarray    # raw row of each entry, for messages
+    rows: Rows
+
+    def __len__(self) -> int:
+        return len(self.times)
+
+    def at(self, k: int) -> str:
+        """Where entry ``k`` came from: ``"line 7"`` or ``"row 5 (index ...)"``."""
+        return self.rows.at(self.positions[k])
+
+
+def row_ids(raw: pd.DataFrame, rows: Rows, id: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """Python-str ids per row and their codes in order of first appearance (all one
+    series, id "", without an id column).
+
+    Examples
+    --------
+    >>> ids, codes = row_ids(pd.DataFrame({"k": ["b", "a", "b"]}), Rows("<DataFrame>"), "k")
+    >>> ids.tolist(), codes.tolist()
+    (['b', 'a', 'b'], [0, 1, 0])
+    """
+    if id is None:
+        return np.full(len(raw), "", dtype=object), np.zeros(len(raw), dtype="int64")
+    column = raw[id]
+    text = column.astype("str")
+    missing = first_true(column.isna() | text.eq(""))
+    if missing is not None:
+        raise DataError(f"Missing series id in column `{id}` of {rows.where} at "
+                        f"{rows.at(missing)}. Every row of a long panel needs an id.")
+    ids = text.to_numpy(dtype=object)
+    codes, _ = pd.factorize(ids)
+    return ids, codes.astype("int64")
+
+
+def split_series(times: pd.Series, ids: np.ndarray, codes: np.ndarray,
+                 values: dict[str, np.ndarray], columns: Columns,
+                 rows: Rows) -> list[SeriesBlock]:
+    """One block per series: per id of a long table (in order of first appearance), per
+    target of a wide one."""
+    if columns.id is None:
+        every_row = np.arange(len(times))
+        parts = [(target, target, every_row) for target in columns.targets]
+    else:
+        order = np.argsort(codes, kind="stable")
+        groups = np.split(order, np.cumsum(np.bincount(codes))[:-1])
+        parts = [(str(ids[group[0]]), columns.targets[0], group) for group in groups]
+    if is_datetime64_any_dtype(times):
+        axis = pd.DatetimeIndex(times)
+    else:
+        axis = times.to_numpy(dtype="int64")
+    tables = {target: np.column_stack([values[name] for name in (target, *columns.covariates)])
+              for target in columns.targets}
+    named = columns.id is not None or len(columns.targets) > 1
+    return [SeriesBlock(key=key, label=f"series {key!r}" if named else "the series",
+                        columns=(target, *columns.covariates), times=axis[positions],
+                        values=tables[target][positions], positions=positions, rows=rows)
+            for key, target, positions in parts]

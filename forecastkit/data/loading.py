@@ -1,0 +1,157 @@
+"""load_csv and from_pandas: validate a table once, in the documented order, into a Panel."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import is_datetime64_any_dtype
+
+from ..errors import ConfigError, ConfigTypeError, DataError
+from .columns import index_as_time_column, resolve_columns
+from .layout import row_ids, split_series
+from .messages import Rows, describe_source
+from .options import LoadOptions, check_options
+from .panel import Panel
+from .reading import read_csv
+from .timegrid import regularise, resolve_grid
+from .timestamps import check_unique_and_increasing, parse_times
+from .values import parse_value_columns
+
+
+def load_csv(path, *, target=None, time=None, id=None, covariates=(), freq=None,
+             fill=None) -> Panel:
+    """Read and validate a CSV file into a :class:`Panel`.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        CSV file (UTF-8, optional BOM; delimiter ``,`` ``;`` tab or ``|`` detected from the
+        header line).
+    target : str, list of str or None
+        Column to forecast. A list or comma string ``"a,b"`` makes each column its own
+        series (wide files only). None picks the only numeric value column.
+    time : str or None
+        Time column; None looks for a column named time, date, month... then the first
+        column if it parses as dates.
+    id : str or None
+        Series id column of a long panel; None infers it when timestamps repeat and exactly
+        one other non-numeric column exists.
+    covariates : str or iterable of str
+        Past-observed covariate columns.
+    freq : str or None
+        Pandas offset alias the timestamps must fit; None infers it.
+    fill : {"interpolate", "ffill", "zero"} or None
+        How to fill missing values and gaps; None makes them an error.
+
+    Returns
+    -------
+    Panel
+
+    Raises
+    ------
+    DataError
+        If the file violates a validation rule (message names line, column, value and fix).
+    ConfigError
+        If an argument is invalid or the target is ambiguous.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "air.csv"
+    >>> _ = path.write_text("Month,Passengers\\n1949-01,112\\n1949-02,118\\n1949-03,132\\n")
+    >>> panel = load_csv(path)
+    >>> panel.target, panel.freq, panel.frame["y"].tolist()
+    ('Passengers', 'MS', [112.0, 118.0, 132.0])
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise ConfigTypeError(f"`path` must be a str or path-like. Received: path={path!r} "
+                              f"of type {type(path).__name__}")
+    options = check_options(target, time, id, covariates, freq, fill)
+    raw, rows = read_csv(os.fspath(path))
+    return _validate(raw, rows, options)
+
+
+def from_pandas(obj, *, target=None, time=None, id=None, covariates=(), freq=None, fill=None,
+                source="<DataFrame>") -> Panel:
+    """Validate a pandas Series or DataFrame into a :class:`Panel`.
+
+    Accepts the same layouts and arguments as :func:`load_csv`. A Series is one series named
+    by ``obj.name`` (default ``"y"``) over its index. When ``time`` is None, a DatetimeIndex
+    or PeriodIndex is the time axis; otherwise a time-like column, then an integer index
+    (integer periods).
+
+    Parameters
+    ----------
+    obj : pandas.Series or pandas.DataFrame
+    target, time, id, covariates, freq, fill
+        See :func:`load_csv`. ``time`` may also name the index.
+    source : str
+        Name used in messages; rows are reported by position and index label.
+
+    Returns
+    -------
+    Panel
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"date": ["2024-01-01", "2024-01-02", "2024-01-04"],
+    ...                    "load": [1.0, 2.0, 4.0]})
+    >>> from_pandas(df, fill="interpolate").frame["y"].tolist()
+    [1.0, 2.0, 3.0, 4.0]
+    """
+    if not isinstance(source, str):
+        raise ConfigTypeError(f"`source` must be a str. Received: source={source!r}")
+    options = check_options(target, time, id, covariates, freq, fill)
+    if isinstance(obj, pd.Series):
+        name = "y" if obj.name is None else str(obj.name)
+        obj = obj.to_frame(name)
+        if options.target is None:
+            options = dataclasses.replace(options, target=[name])
+    elif not isinstance(obj, pd.DataFrame):
+        raise ConfigTypeError(f"`obj` must be a pandas Series or DataFrame. "
+                              f"Received: obj of type {type(obj).__name__}")
+    if len(obj) == 0:
+        raise DataError(f"{describe_source(source)} has no rows. Pass a Series or DataFrame "
+                        f"with at least one row.")
+    raw, time = index_as_time_column(obj, options.time, source)
+    options = dataclasses.replace(options, time=time)
+    return _validate(raw.reset_index(drop=True), Rows(source, labels=obj.index), options)
+
+
+def _validate(raw: pd.DataFrame, rows: Rows, options: LoadOptions) -> Panel:
+    """Check a raw table in the documented order, first problem wins, and build the Panel."""
+    columns = resolve_columns(raw, rows, options)
+    times = parse_times(raw[columns.time], rows, columns.time)
+    if options.freq is not None and not is_datetime64_any_dtype(times):
+        raise ConfigError(f"`freq` applies to datetime time columns, but column "
+                          f"`{columns.time}` of {rows.where} holds integer periods. Drop "
+                          f"--freq (freq=). Received: freq={options.freq!r}")
+    ids, codes = row_ids(raw, rows, columns.id)
+    check_unique_and_increasing(times, ids, codes, rows, columns.id is not None)
+    values = parse_value_columns(raw, rows, columns.targets + columns.covariates, times,
+                                 options.fill)
+    blocks = split_series(times, ids, codes, values, columns, rows)
+    grid = resolve_grid(blocks, options.freq)
+    regular = [regularise(block, grid, options.fill) for block in blocks]
+    return Panel(frame=_panel_frame(blocks, regular, columns.covariates),
+                 target=",".join(columns.targets), freq=grid.freq, step=grid.step,
+                 covariates=tuple(columns.covariates), source=rows.source)
+
+
+def _panel_frame(blocks, regular, covariates) -> pd.DataFrame:
+    """Concatenate the regularised ``(times, values)`` of each series into the panel frame."""
+    ids = np.repeat(np.array([block.key for block in blocks], dtype=object),
+                    [len(times) for times, _ in regular])
+    all_times = [times for times, _ in regular]
+    if isinstance(all_times[0], pd.DatetimeIndex):
+        time = all_times[0].append(all_times[1:]).as_unit("ns")
+    else:
+        time = np.concatenate(all_times).astype("int64")
+    values = np.vstack([values for _, values in regular]).astype("float64")
+    columns = {"id": pd.Series(ids, dtype="str"), "time": pd.Series(time), "y": values[:, 0]}
+    columns.update({name: values[:, j] for j, name in enumerate(covariates, start=1)})
+    return pd.DataFrame(columns)

@@ -1,0 +1,121 @@
+"""CSV files: bytes to a table of strings, with the physical line number of each row."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError
+from .messages import Rows
+
+_DELIMITERS = (",", ";", "\t", "|")
+
+
+def read_csv(source: str) -> tuple[pd.DataFrame, Rows]:
+    """Read a CSV file into string columns (missing cells NaN) and its data lines.
+
+    The file is UTF-8 (a BOM is fine); the delimiter is the most frequent of ``,`` ``;``
+    tab and ``|`` in the header line; blank lines are skipped.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = path.write_text("date;y\\n\\n2024-01-01;1\\n")
+    >>> raw, rows = read_csv(str(path))
+    >>> raw.to_dict("list"), rows.at(0)
+    ({'date': ['2024-01-01'], 'y': ['1']}, 'line 3')
+    """
+    text = _read_text(source)
+    lines = text.split("\n")
+    header_at = next((i for i, line in enumerate(lines) if line.strip(" \t\r")), None)
+    if header_at is None:
+        raise DataError(f"{source!r} is empty (only blank lines). Expected a header line such "
+                        f"as 'date,value' followed by data rows.")
+    header = lines[header_at].rstrip("\r")
+    delimiter = max(_DELIMITERS, key=header.count)  # ties, and none at all: the first, ","
+    names = _column_names(header, delimiter, source, header_at + 1)
+    table = _split_fields(text, delimiter, len(names), source)
+    if len(table) <= 1:
+        raise DataError(f"{source!r} has a header but no data rows (columns: {names}). Add "
+                        f"at least one row below the header.")
+    raw = table.iloc[1:].reset_index(drop=True)
+    raw.columns = names
+    return raw, Rows(source, lines=_data_lines(text, lines, len(raw), delimiter))
+
+
+def _read_text(source: str) -> str:
+    """Read a file as UTF-8 (BOM allowed) with clear errors for missing/empty/non-UTF-8."""
+    try:
+        with open(source, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        raise DataError(f"File not found: {source!r}. Check the path.") from None
+    except IsADirectoryError:
+        raise DataError(f"{source!r} is a directory, not a CSV file. Pass the path of a "
+                        f"file.") from None
+    if not data.strip():
+        raise DataError(f"{source!r} is empty. Expected a header line such as 'date,value' "
+                        f"followed by data rows.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[:err.start].count(b"\n") + 1
+        byte = data[err.start:err.start + 1]
+        raise DataError(f"{source!r} is not valid UTF-8: byte 0x{byte.hex()} at byte offset "
+                        f"{err.start} (line {line}) cannot be decoded. Re-save the file as "
+                        f"UTF-8.") from None
+
+
+def _column_names(header: str, delimiter: str, source: str, line: int) -> list[str]:
+    """Stripped header names; DataError if a name repeats."""
+    names = [name.strip() for name in next(csv.reader([header], delimiter=delimiter))]
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    if duplicated:
+        raise DataError(f"{source!r} has duplicate column names in its header (line "
+                        f"{line}): {duplicated}. Rename the columns so each name is unique.")
+    return names
+
+
+def _split_fields(text: str, delimiter: str, n_names: int, source: str) -> pd.DataFrame:
+    """All records (header first) as string columns; DataError on a wrong field count."""
+    try:
+        return pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=str,
+                           skip_blank_lines=True)
+    except pd.errors.ParserError as err:
+        detail = re.search(r"Expected \d+ fields in line \d+, saw \d+", str(err))
+        raise DataError(
+            f"{source!r} could not be parsed with delimiter {delimiter!r}: "
+            f"{detail.group(0) if detail else str(err).strip().splitlines()[-1]}. "
+            f"Make every row have the header's {n_names} fields and quote values that "
+            f"contain the delimiter."
+        ) from None
+
+
+def _data_lines(text: str, lines: list[str], n_rows: int, delimiter: str) -> np.ndarray:
+    """Physical line number (1-based) of each data row, skipping blank lines like pandas."""
+    if re.search(r"(?:^|\n)[ \t\r]*\n", text) or re.search(r"\n[ \t\r]+$", text):
+        nonblank = np.flatnonzero(pd.Series(lines).str.strip(" \t\r").ne("").to_numpy()) + 1
+    else:  # fast path: no blank lines (a final newline leaves one empty last element)
+        nonblank = np.arange(1, len(lines) + (0 if lines[-1] == "" else 1))
+    if len(nonblank) == n_rows + 1:
+        return nonblank[1:]
+    starts = _record_lines(text, delimiter)  # quoted fields span several lines
+    if len(starts) == n_rows + 1:
+        return starts[1:]
+    return np.arange(2, n_rows + 2)
+
+
+def _record_lines(text: str, delimiter: str) -> np.ndarray:
+    """First physical line of each non-blank CSV record (slow path for multi-line quotes)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    starts, previous = [], 0
+    for record in reader:
+        if any(field.strip(" \t\r") for field in record):
+            starts.append(previous + 1)
+        previous = reader.line_num
+    return np.asarray(starts, dtype="int64")

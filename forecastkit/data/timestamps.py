@@ -1,0 +1,239 @@
+"""The time column: timestamps or integer periods, unique and increasing per series."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import is_datetime64_any_dtype, is_float_dtype, is_integer_dtype
+from pandas.tseries.api import guess_datetime_format
+
+from ..errors import DataError
+from .messages import Rows, cell_repr, display, first_true
+
+_TIME_FORMATS = ("Use ISO dates like 2000-01-31 or 2000-01-31 12:00, months like 1949-01, "
+                 "quarters like 1970 Q1, or integer periods")
+_QUARTER_PATTERNS = (r"(?P<year>\d{4})\s*-?\s*[Qq](?P<quarter>[1-4])",
+                     r"[Qq](?P<quarter>[1-4])\s*-?\s*(?P<year>\d{4})")
+_MAX_STEP = pd.Timedelta.max  # about 292 years
+_TZ_SUFFIX = r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)$"
+
+
+def parse_times(column: pd.Series, rows: Rows, name: str) -> pd.Series:
+    """Parse a time column into datetime64[ns] (maybe tz-aware) or int64 periods.
+
+    Examples
+    --------
+    >>> parse_times(pd.Series(["1970 Q1", "1970 Q2"]), Rows("<DataFrame>"), "t").tolist()
+    [Timestamp('1970-01-01 00:00:00'), Timestamp('1970-04-01 00:00:00')]
+    >>> parse_times(pd.Series(["3", "5"]), Rows("<DataFrame>"), "t").tolist()
+    [3, 5]
+    """
+    if isinstance(column.dtype, pd.PeriodDtype):
+        column = column.dt.to_timestamp()
+    where = f"column `{name}` of {rows.where}"
+    _check_present(column.isna(), rows, where)
+    if is_datetime64_any_dtype(column):
+        return _to_ns(column, column, rows, where)
+    if is_integer_dtype(column):
+        return column.astype("int64")
+    if is_float_dtype(column):
+        bad = first_true(column != np.round(column))
+        if bad is not None:
+            raise DataError(f"Cannot parse time value {cell_repr(column, bad)} in {where} at "
+                            f"{rows.at(bad)}: integer periods must be whole numbers.")
+        return column.astype("int64")
+    return _parse_time_text(column, rows, where)
+
+
+def mostly_dates(text: pd.Series) -> bool:
+    """True if stripped strings look like quarters or more than half parse as dates."""
+    if _quarter_parts(text) is not None:
+        return True
+    try:
+        _, bad = _parse_date_text(text)
+    except (ValueError, OverflowError):
+        return True  # dates with mixed time zones: the time checks report them
+    return bool((~bad).mean() > 0.5)
+
+
+def check_unique_and_increasing(times: pd.Series, ids: np.ndarray, codes: np.ndarray,
+                                rows: Rows, has_id_column: bool) -> None:
+    """Raise DataError on the first duplicate timestamp, then on the first step back in
+    time, then on the first step of datetimes too long for pandas to measure (about 292
+    years), within each series (``codes`` numbers the series of each row)."""
+    if is_datetime64_any_dtype(times):  # int64 views, fast to compare
+        ticks = pd.DatetimeIndex(times).asi8  # UTC nanoseconds
+    else:
+        ticks = times.to_numpy(dtype="int64")
+    _check_unique(codes, ticks, times, ids, rows, has_id_column)
+    _check_increasing(codes, ticks, times, ids, rows, has_id_column)
+    if is_datetime64_any_dtype(times):
+        _check_spacing(codes, ticks, times, ids, rows, has_id_column)
+
+
+def _check_present(missing, rows: Rows, where: str) -> None:
+    pos = first_true(missing)
+    if pos is not None:
+        raise DataError(f"Missing time value in {where} at {rows.at(pos)}. Every row needs "
+                        f"a timestamp: fill it in or delete the row.")
+
+
+def _parse_time_text(column: pd.Series, rows: Rows, where: str) -> pd.Series:
+    """Parse strings: integer periods, YYYYMMDD, quarters ('1970 Q1') or dates."""
+    text = column.astype("str")
+    _check_present(text.eq(""), rows, where)
+    integers = pd.to_numeric(text, errors="coerce")
+    if is_integer_dtype(integers):
+        compact = _compact_dates(text, integers)
+        if compact is None:
+            return integers.astype("int64")
+        return _to_ns(compact, column, rows, where)
+    quarters = _quarter_parts(text)
+    if quarters is not None:
+        parsed = _quarter_starts(*quarters, column, rows, where)
+    else:
+        parsed = _parse_dates(text, column, rows, where)
+    return _to_ns(parsed, column, rows, where)
+
+
+def _quarter_starts(year, quarter, bad, column: pd.Series, rows: Rows,
+                    where: str) -> pd.Series:
+    """First day of each quarter; DataError naming the first value that is no quarter."""
+    _check_parsed(bad, column, rows, where)
+    return pd.to_datetime(pd.DataFrame({"year": year, "month": 3 * quarter - 2, "day": 1}))
+
+
+def _parse_dates(text: pd.Series, column: pd.Series, rows: Rows, where: str) -> pd.Series:
+    """Dates in one format; DataError naming the first unparseable value or mixed zones."""
+    try:
+        parsed, bad = _parse_date_text(text)
+    except (ValueError, OverflowError) as err:  # pandas refuses mixed UTC offsets
+        _check_one_offset(text, column, rows, where)
+        raise DataError(f"Cannot parse the time values in {where}: {err}. Write all "
+                        f"timestamps in one format and one UTC offset.") from None
+    _check_parsed(bad, column, rows, where)
+    return parsed
+
+
+def _compact_dates(text: pd.Series, integers: pd.Series) -> pd.Series | None:
+    """Parse all-8-digit values such as 20240131 as dates, else None (integer periods)."""
+    if not integers.between(10000101, 99991231).all():
+        return None
+    parsed = pd.to_datetime(text.str.strip(), format="%Y%m%d", errors="coerce")
+    return None if parsed.isna().any() else parsed
+
+
+def _quarter_parts(text: pd.Series):
+    """``(year, quarter, bad)`` arrays if the first value looks like '1970 Q1', else None."""
+    for pattern in _QUARTER_PATTERNS:
+        if re.fullmatch(pattern, str(text.iloc[0]).strip()):
+            parts = text.str.strip().str.extract(f"^{pattern}$")
+            bad = parts["year"].isna().to_numpy()
+            year = pd.to_numeric(parts["year"]).fillna(2000).astype("int64").to_numpy()
+            quarter = pd.to_numeric(parts["quarter"]).fillna(1).astype("int64").to_numpy()
+            return year, quarter, bad
+    return None
+
+
+def _parse_date_text(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Parse date strings as ISO 8601, else with the format guessed from the first value.
+
+    Raises pandas' ValueError for mixed UTC offsets.
+    """
+    parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+    bad = parsed.isna().to_numpy()
+    if bad.any():  # slow path: surrounding spaces, or another format
+        text = text.str.strip()
+        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+        bad = parsed.isna().to_numpy()
+    if bad.any():
+        guessed = guess_datetime_format(str(text.iloc[0]))
+        if guessed is not None:
+            other = pd.to_datetime(text, format=guessed, errors="coerce")
+            if other.isna().sum() < bad.sum():
+                parsed, bad = other, other.isna().to_numpy()
+    return parsed, bad
+
+
+def _check_one_offset(text: pd.Series, column: pd.Series, rows: Rows, where: str) -> None:
+    """Raise DataError if timestamps carry different UTC offsets (or some none)."""
+    zone = text.str.extract(_TZ_SUFFIX, expand=False)
+    if zone.isna().all():
+        return
+    zone = (zone.fillna("none").str.replace("Z", "+00:00", regex=False)
+            .str.replace(r"^([+-]\d{2})$", r"\1:00", regex=True)
+            .str.replace(r"^([+-]\d{2})(\d{2})$", r"\1:\2", regex=True))
+    differ = first_true(zone.ne(zone.iloc[0]))
+    if differ is not None:
+        first = "no UTC offset" if zone.iloc[0] == "none" else f"UTC offset {zone.iloc[0]}"
+        raise DataError(f"Mixed time zones in {where}: {rows.at(0)} has {first} but "
+                        f"{rows.at(differ)} has {cell_repr(column, differ)}. Write all "
+                        f"timestamps with one UTC offset (e.g. convert them to UTC).")
+
+
+def _check_parsed(bad, column: pd.Series, rows: Rows, where: str) -> None:
+    pos = first_true(bad)
+    if pos is not None:
+        raise DataError(f"Cannot parse time value {cell_repr(column, pos)} in {where} at "
+                        f"{rows.at(pos)}. {_TIME_FORMATS}.")
+
+
+def _to_ns(parsed: pd.Series, column: pd.Series, rows: Rows, where: str) -> pd.Series:
+    """Convert to nanosecond resolution, reporting timestamps pandas cannot represent."""
+    utc = parsed.dt.tz_convert(None) if parsed.dt.tz is not None else parsed
+    outside = first_true((utc < pd.Timestamp.min) | (utc > pd.Timestamp.max))
+    if outside is not None:
+        raise DataError(f"Time value {cell_repr(column, outside)} in {where} at "
+                        f"{rows.at(outside)} is outside the supported range "
+                        f"{pd.Timestamp.min:%Y-%m-%d} to {pd.Timestamp.max:%Y-%m-%d}. Fix "
+                        f"the timestamp or use integer periods.")
+    return parsed.dt.as_unit("ns")
+
+
+def _check_unique(codes, ticks, times, ids, rows: Rows, has_id_column: bool) -> None:
+    later = first_true(pd.DataFrame({"code": codes, "tick": ticks}).duplicated().to_numpy())
+    if later is None:
+        return
+    first = first_true((codes == codes[later]) & (ticks == ticks[later]))
+    series = f" for series {ids[later]!r}" if has_id_column else ""
+    hint = ("remove or aggregate the duplicate rows" if has_id_column else
+            "remove or aggregate the duplicate rows, or if the data holds several series "
+            "pass --id COL (id=...)")
+    raise DataError(f"Duplicate timestamp {display(times.iloc[later])}{series} in "
+                    f"{rows.where} at {rows.at(first)} and {rows.at(later)}. Each series "
+                    f"needs one row per timestamp: {hint}.")
+
+
+def _check_increasing(codes, ticks, times, ids, rows: Rows, has_id_column: bool) -> None:
+    order = np.argsort(codes, kind="stable")
+    c, t = codes[order], ticks[order]
+    back = np.flatnonzero((c[1:] == c[:-1]) & (t[1:] < t[:-1]))
+    if len(back) == 0:
+        return
+    k = back[np.argmin(order[back + 1])]
+    pos, previous = order[k + 1], order[k]
+    series = f" of series {ids[pos]!r}" if has_id_column else ""
+    raise DataError(f"Timestamps{series} go backwards in {rows.where} at {rows.at(pos)}: "
+                    f"{display(times.iloc[pos])} comes after {display(times.iloc[previous])} "
+                    f"at {rows.at(previous)}. {rows.sort_hint()}.")
+
+
+def _check_spacing(codes, ticks, times, ids, rows: Rows, has_id_column: bool) -> None:
+    """Raise DataError if consecutive times of a series are more than a pandas Timedelta
+    apart (e.g. a bare year ``1700`` among dates), which no grid arithmetic can handle."""
+    order = np.argsort(codes, kind="stable")
+    c, t = codes[order], ticks[order].view("uint64")  # increasing: exact unsigned steps
+    far = np.flatnonzero((c[1:] == c[:-1]) & (t[1:] - t[:-1] > np.uint64(_MAX_STEP.value)))
+    if len(far) == 0:
+        return
+    k = far[np.argmin(order[far + 1])]
+    pos, previous = order[k + 1], order[k]
+    series = f" of series {ids[pos]!r}" if has_id_column else ""
+    raise DataError(f"Timestamps{series} in {rows.where} jump from "
+                    f"{display(times.iloc[previous])} at {rows.at(previous)} to "
+                    f"{display(times.iloc[pos])} at {rows.at(pos)}, more than the "
+                    f"{_MAX_STEP.days // 365} years pandas can measure between two times. Fix "
+                    f"the time values (e.g. a bare year such as 1700 among full dates) or use "
+                    f"integer periods.")

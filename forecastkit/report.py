@@ -1,0 +1,221 @@
+"""From a walk-forward result to answers: leaderboard, significance, plots and an HTML report.
+
+Every number here is derived from the tidy results table and the MASE scales; nothing is
+stored twice. ``WalkForwardResult`` exposes these as methods.
+
+Examples
+--------
+>>> from forecastkit import datasets
+>>> from forecastkit.splits import WalkForward
+>>> from forecastkit.walkforward import walk_forward
+>>> result = walk_forward(datasets.load("airline"), ["naive", "seasonal_naive"],
+...                       WalkForward(horizon=12, folds=12), baselines=False)
+>>> print(leaderboard(result)[["rank", "model", "mase"]].round(2).to_string(index=False))
+ rank          model  mase
+    1 seasonal_naive  1.77
+    2          naive  2.61
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import warnings
+
+import pandas as pd
+
+from . import __version__
+from .errors import ConfigError
+from .metrics import METRICS, MetricWarning, row_losses, score
+from .significance import compare, verdict as verdict_lines
+
+REFERENCE = "seasonal_naive"
+
+
+def _check_metric(metric: str) -> str:
+    if metric not in METRICS:
+        raise ConfigError(f"`metric` must be one of {', '.join(METRICS)}. Received: metric={metric!r}")
+    return metric
+
+
+def _score(result, by, metrics) -> pd.DataFrame:
+    with warnings.catch_warnings():  # undefined rows are reported in the table, not warned twice
+        warnings.simplefilter("ignore", MetricWarning)
+        return score(result.results, result.scales, by=by, metrics=metrics)
+
+
+def leaderboard(result, metric: str = "mase") -> pd.DataFrame:
+    """One row per model, best first by ``metric``: every metric, its spread and failures.
+
+    ``<metric>_std`` is the standard deviation across (series, origin) of the per-origin
+    metric; ``origins`` counts forecast origins scored; ``failed_fits`` counts fits that
+    raised or diverged (their forecasts are left out of every metric).
+    """
+    metric = _check_metric(metric)
+    table = _score(result, ("model",), METRICS)
+    if metric != "owa":
+        per_origin = _score(result, ("model", "id", "origin"), (metric,))
+        spread = per_origin.groupby("model", sort=False)[metric].std()
+        table.insert(table.columns.get_loc(metric) + 1, f"{metric}_std", table["model"].map(spread))
+    counts = result.results.groupby("model", sort=False)[["id", "origin"]].apply(
+        lambda g: len(g.drop_duplicates()))
+    table["origins"] = table["model"].map(counts).astype(int)
+    failed = result.fits[result.fits["status"] != "ok"].groupby("model").size()
+    table["failed_fits"] = table["model"].map(failed).fillna(0).astype(int)
+    table = table.drop(columns=["n", "n_failed"]).sort_values(metric, na_position="last", kind="stable")
+    table.insert(0, "rank", range(1, len(table) + 1))
+    first = ["rank", "model", metric] + ([f"{metric}_std"] if metric != "owa" else [])
+    return table[first + [c for c in table.columns if c not in first]].reset_index(drop=True)
+
+
+def by_horizon(result, metric: str = "mase") -> pd.DataFrame:
+    """``metric`` per model (rows) and horizon step ``h`` (columns)."""
+    metric = _check_metric(metric)
+    table = _score(result, ("model", "h"), (metric,))
+    return table.pivot(index="model", columns="h", values=metric)
+
+
+def origin_losses(result, metric: str = "mase") -> pd.DataFrame:
+    """Per (model, id, origin) loss averaged over the horizon: the input of the DM test."""
+    frame = result.results[["model", "id", "origin"]].copy()
+    frame["loss"] = row_losses(result.results, result.scales, _check_metric(metric))
+    return frame.groupby(["model", "id", "origin"], sort=False, as_index=False)["loss"].mean()
+
+
+def significance(result, metric: str = "mase") -> tuple[pd.DataFrame, list[str]]:
+    """Diebold-Mariano comparisons and the plain-English verdict.
+
+    Every model is compared with the best one, and the best with ``seasonal_naive`` (the
+    bar any model must clear). Returns the comparison tables stacked (per series and
+    ``(all)``) and the verdict lines, headed by the winner.
+    """
+    if metric == "owa":
+        raise ConfigError("Significance needs a per-forecast loss; OWA is a ratio of averages. "
+                          "Use --metric mase or smape.")
+    board = leaderboard(result, metric).dropna(subset=[metric])
+    if board.empty:
+        return pd.DataFrame(), ["No model produced a forecast that could be scored."]
+    losses = origin_losses(result, metric)
+    horizon = int(result.results["h"].max())
+    best = board["model"].iloc[0]
+    pairs = []
+    if REFERENCE in set(board["model"]) and best != REFERENCE:
+        pairs.append((best, REFERENCE))
+    pairs += [(model, best) for model in board["model"].iloc[1:] if (best, model) not in pairs]
+    comparisons = {f"{a} vs {b}": compare(losses, a, b, horizon) for a, b in pairs}
+    headline = f"Best on {metric.upper()}: {best} ({board[metric].iloc[0]:.4g})."
+    if not comparisons:
+        return pd.DataFrame(), [headline]
+    lines = verdict_lines(board, comparisons, metric)
+    return pd.concat(comparisons.values(), ignore_index=True), [headline, *lines]
+
+
+def plot(result, series: str | None = None, models=None, metric: str = "mase"):
+    """Two panels: forecasts against actuals at every origin, and ``metric`` by horizon step.
+
+    ``series`` picks the id to draw (default: the first); ``models`` limits the models
+    drawn (default: the five best). Returns the matplotlib Figure.
+    """
+    import matplotlib
+
+    if matplotlib.get_backend().lower() not in ("agg",) and not _in_notebook():
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    frame = result.results
+    sid = series if series is not None else frame["id"].iloc[0]
+    models = list(models) if models is not None else list(leaderboard(result, metric)["model"].head(5))
+    rows = frame[(frame["id"] == sid) & frame["model"].isin(models)]
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 7), gridspec_kw={"height_ratios": [3, 2]})
+    actual = rows.drop_duplicates("time").sort_values("time")
+    top.plot(actual["time"], actual["y_true"], color="black", linewidth=2, label="actual")
+    for colour, model in zip(plt.rcParams["axes.prop_cycle"].by_key()["color"], models):
+        for k, (_, path) in enumerate(rows[rows["model"] == model].groupby("origin")):
+            top.plot(path["time"], path["y_pred"], color=colour, alpha=0.6, linewidth=1,
+                     label=model if k == 0 else None)
+    top.set_title(f"Forecasts from every origin, series {sid!r}")
+    top.legend(loc="upper left", fontsize="small")
+    table = by_horizon(result, metric).loc[models]
+    for model, values in table.iterrows():
+        bottom.plot(values.index, values.values, marker="o", label=model)
+    bottom.set_xlabel("horizon step h")
+    bottom.set_ylabel(metric.upper())
+    bottom.set_title(f"{metric.upper()} by horizon step (all series)")
+    bottom.legend(fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def _in_notebook() -> bool:
+    try:
+        from IPython import get_ipython
+
+        return get_ipython() is not None and "IPKernelApp" in get_ipython().config
+    except ImportError:
+        return False
+
+
+def to_html(result, path, metric: str = "mase") -> None:
+    """Write a self-contained HTML report (tables, verdict, embedded plots, configuration)."""
+    board = leaderboard(result, metric)
+    comparisons, lines = significance(result, metric) if metric != "owa" else (pd.DataFrame(), [])
+    figure = plot(result, metric=metric)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110)
+    import matplotlib.pyplot as plt
+
+    plt.close(figure)
+    image = base64.b64encode(buffer.getvalue()).decode()
+    failed = result.failed
+    sections = [
+        f"<h1>forecastkit walk-forward report</h1><p>{html.escape(_summary(result))}</p>",
+        "<h2>Verdict</h2>" + "".join(f"<p>{html.escape(line)}</p>" for line in lines),
+        f"<h2>Leaderboard (ranked by {metric.upper()})</h2>" + _table(board),
+        f'<h2>Forecasts and error by horizon</h2><img alt="forecast plots" src="data:image/png;base64,{image}">',
+        f"<h2>{metric.upper()} by horizon step</h2>" + _table(by_horizon(result, metric).reset_index()),
+    ]
+    if not comparisons.empty:
+        sections.append("<h2>Diebold-Mariano tests (HAC variance, lag h-1; HLN correction; "
+                        "Holm across series)</h2>" + _table(comparisons))
+    if not failed.empty:
+        sections.append("<h2>Failed fits</h2>" + _table(failed))
+    config = {**result.config, "versions": _versions()}
+    sections.append("<h2>Configuration</h2><pre>" + html.escape(json.dumps(config, indent=1, default=str)) + "</pre>")
+    page = (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>forecastkit report</title><style>"
+        "body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
+        "table{border-collapse:collapse;font-size:13px;margin:1em 0}"
+        "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f2f2f2}"
+        "img{max-width:100%}pre{background:#f7f7f7;padding:1em;font-size:12px;overflow:auto}"
+        "</style></head><body>" + "".join(sections) + "</body></html>"
+    )
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(page)
+
+
+def _summary(result) -> str:
+    frame = result.results
+    config = result.config
+    return (f"{frame['model'].nunique()} models, {frame['id'].nunique()} series, "
+            f"{frame[['id', 'origin']].drop_duplicates().shape[0]} origins, horizon {int(frame['h'].max())}; "
+            f"data {config.get('source')} (target {config.get('target')}, frequency {config.get('freq')}, "
+            f"season {config.get('season')}); seed {config.get('seed')}.")
+
+
+def _table(frame: pd.DataFrame) -> str:
+    return frame.to_html(index=False, float_format=lambda v: f"{v:.4g}", na_rep="–", border=0)
+
+
+def _versions() -> dict:
+    import importlib.metadata as metadata
+    import platform
+
+    versions = {"forecastkit": __version__, "python": platform.python_version()}
+    for package in ("numpy", "pandas", "scikit-learn", "statsmodels", "keras", "tensorflow"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            pass
+    return versions

@@ -1,0 +1,158 @@
+"""Run a command's settings through the public API: forecast, evaluate, forecast from a run.
+
+The command line parses and merges settings (:mod:`forecastkit.config`) and calls these;
+nothing here parses arguments or prints. Data and settings are validated before any model
+is built, so errors arrive before TensorFlow is imported.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from . import datasets
+from .config import model_params
+from .data import Panel, load_csv
+from .errors import ConfigError, DataError
+from .forecaster import Forecaster
+from .models.registry import get_spec, model_names
+from .splits import WalkForward
+from .walkforward import WalkForwardResult, walk_forward
+
+DEFAULT_DATASET = "airline"
+RUN_FILE = "run.json"
+
+
+def load_data(settings: dict) -> Panel:
+    """The settings' data: a CSV path, or else a shipped dataset name (default: airline)."""
+    source = settings["data"] or DEFAULT_DATASET
+    load_args = {"target": settings["target"], "time": settings["time"], "id": settings["id"],
+                 "covariates": split_names(settings["past_covariates"]), "freq": settings["freq"],
+                 "fill": settings["fill"]}
+    if Path(source).exists():
+        return load_csv(source, **load_args)
+    if source in datasets.CATALOGUE:
+        return datasets.load(source, **{k: v for k, v in load_args.items() if v not in (None, ())})
+    raise DataError(f"`--data {source}`: no such file, and not a shipped dataset "
+                    f"({', '.join(datasets.CATALOGUE)}). Check the path.")
+
+
+def split_names(names) -> tuple[str, ...]:
+    """``"a, b"`` or ``["a", "b"]`` -> ``("a", "b")``; None -> ``()``."""
+    if names is None:
+        return ()
+    items = names.split(",") if isinstance(names, str) else names
+    return tuple(str(n).strip() for n in items if str(n).strip())
+
+
+def make_forecaster(model: str, settings: dict, params: dict, horizon: int, verbose: int = 0) -> Forecaster:
+    """A Forecaster for ``model`` from the shared settings; raises before any training."""
+    transform = None if settings["transform"] in (None, "none") else settings["transform"]
+    forecaster = Forecaster(
+        model=model, horizon=horizon, lookback=settings["lookback"], params=params or None,
+        scaler=settings["scaler"], transform=transform, difference=settings["difference"],
+        season=settings["season"], seed=settings["seed"], verbose=verbose,
+        warm_start=bool(settings.get("warm_start")),
+    )
+    forecaster.check_params()
+    return forecaster
+
+
+def horizon_of(settings: dict, panel: Panel) -> int:
+    """The requested horizon, or by default the season length (12 for monthly data)."""
+    return settings["horizon"] if settings["horizon"] is not None else settings["season"] or panel.season_length()
+
+
+def forecast(settings: dict, verbose: int = 0) -> tuple[Forecaster, Panel, pd.DataFrame]:
+    """Fit the settings' model on all the data and forecast ``horizon`` steps."""
+    if settings.get("from_run"):
+        settings = settings_from_run(settings)
+    panel = load_data(settings)
+    model = settings["model"] or "linear"
+    forecaster = make_forecaster(model, settings, model_params({**settings, "model": model}),
+                                 horizon_of(settings, panel), verbose)
+    return forecaster, panel, forecaster.fit(panel).predict()
+
+
+def settings_from_run(settings: dict) -> dict:
+    """Settings of an ``evaluate`` run, with ``model`` "best" resolved to the run's winner."""
+    folder = Path(settings["from_run"])
+    path = folder / RUN_FILE
+    if not path.is_file():
+        raise ConfigError(f"`--from-run {folder}` holds no {RUN_FILE}; pass the --out directory of a "
+                          "finished `forecastkit evaluate` run.")
+    run = json.loads(path.read_text())
+    choice = settings["model"] or "best"
+    label = run["best"] if choice == "best" else choice
+    if label not in run["models"]:
+        raise ConfigError(f"`--model {label}` was not in the run in {str(folder)!r}; it evaluated "
+                          f"{', '.join(run['models'])} (or pass --model best).")
+    merged = {**run["settings"], "out": settings["out"], "save_model": settings["save_model"],
+              "quiet": settings["quiet"], "verbose": settings["verbose"], "from_run": None}
+    merged["model"] = run["models"][label]["model"]
+    merged["model_tables"] = {merged["model"]: run["models"][label]["params"] or {}}
+    for name in ("epochs", "units", "layers", "batch_size", "learning_rate", "patience", "dropout"):
+        merged[name] = None  # the run's per-model parameters already include them
+    return merged
+
+
+def evaluation_models(settings: dict, horizon: int) -> dict[str, Forecaster]:
+    """The models an ``evaluate`` run compares, each with its hyperparameters."""
+    requested = split_names(settings["models"]) or ("all",)
+    names = model_names("neural") if requested == ("all",) else list(requested)
+    entries = {}
+    for name in names:
+        spec = get_spec(name)
+        params = model_params({**settings, "model": name}, strict=False) if spec.kind == "neural" else {}
+        entries[name] = make_forecaster(name, settings, params, horizon)
+    for flag in ("epochs", "units", "layers", "batch_size", "learning_rate", "patience", "dropout"):
+        if settings.get(flag) is not None and not any(
+                flag in {h.name for h in get_spec(n).all_hypers} for n in entries):
+            raise ConfigError(f"`--{flag.replace('_', '-')}` applies to none of the models evaluated "
+                              f"({', '.join(entries)}).")
+    return entries
+
+
+def splitter_of(settings: dict, horizon: int) -> WalkForward:
+    """The walk-forward splitter the settings describe (``--start`` replaces ``--folds``)."""
+    return WalkForward(horizon=horizon, folds=settings["folds"], stride=settings["stride"], gap=settings["gap"],
+                       window=settings["window"], refit=settings["refit"], start=settings["start"])
+
+
+def evaluate(settings: dict, progress: bool = False) -> tuple[WalkForwardResult, Path]:
+    """Walk-forward evaluation of the settings' models (and baselines) on the settings' data."""
+    panel = load_data(settings)
+    horizon = horizon_of(settings, panel)
+    splitter = splitter_of(settings, horizon)
+    models = evaluation_models(settings, horizon)
+    out = Path(settings["out"] or "forecastkit-run")
+    result = walk_forward(panel, models, splitter, seed=settings["seed"], baselines=not settings["no_baselines"],
+                          season=settings["season"], out=out, resume=settings["resume"], progress=progress)
+    return result, out
+
+
+def write_evaluation(result: WalkForwardResult, out: Path, settings: dict) -> dict[str, Path]:
+    """Results, leaderboard, significance, report and plot files, plus run.json for --from-run."""
+    metric = settings["metric"]
+    board = result.leaderboard(metric)
+    paths = {name: out / name for name in ("results.csv", "leaderboard.csv", "significance.csv",
+                                           "report.html", "forecasts.png", RUN_FILE)}
+    result.to_frame().to_csv(paths["results.csv"], index=False)
+    board.to_csv(paths["leaderboard.csv"], index=False, float_format="%.6g")
+    tables, _ = result.significance(metric)
+    tables.to_csv(paths["significance.csv"], index=False, float_format="%.6g")
+    result.to_html(paths["report.html"], metric)
+    figure = result.plot(metric=metric)
+    figure.savefig(paths["forecasts.png"], dpi=110)
+    import matplotlib.pyplot as plt
+
+    plt.close(figure)
+    scored = board.dropna(subset=[metric])
+    run = {"best": scored["model"].iloc[0] if len(scored) else None, "metric": metric,
+           "settings": {k: v for k, v in settings.items() if k not in ("resume", "from_run")},
+           "models": {label: {"model": params["model"], "params": params["params"]}
+                      for label, params in result.config["models"].items()}}
+    paths[RUN_FILE].write_text(json.dumps(run, indent=1, default=str))
+    return paths

@@ -1,0 +1,191 @@
+"""Walk-forward splits: a pure index generator, no data and no models.
+
+An *origin* ``o`` is a forecast cut-off given as a row position: rows before ``o`` are
+known, the forecast covers rows ``o .. o + horizon - 1``. Each :class:`Fold` says which rows
+train the model that forecasts from that origin: ``train_start .. train_end - 1``, where
+``train_end = fit_origin - gap`` and ``fit_origin`` is the first origin served by the fit.
+With ``refit="every:K"`` one fit serves K consecutive origins; ``"never"`` one fit serves all.
+
+Examples
+--------
+>>> splitter = WalkForward(horizon=2, folds=3, stride=2, refit="every:2")
+>>> for fold in splitter.split(12):
+...     print(fold)
+Fold(fit=0, origin=6, train=0..6, test=6..8)
+Fold(fit=0, origin=8, train=0..6, test=8..10)
+Fold(fit=1, origin=10, train=0..10, test=10..12)
+>>> for fold in WalkForward(horizon=1, folds=2, window="sliding:4", gap=1).split(10):
+...     print(fold)
+Fold(fit=0, origin=8, train=3..7, test=8..9)
+Fold(fit=1, origin=9, train=4..8, test=9..10)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .errors import ConfigError, DataError
+
+
+@dataclass(frozen=True)
+class Fold:
+    """One origin: the rows its fit trains on and the rows it forecasts."""
+
+    fit: int
+    origin: int
+    train_start: int
+    train_end: int  # exclusive
+    horizon: int
+
+    @property
+    def train(self) -> range:
+        return range(self.train_start, self.train_end)
+
+    @property
+    def test(self) -> range:
+        return range(self.origin, self.origin + self.horizon)
+
+    def __str__(self) -> str:
+        return (f"Fold(fit={self.fit}, origin={self.origin}, train={self.train_start}..{self.train_end}, "
+                f"test={self.origin}..{self.origin + self.horizon})")
+
+
+def parse_refit(refit: str) -> int | None:
+    """Origins served per fit: 1 for ``"always"``, K for ``"every:K"``, None for ``"never"``.
+
+    Examples
+    --------
+    >>> parse_refit("every:5"), parse_refit("always"), parse_refit("never")
+    (5, 1, None)
+    """
+    if refit == "always":
+        return 1
+    if refit == "never":
+        return None
+    if isinstance(refit, str) and refit.startswith("every:") and refit[6:].isdigit() and int(refit[6:]) >= 1:
+        return int(refit[6:])
+    raise ConfigError(f"`refit` must be 'always', 'never' or 'every:K' with K >= 1. Received: refit={refit!r}")
+
+
+def parse_window(window: str) -> int | None:
+    """Training window length: None for ``"expanding"``, N for ``"sliding:N"``.
+
+    Examples
+    --------
+    >>> parse_window("sliding:48"), parse_window("expanding")
+    (48, None)
+    """
+    if window == "expanding":
+        return None
+    if isinstance(window, str) and window.startswith("sliding:") and window[8:].isdigit() and int(window[8:]) >= 1:
+        return int(window[8:])
+    raise ConfigError(f"`window` must be 'expanding' or 'sliding:N' with N >= 1. Received: window={window!r}")
+
+
+@dataclass(frozen=True)
+class WalkForward:
+    """Where the origins fall and what each fit may train on.
+
+    Parameters
+    ----------
+    horizon : int
+        Steps forecast from each origin.
+    folds : int or None
+        Number of origins, the last one ending at the last row. Ignored when ``start`` is given.
+    stride : int
+        Rows between consecutive origins.
+    gap : int
+        Rows left out between the end of a fit's training data and its first origin
+        (they are still known, and used as model input, when forecasting).
+    window : str
+        ``"expanding"`` (all rows before the fit) or ``"sliding:N"`` (the last N rows).
+    refit : str
+        ``"always"``, ``"every:K"`` or ``"never"``.
+    start : int, str, timestamp or None
+        The first origin (origins then run to the end with ``stride``): a row position, or a
+        timestamp resolved per series to its first row at or after it.
+    """
+
+    horizon: int = 1
+    folds: int | None = 5
+    stride: int = 1
+    gap: int = 0
+    window: str = "expanding"
+    refit: str = "always"
+    start: int | str | None = None
+
+    def __post_init__(self):
+        for name, minimum in (("horizon", 1), ("stride", 1), ("gap", 0)):
+            _check_int(name, getattr(self, name), minimum)
+        if self.start is None:
+            _check_int("folds", self.folds, 1)
+        elif not isinstance(self.start, (str, pd.Timestamp)):
+            _check_int("start", self.start, 1)
+        parse_refit(self.refit)
+        parse_window(self.window)
+
+    def origins(self, n: int, times=None) -> list[int]:
+        """Origin positions for a series of ``n`` rows (each with a full horizon of actuals).
+
+        ``times`` (the series' time index) is needed only when ``start`` is a timestamp.
+        """
+        last = n - self.horizon
+        if self.start is not None:
+            start = self._start_position(times)
+            if start > last:
+                raise DataError(
+                    f"`start` origin {self.start} leaves no complete horizon of {self.horizon} in a "
+                    f"series of {n} rows; the latest possible origin is row {last}. Use an earlier --start."
+                )
+            return list(range(start, last + 1, self.stride))
+        first = last - self.stride * (self.folds - 1)
+        return list(range(first, last + 1, self.stride))
+
+    def _start_position(self, times) -> int:
+        if not isinstance(self.start, (str, pd.Timestamp)):
+            return self.start
+        if times is None or not isinstance(times, pd.DatetimeIndex):
+            raise ConfigError(f"`start` {self.start!r} is a timestamp but the series has integer "
+                              "periods; pass a row number (--start 40).")
+        try:
+            stamp = pd.Timestamp(self.start)
+        except ValueError:
+            raise ConfigError(f"`start` must be a row number or a timestamp. Received: start={self.start!r}") from None
+        if times.tz is not None and stamp.tz is None:
+            stamp = stamp.tz_localize(times.tz)
+        return max(int(times.searchsorted(stamp)), 1)
+
+    def split(self, n: int, min_train: int = 1, times=None) -> list[Fold]:
+        """The folds of a series of ``n`` rows; each fit must see at least ``min_train`` rows.
+
+        Raises a :class:`DataError` naming the shortfall when the series is too short.
+        """
+        origins = self.origins(n, times)
+        per_fit = parse_refit(self.refit) or len(origins)
+        length = parse_window(self.window)
+        folds = []
+        for k, origin in enumerate(origins):
+            fit = k // per_fit
+            train_end = origins[fit * per_fit] - self.gap
+            train_start = 0 if length is None else max(0, train_end - length)
+            folds.append(Fold(fit, origin, train_start, train_end, self.horizon))
+        first = folds[0]
+        if first.train_end - first.train_start < min_train:
+            request = (f"--start {self.start}" if self.start is not None else
+                       f"{self.folds} folds with stride {self.stride}")
+            raise DataError(
+                f"The series ({n} rows) is too short for {request}, horizon {self.horizon}"
+                f"{f' and gap {self.gap}' if self.gap else ''}: the first fit would train on "
+                f"{max(first.train_end - first.train_start, 0)} rows but needs at least {min_train}. "
+                "Use fewer --folds, a smaller --stride, --horizon or --lookback, or a later --start."
+            )
+        return folds
+
+
+def _check_int(name: str, value, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"`{name}` must be an integer >= {minimum}. Received: {name}={value!r}")
+    if value < minimum:
+        raise ConfigError(f"`{name}` must be >= {minimum}. Received: {name}={value}")

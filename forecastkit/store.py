@@ -1,0 +1,113 @@
+"""Durable walk-forward results: one SQLite file, committed once per fit.
+
+Tables: ``run`` (the configuration, as JSON), ``results`` (one row per forecast value),
+``fits`` (status and failure reason of every fit), ``scales`` (MASE scales per id and
+origin) and ``timings`` (seconds per fit, kept apart so results compare byte for byte).
+An interrupted run loses at most the fit in progress; :meth:`RunStore.done` tells a resumed
+run what to skip.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> with tempfile.TemporaryDirectory() as folder:
+...     store = RunStore.create(pathlib.Path(folder) / "run.sqlite", {"horizon": 2})
+...     store.commit_fit("naive", "a", 0, "ok", "", [("naive", "a", 0, 5, 1, 5, 1.0, 1.0)], 0.01)
+...     sorted(store.done())
+[('naive', 'a', 0)]
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import ConfigError
+
+RESULT_COLUMNS = ["model", "id", "fit", "origin", "h", "time", "y_true", "y_pred"]
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS run (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS results (model TEXT, id TEXT, fit INTEGER, origin, h INTEGER, time,
+                                    y_true REAL, y_pred REAL);
+CREATE TABLE IF NOT EXISTS fits (model TEXT, id TEXT, fit INTEGER, status TEXT, reason TEXT,
+                                 PRIMARY KEY (model, id, fit));
+CREATE TABLE IF NOT EXISTS scales (id TEXT, origin, scale REAL, scale_naive REAL,
+                                   PRIMARY KEY (id, origin));
+CREATE TABLE IF NOT EXISTS timings (model TEXT, id TEXT, fit INTEGER, seconds REAL,
+                                    PRIMARY KEY (model, id, fit));
+"""
+
+
+class RunStore:
+    """A walk-forward run's SQLite file (open with :meth:`create` or :meth:`resume`)."""
+
+    def __init__(self, path: Path, connection: sqlite3.Connection):
+        self.path = path
+        self._db = connection
+
+    @classmethod
+    def create(cls, path: Path | None, config: dict) -> "RunStore":
+        """Start a new run (in memory when ``path`` is None); never overwrites an existing one."""
+        if path is not None:
+            path = Path(path)
+            if path.exists():
+                raise ConfigError(
+                    f"{str(path)!r} already holds a walk-forward run. Pass --resume (resume=True) "
+                    "to continue it, or choose another --out directory (out=)."
+                )
+            path.parent.mkdir(parents=True, exist_ok=True)
+        store = cls(path, sqlite3.connect(":memory:" if path is None else path))
+        store._db.executescript(_SCHEMA)
+        with store._db:
+            store._db.execute("INSERT INTO run VALUES ('config', ?)", (json.dumps(config, sort_keys=True),))
+        return store
+
+    @classmethod
+    def resume(cls, path: Path, config: dict) -> "RunStore":
+        """Reopen a run; its configuration must equal ``config`` (else results would mix)."""
+        path = Path(path)
+        if not path.exists():
+            return cls.create(path, config)
+        store = cls(path, sqlite3.connect(path))
+        saved = store.config()
+        changed = sorted(k for k in set(saved) | set(config) if saved.get(k) != config.get(k))
+        if changed:
+            key = changed[0]
+            raise ConfigError(
+                f"--resume: the run in {str(path.parent)!r} was started with {key}={saved.get(key)!r}, "
+                f"not {config.get(key)!r}. Resume with the same settings, or start a new run in "
+                "another --out directory."
+            )
+        return store
+
+    def config(self) -> dict:
+        row = self._db.execute("SELECT value FROM run WHERE key = 'config'").fetchone()
+        return json.loads(row[0])
+
+    def done(self) -> set[tuple[str, str, int]]:
+        """(model, id, fit) of every fit already committed, succeeded or failed."""
+        return set(self._db.execute("SELECT model, id, fit FROM fits"))
+
+    def commit_fit(self, model: str, sid: str, fit: int, status: str, reason: str,
+                   rows: list[tuple], seconds: float) -> None:
+        """Store one fit's forecast rows, status and timing in a single transaction."""
+        with self._db:
+            self._db.executemany("INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            self._db.execute("INSERT INTO fits VALUES (?, ?, ?, ?, ?)", (model, sid, fit, status, reason))
+            self._db.execute("INSERT INTO timings VALUES (?, ?, ?, ?)", (model, sid, fit, seconds))
+
+    def commit_scales(self, rows: list[tuple]) -> None:
+        """Store MASE scales (id, origin, scale, scale_naive); existing ones are kept."""
+        with self._db:
+            self._db.executemany("INSERT OR IGNORE INTO scales VALUES (?, ?, ?, ?)", rows)
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A whole table as a DataFrame, in a stable order."""
+        order = {"results": "model, id, fit, origin, h", "fits": "model, id, fit",
+                 "scales": "id, origin", "timings": "model, id, fit"}[name]
+        return pd.read_sql_query(f"SELECT * FROM {name} ORDER BY {order}", self._db)
+
+    def close(self) -> None:
+        self._db.close()

@@ -1,0 +1,349 @@
+"""Walk-forward evaluation: every model, every series, every origin, without leakage.
+
+For each model and series the :class:`~forecastkit.splits.WalkForward` splitter says which
+rows each fit trains on and which origins it serves. A fit is a fresh clone of the model's
+:class:`~forecastkit.forecaster.Forecaster` (transforms included) trained on that slice
+alone, seeded from ``(seed, model, id, fit)``; all origins it serves are forecast in one
+batched call from the history known at each origin. Every fit is committed to SQLite before
+the next starts; a fit that raises or diverges is recorded as failed and the run goes on.
+
+Examples
+--------
+>>> from forecastkit import datasets
+>>> from forecastkit.splits import WalkForward
+>>> result = walk_forward(datasets.load("airline"), ["naive", "seasonal_naive"],
+...                       WalkForward(horizon=12, folds=3, stride=12), baselines=False)
+>>> result.to_frame().groupby("model")["fit"].nunique().to_dict()
+{'naive': 3, 'seasonal_naive': 3}
+"""
+
+from __future__ import annotations
+
+import time
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+
+from . import report
+from .data import Panel
+from .errors import ConfigError, DataError
+from .forecaster import Forecaster, as_panel, default_lookback
+from .metrics import insample_scales
+from .models.registry import get_spec
+from .splits import Fold, WalkForward
+from .store import RESULT_COLUMNS, RunStore
+
+#: Reference baselines added to every evaluation unless ``baselines=False``.
+DEFAULT_BASELINES = ("naive", "seasonal_naive", "naive2", "ets", "theta", "arima")
+STORE_NAME = "results.sqlite"
+
+
+def fit_seed(seed: int, model: str, sid: str, fit: int) -> int:
+    """The seed of one fit, derived from the run seed, model label, series id and fit index.
+
+    A resumed run therefore trains every remaining fit exactly as an uninterrupted run would.
+
+    Examples
+    --------
+    >>> fit_seed(0, "linear", "a", 3) == fit_seed(0, "linear", "a", 3) != fit_seed(1, "linear", "a", 3)
+    True
+    """
+    return zlib.crc32(f"{seed}|{model}|{sid}|{fit}".encode()) % (2**31 - 1)
+
+
+@dataclass
+class _Series:
+    sid: str
+    y: np.ndarray
+    x: np.ndarray
+    times: pd.Index
+    panel: Panel  # this series alone
+
+
+def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int = 0,
+                 baselines: bool = True, season: int | None = None, out=None, resume: bool = False,
+                 progress: bool = False, **load_kwargs) -> "WalkForwardResult":
+    """Evaluate ``models`` on every series of ``data`` at every walk-forward origin.
+
+    Parameters
+    ----------
+    data : Panel, CSV path or pandas object
+        The full history; ``load_kwargs`` go to the loader.
+    models : list or dict
+        Model names or :class:`Forecaster` objects (their ``horizon`` must equal the
+        splitter's), or a dict ``{label: Forecaster}`` to compare variants of one model.
+    splitter : WalkForward
+        Origins, stride, gap, training window and refit policy (default: 5 folds, horizon 1).
+    seed : int
+        Run seed; each fit's seed is :func:`fit_seed` of it.
+    baselines : bool
+        Add the reference baselines (:data:`DEFAULT_BASELINES`) not already listed.
+    season : int or None
+        Season length for baselines and MASE (default: from the frequency).
+    out : path or None
+        Directory for ``results.sqlite`` (committed per fit); None keeps results in memory.
+    resume : bool
+        Continue the run stored in ``out``, skipping committed fits.
+    progress : bool
+        Show a progress bar over fits (on standard error).
+
+    Returns
+    -------
+    WalkForwardResult
+    """
+    splitter = splitter or WalkForward()
+    panel = as_panel(data, **load_kwargs)
+    season = int(season or panel.season_length())
+    series = _series_of(panel)
+    folds = {s.sid: splitter.split(len(s.y), times=s.times) for s in series}  # the same for every model
+    shortest_train = min(len(f[0].train) for f in folds.values())
+    entries = _resolve_models(models, splitter.horizon, baselines, season, shortest_train)
+    for label, forecaster in entries.items():
+        for s in series:
+            _check_history(label, s, splitter, _min_train(forecaster, splitter.horizon))
+    config = {
+        "source": panel.source, "target": panel.target, "freq": panel.freq, "season": season,
+        "seed": seed, "splitter": vars(splitter).copy(),
+        "models": {label: _jsonable(f.get_params()) for label, f in entries.items()},
+    }
+    store = _open_store(out, config, resume)
+    try:
+        store.commit_scales(_scale_rows(series, folds, season))
+        _run(entries, series, folds, seed, store, progress)
+        return WalkForwardResult.from_store(store, season)
+    finally:
+        store.close()
+
+
+def _series_of(panel: Panel) -> list[_Series]:
+    out = []
+    for sid, y, x in panel.arrays():
+        frame = panel.series(sid)
+        single = Panel(frame=frame, target=panel.target, freq=panel.freq, step=panel.step,
+                       covariates=tuple(panel.covariates), source=panel.source)
+        times = frame["time"]
+        index = pd.DatetimeIndex(times) if pd.api.types.is_datetime64_any_dtype(times) else pd.Index(times)
+        out.append(_Series(sid, y, x, index, single))
+    return out
+
+
+def _resolve_models(models, horizon: int, baselines: bool, season: int, shortest_train: int) -> dict:
+    if isinstance(models, (str, Forecaster)):
+        models = [models]
+    items = models.items() if isinstance(models, dict) else [
+        (m if isinstance(m, str) else m.model, m) for m in models]
+    entries = {}
+    for label, model in items:
+        if label in entries:
+            raise ConfigError(f"Model {label!r} is listed twice; pass a dict {{label: Forecaster}} "
+                              "to compare variants of one model.")
+        forecaster = Forecaster(model, horizon=horizon) if isinstance(model, str) else clone(model)
+        if forecaster.horizon != horizon:
+            raise ConfigError(f"Forecaster {label!r} has horizon {forecaster.horizon} but the walk-forward "
+                              f"horizon is {horizon}; give both the same horizon.")
+        forecaster.check_params()
+        entries[label] = forecaster
+    if baselines:
+        for name in DEFAULT_BASELINES:
+            entries.setdefault(name, Forecaster(name, horizon=horizon))
+    for forecaster in entries.values():
+        forecaster.set_params(season=forecaster.season or season, verbose=0)
+        if get_spec(forecaster.model).kind == "neural" and forecaster.lookback is None:
+            forecaster.set_params(lookback=default_lookback(horizon, forecaster.season, shortest_train))
+    return entries
+
+
+def _check_history(label: str, s: _Series, splitter: WalkForward, min_train: int) -> None:
+    try:
+        splitter.split(len(s.y), min_train, s.times)
+    except DataError as err:
+        raise DataError(f"Model {label!r}, series {s.sid!r}: {err}") from None
+
+
+def _min_train(forecaster: Forecaster, horizon: int) -> int:
+    if get_spec(forecaster.model).kind == "baseline":
+        return 1
+    return forecaster.lookback + horizon + int(forecaster.difference)
+
+
+def _jsonable(params: dict) -> dict:
+    return {k: v for k, v in params.items() if k != "verbose"}
+
+
+def _open_store(out, config: dict, resume: bool) -> RunStore:
+    if out is None:
+        if resume:
+            raise ConfigError("`resume=True` needs the `out` directory of the run to resume.")
+        return RunStore.create(None, config)
+    path = Path(out) / STORE_NAME
+    return RunStore.resume(path, config) if resume else RunStore.create(path, config)
+
+
+def _scale_rows(series: list[_Series], folds: dict, season: int) -> list[tuple]:
+    """MASE scales from the history known at each origin (within the training window)."""
+    rows = []
+    for s in series:
+        for fold in folds[s.sid]:
+            scale, scale_naive = insample_scales(s.y[fold.train_start:fold.origin], season)
+            rows.append((s.sid, _cell(s.times[fold.origin]), scale, scale_naive))
+    return rows
+
+
+def _cell(value):
+    """A time value as stored in SQLite: ISO text for timestamps, int for periods."""
+    return value.isoformat() if isinstance(value, pd.Timestamp) else int(value)
+
+
+def _run(entries: dict, series: list[_Series], folds: dict, seed: int, store: RunStore,
+         progress: bool) -> None:
+    done = store.done()
+    todo = sum(1 for label in entries for s in series for fit in {f.fit for f in folds[s.sid]}
+               if (label, s.sid, fit) not in done)
+    with _progress_bar(progress, todo) as advance:
+        for label, forecaster in entries.items():
+            for s in series:
+                _run_chain(label, forecaster, s, folds[s.sid], seed, store, done, advance)
+
+
+def _run_chain(label: str, template: Forecaster, s: _Series, folds: list[Fold], seed: int,
+               store: RunStore, done: set, advance) -> None:
+    """All fits of one model on one series, in order (a warm start needs the previous fit)."""
+    by_fit: dict[int, list[Fold]] = {}
+    for fold in folds:
+        by_fit.setdefault(fold.fit, []).append(fold)
+    remaining = [fit for fit in by_fit if (label, s.sid, fit) not in done]
+    if not remaining:
+        return
+    warm = template.warm_start and get_spec(template.model).kind == "neural"
+    forecaster = None
+    for fit, served in by_fit.items():
+        if (label, s.sid, fit) in done and not (warm and fit < remaining[-1]):
+            continue
+        if forecaster is None or not warm:
+            forecaster = clone(template)
+        forecaster.set_params(seed=fit_seed(seed, label, s.sid, fit))
+        start = time.perf_counter()
+        status, reason, predictions = _fit_and_forecast(forecaster, s, served)
+        if (label, s.sid, fit) in done:  # replayed only to rebuild warm-start weights
+            continue
+        rows = [(label, s.sid, fit, _cell(s.times[f.origin]), h + 1, _cell(s.times[f.origin + h]),
+                 float(s.y[f.origin + h]), float(predictions[i, h]))
+                for i, f in enumerate(served) for h in range(f.horizon)]
+        store.commit_fit(label, s.sid, fit, status, reason, rows, time.perf_counter() - start)
+        advance()
+
+
+def _fit_and_forecast(forecaster: Forecaster, s: _Series, served: list[Fold]):
+    """Train on the first served fold's training rows; forecast every served origin."""
+    first = served[0]
+    train = Panel(frame=s.panel.frame.iloc[first.train_start:first.train_end].reset_index(drop=True),
+                  target=s.panel.target, freq=s.panel.freq, step=s.panel.step,
+                  covariates=s.panel.covariates, source=s.panel.source)
+    histories = [(s.sid, s.y[f.train_start:f.origin], s.x[f.train_start:f.origin]) for f in served]
+    try:
+        predictions = forecaster.fit(train).predict_histories(histories)
+        if not np.all(np.isfinite(predictions)):
+            raise ArithmeticError("the forecasts contain NaN or inf")
+        return "ok", "", predictions
+    except Exception as err:  # contained: recorded with its reason, the run goes on
+        return "failed", f"{type(err).__name__}: {err}", np.full((len(served), first.horizon), np.nan)
+
+
+class _progress_bar:
+    """Context manager yielding an ``advance()`` callable (a no-op when not shown)."""
+
+    def __init__(self, show: bool, total: int):
+        self.show, self.total = show and total > 0, total
+
+    def __enter__(self):
+        if not self.show:
+            return lambda: None
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.bar = Progress(TextColumn("walk-forward fits"), BarColumn(), MofNCompleteColumn(),
+                            TimeRemainingColumn(), console=Console(stderr=True))
+        self.bar.start()
+        task = self.bar.add_task("fits", total=self.total)
+        return lambda: self.bar.advance(task)
+
+    def __exit__(self, *exc):
+        if self.show:
+            self.bar.stop()
+        return False
+
+
+@dataclass
+class WalkForwardResult:
+    """Everything a walk-forward run produced; every metric and plot derives from it.
+
+    Attributes
+    ----------
+    results : tidy table ``model, id, fit, origin, h, time, y_true, y_pred``.
+    scales : MASE scales per ``id, origin``.
+    fits : ``model, id, fit, status, reason`` for every fit.
+    timings : seconds per fit (kept apart so results compare byte for byte).
+    config : the run's configuration.
+    """
+
+    results: pd.DataFrame
+    scales: pd.DataFrame
+    fits: pd.DataFrame
+    timings: pd.DataFrame
+    config: dict
+    season: int = 1
+    extras: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_store(cls, store: RunStore, season: int) -> "WalkForwardResult":
+        config = store.config()
+        results = store.table("results")
+        scales = store.table("scales")
+        for frame, columns in ((results, ("origin", "time")), (scales, ("origin",))):
+            for column in columns:
+                frame[column] = _times(frame[column], config["freq"])
+        return cls(results[RESULT_COLUMNS], scales, store.table("fits"), store.table("timings"), config, season)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The tidy results table (a copy)."""
+        return self.results.copy()
+
+    @property
+    def failed(self) -> pd.DataFrame:
+        """Fits that failed, with their reasons."""
+        return self.fits[self.fits["status"] != "ok"].reset_index(drop=True)
+
+    def leaderboard(self, metric: str = "mase") -> pd.DataFrame:
+        """Models ranked by ``metric`` with every metric, spread and failures (see :mod:`report`)."""
+        return report.leaderboard(self, metric)
+
+    def by_horizon(self, metric: str = "mase") -> pd.DataFrame:
+        """``metric`` per model and horizon step."""
+        return report.by_horizon(self, metric)
+
+    def significance(self, metric: str = "mase") -> tuple[pd.DataFrame, list[str]]:
+        """Diebold-Mariano tables and the plain-English verdict lines."""
+        return report.significance(self, metric)
+
+    def plot(self, series: str | None = None, models=None, metric: str = "mase"):
+        """Forecasts vs actuals per origin, and ``metric`` by horizon step (a matplotlib Figure)."""
+        return report.plot(self, series, models, metric)
+
+    def to_html(self, path, metric: str = "mase") -> None:
+        """Write the self-contained HTML report."""
+        report.to_html(self, path, metric)
+
+    def _repr_html_(self) -> str:
+        _, lines = self.significance()
+        return "".join(f"<p>{line}</p>" for line in lines) + self.leaderboard().to_html(
+            index=False, float_format=lambda v: f"{v:.4g}", na_rep="–")
+
+
+def _times(column: pd.Series, freq: str | None) -> pd.Series:
+    if freq is None:
+        return column.astype("int64")
+    return pd.to_datetime(column, format="ISO8601")

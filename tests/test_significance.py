@@ -1,0 +1,391 @@
+"""Tests for forecastkit.significance: Diebold-Mariano (HLN), Holm, compare() and verdict().
+
+The reference for the test statistic is R's ``forecast::dm.test`` (default "acf" variance
+estimator): ``d.cov <- acf(d, lag.max = h - 1, type = "covariance")``,
+``d.var <- sum(c(d.cov[1], 2 * d.cov[-1])) / n``, ``DM = mean(d) / sqrt(d.var)`` times
+``((n + 1 - 2h + (h / n)(h - 1)) / n)^(1/2)``, ``p = 2 * pt(-|DM|, n - 1)``. It is transcribed
+below with plain Python loops (``_dm_test_r``) and, for small cases, worked out by hand.
+"""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from forecastkit.errors import ConfigError, ConfigTypeError, DataError
+from forecastkit.significance import (
+    ALL_ID,
+    COMPARE_COLUMNS,
+    compare,
+    diebold_mariano,
+    holm,
+    verdict,
+)
+
+
+def _dm_test_r(e1, e2, h):
+    """Line-by-line transcription of forecast::dm.test (power 1 losses given directly)."""
+    d = [a - b for a, b in zip(e1, e2)]
+    n = len(d)
+    mean = sum(d) / n
+    acf = [sum((d[t] - mean) * (d[t - k] - mean) for t in range(k, n)) / n for k in range(h)]
+    d_var = (acf[0] + 2 * sum(acf[1:])) / n
+    assert d_var > 0, "the reference transcription only covers the positive-variance case"
+    statistic = mean / math.sqrt(d_var)
+    k = ((n + 1 - 2 * h + (h / n) * (h - 1)) / n) ** 0.5
+    statistic *= k
+    return statistic, 2 * stats.t.cdf(-abs(statistic), n - 1)
+
+
+# ----------------------------------------------------------------------- diebold_mariano
+
+
+def test_dm_h1_by_hand():
+    # d = [1, -1, 2, 0, 3]: mean 1, gamma_0 = 10/5 = 2, DM = 1 / sqrt(2/5),
+    # HLN factor sqrt((5 + 1 - 2) / 5) = sqrt(0.8), so DM* = sqrt(2); t with 4 df.
+    stat, p = diebold_mariano([2., 1., 4., 3., 5.], [1., 2., 2., 3., 2.], horizon=1)
+    assert stat == pytest.approx(math.sqrt(2), rel=1e-12)
+    assert p == pytest.approx(2 * stats.t.sf(math.sqrt(2), 4), rel=1e-12)
+    assert p == pytest.approx(0.2302, abs=1e-4)
+
+
+def test_dm_h3_hac_by_hand():
+    # d = [1, 0, 2, -1, 3, 1, 2, 0], n = 8, mean 1, centred [0, -1, 1, -2, 2, 0, 1, -1]:
+    # gamma_0 = 12/8, gamma_1 = -8/8, gamma_2 = 6/8, V = 1.5 + 2 (-1 + 0.75) = 1,
+    # DM = 1 / sqrt(1/8) = sqrt(8); HLN (8 + 1 - 6 + 3*2/8) / 8 = 0.46875 -> DM* = sqrt(3.75).
+    d = np.array([1., 0., 2., -1., 3., 1., 2., 0.])
+    base = np.linspace(1.0, 2.0, 8)
+    stat, p = diebold_mariano(base + d, base, horizon=3)
+    assert stat == pytest.approx(math.sqrt(3.75), rel=1e-12)
+    assert p == pytest.approx(2 * stats.t.sf(math.sqrt(3.75), 7), rel=1e-12)
+    assert (stat, p) == pytest.approx(_dm_test_r(base + d, base, 3), rel=1e-12)
+
+
+def test_hln_factor():
+    # With the same d, DM* / DM must be sqrt((n + 1 - 2h + h(h-1)/n) / n) = sqrt((n-h)(n-h+1))/n.
+    rng = np.random.default_rng(1)
+    a, b = rng.gamma(2.0, size=30), rng.gamma(2.0, size=30)
+    d = a - b
+    n = d.size
+    for h in (1, 2, 4):
+        dc = d - d.mean()
+        v = sum(np.dot(dc[k:], dc[: n - k]) / n * (1 if k == 0 else 2) for k in range(h))
+        if v <= 0:
+            continue
+        raw = d.mean() / math.sqrt(v / n)
+        stat, _ = diebold_mariano(a, b, horizon=h)
+        assert stat / raw == pytest.approx(math.sqrt((n - h) * (n - h + 1)) / n, rel=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("h", [1, 2, 3, 6])
+def test_dm_matches_r_transcription(seed, h):
+    rng = np.random.default_rng(seed)
+    e = rng.normal(size=(2, 25)).cumsum(axis=1) * 0.1 + rng.normal(size=(2, 25))
+    a, b = np.abs(e[0]), np.abs(e[1]) * 1.1
+    d = a - b
+    dc = d - d.mean()
+    v = sum(np.dot(dc[k:], dc[: d.size - k]) * (1 if k == 0 else 2) for k in range(h))
+    if v <= 0:
+        pytest.skip("negative HAC variance: covered by test_negative_variance_falls_back_to_h1")
+    assert diebold_mariano(a, b, h) == pytest.approx(_dm_test_r(a, b, h), rel=1e-10)
+
+
+def test_hac_variance_matches_statsmodels_uniform_kernel():
+    sandwich = pytest.importorskip("statsmodels.stats.sandwich_covariance")
+    rng = np.random.default_rng(3)
+    a, b = rng.gamma(2.0, size=40), rng.gamma(2.2, size=40)
+    d = a - b
+    n, h = d.size, 4
+    s = float(sandwich.S_hac_simple(d - d.mean(), nlags=h - 1,
+                                    weights_func=sandwich.weights_uniform)[0, 0])
+    assert s > 0
+    expected = d.mean() / math.sqrt(s / n / n) * math.sqrt((n + 1 - 2 * h + h * (h - 1) / n) / n)
+    assert diebold_mariano(a, b, h)[0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_h1_is_the_paired_t_test():
+    rng = np.random.default_rng(7)
+    a, b = rng.gamma(2.0, size=20), rng.gamma(2.0, size=20)
+    expected = stats.ttest_rel(a, b)
+    stat, p = diebold_mariano(a, b, horizon=1)
+    assert stat == pytest.approx(expected.statistic, rel=1e-10)
+    assert p == pytest.approx(expected.pvalue, rel=1e-10)
+
+
+def test_negative_variance_falls_back_to_h1():
+    # Same d as the h=3 example: with h=2, V = 1.5 - 2 = -0.5 <= 0, so (like dm.test) the
+    # test is redone with h = 1: the paired t-test, DM* = sqrt(8 / 1.5 * 7 / 8) = sqrt(7 / 1.5).
+    d = np.array([1., 0., 2., -1., 3., 1., 2., 0.])
+    stat, p = diebold_mariano(d, np.zeros(8), horizon=2)
+    assert stat == pytest.approx(math.sqrt(7 / 1.5), rel=1e-12)
+    assert (stat, p) == pytest.approx(diebold_mariano(d, np.zeros(8), horizon=1), rel=1e-12)
+
+
+def test_symmetric_case_has_p_one():
+    assert diebold_mariano([1., 2., 3., 4.], [1., 2., 3., 4.], horizon=1) == (0.0, 1.0)
+    # Losses swapped at alternate origins: mean difference exactly 0 -> statistic 0, p = 1.
+    stat, p = diebold_mariano([1., 2., 1., 2., 1., 2.], [2., 1., 2., 1., 2., 1.], horizon=2)
+    assert stat == 0.0
+    assert p == pytest.approx(1.0)
+
+
+def test_clear_difference():
+    rng = np.random.default_rng(0)
+    better = 1.0 + rng.normal(0, 0.1, 40)
+    worse = 1.5 + rng.normal(0, 0.1, 40)
+    stat, p = diebold_mariano(better, worse, horizon=3)
+    assert stat < 0 and p < 0.001
+    stat2, p2 = diebold_mariano(worse, better, horizon=3)
+    assert stat2 == pytest.approx(-stat) and p2 == pytest.approx(p)
+
+
+def test_dm_edge_cases():
+    assert all(math.isnan(v) for v in diebold_mariano([1., 2.], [2., 3.], horizon=1))
+    assert all(math.isnan(v) for v in diebold_mariano([], [], horizon=1))
+    # n <= horizon: the HAC variance with horizon - 1 lags is identically zero -> untestable.
+    assert all(math.isnan(v) for v in diebold_mariano([1., 2., 4.], [2., 2., 2.], horizon=3))
+    # Better by the same amount at every origin: the limit of the statistic.
+    assert diebold_mariano([1., 2., 3., 4.], [1.5, 2.5, 3.5, 4.5], horizon=1) == (-math.inf, 0.0)
+    stat, p = diebold_mariano(pd.Series([2., 1., 4., 3., 5.]), [1., 2., 2., 3., 2.], np.int64(1))
+    assert isinstance(stat, float) and isinstance(p, float)
+
+
+def test_dm_input_errors():
+    with pytest.raises(ConfigError, match=r"same length. Received: len\(loss_a\)=3, len\(loss_b\)=2"):
+        diebold_mariano([1., 2., 3.], [1., 2.], horizon=1)
+    with pytest.raises(DataError, match=r"`loss_b` must be finite. Received: nan at position 1"):
+        diebold_mariano([1., 2., 3.], [1., np.nan, 2.], horizon=1)
+    with pytest.raises(ConfigError, match=r"`horizon` must be >= 1. Received: horizon=0"):
+        diebold_mariano([1., 2., 3.], [1., 2., 3.], horizon=0)
+    with pytest.raises(ConfigTypeError, match=r"Received: horizon='3'"):
+        diebold_mariano([1., 2., 3.], [1., 2., 3.], horizon="3")
+    with pytest.raises(ConfigError, match="one-dimensional"):
+        diebold_mariano(np.ones((3, 2)), np.ones((3, 2)), horizon=1)
+
+
+# ----------------------------------------------------------------------- holm
+
+
+def test_holm_by_hand():
+    # sorted 0.005, 0.01, 0.03, 0.04 times 4, 3, 2, 1 = 0.02, 0.03, 0.06, 0.04 -> running max.
+    assert holm([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.03, 0.06, 0.06, 0.02])
+
+
+def test_holm_nan_cap_and_monotone():
+    out = holm([0.5, np.nan, 0.3, 0.01])
+    assert math.isnan(out[1])
+    assert out[[0, 2, 3]] == pytest.approx([0.6, 0.6, 0.03])   # m = 3, nan not counted
+    assert holm([0.6, 0.7]).tolist() == [1.0, 1.0]
+    raw = np.random.default_rng(0).uniform(size=12)
+    adjusted = holm(raw)
+    order = np.argsort(raw)
+    assert np.all(np.diff(adjusted[order]) >= 0) and np.all(adjusted >= raw)
+    assert holm([]).shape == (0,)
+    assert holm([0.2]).tolist() == [0.2]
+
+
+def test_holm_matches_statsmodels():
+    multitest = pytest.importorskip("statsmodels.stats.multitest")
+    raw = np.random.default_rng(5).uniform(0, 0.2, size=9)
+    expected = multitest.multipletests(raw, method="holm")[1]
+    assert holm(raw) == pytest.approx(expected, rel=1e-12)
+
+
+def test_holm_errors():
+    with pytest.raises(ConfigError, match=r"must lie in \[0, 1\]. Received: 1.5 at position 1"):
+        holm([0.1, 1.5])
+    with pytest.raises(ConfigError, match="one-dimensional"):
+        holm([[0.1, 0.2]])
+
+
+# ----------------------------------------------------------------------- compare
+
+
+def _losses(spec, n=40, seed=0):
+    """Per-origin losses: spec maps (model, id) -> mean loss; noise sd 0.1."""
+    rng = np.random.default_rng(seed)
+    frames = [pd.DataFrame({"model": model, "id": sid, "origin": np.arange(n),
+                            "loss": level + rng.normal(0, 0.1, n)})
+              for (model, sid), level in spec.items()]
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_compare_single_series():
+    losses = _losses({("linear", "s"): 1.0, ("naive", "s"): 1.3})
+    table = compare(losses, "linear", "naive", horizon=2)
+    assert tuple(table.columns) == COMPARE_COLUMNS
+    assert table["id"].tolist() == ["s", ALL_ID]
+    m = losses[losses.model == "linear"]["loss"].to_numpy()
+    r = losses[losses.model == "naive"]["loss"].to_numpy()
+    stat, p = diebold_mariano(m, r, 2)
+    row, combined = table.iloc[0], table.iloc[1]
+    assert row["n_origins"] == 40 and not row["few_origins"]
+    assert row["loss_model"] == pytest.approx(m.mean())
+    assert row["rel_diff"] == pytest.approx(m.mean() / r.mean() - 1)
+    assert (row["statistic"], row["p"], row["p_holm"]) == pytest.approx((stat, p, p))
+    assert combined["p"] == pytest.approx(p) and combined["p_holm"] == pytest.approx(p)
+    assert math.isnan(combined["statistic"])
+    assert combined["loss_reference"] == pytest.approx(r.mean())
+
+
+def test_compare_panel_holm_and_combination():
+    losses = _losses({("a", "x"): 1.0, ("b", "x"): 1.3,      # clear difference
+                      ("a", "y"): 1.0, ("b", "y"): 1.01,     # none
+                      ("a", "z"): 2.0, ("b", "z"): 2.0}, n=30)
+    table = compare(losses, "a", "b", horizon=1)
+    series = table[table["id"] != ALL_ID]
+    assert series["id"].tolist() == ["x", "y", "z"]
+    assert series["p_holm"].to_numpy() == pytest.approx(holm(series["p"].to_numpy()))
+    combined = table[table["id"] == ALL_ID].iloc[0]
+    assert combined["p"] == pytest.approx(series["p_holm"].min())
+    assert combined["n_origins"] == 90
+    a = losses[losses.model == "a"]["loss"].mean()
+    b = losses[losses.model == "b"]["loss"].mean()
+    assert combined["loss_model"] == pytest.approx(a)
+    assert combined["rel_diff"] == pytest.approx(a / b - 1)
+    assert series.iloc[0]["p_holm"] < 0.001 and series.iloc[0]["statistic"] < 0
+
+
+def test_compare_sorts_origins_and_accepts_timestamps():
+    losses = _losses({("a", "s"): 1.0, ("b", "s"): 1.1}, n=12, seed=4)
+    losses["origin"] = pd.date_range("2020-01-01", periods=12, freq="MS").tolist() * 2
+    shuffled = losses.sample(frac=1.0, random_state=0)
+    expected = compare(losses, "a", "b", horizon=3)
+    pd.testing.assert_frame_equal(compare(shuffled, "a", "b", horizon=3), expected)
+    m = losses[losses.model == "a"]["loss"].to_numpy()
+    r = losses[losses.model == "b"]["loss"].to_numpy()
+    assert expected["statistic"].iloc[0] == pytest.approx(diebold_mariano(m, r, 3)[0])
+
+
+def test_compare_drops_failed_and_unshared_origins():
+    losses = _losses({("a", "s"): 1.0, ("b", "s"): 1.2, ("a", "only_a"): 1.0}, n=12)
+    losses.loc[(losses.model == "b") & (losses.origin == 3), "loss"] = np.nan   # failed fit
+    losses = losses[~((losses.model == "a") & (losses.id == "s") & (losses.origin == 5))]
+    table = compare(losses, "a", "b", horizon=1).set_index("id")
+    assert table.loc["s", "n_origins"] == 10
+    keep = ~losses.origin.isin([3, 5]) & (losses.id == "s")
+    assert table.loc["s", "loss_reference"] == pytest.approx(losses[keep & (losses.model == "b")]["loss"].mean())
+    assert table.loc["only_a", "n_origins"] == 0
+    assert math.isnan(table.loc["only_a", "p"]) and math.isnan(table.loc["only_a", "p_holm"])
+    assert table.loc["s", "p_holm"] == pytest.approx(table.loc["s", "p"])     # m = 1
+    assert table.loc[ALL_ID, "few_origins"]
+
+
+def test_compare_errors():
+    losses = _losses({("a", "s"): 1.0, ("b", "s"): 1.2}, n=5)
+    with pytest.raises(ConfigError, match=r"`reference` must be a model in `losses`, one of a, b. Received: reference='c'"):
+        compare(losses, "a", "c", horizon=1)
+    with pytest.raises(ConfigError, match="must differ"):
+        compare(losses, "a", "a", horizon=1)
+    with pytest.raises(ConfigError, match="missing loss"):
+        compare(losses.drop(columns="loss"), "a", "b", horizon=1)
+    with pytest.raises(DataError, match=r"one row per \(model, id, origin\).*origin=0.*Average"):
+        compare(pd.concat([losses, losses.iloc[:1]]), "a", "b", horizon=1)
+    with pytest.raises(ConfigError, match="`horizon` must be >= 1"):
+        compare(losses, "a", "b", horizon=0)
+
+
+# ----------------------------------------------------------------------- verdict
+
+
+def _table(model, reference, rows):
+    """A hand-made compare() table: rows of (id, n, loss_model, loss_reference, stat, p, p_holm)."""
+    records = [dict(model=model, reference=reference, id=sid, n_origins=n, loss_model=lm,
+                    loss_reference=lr, rel_diff=lm / lr - 1, statistic=st, p=p, p_holm=ph,
+                    few_origins=n < 10)
+               for sid, n, lm, lr, st, p, ph in rows]
+    return pd.DataFrame(records, columns=list(COMPARE_COLUMNS))
+
+
+BOARD = pd.DataFrame({"model": ["linear", "stacked", "seasonal_naive"], "mase": [0.82, 0.83, 1.0]})
+
+
+def test_verdict_significant_single_series():
+    table = _table("linear", "seasonal_naive", [("s", 40, 0.81, 0.99, -2.9, 0.0104, 0.0104),
+                                                (ALL_ID, 40, 0.81, 0.99, np.nan, 0.0104, 0.0104)])
+    # percentage from the leaderboard: (1 - 0.82 / 1.0) * 100 = 18
+    assert verdict(BOARD, {"x": table}, "mase") == [
+        "linear beats seasonal_naive on MASE by 18% (p=0.010, 40 origins)."]
+
+
+def test_verdict_reference_wins_and_p_formats():
+    table = _table("stacked", "seasonal_naive", [("s", 40, 1.2, 1.0, 3.0, 0.0004, 0.0004),
+                                                 (ALL_ID, 40, 1.2, 1.0, np.nan, 0.0004, 0.0004)])
+    # The leaderboard says stacked is better, the tested origins say the opposite: the
+    # winner follows the test and the percentage its losses, (1 - 1.0 / 1.2) * 100 = 16.7.
+    assert verdict(BOARD, {"x": table}, "mase") == [
+        "seasonal_naive beats stacked on MASE by 17% (p<0.001, 40 origins)."]
+    # A p just under alpha is never printed as 0.050.
+    table.loc[:, ["p", "p_holm"]] = 0.0496
+    assert "(p=0.0496, 40 origins)" in verdict(BOARD, {"x": table}, "mase")[0]
+
+
+def test_verdict_not_distinguishable_and_few_origins_warning():
+    table = _table("stacked", "linear", [("s", 6, 0.83, 0.82, 0.9, 0.41, 0.41),
+                                         (ALL_ID, 6, 0.83, 0.82, np.nan, 0.41, 0.41)])
+    lines = verdict(BOARD, {("stacked", "linear"): table, "again": table}, "mase")
+    assert lines[0] == "stacked is not distinguishable from linear on MASE (p=0.41, 6 origins)."
+    assert lines[1] == lines[0]
+    assert len(lines) == 3                               # the warning is not repeated
+    assert lines[2].startswith("Warning: only 6 origins; with fewer than 10 forecast origins")
+
+
+def test_verdict_untestable():
+    table = _table("linear", "seasonal_naive", [("s", 2, 0.8, 1.0, np.nan, np.nan, np.nan),
+                                                (ALL_ID, 2, 0.8, 1.0, np.nan, np.nan, np.nan)])
+    assert verdict(BOARD, {"x": table}, "mase") == [
+        "linear vs seasonal_naive on MASE: too few origins to test (2 shared origins; each "
+        "series needs at least 3, and more than the horizon)."]
+
+
+def test_verdict_panel_wording():
+    rows = [("a", 40, 0.7, 1.0, -4.0, 0.0001, 0.0003), ("b", 40, 0.8, 1.0, -3.5, 0.002, 0.004),
+            ("c", 8, 0.95, 1.0, -0.5, 0.6, 0.6), ("d", 2, 0.8, 1.0, np.nan, np.nan, np.nan)]
+    table = _table("linear", "seasonal_naive", rows + [(ALL_ID, 90, 0.76, 1.0, np.nan, 0.0003, 0.0003)])
+    lines = verdict(BOARD, {"x": table}, "mase")
+    assert lines[0] == ("linear beats seasonal_naive on MASE by 18% overall (p<0.001, 90 origins); "
+                        "significant on 2 of 3 series after Holm correction, all in favour of linear.")
+    assert lines[1] == ("Warning: 2 of 4 series have fewer than 10 origins (as few as 2); with fewer "
+                        "than 10 forecast origins the test has little power and its p-values are rough. "
+                        "Evaluate at more origins before trusting a difference.")
+    assert lines[2] == ("Warning: 1 of 4 series could not be tested (too few shared origins) and is "
+                        "left out of the Holm correction.")
+
+
+def test_verdict_panel_disagreement_and_no_difference():
+    rows = [("a", 40, 0.5, 1.0, -4.0, 0.0001, 0.0002), ("b", 40, 1.3, 1.0, 3.5, 0.01, 0.01)]
+    table = _table("linear", "seasonal_naive", rows + [(ALL_ID, 80, 0.9, 1.0, np.nan, 0.0002, 0.0002)])
+    assert verdict(BOARD, {"x": table}, "mase") == [
+        "linear vs seasonal_naive on MASE: linear is 18% better overall, but the series disagree: "
+        "significant on 2 of 2 series after Holm correction, linear better on 1 and "
+        "seasonal_naive better on 1 (p<0.001, 80 origins)."]
+    rows = [("a", 40, 0.8, 1.0, -1.0, 0.3, 0.6), ("b", 40, 0.9, 1.0, -0.5, 0.5, 0.6)]
+    table = _table("linear", "seasonal_naive", rows + [(ALL_ID, 80, 0.85, 1.0, np.nan, 0.6, 0.6)])
+    assert verdict(BOARD, {"x": table}, "mase") == [
+        "linear is not distinguishable from seasonal_naive on MASE on any of the 2 series after "
+        "Holm correction (p=0.60, 80 origins)."]
+
+
+def test_verdict_end_to_end_from_compare():
+    losses = _losses({("linear", "s"): 0.8, ("naive", "s"): 1.0})
+    table = compare(losses, "linear", "naive", horizon=3)
+    board = pd.DataFrame({"model": ["other"], "smape": [1.0]})   # models missing: use the table
+    line = verdict(board, {("linear", "naive"): table}, "smape")[0]
+    pct = (1 - table["loss_model"].iloc[-1] / table["loss_reference"].iloc[-1]) * 100
+    assert line == f"linear beats naive on sMAPE by {pct:.0f}% (p<0.001, 40 origins)."
+
+
+def test_verdict_errors():
+    table = _table("linear", "seasonal_naive", [("s", 40, 0.8, 1.0, -3.0, 0.01, 0.01),
+                                                (ALL_ID, 40, 0.8, 1.0, np.nan, 0.01, 0.01)])
+    with pytest.raises(ConfigError, match=r"`alpha` must be a number strictly between 0 and 1. Received: alpha=5"):
+        verdict(BOARD, {"x": table}, "mase", alpha=5)
+    with pytest.raises(ConfigError, match=r"`leaderboard` must have columns model and 'rmse'"):
+        verdict(BOARD, {"x": table}, "rmse")
+    with pytest.raises(ConfigError, match=r"id='\(all\)'"):
+        verdict(BOARD, {"x": table.iloc[:1]}, "mase")
+    with pytest.raises(ConfigTypeError, match="dict"):
+        verdict(BOARD, [table], "mase")

@@ -1,0 +1,77 @@
+"""Walk-forward splits: origins, windows, gaps, refit grouping, errors."""
+
+import pytest
+
+from forecastkit.errors import ConfigError, DataError
+from forecastkit.splits import WalkForward, parse_refit, parse_window
+
+
+def test_origins_end_at_the_last_full_horizon():
+    folds = WalkForward(horizon=3, folds=4, stride=2).split(20)
+    assert [f.origin for f in folds] == [11, 13, 15, 17]
+    assert folds[-1].test == range(17, 20)
+    assert all(f.train_end == f.origin for f in folds)  # refit always, no gap
+    assert [f.fit for f in folds] == [0, 1, 2, 3]
+
+
+def test_training_never_reaches_the_origin():
+    for refit in ("always", "every:3", "never"):
+        for window in ("expanding", "sliding:5"):
+            for gap in (0, 2):
+                for fold in WalkForward(horizon=2, folds=7, refit=refit, window=window, gap=gap).split(30):
+                    assert fold.train_end <= fold.origin - gap
+                    assert max(fold.train) < fold.origin
+
+
+def test_refit_every_groups_consecutive_origins_on_the_first_origins_data():
+    folds = WalkForward(horizon=1, folds=5, refit="every:2").split(10)
+    assert [f.fit for f in folds] == [0, 0, 1, 1, 2]
+    assert [f.train_end for f in folds] == [5, 5, 7, 7, 9]
+    never = WalkForward(horizon=1, folds=5, refit="never").split(10)
+    assert {f.fit for f in never} == {0} and {f.train_end for f in never} == {5}
+
+
+def test_sliding_window_keeps_the_last_n_rows():
+    folds = WalkForward(horizon=1, folds=2, window="sliding:4").split(10)
+    assert [(f.train_start, f.train_end) for f in folds] == [(4, 8), (5, 9)]
+
+
+def test_start_instead_of_folds():
+    folds = WalkForward(horizon=2, start=6, stride=2).split(12)
+    assert [f.origin for f in folds] == [6, 8, 10]
+    with pytest.raises(DataError, match="latest possible origin is row 10"):
+        WalkForward(horizon=2, start=11).split(12)
+
+
+def test_too_short_for_the_request_says_what_to_change():
+    with pytest.raises(DataError, match=r"\(10 rows\) is too short for 8 folds with stride 1.*train on 2 rows "
+                                        r"but needs at least 5.*fewer --folds"):
+        WalkForward(horizon=1, folds=8).split(10, min_train=5)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"horizon": 0}, "`horizon` must be >= 1"),
+    ({"folds": 0}, "`folds` must be >= 1"),
+    ({"stride": 1.5}, "`stride` must be an integer"),
+    ({"gap": -1}, "`gap` must be >= 0"),
+    ({"refit": "sometimes"}, "`refit` must be 'always', 'never' or 'every:K'"),
+    ({"refit": "every:0"}, "every:K"),
+    ({"window": "rolling"}, "`window` must be 'expanding' or 'sliding:N'"),
+])
+def test_bad_arguments(kwargs, message):
+    with pytest.raises(ConfigError, match=message):
+        WalkForward(**kwargs)
+
+
+def test_parsers():
+    assert parse_refit("every:4") == 4 and parse_window("sliding:12") == 12
+
+
+def test_start_as_a_timestamp():
+    import pandas as pd
+
+    times = pd.date_range("2020-01-01", periods=12, freq="MS")
+    folds = WalkForward(horizon=2, start="2020-07-01", stride=2).split(12, times=times)
+    assert [f.origin for f in folds] == [6, 8, 10]
+    with pytest.raises(ConfigError, match="integer periods"):
+        WalkForward(horizon=2, start="2020-07-01").split(12, times=pd.Index(range(12)))

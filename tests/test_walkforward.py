@@ -1,0 +1,134 @@
+"""Walk-forward evaluation: no leakage under any refit policy, durable resume, contained failures."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import FAST
+from forecastkit import Forecaster
+from forecastkit.data import from_pandas
+from forecastkit.errors import ConfigError, DataError
+from forecastkit.store import RunStore
+from forecastkit.walkforward import walk_forward
+from forecastkit.splits import WalkForward
+
+
+def series(values, name="y"):
+    return pd.Series(values, index=pd.date_range("2000-01-01", periods=len(values), freq="MS"), name=name)
+
+
+@pytest.fixture(scope="module")
+def seasonal():
+    t = np.arange(72)
+    return 100 + 10 * np.sin(2 * np.pi * t / 12) + t * 0.5 + np.random.default_rng(1).normal(0, 1, 72)
+
+
+def models():
+    return {"linear": Forecaster("linear", horizon=3, lookback=12, params=FAST),
+            "naive2": Forecaster("naive2", horizon=3), "seasonal_naive": Forecaster("seasonal_naive", horizon=3)}
+
+
+def test_results_table_shape_and_values(seasonal):
+    splitter = WalkForward(horizon=3, folds=4, stride=2)
+    result = walk_forward(series(seasonal), models(), splitter, baselines=False)
+    frame = result.to_frame()
+    assert list(frame.columns) == ["model", "id", "fit", "origin", "h", "time", "y_true", "y_pred"]
+    assert len(frame) == 3 * 4 * 3
+    naive = frame[frame["model"] == "seasonal_naive"]
+    origins = sorted(naive["origin"].unique())
+    assert origins[-1] == pd.Timestamp("2005-10-01")  # the last origin leaves exactly 3 rows
+    first = naive[naive["origin"] == origins[0]]
+    assert (first["time"] == first["origin"] + pd.to_timedelta(0, "D")).iloc[0]
+    np.testing.assert_allclose(first["y_true"], seasonal[63:66])
+    np.testing.assert_allclose(first["y_pred"], seasonal[51:54])  # one season before
+    assert set(result.fits["status"]) == {"ok"} and len(result.timings) == 3 * 4
+
+
+@pytest.mark.parametrize("refit, window, gap", [
+    ("always", "expanding", 0), ("every:2", "expanding", 1), ("never", "expanding", 0),
+    ("always", "sliding:30", 0), ("every:3", "sliding:30", 2),
+])
+def test_poisoned_future_changes_no_forecast(seasonal, refit, window, gap):
+    splitter = WalkForward(horizon=3, folds=6, stride=1, refit=refit, window=window, gap=gap)
+    clean = walk_forward(series(seasonal), models(), splitter, baselines=False).to_frame()
+    origins = splitter.origins(len(seasonal))
+    for cut in (origins[0], origins[3]):
+        poisoned = seasonal.copy()
+        poisoned[cut:] = 1e9  # everything at or after the cut is absurd
+        dirty = walk_forward(series(poisoned), models(), splitter, baselines=False).to_frame()
+        known = clean["origin"] <= series(seasonal).index[cut]
+        assert known.sum() > 0
+        pd.testing.assert_series_equal(clean.loc[known, "y_pred"], dirty.loc[known, "y_pred"])
+
+
+def test_resumed_run_equals_uninterrupted(seasonal, tmp_path, monkeypatch):
+    splitter = WalkForward(horizon=3, folds=4, refit="every:2")
+    whole = walk_forward(series(seasonal), models(), splitter, out=tmp_path / "whole", baselines=False)
+    original = RunStore.commit_fit
+    calls = {"n": 0}
+
+    def interrupt_after_three(self, *args, **kwargs):
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        calls["n"] += 1
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(RunStore, "commit_fit", interrupt_after_three)
+    with pytest.raises(KeyboardInterrupt):
+        walk_forward(series(seasonal), models(), splitter, out=tmp_path / "cut", baselines=False)
+    monkeypatch.setattr(RunStore, "commit_fit", original)
+    with pytest.raises(ConfigError, match="already holds a walk-forward run.*--resume"):
+        walk_forward(series(seasonal), models(), splitter, out=tmp_path / "cut", baselines=False)
+    resumed = walk_forward(series(seasonal), models(), splitter, out=tmp_path / "cut", resume=True,
+                           baselines=False)
+    pd.testing.assert_frame_equal(resumed.to_frame(), whole.to_frame())
+
+
+def test_warm_start_resume_replays_earlier_fits(seasonal, tmp_path, monkeypatch):
+    warm = {"linear": Forecaster("linear", horizon=3, lookback=12, params=FAST, warm_start=True)}
+    splitter = WalkForward(horizon=3, folds=6, refit="every:2")
+    whole = walk_forward(series(seasonal), warm, splitter, out=tmp_path / "whole", baselines=False)
+    original = RunStore.commit_fit
+    monkeypatch.setattr(RunStore, "commit_fit", lambda self, model, sid, fit, *a: (
+        (_ for _ in ()).throw(KeyboardInterrupt) if fit == 2 else original(self, model, sid, fit, *a)))
+    with pytest.raises(KeyboardInterrupt):
+        walk_forward(series(seasonal), warm, splitter, out=tmp_path / "cut", baselines=False)
+    monkeypatch.setattr(RunStore, "commit_fit", original)
+    resumed = walk_forward(series(seasonal), warm, splitter, out=tmp_path / "cut", resume=True, baselines=False)
+    pd.testing.assert_frame_equal(resumed.to_frame(), whole.to_frame())
+
+
+def test_resume_with_other_settings_is_refused(seasonal, tmp_path):
+    walk_forward(series(seasonal), ["naive"], WalkForward(horizon=3, folds=2), out=tmp_path, baselines=False)
+    with pytest.raises(ConfigError, match="--resume: the run .* was started with splitter="):
+        walk_forward(series(seasonal), ["naive"], WalkForward(horizon=3, folds=3), out=tmp_path,
+                     resume=True, baselines=False)
+
+
+def test_failed_fits_are_recorded_and_the_run_goes_on(seasonal):
+    values = seasonal.copy()
+    values[66] = -5.0  # log is undefined once this row is in the training data (fits 2, 3, 4)
+    logged = {"log_linear": Forecaster("linear", horizon=3, lookback=12, params=FAST, transform="log")}
+    result = walk_forward(series(values), {**logged, "naive": Forecaster("naive", horizon=3)},
+                          WalkForward(horizon=3, folds=5), baselines=False)
+    fits = result.fits.set_index(["model", "fit"])
+    assert fits.loc[("log_linear", 1), "status"] == "ok"  # trained on rows < 66
+    failed = result.failed
+    assert list(failed["model"].unique()) == ["log_linear"] and len(failed) == 3
+    assert "strictly positive" in failed["reason"].iloc[0]
+    frame = result.to_frame()
+    assert frame.loc[frame["model"] == "log_linear", "y_pred"].isna().sum() == 3 * 3
+    assert frame.loc[frame["model"] == "naive", "y_pred"].notna().all()
+
+
+def test_every_series_of_a_panel_and_too_short_series(two_series):
+    result = walk_forward(two_series, ["seasonal_naive"], WalkForward(horizon=2, folds=3), baselines=False)
+    assert result.to_frame().groupby("id").size().to_dict() == {"a": 6, "b": 6}
+    with pytest.raises(DataError, match="Model 'linear', series 'b'.*too short"):
+        walk_forward(two_series, [Forecaster("linear", horizon=2, lookback=44, params=FAST)],
+                     WalkForward(horizon=2, folds=3), baselines=False)
+
+
+def test_model_horizon_must_match(seasonal):
+    with pytest.raises(ConfigError, match="horizon 1 but the walk-forward horizon is 3"):
+        walk_forward(series(seasonal), [Forecaster("naive")], WalkForward(horizon=3), baselines=False)
