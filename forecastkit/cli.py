@@ -133,7 +133,8 @@ def _add_hyper_arguments(parser: argparse.ArgumentParser) -> None:
     hyper.add_argument("--units", type=int, metavar="N", help="units per layer")
     hyper.add_argument("--layers", type=int, metavar="N", help="layers (stacked, mlp)")
     hyper.add_argument("--batch-size", type=int, metavar="N", help="batch size (default: 32)")
-    hyper.add_argument("--learning-rate", type=float, metavar="LR", help="Adam learning rate (default: 0.001)")
+    hyper.add_argument("--learning-rate", type=float, metavar="LR", help="Adam learning rate (default: 0.003; "
+                       "linear 0.01)")
     hyper.add_argument("--patience", type=int, metavar="N", help="early-stopping patience (default: 10)")
     hyper.add_argument("--dropout", type=float, metavar="P", help="dropout rate (default: 0)")
 
@@ -226,12 +227,13 @@ def _print_evaluation(result, metric: str, paths: dict) -> None:
         table.add_row(*(f"{v:.4g}" if isinstance(v, float) else str(v) for v in row))
     console = Console(markup=False)
     console.print(table)
-    _, lines = result.significance(metric) if metric != "owa" else (None, [])
+    _, lines = result.significance(metric)
     for line in lines:
-        console.print(line)
+        console.print(line, soft_wrap=True)
     for row in result.failed.itertuples(index=False):
-        console.print(f"failed fit: {row.model} / {row.id} / fit {row.fit}: {row.reason}")
-    console.print(f"wrote {', '.join(p.name for p in paths.values())} to {paths['report.html'].parent}")
+        console.print(f"failed fit: {row.model} / {row.id} / fit {row.fit}: {row.reason}", soft_wrap=True)
+    console.print(f"wrote {', '.join(p.name for p in paths.values())} to {paths['report.html'].parent}",
+                  soft_wrap=True)
 
 
 def _print_forecast(forecast, panel, forecaster, out: Path, saved: str | None) -> None:
@@ -249,8 +251,9 @@ def _print_forecast(forecast, panel, forecaster, out: Path, saved: str | None) -
     console = Console(markup=False)
     console.print(table)
     if len(shown) > limit:
-        console.print(f"... {len(forecast) - limit} more rows in {out}")
-    console.print(f"wrote {len(forecast)} rows to {out}" + (f"; model saved to {saved}" if saved else ""))
+        console.print(f"... {len(forecast) - limit} more rows in {out}", soft_wrap=True)
+    console.print(f"wrote {len(forecast)} rows to {out}" + (f"; model saved to {saved}" if saved else ""),
+                  soft_wrap=True)
 
 
 def _format_times(times) -> list[str]:
@@ -272,12 +275,14 @@ def _models() -> int:
     for column in ("model", "kind", "description", "hyperparameters (defaults)"):
         table.add_column(column, overflow="fold", no_wrap=column in ("model", "kind"))
     for spec in MODELS.values():
-        hypers = ", ".join(f"{h.name}={h.default}" for h in spec.hypers) or "-"
+        own = dict(spec.training)
+        shown = spec.hypers + tuple(h for h in spec.all_hypers if h.name in own)
+        hypers = ", ".join(f"{h.name}={h.default}" for h in shown) or "-"
         table.add_row(spec.name, spec.kind, spec.description, hypers)
     console = Console(markup=False)
     console.print(table)
     console.print("Every neural model also takes the training settings "
-                  + ", ".join(f"{h.name}={h.default}" for h in TRAINING)
+                  + ", ".join(f"{h.name}={h.default}" for h in TRAINING) + " (unless its row says otherwise)"
                   + ". Set them with flags (--epochs ...) or in a config file's [models.<name>] table.")
     return 0
 

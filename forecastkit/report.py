@@ -91,9 +91,9 @@ def significance(result, metric: str = "mase") -> tuple[pd.DataFrame, list[str]]
     bar any model must clear). Returns the comparison tables stacked (per series and
     ``(all)``) and the verdict lines, headed by the winner.
     """
-    if metric == "owa":
-        raise ConfigError("Significance needs a per-forecast loss; OWA is a ratio of averages. "
-                          "Use --metric mase or smape.")
+    note = []
+    if metric == "owa":  # a ratio of averages has no per-origin loss: test its MASE half
+        metric, note = "mase", ["OWA is a ratio of averages, so the tests below compare MASE."]
     board = leaderboard(result, metric).dropna(subset=[metric])
     if board.empty:
         return pd.DataFrame(), ["No model produced a forecast that could be scored."]
@@ -105,11 +105,11 @@ def significance(result, metric: str = "mase") -> tuple[pd.DataFrame, list[str]]
         pairs.append((best, REFERENCE))
     pairs += [(model, best) for model in board["model"].iloc[1:] if (best, model) not in pairs]
     comparisons = {f"{a} vs {b}": compare(losses, a, b, horizon) for a, b in pairs}
-    headline = f"Best on {metric.upper()}: {best} ({board[metric].iloc[0]:.4g})."
+    headline = [f"Best on {metric.upper()}: {best} ({board[metric].iloc[0]:.4g}).", *note]
     if not comparisons:
-        return pd.DataFrame(), [headline]
+        return pd.DataFrame(), headline
     lines = verdict_lines(board, comparisons, metric)
-    return pd.concat(comparisons.values(), ignore_index=True), [headline, *lines]
+    return pd.concat(comparisons.values(), ignore_index=True), [*headline, *lines]
 
 
 def plot(result, series: str | None = None, models=None, metric: str = "mase"):
@@ -160,7 +160,7 @@ def _in_notebook() -> bool:
 def to_html(result, path, metric: str = "mase") -> None:
     """Write a self-contained HTML report (tables, verdict, embedded plots, configuration)."""
     board = leaderboard(result, metric)
-    comparisons, lines = significance(result, metric) if metric != "owa" else (pd.DataFrame(), [])
+    comparisons, lines = significance(result, metric)
     figure = plot(result, metric=metric)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=110)
@@ -174,7 +174,7 @@ def to_html(result, path, metric: str = "mase") -> None:
         "<h2>Verdict</h2>" + "".join(f"<p>{html.escape(line)}</p>" for line in lines),
         f"<h2>Leaderboard (ranked by {metric.upper()})</h2>" + _table(board),
         f'<h2>Forecasts and error by horizon</h2><img alt="forecast plots" src="data:image/png;base64,{image}">',
-        f"<h2>{metric.upper()} by horizon step</h2>" + _table(by_horizon(result, metric).reset_index()),
+        f"<h2>{metric.upper()} by horizon step</h2>" + _table(_horizon_columns(by_horizon(result, metric))),
     ]
     if not comparisons.empty:
         sections.append("<h2>Diebold-Mariano tests (HAC variance, lag h-1; HLN correction; "
@@ -193,6 +193,12 @@ def to_html(result, path, metric: str = "mase") -> None:
     )
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(page)
+
+
+def _horizon_columns(table: pd.DataFrame) -> pd.DataFrame:
+    table = table.rename(columns=lambda h: f"h={h}")
+    table.columns.name = None
+    return table.reset_index()
 
 
 def _summary(result) -> str:

@@ -13,10 +13,11 @@ from pathlib import Path
 import pandas as pd
 
 from . import datasets
-from .config import model_params
+from .config import HYPER_FLAGS, model_params
 from .data import Panel, load_csv
 from .errors import ConfigError, DataError
 from .forecaster import Forecaster
+from .metrics import METRICS
 from .models.registry import get_spec, model_names
 from .splits import WalkForward
 from .walkforward import WalkForwardResult, walk_forward
@@ -93,7 +94,7 @@ def settings_from_run(settings: dict) -> dict:
               "quiet": settings["quiet"], "verbose": settings["verbose"], "from_run": None}
     merged["model"] = run["models"][label]["model"]
     merged["model_tables"] = {merged["model"]: run["models"][label]["params"] or {}}
-    for name in ("epochs", "units", "layers", "batch_size", "learning_rate", "patience", "dropout"):
+    for name in HYPER_FLAGS:
         merged[name] = None  # the run's per-model parameters already include them
     return merged
 
@@ -107,7 +108,7 @@ def evaluation_models(settings: dict, horizon: int) -> dict[str, Forecaster]:
         spec = get_spec(name)
         params = model_params({**settings, "model": name}, strict=False) if spec.kind == "neural" else {}
         entries[name] = make_forecaster(name, settings, params, horizon)
-    for flag in ("epochs", "units", "layers", "batch_size", "learning_rate", "patience", "dropout"):
+    for flag in HYPER_FLAGS:
         if settings.get(flag) is not None and not any(
                 flag in {h.name for h in get_spec(n).all_hypers} for n in entries):
             raise ConfigError(f"`--{flag.replace('_', '-')}` applies to none of the models evaluated "
@@ -123,6 +124,8 @@ def splitter_of(settings: dict, horizon: int) -> WalkForward:
 
 def evaluate(settings: dict, progress: bool = False) -> tuple[WalkForwardResult, Path]:
     """Walk-forward evaluation of the settings' models (and baselines) on the settings' data."""
+    if settings["metric"] not in METRICS:
+        raise ConfigError(f"`--metric` must be one of {', '.join(METRICS)}. Received: metric={settings['metric']!r}")
     panel = load_data(settings)
     horizon = horizon_of(settings, panel)
     splitter = splitter_of(settings, horizon)

@@ -1,7 +1,9 @@
 """Walk-forward evaluation: every model, every series, every origin, without leakage.
 
 For each model and series the :class:`~forecastkit.splits.WalkForward` splitter says which
-rows each fit trains on and which origins it serves. A fit is a fresh clone of the model's
+rows each fit trains on and which origins it serves. The refit policy governs the neural
+models; baselines have no costly training and are re-estimated at every origin from the
+history known there (within the training window). A fit is a fresh clone of the model's
 :class:`~forecastkit.forecaster.Forecaster` (transforms included) trained on that slice
 alone, seeded from ``(seed, model, id, fit)``; all origins it serves are forecast in one
 batched call from the history known at each origin. Every fit is committed to SQLite before
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 import time
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -99,7 +101,9 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
     panel = as_panel(data, **load_kwargs)
     season = int(season or panel.season_length())
     series = _series_of(panel)
-    folds = {s.sid: splitter.split(len(s.y), times=s.times) for s in series}  # the same for every model
+    folds = {s.sid: splitter.split(len(s.y), times=s.times) for s in series}  # neural models
+    per_origin = replace(splitter, refit="always")  # baselines re-estimate at every origin
+    baseline_folds = {s.sid: per_origin.split(len(s.y), times=s.times) for s in series}
     shortest_train = min(len(f[0].train) for f in folds.values())
     entries = _resolve_models(models, splitter.horizon, baselines, season, shortest_train)
     for label, forecaster in entries.items():
@@ -113,7 +117,7 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
     store = _open_store(out, config, resume)
     try:
         store.commit_scales(_scale_rows(series, folds, season))
-        _run(entries, series, folds, seed, store, progress)
+        _run(entries, series, {"neural": folds, "baseline": baseline_folds}, seed, store, progress)
         return WalkForwardResult.from_store(store, season)
     finally:
         store.close()
@@ -200,13 +204,13 @@ def _cell(value):
 
 def _run(entries: dict, series: list[_Series], folds: dict, seed: int, store: RunStore,
          progress: bool) -> None:
+    """``folds[kind][sid]``: neural models follow the refit policy, baselines refit per origin."""
     done = store.done()
-    todo = sum(1 for label in entries for s in series for fit in {f.fit for f in folds[s.sid]}
-               if (label, s.sid, fit) not in done)
+    plan = [(label, f, s, folds[get_spec(f.model).kind][s.sid]) for label, f in entries.items() for s in series]
+    todo = sum(1 for label, _, s, chain in plan for fit in {f.fit for f in chain} if (label, s.sid, fit) not in done)
     with _progress_bar(progress, todo) as advance:
-        for label, forecaster in entries.items():
-            for s in series:
-                _run_chain(label, forecaster, s, folds[s.sid], seed, store, done, advance)
+        for label, forecaster, s, chain in plan:
+            _run_chain(label, forecaster, s, chain, seed, store, done, advance)
 
 
 def _run_chain(label: str, template: Forecaster, s: _Series, folds: list[Fold], seed: int,

@@ -5,8 +5,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+
+from forecastkit.models.registry import get_spec, model_names
 
 ROOT = Path(__file__).resolve().parents[1]
 NO_TF = "import sys; from forecastkit.cli import main; rc = main(sys.argv[1:]); " \
@@ -108,3 +111,90 @@ def test_quiet_prints_nothing_and_panel_forecast(tmp_path):
     assert result.returncode == 0 and result.stdout.strip() == "NO-TF" and result.stderr == ""
     forecast = pd.read_csv(out)
     assert forecast["id"].nunique() == 20 and len(forecast) == 20 * 4
+
+
+def write_series(path, values):
+    dates = pd.date_range("2000-01-01", periods=len(values), freq="MS")
+    pd.DataFrame({"month": dates.strftime("%Y-%m-%d"), "sales": values}).to_csv(path, index=False)
+
+
+def test_evaluate_end_to_end_then_forecast_from_the_run(tmp_path):
+    out = tmp_path / "run"
+    args = ["evaluate", "--models", "linear,seasonal_naive,naive", "--no-baselines", "--horizon", "3",
+            "--folds", "12", "--refit", "every:6", "--epochs", "2", "--lookback", "12", "--out", str(out)]
+    result = run(*args)
+    assert result.returncode == 0, result.stderr
+    for name in ("results.csv", "leaderboard.csv", "significance.csv", "report.html", "forecasts.png",
+                 "run.json", "results.sqlite"):
+        assert (out / name).exists(), name
+    results = pd.read_csv(out / "results.csv")
+    assert list(results.columns) == ["model", "id", "fit", "origin", "h", "time", "y_true", "y_pred"]
+    assert len(results) == 3 * 12 * 3 and results.groupby("model")["fit"].nunique().to_dict() == {
+        "linear": 2, "naive": 12, "seasonal_naive": 12}
+    board = pd.read_csv(out / "leaderboard.csv")
+    assert board["model"].tolist()[0] in {"linear", "seasonal_naive", "naive"} and len(board) == 3
+    assert {"rank", "mase", "mase_std", "smape", "owa", "failed_fits"} <= set(board.columns)
+    assert "Best on MASE:" in result.stdout and "origins" in result.stdout
+    page = (out / "report.html").read_text()
+    assert "data:image/png;base64," in page and "Leaderboard" in page and "http" not in page.split("<body>")[1]
+    # rerunning into the same directory never overwrites it
+    again = run(*args)
+    assert again.returncode == 1 and "--resume" in again.stderr
+    resumed = run(*args, "--resume")
+    assert resumed.returncode == 0
+    pd.testing.assert_frame_equal(pd.read_csv(out / "results.csv"), results)
+    # the winner, refit on all the data with the run's settings
+    forecast = run("forecast", "--from-run", str(out), "--out", str(tmp_path / "f.csv"))
+    assert forecast.returncode == 0, forecast.stderr
+    best = board["model"].iloc[0]
+    assert pd.read_csv(tmp_path / "f.csv")["model"].unique().tolist() == [best]
+    named = run("forecast", "--from-run", str(out), "--model", "naive", "--out", str(tmp_path / "g.csv"))
+    assert named.returncode == 0 and pd.read_csv(tmp_path / "g.csv")["model"].iloc[0] == "naive"
+    unknown = run("forecast", "--from-run", str(out), "--model", "mlp")
+    assert unknown.returncode == 1 and "was not in the run" in unknown.stderr
+
+
+def test_evaluate_failed_fits_exit_3_and_are_reported(tmp_path):
+    values = 100 + 10 * np.sin(np.arange(60) * np.pi / 6)
+    values[54] = -1.0  # later fits cannot take a log
+    data = tmp_path / "s.csv"
+    write_series(data, values)
+    result = run("evaluate", "--data", str(data), "--models", "linear,naive", "--no-baselines", "--transform",
+                 "log", "--horizon", "2", "--folds", "6", "--refit", "always", "--epochs", "2",
+                 "--lookback", "6", "--out", str(tmp_path / "run"))
+    assert result.returncode == 3, result.stderr
+    assert "failed fit: linear" in result.stdout and "strictly positive" in result.stdout
+    board = pd.read_csv(tmp_path / "run" / "leaderboard.csv").set_index("model")
+    assert board.loc["linear", "failed_fits"] > 0 and board.loc["naive", "failed_fits"] == 0
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--refit", "sometimes"], "`refit` must be 'always', 'never' or 'every:K'"),
+    (["--window", "rolling"], "`window` must be 'expanding' or 'sliding:N'"),
+    (["--metric", "r2"], "`--metric` must be one of"),
+    (["--folds", "200"], "too short for 200 folds"),
+    (["--models", "linear,prophet"], "Unknown model 'prophet'"),
+    (["--start", "1970-01-01", "--models", "naive"], "latest possible origin"),
+    (["--layers", "3", "--models", "vanilla,linear"], "`--layers` applies to none of the models"),
+])
+def test_evaluate_bad_input_fails_fast_without_tensorflow(args, message, tmp_path):
+    result = run("evaluate", "--out", str(tmp_path / "run"), *args)
+    assert result.returncode == 1, result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout.strip().endswith("NO-TF")
+
+
+@pytest.mark.parametrize("model", model_names())
+def test_every_model_forecasts_a_shipped_series_from_the_cli(model, tmp_path, capsys):
+    from forecastkit.cli import main
+
+    spec = get_spec(model)
+    neural = []
+    if spec.kind == "neural":
+        neural = ["--epochs", "1"] + (["--units", "4"] if "units" in {h.name for h in spec.hypers} else [])
+    out = tmp_path / "f.csv"
+    assert main(["forecast", "--data", "shampoo", "--model", model, "--horizon", "3", "--lookback", "6",
+                 "--quiet", "--out", str(out), *neural]) == 0
+    forecast = pd.read_csv(out)
+    assert len(forecast) == 3 and forecast["yhat"].notna().all() and (forecast["model"] == model).all()
+    assert capsys.readouterr().out == ""

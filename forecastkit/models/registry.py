@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..errors import ConfigError
 from .hyper import check_float, check_horizon, check_input_shape, check_int
@@ -51,7 +51,7 @@ class Hyper:
 TRAINING = (
     Hyper("epochs", 100, int, "maximum training epochs (early stopping may end sooner)", 1),
     Hyper("batch_size", 32, int, "windows per gradient step", 1),
-    Hyper("learning_rate", 0.001, float, "Adam learning rate", 1e-12),
+    Hyper("learning_rate", 0.003, float, "Adam learning rate", 1e-12),
     Hyper("patience", 10, int, "epochs without validation improvement before stopping", 1),
     Hyper("validation", 0.1, float, "share of the latest training windows held out for early stopping",
           0.0, 0.9),
@@ -68,6 +68,7 @@ class ModelSpec:
     hypers: tuple[Hyper, ...] = ()  # the builder's own; neural models add TRAINING
     builder: str = ""  # neural models: "module:function" of the Keras builder
     forecast: str = ""  # baselines: "module:function" of f(y, horizon, season) -> forecasts
+    training: tuple[tuple[str, float], ...] = ()  # this model's own training defaults
 
     @property
     def kind(self) -> str:
@@ -77,7 +78,10 @@ class ModelSpec:
     @property
     def all_hypers(self) -> tuple[Hyper, ...]:
         """The builder's hyperparameters followed by the training settings (neural models)."""
-        return self.hypers + TRAINING if self.builder else self.hypers
+        if not self.builder:
+            return self.hypers
+        own = dict(self.training)
+        return self.hypers + tuple(replace(h, default=own.get(h.name, h.default)) for h in TRAINING)
 
     def defaults(self) -> dict[str, int | float]:
         """Every hyperparameter's default, training settings included."""
@@ -137,7 +141,8 @@ MODELS: dict[str, ModelSpec] = {
     spec.name: spec
     for spec in (
         ModelSpec("linear", "one Dense layer from the window to the horizon (linear autoregression)",
-                  (Hyper("l2", 0.0, float, "L2 penalty on the weights"),), ".dense:build_linear"),
+                  (Hyper("l2", 0.0, float, "L2 penalty on the weights"),), ".dense:build_linear",
+                  training=(("learning_rate", 0.01),)),
         ModelSpec("mlp", "multilayer perceptron on the flattened window",
                   (Hyper("units", 64, int, "hidden units per layer", 1),
                    Hyper("layers", 2, int, "hidden layers", 1), _DROPOUT), ".dense:build_mlp"),
