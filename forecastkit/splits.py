@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from .errors import ConfigError, DataError
@@ -131,6 +132,7 @@ class WalkForward:
 
         ``times`` (the series' time index) is needed only when ``start`` is a timestamp.
         """
+        _check_int("n", n, 0)
         last = n - self.horizon
         if self.start is not None:
             start = self._start_position(times)
@@ -151,17 +153,30 @@ class WalkForward:
                               "periods; pass a row number (--start 40).")
         try:
             stamp = pd.Timestamp(self.start)
-        except ValueError:
-            raise ConfigError(f"`start` must be a row number or a timestamp. Received: start={self.start!r}") from None
+        except (ValueError, OverflowError):
+            stamp = pd.NaT
+        if stamp is pd.NaT:
+            raise ConfigError(f"`start` must be a row number or a timestamp. Received: start={self.start!r}")
         if times.tz is not None and stamp.tz is None:
-            stamp = stamp.tz_localize(times.tz)
+            try:
+                stamp = stamp.tz_localize(times.tz)
+            except ValueError:  # pandas' NonExistentTimeError, AmbiguousTimeError
+                raise ConfigError(f"`start` {self.start!r} does not exist or is ambiguous in the series' "
+                                  f"time zone {times.tz} (a daylight-saving change); give it with its "
+                                  f"UTC offset, e.g. '2020-10-25 02:30+01:00'. "
+                                  f"Received: start={self.start!r}") from None
+        elif times.tz is None and stamp.tz is not None:
+            raise ConfigError(f"`start` {self.start!r} has a time zone but the series' times have none; "
+                              f"give it without a UTC offset. Received: start={self.start!r}")
         return max(int(times.searchsorted(stamp)), 1)
 
     def split(self, n: int, min_train: int = 1, times=None) -> list[Fold]:
         """The folds of a series of ``n`` rows; each fit must see at least ``min_train`` rows.
 
-        Raises a :class:`DataError` naming the shortfall when the series is too short.
+        Raises a :class:`DataError` naming the shortfall when the series is too short, and
+        a :class:`ConfigError` unless ``n`` is an integer >= 0 and ``min_train`` one >= 1.
         """
+        _check_int("min_train", min_train, 1)
         origins = self.origins(n, times)
         per_fit = parse_refit(self.refit) or len(origins)
         length = parse_window(self.window)
@@ -185,7 +200,7 @@ class WalkForward:
 
 
 def _check_int(name: str, value, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise ConfigError(f"`{name}` must be an integer >= {minimum}. Received: {name}={value!r}")
     if value < minimum:
         raise ConfigError(f"`{name}` must be >= {minimum}. Received: {name}={value}")

@@ -108,7 +108,21 @@ def window_levels(inputs: np.ndarray, how: str) -> np.ndarray:
 
 
 def _features(z: np.ndarray, x: np.ndarray | None) -> np.ndarray:
-    if x is None or np.size(x) == 0:
+    """The target as the first feature column, then the covariates: shape (n, 1 + k).
+
+    ``x`` of shape (n, k) keeps its k columns even when n is 0; a 1-D ``x`` is one column.
+
+    Examples
+    --------
+    >>> _features(np.zeros(0), np.zeros((0, 2))).shape, _features(np.arange(3.0), None).shape
+    ((0, 3), (3, 1))
+    """
+    if x is None:
         return z[:, None]
-    x = np.asarray(x, dtype=float).reshape(len(z), -1)
+    x = np.asarray(x, dtype=float)
+    if x.ndim == 1:
+        x = x[:, None]
+    if x.ndim != 2 or len(x) != len(z):
+        raise ConfigError(f"`x` must be an array of shape (n, k) aligned with the {len(z)} target "
+                          f"values. Received: x of shape {x.shape}")
     return np.concatenate([z[:, None], x], axis=1)

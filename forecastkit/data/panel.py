@@ -242,7 +242,8 @@ class Panel:
         min_length : int
             Required number of rows per series.
         why : str
-            What needs that many rows, e.g. ``"lookback 24 + horizon 12"``.
+            What needs that many rows, e.g. ``"lookback 24 + horizon 12"``. A caller's own
+            fix may follow after ``"; "``; it is added to the message's fix sentence.
 
         Raises
         ------
@@ -266,10 +267,12 @@ class Panel:
         listed = [f"{key!r} has {n} row{'s' if n != 1 else ''}" for key, n in short[:5]]
         if len(short) > 5:
             listed.append(f"and {len(short) - 5} more")
+        why, _, fix = (part.strip() for part in why.partition(";"))
+        fix = f" ({fix.rstrip('.')})" if fix else ""
         raise DataError(
             f"Series too short in {describe_source(self.source)}: {', '.join(listed)}, but "
             f"{why} needs at least {min_length} rows per series. Use a smaller lookback/horizon, "
-            f"more data, or drop the short series."
+            f"more data, or drop the short series{fix}."
         )
 
 

@@ -39,6 +39,7 @@ def read_csv(source: str) -> tuple[pd.DataFrame, Rows]:
     header = lines[header_at].rstrip("\r")
     delimiter = max(_DELIMITERS, key=header.count)  # ties, and none at all: the first, ","
     names = _column_names(header, delimiter, source, header_at + 1)
+    _check_delimiter(lines, header_at, delimiter, names, source)
     table = _split_fields(text, delimiter, len(names), source)
     if len(table) <= 1:
         raise DataError(f"{source!r} has a header but no data rows (columns: {names}). Add "
@@ -81,12 +82,47 @@ def _column_names(header: str, delimiter: str, source: str, line: int) -> list[s
     return names
 
 
+def _check_delimiter(lines: list[str], header_at: int, delimiter: str, names: list[str],
+                     source: str) -> None:
+    """DataError for a header without any detectable delimiter (one column), or a first data
+    line split by another delimiter than the header.
+
+    Examples
+    --------
+    >>> _check_delimiter(["date;y", "2024-01-01,1"], 0, ";", ["date", "y"], "t.csv")
+    Traceback (most recent call last):
+    ...
+    forecastkit.errors.DataError: 't.csv' mixes delimiters: its header (line 1) is split by ';' but line 2 holds no ';' and is split by ','. Use one delimiter (',', ';', tab or '|') throughout the file.
+    """
+    shown = {",": "','", ";": "';'", "\t": "tab", "|": "'|'"}
+    if len(names) == 1:
+        raise DataError(f"{source!r} has a single column {names[0]!r}: columns are split at "
+                        f"',', ';', tab or '|' and its header (line {header_at + 1}) holds none "
+                        f"of them. Save the file with one of these delimiters and at least a "
+                        f"time column and a value column.")
+    at = next((i for i in range(header_at + 1, len(lines)) if lines[i].strip(" \t\r")), None)
+    if at is None or delimiter in lines[at]:
+        return
+    other = max(_DELIMITERS, key=lines[at].count)
+    if lines[at].count(other):
+        raise DataError(f"{source!r} mixes delimiters: its header (line {header_at + 1}) is split "
+                        f"by {shown[delimiter]} but line {at + 1} holds no {shown[delimiter]} and "
+                        f"is split by {shown[other]}. Use one delimiter (',', ';', tab or '|') "
+                        f"throughout the file.")
+
+
 def _split_fields(text: str, delimiter: str, n_names: int, source: str) -> pd.DataFrame:
     """All records (header first) as string columns; DataError on a wrong field count."""
     try:
         return pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=str,
                            skip_blank_lines=True)
     except pd.errors.ParserError as err:
+        quote = re.search(r"EOF inside string starting at row (\d+)", str(err))
+        if quote:
+            line = _nth_nonblank_line(text, int(quote.group(1)))
+            raise DataError(f"{source!r} could not be parsed: a quoted field that starts at "
+                            f"line {line} is never closed. Add the closing '\"' (or remove the "
+                            f"stray one).") from None
         detail = re.search(r"Expected \d+ fields in line \d+, saw \d+", str(err))
         raise DataError(
             f"{source!r} could not be parsed with delimiter {delimiter!r}: "
@@ -94,6 +130,12 @@ def _split_fields(text: str, delimiter: str, n_names: int, source: str) -> pd.Da
             f"Make every row have the header's {n_names} fields and quote values that "
             f"contain the delimiter."
         ) from None
+
+
+def _nth_nonblank_line(text: str, record: int) -> int:
+    """Physical line (1-based) of the ``record``-th (0-based) non-blank line."""
+    nonblank = [i for i, line in enumerate(text.split("\n"), start=1) if line.strip(" \t\r")]
+    return nonblank[min(record, len(nonblank) - 1)]
 
 
 def _data_lines(text: str, lines: list[str], n_rows: int, delimiter: str) -> np.ndarray:

@@ -56,8 +56,9 @@ class Grid:
 
     def points(self, first, last):
         """Every grid time from ``first`` to ``last``."""
-        if self.offset is None:
-            return np.arange(first, last + 1, self.step, dtype="int64")
+        if self.offset is None:  # not arange(first, last + 1): last + 1 may overflow int64
+            count = (int(last) - int(first)) // self.step + 1
+            return int(first) + self.step * np.arange(count, dtype="int64")
         return pd.date_range(first, last, freq=self.offset).as_unit("ns")
 
 

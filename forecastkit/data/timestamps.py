@@ -17,6 +17,7 @@ _TIME_FORMATS = ("Use ISO dates like 2000-01-31 or 2000-01-31 12:00, months like
 _QUARTER_PATTERNS = (r"(?P<year>\d{4})\s*-?\s*[Qq](?P<quarter>[1-4])",
                      r"[Qq](?P<quarter>[1-4])\s*-?\s*(?P<year>\d{4})")
 _MAX_STEP = pd.Timedelta.max  # about 292 years
+_MAX_PERIOD_SPAN = int(np.iinfo("int64").max)
 _TZ_SUFFIX = r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)$"
 
 
@@ -39,12 +40,26 @@ def parse_times(column: pd.Series, rows: Rows, name: str) -> pd.Series:
     if is_integer_dtype(column):
         return column.astype("int64")
     if is_float_dtype(column):
-        bad = first_true(column != np.round(column))
-        if bad is not None:
-            raise DataError(f"Cannot parse time value {cell_repr(column, bad)} in {where} at "
-                            f"{rows.at(bad)}: integer periods must be whole numbers.")
-        return column.astype("int64")
+        return _whole_periods(column.to_numpy(dtype="float64"), column, rows, where)
     return _parse_time_text(column, rows, where)
+
+
+def _whole_periods(numbers: np.ndarray, column: pd.Series, rows: Rows, where: str) -> pd.Series:
+    """Float periods as int64; DataError naming the first one that is not a whole number
+    in the int64 range (fractions, infinities, 1e300).
+
+    Examples
+    --------
+    >>> _whole_periods(np.array([1.0, 2.0]), pd.Series(["1", "2.0"]), Rows("<DataFrame>"), "t").tolist()
+    [1, 2]
+    """
+    whole = np.isfinite(numbers) & (numbers == np.round(numbers)) & (np.abs(numbers) < 2.0 ** 63)
+    bad = first_true(~whole)
+    if bad is not None:
+        raise DataError(f"Cannot parse time value {cell_repr(column, bad)} in {where} at "
+                        f"{rows.at(bad)}: integer periods must be whole numbers (within "
+                        f"+-9.2e18). {_TIME_FORMATS}.")
+    return pd.Series(numbers.astype("int64"), index=column.index, name=column.name)
 
 
 def mostly_dates(text: pd.Series) -> bool:
@@ -62,7 +77,8 @@ def check_unique_and_increasing(times: pd.Series, ids: np.ndarray, codes: np.nda
                                 rows: Rows, has_id_column: bool) -> None:
     """Raise DataError on the first duplicate timestamp, then on the first step back in
     time, then on the first step of datetimes too long for pandas to measure (about 292
-    years), within each series (``codes`` numbers the series of each row)."""
+    years), within each series (``codes`` numbers the series of each row); integer periods
+    must span less than the int64 range, so that differences of periods fit in int64."""
     if is_datetime64_any_dtype(times):  # int64 views, fast to compare
         ticks = pd.DatetimeIndex(times).asi8  # UTC nanoseconds
     else:
@@ -71,6 +87,8 @@ def check_unique_and_increasing(times: pd.Series, ids: np.ndarray, codes: np.nda
     _check_increasing(codes, ticks, times, ids, rows, has_id_column)
     if is_datetime64_any_dtype(times):
         _check_spacing(codes, ticks, times, ids, rows, has_id_column)
+    else:
+        _check_period_span(ticks, times, rows)
 
 
 def _check_present(missing, rows: Rows, where: str) -> None:
@@ -90,6 +108,8 @@ def _parse_time_text(column: pd.Series, rows: Rows, where: str) -> pd.Series:
         if compact is None:
             return integers.astype("int64")
         return _to_ns(compact, column, rows, where)
+    if is_float_dtype(integers) and not integers.isna().any():  # all numbers, some not integers
+        return _whole_periods(integers.to_numpy(dtype="float64"), column, rows, where)
     quarters = _quarter_parts(text)
     if quarters is not None:
         parsed = _quarter_starts(*quarters, column, rows, where)
@@ -237,3 +257,15 @@ def _check_spacing(codes, ticks, times, ids, rows: Rows, has_id_column: bool) ->
                     f"{_MAX_STEP.days // 365} years pandas can measure between two times. Fix "
                     f"the time values (e.g. a bare year such as 1700 among full dates) or use "
                     f"integer periods.")
+
+
+def _check_period_span(ticks: np.ndarray, times: pd.Series, rows: Rows) -> None:
+    """Raise DataError if integer periods span more than the int64 range (e.g. -9e18 and
+    9e18), where the difference of two periods, a grid step, overflows."""
+    low, high = int(np.argmin(ticks)), int(np.argmax(ticks))
+    if int(ticks[high]) - int(ticks[low]) <= _MAX_PERIOD_SPAN:
+        return
+    raise DataError(f"Integer periods in {rows.where} span from {times.iloc[low]} at "
+                    f"{rows.at(low)} to {times.iloc[high]} at {rows.at(high)}, more than "
+                    f"{_MAX_PERIOD_SPAN} (the int64 range) apart. Renumber the periods, e.g. "
+                    f"from 0 or 1.")
