@@ -61,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Walk-forward evaluation of every model (or --models) against the reference "
                     "baselines on the same origins, with no leakage: leaderboard, Diebold-Mariano "
                     "tests, verdict, an HTML report and the tidy results. Exit code 3 when some "
-                    "fits failed (they are recorded with their reason).",
+                    "fits failed (they are recorded with their reason); 130 when interrupted "
+                    "(rerun with --resume to continue).",
         epilog=EVALUATE_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
         argument_default=argparse.SUPPRESS,
     )
@@ -86,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     output = evaluate.add_argument_group("output")
     output.add_argument("--out", metavar="DIR", help="run directory (default: forecastkit-run)")
     output.add_argument("--resume", action="store_true", help="continue the interrupted run in --out")
+    output.add_argument("--fast-nondeterministic", action="store_true", help="skip TensorFlow op "
+                        "determinism: faster on some hardware, but reruns may differ in the last digits")
     _add_common_output(output)
 
     commands.add_parser("models", help="list every model with its hyperparameters and defaults",
@@ -202,10 +205,18 @@ def _forecast(settings: dict) -> int:
 
 
 def _evaluate(settings: dict) -> int:
-    from .runs import evaluate, write_evaluation
+    import shlex
 
-    result, out = evaluate(settings, progress=not settings["quiet"] and sys.stderr.isatty())
-    paths = write_evaluation(result, out, settings)
+    from .runs import evaluate, run_directory, write_evaluation
+
+    try:
+        result, out = evaluate(settings, progress=not settings["quiet"] and sys.stderr.isatty())
+        paths = write_evaluation(result, out, settings)
+    except KeyboardInterrupt:
+        out = shlex.quote(str(run_directory(settings)))
+        print(f"forecastkit: interrupted; the fits finished so far are saved in {out}. To continue, "
+              f"rerun the same command with --resume (--out {out} --resume).", file=sys.stderr)
+        return 130
     if not settings["quiet"]:
         _print_evaluation(result, settings["metric"], paths)
     return 3 if not result.failed.empty else 0

@@ -51,6 +51,7 @@ SETTINGS: dict[str, tuple[object, type | tuple[type, ...]]] = {
     "warm_start": (False, bool),
     "metric": ("mase", str),
     "resume": (False, bool),
+    "fast_nondeterministic": (False, bool),
     "no_baselines": (False, bool),
     "seed": (0, int),
     "quiet": (False, bool),

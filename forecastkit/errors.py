@@ -38,3 +38,11 @@ class NotFittedError(ForecastkitError, ValueError, AttributeError):
 
 class TrainingError(ForecastkitError, RuntimeError):
     """Training failed on valid input (e.g. the loss became NaN)."""
+
+
+class ModelFileError(DataError):
+    """A saved model directory is missing, malformed, unsafe or from an incompatible version."""
+
+
+class ModelVersionWarning(UserWarning):
+    """A saved model was written by another minor version of forecastkit."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import platform
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +28,7 @@ from sklearn.base import BaseEstimator
 
 from . import __version__
 from .data import Panel, from_pandas, load_csv
-from .errors import ConfigError, DataError, NotFittedError
+from .errors import ConfigError, DataError, ModelFileError, ModelVersionWarning, NotFittedError
 from .models.registry import get_spec
 from .transforms import ColumnScaler, TargetTransform, check_transform_options
 from .windows import check_window_args, last_window, make_windows, n_windows, window_levels
@@ -151,8 +152,7 @@ class Forecaster(BaseEstimator):
         lookback, horizon, diff = self.lookback_, self.horizon, int(self.difference)
         panel.check_length(
             lookback + horizon + diff,
-            f"lookback {lookback} + horizon {horizon}{' + 1 for differencing' if diff else ''}; "
-            "pass a smaller --lookback / lookback=",
+            f"lookback {lookback} + horizon {horizon}{' + 1 for differencing' if diff else ''}",
         )
         self.transforms_, self.covariate_scalers_ = {}, {}
         train_parts, val_parts = [], []
@@ -292,32 +292,153 @@ class Forecaster(BaseEstimator):
 
     @classmethod
     def load(cls, path) -> "Forecaster":
-        """Restore a forecaster written by :meth:`save` (Keras ``safe_mode=True``)."""
-        path = Path(path)
-        meta_file = path / "metadata.json"
-        if not meta_file.is_file():
-            raise DataError(f"No saved model at {str(path)!r}: {meta_file.name} is missing. "
-                            "Pass the directory given to --save-model / save().")
-        metadata = json.loads(meta_file.read_text())
-        if metadata.get("format") != METADATA_FORMAT:
-            raise DataError(f"{meta_file} has format {metadata.get('format')!r}; this forecastkit "
-                            f"reads format {METADATA_FORMAT}. Re-save it with this version.")
-        forecaster = cls(**metadata["params"])
-        forecaster.lookback_, forecaster.season_ = metadata["lookback"], metadata["season"]
-        forecaster.hyper_ = metadata["hyper"]
-        forecaster.target_, forecaster.freq_, forecaster.step_ = (
-            metadata["target"], metadata["freq"], metadata["step"])
-        forecaster.covariates_ = tuple(metadata["covariates"])
-        forecaster.transforms_ = {sid: TargetTransform.from_dict(s) for sid, s in metadata["transforms"].items()}
-        forecaster.covariate_scalers_ = {
-            sid: ColumnScaler.from_dict(s) for sid, s in metadata["covariate_scalers"].items()}
-        forecaster.history_ = _panel_from_json(metadata["history"])
-        if get_spec(forecaster.model).kind == "neural":
-            from .models.keras_common import import_keras
+        """Restore a forecaster written by :meth:`save`, refusing anything it did not write.
 
-            keras = import_keras()
-            forecaster.model_ = keras.models.load_model(path / "model.keras", safe_mode=True)
+        ``metadata.json`` must be valid JSON with every key of the right type, written by the
+        same major version of forecastkit (another minor version warns with
+        :class:`~forecastkit.errors.ModelVersionWarning`); ``model.keras`` is loaded with Keras
+        ``safe_mode=True``, must contain no code (``Lambda`` layers), and its input and output
+        shapes must match the metadata's lookback, features and horizon.
+
+        Raises
+        ------
+        ModelFileError
+            (a :class:`~forecastkit.errors.DataError`) naming the file and the reason.
+        """
+        meta_file = Path(path) / "metadata.json"
+        metadata = _read_metadata(meta_file)
+        try:
+            forecaster = cls(**metadata["params"])
+            forecaster.check_params()
+            forecaster.lookback_, forecaster.season_ = metadata["lookback"], metadata["season"]
+            forecaster.hyper_ = metadata["hyper"]
+            forecaster.target_, forecaster.freq_, forecaster.step_ = (
+                metadata["target"], metadata["freq"], metadata["step"])
+            forecaster.covariates_ = tuple(metadata["covariates"])
+            forecaster.transforms_ = {sid: TargetTransform.from_dict(s) for sid, s in metadata["transforms"].items()}
+            forecaster.covariate_scalers_ = {
+                sid: ColumnScaler.from_dict(s) for sid, s in metadata["covariate_scalers"].items()}
+            forecaster.history_ = _panel_from_json(metadata["history"])
+        except (KeyError, TypeError, ValueError, AttributeError) as err:
+            reason = f"missing key {err}" if isinstance(err, KeyError) else str(err)
+            raise ModelFileError(f"{meta_file} is malformed ({reason}); it was not written by "
+                                 "forecastkit's save() or was edited. Re-save the model.") from None
+        if get_spec(forecaster.model).kind == "neural":
+            forecaster.model_ = _load_keras_model(meta_file.parent / "model.keras", forecaster)
         return forecaster
+
+
+#: Keys of metadata.json and their JSON types.
+_METADATA_TYPES = {
+    "format": int, "params": dict, "lookback": int, "season": int, "hyper": dict, "target": str,
+    "freq": (str, type(None)), "step": int, "covariates": list, "transforms": dict,
+    "covariate_scalers": dict, "history": dict, "versions": dict,
+}
+
+
+def _read_metadata(meta_file: Path) -> dict:
+    """metadata.json, checked for JSON syntax, version, format, keys and types."""
+    if not meta_file.is_file():
+        raise ModelFileError(f"No saved model at {str(meta_file.parent)!r}: {meta_file.name} is missing. "
+                             "Pass the directory given to --save-model / save().")
+    try:
+        metadata = json.loads(meta_file.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as err:
+        raise ModelFileError(f"{meta_file} is not UTF-8 text ({err.reason} at byte {err.start}); "
+                             "it was not written by forecastkit's save(). Re-save the model.") from None
+    except json.JSONDecodeError as err:
+        raise ModelFileError(f"{meta_file} is not valid JSON ({err.msg} at line {err.lineno}, column "
+                             f"{err.colno}); it was not written by forecastkit's save() or was edited. "
+                             "Re-save the model.") from None
+    if not isinstance(metadata, dict):
+        raise ModelFileError(f"{meta_file} must hold a JSON object. Received: {type(metadata).__name__}")
+    _check_version(meta_file, metadata.get("versions"))
+    if metadata.get("format") != METADATA_FORMAT:
+        raise ModelFileError(f"{meta_file} has format {metadata.get('format')!r}; this forecastkit "
+                             f"reads format {METADATA_FORMAT}. Re-save it with this version.")
+    for key, kind in _METADATA_TYPES.items():
+        if key not in metadata:
+            raise ModelFileError(f"{meta_file} has no {key!r} key; it was not written by forecastkit's "
+                                 "save() or was edited. Re-save the model.")
+        if not isinstance(metadata[key], kind) or isinstance(metadata[key], bool):
+            expected = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
+            raise ModelFileError(f"`{key}` in {meta_file} must be {expected.replace('NoneType', 'null')}. "
+                                 f"Received: {key}={metadata[key]!r}")
+    return metadata
+
+
+def _check_version(meta_file: Path, versions) -> None:
+    """Refuse another major version of forecastkit; warn about another minor version."""
+    saved = versions.get("forecastkit") if isinstance(versions, dict) else None
+    parts = saved.split(".") if isinstance(saved, str) else []
+    if len(parts) < 2 or not parts[0].isdigit() or not parts[1].isdigit():
+        raise ModelFileError(f"{meta_file} does not say which forecastkit version wrote it "
+                             f"(versions.forecastkit={saved!r}); it was not written by save(). Re-save the model.")
+    ours = __version__.split(".")
+    if parts[0] != ours[0]:
+        raise ModelFileError(f"{meta_file} was written by forecastkit {saved}, a different major version "
+                             f"than this forecastkit {__version__}, which cannot read it. Refit and save "
+                             f"the model with forecastkit {__version__}, or load it with forecastkit {saved}.")
+    if parts[1] != ours[1]:
+        warnings.warn(f"{meta_file} was written by forecastkit {saved}; this is forecastkit {__version__}. "
+                      "The model should load, but re-save it with this version to be sure.",
+                      ModelVersionWarning, stacklevel=4)
+
+
+def _load_keras_model(model_file: Path, forecaster: "Forecaster"):
+    """Load ``model.keras`` in Keras safe mode and check it fits the metadata."""
+    if not model_file.is_file():
+        raise ModelFileError(f"{model_file} is missing; a saved {forecaster.model!r} model needs it. "
+                             "Pass the directory given to --save-model / save().")
+    import zipfile
+
+    if not zipfile.is_zipfile(model_file):
+        raise ModelFileError(f"{model_file} is not a Keras .keras archive (a zip file); it was not written "
+                             "by Forecaster.save() or is damaged. Re-save the model.")
+    code = _code_layers(model_file)
+    if code:
+        raise ModelFileError(f"{model_file} contains a {code} layer, which runs arbitrary Python code when "
+                             "loaded; forecastkit loads models in Keras safe mode and refuses it. Only load "
+                             "models written by Forecaster.save().")
+    from .models.keras_common import import_keras
+
+    keras = import_keras()
+    try:
+        model = keras.models.load_model(model_file, safe_mode=True)
+    except Exception as err:  # Keras raises many types for a bad archive; name the file instead
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ModelFileError(f"{model_file} cannot be loaded safely ({reason}). Only load models written by "
+                             "Forecaster.save(), and re-save it if it was edited.") from None
+    expected_in = (forecaster.lookback_, 1 + len(forecaster.covariates_))
+    expected_out = (forecaster.horizon,)
+    got_in, got_out = tuple(model.input_shape[1:]), tuple(model.output_shape[1:])
+    if got_in != expected_in or got_out != expected_out:
+        raise ModelFileError(
+            f"{model_file} maps windows of shape {got_in} to {got_out} forecasts, but its metadata.json "
+            f"says lookback {expected_in[0]} with {expected_in[1]} feature(s) and horizon {expected_out[0]}: "
+            "the files were edited or come from different models. Re-save the model.")
+    return model
+
+
+def _code_layers(model_file: Path) -> str | None:
+    """The class name of a layer that carries Python code (Lambda) in a .keras archive's config."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(model_file) as archive:
+            config = json.loads(archive.read("config.json"))
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        return None  # not a readable archive: Keras' own error is reported instead
+    stack = [config]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("class_name") in ("Lambda", "TFOpLambda"):
+                return item["class_name"]
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
 
 
 def _check_positive_int(name: str, value, minimum: int = 1) -> None:

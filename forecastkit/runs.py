@@ -122,6 +122,11 @@ def splitter_of(settings: dict, horizon: int) -> WalkForward:
                        window=settings["window"], refit=settings["refit"], start=settings["start"])
 
 
+def run_directory(settings: dict) -> Path:
+    """The run directory of an ``evaluate`` run (``--out``, default ``forecastkit-run``)."""
+    return Path(settings["out"] or "forecastkit-run")
+
+
 def evaluate(settings: dict, progress: bool = False) -> tuple[WalkForwardResult, Path]:
     """Walk-forward evaluation of the settings' models (and baselines) on the settings' data."""
     if settings["metric"] not in METRICS:
@@ -130,14 +135,19 @@ def evaluate(settings: dict, progress: bool = False) -> tuple[WalkForwardResult,
     horizon = horizon_of(settings, panel)
     splitter = splitter_of(settings, horizon)
     models = evaluation_models(settings, horizon)
-    out = Path(settings["out"] or "forecastkit-run")
+    out = run_directory(settings)
     result = walk_forward(panel, models, splitter, seed=settings["seed"], baselines=not settings["no_baselines"],
-                          season=settings["season"], out=out, resume=settings["resume"], progress=progress)
+                          season=settings["season"], out=out, resume=settings["resume"], progress=progress,
+                          deterministic=not settings["fast_nondeterministic"])
     return result, out
 
 
 def write_evaluation(result: WalkForwardResult, out: Path, settings: dict) -> dict[str, Path]:
-    """Results, leaderboard, significance, report and plot files, plus run.json for --from-run."""
+    """Results, leaderboard, significance, report and plot files, plus run.json for --from-run.
+
+    The CSV files and run.json hold no timings, versions or paths of the run directory, so
+    the same evaluation with the same seed writes them byte for byte alike.
+    """
     metric = settings["metric"]
     board = result.leaderboard(metric)
     paths = {name: out / name for name in ("results.csv", "leaderboard.csv", "significance.csv",
@@ -154,7 +164,7 @@ def write_evaluation(result: WalkForwardResult, out: Path, settings: dict) -> di
     plt.close(figure)
     scored = board.dropna(subset=[metric])
     run = {"best": scored["model"].iloc[0] if len(scored) else None, "metric": metric,
-           "settings": {k: v for k, v in settings.items() if k not in ("resume", "from_run")},
+           "settings": {k: v for k, v in settings.items() if k not in ("resume", "from_run", "out")},
            "models": {label: {"model": params["model"], "params": params["params"]}
                       for label, params in result.config["models"].items()}}
     paths[RUN_FILE].write_text(json.dumps(run, indent=1, default=str))

@@ -86,13 +86,18 @@ class RunStore:
         row = self._db.execute("SELECT value FROM run WHERE key = 'config'").fetchone()
         return json.loads(row[0])
 
-    def done(self) -> set[tuple[str, str, int]]:
-        """(model, id, fit) of every fit already committed, succeeded or failed."""
-        return set(self._db.execute("SELECT model, id, fit FROM fits"))
+    def done(self) -> dict[tuple[str, str, int], str]:
+        """The status ("ok" or "failed") of every committed fit, by (model, id, fit)."""
+        return {(model, sid, fit): status
+                for model, sid, fit, status in self._db.execute("SELECT model, id, fit, status FROM fits")}
 
     def commit_fit(self, model: str, sid: str, fit: int, status: str, reason: str,
                    rows: list[tuple], seconds: float) -> None:
-        """Store one fit's forecast rows, status and timing in a single transaction."""
+        """Store one fit's forecast rows, status and timing in a single transaction.
+
+        All or nothing: an interruption or error before the commit leaves none of them
+        (``with connection`` commits on success and rolls back on any exception).
+        """
         with self._db:
             self._db.executemany("INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
             self._db.execute("INSERT INTO fits VALUES (?, ?, ?, ?, ?)", (model, sid, fit, status, reason))

@@ -3,10 +3,15 @@
 Validation loss is computed by a light callback (one forward pass over the held-out
 windows per epoch) instead of Keras' ``validation_data``, whose per-epoch evaluation loop
 costs more than the training epoch itself for the small models forecasting uses.
+
+Many fits in one process keep memory flat: on the TensorFlow backend each traced training
+step leaves a gradient function in TensorFlow's global registry that pins the whole traced
+graph (:func:`released_step_graphs` removes it).
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import numpy as np
@@ -22,15 +27,16 @@ def train(keras, model, data: tuple, hyper: dict, verbose: int = 0, description:
     the loss becomes NaN or infinite.
     """
     x_train, y_train, x_val, y_val = data
-    callbacks = [keras.callbacks.TerminateOnNaN()]
+    callbacks = [stop_on_nan(keras)]
     if len(x_val):
         callbacks += [validation_loss(keras, x_val, y_val),
                       keras.callbacks.EarlyStopping(monitor="val_loss", patience=hyper["patience"],
                                                     restore_best_weights=True)]
     if verbose == 1:
         callbacks.append(epoch_progress(keras, hyper["epochs"], description))
-    history = model.fit(x_train, y_train, epochs=hyper["epochs"], batch_size=hyper["batch_size"],
-                        shuffle=True, verbose=2 if verbose >= 2 else 0, callbacks=callbacks)
+    with released_step_graphs(keras):
+        history = model.fit(x_train, y_train, epochs=hyper["epochs"], batch_size=hyper["batch_size"],
+                            shuffle=True, verbose=2 if verbose >= 2 else 0, callbacks=callbacks)
     losses = history.history.get("loss", [])
     if not losses or not all(math.isfinite(v) for v in losses):
         raise TrainingError(
@@ -38,6 +44,49 @@ def train(keras, model, data: tuple, hyper: dict, verbose: int = 0, description:
             "Lower --learning-rate (learning_rate=), or use --scaler standard."
         )
     return losses
+
+
+@contextlib.contextmanager
+def released_step_graphs(keras):
+    """Drop the gradient functions TensorFlow registers globally while tracing a training step.
+
+    On the TensorFlow backend, tracing ``model.fit``'s step registers a ``CustomGradient-<n>``
+    function (for the optimizer's gradient all-reduce) in TensorFlow's process-wide gradient
+    registry; it holds the traced graph, so every new model leaks it for the life of the
+    process (about 11 MiB per small LSTM fit; tensorflow/tensorflow#80895). The step's own
+    gradients are taken before that point and nothing differentiates through the optimizer
+    update, so the functions registered during the block are removed when it ends. A no-op on
+    other backends or when TensorFlow's internals differ.
+    """
+    registry = None
+    if keras.backend.backend() == "tensorflow":
+        try:
+            from tensorflow.python.framework import ops
+
+            registry = ops._gradient_registry._registry
+        except (ImportError, AttributeError):
+            pass
+    before = set(registry) if isinstance(registry, dict) else None
+    try:
+        yield
+    finally:
+        if before is not None:
+            for name in set(registry) - before:
+                if name.startswith("CustomGradient-"):
+                    registry.pop(name, None)
+
+
+def stop_on_nan(keras):
+    """A callback ending training at the first NaN or infinite batch loss (silently, unlike
+    Keras' ``TerminateOnNaN``, which prints to standard output; :func:`train` reports it)."""
+
+    class StopOnNaN(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            loss = (logs or {}).get("loss")
+            if loss is not None and not math.isfinite(float(loss)):
+                self.model.stop_training = True
+
+    return StopOnNaN()
 
 
 def validation_loss(keras, x_val: np.ndarray, y_val: np.ndarray):

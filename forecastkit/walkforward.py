@@ -8,6 +8,9 @@ history known there (within the training window). A fit is a fresh clone of the 
 alone, seeded from ``(seed, model, id, fit)``; all origins it serves are forecast in one
 batched call from the history known at each origin. Every fit is committed to SQLite before
 the next starts; a fit that raises or diverges is recorded as failed and the run goes on.
+With a warm start, the weights each fit leaves are checkpointed in the run directory before
+its commit, so a resumed chain continues from them. TensorFlow op determinism is on during
+the run (unless ``deterministic=False``): the same seed gives byte-identical results.
 
 Examples
 --------
@@ -21,6 +24,9 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
 import time
 import zlib
 from dataclasses import dataclass, field, replace
@@ -42,6 +48,7 @@ from .store import RESULT_COLUMNS, RunStore
 #: Reference baselines added to every evaluation unless ``baselines=False``.
 DEFAULT_BASELINES = ("naive", "seasonal_naive", "naive2", "ets", "theta", "arima")
 STORE_NAME = "results.sqlite"
+CHECKPOINTS = "checkpoints"
 
 
 def fit_seed(seed: int, model: str, sid: str, fit: int) -> int:
@@ -68,7 +75,7 @@ class _Series:
 
 def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int = 0,
                  baselines: bool = True, season: int | None = None, out=None, resume: bool = False,
-                 progress: bool = False, **load_kwargs) -> "WalkForwardResult":
+                 progress: bool = False, deterministic: bool = True, **load_kwargs) -> "WalkForwardResult":
     """Evaluate ``models`` on every series of ``data`` at every walk-forward origin.
 
     Parameters
@@ -87,11 +94,16 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
     season : int or None
         Season length for baselines and MASE (default: from the frequency).
     out : path or None
-        Directory for ``results.sqlite`` (committed per fit); None keeps results in memory.
+        Directory for ``results.sqlite`` (committed per fit) and, with warm-started models,
+        ``checkpoints/`` (the weights a resumed chain continues from); None keeps results in
+        memory.
     resume : bool
         Continue the run stored in ``out``, skipping committed fits.
     progress : bool
         Show a progress bar over fits (on standard error).
+    deterministic : bool
+        Turn TensorFlow op determinism on while the run trains (restored afterwards when
+        possible), so the same seed gives identical numbers; False is faster on some hardware.
 
     Returns
     -------
@@ -111,16 +123,45 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
             _check_history(label, s, splitter, _min_train(forecaster, splitter.horizon))
     config = {
         "source": panel.source, "target": panel.target, "freq": panel.freq, "season": season,
-        "seed": seed, "splitter": vars(splitter).copy(),
+        "seed": seed, "splitter": vars(splitter).copy(), "deterministic": bool(deterministic),
         "models": {label: _jsonable(f.get_params()) for label, f in entries.items()},
     }
     store = _open_store(out, config, resume)
+    neural = any(get_spec(f.model).kind == "neural" for f in entries.values())
     try:
         store.commit_scales(_scale_rows(series, folds, season))
-        _run(entries, series, {"neural": folds, "baseline": baseline_folds}, seed, store, progress)
+        with _op_determinism(deterministic and neural):
+            _run(entries, series, {"neural": folds, "baseline": baseline_folds}, seed, store, progress)
         return WalkForwardResult.from_store(store, season)
     finally:
         store.close()
+
+
+@contextlib.contextmanager
+def _op_determinism(on: bool):
+    """TensorFlow op determinism on for the block (other backends: per-fit seeds suffice).
+
+    TensorFlow has no public switch back, so the previous state is restored through its
+    private one when present; otherwise determinism stays on for the process.
+    """
+    if not on:
+        yield
+        return
+    from .models.keras_common import import_keras
+
+    if import_keras().backend.backend() != "tensorflow":
+        yield
+        return
+    import tensorflow as tf
+    from tensorflow.python.framework import config as tf_config
+
+    was_on = getattr(tf_config, "is_op_determinism_enabled", lambda: True)()
+    tf.config.experimental.enable_op_determinism()
+    try:
+        yield
+    finally:
+        if not was_on and hasattr(tf_config, "disable_op_determinism"):
+            tf_config.disable_op_determinism()
 
 
 def _series_of(panel: Panel) -> list[_Series]:
@@ -214,31 +255,106 @@ def _run(entries: dict, series: list[_Series], folds: dict, seed: int, store: Ru
 
 
 def _run_chain(label: str, template: Forecaster, s: _Series, folds: list[Fold], seed: int,
-               store: RunStore, done: set, advance) -> None:
-    """All fits of one model on one series, in order (a warm start needs the previous fit)."""
+               store: RunStore, done: dict, advance) -> None:
+    """All fits of one model on one series, in order (a warm start needs the previous fit).
+
+    A warm-started chain continues each fit from the weights the previous one left, except
+    after a failed fit (it starts afresh). A resumed chain restores those weights from the
+    checkpoint of its last committed fit, or, if that is missing, replays the fits since the
+    last failure without committing them again.
+    """
     by_fit: dict[int, list[Fold]] = {}
     for fold in folds:
         by_fit.setdefault(fold.fit, []).append(fold)
-    remaining = [fit for fit in by_fit if (label, s.sid, fit) not in done]
+    order = list(by_fit)
+    remaining = [fit for fit in order if (label, s.sid, fit) not in done]
     if not remaining:
         return
     warm = template.warm_start and get_spec(template.model).kind == "neural"
-    forecaster = None
-    for fit, served in by_fit.items():
-        if (label, s.sid, fit) in done and not (warm and fit < remaining[-1]):
+    checkpoint = _Checkpoint(store.path.parent / CHECKPOINTS, label, s.sid) if warm and store.path else None
+    forecaster, start = None, order.index(remaining[0])
+    if warm:
+        forecaster, start = _warm_state(template, label, s.sid, order, start, done, checkpoint)
+    for fit in order[start:]:
+        key = (label, s.sid, fit)
+        if key in done and not warm:
             continue
         if forecaster is None or not warm:
             forecaster = clone(template)
         forecaster.set_params(seed=fit_seed(seed, label, s.sid, fit))
-        start = time.perf_counter()
-        status, reason, predictions = _fit_and_forecast(forecaster, s, served)
-        if (label, s.sid, fit) in done:  # replayed only to rebuild warm-start weights
+        began = time.perf_counter()
+        status, reason, predictions = _fit_and_forecast(forecaster, s, by_fit[fit])
+        if status != "ok":
+            forecaster = None  # a failed fit's weights are not continued
+        if key in done:  # replayed only to rebuild warm-start weights
             continue
         rows = [(label, s.sid, fit, _cell(s.times[f.origin]), h + 1, _cell(s.times[f.origin + h]),
                  float(s.y[f.origin + h]), float(predictions[i, h]))
-                for i, f in enumerate(served) for h in range(f.horizon)]
-        store.commit_fit(label, s.sid, fit, status, reason, rows, time.perf_counter() - start)
+                for i, f in enumerate(by_fit[fit]) for h in range(f.horizon)]
+        if checkpoint:
+            checkpoint.save(forecaster, fit)  # before the commit: a committed fit has its weights
+        store.commit_fit(label, s.sid, fit, status, reason, rows, time.perf_counter() - began)
+        if checkpoint:
+            checkpoint.prune(keep=None if fit == order[-1] else fit)
         advance()
+
+
+def _warm_state(template: Forecaster, label: str, sid: str, order: list[int], start: int, done: dict,
+                checkpoint: "_Checkpoint | None") -> tuple[Forecaster | None, int]:
+    """(forecaster to continue from, index of the first fit to run) for a resumed warm chain."""
+    if start == 0 or done[(label, sid, order[start - 1])] != "ok":
+        return None, start  # nothing before, or the last committed fit failed: start afresh
+    model = checkpoint.load(order[start - 1]) if checkpoint else None
+    if model is not None:
+        forecaster = clone(template)
+        forecaster.model_ = model
+        return forecaster, start
+    failed = [i for i in range(start) if done[(label, sid, order[i])] != "ok"]
+    return None, failed[-1] + 1 if failed else 0  # replay since the last failure
+
+
+class _Checkpoint:
+    """The weights (and optimizer state) a warm-started chain's last committed fit left.
+
+    One ``.keras`` file per chain in ``folder``, named by a digest of (model label, series
+    id) and the fit index, written to a temporary name, flushed to disk and renamed, so a
+    file that exists is complete. The previous fit's file is removed only after the next
+    fit is committed, and the last one when the chain is complete.
+    """
+
+    def __init__(self, folder: Path, label: str, sid: str):
+        self.folder = folder
+        self.stem = hashlib.sha256(f"{label}\0{sid}".encode()).hexdigest()[:16]
+
+    def path(self, fit: int) -> Path:
+        return self.folder / f"{self.stem}-{fit}.keras"
+
+    def save(self, forecaster: Forecaster | None, fit: int) -> None:
+        if forecaster is None or not hasattr(forecaster, "model_"):
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        partial = self.folder / f"{self.stem}-{fit}-partial.keras"
+        forecaster.model_.save(partial)
+        with open(partial, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(partial, self.path(fit))
+
+    def load(self, fit: int):
+        """The checkpointed keras.Model of ``fit`` (safe mode), or None if missing or unreadable."""
+        if not self.path(fit).is_file():
+            return None
+        from .models.keras_common import import_keras
+
+        try:
+            return import_keras().models.load_model(self.path(fit), safe_mode=True)
+        except Exception:  # a damaged checkpoint costs a replay, not the run
+            return None
+
+    def prune(self, keep: int | None) -> None:
+        """Remove this chain's files other than fit ``keep``'s (all of them for None)."""
+        for path in self.folder.glob(f"{self.stem}-*.keras"):
+            if keep is None or path != self.path(keep):
+                path.unlink(missing_ok=True)
 
 
 def _fit_and_forecast(forecaster: Forecaster, s: _Series, served: list[Fold]):

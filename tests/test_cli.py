@@ -31,6 +31,14 @@ def test_help_is_fast_and_complete():
         assert flag in result.stdout
 
 
+def test_evaluate_help_lists_resume_and_determinism_flags():
+    result = run("evaluate", "--help")
+    assert result.returncode == 0
+    for flag in ("--resume", "--fast-nondeterministic", "--warm-start", "--refit", "--out"):
+        assert flag in result.stdout
+    assert "130 when interrupted" in " ".join(result.stdout.split())
+
+
 def test_cli_py_and_module_behave_alike():
     a = run("models", script=[str(ROOT / "cli.py")])
     b = run("models", script=["-m", "forecastkit"])
@@ -156,16 +164,22 @@ def test_evaluate_end_to_end_then_forecast_from_the_run(tmp_path):
 
 def test_evaluate_failed_fits_exit_3_and_are_reported(tmp_path):
     values = 100 + 10 * np.sin(np.arange(60) * np.pi / 6)
-    values[54] = -1.0  # later fits cannot take a log
+    values[54] = -1.0  # fits from origin 55 on cannot take a log
     data = tmp_path / "s.csv"
     write_series(data, values)
-    result = run("evaluate", "--data", str(data), "--models", "linear,naive", "--no-baselines", "--transform",
+    config = tmp_path / "run.toml"  # an mlp whose loss becomes NaN: the fits before row 54 diverge
+    config.write_text("[models.mlp]\nlearning_rate = 1e30\nunits = 4\nlayers = 1\n")
+    result = run("evaluate", "--data", str(data), "--models", "linear,naive,mlp", "--no-baselines", "--transform",
                  "log", "--horizon", "2", "--folds", "6", "--refit", "always", "--epochs", "2",
-                 "--lookback", "6", "--out", str(tmp_path / "run"))
+                 "--lookback", "6", "--config", str(config), "--out", str(tmp_path / "run"))
     assert result.returncode == 3, result.stderr
     assert "failed fit: linear" in result.stdout and "strictly positive" in result.stdout
+    assert "failed fit: mlp / sales / fit 0: TrainingError: Training 'training mlp' diverged" in result.stdout
+    assert "Invalid loss" not in result.stdout
     board = pd.read_csv(tmp_path / "run" / "leaderboard.csv").set_index("model")
-    assert board.loc["linear", "failed_fits"] > 0 and board.loc["naive", "failed_fits"] == 0
+    assert board["failed_fits"].to_dict() == {"linear": 4, "mlp": 6, "naive": 0}
+    fits = pd.read_csv(tmp_path / "run" / "results.csv").groupby("model")["fit"].nunique()
+    assert fits.to_dict() == {"linear": 6, "mlp": 6, "naive": 6}  # the run went on to the end
 
 
 @pytest.mark.parametrize("args, message", [

@@ -1,13 +1,16 @@
 """Forecaster: sklearn contract, every model end to end, save/load, seeds, new history."""
 
 import json
+import shutil
+import zipfile
 
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone
 
-from forecastkit.errors import ConfigError, ConfigTypeError, DataError, NotFittedError
+from forecastkit.errors import (ConfigError, ConfigTypeError, DataError, ModelFileError, ModelVersionWarning,
+                               NotFittedError)
 from forecastkit.forecaster import Forecaster
 from forecastkit.models.registry import model_names
 
@@ -146,3 +149,81 @@ def test_bad_parameters_fail_before_training(kwargs, error, message, airline):
 def test_load_missing_directory_is_a_clear_error(tmp_path):
     with pytest.raises(DataError, match="metadata.json is missing"):
         Forecaster.load(tmp_path)
+
+
+# ----------------------------------------------------------------------- safe model files --
+@pytest.fixture(scope="module")
+def saved_vanilla(airline, tmp_path_factory):
+    """A small saved LSTM (its weights do not depend on the window length) and its forecast."""
+    path = tmp_path_factory.mktemp("saved") / "vanilla"
+    f = Forecaster("vanilla", horizon=4, lookback=12, params={**FAST, "units": 4}).fit(airline)
+    f.save(path)
+    return path, f.predict()
+
+
+def edit_metadata(path, change):
+    meta = json.loads((path / "metadata.json").read_text())
+    change(meta)
+    (path / "metadata.json").write_text(json.dumps(meta))
+
+
+def edit_keras_config(path, change):
+    """Rewrite config.json inside model.keras (a zip) with ``change(text) -> text``."""
+    with zipfile.ZipFile(path / "model.keras") as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    members["config.json"] = change(members["config.json"].decode()).encode()
+    with zipfile.ZipFile(path / "model.keras", "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+def lambda_model(path):
+    from forecastkit.models.keras_common import import_keras
+
+    keras = import_keras()
+    window = keras.Input((12, 1))
+    doubled = keras.layers.Lambda(lambda x: x * 2)(window)  # arbitrary code in the file
+    keras.Model(window, keras.layers.Dense(4)(keras.layers.Flatten()(doubled))).save(path / "model.keras")
+
+
+def set_version(version):
+    return lambda meta: meta["versions"].update(forecastkit=version)
+
+
+@pytest.mark.parametrize("tamper, message", [
+    (lambda p: (p / "metadata.json").unlink(), "metadata.json is missing"),
+    (lambda p: (p / "metadata.json").write_text('{"format": 1, "params": '), "is not valid JSON .* at line 1"),
+    (lambda p: (p / "metadata.json").write_bytes(b"\xff\xfe{}"), "is not UTF-8 text"),
+    (lambda p: (p / "metadata.json").write_text("[1, 2]"), "must hold a JSON object"),
+    (lambda p: edit_metadata(p, lambda m: m.pop("transforms")), "has no 'transforms' key"),
+    (lambda p: edit_metadata(p, lambda m: m.update(lookback="12")),
+     "`lookback` in .* must be int. Received: lookback='12'"),
+    (lambda p: edit_metadata(p, lambda m: m["transforms"]["passengers"].pop("params")),
+     "is malformed \\(missing key 'params'\\)"),
+    (lambda p: edit_metadata(p, lambda m: m["params"].update(units=4)), "is malformed .*unexpected keyword"),
+    (lambda p: edit_metadata(p, lambda m: m.pop("versions")), "does not say which forecastkit version"),
+    (lambda p: edit_metadata(p, set_version("1.0.0")), "written by forecastkit 1.0.0, a different major version"),
+    (lambda p: edit_metadata(p, lambda m: m["params"].update(horizon=5)), "to \\(4,\\) forecasts.*horizon 5"),
+    (lambda p: edit_keras_config(p, lambda c: c.replace("[null, 12, 1]", "[null, 6, 1]")),
+     "maps windows of shape \\(6, 1\\).*lookback 12 with 1 feature"),
+    (lambda p: (p / "model.keras").write_bytes(b"not a zip archive"), "model.keras is not a Keras .keras archive"),
+    (lambda p: edit_keras_config(p, lambda c: c.replace('"LSTM"', '"Transformer"')), "cannot be loaded safely"),
+    (lambda p: (p / "model.keras").unlink(), "model.keras is missing"),
+    (lambda_model, "contains a Lambda layer, which runs arbitrary Python code"),
+])
+def test_unsafe_or_tampered_model_files_are_refused(saved_vanilla, tamper, message, tmp_path):
+    path = tmp_path / "model"
+    shutil.copytree(saved_vanilla[0], path)
+    tamper(path)
+    with pytest.raises(ModelFileError, match=message) as caught:
+        Forecaster.load(path)
+    assert isinstance(caught.value, ValueError) and isinstance(caught.value, DataError)
+
+
+def test_another_minor_version_warns_but_loads(saved_vanilla, tmp_path):
+    path = tmp_path / "model"
+    shutil.copytree(saved_vanilla[0], path)
+    edit_metadata(path, set_version("0.99.0"))
+    with pytest.warns(ModelVersionWarning, match="written by forecastkit 0.99.0; this is forecastkit 0.1"):
+        loaded = Forecaster.load(path)
+    pd.testing.assert_frame_equal(loaded.predict(), saved_vanilla[1])

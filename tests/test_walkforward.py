@@ -1,14 +1,18 @@
 """Walk-forward evaluation: no leakage under any refit policy, durable resume, contained failures."""
 
+import shutil
+
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import clone
 
 from conftest import FAST
 from forecastkit import Forecaster
 from forecastkit.data import from_pandas
 from forecastkit.errors import ConfigError, DataError
 from forecastkit.store import RunStore
+from forecastkit import walkforward
 from forecastkit.walkforward import walk_forward
 from forecastkit.splits import WalkForward
 
@@ -84,18 +88,27 @@ def test_resumed_run_equals_uninterrupted(seasonal, tmp_path, monkeypatch):
     pd.testing.assert_frame_equal(resumed.to_frame(), whole.to_frame())
 
 
-def test_warm_start_resume_replays_earlier_fits(seasonal, tmp_path, monkeypatch):
+def test_warm_start_resume_continues_from_the_checkpoint_or_replays(seasonal, tmp_path, monkeypatch):
     warm = {"linear": Forecaster("linear", horizon=3, lookback=12, params=FAST, warm_start=True)}
-    splitter = WalkForward(horizon=3, folds=6, refit="every:2")
+    splitter = WalkForward(horizon=3, folds=6, refit="every:2")  # fits 0, 1, 2
     whole = walk_forward(series(seasonal), warm, splitter, out=tmp_path / "whole", baselines=False)
-    original = RunStore.commit_fit
-    monkeypatch.setattr(RunStore, "commit_fit", lambda self, model, sid, fit, *a: (
-        (_ for _ in ()).throw(KeyboardInterrupt) if fit == 2 else original(self, model, sid, fit, *a)))
-    with pytest.raises(KeyboardInterrupt):
-        walk_forward(series(seasonal), warm, splitter, out=tmp_path / "cut", baselines=False)
-    monkeypatch.setattr(RunStore, "commit_fit", original)
-    resumed = walk_forward(series(seasonal), warm, splitter, out=tmp_path / "cut", resume=True, baselines=False)
-    pd.testing.assert_frame_equal(resumed.to_frame(), whole.to_frame())
+    assert not list((tmp_path / "whole").glob("checkpoints/*"))  # removed once the chain is complete
+    original, fit_and_forecast = RunStore.commit_fit, walkforward._fit_and_forecast
+    for name, checkpoint, trained in (("cut", True, 1), ("replayed", False, 3)):
+        monkeypatch.setattr(RunStore, "commit_fit", lambda self, model, sid, fit, *a: (
+            (_ for _ in ()).throw(KeyboardInterrupt) if fit == 2 else original(self, model, sid, fit, *a)))
+        with pytest.raises(KeyboardInterrupt):
+            walk_forward(series(seasonal), warm, splitter, out=tmp_path / name, baselines=False)
+        monkeypatch.setattr(RunStore, "commit_fit", original)
+        assert len(list((tmp_path / name / "checkpoints").glob("*.keras"))) == 2  # fit 1's, and fit 2's uncommitted
+        if not checkpoint:
+            shutil.rmtree(tmp_path / name / "checkpoints")
+        calls = []
+        monkeypatch.setattr(walkforward, "_fit_and_forecast", lambda *a: calls.append(1) or fit_and_forecast(*a))
+        resumed = walk_forward(series(seasonal), warm, splitter, out=tmp_path / name, resume=True, baselines=False)
+        monkeypatch.setattr(walkforward, "_fit_and_forecast", fit_and_forecast)
+        assert len(calls) == trained  # from the checkpoint: fit 2 alone; without: fits 0 and 1 replayed too
+        pd.testing.assert_frame_equal(resumed.to_frame(), whole.to_frame(), check_exact=True)
 
 
 def test_resume_with_other_settings_is_refused(seasonal, tmp_path):
@@ -119,6 +132,48 @@ def test_failed_fits_are_recorded_and_the_run_goes_on(seasonal):
     frame = result.to_frame()
     assert frame.loc[frame["model"] == "log_linear", "y_pred"].isna().sum() == 3 * 3
     assert frame.loc[frame["model"] == "naive", "y_pred"].notna().all()
+
+
+def test_diverging_model_and_raising_fold_are_contained(seasonal, monkeypatch):
+    splitter = WalkForward(horizon=3, folds=6, refit="every:2")  # fits 0, 1, 2
+    rows_of_fit_1 = splitter.split(len(seasonal))[2].train_end
+    original = Forecaster.fit
+
+    def fit(self, data, **kwargs):  # fit 1 of the linear model raises
+        if self.model == "linear" and len(data.frame) == rows_of_fit_1:
+            raise RuntimeError("injected failure")
+        return original(self, data, **kwargs)
+
+    monkeypatch.setattr(Forecaster, "fit", fit)
+    linear = Forecaster("linear", horizon=3, lookback=12, params=FAST)
+    models = {"linear": clone(linear).set_params(warm_start=True),
+              "diverging": Forecaster("mlp", horizon=3, lookback=12, params={**FAST, "learning_rate": 1e30}),
+              "naive": Forecaster("naive", horizon=3)}
+    result = walk_forward(series(seasonal), models, splitter, baselines=False)
+    assert result.fits.set_index(["model", "fit"]).loc["linear", "status"].tolist() == ["ok", "failed", "ok"]
+    reasons = result.failed.groupby("model")["reason"].agg(list).to_dict()
+    assert reasons["linear"] == ["RuntimeError: injected failure"]
+    assert len(reasons["diverging"]) == 3 and all("diverged" in r for r in reasons["diverging"])
+    frame = result.to_frame().set_index(["model", "fit"]).sort_index()
+    assert frame.loc["naive", "y_pred"].notna().all() and frame.loc["diverging", "y_pred"].isna().all()
+    assert frame.loc[("linear", 1), "y_pred"].isna().all() and frame.loc[("linear", 2), "y_pred"].notna().all()
+    assert result.leaderboard().set_index("model")["failed_fits"].to_dict() == {"linear": 1, "diverging": 3, "naive": 0}
+    # after a failed fit, a warm-started chain starts afresh: its fit 2 is a cold model's fit 2
+    cold = walk_forward(series(seasonal), {"linear": linear}, splitter, baselines=False).to_frame()
+    np.testing.assert_array_equal(frame.loc[("linear", 2), "y_pred"], cold.loc[cold["fit"] == 2, "y_pred"])
+
+
+def test_op_determinism_is_on_only_during_a_deterministic_run(seasonal, monkeypatch):
+    from tensorflow.python.framework import config as tf_config
+
+    seen, original = [], Forecaster.fit
+    monkeypatch.setattr(Forecaster, "fit", lambda self, *a, **k: (
+        seen.append(tf_config.is_op_determinism_enabled()), original(self, *a, **k))[1])
+    for deterministic in (True, False):
+        result = walk_forward(series(seasonal), [Forecaster("linear", horizon=3, lookback=12, params=FAST)],
+                              WalkForward(horizon=3, folds=1), baselines=False, deterministic=deterministic)
+        assert result.config["deterministic"] is deterministic
+    assert seen == [True, False] and not tf_config.is_op_determinism_enabled()
 
 
 def test_every_series_of_a_panel_and_too_short_series(two_series):

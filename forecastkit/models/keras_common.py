@@ -18,6 +18,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 
@@ -52,6 +53,9 @@ def import_keras():
         return sys.modules["keras"]
     with _stderr_silenced():  # TensorFlow's C++ start-up lines ignore TF_CPP_MIN_LOG_LEVEL
         import keras
+        # TensorFlow's Python logger warns about tf.function retracing each time a new small
+        # model is fit (every walk-forward fit does): noise to a user, so errors only.
+        logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
         keras.ops.convert_to_tensor(0.0)  # the backend prints its device lines on first use
     return keras
