@@ -226,14 +226,24 @@ def _check_unique(codes, ticks, times, ids, rows: Rows, has_id_column: bool) -> 
                     f"needs one row per timestamp: {hint}.")
 
 
-def _check_increasing(codes, ticks, times, ids, rows: Rows, has_id_column: bool) -> None:
+def _first_bad_step(codes, ticks, bad_step):
+    """Row positions ``(previous, current)`` of the first consecutive pair of one series
+    (in file order of ``current``) for which ``bad_step(earlier_ticks, later_ticks)`` holds,
+    or None."""
     order = np.argsort(codes, kind="stable")
     c, t = codes[order], ticks[order]
-    back = np.flatnonzero((c[1:] == c[:-1]) & (t[1:] < t[:-1]))
-    if len(back) == 0:
+    bad = np.flatnonzero((c[1:] == c[:-1]) & bad_step(t[:-1], t[1:]))
+    if len(bad) == 0:
+        return None
+    k = bad[np.argmin(order[bad + 1])]
+    return order[k], order[k + 1]
+
+
+def _check_increasing(codes, ticks, times, ids, rows: Rows, has_id_column: bool) -> None:
+    pair = _first_bad_step(codes, ticks, lambda earlier, later: later < earlier)
+    if pair is None:
         return
-    k = back[np.argmin(order[back + 1])]
-    pos, previous = order[k + 1], order[k]
+    previous, pos = pair
     series = f" of series {ids[pos]!r}" if has_id_column else ""
     raise DataError(f"Timestamps{series} go backwards in {rows.where} at {rows.at(pos)}: "
                     f"{display(times.iloc[pos])} comes after {display(times.iloc[previous])} "
@@ -243,13 +253,11 @@ def _check_increasing(codes, ticks, times, ids, rows: Rows, has_id_column: bool)
 def _check_spacing(codes, ticks, times, ids, rows: Rows, has_id_column: bool) -> None:
     """Raise DataError if consecutive times of a series are more than a pandas Timedelta
     apart (e.g. a bare year ``1700`` among dates), which no grid arithmetic can handle."""
-    order = np.argsort(codes, kind="stable")
-    c, t = codes[order], ticks[order].view("uint64")  # increasing: exact unsigned steps
-    far = np.flatnonzero((c[1:] == c[:-1]) & (t[1:] - t[:-1] > np.uint64(_MAX_STEP.value)))
-    if len(far) == 0:
+    pair = _first_bad_step(codes, ticks.view("uint64"),  # increasing: exact unsigned steps
+                           lambda earlier, later: later - earlier > np.uint64(_MAX_STEP.value))
+    if pair is None:
         return
-    k = far[np.argmin(order[far + 1])]
-    pos, previous = order[k + 1], order[k]
+    previous, pos = pair
     series = f" of series {ids[pos]!r}" if has_id_column else ""
     raise DataError(f"Timestamps{series} in {rows.where} jump from "
                     f"{display(times.iloc[previous])} at {rows.at(previous)} to "
