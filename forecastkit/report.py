@@ -29,6 +29,7 @@ import pandas as pd
 from . import __version__
 from .errors import ConfigError
 from .metrics import METRICS, MetricWarning, row_losses, score
+from .models.registry import get_spec
 from .significance import compare, verdict as verdict_lines
 
 REFERENCE = "seasonal_naive"
@@ -105,11 +106,25 @@ def significance(result, metric: str = "mase") -> tuple[pd.DataFrame, list[str]]
         pairs.append((best, REFERENCE))
     pairs += [(model, best) for model in board["model"].iloc[1:] if (best, model) not in pairs]
     comparisons = {f"{a} vs {b}": compare(losses, a, b, horizon) for a, b in pairs}
-    headline = [f"Best on {metric.upper()}: {best} ({board[metric].iloc[0]:.4g}).", *note]
+    headline = [f"Best on {metric.upper()}: {best} ({board[metric].iloc[0]:.4g}).", *_kind_line(result, board),
+                *note]
     if not comparisons:
         return pd.DataFrame(), headline
     lines = verdict_lines(board, comparisons, metric)
     return pd.concat(comparisons.values(), ignore_index=True), [*headline, *lines]
+
+
+def _kind_line(result, board: pd.DataFrame) -> list[str]:
+    """Say plainly whether a neural model or a baseline won (when both kinds ran)."""
+    models = result.config.get("models", {})
+    kind = {label: get_spec(params["model"]).kind for label, params in models.items()}
+    neural = [m for m in board["model"] if kind.get(m) == "neural"]
+    baseline = [m for m in board["model"] if kind.get(m) == "baseline"]
+    if not neural or not baseline:
+        return []
+    if kind.get(board["model"].iloc[0]) == "baseline":
+        return [f"No neural model beat the best baseline; the best neural model is {neural[0]}."]
+    return [f"The best neural model, {neural[0]}, ranks above every baseline (best baseline: {baseline[0]})."]
 
 
 def plot(result, series: str | None = None, models=None, metric: str = "mase"):

@@ -187,3 +187,14 @@ def test_every_series_of_a_panel_and_too_short_series(two_series):
 def test_model_horizon_must_match(seasonal):
     with pytest.raises(ConfigError, match="horizon 1 but the walk-forward horizon is 3"):
         walk_forward(series(seasonal), [Forecaster("naive")], WalkForward(horizon=3), baselines=False)
+
+
+def test_verdict_says_plainly_whether_a_neural_model_beat_the_baselines(seasonal):
+    result = walk_forward(series(seasonal), models(), WalkForward(horizon=3, folds=12), baselines=False)
+    _, lines = result.significance("mase")
+    board = result.leaderboard("mase")
+    assert lines[0].startswith(f"Best on MASE: {board['model'].iloc[0]} (")
+    if board["model"].iloc[0] == "linear":
+        assert lines[1].startswith("The best neural model, linear, ranks above every baseline")
+    else:
+        assert lines[1] == "No neural model beat the best baseline; the best neural model is linear."
