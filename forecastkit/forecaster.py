@@ -31,7 +31,7 @@ from .data import Panel, from_pandas, load_csv
 from .errors import ConfigError, DataError, ModelFileError, ModelVersionWarning, NotFittedError
 from .models.registry import get_spec
 from .transforms import ColumnScaler, TargetTransform, check_transform_options
-from .windows import check_window_args, last_window, make_windows, n_windows, window_levels
+from .windows import check_window_args, last_window, make_windows, window_levels
 
 METADATA_FORMAT = 1
 

@@ -36,13 +36,13 @@ Examples
 
 from __future__ import annotations
 
-import numbers
 import warnings
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 
+from .checks import check_int
 from .errors import ConfigError, ConfigTypeError, DataError
 
 __all__ = [
@@ -97,17 +97,6 @@ def _pair(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
             f"Received: y_true.shape={y.shape}, y_pred.shape={f.shape}."
         )
     return y, f
-
-
-def _check_int(value, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ConfigTypeError(
-            f"`{name}` must be an integer >= {minimum}. "
-            f"Received: {name}={value!r} ({type(value).__name__})"
-        )
-    if int(value) < minimum:
-        raise ConfigError(f"`{name}` must be >= {minimum}. Received: {name}={int(value)}")
-    return int(value)
 
 
 def _scalar_or_array(out: np.ndarray):
@@ -476,7 +465,7 @@ def insample_scales(y, season: int) -> tuple[float, float]:
             f"the first at position {first}: y[{first}]={float(arr[first])!r}. Fill or drop "
             "missing values first (--fill / fill= when loading data)."
         )
-    season = _check_int(season, "season")
+    season = check_int(season, "season")
 
     def lag_mae(m: int) -> float:
         if arr.size <= m:

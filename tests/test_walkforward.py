@@ -9,7 +9,6 @@ from sklearn.base import clone
 
 from conftest import FAST
 from forecastkit import Forecaster
-from forecastkit.data import from_pandas
 from forecastkit.errors import ConfigError, DataError
 from forecastkit.store import RunStore
 from forecastkit import walkforward

@@ -32,11 +32,11 @@ array([2., 6., 4., 4.])
 
 from __future__ import annotations
 
-import numbers
 
 import numpy as np
 
-from ..errors import ConfigError, ConfigTypeError, DataError
+from ..checks import check_int
+from ..errors import DataError
 
 __all__ = ["naive", "seasonal_naive", "seasonality_test", "seasonal_indices", "naive2"]
 
@@ -77,19 +77,6 @@ def _check_y(y) -> np.ndarray:
     return arr
 
 
-def _check_int(value, name: str, minimum: int = 1) -> int:
-    """``value`` as an ``int >= minimum``; ConfigTypeError for non-integers, ConfigError for values."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ConfigTypeError(
-            f"`{name}` must be an integer >= {minimum}. "
-            f"Received: {name}={value!r} ({type(value).__name__})"
-        )
-    value = int(value)
-    if value < minimum:
-        raise ConfigError(f"`{name}` must be >= {minimum}. Received: {name}={value}")
-    return value
-
-
 # ----------------------------------------------------------------------------- forecasts
 
 
@@ -126,7 +113,7 @@ def naive(y, horizon: int, season: int = 1) -> np.ndarray:
     array([3., 3.])
     """
     arr = _check_y(y)
-    horizon = _check_int(horizon, "horizon")
+    horizon = check_int(horizon, "horizon")
     return np.full(horizon, arr[-1], dtype=np.float64)
 
 
@@ -172,8 +159,8 @@ def seasonal_naive(y, horizon: int, season: int) -> np.ndarray:
     array([2., 2., 2.])
     """
     arr = _check_y(y)
-    horizon = _check_int(horizon, "horizon")
-    season = _check_int(season, "season")
+    horizon = check_int(horizon, "horizon")
+    season = check_int(season, "season")
     n = arr.size
     if season == 1 or n < season:
         return np.full(horizon, arr[-1], dtype=np.float64)
@@ -256,7 +243,7 @@ def seasonality_test(y, season: int) -> bool:
     False
     """
     arr = _check_y(y)
-    season = _check_int(season, "season")
+    season = check_int(season, "season")
     n = arr.size
     if season <= 1 or n < 3 * season or np.ptp(arr) == 0.0:
         return False
@@ -332,7 +319,7 @@ def seasonal_indices(y, season: int) -> np.ndarray:
     array([1.5, 1. , 1. , 0.5])
     """
     arr = _check_y(y)
-    season = _check_int(season, "season")
+    season = check_int(season, "season")
     if season == 1:
         return np.ones(1)
     if np.any(arr <= 0):
@@ -413,8 +400,8 @@ def naive2(y, horizon: int, season: int) -> np.ndarray:
     array([4., 4.])
     """
     arr = _check_y(y)
-    horizon = _check_int(horizon, "horizon")
-    season = _check_int(season, "season")
+    horizon = check_int(horizon, "horizon")
+    season = check_int(season, "season")
     last = np.full(horizon, arr[-1], dtype=np.float64)
     if season == 1 or np.any(arr <= 0) or not seasonality_test(arr, season):
         return last

@@ -60,8 +60,9 @@ from statsmodels.tsa.forecasting.theta import ThetaModel
 from statsmodels.tsa.stattools import kpss
 from threadpoolctl import threadpool_limits  # a scikit-learn dependency
 
+from ..checks import check_int
 from ..errors import TrainingError
-from .baselines import _check_int, _check_y, seasonal_indices, seasonality_test
+from .baselines import _check_y, seasonal_indices, seasonality_test
 
 __all__ = ["arima", "ets", "theta"]
 
@@ -112,7 +113,7 @@ def _fitting():
 
 
 def _prepare(y, horizon, season):
-    return _check_y(y), _check_int(horizon, "horizon"), _check_int(season, "season")
+    return _check_y(y), check_int(horizon, "horizon"), check_int(season, "season")
 
 
 def _constant(value: float, horizon: int) -> np.ndarray:
