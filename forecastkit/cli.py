@@ -17,6 +17,9 @@ FORECAST_EXAMPLES = """examples:
   forecastkit forecast                                   # linear model on the airline dataset
   forecastkit forecast --data sales.csv --target units --model stacked --horizon 12
   forecastkit forecast --data long.csv --id store --time week --target sales --model mlp
+  forecastkit forecast --data visnights --model vanilla --local   # one model per series
+  forecastkit forecast --data sales.csv --id store --target units --future-covariates price \
+      --future-data prices_next_weeks.csv --calendar weekday,month --model stacked
   forecastkit forecast --data co2 --fill interpolate --model naive2 --out co2.csv
   forecastkit forecast --config run.toml --epochs 20      # flags override the config file
   forecastkit forecast --from-run forecastkit-run         # refit the winner of an evaluate run
@@ -26,6 +29,7 @@ EVALUATE_EXAMPLES = """examples:
   forecastkit evaluate                                   # every model on airline, 24 origins
   forecastkit evaluate --models linear,stacked --horizon 6 --folds 30 --refit always
   forecastkit evaluate --data sunspots --window sliding:120 --metric smape --out runs/sun
+  forecastkit evaluate --data aus_accommodation --models linear,vanilla --horizon 4 --folds 8 --calendar quarter
   forecastkit evaluate --out runs/sun --resume           # continue an interrupted run
 """
 
@@ -44,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=FORECAST_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
         argument_default=argparse.SUPPRESS,
     )
-    _add_data_arguments(forecast)
+    _add_data_arguments(forecast, future_data=True)
     group = _add_model_arguments(forecast)
     group.add_argument("--model", metavar="NAME", help="model name, see `forecastkit models` (default: linear; "
                        "with --from-run: best)")
@@ -99,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_data_arguments(parser: argparse.ArgumentParser) -> None:
+def _add_data_arguments(parser: argparse.ArgumentParser, future_data: bool = False) -> None:
     data = parser.add_argument_group("data")
     data.add_argument("--data", metavar="FILE|NAME",
                       help="CSV file (wide or long), or a shipped dataset name (default: airline)")
@@ -108,7 +112,18 @@ def _add_data_arguments(parser: argparse.ArgumentParser) -> None:
     data.add_argument("--time", metavar="COL", help="time column (default: inferred)")
     data.add_argument("--id", metavar="COL", help="series id column of a long file")
     data.add_argument("--past-covariates", metavar="A,B", help="covariate columns known up to each "
-                      "forecast origin, fed to neural models as extra inputs")
+                      "forecast origin (observed with the target), fed to neural models as extra inputs")
+    data.add_argument("--future-covariates", metavar="A,B", help="covariate columns known over the horizon "
+                      "too (planned prices, holidays); forecast reads their future values from --future-data")
+    data.add_argument("--static-covariates", metavar="A,B", help="columns holding one value per series "
+                      "(store type, region); numeric or labels")
+    data.add_argument("--calendar", metavar="A,B", help="calendar features known over the horizon: "
+                      "minute, hour, weekday, day, week, month, quarter, dayofyear (needs timestamps)")
+    data.add_argument("--skip-short", action="store_true", help="leave out, with a warning, series too "
+                      "short for the lookback + horizon (default: an error naming them)")
+    if future_data:
+        data.add_argument("--future-data", metavar="FILE", help="CSV with the --future-covariates' values over "
+                          "the horizon: a time column, the id column of a panel, and those covariates")
     data.add_argument("--freq", metavar="F", help="pandas frequency such as MS, W-SUN, D, h (default: inferred)")
     data.add_argument("--fill", metavar="POLICY", help="repair missing values and gaps: interpolate, ffill "
                       "or zero (default: missing values are an error)")
@@ -118,6 +133,13 @@ def _add_model_arguments(parser: argparse.ArgumentParser):
     model = parser.add_argument_group("model")
     model.add_argument("--horizon", type=int, metavar="H", help="steps to forecast (default: the season "
                        "length, e.g. 12 for monthly data, or 1)")
+    scope = model.add_mutually_exclusive_group()
+    scope.add_argument("--global", dest="mode", action="store_const", const="global", help="neural models on a "
+                       "panel: one model trained on the windows of all series, each scaled on its own (default)")
+    scope.add_argument("--local", dest="mode", action="store_const", const="local",
+                       help="neural models on a panel: one model per series (baselines are always per series)")
+    model.add_argument("--id-embedding", type=int, metavar="D", help="global models: learn a D-vector per "
+                       "series id, fed beside each window (default: 0, none)")
     model.add_argument("--lookback", type=int, metavar="L", help="input window length (default: 2 x "
                        "max(season, horizon, 5), capped at half the history)")
     model.add_argument("--season", type=int, metavar="M", help="season length (default: from the frequency)")
@@ -140,6 +162,8 @@ def _add_hyper_arguments(parser: argparse.ArgumentParser) -> None:
                        "linear 0.01)")
     hyper.add_argument("--patience", type=int, metavar="N", help="early-stopping patience (default: 10)")
     hyper.add_argument("--dropout", type=float, metavar="P", help="dropout rate (default: 0)")
+    hyper.add_argument("--window-sample", type=int, metavar="N", help="windows drawn per series per epoch, "
+                       "afresh each epoch (default: 0, all); bounds the epoch time of long panels")
 
 
 def _add_common_output(group) -> None:

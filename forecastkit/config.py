@@ -20,7 +20,7 @@ from .errors import ConfigError, ConfigTypeError
 from .models.registry import get_spec
 
 #: Hyperparameter flags shared by the neural models (flag name -> hyperparameter name).
-HYPER_FLAGS = ("epochs", "units", "layers", "batch_size", "learning_rate", "patience", "dropout")
+HYPER_FLAGS = ("epochs", "units", "layers", "batch_size", "learning_rate", "patience", "dropout", "window_sample")
 
 #: Every run setting with its default and type (None: no default, optional).
 SETTINGS: dict[str, tuple[object, type | tuple[type, ...]]] = {
@@ -29,6 +29,13 @@ SETTINGS: dict[str, tuple[object, type | tuple[type, ...]]] = {
     "time": (None, str),
     "id": (None, str),
     "past_covariates": (None, str),
+    "future_covariates": (None, str),
+    "static_covariates": (None, str),
+    "future_data": (None, str),
+    "calendar": (None, str),
+    "skip_short": (False, bool),
+    "mode": ("global", str),
+    "id_embedding": (0, int),
     "model": (None, str),
     "models": (None, (str, list)),
     "horizon": (None, int),
@@ -63,6 +70,7 @@ SETTINGS: dict[str, tuple[object, type | tuple[type, ...]]] = {
     "learning_rate": (None, (int, float)),
     "patience": (None, int),
     "dropout": (None, (int, float)),
+    "window_sample": (None, int),
 }
 
 

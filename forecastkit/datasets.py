@@ -35,7 +35,7 @@ from forecastkit.errors import ConfigError
 __all__ = ["CATALOGUE", "DatasetInfo", "info", "list_datasets", "load", "path"]
 
 #: Keyword arguments of :func:`load` that override the catalogue defaults.
-LOAD_ARGUMENTS = ("target", "time", "id", "covariates", "freq", "fill")
+LOAD_ARGUMENTS = ("target", "time", "id", "covariates", "future_covariates", "static_covariates", "freq", "fill")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -379,8 +379,8 @@ def load(name: str, **overrides: Any):
     name : str
         Dataset name, one of ``CATALOGUE`` (see :func:`list_datasets`).
     **overrides
-        Any of ``target``, ``time``, ``id``, ``covariates``, ``freq``, ``fill``, passed
-        on to :func:`forecastkit.data.load_csv`. When ``target`` is overridden but
+        Any of ``target``, ``time``, ``id``, ``covariates``, ``future_covariates``,
+        ``static_covariates``, ``freq``, ``fill``, passed on to :func:`forecastkit.data.load_csv`. When ``target`` is overridden but
         ``covariates`` is not, the default covariates minus the new target(s) are used
         (none when several targets are given, since a multi-target panel takes no
         covariates).
@@ -424,6 +424,10 @@ def load(name: str, **overrides: Any):
         "freq": entry.freq,
         "fill": None,
     }
+    roles = ("covariates", "future_covariates", "static_covariates")
+    if any(role in overrides for role in roles[1:]) and "covariates" not in overrides:
+        taken = {c for role in roles[1:] for c in _target_names(overrides.get(role) or ())}
+        kwargs["covariates"] = tuple(c for c in entry.covariates if c not in taken)
     if "target" in overrides and "covariates" not in overrides:
         targets = _target_names(overrides["target"])
         if len(targets) > 1:

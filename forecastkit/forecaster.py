@@ -27,13 +27,15 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from . import __version__
-from .data import Panel, from_pandas, load_csv
+from .data import Panel, from_pandas, load_csv, read_future
 from .errors import ConfigError, DataError, ModelFileError, ModelVersionWarning, NotFittedError
+from .features import FeatureEncoder, check_calendar
 from .models.registry import get_spec
-from .transforms import ColumnScaler, TargetTransform, check_transform_options
-from .windows import check_window_args, last_window, make_windows, window_levels
+from .transforms import TargetTransform, check_transform_options
+from .windows import WindowSet, check_window_args
 
-METADATA_FORMAT = 1
+METADATA_FORMAT = 2
+MODES = ("global", "local")
 
 
 def default_lookback(horizon: int, season: int, shortest: int) -> int:
@@ -89,17 +91,29 @@ class Forecaster(BaseEstimator):
     warm_start : bool
         Neural models: a second ``fit`` continues from the weights (and optimizer state) of
         the previous one instead of fresh ones; the transforms are still refit.
+    mode : {"global", "local"}
+        Neural models on a panel: ``"global"`` trains one model on the windows of all series
+        (each scaled by its own transforms); ``"local"`` trains one model per series.
+        Baselines are always per series.
+    id_embedding : int
+        Global neural models: learn a vector of this size per series id, fed to the model
+        beside each window (0: none).
+    calendar : str, list or None
+        Calendar features known over the horizon, e.g. ``"weekday,month"`` (see
+        :data:`~forecastkit.features.CALENDAR`); they need timestamps.
 
     Attributes
     ----------
     lookback_, season_, hyper_ : resolved settings.
-    model_ : the trained ``keras.Model`` (neural models only).
+    model_ : the trained ``keras.Model`` (global neural models); ``models_`` maps series id
+        to its model in local mode.
     history_ : Panel of what ``predict()`` forecasts from (the training tail).
-    transforms_ : dict id -> fitted TargetTransform; covariate_scalers_ likewise.
+    transforms_ : dict id -> fitted TargetTransform; ``encoder_`` the covariate encoding.
     """
 
     def __init__(self, model="linear", horizon=1, lookback=None, params=None, scaler="standard",
-                 transform=None, difference=False, season=None, seed=0, verbose=0, warm_start=False):
+                 transform=None, difference=False, season=None, seed=0, verbose=0, warm_start=False,
+                 mode="global", id_embedding=0, calendar=None):
         self.model = model
         self.horizon = horizon
         self.lookback = lookback
@@ -111,6 +125,9 @@ class Forecaster(BaseEstimator):
         self.seed = seed
         self.verbose = verbose
         self.warm_start = warm_start
+        self.mode = mode
+        self.id_embedding = id_embedding
+        self.calendar = calendar
 
     # ------------------------------------------------------------------ validation --
     def check_params(self) -> dict:
@@ -124,6 +141,14 @@ class Forecaster(BaseEstimator):
         if self.season is not None:
             _check_positive_int("season", self.season)
         _check_positive_int("seed", self.seed, minimum=0)
+        if self.mode not in MODES:
+            raise ConfigError(f"`mode` must be 'global' or 'local' (--global / --local). Received: mode={self.mode!r}")
+        _check_positive_int("id_embedding", self.id_embedding, minimum=0)
+        if self.id_embedding and self.mode == "local":
+            raise ConfigError("`id_embedding` learns a vector per series inside one global model; it has no "
+                              f"meaning with mode='local'. Drop it or use mode='global'. Received: "
+                              f"id_embedding={self.id_embedding}")
+        check_calendar(self.calendar)
         if self.params is not None and not isinstance(self.params, dict):
             raise ConfigError(f"`params` must be a dict of hyperparameters. Received: params={self.params!r}")
         return spec.resolve(self.params)
@@ -139,11 +164,11 @@ class Forecaster(BaseEstimator):
         self.lookback_ = int(self.lookback or default_lookback(self.horizon, self.season_, shortest))
         self.hyper_ = hyper
         self.target_, self.freq_, self.step_ = panel.target, panel.freq, panel.step
-        self.covariates_ = tuple(panel.covariates)
+        self.covariates_ = _roles(panel)
         if spec.kind == "baseline":
             panel.check_length(1, "a baseline needs at least one observation")
             self.history_ = panel
-            self.transforms_, self.covariate_scalers_ = {}, {}
+            self.transforms_ = {}
             return self
         self._fit_neural(panel, spec, hyper)
         return self
@@ -154,62 +179,102 @@ class Forecaster(BaseEstimator):
             lookback + horizon + diff,
             f"lookback {lookback} + horizon {horizon}{' + 1 for differencing' if diff else ''}",
         )
-        self.transforms_, self.covariate_scalers_ = {}, {}
-        train_parts, val_parts = [], []
-        for sid, y, x in panel.arrays():
+        self.encoder_ = FeatureEncoder(check_calendar(self.calendar, panel.freq)).fit(panel)
+        self.transforms_ = {}
+        blocks = []
+        for sid in panel.ids:
+            frame = panel.series(sid)
             where = f" of series {sid!r}" if panel.n_series > 1 else ""
-            transform = TargetTransform(self.scaler, self.transform, self.difference).fit(y, where)
-            scaler = ColumnScaler().fit(x)
-            self.transforms_[sid], self.covariate_scalers_[sid] = transform, scaler
-            inputs, targets = make_windows(transform.transform(y), scaler.transform(x)[diff:], lookback, horizon)
-            inputs, targets = self._normalise(inputs, targets)
-            n_val = int(len(inputs) * hyper["validation"])
-            cut = len(inputs) - n_val
-            train_parts.append((inputs[:cut], targets[:cut]))
-            val_parts.append((inputs[cut:], targets[cut:]))
-        x_train, y_train = (np.concatenate(a) for a in zip(*train_parts))
-        x_val, y_val = (np.concatenate(a) for a in zip(*val_parts))
-        self.model_ = self._train(spec, hyper, x_train, y_train, x_val, y_val)
+            self.transforms_[sid] = TargetTransform(self.scaler, self.transform, self.difference).fit(
+                frame["y"].to_numpy(float), where)
+            blocks.append(self._block(sid, frame))
+        self.ids_ = list(self.transforms_)
+        previous = self._previous_models()
+        if self.mode == "local" and len(blocks) > 1:
+            self.models_ = {sid: self._train(spec, hyper, self._windows([block]), previous.get(sid))
+                            for sid, block in zip(self.ids_, blocks)}
+            self.__dict__.pop("model_", None)
+        else:
+            self.model_ = self._train(spec, hyper, self._windows(blocks), previous.get(None))
+            self.__dict__.pop("models_", None)
         self.history_ = _tail(panel, lookback + diff)
 
-    def _normalise(self, inputs, targets, levels=None):
-        if not self.scaler.startswith("window_"):
-            return inputs, targets
-        levels = window_levels(inputs, self.scaler) if levels is None else levels
-        inputs = inputs.copy()
-        inputs[:, :, 0] /= levels
-        return inputs, targets / levels
+    def _previous_models(self) -> dict:
+        """Models a warm start continues from: ``{None: model}`` (global) or ``{id: model}``."""
+        if not self.warm_start:
+            return {}
+        if hasattr(self, "models_"):
+            return dict(self.models_)
+        return {None: self.model_} if hasattr(self, "model_") else {}
 
-    def _train(self, spec, hyper, x_train, y_train, x_val, y_val):
-        from .models.keras_common import compile_model, import_keras
+    def _block(self, sid: str, frame: pd.DataFrame, future: pd.DataFrame | None = None):
+        """``(z, past, known, static)`` rows of one series for a :class:`WindowSet`.
+
+        ``future`` (forecasting only): the horizon rows (time and future-known covariates)
+        after ``frame``; the target and past-observed covariates are unknown there (NaN).
+        """
+        diff = int(self.difference)
+        z = self.transforms_[sid].transform(frame["y"].to_numpy(float))
+        past = self.encoder_.past_rows(sid, frame)[diff:]
+        rows = frame if future is None else pd.concat([frame[future.columns], future], ignore_index=True)
+        known = self.encoder_.known_rows(sid, rows)[diff:]
+        if future is not None:
+            z = np.r_[z, np.full(len(future), np.nan)]
+            past = np.r_[past, np.full((len(future), past.shape[1]), np.nan)]
+        return z, past, known, self.encoder_.static_row(frame)
+
+    def _windows(self, blocks, starts: str = "train") -> WindowSet:
+        normalise = self.scaler if self.scaler.startswith("window_") else None
+        return WindowSet(blocks, self.lookback_, self.horizon, self.encoder_.has_future_rows, normalise, starts)
+
+    def _train(self, spec, hyper, windows: WindowSet, previous=None):
+        from .models.keras_common import compile_model, import_keras, with_series_embedding
         from .training import train
 
         keras = import_keras()
         keras.utils.set_random_seed(self.seed)
-        previous = getattr(self, "model_", None) if self.warm_start else None
-        if previous is not None and tuple(previous.input_shape[1:]) == x_train.shape[1:]:
+        shape = (windows.span, windows.n_features)
+        if previous is not None and _window_shape(previous) == shape:
             model = previous
         else:
             build_args, _ = spec.split(hyper)
-            model = spec.load_builder()(x_train.shape[1:], self.horizon, **build_args)
+            builder = spec.load_builder()
+            if self.id_embedding:
+                model = with_series_embedding(builder, shape, self.horizon, build_args,
+                                              len(self.ids_), self.id_embedding)
+            else:
+                model = builder(shape, self.horizon, **build_args)
             compile_model(model, learning_rate=hyper["learning_rate"])
-        train(keras, model, (x_train, y_train, x_val, y_val), hyper, self.verbose, f"training {self.model}")
+        train(keras, model, windows, hyper, self.verbose, f"training {self.model}", seed=self.seed,
+              with_series=bool(self.id_embedding))
         return model
 
     # --------------------------------------------------------------------- predict --
-    def predict(self, data=None, **load_kwargs) -> pd.DataFrame:
+    def predict(self, data=None, future=None, **load_kwargs) -> pd.DataFrame:
         """Forecast ``horizon`` steps after the training data, or after ``data`` if given.
 
-        Returns a long frame with columns ``id, time, model, yhat``, ``horizon`` rows per
-        series. New history is validated like training data; neural models need at least
-        ``lookback`` rows per series and only series seen in ``fit``.
+        Parameters
+        ----------
+        data : Panel, CSV path, pandas object or None
+            New history (validated like training data); neural models need at least
+            ``lookback`` rows per series and only series seen in ``fit``.
+        future : CSV path, DataFrame or None
+            Values of the future-known covariates over the ``horizon`` steps after each
+            series' end (see :func:`~forecastkit.data.read_future`); required when the model
+            was fit with future-known covariates, refused otherwise.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``id, time, model, yhat``, ``horizon`` rows per series.
         """
         if not hasattr(self, "history_"):
             raise NotFittedError(
                 "This Forecaster is not fitted yet. Call `fit(data)` before `predict()`."
             )
         panel = self.history_ if data is None else self._check_history(as_panel(data, **load_kwargs))
-        histories = panel.arrays()
+        futures = self._future_frames(panel, future)
+        histories = [(sid, panel.series(sid), futures.get(sid)) for sid in panel.ids]
         forecasts = self.predict_histories(histories)
         rows = [
             pd.DataFrame({"id": sid, "time": panel.future_times(sid, self.horizon),
@@ -218,38 +283,65 @@ class Forecaster(BaseEstimator):
         ]
         return pd.concat(rows, ignore_index=True)
 
-    def predict_histories(self, histories: list[tuple[str, np.ndarray, np.ndarray]]) -> np.ndarray:
+    def _future_frames(self, panel: Panel, future) -> dict:
+        """Per series, the horizon rows (time + future-known covariates) the model needs."""
+        encoder = getattr(self, "encoder_", None)
+        if encoder is None or not encoder.has_future_rows:
+            if future is not None:
+                raise ConfigError("`future` (--future-data) gives future-known covariate values, but this "
+                                  f"{self.model!r} model was fit without future-known covariates. Drop it, or "
+                                  "refit with future_covariates= (--future-covariates).")
+            return {}
+        if encoder.future:
+            if future is None:
+                raise ConfigError(
+                    f"This model uses the future-known covariates {list(encoder.future)}, so forecasting needs "
+                    f"their values for the {self.horizon} step(s) after each series' end: pass future= "
+                    "(--future-data FILE) with columns time (and id) and those covariates.")
+            frames = read_future(future, panel, self.horizon)
+            return {sid: part.reset_index(drop=True) for sid, part in frames.groupby("id", sort=False)}
+        return {sid: pd.DataFrame({"id": sid, "time": panel.future_times(sid, self.horizon)})
+                for sid in panel.ids}
+
+    def predict_histories(self, histories: list) -> np.ndarray:
         """Forecasts from several histories at once: one row of ``horizon`` values each.
 
-        The low-level entry used by walk-forward evaluation: each history is ``(id, y, x)``,
-        the values known at one forecast origin (raw scale, oldest first). Neural models
-        forecast all of them in one batched call, with the transforms learned in ``fit``
-        for that id; baselines re-estimate from each history.
+        The low-level entry used by walk-forward evaluation: each history is ``(id, frame,
+        future)``, the rows of series ``id`` known at one forecast origin (a panel frame
+        slice, oldest first) and, for models with future-known features, the ``horizon``
+        rows after it with ``time`` and the future-known covariates only (else None).
+        Neural models forecast all of them in one batched call per model, with the transforms
+        learned in ``fit`` for that id; baselines re-estimate from each history.
         """
         spec = get_spec(self.model)
         if spec.kind == "baseline":
             forecast = spec.load_forecast()
-            return np.array([forecast(y, self.horizon, self.season_) for _, y, _ in histories])
-        diff = int(self.difference)
-        windows = []
-        for sid, y, x in histories:
-            z = self.transforms_[sid].transform(y[-(self.lookback_ + diff):])
-            x = self.covariate_scalers_[sid].transform(x[-self.lookback_:])
-            windows.append(last_window(z, x, self.lookback_))
-        inputs = np.concatenate(windows)
-        levels = window_levels(inputs, self.scaler) if self.scaler.startswith("window_") else None
-        inputs, _ = self._normalise(inputs, np.zeros((len(inputs), self.horizon)), levels)
-        predicted = np.asarray(self.model_.predict(inputs, verbose=0, batch_size=1024), dtype=float)
-        if levels is not None:
-            predicted = predicted * levels
-        return np.array([self.transforms_[sid].inverse(row, anchor=y[-1])
-                         for (sid, y, _), row in zip(histories, predicted)])
+            return np.array([forecast(frame["y"].to_numpy(float), self.horizon, self.season_)
+                             for _, frame, _ in histories])
+        rows = self.lookback_ + int(self.difference)
+        with_future = self.encoder_.has_future_rows
+        blocks = [self._block(sid, frame.iloc[-rows:].reset_index(drop=True), future if with_future else None)
+                  for sid, frame, future in histories]
+        windows = self._windows(blocks, starts="last")
+        ids = [sid for sid, _, _ in histories]
+        predicted = np.zeros((len(ids), self.horizon))
+        groups = {None: np.arange(len(ids))} if hasattr(self, "model_") else {
+            sid: np.array([i for i, other in enumerate(ids) if other == sid]) for sid in dict.fromkeys(ids)}
+        for sid, index in groups.items():
+            model = self.model_ if sid is None else self.models_[sid]
+            inputs, _, levels = windows.gather(index)
+            if self.id_embedding:
+                inputs = [inputs, np.array([[self.ids_.index(i)] for i in np.array(ids)[index]], np.int32)]
+            values = np.asarray(model.predict(inputs, verbose=0, batch_size=1024), dtype=float)
+            predicted[index] = values if levels is None else values * levels
+        return np.array([self.transforms_[sid].inverse(row, anchor=frame["y"].iloc[-1])
+                         for (sid, frame, _), row in zip(histories, predicted)])
 
     def _check_history(self, panel: Panel) -> Panel:
-        if tuple(panel.covariates) != self.covariates_:
+        if _roles(panel) != self.covariates_:
             raise DataError(
-                f"The new history has covariates {list(panel.covariates)} but the model was "
-                f"fit with {list(self.covariates_)}; supply the same covariate columns."
+                f"The new history has covariates {_describe_roles(_roles(panel))} but the model was "
+                f"fit with {_describe_roles(self.covariates_)}; supply the same covariate columns and roles."
             )
         if self.freq_ != panel.freq:
             raise DataError(
@@ -269,23 +361,30 @@ class Forecaster(BaseEstimator):
 
     # ----------------------------------------------------------------- save / load --
     def save(self, path) -> Path:
-        """Write ``metadata.json`` (and ``model.keras`` for neural models) into directory ``path``."""
+        """Write ``metadata.json`` and the Keras models into directory ``path``.
+
+        A global neural model is ``model.keras``; local ones are ``models/<i>.keras``, ``i``
+        the series' position in ``ids``.
+        """
         if not hasattr(self, "history_"):
             raise NotFittedError("This Forecaster is not fitted yet. Call `fit(data)` before `save()`.")
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        if hasattr(self, "model_"):
-            self.model_.save(path / "model.keras")
+        for name, model in self._model_files().items():
+            (path / name).parent.mkdir(parents=True, exist_ok=True)
+            model.save(path / name)
+        neural = get_spec(self.model).kind == "neural"
         metadata = {
             "format": METADATA_FORMAT,
             "params": self.get_params(),
             "lookback": self.lookback_, "season": self.season_, "hyper": self.hyper_,
             "target": self.target_, "freq": self.freq_, "step": self.step_,
-            "covariates": list(self.covariates_),
+            "covariates": self.covariates_,
             "transforms": {sid: t.to_dict() for sid, t in self.transforms_.items()},
-            "covariate_scalers": {sid: s.to_dict() for sid, s in self.covariate_scalers_.items()},
+            "encoder": self.encoder_.to_dict() if neural else None,
+            "ids": list(self.ids_) if neural else [],
             "history": _panel_to_json(self.history_),
-            "versions": _versions(keras_used=hasattr(self, "model_")),
+            "versions": _versions(keras_used=neural),
         }
         (path / "metadata.json").write_text(json.dumps(metadata, indent=1))
         return path
@@ -298,7 +397,7 @@ class Forecaster(BaseEstimator):
         same major version of forecastkit (another minor version warns with
         :class:`~forecastkit.errors.ModelVersionWarning`); ``model.keras`` is loaded with Keras
         ``safe_mode=True``, must contain no code (``Lambda`` layers), and its input and output
-        shapes must match the metadata's lookback, features and horizon.
+        shapes must match the metadata's window length, features and horizon.
 
         Raises
         ------
@@ -314,25 +413,54 @@ class Forecaster(BaseEstimator):
             forecaster.hyper_ = metadata["hyper"]
             forecaster.target_, forecaster.freq_, forecaster.step_ = (
                 metadata["target"], metadata["freq"], metadata["step"])
-            forecaster.covariates_ = tuple(metadata["covariates"])
+            forecaster.covariates_ = {role: list(names) for role, names in metadata["covariates"].items()}
             forecaster.transforms_ = {sid: TargetTransform.from_dict(s) for sid, s in metadata["transforms"].items()}
-            forecaster.covariate_scalers_ = {
-                sid: ColumnScaler.from_dict(s) for sid, s in metadata["covariate_scalers"].items()}
+            if metadata["encoder"] is not None:
+                forecaster.encoder_ = FeatureEncoder.from_dict(metadata["encoder"])
+                forecaster.ids_ = [str(sid) for sid in metadata["ids"]]
             forecaster.history_ = _panel_from_json(metadata["history"])
         except (KeyError, TypeError, ValueError, AttributeError) as err:
             reason = f"missing key {err}" if isinstance(err, KeyError) else str(err)
             raise ModelFileError(f"{meta_file} is malformed ({reason}); it was not written by "
                                  "forecastkit's save() or was edited. Re-save the model.") from None
         if get_spec(forecaster.model).kind == "neural":
-            forecaster.model_ = _load_keras_model(meta_file.parent / "model.keras", forecaster)
+            if not hasattr(forecaster, "encoder_"):
+                raise ModelFileError(f"{meta_file} is malformed (a neural model without its `encoder`); "
+                                     "it was not written by forecastkit's save() or was edited. Re-save the model.")
+            files = forecaster._model_files(names_only=True)
+            models = {key: _load_keras_model(meta_file.parent / name, forecaster) for key, name in files.items()}
+            if None in models:
+                forecaster.model_ = models[None]
+            else:
+                forecaster.models_ = models
         return forecaster
+
+    def _window_shape(self) -> tuple:
+        """(rows, features) of this forecaster's model windows."""
+        encoder = self.encoder_
+        future = self.horizon if encoder.has_future_rows else 0
+        return (self.lookback_ + future,
+                1 + encoder.n_past + encoder.n_known + encoder.n_static + int(encoder.has_future_rows))
+
+    def _model_files(self, names_only: bool = False) -> dict:
+        """Keras model files of this forecaster: ``{file name: model}``, or with ``names_only``
+        ``{None: "model.keras"}`` (global) / ``{id: "models/<i>.keras"}`` (local)."""
+        if get_spec(self.model).kind != "neural":
+            return {}
+        local = self.mode == "local" and len(self.ids_) > 1
+        if names_only:
+            return ({sid: f"models/{i}.keras" for i, sid in enumerate(self.ids_)} if local
+                    else {None: "model.keras"})
+        if local:
+            return {f"models/{i}.keras": self.models_[sid] for i, sid in enumerate(self.ids_)}
+        return {"model.keras": self.model_}
 
 
 #: Keys of metadata.json and their JSON types.
 _METADATA_TYPES = {
     "format": int, "params": dict, "lookback": int, "season": int, "hyper": dict, "target": str,
-    "freq": (str, type(None)), "step": int, "covariates": list, "transforms": dict,
-    "covariate_scalers": dict, "history": dict, "versions": dict,
+    "freq": (str, type(None)), "step": int, "covariates": dict, "transforms": dict,
+    "encoder": (dict, type(None)), "ids": list, "history": dict, "versions": dict,
 }
 
 
@@ -409,13 +537,13 @@ def _load_keras_model(model_file: Path, forecaster: "Forecaster"):
         reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise ModelFileError(f"{model_file} cannot be loaded safely ({reason}). Only load models written by "
                              "Forecaster.save(), and re-save it if it was edited.") from None
-    expected_in = (forecaster.lookback_, 1 + len(forecaster.covariates_))
+    expected_in = forecaster._window_shape()
     expected_out = (forecaster.horizon,)
-    got_in, got_out = tuple(model.input_shape[1:]), tuple(model.output_shape[1:])
+    got_in, got_out = _window_shape(model), tuple(model.output_shape[1:])
     if got_in != expected_in or got_out != expected_out:
         raise ModelFileError(
             f"{model_file} maps windows of shape {got_in} to {got_out} forecasts, but its metadata.json "
-            f"says lookback {expected_in[0]} with {expected_in[1]} feature(s) and horizon {expected_out[0]}: "
+            f"says windows of {expected_in[0]} rows with {expected_in[1]} feature(s) and horizon {expected_out[0]}: "
             "the files were edited or come from different models. Re-save the model.")
     return model
 
@@ -447,9 +575,24 @@ def _check_positive_int(name: str, value, minimum: int = 1) -> None:
 
 
 def _tail(panel: Panel, rows: int) -> Panel:
-    frame = panel.frame.groupby("id", sort=False).tail(rows).reset_index(drop=True)
-    return Panel(frame=frame, target=panel.target, freq=panel.freq, step=panel.step,
-                 covariates=tuple(panel.covariates), source=panel.source)
+    return panel.with_frame(panel.frame.groupby("id", sort=False).tail(rows).reset_index(drop=True))
+
+
+def _window_shape(model) -> tuple:
+    """(rows, features) of the windows a Keras model takes (its first input)."""
+    shape = model.input_shape
+    return tuple((shape[0] if isinstance(shape, list) else shape)[1:])
+
+
+def _roles(panel: Panel) -> dict:
+    """The covariate columns of each role, as JSON-friendly lists."""
+    return {"past": list(panel.covariates), "future": list(panel.future_covariates),
+            "static": list(panel.static_covariates), "categorical": list(panel.categorical)}
+
+
+def _describe_roles(roles: dict) -> str:
+    named = [f"{role} {names}" for role, names in roles.items() if names and role != "categorical"]
+    return ", ".join(named) or "none"
 
 
 def _panel_to_json(panel: Panel) -> dict:
@@ -462,11 +605,12 @@ def _panel_to_json(panel: Panel) -> dict:
         times = utc.dt.strftime("%Y-%m-%dT%H:%M:%S.%f").tolist()
     else:
         times = [int(t) for t in time]
+    columns = ["y", *panel.covariates, *panel.future_covariates, *panel.static_covariates]
     return {
-        "target": panel.target, "freq": panel.freq, "step": panel.step,
-        "covariates": list(panel.covariates), "source": panel.source, "tz": tz,
+        "target": panel.target, "freq": panel.freq, "step": panel.step, "roles": _roles(panel),
+        "source": panel.source, "tz": tz,
         "columns": {"id": frame["id"].astype(str).tolist(), "time": times,
-                    **{c: frame[c].astype(float).tolist() for c in ["y", *panel.covariates]}},
+                    **{c: frame[c].astype(str if c in panel.categorical else float).tolist() for c in columns}},
     }
 
 
@@ -480,9 +624,13 @@ def _panel_from_json(state: dict) -> Panel:
     else:
         columns["time"] = pd.Series(columns["time"], dtype="int64")
     frame = pd.DataFrame(columns)
-    frame["id"] = frame["id"].astype(object)
+    roles = state["roles"]
+    for column in ("id", *roles["categorical"]):
+        frame[column] = frame[column].astype("str")
     return Panel(frame=frame, target=state["target"], freq=state["freq"], step=state["step"],
-                 covariates=tuple(state["covariates"]), source=state["source"])
+                 covariates=tuple(roles["past"]), future_covariates=tuple(roles["future"]),
+                 static_covariates=tuple(roles["static"]), categorical=tuple(roles["categorical"]),
+                 source=state["source"])
 
 
 def _versions(keras_used: bool) -> dict:

@@ -14,9 +14,9 @@ import pandas as pd
 
 from . import datasets
 from .config import HYPER_FLAGS, model_params
-from .data import Panel, load_csv
+from .data import Panel, load_csv, read_future
 from .errors import ConfigError, DataError
-from .forecaster import Forecaster
+from .forecaster import Forecaster, default_lookback
 from .metrics import METRICS
 from .models.registry import get_spec, model_names
 from .splits import WalkForward
@@ -30,8 +30,10 @@ def load_data(settings: dict) -> Panel:
     """The settings' data: a CSV path, or else a shipped dataset name (default: airline)."""
     source = settings["data"] or DEFAULT_DATASET
     load_args = {"target": settings["target"], "time": settings["time"], "id": settings["id"],
-                 "covariates": split_names(settings["past_covariates"]), "freq": settings["freq"],
-                 "fill": settings["fill"]}
+                 "covariates": split_names(settings["past_covariates"]),
+                 "future_covariates": split_names(settings["future_covariates"]),
+                 "static_covariates": split_names(settings["static_covariates"]),
+                 "freq": settings["freq"], "fill": settings["fill"]}
     if Path(source).exists():
         return load_csv(source, **load_args)
     if source in datasets.CATALOGUE:
@@ -55,7 +57,8 @@ def make_forecaster(model: str, settings: dict, params: dict, horizon: int, verb
         model=model, horizon=horizon, lookback=settings["lookback"], params=params or None,
         scaler=settings["scaler"], transform=transform, difference=settings["difference"],
         season=settings["season"], seed=settings["seed"], verbose=verbose,
-        warm_start=bool(settings.get("warm_start")),
+        warm_start=bool(settings.get("warm_start")), mode=settings["mode"],
+        id_embedding=settings["id_embedding"], calendar=settings["calendar"],
     )
     forecaster.check_params()
     return forecaster
@@ -67,14 +70,47 @@ def horizon_of(settings: dict, panel: Panel) -> int:
 
 
 def forecast(settings: dict, verbose: int = 0) -> tuple[Forecaster, Panel, pd.DataFrame]:
-    """Fit the settings' model on all the data and forecast ``horizon`` steps."""
+    """Fit the settings' model on all the data and forecast ``horizon`` steps.
+
+    Everything is checked before training: the data, the settings, the series lengths
+    (short series are an error, or left out with a warning under ``skip_short``) and the
+    ``future_data`` the model's future-known covariates need over the horizon.
+    """
     if settings.get("from_run"):
         settings = settings_from_run(settings)
     panel = load_data(settings)
     model = settings["model"] or "linear"
-    forecaster = make_forecaster(model, settings, model_params({**settings, "model": model}),
-                                 horizon_of(settings, panel), verbose)
-    return forecaster, panel, forecaster.fit(panel).predict()
+    horizon = horizon_of(settings, panel)
+    forecaster = make_forecaster(model, settings, model_params({**settings, "model": model}), horizon, verbose)
+    if settings["skip_short"]:
+        panel = panel.drop_short(min_length(forecaster, panel), "the model's lookback + horizon")
+    future = future_values(settings, panel, horizon, get_spec(model).kind == "neural")
+    return forecaster, panel, forecaster.fit(panel).predict(future=future)
+
+
+def min_length(forecaster: Forecaster, panel: Panel) -> int:
+    """Rows a series needs for ``forecaster``: lookback + horizon (+1 to difference); 1 for baselines."""
+    if get_spec(forecaster.model).kind == "baseline":
+        return 1
+    season = forecaster.season or panel.season_length()
+    lookback = forecaster.lookback or default_lookback(forecaster.horizon, season, max(panel.lengths.values()))
+    return lookback + forecaster.horizon + int(forecaster.difference)
+
+
+def future_values(settings: dict, panel: Panel, horizon: int, neural: bool) -> pd.DataFrame | None:
+    """The future-known covariates over the horizon from ``--future-data`` (checked now, not
+    after training), or None when the panel has none or the model (a baseline) ignores them."""
+    if not panel.future_covariates:
+        if settings["future_data"]:
+            raise ConfigError("`--future-data` gives future-known covariate values, but no --future-covariates "
+                              "were named. Name the columns with --future-covariates A,B, or drop --future-data.")
+        return None
+    if not settings["future_data"]:
+        raise ConfigError(f"--future-covariates {','.join(panel.future_covariates)} are known over the horizon, "
+                          f"so forecasting needs their values for the {horizon} step(s) after each series' end: "
+                          "pass --future-data FILE (columns: time, the id column, and those covariates).")
+    future = read_future(settings["future_data"], panel, horizon)
+    return future if neural else None
 
 
 def settings_from_run(settings: dict) -> dict:
@@ -138,7 +174,7 @@ def evaluate(settings: dict, progress: bool = False) -> tuple[WalkForwardResult,
     out = run_directory(settings)
     result = walk_forward(panel, models, splitter, seed=settings["seed"], baselines=not settings["no_baselines"],
                           season=settings["season"], out=out, resume=settings["resume"], progress=progress,
-                          deterministic=not settings["fast_nondeterministic"])
+                          deterministic=not settings["fast_nondeterministic"], skip_short=settings["skip_short"])
     return result, out
 
 

@@ -19,24 +19,30 @@ import numpy as np
 from .errors import TrainingError
 
 
-def train(keras, model, data: tuple, hyper: dict, verbose: int = 0, description: str = "training"):
-    """Fit ``model`` on ``data = (x_train, y_train, x_val, y_val)``; returns the epoch losses.
+def train(keras, model, windows, hyper: dict, verbose: int = 0, description: str = "training",
+          seed: int = 0, with_series: bool = False):
+    """Fit ``model`` on a :class:`~forecastkit.windows.WindowSet`; returns the epoch losses.
 
-    Early stopping watches the validation loss (when there are validation windows) with
-    ``hyper["patience"]`` and restores the best weights. Raises :class:`TrainingError` when
-    the loss becomes NaN or infinite.
+    The latest ``hyper["validation"]`` share of each series' windows is held out; early
+    stopping watches their loss with ``hyper["patience"]`` and restores the best weights.
+    Batches are gathered from the window set on demand (:func:`window_batches`), in an order
+    drawn from ``seed``. ``with_series`` feeds each window's series index as a second input
+    (series embeddings). Raises :class:`TrainingError` when the loss becomes NaN or infinite.
     """
-    x_train, y_train, x_val, y_val = data
+    fit_index, val_index = windows.latest(hyper["validation"])
+    if len(fit_index) == 0:
+        fit_index, val_index = val_index, val_index[:0]
+    batches = window_batches(keras, windows, fit_index, hyper, seed, with_series)
     callbacks = [stop_on_nan(keras)]
-    if len(x_val):
-        callbacks += [validation_loss(keras, x_val, y_val),
+    if len(val_index):
+        callbacks += [validation_loss(keras, windows, val_index, with_series),
                       keras.callbacks.EarlyStopping(monitor="val_loss", patience=hyper["patience"],
                                                     restore_best_weights=True)]
     if verbose == 1:
         callbacks.append(epoch_progress(keras, hyper["epochs"], description))
     with released_step_graphs(keras):
-        history = model.fit(x_train, y_train, epochs=hyper["epochs"], batch_size=hyper["batch_size"],
-                            shuffle=True, verbose=2 if verbose >= 2 else 0, callbacks=callbacks)
+        history = model.fit(batches, epochs=hyper["epochs"], verbose=2 if verbose >= 2 else 0,
+                            callbacks=callbacks)
     losses = history.history.get("loss", [])
     if not losses or not all(math.isfinite(v) for v in losses):
         raise TrainingError(
@@ -44,6 +50,57 @@ def train(keras, model, data: tuple, hyper: dict, verbose: int = 0, description:
             "Lower --learning-rate (learning_rate=), or use --scaler standard."
         )
     return losses
+
+
+def model_inputs(windows, index: np.ndarray, with_series: bool):
+    """``(inputs, targets, levels)`` of the windows at ``index``; inputs gain the series index
+    as a second input when ``with_series``."""
+    inputs, targets, levels = windows.gather(index)
+    if with_series:
+        inputs = (inputs, windows.series[index].astype(np.int32)[:, None])
+    return inputs, targets, levels
+
+
+def window_batches(keras, windows, index: np.ndarray, hyper: dict, seed: int, with_series: bool):
+    """A ``keras.utils.PyDataset`` gathering shuffled batches of the windows at ``index``.
+
+    Every epoch draws a fresh order from one seeded generator; with ``window_sample`` > 0,
+    each series contributes at most that many of its windows per epoch, drawn afresh.
+    """
+    rng = np.random.default_rng(seed)
+    batch_size, sample = hyper["batch_size"], hyper.get("window_sample", 0)
+
+    class Batches(keras.utils.PyDataset):
+        def __init__(self):
+            super().__init__()
+            self.order = self._draw()
+
+        def _draw(self):
+            chosen = index
+            if sample:
+                keys = rng.random(len(index))
+                series = windows.series[index]
+                ranked = np.lexsort((keys, series))
+                rank = np.empty(len(index), np.int64)
+                rank[ranked] = np.arange(len(index)) - np.searchsorted(series[ranked], series[ranked])
+                chosen = index[rank < sample]
+            return rng.permutation(chosen)
+
+        @property
+        def num_batches(self):
+            return max(1, math.ceil(len(self.order) / batch_size))
+
+        def __len__(self):
+            return self.num_batches
+
+        def __getitem__(self, i):
+            inputs, targets, _ = model_inputs(windows, self.order[i * batch_size:(i + 1) * batch_size], with_series)
+            return inputs, targets
+
+        def on_epoch_end(self):
+            self.order = self._draw()
+
+    return Batches()
 
 
 @contextlib.contextmanager
@@ -89,14 +146,22 @@ def stop_on_nan(keras):
     return StopOnNaN()
 
 
-def validation_loss(keras, x_val: np.ndarray, y_val: np.ndarray):
-    """A callback adding ``val_loss`` (mean squared error on the held-out windows) to the logs."""
+def validation_loss(keras, windows, index: np.ndarray, with_series: bool, chunk: int = 4096):
+    """A callback adding ``val_loss`` (mean squared error on the held-out windows) to the logs.
+
+    The held-out windows are gathered once when they fit in one ``chunk``, else per chunk.
+    """
+    parts = [index[i:i + chunk] for i in range(0, len(index), chunk)]
+    cached = [model_inputs(windows, parts[0], with_series)[:2]] if len(parts) == 1 else None
 
     class ValidationLoss(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):
-            predicted = keras.ops.convert_to_numpy(self.model(x_val, training=False))
+            total = 0.0
+            for inputs, targets in cached or (model_inputs(windows, p, with_series)[:2] for p in parts):
+                predicted = keras.ops.convert_to_numpy(self.model(inputs, training=False))
+                total += float(np.sum((predicted - targets) ** 2))
             if logs is not None:
-                logs["val_loss"] = float(np.mean((predicted - y_val) ** 2))
+                logs["val_loss"] = total / (len(index) * windows.horizon)
 
     return ValidationLoss()
 

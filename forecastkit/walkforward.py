@@ -6,7 +6,13 @@ models; baselines have no costly training and are re-estimated at every origin f
 history known there (within the training window). A fit is a fresh clone of the model's
 :class:`~forecastkit.forecaster.Forecaster` (transforms included) trained on that slice
 alone, seeded from ``(seed, model, id, fit)``; all origins it serves are forecast in one
-batched call from the history known at each origin. Every fit is committed to SQLite before
+batched call from the history known at each origin.
+
+On a panel, a *local* neural model (``mode="local"``) fits each series alone; a *global*
+one (``mode="global"``, the default) makes fit ``k`` once for all series, on each series'
+rows before its own fit-``k`` cut-off and, when the series' cut-offs differ in time, before
+the earliest of them, so no series' training sees another's future. Its fits are recorded
+under the id ``"*"``. Every fit is committed to SQLite before
 the next starts; a fit that raises or diverges is recorded as failed and the run goes on.
 With a warm start, the weights each fit leaves are checkpointed in the run directory before
 its commit, so a resumed chain continues from them. TensorFlow op determinism is on during
@@ -28,6 +34,7 @@ import contextlib
 import hashlib
 import os
 import time
+import warnings
 import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -42,9 +49,11 @@ from .errors import ConfigError, DataError
 from .forecaster import Forecaster, as_panel, default_lookback
 from .metrics import insample_scales
 from .models.registry import get_spec
-from .splits import Fold, WalkForward
+from .splits import WalkForward
 from .store import RESULT_COLUMNS, RunStore
 
+#: The id under which the fits of a global model (one fit for all series) are recorded.
+GLOBAL_ID = "*"
 #: Reference baselines added to every evaluation unless ``baselines=False``.
 DEFAULT_BASELINES = ("naive", "seasonal_naive", "naive2", "ets", "theta", "arima")
 STORE_NAME = "results.sqlite"
@@ -68,14 +77,25 @@ def fit_seed(seed: int, model: str, sid: str, fit: int) -> int:
 class _Series:
     sid: str
     y: np.ndarray
-    x: np.ndarray
     times: pd.Index
-    panel: Panel  # this series alone
+    frame: pd.DataFrame  # this series' rows of the panel frame
+    known: list  # columns a forecast may see over its horizon: time and future-known covariates
+    panel: Panel  # the whole panel (its roles and metadata)
+
+
+@dataclass
+class _Unit:
+    """What one chain of fits covers: one series (local) or all of them (global, id ``"*"``)."""
+
+    key: str
+    series: list
+    folds: dict  # sid -> list of Fold
 
 
 def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int = 0,
                  baselines: bool = True, season: int | None = None, out=None, resume: bool = False,
-                 progress: bool = False, deterministic: bool = True, **load_kwargs) -> "WalkForwardResult":
+                 progress: bool = False, deterministic: bool = True, skip_short: bool = False,
+                 **load_kwargs) -> "WalkForwardResult":
     """Evaluate ``models`` on every series of ``data`` at every walk-forward origin.
 
     Parameters
@@ -104,6 +124,9 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
     deterministic : bool
         Turn TensorFlow op determinism on while the run trains (restored afterwards when
         possible), so the same seed gives identical numbers; False is faster on some hardware.
+    skip_short : bool
+        Leave out (with a warning naming them) the series too short for the splitter and
+        models, instead of raising :class:`~forecastkit.errors.DataError`.
 
     Returns
     -------
@@ -113,14 +136,12 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
     panel = as_panel(data, **load_kwargs)
     season = int(season or panel.season_length())
     series = _series_of(panel)
+    entries = _resolve_models(models, splitter.horizon, baselines, season,
+                              _shortest_train(series, splitter))
+    series = _long_enough(series, entries, splitter, skip_short)
     folds = {s.sid: splitter.split(len(s.y), times=s.times) for s in series}  # neural models
     per_origin = replace(splitter, refit="always")  # baselines re-estimate at every origin
     baseline_folds = {s.sid: per_origin.split(len(s.y), times=s.times) for s in series}
-    shortest_train = min(len(f[0].train) for f in folds.values())
-    entries = _resolve_models(models, splitter.horizon, baselines, season, shortest_train)
-    for label, forecaster in entries.items():
-        for s in series:
-            _check_history(label, s, splitter, _min_train(forecaster, splitter.horizon))
     config = {
         "source": panel.source, "target": panel.target, "freq": panel.freq, "season": season,
         "seed": seed, "splitter": vars(splitter).copy(), "deterministic": bool(deterministic),
@@ -166,14 +187,24 @@ def _op_determinism(on: bool):
 
 def _series_of(panel: Panel) -> list[_Series]:
     out = []
-    for sid, y, x in panel.arrays():
+    known = ["id", "time", *panel.future_covariates]
+    for sid in panel.ids:
         frame = panel.series(sid)
-        single = Panel(frame=frame, target=panel.target, freq=panel.freq, step=panel.step,
-                       covariates=tuple(panel.covariates), source=panel.source)
         times = frame["time"]
         index = pd.DatetimeIndex(times) if pd.api.types.is_datetime64_any_dtype(times) else pd.Index(times)
-        out.append(_Series(sid, y, x, index, single))
+        out.append(_Series(sid, frame["y"].to_numpy(float), index, frame, known, panel))
     return out
+
+
+def _shortest_train(series: list[_Series], splitter: WalkForward) -> int:
+    """Training rows of the first fold of the shortest series that has a fold at all."""
+    lengths = []
+    for s in series:
+        try:
+            lengths.append(len(splitter.split(len(s.y), times=s.times)[0].train))
+        except DataError:
+            continue
+    return min(lengths) if lengths else 1
 
 
 def _resolve_models(models, horizon: int, baselines: bool, season: int, shortest_train: int) -> dict:
@@ -202,11 +233,31 @@ def _resolve_models(models, horizon: int, baselines: bool, season: int, shortest
     return entries
 
 
-def _check_history(label: str, s: _Series, splitter: WalkForward, min_train: int) -> None:
-    try:
-        splitter.split(len(s.y), min_train, s.times)
-    except DataError as err:
-        raise DataError(f"Model {label!r}, series {s.sid!r}: {err}") from None
+def _long_enough(series: list[_Series], entries: dict, splitter: WalkForward, skip_short: bool) -> list[_Series]:
+    """The series every model can be evaluated on; the others raise, or with ``skip_short``
+    are left out with one warning naming them."""
+    kept, skipped = [], []
+    for s in series:
+        try:
+            for label, forecaster in entries.items():
+                try:
+                    splitter.split(len(s.y), _min_train(forecaster, splitter.horizon), s.times)
+                except DataError as err:
+                    raise DataError(f"Model {label!r}, series {s.sid!r}: {err}") from None
+        except DataError as err:
+            if not skip_short:
+                raise DataError(f"{err} Or pass --skip-short (skip_short=True) to leave such series out.") from None
+            skipped.append(f"{s.sid!r} ({len(s.y)} rows)")
+            continue
+        kept.append(s)
+    if skipped:
+        listed = ", ".join(skipped[:5]) + (f" and {len(skipped) - 5} more" if len(skipped) > 5 else "")
+        if not kept:
+            raise DataError(f"Every series is too short for this walk-forward: {listed}. Use fewer --folds, "
+                            "a smaller --lookback/--horizon, or longer series.")
+        warnings.warn(f"Skipped {len(skipped)} series too short for this walk-forward (--skip-short): {listed}.",
+                      UserWarning, stacklevel=3)
+    return kept
 
 
 def _min_train(forecaster: Forecaster, horizon: int) -> int:
@@ -247,53 +298,73 @@ def _run(entries: dict, series: list[_Series], folds: dict, seed: int, store: Ru
          progress: bool) -> None:
     """``folds[kind][sid]``: neural models follow the refit policy, baselines refit per origin."""
     done = store.done()
-    plan = [(label, f, s, folds[get_spec(f.model).kind][s.sid]) for label, f in entries.items() for s in series]
-    todo = sum(1 for label, _, s, chain in plan for fit in {f.fit for f in chain} if (label, s.sid, fit) not in done)
+    plan = [(label, f, unit) for label, f in entries.items()
+            for unit in _units(f, series, folds[get_spec(f.model).kind])]
+    todo = sum(1 for label, _, unit in plan for fit in _fits(unit) if (label, unit.key, fit) not in done)
     with _progress_bar(progress, todo) as advance:
-        for label, forecaster, s, chain in plan:
-            _run_chain(label, forecaster, s, chain, seed, store, done, advance)
+        for label, forecaster, unit in plan:
+            _run_chain(label, forecaster, unit, seed, store, done, advance)
 
 
-def _run_chain(label: str, template: Forecaster, s: _Series, folds: list[Fold], seed: int,
-               store: RunStore, done: dict, advance) -> None:
-    """All fits of one model on one series, in order (a warm start needs the previous fit).
+def _units(forecaster: Forecaster, series: list[_Series], folds: dict) -> list[_Unit]:
+    """One unit per series, or one for all series for a global neural model on a panel."""
+    global_fit = (get_spec(forecaster.model).kind == "neural" and forecaster.mode == "global"
+                  and len(series) > 1)
+    if not global_fit:
+        return [_Unit(s.sid, [s], {s.sid: folds[s.sid]}) for s in series]
+    fits = {s.sid: [f.fit for f in folds[s.sid]] for s in series}
+    first = next(iter(fits.values()))
+    if any(v != first for v in fits.values()):
+        odd = next(sid for sid, v in fits.items() if v != first)
+        raise DataError(f"A global model fits all series together, so every series needs the same fits, but "
+                        f"series {odd!r} has {len(set(fits[odd]))} fits and {series[0].sid!r} has "
+                        f"{len(set(first))} (its --start leaves it other origins). Use --folds, or --local.")
+    return [_Unit(GLOBAL_ID, series, {s.sid: folds[s.sid] for s in series})]
+
+
+def _fits(unit: _Unit) -> list[int]:
+    """The fit indices of a unit, in order."""
+    return list(dict.fromkeys(f.fit for f in next(iter(unit.folds.values()))))
+
+
+def _run_chain(label: str, template: Forecaster, unit: _Unit, seed: int, store: RunStore, done: dict,
+               advance) -> None:
+    """All fits of one model on one unit, in order (a warm start needs the previous fit).
 
     A warm-started chain continues each fit from the weights the previous one left, except
     after a failed fit (it starts afresh). A resumed chain restores those weights from the
     checkpoint of its last committed fit, or, if that is missing, replays the fits since the
     last failure without committing them again.
     """
-    by_fit: dict[int, list[Fold]] = {}
-    for fold in folds:
-        by_fit.setdefault(fold.fit, []).append(fold)
-    order = list(by_fit)
-    remaining = [fit for fit in order if (label, s.sid, fit) not in done]
+    order = _fits(unit)
+    remaining = [fit for fit in order if (label, unit.key, fit) not in done]
     if not remaining:
         return
     warm = template.warm_start and get_spec(template.model).kind == "neural"
-    checkpoint = _Checkpoint(store.path.parent / CHECKPOINTS, label, s.sid) if warm and store.path else None
+    checkpoint = _Checkpoint(store.path.parent / CHECKPOINTS, label, unit.key) if warm and store.path else None
     forecaster, start = None, order.index(remaining[0])
     if warm:
-        forecaster, start = _warm_state(template, label, s.sid, order, start, done, checkpoint)
+        forecaster, start = _warm_state(template, label, unit.key, order, start, done, checkpoint)
     for fit in order[start:]:
-        key = (label, s.sid, fit)
+        key = (label, unit.key, fit)
         if key in done and not warm:
             continue
         if forecaster is None or not warm:
             forecaster = clone(template)
-        forecaster.set_params(seed=fit_seed(seed, label, s.sid, fit))
+        forecaster.set_params(seed=fit_seed(seed, label, unit.key, fit))
+        served = [(s, f) for s in unit.series for f in unit.folds[s.sid] if f.fit == fit]
         began = time.perf_counter()
-        status, reason, predictions = _fit_and_forecast(forecaster, s, by_fit[fit])
+        status, reason, predictions = _fit_and_forecast(forecaster, served)
         if status != "ok":
             forecaster = None  # a failed fit's weights are not continued
         if key in done:  # replayed only to rebuild warm-start weights
             continue
         rows = [(label, s.sid, fit, _cell(s.times[f.origin]), h + 1, _cell(s.times[f.origin + h]),
                  float(s.y[f.origin + h]), float(predictions[i, h]))
-                for i, f in enumerate(by_fit[fit]) for h in range(f.horizon)]
+                for i, (s, f) in enumerate(served) for h in range(f.horizon)]
         if checkpoint:
             checkpoint.save(forecaster, fit)  # before the commit: a committed fit has its weights
-        store.commit_fit(label, s.sid, fit, status, reason, rows, time.perf_counter() - began)
+        store.commit_fit(label, unit.key, fit, status, reason, rows, time.perf_counter() - began)
         if checkpoint:
             checkpoint.prune(keep=None if fit == order[-1] else fit)
         advance()
@@ -357,20 +428,31 @@ class _Checkpoint:
                 path.unlink(missing_ok=True)
 
 
-def _fit_and_forecast(forecaster: Forecaster, s: _Series, served: list[Fold]):
-    """Train on the first served fold's training rows; forecast every served origin."""
-    first = served[0]
-    train = Panel(frame=s.panel.frame.iloc[first.train_start:first.train_end].reset_index(drop=True),
-                  target=s.panel.target, freq=s.panel.freq, step=s.panel.step,
-                  covariates=s.panel.covariates, source=s.panel.source)
-    histories = [(s.sid, s.y[f.train_start:f.origin], s.x[f.train_start:f.origin]) for f in served]
+def _fit_and_forecast(forecaster: Forecaster, served: list):
+    """Train on the training rows of the served ``(series, fold)`` pairs; forecast every one.
+
+    Each series trains on the rows of its first served fold; when several series train
+    together (a global fit) and their cut-offs fall at different times, every series stops
+    before the earliest cut-off, so no series' training sees another's future.
+    """
+    first = {}
+    for s, fold in served:
+        first.setdefault(s.sid, (s, fold))
+    cutoff = min(s.times[fold.train_end] for s, fold in first.values()) if len(first) > 1 else None
+    parts = []
+    for s, fold in first.values():
+        stop = fold.train_end if cutoff is None else min(fold.train_end, int(s.times.searchsorted(cutoff)))
+        parts.append(s.frame.iloc[fold.train_start:stop])
+    train = served[0][0].panel.with_frame(pd.concat(parts, ignore_index=True))
+    histories = [(s.sid, s.frame.iloc[f.train_start:f.origin], s.frame.iloc[f.origin:f.origin + f.horizon][s.known]
+                  .reset_index(drop=True)) for s, f in served]
     try:
         predictions = forecaster.fit(train).predict_histories(histories)
         if not np.all(np.isfinite(predictions)):
             raise ArithmeticError("the forecasts contain NaN or inf")
         return "ok", "", predictions
     except Exception as err:  # contained: recorded with its reason, the run goes on
-        return "failed", f"{type(err).__name__}: {err}", np.full((len(served), first.horizon), np.nan)
+        return "failed", f"{type(err).__name__}: {err}", np.full((len(served), served[0][1].horizon), np.nan)
 
 
 class _progress_bar:

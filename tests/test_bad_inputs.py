@@ -22,6 +22,7 @@ from forecastkit import Forecaster, errors
 from forecastkit.cli import build_parser
 from forecastkit.config import HYPER_FLAGS, read_config
 from forecastkit.data import load_csv
+from forecastkit.runs import split_names
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "data" / "bad"
@@ -142,8 +143,11 @@ def api_forecast(case) -> pd.DataFrame:
     settings = read_config(flags.pop("config")) if "config" in flags else {}
     tables = settings.pop("model_tables", {})
     settings.update(flags)
+    roles = {role: split_names(settings.get(flag)) for role, flag in (
+        ("covariates", "past_covariates"), ("future_covariates", "future_covariates"),
+        ("static_covariates", "static_covariates"))}
     panel = load_csv(settings["data"], target=settings.get("target"), time=settings.get("time"),
-                     id=settings.get("id"), freq=settings.get("freq"), fill=settings.get("fill"))
+                     id=settings.get("id"), freq=settings.get("freq"), fill=settings.get("fill"), **roles)
     model = settings.get("model", "linear")
     params = {**tables.get(model, {}), **{k: settings[k] for k in HYPER_FLAGS if k in settings}}
     season = settings.get("season")

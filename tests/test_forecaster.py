@@ -205,7 +205,7 @@ def set_version(version):
     (lambda p: edit_metadata(p, set_version("1.0.0")), "written by forecastkit 1.0.0, a different major version"),
     (lambda p: edit_metadata(p, lambda m: m["params"].update(horizon=5)), "to \\(4,\\) forecasts.*horizon 5"),
     (lambda p: edit_keras_config(p, lambda c: c.replace("[null, 12, 1]", "[null, 6, 1]")),
-     "maps windows of shape \\(6, 1\\).*lookback 12 with 1 feature"),
+     "maps windows of shape \\(6, 1\\).*windows of 12 rows with 1 feature"),
     (lambda p: (p / "model.keras").write_bytes(b"not a zip archive"), "model.keras is not a Keras .keras archive"),
     (lambda p: edit_keras_config(p, lambda c: c.replace('"LSTM"', '"Transformer"')), "cannot be loaded safely"),
     (lambda p: (p / "model.keras").unlink(), "model.keras is missing"),

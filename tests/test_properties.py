@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from forecastkit.data import FILL_POLICIES, Panel, from_pandas
 from forecastkit.errors import ConfigError, DataError, ForecastkitError
 from forecastkit.splits import WalkForward, parse_refit, parse_window
-from forecastkit.windows import check_window_args, last_window, make_windows, n_windows
+from forecastkit.windows import WindowSet, check_window_args, make_windows, n_windows
 
 SETTINGS = settings(deadline=None, max_examples=100, suppress_health_check=[HealthCheck.too_slow])
 FREQS = ("D", "MS", "h", "W-SUN", "QS-JAN", "YS-JAN", "15min")
@@ -164,10 +164,9 @@ def test_windows_shapes_agree_and_inputs_end_before_their_targets(n, lookback, h
         for j in range(k):  # covariates stay aligned with the target rows
             assert (inputs[i, :, 1 + j] == rows * 10 + j).all()
     if n >= lookback:
-        assert last_window(z, x, lookback)[0, :, 0].tolist() == list(range(n - lookback, n))
-    else:
-        with pytest.raises(ConfigError):
-            last_window(z, x, lookback)
+        blocks = [(z, np.zeros((n, 0)) if x is None else x, np.zeros((n, 0)), np.zeros(0))]
+        last = WindowSet(blocks, lookback, horizon, starts="last").gather(np.array([0]))[0]
+        assert last[0, :, 0].tolist() == list(range(n - lookback, n))
 
 
 BAD_LENGTHS = st.one_of(st.integers(-5, 0), st.floats(allow_nan=True), st.booleans(), st.none(),

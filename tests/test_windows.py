@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from forecastkit.errors import ConfigError
-from forecastkit.windows import last_window, make_windows, n_windows, window_levels
+from forecastkit.windows import WindowSet, make_windows, n_windows, window_levels
 
 
 def test_first_and_last_window_horizon_one():
@@ -45,12 +45,61 @@ def test_covariates_are_aligned_features():
     assert targets[1].tolist() == [3]
 
 
-def test_last_window_ends_at_last_row():
-    x = np.arange(5.0)[:, None] * 10
-    window = last_window(np.arange(5.0), x, 3)
-    assert window.tolist() == [[[2, 20], [3, 30], [4, 40]]]
-    with pytest.raises(ConfigError, match="lookback"):
-        last_window(np.arange(2.0), None, 3)
+def block(n, past=0, known=0, static=(), start=0.0, future=0):
+    """A series block whose values are start + row number (NaN target in ``future`` rows)."""
+    rows = np.arange(n + future, dtype=float) + start
+    z = np.where(np.arange(n + future) < n, rows, np.nan)
+    past_rows = np.stack([rows * 10 + j for j in range(past)], axis=1) if past else np.zeros((n + future, 0))
+    known_rows = np.stack([rows * 100 + j for j in range(known)], axis=1) if known else np.zeros((n + future, 0))
+    return z, past_rows, known_rows, np.asarray(static, dtype=float)
+
+
+def test_forecast_window_ends_at_last_known_row():
+    windows = WindowSet([block(5, past=1)], lookback=3, horizon=2, starts="last")
+    inputs, _, _ = windows.gather(np.array([0]))
+    assert inputs.tolist() == [[[2, 20], [3, 30], [4, 40]]]
+
+
+def test_windows_of_several_series_never_cross_series():
+    windows = WindowSet([block(6), block(4, start=100.0)], lookback=2, horizon=1)
+    assert len(windows) == n_windows(6, 2, 1) + n_windows(4, 2, 1) == 6
+    inputs, targets, _ = windows.gather(np.arange(len(windows)))
+    assert inputs[:, :, 0].tolist() == [[0, 1], [1, 2], [2, 3], [3, 4], [100, 101], [101, 102]]
+    assert targets[:, 0].tolist() == [2, 3, 4, 5, 102, 103]
+    assert windows.series.tolist() == [0, 0, 0, 0, 1, 1]
+
+
+def test_table_grows_with_rows_not_rows_times_lookback():
+    windows = WindowSet([block(1000, past=2)] * 3, lookback=200, horizon=5)
+    assert windows.table.shape == (3000, 3)  # one row per observation, not per window step
+    assert len(windows) == 3 * n_windows(1000, 200, 5)
+
+
+def test_future_rows_carry_known_features_only():
+    # 4 history rows, horizon 2: the future rows hold the known covariate and the flag, and
+    # zeros where the target and past covariate would be
+    windows = WindowSet([block(6, past=1, known=1, static=[7.0])], lookback=3, horizon=2, future_rows=True)
+    inputs, targets, _ = windows.gather(np.array([1]))
+    assert inputs.shape == (1, 5, 5)  # target, past, known, static, flag
+    assert inputs[0].tolist() == [[1, 10, 100, 7, 0], [2, 20, 200, 7, 0], [3, 30, 300, 7, 0],
+                                  [0, 0, 400, 7, 1], [0, 0, 500, 7, 1]]
+    assert targets.tolist() == [[4, 5]]
+    forecast = WindowSet([block(4, past=1, known=1, future=2)], 3, 2, future_rows=True, starts="last")
+    inputs, _, _ = forecast.gather(np.array([0]))
+    assert inputs[0, :, 0].tolist() == [1, 2, 3, 0, 0] and inputs[0, 3:, 2].tolist() == [400, 500]
+
+
+def test_window_normalisation_levels_come_from_history_rows():
+    windows = WindowSet([block(6, start=1.0)], lookback=2, horizon=1, normalise="window_last")
+    inputs, targets, levels = windows.gather(np.array([0]))
+    assert levels.tolist() == [[2.0]] and inputs[0, :, 0].tolist() == [0.5, 1.0] and targets.tolist() == [[1.5]]
+
+
+def test_latest_windows_per_series_are_held_out():
+    windows = WindowSet([block(12), block(7)], lookback=2, horizon=1)
+    earlier, latest = windows.latest(0.25)
+    assert latest.tolist() == [8, 9, 14]  # 10 windows -> 2 held out; 5 windows -> 1
+    assert sorted(earlier.tolist() + latest.tolist()) == list(range(len(windows)))
 
 
 @pytest.mark.parametrize("bad", [0, -1, 1.5, True, "3"])

@@ -7,8 +7,12 @@ time index, and return a :class:`Panel` whose guarantees the rest of the package
 
 - timestamps parse, are unique and increasing per series, and lie on one regular grid
   (a pandas offset alias such as ``"MS"`` or an integer step) shared by all series;
-- the target and covariates are finite float64 numbers (missing values and gaps are an
-  error unless a ``fill`` policy is given);
+- the target and numeric covariates are finite float64 numbers, categorical covariates
+  (columns without any number) ``str`` labels (missing values and gaps are an error unless
+  a ``fill`` policy is given);
+- covariates play one role each: past-observed (``covariates``), known in the future
+  (``future_covariates``, whose horizon values :func:`read_future` reads) or static
+  (``static_covariates``, constant within each series);
 - rows are sorted by series (in order of first appearance) then time.
 
 Every violation raises :class:`~forecastkit.errors.DataError` (or ``ConfigError`` for a bad
@@ -17,9 +21,10 @@ argument) with a one-line message naming the file, column, line and value, and t
 The modules, in the order a table goes through them: ``options`` (the arguments),
 ``reading`` (CSV bytes to a string table with line numbers), ``columns`` (which column
 plays which role), ``timestamps`` (the time column), ``values`` (numbers, missing values,
-fill policies), ``layout`` (one block per series), ``frequency`` and ``timegrid`` (the
-shared grid and its gaps), ``loading`` (the two entry points), ``panel`` (the result);
-``messages`` says where in the input a problem is.
+fill policies, labels), ``layout`` (one block per series, static covariates), ``frequency``
+and ``timegrid`` (the shared grid and its gaps), ``loading`` (the two entry points),
+``panel`` (the result), ``future`` (future covariate values for the horizon); ``messages``
+says where in the input a problem is.
 
 Examples
 --------
@@ -33,6 +38,7 @@ Examples
 
 from .columns import TIME_NAMES
 from .frequency import infer_frequency, season_length
+from .future import read_future
 from .loading import from_pandas, load_csv
 from .panel import Panel
 from .values import FILL_POLICIES, MAX_ABS_VALUE
@@ -45,5 +51,6 @@ __all__ = [
     "from_pandas",
     "infer_frequency",
     "load_csv",
+    "read_future",
     "season_length",
 ]

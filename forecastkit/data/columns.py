@@ -14,7 +14,7 @@ from pandas.api.types import (
 
 from ..errors import ConfigError, DataError
 from .messages import Rows, describe_source
-from .options import LoadOptions
+from .options import COVARIATE_ROLES, LoadOptions
 from .timestamps import mostly_dates
 from .values import parse_numbers
 
@@ -23,16 +23,24 @@ TIME_NAMES = ("time", "date", "datetime", "timestamp", "ds", "period", "month", 
               "year", "week", "day")
 
 _FLAGS = {"target": "--target", "time": "--time", "id": "--id",
-          "covariates": "--past-covariates"}
+          "covariates": "--past-covariates", "future_covariates": "--future-covariates",
+          "static_covariates": "--static-covariates"}
 
 
 class Columns(NamedTuple):
-    """The role of each used column."""
+    """The role of each used column: ``covariates`` are the past-observed ones."""
 
     time: str
     id: str | None
     targets: list[str]
     covariates: list[str]
+    future_covariates: list[str] = []
+    static_covariates: list[str] = []
+
+    @property
+    def all_covariates(self) -> list[str]:
+        """Covariates of every role in panel frame order: past, future, static."""
+        return [*self.covariates, *self.future_covariates, *self.static_covariates]
 
 
 def resolve_columns(raw: pd.DataFrame, rows: Rows, options: LoadOptions) -> Columns:
@@ -41,14 +49,22 @@ def resolve_columns(raw: pd.DataFrame, rows: Rows, options: LoadOptions) -> Colu
     Examples
     --------
     >>> raw = pd.DataFrame({"date": ["2024-01-01"], "store": ["a"], "sales": ["1"]})
-    >>> resolve_columns(raw, Rows("<DataFrame>"), LoadOptions(id="store"))
-    Columns(time='date', id='store', targets=['sales'], covariates=[])
+    >>> resolve_columns(raw, Rows("<DataFrame>"), LoadOptions(id="store")).targets
+    ['sales']
+    >>> raw["region"] = ["north"]
+    >>> columns = resolve_columns(raw, Rows("<DataFrame>"),
+    ...                           LoadOptions(id="store", static_covariates=("region",)))
+    >>> columns.id, columns.targets, columns.static_covariates
+    ('store', ['sales'], ['region'])
     """
     time, id, target = options.time, options.id, options.target
     _require(raw, rows, "time", [time] if time else [])
     _require(raw, rows, "id", [id] if id else [])
-    covariates = _split_names(options.covariates, raw.columns)
-    _require(raw, rows, "covariates", covariates)
+    roles = {}
+    for role in COVARIATE_ROLES:
+        roles[role] = _split_names(getattr(options, role), raw.columns)
+        _require(raw, rows, role, roles[role])
+    covariates = [name for names in roles.values() for name in names]
     if target is not None:
         target = _split_names(target, raw.columns)
         _require_some_target(target, options.target)
@@ -58,7 +74,7 @@ def resolve_columns(raw: pd.DataFrame, rows: Rows, options: LoadOptions) -> Colu
         id = _infer_id(raw, time, target, covariates)
     if target is None:
         target = [_infer_target(raw, rows, time, id, covariates)]
-    columns = Columns(time, id, target, covariates)
+    columns = Columns(time, id, target, **roles)
     _check_roles(rows, columns)
     return columns
 
@@ -195,23 +211,36 @@ def _looks_numeric(column: pd.Series) -> bool:
 
 def _check_roles(rows: Rows, columns: Columns) -> None:
     """Reject several targets with an id or covariates, a column in two roles, and
-    covariate names that clash with the panel's own columns."""
-    time, id, targets, covariates = columns
+    covariate names that clash with the panel's own columns.
+
+    Examples
+    --------
+    >>> _check_roles(Rows("<DataFrame>"), Columns("date", None, ["y"], ["p"], ["p"]))
+    Traceback (most recent call last):
+    ...
+    forecastkit.errors.ConfigError: Column 'p' is used both as covariates (--past-covariates) and as future_covariates (--future-covariates) in <DataFrame>. Give each column one role: a covariate is either past-observed, known in the future or static.
+    """
+    time, id, targets = columns.time, columns.id, columns.targets
+    covariates = columns.all_covariates
     if len(targets) > 1 and id is not None:
         raise ConfigError(f"Several targets {targets} need a wide file without an id column, "
                           f"but id={id!r}. Pass one --target COL (target=...) for a long panel.")
     if len(targets) > 1 and covariates:
+        given = [_FLAGS[role] for role in COVARIATE_ROLES if getattr(columns, role)]
         raise ConfigError(f"Covariates are not supported with several targets {targets}. "
-                          f"Pass one --target COL (target=...) or drop --past-covariates.")
+                          f"Pass one --target COL (target=...) or drop {' and '.join(given)}.")
     roles = [("time", time), ("id", id), *(("target", t) for t in targets),
-             *(("covariates", c) for c in covariates)]
+             *((role, c) for role in COVARIATE_ROLES for c in getattr(columns, role))]
     seen: dict[str, str] = {}
     for role, name in roles:
         if name is None:
             continue
         if name in seen:
-            raise ConfigError(f"Column {name!r} is used both as {seen[name]} and as {role} in "
-                              f"{rows.where}. Give each role its own column.")
+            first, second = (f"{r} ({_FLAGS[r]})" for r in (seen[name], role))
+            hint = (": a covariate is either past-observed, known in the future or static"
+                    if role in COVARIATE_ROLES else "")
+            raise ConfigError(f"Column {name!r} is used both as {first} and as {second} in "
+                              f"{rows.where}. Give each column one role{hint}.")
         seen[name] = role
     clash = [c for c in covariates if c in ("id", "time", "y")]
     if clash:

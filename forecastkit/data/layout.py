@@ -1,4 +1,5 @@
-"""Wide and long tables: which rows belong to which series, split into one block each."""
+"""Wide and long tables: which rows belong to which series, split into one block each;
+static covariates constant per series."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pandas.api.types import is_datetime64_any_dtype
 
 from ..errors import DataError
 from .columns import Columns
-from .messages import Rows, first_true
+from .messages import Rows, cell_repr, first_true
 
 
 @dataclass(frozen=True, eq=False)
@@ -19,7 +20,7 @@ class SeriesBlock:
 
     key: str                 # series id; a wide table's target column name
     label: str               # how messages name it: "series 'a'", or "the series" if alone
-    columns: tuple           # value column names: the target, then the covariates
+    columns: tuple           # value column names: the target, then the covariates (all roles)
     times: object            # DatetimeIndex (ns), or int64 array of periods
     values: np.ndarray       # float64 (n, len(columns)), NaN where missing
     positions: np.ndarray    # raw row of each entry, for messages
@@ -72,10 +73,47 @@ def split_series(times: pd.Series, ids: np.ndarray, codes: np.ndarray,
         axis = pd.DatetimeIndex(times)
     else:
         axis = times.to_numpy(dtype="int64")
-    tables = {target: np.column_stack([values[name] for name in (target, *columns.covariates)])
+    covariates = columns.all_covariates
+    tables = {target: np.column_stack([values[name] for name in (target, *covariates)])
               for target in columns.targets}
     named = columns.id is not None or len(columns.targets) > 1
     return [SeriesBlock(key=key, label=f"series {key!r}" if named else "the series",
-                        columns=(target, *columns.covariates), times=axis[positions],
+                        columns=(target, *covariates), times=axis[positions],
                         values=tables[target][positions], positions=positions, rows=rows)
             for key, target, positions in parts]
+
+
+def check_static(blocks: list[SeriesBlock], raw: pd.DataFrame, static) -> None:
+    """Raise DataError if a static covariate takes two values within one series.
+
+    Missing cells are not compared (they are an error, or filled, elsewhere); label codes
+    compare as labels, numbers as numbers (``1`` equals ``1.0``).
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"region": ["north", "south"]})
+    >>> block = SeriesBlock("a", "series 'a'", ("y", "region"), np.array([1, 2]),
+    ...                     np.array([[1.0, 0.0], [2.0, 1.0]]), np.array([0, 1]),
+    ...                     Rows("<DataFrame>", lines=np.array([2, 3])))
+    >>> check_static([block], raw, ["region"])
+    Traceback (most recent call last):
+    ...
+    forecastkit.errors.DataError: Static covariate `region` must be constant within each series, but series 'a' in <DataFrame> has 'north' at line 2 and 'south' at line 3. Give each series a single value of `region`, or pass the column as --past-covariates or --future-covariates if it changes over time.
+    """
+    for block in blocks:
+        for name in static:
+            column = block.values[:, block.columns.index(name)]
+            present = np.flatnonzero(~np.isnan(column))
+            if len(present) == 0:
+                continue
+            first = present[0]
+            other = first_true(column[present] != column[first])
+            if other is None:
+                continue
+            other = present[other]
+            cells = [cell_repr(raw[name], block.positions[k]) for k in (first, other)]
+            raise DataError(f"Static covariate `{name}` must be constant within each series, "
+                            f"but {block.label} in {block.rows.where} has {cells[0]} at "
+                            f"{block.at(first)} and {cells[1]} at {block.at(other)}. Give each "
+                            f"series a single value of `{name}`, or pass the column as "
+                            f"--past-covariates or --future-covariates if it changes over time.")

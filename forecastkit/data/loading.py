@@ -11,7 +11,7 @@ from pandas.api.types import is_datetime64_any_dtype
 
 from ..errors import ConfigError, ConfigTypeError, DataError
 from .columns import index_as_time_column, resolve_columns
-from .layout import row_ids, split_series
+from .layout import check_static, row_ids, split_series
 from .messages import Rows, describe_source
 from .options import LoadOptions, check_options
 from .panel import Panel
@@ -22,7 +22,7 @@ from .values import parse_value_columns
 
 
 def load_csv(path, *, target=None, time=None, id=None, covariates=(), freq=None,
-             fill=None) -> Panel:
+             fill=None, future_covariates=(), static_covariates=()) -> Panel:
     """Read and validate a CSV file into a :class:`Panel`.
 
     Parameters
@@ -40,11 +40,25 @@ def load_csv(path, *, target=None, time=None, id=None, covariates=(), freq=None,
         Series id column of a long panel; None infers it when timestamps repeat and exactly
         one other non-numeric column exists.
     covariates : str or iterable of str
-        Past-observed covariate columns.
+        Past-observed covariate columns (known up to each forecast origin). Like the two
+        other roles: a name, a comma string ``"a,b"`` or a list of names.
     freq : str or None
         Pandas offset alias the timestamps must fit; None infers it.
     fill : {"interpolate", "ffill", "zero"} or None
-        How to fill missing values and gaps; None makes them an error.
+        How to fill missing values and gaps; None makes them an error. Categorical
+        covariates and static covariates are always forward-filled then back-filled
+        within their series (a label cannot be interpolated or zeroed), whatever the
+        policy.
+    future_covariates : str or iterable of str
+        Covariate columns also known for the forecast horizon (calendar, planned prices);
+        their future values are read by :func:`read_future`.
+    static_covariates : str or iterable of str
+        Covariate columns constant within each series (store type, region).
+
+    A covariate column of any role is categorical when none of its values is a number:
+    its labels (stripped ``str``) are kept as they are and listed in
+    :attr:`Panel.categorical`; a column mixing numbers and labels is an error. A column may
+    play one role only, and is never inferred as the target or id.
 
     Returns
     -------
@@ -65,17 +79,28 @@ def load_csv(path, *, target=None, time=None, id=None, covariates=(), freq=None,
     >>> panel = load_csv(path)
     >>> panel.target, panel.freq, panel.frame["y"].tolist()
     ('Passengers', 'MS', [112.0, 118.0, 132.0])
+
+    A long panel with covariates of each role:
+
+    >>> _ = path.write_text("store,date,sales,temp,promo,size\\n"
+    ...                     "a,2024-01-01,5,20,yes,big\\na,2024-01-02,6,21,no,big\\n"
+    ...                     "b,2024-01-01,1,18,no,small\\nb,2024-01-02,2,19,no,small\\n")
+    >>> panel = load_csv(path, target="sales", covariates="temp", future_covariates="promo",
+    ...                  static_covariates="size")
+    >>> list(panel.frame.columns), panel.categorical
+    (['id', 'time', 'y', 'temp', 'promo', 'size'], ('promo', 'size'))
     """
     if not isinstance(path, (str, os.PathLike)):
         raise ConfigTypeError(f"`path` must be a str or path-like. Received: path={path!r} "
                               f"of type {type(path).__name__}")
-    options = check_options(target, time, id, covariates, freq, fill)
+    options = check_options(target, time, id, covariates, freq, fill, future_covariates,
+                            static_covariates)
     raw, rows = read_csv(os.fspath(path))
     return _validate(raw, rows, options)
 
 
 def from_pandas(obj, *, target=None, time=None, id=None, covariates=(), freq=None, fill=None,
-                source="<DataFrame>") -> Panel:
+                future_covariates=(), static_covariates=(), source="<DataFrame>") -> Panel:
     """Validate a pandas Series or DataFrame into a :class:`Panel`.
 
     Accepts the same layouts and arguments as :func:`load_csv`. A Series is one series named
@@ -86,7 +111,7 @@ def from_pandas(obj, *, target=None, time=None, id=None, covariates=(), freq=Non
     Parameters
     ----------
     obj : pandas.Series or pandas.DataFrame
-    target, time, id, covariates, freq, fill
+    target, time, id, covariates, freq, fill, future_covariates, static_covariates
         See :func:`load_csv`. ``time`` may also name the index.
     source : str
         Name used in messages; rows are reported by position and index label.
@@ -105,7 +130,8 @@ def from_pandas(obj, *, target=None, time=None, id=None, covariates=(), freq=Non
     """
     if not isinstance(source, str):
         raise ConfigTypeError(f"`source` must be a str. Received: source={source!r}")
-    options = check_options(target, time, id, covariates, freq, fill)
+    options = check_options(target, time, id, covariates, freq, fill, future_covariates,
+                            static_covariates)
     if isinstance(obj, pd.Series):
         name = "y" if obj.name is None else str(obj.name)
         obj = obj.to_frame(name)
@@ -132,18 +158,26 @@ def _validate(raw: pd.DataFrame, rows: Rows, options: LoadOptions) -> Panel:
                           f"--freq (freq=). Received: freq={options.freq!r}")
     ids, codes = row_ids(raw, rows, columns.id)
     check_unique_and_increasing(times, ids, codes, rows, columns.id is not None)
-    values = parse_value_columns(raw, rows, columns.targets + columns.covariates, times,
-                                 options.fill)
+    values, labels = parse_value_columns(raw, rows, columns.targets, columns.all_covariates,
+                                         times, options.fill)
     blocks = split_series(times, ids, codes, values, columns, rows)
+    check_static(blocks, raw, columns.static_covariates)
     grid = resolve_grid(blocks, options.freq)
-    regular = [regularise(block, grid, options.fill) for block in blocks]
-    return Panel(frame=_panel_frame(blocks, regular, columns.covariates),
+    carry = {*labels, *columns.static_covariates}
+    regular = [regularise(block, grid, options.fill, carry) for block in blocks]
+    covariates = columns.all_covariates
+    return Panel(frame=_panel_frame(blocks, regular, covariates, labels),
                  target=",".join(columns.targets), freq=grid.freq, step=grid.step,
-                 covariates=tuple(columns.covariates), source=rows.source)
+                 covariates=tuple(columns.covariates),
+                 future_covariates=tuple(columns.future_covariates),
+                 static_covariates=tuple(columns.static_covariates),
+                 categorical=tuple(name for name in covariates if name in labels),
+                 source=rows.source)
 
 
-def _panel_frame(blocks, regular, covariates) -> pd.DataFrame:
-    """Concatenate the regularised ``(times, values)`` of each series into the panel frame."""
+def _panel_frame(blocks, regular, covariates, labels) -> pd.DataFrame:
+    """Concatenate the regularised ``(times, values)`` of each series into the panel frame,
+    decoding label codes (``labels``: column -> its labels) into ``str`` columns."""
     ids = np.repeat(np.array([block.key for block in blocks], dtype=object),
                     [len(times) for times, _ in regular])
     all_times = [times for times, _ in regular]
@@ -153,5 +187,10 @@ def _panel_frame(blocks, regular, covariates) -> pd.DataFrame:
         time = np.concatenate(all_times).astype("int64")
     values = np.vstack([values for _, values in regular]).astype("float64")
     columns = {"id": pd.Series(ids, dtype="str"), "time": pd.Series(time), "y": values[:, 0]}
-    columns.update({name: values[:, j] for j, name in enumerate(covariates, start=1)})
+    for j, name in enumerate(covariates, start=1):
+        if name in labels:
+            names = np.array(labels[name], dtype=object)
+            columns[name] = pd.Series(names[values[:, j].astype("int64")], dtype="str")
+        else:
+            columns[name] = values[:, j]
     return pd.DataFrame(columns)

@@ -20,16 +20,25 @@ class LoadOptions:
     covariates: tuple[str, ...] = ()
     freq: str | None = None
     fill: str | None = None
+    future_covariates: tuple[str, ...] = ()
+    static_covariates: tuple[str, ...] = ()
 
 
-def check_options(target, time, id, covariates, freq, fill) -> LoadOptions:
+#: The covariate arguments: past-observed, known in the future, constant per series.
+COVARIATE_ROLES = ("covariates", "future_covariates", "static_covariates")
+
+
+def check_options(target, time, id, covariates, freq, fill, future_covariates=(),
+                  static_covariates=()) -> LoadOptions:
     """Validate argument types and values.
 
     Examples
     --------
-    >>> options = check_options("sales", None, None, "promo", "QS", None)
+    >>> options = check_options("sales", None, None, "promo", "QS", None, "price", ["region"])
     >>> options.target, options.covariates, options.freq
     (['sales'], ('promo',), 'QS-JAN')
+    >>> options.future_covariates, options.static_covariates
+    (('price',), ('region',))
     """
     for name, value in (("time", time), ("id", id)):
         if value is not None and not isinstance(value, str):
@@ -41,7 +50,11 @@ def check_options(target, time, id, covariates, freq, fill) -> LoadOptions:
                           f"Received: fill={fill!r}")
     return LoadOptions(target=None if target is None else _name_list("target", target),
                        time=time, id=id, covariates=tuple(_name_list("covariates", covariates)),
-                       freq=None if freq is None else parse_freq(freq).freqstr, fill=fill)
+                       freq=None if freq is None else parse_freq(freq).freqstr, fill=fill,
+                       future_covariates=tuple(_name_list("future_covariates",
+                                                          future_covariates)),
+                       static_covariates=tuple(_name_list("static_covariates",
+                                                          static_covariates)))
 
 
 def _name_list(arg: str, value) -> list[str]:
@@ -69,6 +82,6 @@ def _check_not_empty(arg: str, name, received=None) -> None:
     """Reject an empty column name, which would otherwise read as 'not given'."""
     if name == "":
         shown = name if received is None else received
-        fix = "leave it out for none" if arg == "covariates" else "pass None to infer it"
+        fix = "leave it out for none" if arg in COVARIATE_ROLES else "pass None to infer it"
         raise ConfigError(f"`{arg}` must be a column name, not an empty string: name the "
                           f"column or {fix}. Received: {arg}={shown!r}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import warnings
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -24,9 +26,10 @@ class Panel:
     ----------
     frame : pandas.DataFrame
         Columns ``id`` (str), ``time`` (``datetime64[ns]``, possibly tz-aware, or int64
-        periods), ``y`` (float64, finite), then the covariate columns (float64, finite).
-        Sorted by id (order of first appearance in the input) then time, with a RangeIndex
-        and a regular grid per series (no gaps).
+        periods), ``y`` (float64, finite), then the past, future and static covariate
+        columns, in that order: float64 and finite, or ``str`` labels (no missing values)
+        for the :attr:`categorical` ones. Sorted by id (order of first appearance in the
+        input) then time, with a RangeIndex and a regular grid per series (no gaps).
     target : str
         Original target column name (several names joined by "," for wide multi-target
         panels).
@@ -37,6 +40,13 @@ class Panel:
         Spacing of integer periods (1 for datetimes).
     covariates : tuple of str
         Past-observed covariate column names, in frame order.
+    future_covariates : tuple of str
+        Covariates also known over the forecast horizon (see :func:`read_future`).
+    static_covariates : tuple of str
+        Covariates constant within each series.
+    categorical : tuple of str
+        The covariates (of any role) holding labels rather than numbers, in frame order.
+        Feature encoding reads them from :attr:`frame`; :meth:`arrays` refuses them.
     source : str
         File path or ``"<DataFrame>"``, used in messages.
 
@@ -58,12 +68,79 @@ class Panel:
     freq: str | None
     step: int = 1
     covariates: tuple[str, ...] = ()
+    future_covariates: tuple[str, ...] = ()
+    static_covariates: tuple[str, ...] = ()
+    categorical: tuple[str, ...] = ()
     source: str = "<DataFrame>"
 
     def __repr__(self) -> str:
+        roles = "".join(f", {name}={getattr(self, name)!r}"
+                        for name in ("future_covariates", "static_covariates", "categorical")
+                        if getattr(self, name))
         return (f"Panel(source={self.source!r}, target={self.target!r}, "
                 f"n_series={self.n_series}, rows={len(self.frame)}, freq={self.freq!r}, "
-                f"step={self.step}, covariates={self.covariates!r})")
+                f"step={self.step}, covariates={self.covariates!r}{roles})")
+
+    @property
+    def columns(self) -> list[str]:
+        """The frame columns the panel guarantees: id, time, y, past, future, static.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from forecastkit.data import from_pandas
+        >>> df = pd.DataFrame({"y": [1.0, 2.0], "temp": [5.0, 6.0], "kind": ["a", "a"]})
+        >>> from_pandas(df, target="y", covariates="temp", static_covariates="kind").columns
+        ['id', 'time', 'y', 'temp', 'kind']
+        """
+        return ["id", "time", "y", *self.covariates, *self.future_covariates,
+                *self.static_covariates]
+
+    def with_frame(self, frame: pd.DataFrame) -> Panel:
+        """Return a panel with the same metadata (target, grid, roles, source) and ``frame``.
+
+        Used to slice a panel (a time range, some series): the new frame must keep the
+        panel's columns and, like the original, hold whole contiguous rows per series on
+        the grid; it is not validated again. A frame whose index is not a RangeIndex from
+        0 gets one.
+
+        Parameters
+        ----------
+        frame : pandas.DataFrame
+            Rows of (a copy of) :attr:`frame` with at least the columns :attr:`columns`.
+
+        Returns
+        -------
+        Panel
+
+        Raises
+        ------
+        ConfigError
+            If ``frame`` lacks one of the panel's columns.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from forecastkit.data import from_pandas
+        >>> panel = from_pandas(pd.DataFrame({"y": [1.0, 2.0, 3.0], "t": [4.0, 5.0, 6.0]}),
+        ...                     target="y", covariates="t")
+        >>> head = panel.with_frame(panel.frame.iloc[:2])
+        >>> head.lengths, head.covariates
+        ({'y': 2}, ('t',))
+        """
+        if not isinstance(frame, pd.DataFrame):
+            raise ConfigTypeError(f"`frame` must be a pandas DataFrame. Received: frame of "
+                                  f"type {type(frame).__name__}")
+        missing = [name for name in self.columns if name not in frame.columns]
+        if missing:
+            raise ConfigError(f"`frame` must keep the panel columns {self.columns}, but "
+                              f"{missing} {'is' if len(missing) == 1 else 'are'} missing. Slice "
+                              f"rows of panel.frame (e.g. frame.iloc[a:b]) instead of selecting "
+                              f"columns. Received: frame with columns {list(frame.columns)}")
+        index = frame.index
+        if not (isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1):
+            frame = frame.reset_index(drop=True)
+        return dataclasses.replace(self, frame=frame)
 
     @cached_property
     def _bounds(self) -> dict[str, tuple[int, int]]:
@@ -154,13 +231,21 @@ class Panel:
         return self.frame.iloc[start:stop].reset_index(drop=True)
 
     def arrays(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
-        """Return ``(id, y, X)`` per series.
+        """Return ``(id, y, X)`` per series, ``X`` holding the past covariates.
+
+        Future and static covariates are not in ``X``, and categorical past covariates
+        cannot be: feature encoding reads the frame (:attr:`frame`), which holds every role.
 
         Returns
         -------
         list of tuple
             ``y`` is float64 of shape ``(n,)``; ``X`` is float64 of shape
             ``(n, len(covariates))`` (zero columns without covariates).
+
+        Raises
+        ------
+        ConfigError
+            If a past covariate is categorical.
 
         Examples
         --------
@@ -171,6 +256,12 @@ class Panel:
         ...  from_pandas(df, target="y", covariates=["temp"]).arrays()]
         [('y', (2,), (2, 1))]
         """
+        labelled = [name for name in self.covariates if name in self.categorical]
+        if labelled:
+            raise ConfigError(f"Panel.arrays() returns numbers only, but the past covariates "
+                              f"{labelled} of {describe_source(self.source)} are categorical "
+                              f"(labels). Read panel.frame instead: feature encoding reads the "
+                              f"frame.")
         y = self.frame["y"].to_numpy(dtype="float64")
         x = self.frame[list(self.covariates)].to_numpy(dtype="float64").reshape(
             len(self.frame), len(self.covariates))
@@ -274,6 +365,63 @@ class Panel:
             f"{why} needs at least {min_length} rows per series. Use a smaller lookback/horizon, "
             f"more data, or drop the short series{fix}."
         )
+
+    def drop_short(self, min_length: int, why: str) -> Panel:
+        """Return the panel without its series shorter than ``min_length`` rows.
+
+        Issues one ``UserWarning`` listing the dropped series with their lengths (the first
+        five, then how many more) and ``why``; returns ``self`` unchanged, without a
+        warning, when no series is short.
+
+        Parameters
+        ----------
+        min_length : int
+            Required number of rows per series.
+        why : str
+            What needs that many rows, as for :meth:`check_length` (a fix after ``"; "``
+            only goes into the error).
+
+        Returns
+        -------
+        Panel
+
+        Raises
+        ------
+        DataError
+            If every series is short: the error :meth:`check_length` raises.
+
+        Examples
+        --------
+        >>> import warnings
+        >>> import pandas as pd
+        >>> from forecastkit.data import from_pandas
+        >>> df = pd.DataFrame({"id": ["a", "a", "a", "b", "b"], "t": [1, 2, 3, 1, 2],
+        ...                    "y": [1.0, 2.0, 3.0, 4.0, 5.0]})
+        >>> panel = from_pandas(df, id="id", time="t")
+        >>> panel.lengths
+        {'a': 3, 'b': 2}
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     kept = panel.drop_short(3, "lookback 2 + horizon 1")
+        >>> kept.ids
+        ['a']
+        >>> print(caught[0].message)
+        Dropped 1 of 2 series in <DataFrame> shorter than 3 rows, needed for lookback 2 + horizon 1: 'b' has 2 rows.
+        """
+        short = [(key, n) for key, n in self.lengths.items() if n < min_length]
+        if not short:
+            return self
+        if len(short) == self.n_series:
+            self.check_length(min_length, why)
+        listed = [f"{key!r} has {n} row{'s' if n != 1 else ''}" for key, n in short[:5]]
+        if len(short) > 5:
+            listed.append(f"and {len(short) - 5} more")
+        need = why.partition(";")[0].strip()
+        warnings.warn(f"Dropped {len(short)} of {self.n_series} series in "
+                      f"{describe_source(self.source)} shorter than {min_length} rows, needed "
+                      f"for {need}: {', '.join(listed)}.", UserWarning, stacklevel=2)
+        dropped = self.frame["id"].isin([key for key, _ in short]).to_numpy()
+        return self.with_frame(self.frame.loc[~dropped].reset_index(drop=True))
 
 
 _MAX_PERIOD = int(np.iinfo("int64").max)

@@ -69,9 +69,10 @@ def resolve_grid(blocks: list[SeriesBlock], freq: str | None) -> Grid:
     return Grid(step=_resolve_step(blocks))
 
 
-def regularise(block: SeriesBlock, grid: Grid, fill: str | None):
+def regularise(block: SeriesBlock, grid: Grid, fill: str | None, carry=()):
     """``(times, values)`` of a series on its full grid: a gap is an error without
-    ``fill``; with it, missing rows are added and every NaN filled."""
+    ``fill``; with it, missing rows are added and every NaN filled (the columns named in
+    ``carry``, labels and static covariates, forward- then back-filled whatever ``fill``)."""
     points = grid.points(block.times[0], block.times[-1])
     if fill is None:
         _check_no_gaps(block, points, grid)
@@ -82,7 +83,8 @@ def regularise(block: SeriesBlock, grid: Grid, fill: str | None):
         values = np.full((len(points), values.shape[1]), np.nan)
         values[pd.Index(points).get_indexer(block.times)] = block.values
     if np.isnan(values).any():
-        values = fill_missing(values, fill)
+        values = fill_missing(values, fill,
+                              [j for j, name in enumerate(block.columns) if name in carry])
     return points, values
 
 

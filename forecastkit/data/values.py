@@ -1,4 +1,11 @@
-"""Target and covariate values: numeric parsing, missing and bad values, fill policies."""
+"""Target and covariate values: numeric parsing, labels, missing and bad values, fill policies.
+
+A covariate column (of any role) is *categorical* when none of its present values parses as
+a number, and numeric when all do; a column mixing both is an error. Labels travel through
+validation as float codes (0, 1, ... in order of first appearance, NaN where missing), so
+the grid and fill code handles one float64 block per series; the panel frame decodes them
+back to stripped ``str`` labels.
+"""
 
 from __future__ import annotations
 
@@ -59,35 +66,109 @@ def parse_numbers(column: pd.Series) -> Numbers:
     return Numbers(values, missing, bad)
 
 
-def parse_value_columns(raw: pd.DataFrame, rows: Rows, names, times: pd.Series,
-                        fill) -> dict[str, np.ndarray]:
+def parse_value_columns(raw: pd.DataFrame, rows: Rows, targets, covariates, times: pd.Series,
+                        fill) -> tuple[dict[str, np.ndarray], dict[str, list[str]]]:
     """Parse the target and covariate columns into float64 arrays (NaN where missing).
 
-    Each check runs over all columns before the next: non-numeric values, then missing
-    values (unless ``fill``), infinite values, absurd magnitudes.
+    Targets must be numeric; a covariate is numeric or categorical (see the module
+    docstring). Each check runs over all columns before the next: non-numeric values in a
+    target or numbers mixed with labels in a covariate, then missing values (unless
+    ``fill``), infinite values, absurd magnitudes.
+
+    Returns
+    -------
+    values : dict of str to numpy.ndarray
+        Per column, float64 numbers, or label codes for a categorical column.
+    labels : dict of str to list of str
+        Per categorical column, its labels: code ``k`` stands for ``labels[k]``.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"y": ["1", "2", "3"], "promo": [" low", "high", "low"]})
+    >>> values, labels = parse_value_columns(raw, Rows("<DataFrame>"), ["y"], ["promo"],
+    ...                                      pd.Series([1, 2, 3]), None)
+    >>> values["promo"].tolist(), labels
+    ([0.0, 1.0, 0.0], {'promo': ['low', 'high']})
     """
-    parsed = {name: parse_numbers(raw[name]) for name in names}
-    checks = [_check_numeric, _check_missing, _check_finite, _check_magnitude]
+    columns = {name: _plain(raw[name]) for name in [*targets, *covariates]}
+    parsed = {name: parse_numbers(column) for name, column in columns.items()}
+    labels: dict[str, list[str]] = {}
+    for name, numbers in parsed.items():  # one pass, in column order: the first problem wins
+        if name not in covariates:
+            _check_numeric(columns[name], name, numbers, times, rows)
+        elif _is_categorical(columns[name], name, numbers, rows):
+            parsed[name], labels[name] = _label_codes(columns[name], numbers.missing)
+    checks = [_check_missing, _check_finite, _check_magnitude]
     if fill is not None:
         checks.remove(_check_missing)
     for check in checks:
         for name, numbers in parsed.items():
-            check(raw[name], name, numbers, times, rows)
-    return {name: numbers.values for name, numbers in parsed.items()}
+            check(columns[name], name, numbers, times, rows)
+    return {name: numbers.values for name, numbers in parsed.items()}, labels
 
 
-def fill_missing(block: np.ndarray, policy: str) -> np.ndarray:
+def _plain(column: pd.Series) -> pd.Series:
+    """A pandas categorical column as its plain values (numbers or labels)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.astype(object)
+    return column
+
+
+def _is_categorical(column: pd.Series, name: str, numbers: Numbers, rows: Rows) -> bool:
+    """True if no present value is a number, False if all are; DataError for a mix.
+
+    The kind of the first present value is the expected one; the message names the first
+    value of the other kind.
+    """
+    is_number = ~numbers.missing & ~numbers.bad
+    if not (numbers.bad.any() and is_number.any()):
+        return bool(numbers.bad.any())
+    first = first_true(~numbers.missing)
+    number_first = bool(is_number[first])
+    other = first_true(numbers.bad if number_first else is_number)
+    kinds = ("a number", "a label") if number_first else ("a label", "a number")
+    hint = f" {_number_hint(str(column.iloc[other]).strip())}" if number_first else ""
+    raise DataError(f"Column `{name}` of {rows.where} mixes numbers and labels: "
+                    f"{rows.at(first)} holds {cell_repr(column, first)} ({kinds[0]}) but "
+                    f"{rows.at(other)} holds {cell_repr(column, other)} ({kinds[1]}). Make the "
+                    f"column all numbers or all labels (a covariate without any number is "
+                    f"categorical).{hint}")
+
+
+def _label_codes(column: pd.Series, missing: np.ndarray) -> tuple[Numbers, list[str]]:
+    """Stripped labels as float codes in order of first appearance (NaN where missing)."""
+    present = ~missing
+    codes, uniques = pd.factorize(column[present].astype("str").str.strip().to_numpy(object))
+    values = np.full(len(column), np.nan)
+    values[present] = codes
+    return Numbers(values, missing, np.zeros(len(column), dtype=bool)), [str(u) for u in uniques]
+
+
+def fill_missing(block: np.ndarray, policy: str, carry=()) -> np.ndarray:
     """Fill the NaNs of a 2-D block column by column with a policy of FILL_POLICIES.
 
     ``interpolate`` is linear in position, ``ffill`` carries values forward, and both give
-    leading gaps the first value; ``zero`` writes zeros.
+    leading gaps the first value; ``zero`` writes zeros. The columns at positions ``carry``
+    (labels and static covariates, which must not be averaged or zeroed) follow the
+    ``ffill`` rule whatever the policy.
 
     Examples
     --------
     >>> block = np.array([[np.nan], [1.0], [np.nan], [3.0], [np.nan]])
     >>> [fill_missing(block, p)[:, 0].tolist() for p in FILL_POLICIES]
     [[1.0, 1.0, 2.0, 3.0, 3.0], [1.0, 1.0, 1.0, 3.0, 3.0], [0.0, 1.0, 0.0, 3.0, 0.0]]
+    >>> fill_missing(np.hstack([block, block]), "zero", carry=[1])[:, 1].tolist()
+    [1.0, 1.0, 1.0, 3.0, 3.0]
     """
+    out = _fill(block, policy)
+    carry = list(carry)
+    if carry:
+        out = np.array(out)  # writable
+        out[:, carry] = _fill(block[:, carry], "ffill")
+    return out
+
+
+def _fill(block: np.ndarray, policy: str) -> np.ndarray:
     if policy == "zero":
         return np.nan_to_num(block, nan=0.0)
     if policy == "ffill":

@@ -112,3 +112,29 @@ def compile_model(model, learning_rate: float = 1e-3):
     )
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate), loss="mse")
     return model
+
+
+def with_series_embedding(builder, input_shape: tuple[int, int], horizon: int, build_args: dict,
+                          n_series: int, dim: int):
+    """A builder's model fed, beside each window, a learned vector of its series.
+
+    Inputs: ``window (rows, features)`` and ``series`` (the series' integer index, shape (1,)).
+    The series' ``dim``-vector (``keras.layers.Embedding``) is repeated on every window row
+    and joins the features, so any builder can use it; only Keras layers, safe-mode loadable.
+
+    Examples
+    --------
+    >>> from forecastkit.models.dense import build_linear
+    >>> model = with_series_embedding(build_linear, (6, 1), 2, {}, n_series=3, dim=2)
+    >>> [tuple(shape) for shape in model.input_shape], model.output_shape
+    ([(None, 6, 1), (None, 1)], (None, 2))
+    """
+    keras = import_keras()
+    rows, features = input_shape
+    base = builder((rows, features + dim), horizon, **build_args)
+    window = keras.Input(shape=(rows, features), name="window")
+    series = keras.Input(shape=(1,), dtype="int32", name="series")
+    vector = keras.layers.Embedding(n_series, dim, name="series_embedding")(series)
+    repeated = keras.layers.RepeatVector(rows, name="series_rows")(keras.layers.Flatten(name="series_vector")(vector))
+    joined = keras.layers.Concatenate(axis=-1, name="window_and_series")([window, repeated])
+    return keras.Model([window, series], base(joined), name=base.name)

@@ -55,6 +55,7 @@ TRAINING = (
     Hyper("patience", 10, int, "epochs without validation improvement before stopping", 1),
     Hyper("validation", 0.1, float, "share of the latest training windows held out for early stopping",
           0.0, 0.9),
+    Hyper("window_sample", 0, int, "windows drawn per series per epoch, afresh each epoch (0: all)", 0),
 )
 _TRAINING_NAMES = frozenset(h.name for h in TRAINING)
 
@@ -97,7 +98,7 @@ class ModelSpec:
         >>> get_spec("vanilla").resolve({"unit": 8})
         Traceback (most recent call last):
         ...
-        forecastkit.errors.ConfigError: Unknown hyperparameter 'unit' for model 'vanilla'. Its hyperparameters are: units, dropout, epochs, batch_size, learning_rate, patience, validation. Did you mean 'units'?
+        forecastkit.errors.ConfigError: Unknown hyperparameter 'unit' for model 'vanilla'. Its hyperparameters are: units, dropout, epochs, batch_size, learning_rate, patience, validation, window_sample. Did you mean 'units'?
         """
         params = dict(params or {})
         known = {h.name: h for h in self.all_hypers}

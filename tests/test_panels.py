@@ -1,0 +1,288 @@
+"""Panels end to end: global and local models, covariate roles, calendar features, leakage."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecastkit import Forecaster
+from forecastkit.data import from_pandas
+from forecastkit.errors import ConfigError, DataError
+from forecastkit.features import FeatureEncoder, calendar_features, check_calendar
+from forecastkit.splits import WalkForward
+from forecastkit.walkforward import GLOBAL_ID, walk_forward
+
+from conftest import FAST
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def shop_frame(n=40, stores=("a", "b", "c"), seed=0):
+    """Weekly sales of a few stores: a past-observed footfall, a future-known price and promo
+    label, and a static store type. Sales respond to this week's price."""
+    rng = np.random.default_rng(seed)
+    frames = []
+    for k, store in enumerate(stores):
+        price = 10 + rng.normal(0, 1, n)
+        footfall = 100 + rng.normal(0, 5, n)
+        frames.append(pd.DataFrame({
+            "store": store, "week": pd.date_range("2023-01-02", periods=n, freq="W-MON"),
+            "sales": 200 + 30 * k - 8 * price + 0.1 * footfall + rng.normal(0, 1, n),
+            "footfall": footfall, "price": price,
+            "promo": rng.choice(["off", "tv", "radio"], n), "kind": "big" if k else "small",
+        }))
+    return pd.concat(frames, ignore_index=True)
+
+
+def shop_panel(frame=None, **kwargs):
+    frame = shop_frame() if frame is None else frame
+    return from_pandas(frame, id="store", time="week", target="sales", covariates="footfall",
+                       future_covariates=("price", "promo"), static_covariates="kind", **kwargs)
+
+
+def future_of(frame, panel, horizon):
+    """The future-known covariates over the horizon after each store's history."""
+    rows = []
+    for sid in panel.ids:
+        times = panel.future_times(sid, horizon)
+        rows.append(pd.DataFrame({"store": sid, "week": times, "price": np.linspace(9, 11, horizon),
+                                  "promo": "tv"}))
+    return pd.concat(rows, ignore_index=True)
+
+
+# ------------------------------------------------------------------- global and local --
+@pytest.mark.parametrize("mode", ["global", "local"])
+def test_global_and_local_models_forecast_every_series_and_reload(mode, two_series, tmp_path):
+    forecaster = Forecaster("linear", horizon=3, lookback=6, params=FAST, mode=mode).fit(two_series)
+    assert hasattr(forecaster, "model_") == (mode == "global")
+    assert hasattr(forecaster, "models_") == (mode == "local")
+    forecast = forecaster.predict()
+    assert forecast.groupby("id").size().to_dict() == {"a": 3, "b": 3}
+    assert list(forecast.columns) == ["id", "time", "model", "yhat"]
+    loaded = Forecaster.load(forecaster.save(tmp_path / mode))
+    pd.testing.assert_frame_equal(loaded.predict(), forecast)
+
+
+def test_local_models_are_each_fit_on_their_own_series_only(two_series):
+    local = Forecaster("linear", horizon=2, lookback=4, params=FAST, mode="local", seed=3).fit(two_series)
+    alone = Forecaster("linear", horizon=2, lookback=4, params=FAST, seed=3).fit(
+        two_series.with_frame(two_series.series("a")))
+    both = local.predict()
+    np.testing.assert_allclose(both[both["id"] == "a"]["yhat"], alone.predict()["yhat"], rtol=1e-5)
+
+
+def test_id_embedding_is_a_global_model_input(two_series, tmp_path):
+    forecaster = Forecaster("mlp", horizon=2, lookback=6, params=FAST, id_embedding=2).fit(two_series)
+    assert [tuple(s) for s in forecaster.model_.input_shape] == [(None, 6, 2), (None, 1)]
+    loaded = Forecaster.load(forecaster.save(tmp_path / "emb"))
+    pd.testing.assert_frame_equal(loaded.predict(), forecaster.predict())
+    with pytest.raises(ConfigError, match="no meaning with mode='local'"):
+        Forecaster("mlp", id_embedding=2, mode="local").check_params()
+    with pytest.raises(ConfigError, match="`mode` must be 'global' or 'local'"):
+        Forecaster("mlp", mode="pooled").check_params()
+
+
+def test_same_seed_same_global_forecast(two_series):
+    def run():
+        return Forecaster("vanilla", horizon=2, lookback=6, params={**FAST, "units": 4}, seed=5).fit(
+            two_series).predict()["yhat"].to_numpy()
+    np.testing.assert_array_equal(run(), run())
+
+
+def test_per_series_scaling_sees_each_series_training_rows_only(two_series):
+    forecaster = Forecaster("linear", horizon=2, lookback=4, params=FAST).fit(two_series)
+    for sid in ("a", "b"):
+        y = two_series.series(sid)["y"].to_numpy()
+        state = forecaster.transforms_[sid].to_dict()["params"]
+        assert state["mean"] == pytest.approx(y.mean()) and state["scale"] == pytest.approx(y.std())
+
+
+def test_window_sample_bounds_the_windows_each_series_gives_an_epoch():
+    from forecastkit.models.keras_common import import_keras
+    from forecastkit.training import window_batches
+    from forecastkit.windows import WindowSet
+
+    blocks = [(np.arange(n, dtype=float), np.zeros((n, 0)), np.zeros((n, 0)), np.zeros(0)) for n in (50, 8, 30)]
+    windows = WindowSet(blocks, lookback=3, horizon=1)
+    batches = window_batches(import_keras(), windows, np.arange(len(windows)),
+                             {"batch_size": 4, "window_sample": 5}, seed=0, with_series=False)
+    for _ in range(3):
+        counts = np.bincount(windows.series[batches.order], minlength=3)
+        assert counts.tolist() == [5, 5, 5]
+        assert len(set(batches.order.tolist())) == 15
+        batches.on_epoch_end()
+
+
+# ------------------------------------------------------------------------- covariates --
+def test_covariate_roles_become_model_inputs():
+    frame = shop_frame()
+    panel = shop_panel(frame)
+    forecaster = Forecaster("linear", horizon=3, lookback=4, params=FAST, calendar="month").fit(panel)
+    encoder = forecaster.encoder_
+    # target + footfall; price + promo one-hot (3) + month sin/cos; kind one-hot (2); future flag
+    assert (encoder.n_past, encoder.n_known, encoder.n_static) == (1, 6, 2)
+    assert forecaster.model_.input_shape == (None, 4 + 3, 1 + 1 + 6 + 2 + 1)
+    forecast = forecaster.predict(future=future_of(frame, panel, 3))
+    assert forecast.groupby("id").size().to_dict() == {"a": 3, "b": 3, "c": 3}
+
+
+def test_future_known_covariates_are_required_over_the_whole_horizon(tmp_path):
+    frame = shop_frame()
+    panel = shop_panel(frame)
+    forecaster = Forecaster("linear", horizon=3, lookback=4, params=FAST).fit(panel)
+    with pytest.raises(ConfigError, match="needs their values for the 3 step"):
+        forecaster.predict()
+    future = future_of(frame, panel, 3)
+    with pytest.raises(DataError, match="must cover the whole horizon"):
+        forecaster.predict(future=future.drop(index=4))
+    loaded = Forecaster.load(forecaster.save(tmp_path / "m"))
+    pd.testing.assert_frame_equal(loaded.predict(future=future), forecaster.predict(future=future))
+    plain = Forecaster("linear", horizon=3, lookback=4, params=FAST).fit(
+        from_pandas(frame, id="store", time="week", target="sales"))
+    with pytest.raises(ConfigError, match="fit without future-known covariates"):
+        plain.predict(future=future)
+
+
+def test_future_known_values_change_the_forecast_and_past_ones_cannot_reach_it():
+    frame = shop_frame()
+    panel = shop_panel(frame)
+    forecaster = Forecaster("linear", horizon=2, lookback=4, params={**FAST, "epochs": 30}).fit(panel)
+    future = future_of(frame, panel, 2)
+    base = forecaster.predict(future=future)["yhat"].to_numpy()
+    cheaper = forecaster.predict(future=future.assign(price=future["price"] - 3))["yhat"].to_numpy()
+    assert not np.allclose(base, cheaper)
+    # a future file carrying past-observed columns (footfall, sales) over the horizon: ignored
+    noisy = future.assign(footfall=1e6, sales=-1e6)
+    np.testing.assert_array_equal(forecaster.predict(future=noisy)["yhat"].to_numpy(), base)
+
+
+def test_categorical_static_and_unseen_labels_encode_without_future_information():
+    panel = shop_panel()
+    encoder = FeatureEncoder().fit(panel)
+    assert encoder.categories == {"promo": ["off", "radio", "tv"], "kind": ["big", "small"]}
+    rows = pd.DataFrame({"time": pd.to_datetime(["2024-01-01"]), "price": [10.0], "promo": ["billboard"]})
+    assert encoder.known_rows("a", rows)[0, 1:].tolist() == [0.0, 0.0, 0.0]  # unseen label: all zeros
+    assert encoder.static_row(panel.series("a")).tolist() == [0.0, 1.0]
+    assert FeatureEncoder.from_dict(encoder.to_dict()).to_dict() == encoder.to_dict()
+
+
+def test_calendar_features():
+    times = pd.date_range("2024-01-01", periods=14, freq="D")
+    features = calendar_features(times, ("weekday",))
+    np.testing.assert_allclose(features[:7], features[7:])  # weekly cycle
+    assert features.shape == (14, 2)
+    assert check_calendar("hour,month") == ("hour", "month")
+    with pytest.raises(ConfigError, match="Unknown calendar feature 'fortnight'"):
+        check_calendar("fortnight")
+    with pytest.raises(ConfigError, match="need timestamps"):
+        check_calendar("month", freq=None)
+
+
+# ------------------------------------------------------------------- walk-forward --
+def one_fold(panel, models, horizon=2):
+    return walk_forward(panel, models, WalkForward(horizon=horizon, folds=1), baselines=False).to_frame()
+
+
+def perturbed(panel, rows_from, columns, by=1000.0):
+    """``panel`` with ``columns`` changed at every row from position ``rows_from`` of each series."""
+    frame = panel.frame.copy()
+    position = frame.groupby("id").cumcount()
+    late = position >= frame["id"].map(lambda sid: rows_from(panel.lengths[sid]))
+    for column in columns:
+        frame.loc[late, column] = frame.loc[late, column] + by
+    return panel.with_frame(frame)
+
+
+def test_walk_forward_past_covariates_and_targets_after_the_origin_never_reach_its_forecast():
+    panel = shop_panel()
+    model = {"linear": Forecaster("linear", horizon=2, lookback=4, params=FAST)}
+    base = one_fold(panel, model)
+    origin = lambda n: n - 2  # noqa: E731  (the only fold's origin)
+    moved = one_fold(perturbed(panel, origin, ["y", "footfall"]), model)
+    np.testing.assert_array_equal(moved["y_pred"], base["y_pred"])
+    assert not np.array_equal(moved["y_true"], base["y_true"])
+    priced = one_fold(perturbed(panel, origin, ["price"], by=-3.0), model)
+    assert not np.allclose(priced["y_pred"], base["y_pred"])  # future-known: used over the horizon
+
+
+def test_global_walk_forward_fits_once_per_fold_for_all_series(two_series):
+    result = walk_forward(two_series, {"linear": Forecaster("linear", horizon=2, lookback=4, params=FAST)},
+                          WalkForward(horizon=2, folds=3, stride=2, refit="always"), baselines=False)
+    assert result.fits["id"].unique().tolist() == [GLOBAL_ID] and len(result.fits) == 3
+    assert result.to_frame().groupby("id")["origin"].nunique().to_dict() == {"a": 3, "b": 3}
+    local = walk_forward(two_series, {"linear": Forecaster("linear", horizon=2, lookback=4, params=FAST,
+                                                           mode="local")},
+                         WalkForward(horizon=2, folds=3, stride=2, refit="always"), baselines=False)
+    assert sorted(local.fits["id"].unique()) == ["a", "b"] and len(local.fits) == 6
+    merged = result.to_frame().merge(local.to_frame(), on=["id", "origin", "h"])
+    np.testing.assert_array_equal(merged["y_true_x"], merged["y_true_y"])  # the same points scored
+
+
+def test_global_fit_never_trains_on_another_series_future(two_series):
+    # 'a' ends 2004-12 and 'b' 2005-05: b's fold origin is 5 months after a's, so the global
+    # fit trains b only on rows before a's origin; b's rows between the two origins may move
+    # without changing a's forecast.
+    model = {"linear": Forecaster("linear", horizon=2, lookback=4, params=FAST)}
+    base = one_fold(two_series, model)
+    frame = two_series.frame.copy()
+    late_b = (frame["id"] == "b") & (frame["time"] >= pd.Timestamp("2004-11-01"))
+    frame.loc[late_b, "y"] += 500.0
+    moved = one_fold(two_series.with_frame(frame), model)
+    a_base, a_moved = (r[r["id"] == "a"]["y_pred"].to_numpy() for r in (base, moved))
+    np.testing.assert_array_equal(a_moved, a_base)
+
+
+def test_skip_short_leaves_out_short_series_with_a_warning(two_series):
+    frame = pd.concat([two_series.frame, pd.DataFrame({
+        "id": "tiny", "time": pd.date_range("2004-01-01", periods=5, freq="MS"), "y": 1.0, "price": 5.0})],
+        ignore_index=True)
+    panel = two_series.with_frame(frame)
+    splitter = WalkForward(horizon=2, folds=2)
+    linear = [Forecaster("linear", horizon=2, lookback=6, params=FAST)]
+    with pytest.raises(DataError, match="'tiny'.*--skip-short"):
+        walk_forward(panel, linear, splitter, baselines=False)
+    with pytest.warns(UserWarning, match="Skipped 1 series.*'tiny' \\(5 rows\\)"):
+        result = walk_forward(panel, linear, splitter, baselines=False, skip_short=True)
+    assert sorted(result.to_frame()["id"].unique()) == ["a", "b"]
+
+
+# ---------------------------------------------------------------------------- CLI --
+def run_cli(*args, cwd):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "forecastkit", *args], capture_output=True, text=True, cwd=cwd,
+                          env=env, timeout=300)
+
+
+def test_cli_panel_with_covariate_roles_writes_a_long_forecast(tmp_path):
+    frame = shop_frame()
+    frame.to_csv(tmp_path / "shops.csv", index=False)
+    panel = shop_panel(frame)
+    future_of(frame, panel, 3).to_csv(tmp_path / "future.csv", index=False)
+    common = ["--data", "shops.csv", "--id", "store", "--time", "week", "--target", "sales",
+              "--past-covariates", "footfall", "--future-covariates", "price,promo", "--static-covariates", "kind",
+              "--horizon", "3", "--lookback", "4", "--epochs", "2", "--quiet"]
+    done = run_cli("forecast", *common, "--model", "linear", "--local", "--calendar", "month",
+                   "--future-data", "future.csv", "--out", "f.csv", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    forecast = pd.read_csv(tmp_path / "f.csv")
+    assert list(forecast.columns) == ["id", "time", "model", "yhat"]
+    assert forecast.groupby("id").size().to_dict() == {"a": 3, "b": 3, "c": 3}
+    missing = run_cli("forecast", *common, "--model", "linear", cwd=tmp_path)
+    assert missing.returncode == 1 and "pass --future-data FILE" in missing.stderr
+    assert "Traceback" not in missing.stderr
+
+
+def test_cli_evaluate_local_panel(tmp_path):
+    frame = shop_frame(n=30, stores=("a", "b"))
+    frame.to_csv(tmp_path / "shops.csv", index=False)
+    done = run_cli("evaluate", "--data", "shops.csv", "--id", "store", "--target", "sales",
+                   "--past-covariates", "footfall", "--models", "linear", "--local", "--horizon", "2",
+                   "--folds", "2", "--lookback", "4", "--epochs", "2", "--no-baselines", "--quiet",
+                   "--out", "run", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    results = pd.read_csv(tmp_path / "run" / "results.csv")
+    assert sorted(results["id"].unique()) == ["a", "b"] and set(results["model"]) == {"linear"}
