@@ -56,6 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
     output = forecast.add_argument_group("output")
     output.add_argument("--out", metavar="FILE", help="forecast CSV to write (default: forecast.csv)")
     output.add_argument("--save-model", metavar="DIR", help="also save the fitted model to DIR")
+    output.add_argument("--level", metavar="L,L", help="add prediction intervals at these levels (percent, "
+                        "e.g. 80,95) as yhat_lo_L / yhat_hi_L columns: native for the baselines, split-conformal "
+                        "on the held-out windows for neural models")
+    output.add_argument("--quantiles", metavar="Q,Q", help="neural models: also forecast these quantiles "
+                        "(e.g. 0.1,0.9) with a pinball-loss quantile head; adds q0.1-style columns")
     output.add_argument("--from-run", metavar="DIR", help="refit the winner (or --model NAME) of an "
                         "`evaluate` run with that run's data and settings, on all the data")
     _add_common_output(output)
@@ -86,7 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
                        "(default: every:6)")
     folds.add_argument("--warm-start", action="store_true", help="with every:K, continue from the previous "
                        "fit's weights")
-    folds.add_argument("--metric", metavar="M", help="rank by mase, smape, mae, rmse, mape or owa (default: mase)")
+    folds.add_argument("--metric", metavar="M", help="rank by mase, smape, mae, rmse, mape or owa, or with --level "
+                       "by the interval scores msis, winkler or coverage_gap (default: mase)")
+    folds.add_argument("--level", metavar="L,L", help="add conformal prediction intervals at these levels "
+                       "(percent, e.g. 80,95), calibrated on errors known before each origin, and score them")
+    folds.add_argument("--min-calibration", type=int, metavar="N", help="earlier errors needed per model, "
+                       "series and step before an origin gets an interval (default: 10)")
     _add_hyper_arguments(evaluate)
     output = evaluate.add_argument_group("output")
     output.add_argument("--out", metavar="DIR", help="run directory (default: forecastkit-run)")
@@ -162,6 +172,8 @@ def _add_hyper_arguments(parser: argparse.ArgumentParser) -> None:
                        "linear 0.01)")
     hyper.add_argument("--patience", type=int, metavar="N", help="early-stopping patience (default: 10)")
     hyper.add_argument("--dropout", type=float, metavar="P", help="dropout rate (default: 0)")
+    hyper.add_argument("--validation", type=float, metavar="F", help="share of the latest training windows "
+                       "held out for early stopping and interval calibration (default: 0.1)")
     hyper.add_argument("--window-sample", type=int, metavar="N", help="windows drawn per series per epoch, "
                        "afresh each epoch (default: 0, all); bounds the epoch time of long panels")
 
@@ -251,8 +263,10 @@ def _print_evaluation(result, metric: str, paths: dict) -> None:
     from rich.table import Table
 
     board = result.leaderboard(metric)
-    shown = ["rank", "model", metric] + [c for c in (f"{metric}_std", "mase", "smape", "owa", "failed_fits")
-                                         if c in board.columns and c != metric]
+    level = max(result.levels) if result.levels else None
+    extra = (f"coverage_{level}", f"width_{level}", f"msis_{level}") if level else ()
+    shown = ["rank", "model", metric] + [c for c in (f"{metric}_std", "mase", "smape", "owa", *extra, "failed_fits")
+                                         if c in board.columns and c not in (metric, f"{metric}_{level}")]
     board = board[shown]
     table = Table(title=f"walk-forward leaderboard (ranked by {metric.upper()}; all metrics in "
                         "leaderboard.csv)", title_justify="left")

@@ -20,7 +20,8 @@ from .errors import ConfigError, ConfigTypeError
 from .models.registry import get_spec
 
 #: Hyperparameter flags shared by the neural models (flag name -> hyperparameter name).
-HYPER_FLAGS = ("epochs", "units", "layers", "batch_size", "learning_rate", "patience", "dropout", "window_sample")
+HYPER_FLAGS = ("epochs", "units", "layers", "batch_size", "learning_rate", "patience", "dropout", "validation",
+               "window_sample")
 
 #: Every run setting with its default and type (None: no default, optional).
 SETTINGS: dict[str, tuple[object, type | tuple[type, ...]]] = {
@@ -57,6 +58,9 @@ SETTINGS: dict[str, tuple[object, type | tuple[type, ...]]] = {
     "refit": ("every:6", str),
     "warm_start": (False, bool),
     "metric": ("mase", str),
+    "level": (None, (str, int, float, list)),
+    "min_calibration": (10, int),
+    "quantiles": (None, (str, float, list)),
     "resume": (False, bool),
     "fast_nondeterministic": (False, bool),
     "no_baselines": (False, bool),
@@ -70,6 +74,7 @@ SETTINGS: dict[str, tuple[object, type | tuple[type, ...]]] = {
     "learning_rate": (None, (int, float)),
     "patience": (None, int),
     "dropout": (None, (int, float)),
+    "validation": (None, (int, float)),
     "window_sample": (None, int),
 }
 

@@ -30,12 +30,42 @@ from . import __version__
 from .data import Panel, from_pandas, load_csv, read_future
 from .errors import ConfigError, DataError, ModelFileError, ModelVersionWarning, NotFittedError
 from .features import FeatureEncoder, check_calendar
+from .intervals import _conformal_rank, bound_columns, check_levels
 from .models.registry import get_spec
 from .transforms import TargetTransform, check_transform_options
 from .windows import WindowSet, check_window_args
 
 METADATA_FORMAT = 2
 MODES = ("global", "local")
+#: Key of a global model's calibration errors in ``calibration_`` (local models use the series id).
+GLOBAL_KEY = "*"
+
+
+def check_quantiles(quantiles) -> tuple[float, ...]:
+    """``quantiles`` (``"0.1,0.9"`` or a list) as a sorted tuple of levels in (0, 1).
+
+    Examples
+    --------
+    >>> check_quantiles("0.9,0.1"), check_quantiles(None)
+    ((0.1, 0.9), ())
+    """
+    if quantiles is None or quantiles == "" or quantiles == ():
+        return ()
+    items = quantiles.split(",") if isinstance(quantiles, str) else quantiles if isinstance(
+        quantiles, (list, tuple)) else [quantiles]
+    taus = []
+    for item in items:
+        try:
+            tau = float(item)
+        except (TypeError, ValueError):
+            tau = float("nan")
+        if isinstance(item, bool) or not 0 < tau < 1:
+            raise ConfigError(f"`quantiles` must be levels strictly between 0 and 1, such as 0.1,0.9 "
+                              f"(--quantiles). Received: quantiles={quantiles!r}")
+        taus.append(tau)
+    if len(set(taus)) != len(taus):
+        raise ConfigError(f"`quantiles` lists a level twice. Received: quantiles={quantiles!r}")
+    return tuple(sorted(taus))
 
 
 def default_lookback(horizon: int, season: int, shortest: int) -> int:
@@ -101,6 +131,10 @@ class Forecaster(BaseEstimator):
     calendar : str, list or None
         Calendar features known over the horizon, e.g. ``"weekday,month"`` (see
         :data:`~forecastkit.features.CALENDAR`); they need timestamps.
+    quantiles : str, list or None
+        Neural models: also forecast these quantile levels (e.g. ``"0.1,0.9"``) with a
+        non-crossing quantile head trained on the pinball loss; the median (0.5) is always
+        one of them and is the point forecast. ``predict`` adds ``q0.1``-style columns.
 
     Attributes
     ----------
@@ -113,7 +147,7 @@ class Forecaster(BaseEstimator):
 
     def __init__(self, model="linear", horizon=1, lookback=None, params=None, scaler="standard",
                  transform=None, difference=False, season=None, seed=0, verbose=0, warm_start=False,
-                 mode="global", id_embedding=0, calendar=None):
+                 mode="global", id_embedding=0, calendar=None, quantiles=None):
         self.model = model
         self.horizon = horizon
         self.lookback = lookback
@@ -128,6 +162,7 @@ class Forecaster(BaseEstimator):
         self.mode = mode
         self.id_embedding = id_embedding
         self.calendar = calendar
+        self.quantiles = quantiles
 
     # ------------------------------------------------------------------ validation --
     def check_params(self) -> dict:
@@ -149,6 +184,13 @@ class Forecaster(BaseEstimator):
                               f"meaning with mode='local'. Drop it or use mode='global'. Received: "
                               f"id_embedding={self.id_embedding}")
         check_calendar(self.calendar)
+        taus = check_quantiles(self.quantiles)
+        if taus and spec.kind != "neural":
+            raise ConfigError(f"`quantiles` (--quantiles) train a quantile head, which only neural models have; "
+                              f"{self.model!r} is a baseline. Use levels= (--level) for its intervals.")
+        if taus and self.difference:
+            raise ConfigError("`quantiles` cannot be combined with `difference`: quantiles of differences do not "
+                              "add up to quantiles of the level. Drop one of them.")
         if self.params is not None and not isinstance(self.params, dict):
             raise ConfigError(f"`params` must be a dict of hyperparameters. Received: params={self.params!r}")
         return spec.resolve(self.params)
@@ -156,24 +198,53 @@ class Forecaster(BaseEstimator):
     # ------------------------------------------------------------------------- fit --
     def fit(self, data, **load_kwargs) -> "Forecaster":
         """Learn transforms and model from ``data`` (Panel, CSV path or pandas object)."""
-        hyper = self.check_params()
         panel = as_panel(data, **load_kwargs)
         spec = get_spec(self.model)
-        self.season_ = int(self.season or panel.season_length())
-        shortest = min(panel.lengths.values())
-        self.lookback_ = int(self.lookback or default_lookback(self.horizon, self.season_, shortest))
-        self.hyper_ = hyper
-        self.target_, self.freq_, self.step_ = panel.target, panel.freq, panel.step
-        self.covariates_ = _roles(panel)
         if spec.kind == "baseline":
+            self._resolve(panel)
             panel.check_length(1, "a baseline needs at least one observation")
             self.history_ = panel
             self.transforms_ = {}
             return self
-        self._fit_neural(panel, spec, hyper)
+        windows = self.prepare_windows(panel)
+        self._fit_neural(windows, spec, self.hyper_)
         return self
 
-    def _fit_neural(self, panel: Panel, spec, hyper: dict) -> None:
+    def _resolve(self, panel: Panel) -> None:
+        """Settle the settings that depend on the data: season, lookback, hyperparameters."""
+        self.hyper_ = self.check_params()
+        self.season_ = int(self.season or panel.season_length())
+        shortest = min(panel.lengths.values())
+        self.lookback_ = int(self.lookback or default_lookback(self.horizon, self.season_, shortest))
+        self.target_, self.freq_, self.step_ = panel.target, panel.freq, panel.step
+        self.covariates_ = _roles(panel)
+
+    def _fit_neural(self, windows: dict, spec, hyper: dict) -> None:
+        previous = self._previous_models()
+        self.calibration_ = {}
+        if self.mode == "local" and len(windows) > 1:
+            self.models_ = {}
+            for sid, per_series in windows.items():
+                self.models_[sid] = self._train(spec, hyper, per_series, previous.get(sid))
+                self.calibration_[sid] = self._calibrate(self.models_[sid], per_series, hyper["validation"])
+            self.__dict__.pop("model_", None)
+        else:
+            pooled = windows[GLOBAL_KEY]
+            self.model_ = self._train(spec, hyper, pooled, previous.get(None))
+            self.calibration_[GLOBAL_KEY] = self._calibrate(self.model_, pooled, hyper["validation"])
+            self.__dict__.pop("models_", None)
+
+    def prepare_windows(self, panel: Panel) -> dict:
+        """Everything ``fit`` learns before training, and the training windows.
+
+        Resolves the data-dependent settings (``season_``, ``lookback_``, ``hyper_``...),
+        checks the series lengths, fits the covariate encoding and each series' target
+        transform on ``panel`` (the training data) and sets ``encoder_``, ``transforms_``,
+        ``ids_`` and ``history_``. Returns ``{"*": WindowSet}`` (one pooled set: global mode
+        or a single series) or ``{series id: WindowSet}`` (local mode on a panel). Trainers
+        other than :meth:`fit` (walk-forward's fold-parallel path) start from here.
+        """
+        self._resolve(panel)
         lookback, horizon, diff = self.lookback_, self.horizon, int(self.difference)
         panel.check_length(
             lookback + horizon + diff,
@@ -189,15 +260,10 @@ class Forecaster(BaseEstimator):
                 frame["y"].to_numpy(float), where)
             blocks.append(self._block(sid, frame))
         self.ids_ = list(self.transforms_)
-        previous = self._previous_models()
-        if self.mode == "local" and len(blocks) > 1:
-            self.models_ = {sid: self._train(spec, hyper, self._windows([block]), previous.get(sid))
-                            for sid, block in zip(self.ids_, blocks)}
-            self.__dict__.pop("model_", None)
-        else:
-            self.model_ = self._train(spec, hyper, self._windows(blocks), previous.get(None))
-            self.__dict__.pop("models_", None)
         self.history_ = _tail(panel, lookback + diff)
+        if self.mode == "local" and len(blocks) > 1:
+            return {sid: self._windows([block]) for sid, block in zip(self.ids_, blocks)}
+        return {GLOBAL_KEY: self._windows(blocks)}
 
     def _previous_models(self) -> dict:
         """Models a warm start continues from: ``{None: model}`` (global) or ``{id: model}``."""
@@ -238,19 +304,47 @@ class Forecaster(BaseEstimator):
             model = previous
         else:
             build_args, _ = spec.split(hyper)
-            builder = spec.load_builder()
+            builder, loss = spec.load_builder(), "mse"
+            taus = self._taus()
+            if taus:
+                from .models.quantile import PinballLoss, with_quantile_head
+
+                base, loss = builder, PinballLoss(taus)
+                builder = lambda shape, horizon, **args: with_quantile_head(base, shape, horizon, args, taus)  # noqa: E731
             if self.id_embedding:
                 model = with_series_embedding(builder, shape, self.horizon, build_args,
                                               len(self.ids_), self.id_embedding)
             else:
                 model = builder(shape, self.horizon, **build_args)
-            compile_model(model, learning_rate=hyper["learning_rate"])
+            compile_model(model, learning_rate=hyper["learning_rate"], loss=loss)
         train(keras, model, windows, hyper, self.verbose, f"training {self.model}", seed=self.seed,
-              with_series=bool(self.id_embedding))
+              with_series=bool(self.id_embedding), taus=self._taus())
         return model
 
+    def _taus(self) -> tuple[float, ...]:
+        """Quantile levels the model forecasts (0.5 included), or () for point models."""
+        taus = check_quantiles(self.quantiles)
+        return tuple(sorted({*taus, 0.5})) if taus else ()
+
+    def _calibrate(self, model, windows: WindowSet, validation: float) -> list:
+        """Absolute errors of ``model`` on its held-out windows, sorted per horizon step
+        (in the model's scaled units): the calibration set of split-conformal intervals."""
+        from .training import model_inputs
+
+        _, held_out = windows.latest(validation)
+        if len(held_out) == 0:
+            return []
+        inputs, targets, _ = model_inputs(windows, held_out, bool(self.id_embedding))
+        predicted = np.asarray(model.predict(inputs, verbose=0, batch_size=1024), dtype=float)
+        return np.sort(np.abs(self._median(predicted) - targets), axis=0).tolist()
+
+    def _median(self, predicted: np.ndarray) -> np.ndarray:
+        """The point forecast of raw model outputs: the 0.5 quantile of a quantile model."""
+        taus = self._taus()
+        return predicted[..., taus.index(0.5)] if taus else predicted
+
     # --------------------------------------------------------------------- predict --
-    def predict(self, data=None, future=None, **load_kwargs) -> pd.DataFrame:
+    def predict(self, data=None, future=None, levels=None, **load_kwargs) -> pd.DataFrame:
         """Forecast ``horizon`` steps after the training data, or after ``data`` if given.
 
         Parameters
@@ -262,26 +356,86 @@ class Forecaster(BaseEstimator):
             Values of the future-known covariates over the ``horizon`` steps after each
             series' end (see :func:`~forecastkit.data.read_future`); required when the model
             was fit with future-known covariates, refused otherwise.
+        levels : str, list or None
+            Prediction intervals at these levels (percent, e.g. ``(80, 95)``): the native
+            intervals of the baselines, and for neural models split-conformal intervals from
+            their errors on the held-out (validation) windows of ``fit``.
 
         Returns
         -------
         pandas.DataFrame
-            Columns ``id, time, model, yhat``, ``horizon`` rows per series.
+            Columns ``id, time, model, yhat``, then ``yhat_lo_<L>, yhat_hi_<L>`` per level and
+            ``q<tau>`` per quantile of a quantile model; ``horizon`` rows per series.
         """
         if not hasattr(self, "history_"):
             raise NotFittedError(
                 "This Forecaster is not fitted yet. Call `fit(data)` before `predict()`."
             )
+        levels = check_levels(levels)
+        self._check_levels(levels)
         panel = self.history_ if data is None else self._check_history(as_panel(data, **load_kwargs))
         futures = self._future_frames(panel, future)
         histories = [(sid, panel.series(sid), futures.get(sid)) for sid in panel.ids]
-        forecasts = self.predict_histories(histories)
+        columns = self._forecast_columns(histories, levels)
         rows = [
-            pd.DataFrame({"id": sid, "time": panel.future_times(sid, self.horizon),
-                          "model": self.model, "yhat": values})
-            for (sid, _, _), values in zip(histories, forecasts)
+            pd.DataFrame({"id": sid, "time": panel.future_times(sid, self.horizon), "model": self.model,
+                          **{name: values[i] for name, values in columns.items()}})
+            for i, (sid, _, _) in enumerate(histories)
         ]
         return pd.concat(rows, ignore_index=True)
+
+    def _check_levels(self, levels) -> None:
+        """Refuse interval levels this fitted model cannot give, before any work."""
+        if not levels or get_spec(self.model).kind == "baseline":
+            return
+        if self.difference:
+            raise ConfigError("Conformal intervals of a neural model are calibrated per step, which differencing "
+                              "breaks: drop `difference` (--difference) or take intervals from a walk-forward "
+                              "(evaluate --level).")
+        sizes = {key: len(errors) for key, errors in self.calibration_.items()}
+        _require_calibration(levels, min(sizes.values()) if sizes else 0)
+
+    def check_levels_before_fit(self, panel: Panel, levels) -> None:
+        """Raise now, not after training, when ``fit(panel)`` would hold out too few windows to
+        calibrate neural intervals at ``levels`` (the CLI calls this before fitting)."""
+        levels = check_levels(levels)
+        if not levels or get_spec(self.model).kind == "baseline":
+            return
+        hyper = self.check_params()
+        season = int(self.season or panel.season_length())
+        lookback = self.lookback or default_lookback(self.horizon, season, min(panel.lengths.values()))
+        held = [int(max(n - int(self.difference) - lookback - self.horizon + 1, 0) * hyper["validation"])
+                for n in panel.lengths.values()]
+        _require_calibration(levels, min(held) if self.mode == "local" else sum(held))
+
+    def _forecast_columns(self, histories: list, levels: tuple) -> dict:
+        """``{column: (n, horizon) array}``: yhat, the interval bounds and the quantiles."""
+        spec = get_spec(self.model)
+        if spec.kind == "baseline":
+            columns = {"yhat": self.predict_histories(histories)}
+            if levels:
+                intervals = spec.load_intervals()
+                bounds = np.array([intervals(frame["y"].to_numpy(float), self.horizon, self.season_, levels)
+                                   for _, frame, _ in histories])  # (n, levels, 2, horizon)
+                for j, level in enumerate(levels):
+                    lo, hi = bound_columns(level)
+                    columns[lo], columns[hi] = bounds[:, j, 0], bounds[:, j, 1]
+            return columns
+        predicted, scales, groups = self._neural_outputs(histories)
+        point = self._median(predicted)
+        inverse = self._inverse(histories, scales)
+        columns = {"yhat": inverse(point)}
+        for level in levels:
+            half = np.zeros_like(point)
+            for key, index in groups.items():
+                errors = np.asarray(self.calibration_[GLOBAL_KEY if key is None else key])
+                half[index] = errors[_rank_needed(level, len(errors)) - 1]
+            lo, hi = bound_columns(level)
+            columns[lo], columns[hi] = inverse(point - half), inverse(point + half)
+        for k, tau in enumerate(self._taus()):
+            if tau != 0.5 or 0.5 in check_quantiles(self.quantiles):
+                columns[f"q{tau:g}"] = inverse(predicted[..., k])
+        return columns
 
     def _future_frames(self, panel: Panel, future) -> dict:
         """Per series, the horizon rows (time + future-known covariates) the model needs."""
@@ -318,13 +472,21 @@ class Forecaster(BaseEstimator):
             forecast = spec.load_forecast()
             return np.array([forecast(frame["y"].to_numpy(float), self.horizon, self.season_)
                              for _, frame, _ in histories])
+        predicted, scales, _ = self._neural_outputs(histories)
+        return self._inverse(histories, scales)(self._median(predicted))
+
+    def _neural_outputs(self, histories: list):
+        """Raw model outputs for the histories (scaled units), their window levels (or None)
+        and which model served which rows: ``{None: rows}`` or ``{series id: rows}``."""
         rows = self.lookback_ + int(self.difference)
         with_future = self.encoder_.has_future_rows
         blocks = [self._block(sid, frame.iloc[-rows:].reset_index(drop=True), future if with_future else None)
                   for sid, frame, future in histories]
         windows = self._windows(blocks, starts="last")
         ids = [sid for sid, _, _ in histories]
-        predicted = np.zeros((len(ids), self.horizon))
+        taus = self._taus()
+        predicted = np.zeros((len(ids), self.horizon, len(taus)) if taus else (len(ids), self.horizon))
+        scales = np.ones((len(ids), 1)) if self.scaler.startswith("window_") else None
         groups = {None: np.arange(len(ids))} if hasattr(self, "model_") else {
             sid: np.array([i for i, other in enumerate(ids) if other == sid]) for sid in dict.fromkeys(ids)}
         for sid, index in groups.items():
@@ -332,10 +494,18 @@ class Forecaster(BaseEstimator):
             inputs, _, levels = windows.gather(index)
             if self.id_embedding:
                 inputs = [inputs, np.array([[self.ids_.index(i)] for i in np.array(ids)[index]], np.int32)]
-            values = np.asarray(model.predict(inputs, verbose=0, batch_size=1024), dtype=float)
-            predicted[index] = values if levels is None else values * levels
-        return np.array([self.transforms_[sid].inverse(row, anchor=frame["y"].iloc[-1])
-                         for (sid, frame, _), row in zip(histories, predicted)])
+            predicted[index] = np.asarray(model.predict(inputs, verbose=0, batch_size=1024), dtype=float)
+            if levels is not None:
+                scales[index] = levels
+        return predicted, scales, groups
+
+    def _inverse(self, histories: list, scales):
+        """A function mapping ``(n, horizon)`` scaled outputs back to the original units."""
+        def inverse(values: np.ndarray) -> np.ndarray:
+            values = values if scales is None else values * scales
+            return np.array([self.transforms_[sid].inverse(row, anchor=frame["y"].iloc[-1])
+                             for (sid, frame, _), row in zip(histories, values)])
+        return inverse
 
     def _check_history(self, panel: Panel) -> Panel:
         if _roles(panel) != self.covariates_:
@@ -383,6 +553,7 @@ class Forecaster(BaseEstimator):
             "transforms": {sid: t.to_dict() for sid, t in self.transforms_.items()},
             "encoder": self.encoder_.to_dict() if neural else None,
             "ids": list(self.ids_) if neural else [],
+            "calibration": self.calibration_ if neural else {},
             "history": _panel_to_json(self.history_),
             "versions": _versions(keras_used=neural),
         }
@@ -418,6 +589,8 @@ class Forecaster(BaseEstimator):
             if metadata["encoder"] is not None:
                 forecaster.encoder_ = FeatureEncoder.from_dict(metadata["encoder"])
                 forecaster.ids_ = [str(sid) for sid in metadata["ids"]]
+                forecaster.calibration_ = {str(key): [[float(v) for v in row] for row in errors]
+                                           for key, errors in metadata["calibration"].items()}
             forecaster.history_ = _panel_from_json(metadata["history"])
         except (KeyError, TypeError, ValueError, AttributeError) as err:
             reason = f"missing key {err}" if isinstance(err, KeyError) else str(err)
@@ -460,7 +633,7 @@ class Forecaster(BaseEstimator):
 _METADATA_TYPES = {
     "format": int, "params": dict, "lookback": int, "season": int, "hyper": dict, "target": str,
     "freq": (str, type(None)), "step": int, "covariates": dict, "transforms": dict,
-    "encoder": (dict, type(None)), "ids": list, "history": dict, "versions": dict,
+    "encoder": (dict, type(None)), "ids": list, "calibration": dict, "history": dict, "versions": dict,
 }
 
 
@@ -528,7 +701,11 @@ def _load_keras_model(model_file: Path, forecaster: "Forecaster"):
         raise ModelFileError(f"{model_file} contains a {code} layer, which runs arbitrary Python code when "
                              "loaded; forecastkit loads models in Keras safe mode and refuses it. Only load "
                              "models written by Forecaster.save().")
+    import importlib
+
     from .models.keras_common import import_keras
+
+    importlib.import_module("forecastkit.models.quantile")  # registers the quantile head's layer and loss
 
     keras = import_keras()
     try:
@@ -538,7 +715,8 @@ def _load_keras_model(model_file: Path, forecaster: "Forecaster"):
         raise ModelFileError(f"{model_file} cannot be loaded safely ({reason}). Only load models written by "
                              "Forecaster.save(), and re-save it if it was edited.") from None
     expected_in = forecaster._window_shape()
-    expected_out = (forecaster.horizon,)
+    taus = forecaster._taus()
+    expected_out = (forecaster.horizon, len(taus)) if taus else (forecaster.horizon,)
     got_in, got_out = _window_shape(model), tuple(model.output_shape[1:])
     if got_in != expected_in or got_out != expected_out:
         raise ModelFileError(
@@ -576,6 +754,33 @@ def _check_positive_int(name: str, value, minimum: int = 1) -> None:
 
 def _tail(panel: Panel, rows: int) -> Panel:
     return panel.with_frame(panel.frame.groupby("id", sort=False).tail(rows).reset_index(drop=True))
+
+
+def _require_calibration(levels, held_out: int) -> None:
+    """Raise when ``held_out`` calibration errors cannot give intervals at every level."""
+    needed = max(_rank_needed(level) for level in levels)
+    if held_out < needed:
+        raise ConfigError(
+            f"{max(levels)}% intervals of a neural model are calibrated on its held-out windows and need at "
+            f"least {needed} of them per model, but this fit holds out {held_out}. Raise the held-out share "
+            "(--validation, e.g. 0.3), use more data, or a lower --level.")
+
+
+def _rank_needed(level, n: int | None = None) -> int:
+    """Rank of the calibration error giving a ``level``% split-conformal interval with ``n``
+    errors; with ``n`` None, the fewest errors for which that rank exists.
+
+    Examples
+    --------
+    >>> _rank_needed(80), _rank_needed(95), _rank_needed(80, 99)
+    (4, 19, 80)
+    """
+    if n is not None:
+        return _conformal_rank(level, n)
+    n = 1
+    while _conformal_rank(level, n) > n:
+        n += 1
+    return n
 
 
 def _window_shape(model) -> tuple:

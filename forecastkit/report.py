@@ -28,17 +28,33 @@ import pandas as pd
 
 from . import __version__
 from .errors import ConfigError
+from .intervals import INTERVAL_METRICS, check_levels, conformal_intervals, interval_rows, interval_scores
 from .metrics import METRICS, MetricWarning, row_losses, score
 from .models.registry import get_spec
 from .significance import compare, verdict as verdict_lines
+from .store import RESULT_COLUMNS
 
 REFERENCE = "seasonal_naive"
 
 
-def _check_metric(metric: str) -> str:
-    if metric not in METRICS:
-        raise ConfigError(f"`metric` must be one of {', '.join(METRICS)}. Received: metric={metric!r}")
+def _check_metric(metric: str, result=None) -> str:
+    levels = getattr(result, "levels", ())
+    valid = METRICS + (INTERVAL_METRICS if levels else ())
+    if metric not in valid:
+        hint = "" if levels or metric not in INTERVAL_METRICS else (
+            f" ({metric} scores prediction intervals: also pass --level (levels=), e.g. 80,95)")
+        raise ConfigError(f"`metric` must be one of {', '.join(valid)}{hint}. Received: metric={metric!r}")
     return metric
+
+
+def _interval_level(result) -> int | float:
+    """The level interval metrics rank and test by: the largest requested."""
+    return max(result.levels)
+
+
+def _rank_key(metric: str):
+    """Sort key of a leaderboard column: coverage gaps rank by their size."""
+    return (lambda column: column.abs()) if metric == "coverage_gap" else None
 
 
 def _score(result, by, metrics) -> pd.DataFrame:
@@ -54,34 +70,50 @@ def leaderboard(result, metric: str = "mase") -> pd.DataFrame:
     metric; ``origins`` counts forecast origins scored; ``failed_fits`` counts fits that
     raised or diverged (their forecasts are left out of every metric).
     """
-    metric = _check_metric(metric)
+    metric = _check_metric(metric, result)
     table = _score(result, ("model",), METRICS)
-    if metric != "owa":
-        per_origin = _score(result, ("model", "id", "origin"), (metric,))
-        spread = per_origin.groupby("model", sort=False)[metric].std()
+    if result.levels:
+        table = table.merge(interval_scores(result.results, result.scales, result.levels), on="model", how="left")
+        if metric in INTERVAL_METRICS:
+            table[metric] = table[f"{metric}_{_interval_level(result)}"]
+    if metric not in ("owa", "coverage_gap"):
+        per_origin = origin_losses(result, metric)
+        spread = per_origin.groupby("model", sort=False)["loss"].std()
         table.insert(table.columns.get_loc(metric) + 1, f"{metric}_std", table["model"].map(spread))
     counts = result.results.groupby("model", sort=False)[["id", "origin"]].apply(
         lambda g: len(g.drop_duplicates()))
     table["origins"] = table["model"].map(counts).astype(int)
     failed = result.fits[result.fits["status"] != "ok"].groupby("model").size()
     table["failed_fits"] = table["model"].map(failed).fillna(0).astype(int)
-    table = table.drop(columns=["n", "n_failed"]).sort_values(metric, na_position="last", kind="stable")
+    table = table.drop(columns=["n", "n_failed"]).sort_values(metric, na_position="last", kind="stable",
+                                                              key=_rank_key(metric))
     table.insert(0, "rank", range(1, len(table) + 1))
-    first = ["rank", "model", metric] + ([f"{metric}_std"] if metric != "owa" else [])
+    first = ["rank", "model", metric] + ([f"{metric}_std"] if f"{metric}_std" in table else [])
     return table[first + [c for c in table.columns if c not in first]].reset_index(drop=True)
 
 
 def by_horizon(result, metric: str = "mase") -> pd.DataFrame:
     """``metric`` per model (rows) and horizon step ``h`` (columns)."""
-    metric = _check_metric(metric)
+    metric = _check_metric(metric, result)
+    if metric in INTERVAL_METRICS:
+        level = _interval_level(result)
+        table = interval_scores(result.results, result.scales, [level], by=("model", "h"))
+        return table.pivot(index="model", columns="h", values=f"{metric}_{level}")
     table = _score(result, ("model", "h"), (metric,))
     return table.pivot(index="model", columns="h", values=metric)
 
 
 def origin_losses(result, metric: str = "mase") -> pd.DataFrame:
-    """Per (model, id, origin) loss averaged over the horizon: the input of the DM test."""
+    """Per (model, id, origin) loss averaged over the horizon: the input of the DM test.
+
+    Interval losses (``msis``, ``winkler``) are those of the largest requested level;
+    origins without an interval yet are left out.
+    """
     frame = result.results[["model", "id", "origin"]].copy()
-    frame["loss"] = row_losses(result.results, result.scales, _check_metric(metric))
+    if _check_metric(metric, result) in ("msis", "winkler"):
+        frame["loss"] = interval_rows(result.results, result.scales, _interval_level(result))[metric]
+    else:
+        frame["loss"] = row_losses(result.results, result.scales, metric)
     return frame.groupby(["model", "id", "origin"], sort=False, as_index=False)["loss"].mean()
 
 
@@ -95,6 +127,8 @@ def significance(result, metric: str = "mase") -> tuple[pd.DataFrame, list[str]]
     note = []
     if metric == "owa":  # a ratio of averages has no per-origin loss: test its MASE half
         metric, note = "mase", ["OWA is a ratio of averages, so the tests below compare MASE."]
+    if metric == "coverage_gap":  # not a loss: test the proper interval score instead
+        metric, note = "msis", ["A coverage gap is not a loss, so the tests below compare MSIS."]
     board = leaderboard(result, metric).dropna(subset=[metric])
     if board.empty:
         return pd.DataFrame(), ["No model produced a forecast that could be scored."]
@@ -133,12 +167,7 @@ def plot(result, series: str | None = None, models=None, metric: str = "mase"):
     ``series`` picks the id to draw (default: the first); ``models`` limits the models
     drawn (default: the five best). Returns the matplotlib Figure.
     """
-    import matplotlib
-
-    if matplotlib.get_backend().lower() not in ("agg",) and not _in_notebook():
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = _pyplot()
     frame = result.results
     sid = series if series is not None else frame["id"].iloc[0]
     models = list(models) if models is not None else list(leaderboard(result, metric)["model"].head(5))
@@ -163,6 +192,67 @@ def plot(result, series: str | None = None, models=None, metric: str = "mase"):
     return fig
 
 
+def calibration_plot(result, models=None, levels=(10, 20, 30, 40, 50, 60, 70, 80, 90, 95)):
+    """Nominal against empirical coverage of each model's conformal intervals (a Figure).
+
+    A well-calibrated model follows the diagonal; below it, intervals are too narrow.
+    Coverage is measured on the rows that have an interval at each level.
+    """
+    plt = _pyplot()
+    levels = check_levels(levels)
+    frame = conformal_intervals(result.results[list(RESULT_COLUMNS)], levels, result.min_calibration)
+    models = list(models) if models is not None else list(frame["model"].unique())
+    table = interval_scores(frame[frame["model"].isin(models)], result.scales, levels).set_index("model")
+    fig, ax = plt.subplots(figsize=(6, 6))
+    ax.plot([0, 100], [0, 100], color="grey", linestyle="--", linewidth=1, label="perfect calibration")
+    for model in models:
+        ax.plot(levels, [100 * table.loc[model, f"coverage_{level}"] for level in levels], marker="o", label=model)
+    ax.set_xlabel("nominal coverage (%)")
+    ax.set_ylabel("empirical coverage (%)")
+    ax.set_title("Calibration of conformal intervals")
+    ax.legend(fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def fan_chart(result, series: str | None = None, model: str | None = None, origins: int = 4):
+    """One model's forecasts with their intervals from ``origins`` origins a horizon apart
+    (the latest ones, so the fans do not overlap), over the actuals (a Figure)."""
+    plt = _pyplot()
+    if not result.levels:
+        raise ConfigError("A fan chart draws prediction intervals: run the walk-forward with levels= (--level).")
+    frame = result.results
+    sid = series if series is not None else frame["id"].iloc[0]
+    model = model or leaderboard(result, "msis")["model"].iloc[0]
+    rows = frame[(frame["id"] == sid) & (frame["model"] == model)]
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    actual = frame[frame["id"] == sid].drop_duplicates("time").sort_values("time")
+    ax.plot(actual["time"], actual["y_true"], color="black", linewidth=1.5, label="actual")
+    horizon = int(rows["h"].max())
+    chosen = sorted(rows["origin"].unique())[::-1][::horizon][:origins]
+    for k, origin in enumerate(chosen):
+        path = rows[rows["origin"] == origin].sort_values("h")
+        for j, level in enumerate(sorted(result.levels, reverse=True)):
+            lo, hi = f"yhat_lo_{level}", f"yhat_hi_{level}"
+            ax.fill_between(path["time"], path[lo], path[hi], color="tab:blue", alpha=0.15 + 0.15 * j, linewidth=0,
+                            label=f"{level}% interval" if k == 0 else None)
+        ax.plot(path["time"], path["y_pred"], color="tab:blue", linewidth=1, label="forecast" if k == 0 else None)
+    ax.set_title(f"{model}: forecasts with conformal intervals, series {sid!r}")
+    ax.legend(loc="upper left", fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def _pyplot():
+    import matplotlib
+
+    if matplotlib.get_backend().lower() not in ("agg",) and not _in_notebook():
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
 def _in_notebook() -> bool:
     try:
         from IPython import get_ipython
@@ -176,13 +266,7 @@ def to_html(result, path, metric: str = "mase") -> None:
     """Write a self-contained HTML report (tables, verdict, embedded plots, configuration)."""
     board = leaderboard(result, metric)
     comparisons, lines = significance(result, metric)
-    figure = plot(result, metric=metric)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110)
-    import matplotlib.pyplot as plt
-
-    plt.close(figure)
-    image = base64.b64encode(buffer.getvalue()).decode()
+    image = _png(plot(result, metric=metric))
     failed = result.failed
     sections = [
         f"<h1>forecastkit walk-forward report</h1><p>{html.escape(_summary(result))}</p>",
@@ -191,6 +275,12 @@ def to_html(result, path, metric: str = "mase") -> None:
         f'<h2>Forecasts and error by horizon</h2><img alt="forecast plots" src="data:image/png;base64,{image}">',
         f"<h2>{metric.upper()} by horizon step</h2>" + _table(_horizon_columns(by_horizon(result, metric))),
     ]
+    if result.levels:
+        sections.append(
+            f"<h2>Prediction intervals (conformal; levels {', '.join(map(str, result.levels))}%)</h2>"
+            + _table(interval_scores(result.results, result.scales, result.levels))
+            + f'<img alt="calibration" src="data:image/png;base64,{_png(calibration_plot(result))}">'
+            + f'<img alt="fan chart" src="data:image/png;base64,{_png(fan_chart(result))}">')
     if not comparisons.empty:
         sections.append("<h2>Diebold-Mariano tests (HAC variance, lag h-1; HLN correction; "
                         "Holm across series)</h2>" + _table(comparisons))
@@ -208,6 +298,16 @@ def to_html(result, path, metric: str = "mase") -> None:
     )
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(page)
+
+
+def _png(figure) -> str:
+    """A figure as base64 PNG text (the figure is closed)."""
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110)
+    plt.close(figure)
+    return base64.b64encode(buffer.getvalue()).decode()
 
 
 def _horizon_columns(table: pd.DataFrame) -> pd.DataFrame:

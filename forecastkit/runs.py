@@ -17,6 +17,7 @@ from .config import HYPER_FLAGS, model_params
 from .data import Panel, load_csv, read_future
 from .errors import ConfigError, DataError
 from .forecaster import Forecaster, default_lookback
+from .intervals import INTERVAL_METRICS, check_levels
 from .metrics import METRICS
 from .models.registry import get_spec, model_names
 from .splits import WalkForward
@@ -59,6 +60,7 @@ def make_forecaster(model: str, settings: dict, params: dict, horizon: int, verb
         season=settings["season"], seed=settings["seed"], verbose=verbose,
         warm_start=bool(settings.get("warm_start")), mode=settings["mode"],
         id_embedding=settings["id_embedding"], calendar=settings["calendar"],
+        quantiles=settings["quantiles"] if get_spec(model).kind == "neural" else None,
     )
     forecaster.check_params()
     return forecaster
@@ -85,7 +87,9 @@ def forecast(settings: dict, verbose: int = 0) -> tuple[Forecaster, Panel, pd.Da
     if settings["skip_short"]:
         panel = panel.drop_short(min_length(forecaster, panel), "the model's lookback + horizon")
     future = future_values(settings, panel, horizon, get_spec(model).kind == "neural")
-    return forecaster, panel, forecaster.fit(panel).predict(future=future)
+    levels = check_levels(settings["level"])
+    forecaster.check_levels_before_fit(panel, levels)
+    return forecaster, panel, forecaster.fit(panel).predict(future=future, levels=levels)
 
 
 def min_length(forecaster: Forecaster, panel: Panel) -> int:
@@ -165,8 +169,11 @@ def run_directory(settings: dict) -> Path:
 
 def evaluate(settings: dict, progress: bool = False) -> tuple[WalkForwardResult, Path]:
     """Walk-forward evaluation of the settings' models (and baselines) on the settings' data."""
-    if settings["metric"] not in METRICS:
-        raise ConfigError(f"`--metric` must be one of {', '.join(METRICS)}. Received: metric={settings['metric']!r}")
+    levels = check_levels(settings["level"])
+    valid = METRICS + (INTERVAL_METRICS if levels else ())
+    if settings["metric"] not in valid:
+        hint = " (interval metrics need --level, e.g. --level 80,95)" if settings["metric"] in INTERVAL_METRICS else ""
+        raise ConfigError(f"`--metric` must be one of {', '.join(valid)}{hint}. Received: metric={settings['metric']!r}")
     panel = load_data(settings)
     horizon = horizon_of(settings, panel)
     splitter = splitter_of(settings, horizon)
@@ -174,7 +181,8 @@ def evaluate(settings: dict, progress: bool = False) -> tuple[WalkForwardResult,
     out = run_directory(settings)
     result = walk_forward(panel, models, splitter, seed=settings["seed"], baselines=not settings["no_baselines"],
                           season=settings["season"], out=out, resume=settings["resume"], progress=progress,
-                          deterministic=not settings["fast_nondeterministic"], skip_short=settings["skip_short"])
+                          deterministic=not settings["fast_nondeterministic"], skip_short=settings["skip_short"],
+                          levels=levels, min_calibration=settings["min_calibration"])
     return result, out
 
 
@@ -186,18 +194,23 @@ def write_evaluation(result: WalkForwardResult, out: Path, settings: dict) -> di
     """
     metric = settings["metric"]
     board = result.leaderboard(metric)
-    paths = {name: out / name for name in ("results.csv", "leaderboard.csv", "significance.csv",
-                                           "report.html", "forecasts.png", RUN_FILE)}
+    names = ["results.csv", "leaderboard.csv", "significance.csv", "report.html", "forecasts.png", RUN_FILE]
+    if result.levels:
+        names.insert(5, "calibration.png")
+    paths = {name: out / name for name in names}
     result.to_frame().to_csv(paths["results.csv"], index=False)
     board.to_csv(paths["leaderboard.csv"], index=False, float_format="%.6g")
     tables, _ = result.significance(metric)
     tables.to_csv(paths["significance.csv"], index=False, float_format="%.6g")
     result.to_html(paths["report.html"], metric)
-    figure = result.plot(metric=metric)
-    figure.savefig(paths["forecasts.png"], dpi=110)
     import matplotlib.pyplot as plt
 
-    plt.close(figure)
+    figures = {"forecasts.png": result.plot(metric=metric)}
+    if result.levels:
+        figures["calibration.png"] = result.calibration_plot()
+    for name, figure in figures.items():
+        figure.savefig(paths[name], dpi=110)
+        plt.close(figure)
     scored = board.dropna(subset=[metric])
     run = {"best": scored["model"].iloc[0] if len(scored) else None, "metric": metric,
            "settings": {k: v for k, v in settings.items() if k not in ("resume", "from_run", "out")},

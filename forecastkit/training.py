@@ -20,14 +20,15 @@ from .errors import TrainingError
 
 
 def train(keras, model, windows, hyper: dict, verbose: int = 0, description: str = "training",
-          seed: int = 0, with_series: bool = False):
+          seed: int = 0, with_series: bool = False, taus: tuple = ()):
     """Fit ``model`` on a :class:`~forecastkit.windows.WindowSet`; returns the epoch losses.
 
     The latest ``hyper["validation"]`` share of each series' windows is held out; early
     stopping watches their loss with ``hyper["patience"]`` and restores the best weights.
     Batches are gathered from the window set on demand (:func:`window_batches`), in an order
     drawn from ``seed``. ``with_series`` feeds each window's series index as a second input
-    (series embeddings). Raises :class:`TrainingError` when the loss becomes NaN or infinite.
+    (series embeddings). ``taus``: the quantile levels of a quantile model (its validation loss
+    is then the pinball loss). Raises :class:`TrainingError` when the loss becomes NaN or infinite.
     """
     fit_index, val_index = windows.latest(hyper["validation"])
     if len(fit_index) == 0:
@@ -35,7 +36,7 @@ def train(keras, model, windows, hyper: dict, verbose: int = 0, description: str
     batches = window_batches(keras, windows, fit_index, hyper, seed, with_series)
     callbacks = [stop_on_nan(keras)]
     if len(val_index):
-        callbacks += [validation_loss(keras, windows, val_index, with_series),
+        callbacks += [validation_loss(keras, windows, val_index, with_series, taus),
                       keras.callbacks.EarlyStopping(monitor="val_loss", patience=hyper["patience"],
                                                     restore_best_weights=True)]
     if verbose == 1:
@@ -146,8 +147,9 @@ def stop_on_nan(keras):
     return StopOnNaN()
 
 
-def validation_loss(keras, windows, index: np.ndarray, with_series: bool, chunk: int = 4096):
-    """A callback adding ``val_loss`` (mean squared error on the held-out windows) to the logs.
+def validation_loss(keras, windows, index: np.ndarray, with_series: bool, taus: tuple = (), chunk: int = 4096):
+    """A callback adding ``val_loss`` to the logs: the mean squared error on the held-out
+    windows, or for a quantile model (``taus``) their mean pinball loss.
 
     The held-out windows are gathered once when they fit in one ``chunk``, else per chunk.
     """
@@ -159,9 +161,15 @@ def validation_loss(keras, windows, index: np.ndarray, with_series: bool, chunk:
             total = 0.0
             for inputs, targets in cached or (model_inputs(windows, p, with_series)[:2] for p in parts):
                 predicted = keras.ops.convert_to_numpy(self.model(inputs, training=False))
-                total += float(np.sum((predicted - targets) ** 2))
+                total += float(np.sum(_loss(predicted, targets)))
             if logs is not None:
                 logs["val_loss"] = total / (len(index) * windows.horizon)
+
+    def _loss(predicted, targets):
+        if not taus:
+            return (predicted - targets) ** 2
+        error = targets[..., None] - predicted
+        return np.mean(np.maximum(np.asarray(taus) * error, (np.asarray(taus) - 1) * error), axis=-1)
 
     return ValidationLoss()
 

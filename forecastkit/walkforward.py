@@ -47,6 +47,7 @@ from . import report
 from .data import Panel
 from .errors import ConfigError, DataError
 from .forecaster import Forecaster, as_panel, default_lookback
+from .intervals import check_levels, conformal_intervals
 from .metrics import insample_scales
 from .models.registry import get_spec
 from .splits import WalkForward
@@ -95,7 +96,7 @@ class _Unit:
 def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int = 0,
                  baselines: bool = True, season: int | None = None, out=None, resume: bool = False,
                  progress: bool = False, deterministic: bool = True, skip_short: bool = False,
-                 **load_kwargs) -> "WalkForwardResult":
+                 levels=(), min_calibration: int = 10, **load_kwargs) -> "WalkForwardResult":
     """Evaluate ``models`` on every series of ``data`` at every walk-forward origin.
 
     Parameters
@@ -127,12 +128,19 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
     skip_short : bool
         Leave out (with a warning naming them) the series too short for the splitter and
         models, instead of raising :class:`~forecastkit.errors.DataError`.
+    levels : sequence of numbers, e.g. (80, 95)
+        Add conformal prediction intervals at these levels (percent) to every forecast,
+        calibrated only on errors known before its origin
+        (:func:`~forecastkit.intervals.conformal_intervals`), and score them.
+    min_calibration : int
+        Earlier errors needed (per model, series and step) before an origin gets an interval.
 
     Returns
     -------
     WalkForwardResult
     """
     splitter = splitter or WalkForward()
+    levels = check_levels(levels)
     panel = as_panel(data, **load_kwargs)
     season = int(season or panel.season_length())
     series = _series_of(panel)
@@ -153,7 +161,7 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
         store.commit_scales(_scale_rows(series, folds, season))
         with _op_determinism(deterministic and neural):
             _run(entries, series, {"neural": folds, "baseline": baseline_folds}, seed, store, progress)
-        return WalkForwardResult.from_store(store, season)
+        return WalkForwardResult.from_store(store, season, levels, min_calibration)
     finally:
         store.close()
 
@@ -485,7 +493,8 @@ class WalkForwardResult:
 
     Attributes
     ----------
-    results : tidy table ``model, id, fit, origin, h, time, y_true, y_pred``.
+    results : tidy table ``model, id, fit, origin, h, time, y_true, y_pred``, then the
+        conformal bounds ``yhat_lo_<L>, yhat_hi_<L>`` of each level ``L`` in ``levels``.
     scales : MASE scales per ``id, origin``.
     fits : ``model, id, fit, status, reason`` for every fit.
     timings : seconds per fit (kept apart so results compare byte for byte).
@@ -498,17 +507,23 @@ class WalkForwardResult:
     timings: pd.DataFrame
     config: dict
     season: int = 1
+    levels: tuple = ()
+    min_calibration: int = 10
     extras: dict = field(default_factory=dict)
 
     @classmethod
-    def from_store(cls, store: RunStore, season: int) -> "WalkForwardResult":
+    def from_store(cls, store: RunStore, season: int, levels=(), min_calibration: int = 10) -> "WalkForwardResult":
         config = store.config()
         results = store.table("results")
         scales = store.table("scales")
         for frame, columns in ((results, ("origin", "time")), (scales, ("origin",))):
             for column in columns:
                 frame[column] = _times(frame[column], config["freq"])
-        return cls(results[RESULT_COLUMNS], scales, store.table("fits"), store.table("timings"), config, season)
+        results = results[RESULT_COLUMNS]
+        if levels:
+            results = conformal_intervals(results, levels, min_calibration)
+        return cls(results, scales, store.table("fits"), store.table("timings"), config, season,
+                   tuple(levels), min_calibration)
 
     def to_frame(self) -> pd.DataFrame:
         """The tidy results table (a copy)."""
@@ -534,6 +549,14 @@ class WalkForwardResult:
     def plot(self, series: str | None = None, models=None, metric: str = "mase"):
         """Forecasts vs actuals per origin, and ``metric`` by horizon step (a matplotlib Figure)."""
         return report.plot(self, series, models, metric)
+
+    def calibration_plot(self, models=None):
+        """Nominal vs empirical coverage of each model's conformal intervals (a Figure)."""
+        return report.calibration_plot(self, models)
+
+    def fan_chart(self, series: str | None = None, model: str | None = None, origins: int = 4):
+        """One model's forecasts from the last origins with their intervals (needs ``levels``)."""
+        return report.fan_chart(self, series, model, origins)
 
     def to_html(self, path, metric: str = "mase") -> None:
         """Write the self-contained HTML report."""

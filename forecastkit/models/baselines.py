@@ -1,9 +1,25 @@
-"""Naive forecasting baselines in numpy: Naive, Seasonal Naive and the M4 "Naive2".
+r"""Naive forecasting baselines in numpy: Naive, Seasonal Naive and the M4 "Naive2".
 
 Every neural forecaster is compared against these. All functions take one series ``y``
 (1-D, finite, at least one observation) and return a float64 array of shape
 ``(horizon,)`` with the point forecasts for steps ``1..horizon`` after the last
 observation ``y[T-1]`` (``T = len(y)``).
+
+Each baseline also has a *native* prediction interval function
+``<name>_intervals(y, horizon, season, levels)`` returning a float64 array of shape
+``(len(levels), 2, horizon)``: ``out[i, 0]`` the lower and ``out[i, 1]`` the upper bound of
+the central ``levels[i]`` % interval (``levels`` are percentages in ``(0, 100)``, e.g.
+``(80, 95)``). They are the Gaussian intervals of Hyndman & Athanasopoulos, *Forecasting:
+principles and practice* (3rd ed., section 5.5), centred on the point forecast of the same
+function (same fallbacks), with the residual variance
+
+.. math:: \hat\sigma^2 = \frac{1}{T - M} \sum_t e_t^2
+
+the mean of the ``T - M`` available one-step in-sample residuals ``e_t`` (``M`` the
+observations the method cannot forecast in-sample: 1 for naive, ``m`` for seasonal naive):
+fpp3's formula with ``K = 0`` estimated parameters, not mean-centred and with no other bias
+correction. A series with no residual at all (a single observation; seasonal naive on exactly
+one season) gets ``sigma = 0``: the bounds equal the point forecast.
 
 Conventions
 -----------
@@ -28,17 +44,26 @@ array([4., 4.])
 array([6., 7., 8., 9., 6., 7.])
 >>> naive2(np.tile([2.0, 6.0, 4.0, 4.0], 4), horizon=4, season=4)
 array([2., 6., 4., 4.])
+>>> naive_intervals([3.0, 5.0, 4.0], horizon=2, levels=(80,)).round(3)   # sigma = 1.581
+array([[[1.974, 1.134],
+        [6.026, 6.866]]])
 """
 
 from __future__ import annotations
 
 
+import numbers
+
 import numpy as np
+from scipy.stats import norm
 
 from ..checks import check_int
-from ..errors import DataError
+from ..errors import ConfigError, ConfigTypeError, DataError
 
-__all__ = ["naive", "seasonal_naive", "seasonality_test", "seasonal_indices", "naive2"]
+__all__ = [
+    "naive", "seasonal_naive", "seasonality_test", "seasonal_indices", "naive2",
+    "check_levels", "naive_intervals", "seasonal_naive_intervals", "naive2_intervals",
+]
 
 #: One-sided 90 % critical value of the standard normal used by the M4 seasonality test.
 M4_CRITICAL_VALUE = 1.645
@@ -75,6 +100,75 @@ def _check_y(y) -> np.ndarray:
             "values before forecasting (--fill / fill= when loading data)."
         )
     return arr
+
+
+def check_levels(levels) -> tuple[float, ...]:
+    """``levels`` as a tuple of floats, each a percentage strictly between 0 and 100.
+
+    A single number is accepted as a one-element tuple. The order is kept (duplicates too):
+    row ``i`` of every ``*_intervals`` result belongs to ``levels[i]``.
+
+    Raises
+    ------
+    ConfigTypeError
+        If ``levels`` (or one of its items) is not a real number.
+    ConfigError
+        If ``levels`` is empty or a level is not in ``(0, 100)``.
+
+    Examples
+    --------
+    >>> check_levels((80, 95))
+    (80.0, 95.0)
+    >>> check_levels([0.95])
+    (0.95,)
+    >>> check_levels((80, 100))
+    Traceback (most recent call last):
+    ...
+    forecastkit.errors.ConfigError: `levels` must each be a percentage in (0, 100), e.g. (80, 95). Received: levels=(80, 100) (100 is out of range)
+    """
+    items = (levels,) if isinstance(levels, numbers.Number) or isinstance(levels, str) else levels
+    try:
+        items = tuple(items)
+    except TypeError:
+        raise ConfigTypeError(
+            "`levels` must be a sequence of percentages in (0, 100), e.g. (80, 95). "
+            f"Received: levels={levels!r} ({type(levels).__name__})"
+        ) from None
+    if not items:
+        raise ConfigError(
+            "`levels` must hold at least one percentage in (0, 100), e.g. (80, 95). "
+            f"Received: levels={levels!r}"
+        )
+    out = []
+    for level in items:
+        if isinstance(level, bool) or not isinstance(level, numbers.Real):
+            raise ConfigTypeError(
+                "`levels` must be percentages (real numbers) in (0, 100), e.g. (80, 95). "
+                f"Received: levels={levels!r} ({level!r} is a {type(level).__name__})"
+            )
+        if not 0.0 < float(level) < 100.0:  # also rejects nan
+            raise ConfigError(
+                "`levels` must each be a percentage in (0, 100), e.g. (80, 95). "
+                f"Received: levels={levels!r} ({level!r} is out of range)"
+            )
+        out.append(float(level))
+    return tuple(out)
+
+
+def _gaussian_bounds(point: np.ndarray, sd: np.ndarray, levels: tuple[float, ...]) -> np.ndarray:
+    """``(len(levels), 2, H)`` bounds ``point -/+ z sd`` with ``z = Phi^-1(0.5 + level / 200)``."""
+    z = norm.ppf(0.5 + np.asarray(levels) / 200.0)[:, None]
+    return np.stack((point - z * sd, point + z * sd), axis=1)
+
+
+def _residual_sigma(residuals: np.ndarray) -> float:
+    """sqrt(mean(e^2)) of the one-step residuals (fpp3 section 5.5 with K = 0); 0 when there are none."""
+    return float(np.sqrt(np.mean(residuals**2))) if residuals.size else 0.0
+
+
+def _naive_sd(arr: np.ndarray, horizon: int) -> np.ndarray:
+    """Standard deviation of the naive h-step error: ``sigma sqrt(h)``, sigma from ``diff(arr)``."""
+    return _residual_sigma(np.diff(arr)) * np.sqrt(np.arange(1, horizon + 1))
 
 
 # ----------------------------------------------------------------------------- forecasts
@@ -402,10 +496,182 @@ def naive2(y, horizon: int, season: int) -> np.ndarray:
     arr = _check_y(y)
     horizon = check_int(horizon, "horizon")
     season = check_int(season, "season")
+    return _naive2(arr, horizon, season)[0]
+
+
+def _naive2(arr: np.ndarray, horizon: int, season: int):
+    """``(forecast, indices)`` of :func:`naive2`; ``indices`` is None when it is naive."""
     last = np.full(horizon, arr[-1], dtype=np.float64)
     if season == 1 or np.any(arr <= 0) or not seasonality_test(arr, season):
-        return last
+        return last, None
     indices = seasonal_indices(arr, season)
     n = arr.size
     adjusted_last = arr[-1] / indices[(n - 1) % season]
-    return adjusted_last * indices[(n + np.arange(horizon)) % season]
+    return adjusted_last * indices[(n + np.arange(horizon)) % season], indices
+
+
+# ------------------------------------------------------------------- prediction intervals
+
+
+def _check_interval_args(y, horizon, season, levels):
+    return (_check_y(y), check_int(horizon, "horizon"), check_int(season, "season"),
+            check_levels(levels))
+
+
+def naive_intervals(y, horizon: int, season: int = 1, levels=(80.0, 95.0)) -> np.ndarray:
+    r"""Gaussian prediction intervals of :func:`naive` (fpp3 section 5.5).
+
+    With the one-step residuals :math:`e_t = y_t - y_{t-1}` (``t = 1..T-1``, 0-based),
+    :math:`\hat\sigma^2 = rac{1}{T-1}\sum_t e_t^2` and
+    :math:`z = \Phi^{-1}(0.5 + \mathrm{level}/200)`:
+
+    .. math:: y_T \mp z\, \hat\sigma \sqrt{h}, \qquad h = 1, \dots, H
+
+    (the random-walk forecast variance :math:`h \sigma^2`). A single observation has no
+    residual: ``sigma = 0`` and the bounds equal the forecast.
+
+    Parameters
+    ----------
+    y : array_like of float, shape (T,)
+        The observed series, oldest first. 1-D, finite, ``T >= 1``.
+    horizon : int
+        Number of steps ``H >= 1`` to forecast.
+    season : int, default 1
+        Unused (the common baseline signature).
+    levels : sequence of float, default (80, 95)
+        Interval levels in percent, each in ``(0, 100)``.
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (len(levels), 2, horizon)
+        ``[i, 0]`` lower and ``[i, 1]`` upper bounds of the ``levels[i]`` % interval.
+
+    Raises
+    ------
+    DataError
+        If ``y`` is not 1-D, empty or has non-finite values.
+    ConfigError, ConfigTypeError
+        If ``horizon`` or ``season`` is not an integer ``>= 1`` or a level is not in (0, 100).
+
+    Examples
+    --------
+    >>> out = naive_intervals([10.0, 11.5, 10.0, 11.5, 10.0], horizon=4, levels=(95,))
+    >>> out.shape
+    (1, 2, 4)
+    >>> out[0].round(2)     # sigma = 1.5: 10 -/+ 1.96 * 1.5 * sqrt(h)
+    array([[ 7.06,  5.84,  4.91,  4.12],
+           [12.94, 14.16, 15.09, 15.88]])
+    """
+    arr, horizon, season, levels = _check_interval_args(y, horizon, season, levels)
+    return _gaussian_bounds(np.full(horizon, arr[-1]), _naive_sd(arr, horizon), levels)
+
+
+def seasonal_naive_intervals(y, horizon: int, season: int, levels=(80.0, 95.0)) -> np.ndarray:
+    r"""Gaussian prediction intervals of :func:`seasonal_naive` (fpp3 section 5.5).
+
+    With the one-step residuals :math:`e_t = y_t - y_{t-m}` (``t = m..T-1``, 0-based),
+    :math:`\hat\sigma^2 = rac{1}{T-m}\sum_t e_t^2`, ``k = floor((h - 1) / m)`` (the
+    number of complete seasons between the origin and step ``h``) and
+    :math:`z = \Phi^{-1}(0.5 + \mathrm{level}/200)`:
+
+    .. math:: \hat y_{T+h} \mp z\, \hat\sigma \sqrt{k + 1}
+
+    around the seasonal naive forecast :math:`\hat y_{T+h}`. Where :func:`seasonal_naive`
+    falls back to :func:`naive` (``season == 1`` or ``T < m``) these are
+    :func:`naive_intervals`. A series of exactly one season has no residual: ``sigma = 0``.
+
+    Parameters
+    ----------
+    y : array_like of float, shape (T,)
+        The observed series, oldest first. 1-D, finite, ``T >= 1``.
+    horizon : int
+        Number of steps ``H >= 1`` to forecast.
+    season : int
+        Season length ``m >= 1``.
+    levels : sequence of float, default (80, 95)
+        Interval levels in percent, each in ``(0, 100)``.
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (len(levels), 2, horizon)
+        ``[i, 0]`` lower and ``[i, 1]`` upper bounds of the ``levels[i]`` % interval.
+
+    Raises
+    ------
+    DataError
+        If ``y`` is not 1-D, empty or has non-finite values.
+    ConfigError, ConfigTypeError
+        If ``horizon`` or ``season`` is not an integer ``>= 1`` or a level is not in (0, 100).
+
+    Examples
+    --------
+    Residuals ``y[t] - y[t-2]`` are ``-1, 1, -1, 1`` (sigma 1); the width grows after each
+    full season:
+
+    >>> y = [1.0, 5.0, 0.0, 6.0, 1.0, 5.0]
+    >>> (seasonal_naive_intervals(y, horizon=4, season=2, levels=(80,))[0]).round(3)
+    array([[-0.282,  3.718, -0.812,  3.188],
+           [ 2.282,  6.282,  2.812,  6.812]])
+    """
+    arr, horizon, season, levels = _check_interval_args(y, horizon, season, levels)
+    n = arr.size
+    if season == 1 or n < season:
+        return _gaussian_bounds(np.full(horizon, arr[-1]), _naive_sd(arr, horizon), levels)
+    steps = np.arange(horizon)
+    point = arr[n - season + steps % season]
+    sigma = _residual_sigma(arr[season:] - arr[:-season])
+    return _gaussian_bounds(point, sigma * np.sqrt(steps // season + 1.0), levels)
+
+
+def naive2_intervals(y, horizon: int, season: int, levels=(80.0, 95.0)) -> np.ndarray:
+    r"""Gaussian prediction intervals of :func:`naive2`: naive on the seasonally adjusted series.
+
+    When :func:`naive2` adjusts the series (same test and indices ``S``), the naive
+    intervals of :math:`	ilde y_t = y_t / S_{t mod m}` -- residuals
+    :math:`	ilde y_t - 	ilde y_{t-1}`, :math:`\hat\sigma^2` their mean square,
+    :math:`\sigma_h = \hat\sigma\sqrt h` -- are reseasonalised like the point forecast:
+
+    .. math:: ig(	ilde y_{T-1} \mp z\,\hat\sigma\sqrt hig)\, S_{(T + h - 1) mod m}
+
+    (0-based ``t``, :math:`z = \Phi^{-1}(0.5 + \mathrm{level}/200)`). Otherwise (every
+    fallback of :func:`naive2`) these are :func:`naive_intervals`.
+
+    Parameters
+    ----------
+    y : array_like of float, shape (T,)
+        The observed series, oldest first. 1-D, finite, ``T >= 1``.
+    horizon : int
+        Number of steps ``H >= 1`` to forecast.
+    season : int
+        Season length ``m >= 1``.
+    levels : sequence of float, default (80, 95)
+        Interval levels in percent, each in ``(0, 100)``.
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (len(levels), 2, horizon)
+        ``[i, 0]`` lower and ``[i, 1]`` upper bounds of the ``levels[i]`` % interval.
+
+    Raises
+    ------
+    DataError
+        If ``y`` is not 1-D, empty or has non-finite values.
+    ConfigError, ConfigTypeError
+        If ``horizon`` or ``season`` is not an integer ``>= 1`` or a level is not in (0, 100).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = 10 * np.tile([0.5, 1.5, 1.0, 1.0], 4) + np.tile([0.0, 0.3, -0.2, 0.1, -0.1], 4)[:16]
+    >>> out = naive2_intervals(y, horizon=4, season=4, levels=(80, 95))
+    >>> out.shape, bool(np.all(out[1, 0] < out[0, 0])), bool(np.all(out[0, 1] < out[1, 1]))
+    ((2, 2, 4), True, True)
+    """
+    arr, horizon, season, levels = _check_interval_args(y, horizon, season, levels)
+    point, indices = _naive2(arr, horizon, season)
+    if indices is None:
+        return _gaussian_bounds(point, _naive_sd(arr, horizon), levels)
+    n = arr.size
+    adjusted = arr / indices[np.arange(n) % season]
+    sd = _naive_sd(adjusted, horizon) * indices[(n + np.arange(horizon)) % season]
+    return _gaussian_bounds(point, sd, levels)

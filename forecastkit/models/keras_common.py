@@ -79,7 +79,7 @@ def _stderr_silenced():
             os.close(saved)
 
 
-def compile_model(model, learning_rate: float = 1e-3):
+def compile_model(model, learning_rate: float = 1e-3, loss="mse"):
     """Compile ``model`` in place with Adam and mean squared error, and return it.
 
     Parameters
@@ -88,6 +88,8 @@ def compile_model(model, learning_rate: float = 1e-3):
         A model from one of the ``build_*`` functions.
     learning_rate : float, default 1e-3
         Adam learning rate, a finite number > 0.
+    loss : str or keras.losses.Loss, default "mse"
+        The training loss (quantile models use :class:`~forecastkit.models.quantile.PinballLoss`).
 
     Returns
     -------
@@ -110,7 +112,7 @@ def compile_model(model, learning_rate: float = 1e-3):
     learning_rate = check_float(
         getattr(model, "name", "?"), "learning_rate", learning_rate, minimum=0.0, include_minimum=False
     )
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate), loss="mse")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate), loss=loss)
     return model
 
 

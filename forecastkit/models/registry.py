@@ -70,6 +70,7 @@ class ModelSpec:
     builder: str = ""  # neural models: "module:function" of the Keras builder
     forecast: str = ""  # baselines: "module:function" of f(y, horizon, season) -> forecasts
     training: tuple[tuple[str, float], ...] = ()  # this model's own training defaults
+    intervals: str = ""  # baselines: "module:function" of f(y, horizon, season, levels) -> bounds
 
     @property
     def kind(self) -> str:
@@ -129,6 +130,22 @@ class ModelSpec:
         """Import and return a baseline's ``f(y, horizon, season)`` forecast function."""
         return _import(self.forecast)
 
+    def load_intervals(self):
+        """Import and return a baseline's native interval function
+        ``f(y, horizon, season, levels) -> array (len(levels), 2, horizon)`` (lower, upper).
+
+        Examples
+        --------
+        >>> get_spec("naive").load_intervals()([1.0, 2.0], 1, 1, (80,)).shape
+        (1, 2, 1)
+        """
+        if not self.intervals:
+            raise ConfigError(
+                f"Model '{self.name}' has no native prediction intervals. Models with them: "
+                f"{', '.join(n for n, s in MODELS.items() if s.intervals)}."
+            )
+        return _import(self.intervals)
+
 
 def _import(target: str):
     module, function = target.split(":")
@@ -159,17 +176,23 @@ MODELS: dict[str, ModelSpec] = {
                   ".conv:build_cnn_lstm"),
         ModelSpec("encoder_decoder", "seq2seq: encoder LSTM, decoder LSTM over the horizon, per-step output",
                   (_UNITS, _DROPOUT), ".seq2seq:build_encoder_decoder"),
-        ModelSpec("naive", "repeats the last observed value", forecast=".baselines:naive"),
+        ModelSpec("naive", "repeats the last observed value", forecast=".baselines:naive",
+                  intervals=".baselines:naive_intervals"),
         ModelSpec("seasonal_naive", "repeats the last observed season (season length m)",
-                  forecast=".baselines:seasonal_naive"),
+                  forecast=".baselines:seasonal_naive",
+                  intervals=".baselines:seasonal_naive_intervals"),
         ModelSpec("naive2", "naive on the seasonally adjusted series when a 90% ACF test finds "
-                  "seasonality (M4 benchmark)", forecast=".baselines:naive2"),
+                  "seasonality (M4 benchmark)", forecast=".baselines:naive2",
+                  intervals=".baselines:naive2_intervals"),
         ModelSpec("ets", "exponential smoothing (statsmodels ETS), trend and season chosen by AICc",
-                  forecast=".statistical:ets"),
+                  forecast=".statistical:ets",
+                  intervals=".statistical:ets_intervals"),
         ModelSpec("theta", "the Theta method (SES with drift) on the seasonally adjusted series",
-                  forecast=".statistical:theta"),
+                  forecast=".statistical:theta",
+                  intervals=".statistical:theta_intervals"),
         ModelSpec("arima", "ARIMA(p,d,q): d by KPSS tests, p and q <= 2 by AIC",
-                  forecast=".statistical:arima"),
+                  forecast=".statistical:arima",
+                  intervals=".statistical:arima_intervals"),
     )
 }
 
