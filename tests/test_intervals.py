@@ -6,7 +6,7 @@ import pytest
 from scipy import stats
 
 from forecastkit import datasets
-from forecastkit.errors import ConfigError
+from forecastkit.errors import ConfigError, ConfigTypeError
 from forecastkit.intervals import (
     bound_columns,
     check_levels,
@@ -59,8 +59,8 @@ def test_crps_of_a_gaussian_matches_the_closed_form():
 
 def test_bad_levels_and_arguments_are_refused():
     assert check_levels([95, 80.0]) == (80, 95) and check_levels(None) == ()
-    for bad in ("0", "100", "80,abc", [80, 80], True):
-        with pytest.raises(ConfigError, match="levels"):
+    for bad in ("0", "100", "80,abc", [80, 80], True, [float("nan")]):
+        with pytest.raises((ConfigError, ConfigTypeError), match="levels"):
             check_levels(bad)
     with pytest.raises(ConfigError, match="scale"):
         msis([1.0], [0.0], [2.0], scale=0.0, level=80)
@@ -230,7 +230,7 @@ def test_cli_interval_errors_come_before_tensorflow(tmp_path):
     done = run("evaluate", "--metric", "msis", "--out", str(tmp_path / "run"))
     assert done.returncode == 1 and "interval metrics need --level" in done.stderr and "NO-TF" in done.stdout
     done = run("forecast", "--model", "naive", "--level", "80,120", "--out", str(tmp_path / "f.csv"))
-    assert done.returncode == 1 and "strictly between 0 and 100" in done.stderr
+    assert done.returncode == 1 and "must each be a percentage in (0, 100)" in done.stderr
 
 
 def test_cli_forecast_and_evaluate_with_levels(tmp_path):

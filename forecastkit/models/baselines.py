@@ -52,17 +52,17 @@ array([[[1.974, 1.134],
 from __future__ import annotations
 
 
-import numbers
 
 import numpy as np
 from scipy.stats import norm
 
 from ..checks import check_int
-from ..errors import ConfigError, ConfigTypeError, DataError
+from ..errors import DataError
+from ..intervals import check_level_values
 
 __all__ = [
     "naive", "seasonal_naive", "seasonality_test", "seasonal_indices", "naive2",
-    "check_levels", "naive_intervals", "seasonal_naive_intervals", "naive2_intervals",
+    "naive_intervals", "seasonal_naive_intervals", "naive2_intervals",
 ]
 
 #: One-sided 90 % critical value of the standard normal used by the M4 seasonality test.
@@ -100,59 +100,6 @@ def _check_y(y) -> np.ndarray:
             "values before forecasting (--fill / fill= when loading data)."
         )
     return arr
-
-
-def check_levels(levels) -> tuple[float, ...]:
-    """``levels`` as a tuple of floats, each a percentage strictly between 0 and 100.
-
-    A single number is accepted as a one-element tuple. The order is kept (duplicates too):
-    row ``i`` of every ``*_intervals`` result belongs to ``levels[i]``.
-
-    Raises
-    ------
-    ConfigTypeError
-        If ``levels`` (or one of its items) is not a real number.
-    ConfigError
-        If ``levels`` is empty or a level is not in ``(0, 100)``.
-
-    Examples
-    --------
-    >>> check_levels((80, 95))
-    (80.0, 95.0)
-    >>> check_levels([0.95])
-    (0.95,)
-    >>> check_levels((80, 100))
-    Traceback (most recent call last):
-    ...
-    forecastkit.errors.ConfigError: `levels` must each be a percentage in (0, 100), e.g. (80, 95). Received: levels=(80, 100) (100 is out of range)
-    """
-    items = (levels,) if isinstance(levels, numbers.Number) or isinstance(levels, str) else levels
-    try:
-        items = tuple(items)
-    except TypeError:
-        raise ConfigTypeError(
-            "`levels` must be a sequence of percentages in (0, 100), e.g. (80, 95). "
-            f"Received: levels={levels!r} ({type(levels).__name__})"
-        ) from None
-    if not items:
-        raise ConfigError(
-            "`levels` must hold at least one percentage in (0, 100), e.g. (80, 95). "
-            f"Received: levels={levels!r}"
-        )
-    out = []
-    for level in items:
-        if isinstance(level, bool) or not isinstance(level, numbers.Real):
-            raise ConfigTypeError(
-                "`levels` must be percentages (real numbers) in (0, 100), e.g. (80, 95). "
-                f"Received: levels={levels!r} ({level!r} is a {type(level).__name__})"
-            )
-        if not 0.0 < float(level) < 100.0:  # also rejects nan
-            raise ConfigError(
-                "`levels` must each be a percentage in (0, 100), e.g. (80, 95). "
-                f"Received: levels={levels!r} ({level!r} is out of range)"
-            )
-        out.append(float(level))
-    return tuple(out)
 
 
 def _gaussian_bounds(point: np.ndarray, sd: np.ndarray, levels: tuple[float, ...]) -> np.ndarray:
@@ -515,7 +462,7 @@ def _naive2(arr: np.ndarray, horizon: int, season: int):
 
 def _check_interval_args(y, horizon, season, levels):
     return (_check_y(y), check_int(horizon, "horizon"), check_int(season, "season"),
-            check_levels(levels))
+            check_level_values(levels))
 
 
 def naive_intervals(y, horizon: int, season: int = 1, levels=(80.0, 95.0)) -> np.ndarray:

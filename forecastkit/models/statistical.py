@@ -85,9 +85,10 @@ from statsmodels.tsa.stattools import kpss
 from threadpoolctl import threadpool_limits  # a scikit-learn dependency
 
 from ..checks import check_int
+from ..intervals import check_level_values
 from ..errors import TrainingError
 from .baselines import (
-    _check_y, _gaussian_bounds, _naive_sd, check_levels, seasonal_indices, seasonality_test,
+    _check_y, _gaussian_bounds, _naive_sd, seasonal_indices, seasonality_test,
 )
 
 __all__ = ["arima", "ets", "theta", "arima_intervals", "ets_intervals", "theta_intervals"]
@@ -169,7 +170,7 @@ def _finite(forecast, horizon: int) -> np.ndarray | None:
 
 def _prepare_intervals(y, horizon, season, levels):
     arr, horizon, season = _prepare(y, horizon, season)
-    return arr, horizon, season, check_levels(levels)
+    return arr, horizon, season, check_level_values(levels)
 
 
 def _zero_width(point: np.ndarray, levels: tuple[float, ...]) -> np.ndarray:
