@@ -194,7 +194,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "datasets":
             return _datasets()
         flags = {k: v for k, v in vars(args).items() if k != "command"}
-        return _forecast(_settings(flags)) if args.command == "forecast" else _evaluate(_settings(flags))
+        settings = _settings(flags)
+        with _one_line_warnings(quiet=settings["quiet"]):
+            return _forecast(settings) if args.command == "forecast" else _evaluate(settings)
     except ForecastkitError as err:
         print(f"forecastkit: error: {err}", file=sys.stderr)
         return 1
@@ -211,6 +213,28 @@ def main(argv: list[str] | None = None) -> int:
         print(f"forecastkit: internal error: {type(err).__name__}: {err} "
               "(set FORECASTKIT_DEBUG=1 for the traceback and please report it)", file=sys.stderr)
         return 1
+
+
+class _one_line_warnings:
+    """Warnings as one ``forecastkit: warning: ...`` line on standard error (none with --quiet)."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+
+    def __enter__(self):
+        import warnings
+
+        self._context = warnings.catch_warnings()
+        self._context.__enter__()
+        if self.quiet:
+            warnings.simplefilter("ignore")
+        else:
+            warnings.showwarning = lambda message, *args, **kwargs: print(
+                f"forecastkit: warning: {message}", file=sys.stderr)
+        return self
+
+    def __exit__(self, *exc):
+        return self._context.__exit__(*exc)
 
 
 def _settings(flags: dict) -> dict:

@@ -51,8 +51,13 @@ def split_names(names) -> tuple[str, ...]:
     return tuple(str(n).strip() for n in items if str(n).strip())
 
 
-def make_forecaster(model: str, settings: dict, params: dict, horizon: int, verbose: int = 0) -> Forecaster:
-    """A Forecaster for ``model`` from the shared settings; raises before any training."""
+def make_forecaster(model: str, settings: dict, params: dict, horizon: int, verbose: int = 0,
+                    strict: bool = True) -> Forecaster:
+    """A Forecaster for ``model`` from the shared settings; raises before any training.
+
+    With ``strict=False`` (``evaluate``, many models at once) settings only some models
+    take (``quantiles``) are left out for the others instead of being an error.
+    """
     transform = None if settings["transform"] in (None, "none") else settings["transform"]
     forecaster = Forecaster(
         model=model, horizon=horizon, lookback=settings["lookback"], params=params or None,
@@ -60,7 +65,7 @@ def make_forecaster(model: str, settings: dict, params: dict, horizon: int, verb
         season=settings["season"], seed=settings["seed"], verbose=verbose,
         warm_start=bool(settings.get("warm_start")), mode=settings["mode"],
         id_embedding=settings["id_embedding"], calendar=settings["calendar"],
-        quantiles=settings["quantiles"] if get_spec(model).kind == "neural" else None,
+        quantiles=settings["quantiles"] if strict or get_spec(model).kind == "neural" else None,
     )
     forecaster.check_params()
     return forecaster
@@ -147,7 +152,7 @@ def evaluation_models(settings: dict, horizon: int) -> dict[str, Forecaster]:
     for name in names:
         spec = get_spec(name)
         params = model_params({**settings, "model": name}, strict=False) if spec.kind == "neural" else {}
-        entries[name] = make_forecaster(name, settings, params, horizon)
+        entries[name] = make_forecaster(name, settings, params, horizon, strict=False)
     for flag in HYPER_FLAGS:
         if settings.get(flag) is not None and not any(
                 flag in {h.name for h in get_spec(n).all_hypers} for n in entries):

@@ -118,9 +118,10 @@ def check_cli(case, result, out: Path) -> None:
 
 
 def check_forecast(forecast: pd.DataFrame, rows: int) -> None:
-    assert list(forecast.columns) == ["id", "time", "model", "yhat"]
+    assert list(forecast.columns[:4]) == ["id", "time", "model", "yhat"]
+    assert all(c.startswith(("yhat_lo_", "yhat_hi_", "q")) for c in forecast.columns[4:])
     assert len(forecast) == rows
-    assert np.isfinite(forecast["yhat"].to_numpy(dtype=float)).all()
+    assert np.isfinite(forecast.iloc[:, 3:].to_numpy(dtype=float)).all()
 
 
 def check_api(case) -> None:
@@ -153,8 +154,10 @@ def api_forecast(case) -> pd.DataFrame:
     season = settings.get("season")
     horizon = settings.get("horizon", season or panel.season_length())
     forecaster = Forecaster(model, horizon=horizon, lookback=settings.get("lookback"), params=params or None,
-                            scaler=settings.get("scaler", "standard"), season=season)
-    return forecaster.fit(panel).predict()
+                            scaler=settings.get("scaler", "standard"), season=season,
+                            mode=settings.get("mode", "global"), id_embedding=settings.get("id_embedding", 0),
+                            calendar=settings.get("calendar"), quantiles=settings.get("quantiles"))
+    return forecaster.fit(panel).predict(levels=settings.get("level"))
 
 
 def test_cli_py_entry_point_gives_the_same_line(cli_results, tmp_path):

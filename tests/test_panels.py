@@ -286,3 +286,18 @@ def test_cli_evaluate_local_panel(tmp_path):
     assert done.returncode == 0, done.stderr
     results = pd.read_csv(tmp_path / "run" / "results.csv")
     assert sorted(results["id"].unique()) == ["a", "b"] and set(results["model"]) == {"linear"}
+
+
+def test_cli_skip_short_forecasts_the_other_series_and_says_so(tmp_path):
+    frame = shop_frame(n=30, stores=("a", "b"))
+    tiny = frame[frame["store"] == "a"].head(5).assign(store="tiny")
+    pd.concat([frame, tiny]).to_csv(tmp_path / "shops.csv", index=False)
+    common = ["forecast", "--data", "shops.csv", "--id", "store", "--target", "sales", "--model", "linear",
+              "--lookback", "6", "--horizon", "2", "--epochs", "1", "--out", "f.csv"]
+    refused = run_cli(*common, cwd=tmp_path)
+    assert refused.returncode == 1 and "'tiny' has 5 rows" in refused.stderr
+    done = run_cli(*common, "--skip-short", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    warning = [line for line in done.stderr.splitlines() if line.startswith("forecastkit: warning:")]
+    assert len(warning) == 1 and "Dropped 1 of 3 series" in warning[0] and "'tiny' has 5 rows" in warning[0]
+    assert sorted(pd.read_csv(tmp_path / "f.csv")["id"].unique()) == ["a", "b"]
