@@ -469,7 +469,7 @@ def naive_intervals(y, horizon: int, season: int = 1, levels=(80.0, 95.0)) -> np
     r"""Gaussian prediction intervals of :func:`naive` (fpp3 section 5.5).
 
     With the one-step residuals :math:`e_t = y_t - y_{t-1}` (``t = 1..T-1``, 0-based),
-    :math:`\hat\sigma^2 = rac{1}{T-1}\sum_t e_t^2` and
+    :math:`\hat\sigma^2 = \frac{1}{T-1}\sum_t e_t^2` and
     :math:`z = \Phi^{-1}(0.5 + \mathrm{level}/200)`:
 
     .. math:: y_T \mp z\, \hat\sigma \sqrt{h}, \qquad h = 1, \dots, H
@@ -517,7 +517,7 @@ def seasonal_naive_intervals(y, horizon: int, season: int, levels=(80.0, 95.0)) 
     r"""Gaussian prediction intervals of :func:`seasonal_naive` (fpp3 section 5.5).
 
     With the one-step residuals :math:`e_t = y_t - y_{t-m}` (``t = m..T-1``, 0-based),
-    :math:`\hat\sigma^2 = rac{1}{T-m}\sum_t e_t^2`, ``k = floor((h - 1) / m)`` (the
+    :math:`\hat\sigma^2 = \frac{1}{T-m}\sum_t e_t^2`, ``k = floor((h - 1) / m)`` (the
     number of complete seasons between the origin and step ``h``) and
     :math:`z = \Phi^{-1}(0.5 + \mathrm{level}/200)`:
 
@@ -574,11 +574,11 @@ def naive2_intervals(y, horizon: int, season: int, levels=(80.0, 95.0)) -> np.nd
     r"""Gaussian prediction intervals of :func:`naive2`: naive on the seasonally adjusted series.
 
     When :func:`naive2` adjusts the series (same test and indices ``S``), the naive
-    intervals of :math:`	ilde y_t = y_t / S_{t mod m}` -- residuals
+    intervals of :math:`	ilde y_t = y_t / S_{t \bmod m}` -- residuals
     :math:`	ilde y_t - 	ilde y_{t-1}`, :math:`\hat\sigma^2` their mean square,
     :math:`\sigma_h = \hat\sigma\sqrt h` -- are reseasonalised like the point forecast:
 
-    .. math:: ig(	ilde y_{T-1} \mp z\,\hat\sigma\sqrt hig)\, S_{(T + h - 1) mod m}
+    .. math:: \big(	ilde y_{T-1} \mp z\,\hat\sigma\sqrt h\big)\, S_{(T + h - 1) \bmod m}
 
     (0-based ``t``, :math:`z = \Phi^{-1}(0.5 + \mathrm{level}/200)`). Otherwise (every
     fallback of :func:`naive2`) these are :func:`naive_intervals`.

@@ -559,12 +559,12 @@ def _ima_sigma2(z: np.ndarray) -> float:
 def theta_intervals(y, horizon: int, season: int, levels=(80.0, 95.0)) -> np.ndarray:
     r"""Prediction intervals of :func:`theta`, from statsmodels' Theta interval formula.
 
-    With the fitted SES parameter :math:`lpha` and the innovation variance
+    With the fitted SES parameter :math:`\alpha` and the innovation variance
     :math:`\sigma^2` of an ARIMA(0,1,1) with drift fitted by maximum likelihood to the
     (seasonally adjusted) series :math:`x` -- the formula and the estimator of statsmodels'
     ``ThetaModelResults.prediction_intervals`` / ``.sigma2``:
 
-    .. math:: \sigma_h^2 = \sigma^2 ig(1 + (h - 1)(1 + (lpha - 1)^2)ig),
+    .. math:: \sigma_h^2 = \sigma^2 \big(1 + (h - 1)(1 + (\alpha - 1)^2)\big),
               \qquad \hat y_{T+h} \mp z\, \sigma_h\, S_{T+h}
 
     with :math:`z = \Phi^{-1}(0.5 + \mathrm{level}/200)`, :math:`\hat y_{T+h}` the forecast
@@ -574,8 +574,8 @@ def theta_intervals(y, horizon: int, season: int, levels=(80.0, 95.0)) -> np.nda
     variance and the width are both on the adjusted scale and reseasonalised like the point
     forecast (identical to statsmodels when there is no seasonal adjustment).
 
-    Note the variance factor is statsmodels' :math:`1 + (lpha-1)^2` per step, wider than
-    the :math:`lpha^2` of the textbook ARIMA(0,1,1) psi-weights when :math:`lpha < 1`.
+    Note the variance factor is statsmodels' :math:`1 + (\alpha-1)^2` per step, wider than
+    the :math:`\alpha^2` of the textbook ARIMA(0,1,1) psi-weights when :math:`\alpha < 1`.
 
     Fallbacks follow :func:`theta`: a constant series has zero-width intervals; fewer than 3
     observations give :func:`~forecastkit.models.baselines.naive_intervals`.
