@@ -574,11 +574,11 @@ def naive2_intervals(y, horizon: int, season: int, levels=(80.0, 95.0)) -> np.nd
     r"""Gaussian prediction intervals of :func:`naive2`: naive on the seasonally adjusted series.
 
     When :func:`naive2` adjusts the series (same test and indices ``S``), the naive
-    intervals of :math:`	ilde y_t = y_t / S_{t \bmod m}` -- residuals
-    :math:`	ilde y_t - 	ilde y_{t-1}`, :math:`\hat\sigma^2` their mean square,
+    intervals of :math:`\tilde y_t = y_t / S_{t \bmod m}` -- residuals
+    :math:`\tilde y_t - \tilde y_{t-1}`, :math:`\hat\sigma^2` their mean square,
     :math:`\sigma_h = \hat\sigma\sqrt h` -- are reseasonalised like the point forecast:
 
-    .. math:: \big(	ilde y_{T-1} \mp z\,\hat\sigma\sqrt h\big)\, S_{(T + h - 1) \bmod m}
+    .. math:: \big(\tilde y_{T-1} \mp z\,\hat\sigma\sqrt h\big)\, S_{(T + h - 1) \bmod m}
 
     (0-based ``t``, :math:`z = \Phi^{-1}(0.5 + \mathrm{level}/200)`). Otherwise (every
     fallback of :func:`naive2`) these are :func:`naive_intervals`.

@@ -823,7 +823,7 @@ def arima(y, horizon: int, season: int) -> np.ndarray:
 def _arima_sd(fit, d: int, z: np.ndarray, horizon: int) -> np.ndarray:
     r"""h-step forecast standard deviations of the fitted ARMA(p, q) of the d-th differences,
     in levels: :math:`\sigma \sqrt{\sum_{j<h} \psi_j^2}` with :math:`\psi_j` the MA(infinity)
-    weights of :math:`\phi(B)(1-B)^d y_t = 	heta(B) e_t`."""
+    weights of :math:`\phi(B)(1-B)^d y_t = \theta(B) e_t`."""
     ar = np.asarray(fit.polynomial_ar, dtype=np.float64)
     for _ in range(d):
         ar = np.convolve(ar, [1.0, -1.0])
@@ -877,7 +877,7 @@ def arima_intervals(y, horizon: int, season: int, levels=(80.0, 95.0)) -> np.nda
 
     The order is selected and fitted exactly as in :func:`arima`. With the fitted
     ARMA(p, q) polynomials of the ``d``-th differences, the MA(:math:`\infty`) weights
-    :math:`\psi_j` of :math:`\phi(B)(1-B)^d z_t = 	heta(B) e_t` (``statsmodels``
+    :math:`\psi_j` of :math:`\phi(B)(1-B)^d z_t = \theta(B) e_t` (``statsmodels``
     ``arma2ma``; :math:`\psi_0 = 1`), so the differencing is undone consistently, and the
     maximum-likelihood innovation variance :math:`\sigma^2` of the fit:
 
