@@ -7,34 +7,45 @@ This script trains the same linear model on airline windows both ways, in one pr
 prints the times and the ratio. Run: ``python benchmarks/validation_overhead.py``.
 """
 
+import sys
 import time
+from pathlib import Path
 
-import numpy as np
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
 
-from forecastkit import datasets
-from forecastkit.models.dense import build_linear
-from forecastkit.models.keras_common import compile_model, import_keras
-from forecastkit.training import validation_loss
-from forecastkit.windows import make_windows
+import numpy as np  # noqa: E402
+
+from forecastkit import datasets  # noqa: E402
+from forecastkit.models.dense import build_linear  # noqa: E402
+from forecastkit.models.keras_common import compile_model, import_keras  # noqa: E402
+from forecastkit.training import validation_loss  # noqa: E402
+from forecastkit.windows import WindowSet  # noqa: E402
 
 EPOCHS, REPEATS = 100, 3
 
 
 def windows():
+    """Airline windows (lookback 24, horizon 12): the training part and the held-out 10%."""
     y = datasets.load("airline").frame["y"].to_numpy()
     z = (y - y.mean()) / y.std()
-    x, t = make_windows(z, None, lookback=24, horizon=12)
-    cut = int(len(x) * 0.9)
-    return x[:cut], t[:cut], x[cut:], t[cut:]
+    n = len(z)
+    windows = WindowSet([(z, np.zeros((n, 0)), np.zeros((n, 0)), np.zeros(0))], lookback=24, horizon=12)
+    fit_index, held_out = windows.latest(0.1)
+    x, t, _ = windows.gather(fit_index)
+    xv, tv, _ = windows.gather(held_out)
+    return windows, held_out, (x, t, xv, tv)
 
 
 def fit_seconds(keras, data, light: bool) -> float:
-    x, t, xv, tv = data
+    window_set, held_out, (x, t, xv, tv) = data
     keras.utils.set_random_seed(0)
     model = compile_model(build_linear(x.shape[1:], 12), 0.01)
     start = time.perf_counter()
     if light:
-        model.fit(x, t, epochs=EPOCHS, batch_size=32, verbose=0, callbacks=[validation_loss(keras, xv, tv)])
+        model.fit(x, t, epochs=EPOCHS, batch_size=32, verbose=0,
+                  callbacks=[validation_loss(keras, window_set, held_out, with_series=False)])
     else:
         model.fit(x, t, epochs=EPOCHS, batch_size=32, verbose=0, validation_data=(xv, tv))
     return time.perf_counter() - start

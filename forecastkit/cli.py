@@ -18,7 +18,7 @@ FORECAST_EXAMPLES = """examples:
   forecastkit forecast --data sales.csv --target units --model stacked --horizon 12
   forecastkit forecast --data long.csv --id store --time week --target sales --model mlp
   forecastkit forecast --data visnights --model vanilla --local   # one model per series
-  forecastkit forecast --data sales.csv --id store --target units --future-covariates price \
+  forecastkit forecast --data sales.csv --id store --target units --future-covariates price \\
       --future-data prices_next_weeks.csv --calendar weekday,month --model stacked
   forecastkit forecast --data co2 --fill interpolate --model naive2 --out co2.csv
   forecastkit forecast --config run.toml --epochs 20      # flags override the config file
@@ -107,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("models", help="list every model with its hyperparameters and defaults",
                         description="List every model with a one-line description and its "
-                                    "hyperparameters (defaults in parentheses).")
+                                    "hyperparameters as name=default.")
     commands.add_parser("datasets", help="list the shipped datasets",
                         description="List the datasets that ship with forecastkit; use a name as --data NAME.")
     return parser
@@ -123,8 +123,10 @@ def _add_data_arguments(parser: argparse.ArgumentParser, future_data: bool = Fal
     data.add_argument("--id", metavar="COL", help="series id column of a long file")
     data.add_argument("--past-covariates", metavar="A,B", help="covariate columns known up to each "
                       "forecast origin (observed with the target), fed to neural models as extra inputs")
+    source = ("forecast reads their values after the data's end from --future-data" if future_data else
+              "the walk-forward takes their values over each origin's horizon from the data")
     data.add_argument("--future-covariates", metavar="A,B", help="covariate columns known over the horizon "
-                      "too (planned prices, holidays); forecast reads their future values from --future-data")
+                      f"too (planned prices, holidays); {source}")
     data.add_argument("--static-covariates", metavar="A,B", help="columns holding one value per series "
                       "(store type, region); numeric or labels")
     data.add_argument("--calendar", metavar="A,B", help="calendar features known over the horizon: "
@@ -289,8 +291,10 @@ def _print_evaluation(result, metric: str, paths: dict) -> None:
     board = result.leaderboard(metric)
     level = max(result.levels) if result.levels else None
     extra = (f"coverage_{level}", f"width_{level}", f"msis_{level}") if level else ()
-    shown = ["rank", "model", metric] + [c for c in (f"{metric}_std", "mase", "smape", "owa", *extra, "failed_fits")
-                                         if c in board.columns and c not in (metric, f"{metric}_{level}")]
+    points = ("mase",) if level else ("mase", "smape", "owa")  # room for the interval scores
+    shown = ["rank", "model", metric] + [c for c in (f"{metric}_std", *points, *extra, "failed_fits")
+                                         if c in board.columns and c not in (metric, f"{metric}_{level}")
+                                         and board[c].notna().any()]
     board = board[shown]
     table = Table(title=f"walk-forward leaderboard (ranked by {metric.upper()}; all metrics in "
                         "leaderboard.csv)", title_justify="left")
@@ -313,17 +317,17 @@ def _print_forecast(forecast, panel, forecaster, out: Path, saved: str | None) -
     from rich.console import Console
     from rich.table import Table
 
-    shown = forecast.groupby("id", sort=False).head(forecaster.horizon)
-    limit = 3 * forecaster.horizon if panel.n_series > 3 else len(shown)
+    limit = 3 * forecaster.horizon if panel.n_series > 3 else len(forecast)
+    shown = forecast.head(limit)
+    values = [c for c in forecast.columns if c not in ("id", "time", "model")]  # yhat, bounds, quantiles
     table = Table(title=f"{forecaster.model} forecast of {panel.target}", title_justify="left")
-    for column in ("id", "time", "yhat"):
-        table.add_column(column, justify="right" if column == "yhat" else "left")
-    shown = shown.head(limit)
-    for sid, time, yhat in zip(shown["id"], _format_times(shown["time"]), shown["yhat"]):
-        table.add_row(str(sid), time, f"{yhat:.4g}")
+    for column in ("id", "time", *values):
+        table.add_column(column, justify="left" if column in ("id", "time") else "right")
+    for sid, time, *numbers in zip(shown["id"], _format_times(shown["time"]), *(shown[c] for c in values)):
+        table.add_row(str(sid), time, *(f"{v:.4g}" for v in numbers))
     console = Console(markup=False)
     console.print(table)
-    if len(shown) > limit:
+    if len(forecast) > limit:
         console.print(f"... {len(forecast) - limit} more rows in {out}", soft_wrap=True)
     console.print(f"wrote {len(forecast)} rows to {out}" + (f"; model saved to {saved}" if saved else ""),
                   soft_wrap=True)

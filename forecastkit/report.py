@@ -98,9 +98,16 @@ def by_horizon(result, metric: str = "mase") -> pd.DataFrame:
     if metric in INTERVAL_METRICS:
         level = _interval_level(result)
         table = interval_scores(result.results, result.scales, [level], by=("model", "h"))
-        return table.pivot(index="model", columns="h", values=f"{metric}_{level}")
+        return _in_leaderboard_order(result, table.pivot(index="model", columns="h", values=f"{metric}_{level}"),
+                                     metric)
     table = _score(result, ("model", "h"), (metric,))
-    return table.pivot(index="model", columns="h", values=metric)
+    return _in_leaderboard_order(result, table.pivot(index="model", columns="h", values=metric), metric)
+
+
+def _in_leaderboard_order(result, table: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Rows of a per-model table in leaderboard order (best first)."""
+    order = [m for m in leaderboard(result, metric)["model"] if m in table.index]
+    return table.loc[order + [m for m in table.index if m not in order]]
 
 
 def origin_losses(result, metric: str = "mase") -> pd.DataFrame:
@@ -184,6 +191,7 @@ def plot(result, series: str | None = None, models=None, metric: str = "mase"):
     table = by_horizon(result, metric).loc[models]
     for model, values in table.iterrows():
         bottom.plot(values.index, values.values, marker="o", label=model)
+    bottom.xaxis.get_major_locator().set_params(integer=True)  # steps are whole numbers
     bottom.set_xlabel("horizon step h")
     bottom.set_ylabel(metric.upper())
     bottom.set_title(f"{metric.upper()} by horizon step (all series)")

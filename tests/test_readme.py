@@ -2,7 +2,8 @@
 
 ``test_readme_commands_run`` runs every ``forecastkit`` command of the README, in README
 order, in one temporary directory (so ``--from-run`` finds the run an earlier command made),
-with quick settings appended (``--epochs 1``; evaluate also ``--folds 2 --refit never``). It
+with quick settings appended (``--epochs 1``; evaluate also ``--folds 2 --refit never``, or
+with ``--level`` 24 folds and ``--min-calibration 2``, so that intervals exist). It
 checks the structure of what each prints and writes against the output the README shows for
 it: the table headers and the first two cells of each table row (series ids, times, model
 names; digits are skipped), the files named by ``wrote ...`` lines, the columns and row count
@@ -46,8 +47,9 @@ def test_every_flag_the_readme_mentions_exists():
     for action in parser._subparsers._group_actions[0].choices.values():
         for sub in action._actions:
             known.update(sub.option_strings)
-    # benchmark scripts have flags of their own
-    text = "\n".join(line for line in README.splitlines() if "benchmarks/" not in line)
+    # benchmark and docs scripts have flags of their own
+    text = "\n".join(line for line in README.splitlines()
+                     if "benchmarks/" not in line and "docs/make_" not in line)
     mentioned = set(re.findall(r"(?<![\w-])(--[a-z][a-z-]+)", text))
     assert mentioned - known - {"--help"} == set()
 
@@ -79,9 +81,12 @@ def readme_commands() -> list[tuple[str, str | None]]:
 
 
 def quick(argv: list[str]) -> list[str]:
-    """The command with quick settings appended (later flags win)."""
+    """The command with quick settings appended (later flags win; no --epochs for baselines only)."""
     if argv[0] == "forecast" and "--from-run" not in argv:
         return argv + ["--epochs", "1"]
+    if argv[0] == "evaluate" and "--level" in argv:  # intervals need earlier errors to calibrate on
+        epochs = [] if "--no-baselines" in argv else ["--epochs", "1"]
+        return argv + epochs + ["--folds", "24", "--min-calibration", "2", "--refit", "never"]
     if argv[0] == "evaluate":
         return argv + ["--epochs", "1", "--folds", "2", "--refit", "never"]
     return argv
@@ -105,7 +110,7 @@ def check_written(shown: str, cwd: Path, label: str) -> None:
         rows = re.fullmatch(r"(\d+) rows", what)
         if rows:  # a forecast CSV
             frame = pd.read_csv(cwd / where)
-            assert list(frame.columns) == FORECAST_COLUMNS, f"{label}: columns of {where}"
+            assert list(frame.columns)[:4] == FORECAST_COLUMNS, f"{label}: columns of {where}"
             assert len(frame) == int(rows.group(1)), f"{label}: rows of {where}"
         else:  # the files of an evaluate run
             for name in (n.strip() for n in what.split(",")):
@@ -148,7 +153,9 @@ def test_readme_commands_run(tmp_path, monkeypatch, capsys):
             assert "walk-forward leaderboard" in out and "Best on" in out, label
         elif argv[0] == "forecast":
             target = argv[argv.index("--out") + 1] if "--out" in argv else "forecast.csv"
-            assert list(pd.read_csv(tmp_path / target).columns) == FORECAST_COLUMNS, label
+            levels = argv[argv.index("--level") + 1].split(",") if "--level" in argv else []
+            bounds = [f"yhat_{side}_{level}" for level in levels for side in ("lo", "hi")]
+            assert list(pd.read_csv(tmp_path / target).columns) == FORECAST_COLUMNS + bounds, label
         if shown:
             missing = [cell for cell in table_cells(shown) if cell not in out]
             assert not missing, f"{label}: the README shows {missing}, the command did not print them"

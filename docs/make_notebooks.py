@@ -1,0 +1,547 @@
+"""Write the example notebooks in notebooks/ and, with --execute, run them and save the outputs.
+
+    python docs/make_notebooks.py              # write the four notebooks without outputs
+    python docs/make_notebooks.py --execute    # ... then execute each (FULL settings) and save
+    FORECASTKIT_QUICK=1 python docs/make_notebooks.py --execute --no-save   # time the quick run
+
+The committed notebooks come from a full run (FORECASTKIT_QUICK unset). The test suite
+(tests/test_notebooks.py) executes them with FORECASTKIT_QUICK=1, which selects the tiny
+settings of each notebook's parameter cell. Every notebook reads its parameters from that
+one cell, near the top, and keeps no state outside its own cells.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+QUICK_LINE = 'QUICK = os.environ.get("FORECASTKIT_QUICK") == "1"'
+
+
+def md(text: str):
+    return new_markdown_cell(text.strip("\n"))
+
+
+def code(text: str):
+    return new_code_cell(text.strip("\n"))
+
+
+def parameters(body: str):
+    """The one parameter cell: QUICK from the environment, then the settings it chooses."""
+    return code(f"import os\n\n{QUICK_LINE}  # the test suite sets FORECASTKIT_QUICK=1\n{body.strip(chr(10))}")
+
+
+QUICK_NOTE = """The parameter cell below is the only place settings live. The test suite runs every
+notebook with `FORECASTKIT_QUICK=1`, which picks tiny settings so the notebook finishes in
+well under a minute; the outputs you see were produced by a full run (variable unset)."""
+
+
+# ----------------------------------------------------------------------------- 01 --
+QUICKSTART = [
+    md("""
+# forecastkit quick start
+
+Load a shipped dataset, fit a forecaster, forecast, compare with an honest baseline, plot,
+save and reload. Everything here runs on a laptop CPU in about a minute.
+
+""" + QUICK_NOTE),
+    parameters("""
+EPOCHS = 5 if QUICK else 300
+"""),
+    md("""
+## Data
+
+`datasets.load` returns a validated `Panel`: a long table (`id`, `time`, `y`) with its
+frequency inferred. A single series is a panel of one. Your own CSV goes through
+`forecastkit.load_csv(path, target=..., time=...)` and gets the same checks."""),
+    code("""
+from forecastkit import Forecaster, datasets
+
+panel = datasets.load("airline")
+print(f"{panel.n_series} series, {len(panel.frame)} rows, frequency {panel.freq!r}, "
+      f"season length {panel.season_length()}, target {panel.target!r}")
+panel.frame.tail()"""),
+    md("""
+## Hold out the last year
+
+To see whether a model is any good, forecast a year we know. Any pandas DataFrame works as
+input; here the shipped CSV read with pandas, minus its last 12 months. `fit` sees only this
+training slice: the scaler and the log transform are learned from it alone."""),
+    code("""
+import pandas as pd
+
+frame = pd.read_csv(datasets.path("airline"), parse_dates=["month"])
+train, test = frame.iloc[:-12], frame.iloc[-12:]
+train.tail(3)"""),
+    md("""
+Three models: the one-layer `linear` model, a two-layer LSTM (`stacked`) and the
+`seasonal_naive` baseline (last year again). Training is silent: Keras' epoch logs appear
+only with `verbose=2` (`verbose=1` draws one progress bar)."""),
+    code("""
+models = {
+    "linear": Forecaster("linear", horizon=12, lookback=24, transform="log",
+                         params={"epochs": EPOCHS, "learning_rate": 0.01}, seed=0),
+    "stacked": Forecaster("stacked", horizon=12, lookback=24, transform="log",
+                          params={"epochs": EPOCHS, "units": 32}, seed=0),
+    "seasonal_naive": Forecaster("seasonal_naive", horizon=12),
+}
+forecasts = {name: model.fit(train, target="passengers").predict() for name, model in models.items()}
+forecasts["linear"]"""),
+    md("""
+## How far off is each?
+
+Mean absolute error over the held-out year. The seasonal naive forecast is the bar every
+model has to clear."""),
+    code("""
+actual = test["passengers"].to_numpy()
+errors = pd.Series({name: float(abs(f["yhat"].to_numpy() - actual).mean()) for name, f in forecasts.items()},
+                   name="MAE").sort_values()
+errors.to_frame()"""),
+    md("""
+`plot_forecast(history, forecast)` draws the history and every model in a forecast frame in
+one call (`pd.concat` several forecasts into one frame). Here the history is the whole
+series, so the held-out year shows in black under the forecasts."""),
+    code("""
+from forecastkit.plots import plot_forecast
+
+fig = plot_forecast(panel, pd.concat(forecasts.values()), last=48,
+                    title="Airline passengers: last 12 months held out")
+fig.axes[0].axvline(test["month"].iloc[0], color="grey", linestyle=":");"""),
+    md("""
+## Forecast the future and keep the model
+
+Refit the best model on all the data, forecast the next year, and save it. `save` writes
+`model.keras` plus `metadata.json` (transform parameters, lookback, frequency, versions as
+JSON, never pickle); `Forecaster.load` gives back the identical forecast.
+
+`predict(levels=(80,))` adds an 80% prediction interval as `yhat_lo_80` / `yhat_hi_80`
+(native for the baselines; for neural models calibrated on the training windows held out
+for early stopping: a 95% interval needs more of them, `params={"validation": 0.2}`), and
+`plot_forecast` shades it."""),
+    code("""
+import tempfile
+
+best = errors.index[0]
+final = models[best].fit(panel)
+future = final.predict(levels=(80,))
+with tempfile.TemporaryDirectory() as folder:
+    final.save(folder)
+    again = Forecaster.load(folder).predict(levels=(80,))
+assert again.equals(future)
+print(f"best on the held-out year: {best}")
+plot_forecast(panel, future, last=48)
+future"""),
+    md("""
+Next: `02_compare_models` replaces this single hold-out year with a walk-forward evaluation
+over many origins and tells whether the differences are significant."""),
+]
+
+
+# ----------------------------------------------------------------------------- 02 --
+COMPARE = [
+    md("""
+# Which model forecasts best? A walk-forward comparison
+
+One held-out year is one draw of luck. A walk-forward evaluation forecasts from many
+origins: at each, every model is trained on what was known up to it and nothing else,
+forecasts the next `horizon` steps, and is scored. The reference baselines (`naive`,
+`seasonal_naive`, `naive2`, `ets`, `theta`, `arima`) run on the same origins.
+
+We do it for every model in the zoo on two shipped datasets, monthly airline passengers
+and yearly sunspot activity, then read the leaderboard, the significance verdict and the
+error by horizon step.
+
+""" + QUICK_NOTE),
+    parameters("""
+from forecastkit.models.registry import model_names
+
+if QUICK:   # three neural models, two origins, one fit each, two epochs
+    NEURAL, FOLDS, REFIT, EPOCHS = ["linear", "mlp", "vanilla"], 2, "never", 2
+else:       # every neural model, 24 origins, a fresh fit every 12 origins
+    NEURAL, FOLDS, REFIT, EPOCHS = model_names("neural"), 24, "every:12", 100
+NEURAL
+"""),
+    md("""
+## Airline passengers (monthly, horizon 12)
+
+`walk_forward(data, models, WalkForward(...))` takes model names or configured
+`Forecaster`s (here with a log transform, fit on each training slice alone). Displayed in
+Jupyter, the result renders as the verdict and the leaderboard."""),
+    code("""
+from forecastkit import Forecaster, datasets
+from forecastkit.splits import WalkForward
+from forecastkit.walkforward import walk_forward
+
+
+def compare(name, horizon, transform=None):
+    models = {m: Forecaster(m, horizon=horizon, transform=transform, params={"epochs": EPOCHS})
+              for m in NEURAL}
+    splitter = WalkForward(horizon=horizon, folds=FOLDS, refit=REFIT)
+    return walk_forward(datasets.load(name), models, splitter, seed=0)
+
+
+airline = compare("airline", horizon=12, transform="log")
+airline"""),
+    md("""
+The leaderboard is a DataFrame: every metric (MASE, sMAPE, OWA against Naive2, MAE, RMSE,
+MAPE), the spread of the ranking metric across origins, and failed fits. MASE below 1 means
+better than the in-sample seasonal naive forecast."""),
+    code("""
+airline.leaderboard("mase")"""),
+    md("""
+## Is the winner really better?
+
+`significance()` runs Diebold-Mariano tests on the per-origin losses (with the
+Harvey-Leybourne-Newbold correction for overlapping horizons) of every model against the
+best, and the best against `seasonal_naive`. The verdict lines say it in words; the table
+holds the statistics. With too few origins for the horizon (the quick settings) the test
+says so instead of giving a p-value it cannot back."""),
+    code("""
+tables, verdict = airline.significance("mase")
+print("\\n".join(verdict))
+tables.head(8)"""),
+    md("""
+## Error by horizon step
+
+Errors grow with the horizon; a model that wins at step 1 can lose at step 12. Rows are
+models, columns horizon steps."""),
+    code("""
+airline.by_horizon("mase").loc[airline.leaderboard()["model"]].round(2)"""),
+    code("""
+airline.plot();"""),
+    md("""
+## Sunspots (yearly, horizon 10)
+
+A different kind of series: yearly, no calendar season, an irregular ~11-year cycle and
+zeros (so no log transform). The same call."""),
+    code("""
+sunspots = compare("sunspots", horizon=10)
+sunspots"""),
+    code("""
+sunspots.by_horizon("mase").loc[sunspots.leaderboard()["model"]].round(2)"""),
+    code("""
+sunspots.plot();"""),
+    md("""
+## Both datasets side by side
+
+MASE of every model on each dataset, and its rank there. A model worth using ranks well on
+both."""),
+    code("""
+import pandas as pd
+
+side = pd.concat({name: result.leaderboard("mase").set_index("model")[["mase", "rank"]]
+                  for name, result in (("airline", airline), ("sunspots", sunspots))}, axis=1)
+side[("mean rank", "")] = side.xs("rank", axis=1, level=1).mean(axis=1)
+side.sort_values(("mean rank", "")).round(3)"""),
+    md("""
+The same comparison from the shell writes a run directory with the tidy results, the
+leaderboard, the significance table and a self-contained HTML report
+(`result.to_html("report.html")` from Python):
+
+```bash
+forecastkit evaluate --data sunspots --horizon 10 --folds 12 --out runs/sunspots
+```"""),
+]
+
+
+# ----------------------------------------------------------------------------- 03 --
+COVARIATES = [
+    md("""
+# Covariates: what is known when
+
+`aus_accommodation` holds, for 8 Australian states, quarterly hotel **takings** (the target),
+room **occupancy** and the **CPI**. Each covariate has a role, declared when the data is
+loaded, that says when its values are known:
+
+| role | argument / flag | known | here |
+|---|---|---|---|
+| past-observed | `covariates` / `--past-covariates` | up to the forecast origin | occupancy (measured with takings) |
+| future-known | `future_covariates` / `--future-covariates` | over the horizon too | CPI (treated as planned: in practice an official projection) |
+| calendar | `calendar=` / `--calendar` | always | the quarter (sin/cos) |
+| static | `static_covariates` / `--static-covariates` | one value per series | – |
+
+A future-known covariate needs its values over the horizon to forecast; a past-observed one
+must never leak from the future. This notebook shows both.
+
+""" + QUICK_NOTE),
+    parameters("""
+H = 4                                         # forecast a year of quarters
+if QUICK:
+    EPOCHS, FOLDS, REFIT = 2, 2, "never"
+else:
+    EPOCHS, FOLDS, REFIT = 200, 12, "every:4"
+"""),
+    md("""
+## Load with roles
+
+`datasets.load` accepts the loader's arguments; your own CSV takes the same ones
+(`load_csv(path, id="state", target="takings", covariates="occupancy", future_covariates="cpi")`)."""),
+    code("""
+from forecastkit import Forecaster, datasets
+
+panel = datasets.load("aus_accommodation", covariates=("occupancy",), future_covariates=("cpi",))
+print(f"{panel.n_series} series x {min(panel.lengths.values())} quarters; past-observed {panel.covariates}, "
+      f"future-known {panel.future_covariates}")
+panel.frame.head()"""),
+    md("""
+## Forecast a held-out year with known future values
+
+Hold out each state's last year. The model is a global `mlp` (one network for all states,
+each state scaled on its own) with the quarter as a calendar feature. `predict(future=...)`
+takes the future-known covariates over the horizon: a frame with `id`, `time` and `cpi`
+(a CSV with `--future-data` on the command line). Without it, forecasting stops with an
+error that says what is missing."""),
+    code("""
+history = panel.with_frame(panel.frame.groupby("id").head(-H))
+held_out = panel.frame.groupby("id").tail(H)
+future = held_out[["id", "time", "cpi"]]
+
+model = Forecaster("mlp", horizon=H, calendar="quarter", params={"epochs": EPOCHS}, seed=0)
+forecast = model.fit(history).predict(future=future)
+forecast.head(8)"""),
+    code("""
+from forecastkit.errors import ForecastkitError
+
+try:
+    model.predict()
+except ForecastkitError as err:
+    print(f"{type(err).__name__}: {err}")"""),
+    code("""
+from forecastkit.plots import plot_forecast
+
+plot_forecast(panel, forecast, last=16, max_series=8);"""),
+    md("""
+## A past covariate's future is never used
+
+Occupancy is observed with takings, so when forecasting from an origin its values after
+the origin are unknown. forecastkit feeds a past-observed covariate only on the history
+rows of a window (its horizon rows are zero). Two checks:
+
+1. Hand `predict` a future frame that also carries absurd occupancy values: they are
+   ignored (only future-known columns are read), the forecast is identical.
+2. A walk-forward evaluation with one origin per state, on the real data and on data whose
+   occupancy after the origin is replaced by noise: identical forecasts. Replacing the CPI
+   after the origin *does* change them, because CPI is declared known over the horizon and
+   the model uses it."""),
+    code("""
+import numpy as np
+
+poisoned = held_out[["id", "time", "cpi", "occupancy"]].assign(occupancy=1e6)
+same = model.predict(future=poisoned)
+assert same.equals(forecast)
+print("absurd future occupancy -> identical forecast:", same.equals(forecast))"""),
+    code("""
+from forecastkit.splits import WalkForward
+from forecastkit.walkforward import walk_forward
+
+last_year = panel.frame.groupby("id").cumcount(ascending=False) < H   # rows after the single origin
+rng = np.random.default_rng(0)
+
+
+def with_noise(column):
+    frame = panel.frame.copy()
+    frame.loc[last_year, column] = rng.normal(frame[column].mean(), 50 * frame[column].std(), last_year.sum())
+    return panel.with_frame(frame)
+
+
+def one_origin(data):
+    mlp = Forecaster("mlp", horizon=H, calendar="quarter", params={"epochs": EPOCHS})
+    result = walk_forward(data, {"mlp": mlp}, WalkForward(horizon=H, folds=1), baselines=False, seed=0)
+    return result.to_frame()["y_pred"].to_numpy()
+
+
+real = one_origin(panel)
+print("occupancy after the origin replaced by noise -> identical forecasts:",
+      np.array_equal(real, one_origin(with_noise("occupancy"))))
+print("CPI (future-known) after the origin replaced by noise -> forecasts change:",
+      not np.array_equal(real, one_origin(with_noise("cpi"))))"""),
+    md("""
+## Do the covariates help?
+
+A walk-forward over several origins: the same `mlp` with no covariates, with the quarter
+only, and with occupancy, CPI and the quarter, against the baselines. The covariates are
+declared on the data, so the variant without them runs on the panel loaded without them;
+the two results share the baselines' origins and are compared on one table."""),
+    code("""
+import pandas as pd
+
+splitter = WalkForward(horizon=H, folds=FOLDS, refit=REFIT)
+params = {"epochs": EPOCHS}
+plain = datasets.load("aus_accommodation", covariates=())
+without = walk_forward(plain, {"mlp": Forecaster("mlp", horizon=H, params=params),
+                               "mlp + quarter": Forecaster("mlp", horizon=H, calendar="quarter", params=params)},
+                       splitter, seed=0)
+with_covs = walk_forward(panel, {"mlp + occupancy, cpi, quarter": Forecaster("mlp", horizon=H, calendar="quarter",
+                                                                             params=params)},
+                         splitter, seed=0, baselines=False)
+board = pd.concat([without.leaderboard("mase"), with_covs.leaderboard("mase")]).sort_values("mase")
+# OWA is relative to the naive2 of the same run, which the second run leaves out: not shown
+board.assign(rank=range(1, len(board) + 1)).drop(columns="owa").reset_index(drop=True)"""),
+    md("""
+Read the ranks, not the hopes: a covariate earns its place only if the variant with it ranks
+above the one without, on the same origins. In the full run committed here the quarter and
+the covariates do *not* help this mlp, and the statistical baselines lead: exactly what a
+walk-forward evaluation is for. (`significance()` on each result says which gaps are
+beyond noise.)"""),
+    md("""
+From the shell, the same data and roles:
+
+```bash
+forecastkit evaluate --data aus_accommodation --past-covariates occupancy --future-covariates cpi \\
+    --calendar quarter --models mlp --horizon 4 --folds 12
+```
+
+and to forecast the real future, `forecastkit forecast ... --future-data cpi_next_year.csv`."""),
+]
+
+
+# ----------------------------------------------------------------------------- 04 --
+MANY = [
+    md("""
+# Many series: one global model or one per series?
+
+`visnights` holds quarterly overnight trips (millions) to 20 Australian regions, 1998-2016.
+With many short series there are two ways to train a neural model:
+
+- **global** (`mode="global"`, the default, `--global`): one network trained on the windows of
+  all series, each series scaled on its own. It sees 20 times more data.
+- **local** (`mode="local"`, `--local`): one network per series, trained on that series alone.
+- a global model can also learn a small vector per series (`id_embedding=D`,
+  `--id-embedding D`), so it can treat regions differently while sharing what they have in
+  common.
+
+A walk-forward evaluation decides. In a global fit every series stops training before the
+earliest cut-off of all series, so no series learns from another's future.
+
+""" + QUICK_NOTE),
+    parameters("""
+H = 4
+if QUICK:   # 4 regions, 2 origins, one fit, 2 epochs
+    SERIES, FOLDS, REFIT, EPOCHS = 4, 2, "never", 2
+else:       # all 20 regions, 12 origins, a fresh fit every 4 origins
+    SERIES, FOLDS, REFIT, EPOCHS = 20, 12, "every:4", 200
+"""),
+    code("""
+from forecastkit import Forecaster, datasets
+
+full = datasets.load("visnights")
+panel = full.with_frame(full.frame[full.frame["id"].isin(full.ids[:SERIES])])
+print(f"{panel.n_series} series, {min(panel.lengths.values())} quarters each")
+panel.frame.pivot(index="time", columns="id", values="y").tail()"""),
+    code("""
+panel.frame.pivot(index="time", columns="id", values="y").iloc[:, :8].plot(
+    figsize=(10, 4), title="visnights: overnight trips (millions), first regions").legend(fontsize="small", ncol=4);"""),
+    md("""
+## Walk-forward: global, global with embedding, local
+
+The same `mlp` architecture three ways, plus the baselines, on the same origins."""),
+    code("""
+from forecastkit.splits import WalkForward
+from forecastkit.walkforward import walk_forward
+
+params = {"epochs": EPOCHS}
+models = {
+    "mlp global": Forecaster("mlp", horizon=H, params=params),
+    "mlp global + id embedding": Forecaster("mlp", horizon=H, id_embedding=4, params=params),
+    "mlp local": Forecaster("mlp", horizon=H, mode="local", params=params),
+}
+result = walk_forward(panel, models, WalkForward(horizon=H, folds=FOLDS, refit=REFIT), seed=0)
+result"""),
+    code("""
+result.leaderboard("mase")"""),
+    md("""
+## Per series
+
+The leaderboard averages over regions. Which model wins each region? `forecastkit.metrics.score`
+aggregates the tidy results table by any grouping."""),
+    code("""
+from forecastkit.metrics import score
+
+per_series = score(result.results, result.scales, by=("model", "id"), metrics=("mase",)).pivot(
+    index="id", columns="model", values="mase")
+print("regions won:", per_series.idxmin(axis=1).value_counts().to_dict())
+per_series.assign(best=per_series.idxmin(axis=1)).round(2)"""),
+    code("""
+result.by_horizon("mase").round(2)"""),
+    md("""
+## Forecast the next year for every region
+
+Refit the best neural variant on all the data and plot. `plot_forecast` draws one panel per
+series (up to `max_series`)."""),
+    code("""
+from forecastkit.plots import plot_forecast
+
+board = result.leaderboard("mase")
+best = next(m for m in board["model"] if m in models)
+final = models[best].fit(panel)
+forecast = final.predict()
+print(f"best neural variant: {best}")
+plot_forecast(panel, forecast, last=20, max_series=6);"""),
+    md("""
+From the shell:
+
+```bash
+forecastkit evaluate --data visnights --models mlp --horizon 4 --folds 12 --id-embedding 4
+forecastkit forecast --data visnights --model mlp --local --horizon 4
+```"""),
+]
+
+NOTEBOOK_CELLS = {
+    "01_quickstart.ipynb": QUICKSTART,
+    "02_compare_models.ipynb": COMPARE,
+    "03_covariates.ipynb": COVARIATES,
+    "04_many_series.ipynb": MANY,
+}
+
+
+def build(name: str) -> nbformat.NotebookNode:
+    notebook = new_notebook(cells=NOTEBOOK_CELLS[name])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.metadata["language_info"] = {"name": "python"}
+    return notebook
+
+
+def execute(notebook: nbformat.NotebookNode, timeout: int = 3600) -> float:
+    """Run the notebook in place in notebooks/ (as the test suite does); seconds taken."""
+    from nbclient import NotebookClient
+
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    os.environ["PYTHONPATH"] = str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")
+    began = time.perf_counter()
+    NotebookClient(notebook, timeout=timeout, kernel_name="python3",
+                   resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    return time.perf_counter() - began
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("names", nargs="*", help="notebook file names (default: all)")
+    parser.add_argument("--execute", action="store_true", help="execute and keep the outputs")
+    parser.add_argument("--no-save", action="store_true", help="with --execute: only time the run")
+    args = parser.parse_args(argv)
+    names = args.names or list(NOTEBOOK_CELLS)
+    quick = os.environ.get("FORECASTKIT_QUICK") == "1"
+    if args.execute and quick and not args.no_save:
+        parser.error("committed outputs come from a full run: unset FORECASTKIT_QUICK or pass --no-save")
+    for name in names:
+        notebook = build(name)
+        if args.execute:
+            seconds = execute(notebook)
+            notebook.metadata["forecastkit"] = {"settings": "quick" if quick else "full",
+                                                "seconds": round(seconds)}
+            print(f"{name}: executed in {seconds:.0f} s ({'quick' if quick else 'full'} settings)", flush=True)
+        if not args.no_save:
+            nbformat.write(notebook, NOTEBOOKS / name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
