@@ -328,15 +328,20 @@ class Forecaster(BaseEstimator):
 
     def _calibrate(self, model, windows: WindowSet, validation: float) -> list:
         """Absolute errors of ``model`` on its held-out windows, sorted per horizon step
-        (in the model's scaled units): the calibration set of split-conformal intervals."""
+        (in the model's scaled units; with differencing, of the differences summed up to each
+        step, i.e. of the level): the calibration set of split-conformal intervals."""
+        from .grouped.fast_call import predict as compiled_predict
         from .training import model_inputs
 
         _, held_out = windows.latest(validation)
         if len(held_out) == 0:
             return []
         inputs, targets, _ = model_inputs(windows, held_out, bool(self.id_embedding))
-        predicted = np.asarray(model.predict(inputs, verbose=0, batch_size=1024), dtype=float)
-        return np.sort(np.abs(self._median(predicted) - targets), axis=0).tolist()
+        predicted = np.asarray(compiled_predict(model, inputs, batch_size=1024), dtype=float)
+        errors = self._median(predicted) - targets
+        if self.difference:  # forecasts of differences add up: calibrate the accumulated error
+            errors = np.cumsum(errors, axis=1)
+        return np.sort(np.abs(errors), axis=0).tolist()
 
     def _median(self, predicted: np.ndarray) -> np.ndarray:
         """The point forecast of raw model outputs: the 0.5 quantile of a quantile model."""
@@ -388,10 +393,6 @@ class Forecaster(BaseEstimator):
         """Refuse interval levels this fitted model cannot give, before any work."""
         if not levels or get_spec(self.model).kind == "baseline":
             return
-        if self.difference:
-            raise ConfigError("Conformal intervals of a neural model are calibrated per step, which differencing "
-                              "breaks: drop `difference` (--difference) or take intervals from a walk-forward "
-                              "(evaluate --level).")
         sizes = {key: len(errors) for key, errors in self.calibration_.items()}
         _require_calibration(levels, min(sizes.values()) if sizes else 0)
 
@@ -430,6 +431,8 @@ class Forecaster(BaseEstimator):
             for key, index in groups.items():
                 errors = np.asarray(self.calibration_[GLOBAL_KEY if key is None else key])
                 half[index] = errors[_rank_needed(level, len(errors)) - 1]
+            if self.difference:  # move the summed path by `half`: shift each difference by its increment
+                half = np.diff(half, axis=1, prepend=0.0)
             lo, hi = bound_columns(level)
             columns[lo], columns[hi] = inverse(point - half), inverse(point + half)
         for k, tau in enumerate(self._taus()):
@@ -478,6 +481,8 @@ class Forecaster(BaseEstimator):
     def _neural_outputs(self, histories: list):
         """Raw model outputs for the histories (scaled units), their window levels (or None)
         and which model served which rows: ``{None: rows}`` or ``{series id: rows}``."""
+        from .grouped.fast_call import predict as compiled_predict
+
         rows = self.lookback_ + int(self.difference)
         with_future = self.encoder_.has_future_rows
         blocks = [self._block(sid, frame.iloc[-rows:].reset_index(drop=True), future if with_future else None)
@@ -494,7 +499,7 @@ class Forecaster(BaseEstimator):
             inputs, _, levels = windows.gather(index)
             if self.id_embedding:
                 inputs = [inputs, np.array([[self.ids_.index(i)] for i in np.array(ids)[index]], np.int32)]
-            predicted[index] = np.asarray(model.predict(inputs, verbose=0, batch_size=1024), dtype=float)
+            predicted[index] = np.asarray(compiled_predict(model, inputs, batch_size=1024), dtype=float)
             if levels is not None:
                 scales[index] = levels
         return predicted, scales, groups

@@ -18,6 +18,17 @@ With a warm start, the weights each fit leaves are checkpointed in the run direc
 its commit, so a resumed chain continues from them. TensorFlow op determinism is on during
 the run (unless ``deterministic=False``): the same seed gives byte-identical results.
 
+Fast path (the default, ``fast=True``): with refit ``always`` or ``every:K`` and no warm start,
+the fits of a neural model (all of them, across the series of a local model) train together
+in groups, fold-parallel (:mod:`forecastkit.grouped`): each fit still prepares its own
+windows and transforms from its own training rows, draws its own initial weights and batch
+order from its own seed, keeps its own Adam state and early stopping, fails alone, and is
+committed on its own once its group has trained. Groups are fixed chunks of the model's
+fits in order, so a resumed run retrains a partly committed group whole and gets the same
+numbers. A builder or setting the grouped layers do not cover (dropout, quantile heads,
+series embeddings, a Keras backend other than TensorFlow) falls back to the sequential fits
+with one warning; ``fast=False`` forces the sequential path.
+
 Examples
 --------
 >>> from forecastkit import datasets
@@ -46,7 +57,7 @@ from sklearn.base import clone
 from . import report
 from .data import Panel
 from .errors import ConfigError, DataError
-from .forecaster import Forecaster, as_panel, default_lookback
+from .forecaster import GLOBAL_KEY, Forecaster, as_panel, default_lookback
 from .intervals import check_levels, conformal_intervals
 from .metrics import insample_scales
 from .models.registry import get_spec
@@ -96,7 +107,7 @@ class _Unit:
 def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int = 0,
                  baselines: bool = True, season: int | None = None, out=None, resume: bool = False,
                  progress: bool = False, deterministic: bool = True, skip_short: bool = False,
-                 levels=(), min_calibration: int = 10, **load_kwargs) -> "WalkForwardResult":
+                 levels=(), min_calibration: int = 10, fast: bool = True, **load_kwargs) -> "WalkForwardResult":
     """Evaluate ``models`` on every series of ``data`` at every walk-forward origin.
 
     Parameters
@@ -134,6 +145,9 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
         (:func:`~forecastkit.intervals.conformal_intervals`), and score them.
     min_calibration : int
         Earlier errors needed (per model, series and step) before an origin gets an interval.
+    fast : bool
+        Train the fits of each neural model fold-parallel in groups (see the module notes);
+        False trains every fit on its own, one after another.
 
     Returns
     -------
@@ -160,7 +174,8 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
     try:
         store.commit_scales(_scale_rows(series, folds, season))
         with _op_determinism(deterministic and neural):
-            _run(entries, series, {"neural": folds, "baseline": baseline_folds}, seed, store, progress)
+            _run(entries, series, {"neural": folds, "baseline": baseline_folds}, seed, store, progress,
+                 fast and splitter.refit != "never")
         return WalkForwardResult.from_store(store, season, levels, min_calibration)
     finally:
         store.close()
@@ -303,15 +318,167 @@ def _cell(value):
 
 
 def _run(entries: dict, series: list[_Series], folds: dict, seed: int, store: RunStore,
-         progress: bool) -> None:
-    """``folds[kind][sid]``: neural models follow the refit policy, baselines refit per origin."""
+         progress: bool, fast: bool = False) -> None:
+    """``folds[kind][sid]``: neural models follow the refit policy, baselines refit per origin.
+
+    With ``fast``, each neural model the grouped layers cover trains its fits in groups."""
     done = store.done()
     plan = [(label, f, unit) for label, f in entries.items()
             for unit in _units(f, series, folds[get_spec(f.model).kind])]
     todo = sum(1 for label, _, unit in plan for fit in _fits(unit) if (label, unit.key, fit) not in done)
     with _progress_bar(progress, todo) as advance:
-        for label, forecaster, unit in plan:
-            _run_chain(label, forecaster, unit, seed, store, done, advance)
+        for label, forecaster in entries.items():
+            units = [unit for other, _, unit in plan if other == label]
+            if fast and _grouped_reason(label, forecaster) is None:
+                _run_grouped(label, forecaster, units, seed, store, done, advance)
+                continue
+            for unit in units:
+                _run_chain(label, forecaster, unit, seed, store, done, advance)
+
+
+#: Fits trained together in one group (fewer when their windows would exceed the budget).
+GROUP_FITS = 8
+#: Rough bytes of window tables one group may hold.
+GROUP_BUDGET = 512 * 2**20
+
+
+def _grouped_reason(label: str, forecaster: Forecaster) -> str | None:
+    """None when ``forecaster``'s fits train on the fast path; else why not (warned once,
+    unless the model is a baseline or warm-started, which are sequential by nature)."""
+    spec = get_spec(forecaster.model)
+    if spec.kind != "neural" or forecaster.warm_start:
+        return "sequential"
+    from .grouped import layer_plan, supported
+
+    build_args, _ = spec.split(forecaster.check_params())
+    reason = None
+    if forecaster.quantiles:
+        reason = "quantile heads are not grouped"
+    elif forecaster.id_embedding:
+        reason = "series embeddings are not grouped"
+    elif not supported():
+        reason = "fold-parallel training needs the TensorFlow backend"
+    else:
+        plan = layer_plan(forecaster.model, build_args, (1, 1), forecaster.horizon)
+        reason = plan if isinstance(plan, str) else None
+    if reason:
+        warnings.warn(f"Model {label!r}: {reason}, so its fits train one after another (the sequential "
+                      "walk-forward path) instead of fold-parallel.", UserWarning, stacklevel=4)
+    return reason
+
+
+@dataclass
+class _Job:
+    """One fit on the fast path: its forecaster, served origins, windows and outcome."""
+
+    unit: _Unit
+    fit: int
+    forecaster: Forecaster
+    served: list
+    seconds: float = 0.0
+    windows: object = None
+    arch: object = None
+    error: Exception | None = None
+    outcome: object = None
+
+
+def _run_grouped(label: str, template: Forecaster, units: list, seed: int, store: RunStore, done: dict,
+                 advance) -> None:
+    """All fits of one neural model (every unit's), trained fold-parallel in fixed groups.
+
+    The groups are consecutive chunks of the model's fits in order, whatever is already
+    committed, so a resumed run trains each remaining fit in the same group as an
+    uninterrupted run (a partly committed group is retrained whole; only its uncommitted
+    fits are committed).
+    """
+    from .grouped import SlotModel, layer_plan, train_group
+
+    pairs = [(unit, fit) for unit in units for fit in _fits(unit)]
+    if all((label, unit.key, fit) in done for unit, fit in pairs):
+        return
+    spec = get_spec(template.model)
+    build_args, _ = spec.split(template.check_params())
+    size = _group_size(template, pairs)
+    for start in range(0, len(pairs), size):
+        chunk = pairs[start:start + size]
+        if all((label, unit.key, fit) in done for unit, fit in chunk):
+            continue
+        jobs = []
+        for unit, fit in chunk:
+            began = time.perf_counter()
+            forecaster = clone(template).set_params(seed=fit_seed(seed, label, unit.key, fit))
+            job = _Job(unit, fit, forecaster, [(s, f) for s in unit.series for f in unit.folds[s.sid] if f.fit == fit])
+            try:
+                windows = forecaster.prepare_windows(_training_panel(job.served))
+                job.windows = windows.get(GLOBAL_KEY) if len(windows) == 1 else None
+                if job.windows is None:
+                    raise RuntimeError("a grouped fit needs one pooled window set")
+                job.arch = layer_plan(template.model, build_args, (job.windows.span, job.windows.n_features),
+                                      template.horizon)
+            except Exception as err:  # contained, like a sequential fit's
+                job.error = err
+            job.seconds = time.perf_counter() - began
+            jobs.append(job)
+        by_arch: dict = {}
+        for job in jobs:
+            if job.error is None:
+                by_arch.setdefault(job.arch, []).append(job)
+        for arch, members in by_arch.items():
+            began = time.perf_counter()
+            outcomes = train_group(arch, [j.windows for j in members], [j.forecaster.seed for j in members],
+                                   members[0].forecaster.hyper_, description=f"training {template.model}",
+                                   slots=size)
+            share = (time.perf_counter() - began) / len(members)
+            for job, outcome in zip(members, outcomes):
+                job.outcome, job.seconds = outcome, job.seconds + share
+                if outcome.error is not None:
+                    job.error = outcome.error
+                else:
+                    job.forecaster.model_ = SlotModel(arch, outcome.weights, build_args)
+        for job in jobs:
+            key = (label, job.unit.key, job.fit)
+            if key in done:
+                continue
+            began = time.perf_counter()
+            status, reason, predictions = _grouped_forecast(job)
+            rows = [(label, s.sid, job.fit, _cell(s.times[f.origin]), h + 1, _cell(s.times[f.origin + h]),
+                     float(s.y[f.origin + h]), float(predictions[i, h]))
+                    for i, (s, f) in enumerate(job.served) for h in range(f.horizon)]
+            seconds = job.seconds + time.perf_counter() - began
+            store.commit_fit(label, job.unit.key, job.fit, status, reason, rows, seconds)
+            advance()
+
+
+def _group_size(template: Forecaster, pairs: list) -> int:
+    """Fits per group: :data:`GROUP_FITS`, fewer when their window tables would exceed
+    :data:`GROUP_BUDGET` (a rough estimate from the training rows, fixed for the run)."""
+    lookback = template.lookback or 64
+    widest = 1
+    for unit, fit in pairs:
+        for s in unit.series:
+            fold = next(f for f in unit.folds[s.sid] if f.fit == fit)
+            columns = len(s.frame.columns)
+            widest = max(widest, (fold.train_end - fold.train_start) * (lookback + template.horizon) * columns)
+    per_fit = 3 * 4 * widest * max(len(unit.series) for unit, _ in pairs)
+    return int(max(1, min(GROUP_FITS, GROUP_BUDGET // max(per_fit, 1))))
+
+
+def _grouped_forecast(job: _Job):
+    """(status, reason, predictions) of a fit trained in a group: calibrate, then forecast."""
+    horizon = job.served[0][1].horizon
+    try:
+        if job.error is not None:
+            raise job.error
+        forecaster = job.forecaster
+        forecaster.__dict__.pop("models_", None)
+        forecaster.calibration_ = {GLOBAL_KEY: forecaster._calibrate(forecaster.model_, job.windows,
+                                                                    forecaster.hyper_["validation"])}
+        predictions = forecaster.predict_histories(_histories(job.served))
+        if not np.all(np.isfinite(predictions)):
+            raise ArithmeticError("the forecasts contain NaN or inf")
+        return "ok", "", predictions
+    except Exception as err:  # contained: recorded with its reason, the run goes on
+        return "failed", f"{type(err).__name__}: {err}", np.full((len(job.served), horizon), np.nan)
 
 
 def _units(forecaster: Forecaster, series: list[_Series], folds: dict) -> list[_Unit]:
@@ -443,6 +610,17 @@ def _fit_and_forecast(forecaster: Forecaster, served: list):
     together (a global fit) and their cut-offs fall at different times, every series stops
     before the earliest cut-off, so no series' training sees another's future.
     """
+    try:
+        predictions = forecaster.fit(_training_panel(served)).predict_histories(_histories(served))
+        if not np.all(np.isfinite(predictions)):
+            raise ArithmeticError("the forecasts contain NaN or inf")
+        return "ok", "", predictions
+    except Exception as err:  # contained: recorded with its reason, the run goes on
+        return "failed", f"{type(err).__name__}: {err}", np.full((len(served), served[0][1].horizon), np.nan)
+
+
+def _training_panel(served: list) -> Panel:
+    """The training rows of a fit serving the ``(series, fold)`` pairs (see :func:`_fit_and_forecast`)."""
     first = {}
     for s, fold in served:
         first.setdefault(s.sid, (s, fold))
@@ -451,16 +629,13 @@ def _fit_and_forecast(forecaster: Forecaster, served: list):
     for s, fold in first.values():
         stop = fold.train_end if cutoff is None else min(fold.train_end, int(s.times.searchsorted(cutoff)))
         parts.append(s.frame.iloc[fold.train_start:stop])
-    train = served[0][0].panel.with_frame(pd.concat(parts, ignore_index=True))
-    histories = [(s.sid, s.frame.iloc[f.train_start:f.origin], s.frame.iloc[f.origin:f.origin + f.horizon][s.known]
-                  .reset_index(drop=True)) for s, f in served]
-    try:
-        predictions = forecaster.fit(train).predict_histories(histories)
-        if not np.all(np.isfinite(predictions)):
-            raise ArithmeticError("the forecasts contain NaN or inf")
-        return "ok", "", predictions
-    except Exception as err:  # contained: recorded with its reason, the run goes on
-        return "failed", f"{type(err).__name__}: {err}", np.full((len(served), served[0][1].horizon), np.nan)
+    return served[0][0].panel.with_frame(pd.concat(parts, ignore_index=True))
+
+
+def _histories(served: list) -> list:
+    """``(id, history known at the origin, horizon rows of known columns)`` per served origin."""
+    return [(s.sid, s.frame.iloc[f.train_start:f.origin], s.frame.iloc[f.origin:f.origin + f.horizon][s.known]
+             .reset_index(drop=True)) for s, f in served]
 
 
 class _progress_bar:
@@ -561,6 +736,14 @@ class WalkForwardResult:
     def to_html(self, path, metric: str = "mase") -> None:
         """Write the self-contained HTML report."""
         report.to_html(self, path, metric)
+
+    def __repr__(self) -> str:
+        frame = self.results
+        failed = len(self.failed)
+        return (f"<WalkForwardResult: {frame['model'].nunique()} models, {frame['id'].nunique()} series, "
+                f"{frame[['id', 'origin']].drop_duplicates().shape[0]} origins, horizon {int(frame['h'].max())}"
+                + (f", levels {list(self.levels)}" if self.levels else "")
+                + (f", {failed} failed fits" if failed else "") + "; .leaderboard() ranks the models>")
 
     def _repr_html_(self) -> str:
         _, lines = self.significance()

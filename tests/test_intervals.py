@@ -251,3 +251,13 @@ def test_cli_forecast_and_evaluate_with_levels(tmp_path):
     assert (tmp_path / "run" / "calibration.png").stat().st_size > 1000
     results = pd.read_csv(tmp_path / "run" / "results.csv")
     assert {"yhat_lo_80", "yhat_hi_80"} <= set(results.columns)
+
+
+def test_neural_intervals_with_differencing_calibrate_the_level_error(airline):
+    forecaster = Forecaster("linear", horizon=3, lookback=12, params=QUICK, scaler="none", difference=True)
+    forecast = forecaster.fit(airline).predict(levels=(80,))
+    errors = np.asarray(forecaster.calibration_["*"])  # |sum of step errors| up to each step, sorted
+    rank = int(np.ceil(0.8 * (len(errors) + 1)))
+    half = (forecast["yhat_hi_80"] - forecast["yhat_lo_80"]).to_numpy() / 2
+    np.testing.assert_allclose(half, errors[rank - 1], rtol=1e-6)
+    np.testing.assert_allclose((forecast["yhat_hi_80"] + forecast["yhat_lo_80"]) / 2, forecast["yhat"], rtol=1e-9)

@@ -158,15 +158,16 @@ def test_diverging_model_and_raising_fold_are_contained(seasonal, monkeypatch):
     assert frame.loc[("linear", 1), "y_pred"].isna().all() and frame.loc[("linear", 2), "y_pred"].notna().all()
     assert result.leaderboard().set_index("model")["failed_fits"].to_dict() == {"linear": 1, "diverging": 3, "naive": 0}
     # after a failed fit, a warm-started chain starts afresh: its fit 2 is a cold model's fit 2
-    cold = walk_forward(series(seasonal), {"linear": linear}, splitter, baselines=False).to_frame()
+    cold = walk_forward(series(seasonal), {"linear": linear}, splitter, baselines=False,
+                        fast=False).to_frame()  # the sequential fit the warm chain's fresh fit 2 is
     np.testing.assert_array_equal(frame.loc[("linear", 2), "y_pred"], cold.loc[cold["fit"] == 2, "y_pred"])
 
 
 def test_op_determinism_is_on_only_during_a_deterministic_run(seasonal, monkeypatch):
     from tensorflow.python.framework import config as tf_config
 
-    seen, original = [], Forecaster.fit
-    monkeypatch.setattr(Forecaster, "fit", lambda self, *a, **k: (
+    seen, original = [], Forecaster.prepare_windows  # both walk-forward paths prepare each fit's windows
+    monkeypatch.setattr(Forecaster, "prepare_windows", lambda self, *a, **k: (
         seen.append(tf_config.is_op_determinism_enabled()), original(self, *a, **k))[1])
     for deterministic in (True, False):
         result = walk_forward(series(seasonal), [Forecaster("linear", horizon=3, lookback=12, params=FAST)],

@@ -1,0 +1,15 @@
+"""Fold-parallel training: the fits of one architecture trained together, each as if alone.
+
+:mod:`.layers` holds the grouped layers (every weight has a leading fit axis) and the
+builders they cover; :mod:`.trainer` trains a group of fits in one compiled TensorFlow
+function and gives each trained fit a :class:`~.trainer.SlotModel` that stands in for its
+Keras model; :mod:`.fast_call` is the compiled small-batch call that replaces
+``model.predict`` for one or a few windows. Walk-forward evaluation
+(:mod:`forecastkit.walkforward`) uses them by default.
+"""
+
+from .layers import GROUPED_BUILDERS, Arch, Layer, forward, initial_weights, layer_plan
+from .trainer import Outcome, SlotModel, supported, train_group
+
+__all__ = ["GROUPED_BUILDERS", "Arch", "Layer", "Outcome", "SlotModel", "forward", "initial_weights",
+           "layer_plan", "supported", "train_group"]

@@ -1,0 +1,396 @@
+"""Grouped layers: the builders' layers with a leading *fit* axis on every weight.
+
+A grouped model holds ``F`` independent sets of weights of one architecture and maps inputs
+``(F, batch, rows, features)`` to outputs ``(F, batch, horizon)``: slot ``f`` of the output
+depends on slot ``f`` of the inputs and of the weights only (every op is a per-slot batched
+matmul or elementwise). The equations are Keras' own:
+
+- ``Dense``: ``x @ kernel + bias`` (then ``relu`` for the MLP's hidden layers);
+- ``LSTM``: ``z = x @ W + h @ U + b`` split into gates ``i, f, c, o`` (in that order),
+  ``c = sigmoid(f) * c + sigmoid(i) * tanh(c~)``, ``h = sigmoid(o) * tanh(c)``;
+- ``Bidirectional(LSTM)``: forward LSTM and one reading the window backwards, concatenated;
+- ``Conv1D(padding="causal", relu)`` and ``MaxPooling1D(2)``; ``RepeatVector``;
+  ``TimeDistributed(Dense(1))``.
+
+The weights of slot ``f``, in order, are exactly ``model.get_weights()`` of the builder's
+Keras model (:func:`layer_plan` says which builders and settings are covered), so one slot
+converts to a plain Keras model and back. Initial weights are drawn with NumPy from each
+fit's seed using the Keras initializers' distributions (``glorot_uniform`` kernels,
+``orthogonal`` recurrent kernels, zero biases, forget-gate bias 1).
+
+The forward is written once against a tiny op table, run with ``keras.ops`` inside the
+trainer's compiled step and with NumPy for the per-fit prediction adapter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Builders the grouped path covers (with dropout 0, no quantile head, no series embedding).
+GROUPED_BUILDERS = ("linear", "mlp", "vanilla", "stacked", "bidirectional", "cnn_lstm", "encoder_decoder")
+POOL_SIZE = 2  # forecastkit.models.conv.POOL_SIZE
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One layer of a grouped architecture.
+
+    ``kind``: ``flatten``, ``dense`` (units, activation), ``lstm`` (units, sequences),
+    ``bilstm`` (units), ``conv`` (units = filters, size = kernel size), ``pool``,
+    ``repeat`` (size = times), ``step_dense`` (a TimeDistributed Dense(1) then a reshape).
+    """
+
+    kind: str
+    units: int = 0
+    activation: str | None = None
+    sequences: bool = False
+    size: int = 0
+
+
+@dataclass(frozen=True)
+class Arch:
+    """A grouped architecture: its layers, input shape and horizon (hashable: the trace key)."""
+
+    model: str
+    layers: tuple
+    rows: int
+    features: int
+    horizon: int
+    l2: float = 0.0
+
+    def weight_shapes(self) -> list[tuple]:
+        """Shapes of one slot's weights, in ``keras.Model.get_weights()`` order."""
+        shapes, width, rows = [], self.features, self.rows
+        for layer in self.layers:
+            if layer.kind == "flatten":
+                width, rows = width * rows, 0
+            elif layer.kind == "dense":
+                shapes += [(width, layer.units), (layer.units,)]
+                width = layer.units
+            elif layer.kind in ("lstm", "bilstm"):
+                one = [(width, 4 * layer.units), (layer.units, 4 * layer.units), (4 * layer.units,)]
+                shapes += one * (2 if layer.kind == "bilstm" else 1)
+                width = layer.units * (2 if layer.kind == "bilstm" else 1)
+                rows = rows if layer.sequences else 0
+            elif layer.kind == "conv":
+                shapes += [(layer.size, width, layer.units), (layer.units,)]
+                width = layer.units
+            elif layer.kind == "pool":
+                rows = rows // POOL_SIZE
+            elif layer.kind == "repeat":
+                rows = layer.size
+            elif layer.kind == "step_dense":
+                shapes += [(width, 1), (1,)]
+        return shapes
+
+    def flops_per_window(self) -> float:
+        """Multiply-adds x 2 of one window's forward pass (for GFLOP/s figures)."""
+        total, width, rows = 0.0, self.features, self.rows
+        for layer in self.layers:
+            if layer.kind == "flatten":
+                width, rows = width * rows, 1
+            elif layer.kind == "dense":
+                total += 2 * max(rows, 1) * width * layer.units
+                width = layer.units
+            elif layer.kind in ("lstm", "bilstm"):
+                per = 2 * rows * (width + layer.units) * 4 * layer.units
+                total += per * (2 if layer.kind == "bilstm" else 1)
+                width = layer.units * (2 if layer.kind == "bilstm" else 1)
+                rows = rows if layer.sequences else 1
+            elif layer.kind == "conv":
+                total += 2 * rows * layer.size * width * layer.units
+                width = layer.units
+            elif layer.kind == "pool":
+                rows = rows // POOL_SIZE
+            elif layer.kind == "repeat":
+                rows = layer.size
+            elif layer.kind == "step_dense":
+                total += 2 * rows * width
+        return total
+
+
+def layer_plan(model: str, build_args: dict, input_shape: tuple, horizon: int) -> Arch | str:
+    """The grouped :class:`Arch` of a builder with these arguments, or why it has none.
+
+    Examples
+    --------
+    >>> arch = layer_plan("vanilla", {"units": 8, "dropout": 0.0}, (12, 1), 3)
+    >>> [layer.kind for layer in arch.layers], arch.weight_shapes()
+    (['lstm', 'dense'], [(1, 32), (8, 32), (32,), (8, 3), (3,)])
+    >>> layer_plan("vanilla", {"units": 8, "dropout": 0.2}, (12, 1), 3)
+    'dropout 0.2 is not grouped'
+    """
+    rows, features = (int(v) for v in input_shape)
+    if model not in GROUPED_BUILDERS:
+        return f"the {model!r} builder is not grouped"
+    if float(build_args.get("dropout", 0.0)) > 0:
+        return f"dropout {build_args['dropout']} is not grouped"
+    units = int(build_args.get("units", 0))
+    head = Layer("dense", horizon)
+    if model == "linear":
+        layers = (Layer("flatten"), head)
+    elif model == "mlp":
+        layers = (Layer("flatten"), *[Layer("dense", units, "relu")] * int(build_args["layers"]), head)
+    elif model in ("vanilla", "stacked"):
+        depth = int(build_args.get("layers", 1))
+        layers = (*[Layer("lstm", units, sequences=i < depth - 1) for i in range(depth)], head)
+    elif model == "bidirectional":
+        layers = (Layer("bilstm", units), head)
+    elif model == "cnn_lstm":
+        pool = (Layer("pool"),) if rows // POOL_SIZE >= 2 else ()
+        layers = (Layer("conv", int(build_args["filters"]), "relu", size=int(build_args["kernel_size"])),
+                  *pool, Layer("lstm", units), head)
+    else:  # encoder_decoder
+        layers = (Layer("lstm", units), Layer("repeat", size=horizon), Layer("lstm", units, sequences=True),
+                  Layer("step_dense"))
+    return Arch(model, layers, rows, features, horizon, float(build_args.get("l2", 0.0)))
+
+
+# ----------------------------------------------------------------------- initial weights --
+def initial_weights(arch: Arch, seed: int) -> list[np.ndarray]:
+    """One slot's initial weights from ``seed``, with the Keras initializers' distributions."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for layer, group in _weight_groups(arch):
+        if layer.kind in ("lstm", "bilstm"):
+            for kernel, recurrent, bias in zip(group[0::3], group[1::3], group[2::3]):
+                units = recurrent[0]
+                out += [_glorot(rng, kernel), _orthogonal(rng, recurrent),
+                        np.r_[np.zeros(units), np.ones(units), np.zeros(2 * units)].astype(np.float32)]
+        else:
+            for kernel, bias in zip(group[0::2], group[1::2]):
+                out += [_glorot(rng, kernel), np.zeros(bias, np.float32)]
+    return out
+
+
+def _weight_groups(arch: Arch):
+    """(layer, shapes of its weights) for the layers that have weights."""
+    shapes = iter(arch.weight_shapes())
+    counts = {"dense": 2, "lstm": 3, "bilstm": 6, "conv": 2, "step_dense": 2}
+    for layer in arch.layers:
+        if layer.kind in counts:
+            yield layer, [next(shapes) for _ in range(counts[layer.kind])]
+
+
+def _glorot(rng, shape) -> np.ndarray:
+    """``glorot_uniform``: U(-l, l), l = sqrt(6 / (fan_in + fan_out)) (Keras' fans)."""
+    receptive = int(np.prod(shape[:-2])) if len(shape) > 2 else 1
+    fan_in, fan_out = shape[-2] * receptive, shape[-1] * receptive
+    limit = np.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-limit, limit, shape).astype(np.float32)
+
+
+def _orthogonal(rng, shape) -> np.ndarray:
+    """Keras ``Orthogonal(gain=1)``: Q of a normal matrix's QR, signs fixed by diag(R)."""
+    rows, cols = int(np.prod(shape[:-1])), shape[-1]
+    a = rng.normal(size=(max(rows, cols), min(rows, cols)))
+    q, r = np.linalg.qr(a)
+    q *= np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return q.reshape(shape).astype(np.float32)
+
+
+# ----------------------------------------------------------------------------- forward --
+class NumpyOps:
+    """The op table of :func:`forward` in NumPy (float32)."""
+
+    matmul = staticmethod(np.matmul)
+    concat = staticmethod(lambda xs, axis: np.concatenate(xs, axis=axis))
+    stack = staticmethod(lambda xs, axis: np.stack(xs, axis=axis))
+    tanh = staticmethod(np.tanh)
+    maximum = staticmethod(np.maximum)
+
+    @staticmethod
+    def sigmoid(x):
+        with np.errstate(over="ignore"):  # exp(-x) overflows to inf for x << 0: sigmoid 0, as wanted
+            return (1.0 / (1.0 + np.exp(-x))).astype(x.dtype)
+
+    @staticmethod
+    def relu(x):
+        return np.maximum(x, 0)
+
+    @staticmethod
+    def reshape(x, shape):
+        return np.reshape(x, shape)
+
+    @staticmethod
+    def shape(x):
+        return x.shape
+
+    @staticmethod
+    def zeros(shape, like):
+        return np.zeros(shape, like.dtype)
+
+    @staticmethod
+    def pad_rows(x, before):
+        return np.pad(x, ((0, 0), (0, 0), (before, 0), (0, 0)))
+
+    @staticmethod
+    def flip_rows(x):
+        return x[:, :, ::-1]
+
+
+def keras_ops():
+    """The op table of :func:`forward` in ``keras.ops`` (any Keras backend)."""
+    from ..models.keras_common import import_keras
+
+    ops = import_keras().ops
+
+    class KerasOps:
+        matmul = staticmethod(ops.matmul)
+        concat = staticmethod(lambda xs, axis: ops.concatenate(xs, axis=axis))
+        stack = staticmethod(lambda xs, axis: ops.stack(xs, axis=axis))
+        tanh = staticmethod(ops.tanh)
+        sigmoid = staticmethod(ops.sigmoid)
+        relu = staticmethod(ops.relu)
+        maximum = staticmethod(ops.maximum)
+        reshape = staticmethod(ops.reshape)
+        shape = staticmethod(ops.shape)
+
+        @staticmethod
+        def zeros(shape, like):
+            return ops.zeros(shape, like.dtype)
+
+        @staticmethod
+        def pad_rows(x, before):
+            return ops.pad(x, ((0, 0), (0, 0), (before, 0), (0, 0)))
+
+        @staticmethod
+        def flip_rows(x):
+            return ops.flip(x, axis=2)
+
+    return KerasOps
+
+
+def forward(arch: Arch, weights: list, x, xp=NumpyOps):
+    """Outputs ``(F, batch, horizon)`` of inputs ``(F, batch, rows, features)``.
+
+    ``weights``: each of :meth:`Arch.weight_shapes` with a leading fit axis ``F``.
+    """
+    w = iter(weights)
+    for layer in arch.layers:
+        if layer.kind == "flatten":
+            s = xp.shape(x)
+            x = xp.reshape(x, (s[0], s[1], s[2] * s[3]))
+        elif layer.kind in ("dense", "step_dense"):
+            kernel, bias = next(w), next(w)
+            if len(x.shape) == 4:  # a Dense on every row (TimeDistributed)
+                s = xp.shape(x)
+                y = xp.reshape(xp.matmul(xp.reshape(x, (s[0], s[1] * s[2], s[3])), kernel), (s[0], s[1], s[2], -1))
+                x = y + bias[:, None, None, :]
+                if layer.kind == "step_dense":
+                    x = xp.reshape(x, (s[0], s[1], s[2]))
+            else:
+                x = xp.matmul(x, kernel) + bias[:, None, :]
+            if layer.activation == "relu":
+                x = xp.relu(x)
+        elif layer.kind == "lstm":
+            x = lstm(x, next(w), next(w), next(w), layer.sequences, xp)
+        elif layer.kind == "bilstm":
+            ahead = lstm(x, next(w), next(w), next(w), False, xp)
+            back = lstm(xp.flip_rows(x), next(w), next(w), next(w), False, xp)
+            x = xp.concat([ahead, back], axis=-1)
+        elif layer.kind == "conv":
+            kernel, bias = next(w), next(w)
+            size = layer.size
+            s = xp.shape(x)
+            padded = xp.pad_rows(x, size - 1)
+            rows = x.shape[2]
+            taps = xp.concat([padded[:, :, j:j + rows] for j in range(size)], axis=-1)  # (F, B, T, k*C)
+            flat = xp.reshape(kernel, (s[0], size * x.shape[3], layer.units))
+            y = xp.reshape(xp.matmul(xp.reshape(taps, (s[0], s[1] * rows, size * x.shape[3])), flat),
+                           (s[0], s[1], rows, layer.units))
+            x = xp.relu(y + bias[:, None, None, :])
+        elif layer.kind == "pool":
+            s = xp.shape(x)
+            rows = x.shape[2] // POOL_SIZE
+            x = x[:, :, :rows * POOL_SIZE]
+            x = xp.reshape(x, (s[0], s[1], rows, POOL_SIZE, x.shape[3]))
+            x = xp.maximum(x[:, :, :, 0], x[:, :, :, 1])
+        elif layer.kind == "repeat":
+            x = xp.stack([x] * layer.size, axis=2)
+    return x
+
+
+def lstm(x, kernel, recurrent, bias, sequences: bool, xp=NumpyOps):
+    """Keras' LSTM (gates i, f, c, o; sigmoid / tanh) over ``x`` (F, B, rows, features)."""
+    s = xp.shape(x)
+    rows, units = x.shape[2], recurrent.shape[-2]
+    projected = xp.reshape(xp.matmul(xp.reshape(x, (s[0], s[1] * rows, x.shape[3])), kernel),
+                           (s[0], s[1], rows, 4 * units))
+    h = c = xp.zeros((s[0], s[1], units), like=projected)
+    bias = bias[:, None, :]
+    outputs = []
+    for t in range(rows):
+        z = projected[:, :, t] + xp.matmul(h, recurrent) + bias
+        i = xp.sigmoid(z[..., :units])
+        f = xp.sigmoid(z[..., units:2 * units])
+        c = f * c + i * xp.tanh(z[..., 2 * units:3 * units])
+        o = xp.sigmoid(z[..., 3 * units:])
+        h = o * xp.tanh(c)
+        outputs.append(h)
+    return xp.stack(outputs, axis=2) if sequences else h
+
+
+# --------------------------------------------------------------- serializable layers --
+def _register():
+    """Keras layers wrapping the grouped ops (registered serializables; built lazily)."""
+    from ..models.keras_common import import_keras
+
+    keras = import_keras()
+
+    @keras.saving.register_keras_serializable(package="forecastkit")
+    class GroupedDense(keras.layers.Layer):
+        """``Dense`` with a leading fit axis: ``(F, B, in) -> (F, B, units)``."""
+
+        def __init__(self, fits, units, activation=None, **kwargs):
+            super().__init__(**kwargs)
+            self.fits, self.units, self.activation = fits, units, activation
+
+        def build(self, input_shape):
+            self.kernel = self.add_weight(shape=(self.fits, input_shape[-1], self.units), name="kernel")
+            self.bias = self.add_weight(shape=(self.fits, self.units), initializer="zeros", name="bias")
+
+        def call(self, x):
+            y = keras.ops.matmul(x, self.kernel) + self.bias[:, None, :]
+            return keras.ops.relu(y) if self.activation == "relu" else y
+
+        def get_config(self):
+            return {**super().get_config(), "fits": self.fits, "units": self.units, "activation": self.activation}
+
+    @keras.saving.register_keras_serializable(package="forecastkit")
+    class GroupedLSTM(keras.layers.Layer):
+        """``LSTM`` with a leading fit axis: ``(F, B, rows, in) -> (F, B, units)`` (or sequences)."""
+
+        def __init__(self, fits, units, return_sequences=False, **kwargs):
+            super().__init__(**kwargs)
+            self.fits, self.units, self.return_sequences = fits, units, return_sequences
+
+        def build(self, input_shape):
+            u = self.units
+            self.kernel = self.add_weight(shape=(self.fits, input_shape[-1], 4 * u), name="kernel")
+            self.recurrent_kernel = self.add_weight(shape=(self.fits, u, 4 * u), name="recurrent_kernel")
+            self.bias = self.add_weight(shape=(self.fits, 4 * u), initializer="zeros", name="bias")
+
+        def call(self, x):
+            return lstm(x, self.kernel, self.recurrent_kernel, self.bias, self.return_sequences, keras_ops())
+
+        def get_config(self):
+            return {**super().get_config(), "fits": self.fits, "units": self.units,
+                    "return_sequences": self.return_sequences}
+
+    return GroupedDense, GroupedLSTM
+
+
+_LAYERS = None
+
+
+def grouped_layers():
+    """``(GroupedDense, GroupedLSTM)``: Keras layers over the grouped ops (imports Keras)."""
+    global _LAYERS
+    if _LAYERS is None:
+        _LAYERS = _register()
+    return _LAYERS

@@ -1,0 +1,304 @@
+"""Train many independent fits of one architecture at once (TensorFlow backend).
+
+Each fit keeps everything :func:`forecastkit.training.train` gives a sequential fit: its own
+training windows and held-out windows (``WindowSet.latest(validation)``), its own shuffled
+batch order per epoch (the same generator as ``training.window_batches``, seeded by the
+fit's seed), its own Adam state and step count, its own early stopping (patience, best
+weights restored) and its own divergence check. One compiled TensorFlow function runs a
+whole epoch for the group:
+
+- the loss is the sum over fits of each fit's masked mean loss (plus its L2 penalty), so
+  the gradient of a fit's weights is that fit's gradient alone;
+- a fit with no window in a batch (its epoch is shorter, or it stopped early or failed)
+  gets no update: its weights, moments and step count are left exactly as they were;
+- the update is Keras' Adam written out per fit (``alpha = lr * sqrt(1 - b2^t) / (1 - b1^t)``,
+  ``w -= alpha * m / (sqrt(v) + eps)``), with no clipping across fits.
+
+The function is traced once per (architecture, batch size): the number of fits, of steps
+per epoch and of held-out windows are dynamic dimensions, so later groups (and later runs in
+the process) reuse the graph.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import TrainingError
+from .layers import Arch, NumpyOps, forward, initial_weights, keras_ops
+
+BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7
+#: Compile the step with XLA (fuses the many small elementwise ops of the LSTM).
+JIT = True
+
+
+@dataclass
+class Outcome:
+    """What training left for one fit: its weights, or the error that failed it."""
+
+    weights: list | None
+    error: Exception | None = None
+    epochs: int = 0
+    losses: list = field(default_factory=list)
+
+
+def supported() -> bool:
+    """Whether the grouped trainer can run here (the TensorFlow backend of Keras)."""
+    from ..models.keras_common import import_keras
+
+    return import_keras().backend.backend() == "tensorflow"
+
+
+_COMPILED: dict = {}
+#: Running totals of the compiled steps (benchmarks read them): calls, seconds in them,
+#: real windows trained and window rows computed (padding slots and batch rows included).
+STATS = {"steps": 0, "seconds": 0.0, "windows": 0, "slot_windows": 0, "compile_seconds": 0.0}
+_CALLED: set = set()  # (architecture, batch, slots) whose step has run (compiled) already
+#: Fits per group are padded to a multiple of this by default (padding slots never train), so
+#: groups of nearby sizes share one compiled step.
+SLOT_MULTIPLE = 8
+
+
+def _step_function(arch: Arch, batch: int):
+    """The compiled training step of ``arch`` on batches of ``batch`` windows (cached).
+
+    Inputs: the weights, Adam moments and step counts of ``F`` fits, which fits may train
+    (``alive``), the batch ``(F, batch, rows, features)``, its targets ``(F, batch, horizon)``,
+    its window mask ``(F, batch)`` and the learning rate. Returns the updated state, each
+    fit's loss and whether it was finite. Compiled with XLA; traced once per
+    (architecture, batch size) and compiled once per number of fit slots.
+    """
+    key = (arch, batch)
+    if key in _COMPILED:
+        return _COMPILED[key]
+    import tensorflow as tf
+
+    ops = keras_ops()
+    shapes = arch.weight_shapes()
+    f32 = tf.float32
+    weights_spec = [tf.TensorSpec((None, *s), f32) for s in shapes]
+    rows, features, horizon = arch.rows, arch.features, arch.horizon
+    signature = [weights_spec, weights_spec, weights_spec, tf.TensorSpec((None,), f32), tf.TensorSpec((None,), tf.bool),
+                 tf.TensorSpec((None, batch, rows, features), f32), tf.TensorSpec((None, batch, horizon), f32),
+                 tf.TensorSpec((None, batch), f32), tf.TensorSpec((), f32)]
+    l2 = float(arch.l2)
+
+    @tf.function(input_signature=signature, jit_compile=JIT)
+    def step(w, m, v, t, alive, x, y, mask, lr):
+        fits = tf.shape(t)[0]
+        has = tf.reduce_any(mask > 0, axis=1) & alive
+        with tf.GradientTape() as tape:
+            tape.watch(w)
+            predicted = forward(arch, w, x, ops)
+            keep = mask[:, :, None] > 0
+            squared = tf.where(keep, tf.square(predicted - y), tf.zeros_like(predicted))
+            count = tf.maximum(tf.reduce_sum(mask, axis=1) * horizon, 1.0)
+            loss = tf.reduce_sum(squared, axis=[1, 2]) / count  # each fit's mean over its windows
+            if l2 > 0:
+                loss = loss + l2 * tf.reduce_sum(tf.square(w[-2]), axis=[1, 2])
+            objective = tf.reduce_sum(tf.where(has, loss, tf.zeros_like(loss)))  # no fit's gradient mixes
+        grads = tape.gradient(objective, w)
+        finite = tf.math.is_finite(loss)
+        ok = has & finite
+        t_new = t + tf.cast(ok, f32)
+        alpha = lr * tf.sqrt(1 - tf.pow(tf.constant(BETA_2, f32), t_new)) / (1 - tf.pow(tf.constant(BETA_1, f32), t_new))
+        w2, m2, v2 = [], [], []
+        for wk, mk, vk, gk in zip(w, m, v, grads):
+            shape = tf.concat([[fits], tf.ones([len(wk.shape) - 1], tf.int32)], 0)
+            a, on = tf.reshape(alpha, shape), tf.reshape(ok, shape)
+            mn = mk + (gk - mk) * (1 - BETA_1)
+            vn = vk + (tf.square(gk) - vk) * (1 - BETA_2)
+            wn = wk - (mn * a) / (tf.sqrt(vn) + EPSILON)
+            w2.append(tf.where(on, wn, wk))  # a fit that does not train keeps weights and moments
+            m2.append(tf.where(on, mn, mk))
+            v2.append(tf.where(on, vn, vk))
+        return w2, m2, v2, t_new, loss, has & ~finite
+
+    _COMPILED[key] = step
+    return step
+
+
+def _held_out_loss(arch: Arch, weights: list, vx, vy, vmask) -> np.ndarray:
+    """Each fit's mean squared error on its held-out windows (NumPy forward, float32)."""
+    if vx.shape[1] == 0:
+        return np.zeros(len(vx))
+    with np.errstate(all="ignore"):  # a diverged fit's held-out loss is inf or NaN, as it should be
+        predicted = forward(arch, weights, vx, NumpyOps).astype(np.float64)
+        squared = np.where(vmask[:, :, None] > 0, (predicted - vy) ** 2, 0.0)
+    return squared.sum(axis=(1, 2)) / np.maximum(vmask.sum(axis=1) * arch.horizon, 1.0)
+
+
+def train_group(arch: Arch, windows: list, seeds: list, hyper: dict, initial: list | None = None,
+                description: str = "training", orders=None, slots: int | None = None) -> list[Outcome]:
+    """Train one fit per WindowSet in ``windows`` (all of shape ``arch``) at once.
+
+    ``seeds[f]`` draws fit ``f``'s initial weights (unless ``initial``, a list of weight lists,
+    gives them) and its batch order. ``hyper``: the resolved training settings (``epochs``,
+    ``batch_size``, ``learning_rate``, ``patience``, ``validation``, ``window_sample``).
+    ``slots``: the number of fit slots of the compiled step (>= the number of fits; default
+    the next multiple of :data:`SLOT_MULTIPLE`); groups with equal ``slots`` share one compile.
+    ``orders(f, epoch)``, if given, replaces fit ``f``'s shuffled window order of an epoch
+    (positions in its WindowSet; tests feed a plain Keras model the same batches).
+    Returns one :class:`Outcome` per fit; a fit whose loss becomes NaN or infinite fails with
+    the :class:`TrainingError` the sequential trainer raises, the others go on.
+    """
+    import tensorflow as tf
+
+    from ..models.keras_common import import_keras
+    from ..training import window_batches
+
+    keras = import_keras()
+    n = len(windows)
+    batch = int(hyper["batch_size"])
+    span, feats, horizon = arch.rows, arch.features, arch.horizon
+    batches, tables, held = [], [], []
+    for ws, seed in zip(windows, seeds):
+        fit_index, val_index = ws.latest(hyper["validation"])
+        if len(fit_index) == 0:
+            fit_index, val_index = val_index, val_index[:0]
+        batches.append(window_batches(keras, ws, fit_index, hyper, seed, False))
+        inputs, targets, _ = ws.gather(np.arange(len(ws)))
+        tables.append((inputs, targets))
+        held.append(val_index)
+    vmax = max(len(v) for v in held)
+    vx = np.zeros((n, vmax, span, feats), np.float32)
+    vy = np.zeros((n, vmax, horizon), np.float32)
+    vmask = np.zeros((n, vmax), np.float32)
+    for f, index in enumerate(held):
+        vx[f, :len(index)], vy[f, :len(index)] = tables[f][0][index], tables[f][1][index]
+        vmask[f, :len(index)] = 1.0
+    has_val = np.array([len(v) > 0 for v in held])
+
+    starts = initial or [initial_weights(arch, seed) for seed in seeds]
+    slots = max(int(slots or 0), -(-n // SLOT_MULTIPLE) * SLOT_MULTIPLE if slots is None else n)
+    starts = list(starts) + [starts[0]] * (slots - n)  # padding slots: never trained, never read
+    w = [np.stack([s[k] for s in starts]).astype(np.float32) for k in range(len(starts[0]))]
+    m = [np.zeros_like(x) for x in w]
+    v = [np.zeros_like(x) for x in w]
+    t = np.zeros(slots, np.float32)
+    alive = np.ones(n, bool)
+    failed: dict[int, int] = {}
+    best = np.full(n, np.inf)
+    wait = np.zeros(n, np.int64)
+    best_w = [None] * n
+    losses = [[] for _ in range(n)]
+    ran = np.zeros(n, np.int64)
+    step_fn = _step_function(arch, batch)
+    lr = tf.constant(float(hyper["learning_rate"]), tf.float32)
+    for epoch in range(int(hyper["epochs"])):
+        if not alive.any():
+            break
+        orders_now = [(b.order if orders is None else np.asarray(orders(f, epoch))) if alive[f] else np.zeros(0, int)
+                      for f, b in enumerate(batches)]
+        steps = max(1, max(math.ceil(len(o) / batch) for o in orders_now))
+        xs = np.zeros((steps, slots, batch, span, feats), np.float32)
+        ys = np.zeros((steps, slots, batch, horizon), np.float32)
+        masks = np.zeros((steps, slots, batch), np.float32)
+        for f, order in enumerate(orders_now):
+            pos = np.arange(len(order))
+            xs[pos // batch, f, pos % batch] = tables[f][0][order]
+            ys[pos // batch, f, pos % batch] = tables[f][1][order]
+            masks[pos // batch, f, pos % batch] = 1.0
+        total, counted, bad = np.zeros(slots), np.zeros(slots), np.zeros(slots, bool)
+        alive_t = tf.constant(np.r_[alive, np.zeros(slots - n, bool)])
+        for s in range(steps):
+            began = time.perf_counter()
+            w, m, v, t, loss, diverged = step_fn(w, m, v, t, alive_t, xs[s], ys[s], masks[s], lr)
+            loss, diverged = loss.numpy(), diverged.numpy()
+            if (arch, batch, slots) not in _CALLED:  # the first call compiles: timed apart
+                _CALLED.add((arch, batch, slots))
+                STATS["compile_seconds"] += time.perf_counter() - began
+                began = time.perf_counter()
+            STATS["steps"] += 1
+            STATS["seconds"] += time.perf_counter() - began
+            STATS["windows"] += int(masks[s][:n][alive & ~bad[:n]].sum())
+            STATS["slot_windows"] += slots * batch
+            if diverged.any():  # those fits stop training; the others go on
+                bad |= diverged
+                alive_t = tf.constant(np.r_[alive, np.zeros(slots - n, bool)] & ~bad)
+            weight = masks[s].sum(axis=1)
+            ok = (weight > 0) & ~bad
+            total[ok] += loss[ok] * weight[ok]
+            counted[ok] += weight[ok]
+        finite = ~bad[:n]
+        mean_loss = total[:n] / np.maximum(counted[:n], 1.0)
+        current = [x.numpy() for x in w]
+        val = _held_out_loss(arch, [x[:n] for x in current], vx, vy, vmask) if has_val.any() else np.zeros(n)
+        for b in batches:
+            b.on_epoch_end()
+        for f in np.flatnonzero(alive):
+            ran[f] = epoch + 1
+            losses[f].append(float(mean_loss[f]) if finite[f] else math.nan)
+            if not finite[f]:
+                failed[f] = epoch + 1
+                alive[f] = False
+                continue
+            if not has_val[f]:
+                continue
+            if best_w[f] is None:  # Keras' EarlyStopping: the first epoch's weights are the first best
+                best_w[f] = [x[f].copy() for x in current]
+            wait[f] += 1
+            if val[f] < best[f]:
+                best[f], wait[f] = val[f], 0
+                best_w[f] = [x[f].copy() for x in current]
+                continue
+            if wait[f] >= int(hyper["patience"]) and epoch > 0:
+                alive[f] = False
+    final = [x.numpy() for x in w]
+    outcomes = []
+    for f in range(n):
+        if f in failed:
+            outcomes.append(Outcome(None, TrainingError(
+                f"Training {description!r} diverged (the loss became NaN or inf at epoch {failed[f]}). "
+                "Lower --learning-rate (learning_rate=), or use --scaler standard."), int(ran[f]), losses[f]))
+            continue
+        weights = best_w[f] if best_w[f] is not None else [x[f].copy() for x in final]
+        outcomes.append(Outcome(weights, None, int(ran[f]), losses[f]))
+    return outcomes
+
+
+class SlotModel:
+    """One trained fit of a group, standing in for its ``keras.Model`` in a Forecaster.
+
+    ``predict(inputs, verbose=0, batch_size=...)`` and ``model(inputs, training=False)`` run
+    the grouped forward for this fit alone (NumPy, float32), so ``predict_histories``,
+    calibration and the inverse transforms work unchanged; :meth:`to_keras` builds the plain
+    Keras model of the builder with these weights (e.g. to save it).
+    """
+
+    def __init__(self, arch: Arch, weights: list, build_args: dict | None = None):
+        self.arch, self.weights, self.build_args = arch, [np.asarray(x, np.float32) for x in weights], build_args
+        self._stacked = [x[None] for x in self.weights]
+
+    @property
+    def input_shape(self) -> tuple:
+        return (None, self.arch.rows, self.arch.features)
+
+    @property
+    def output_shape(self) -> tuple:
+        return (None, self.arch.horizon)
+
+    def get_weights(self) -> list:
+        return [x.copy() for x in self.weights]
+
+    def predict(self, inputs, verbose=0, batch_size=None) -> np.ndarray:
+        x = np.asarray(inputs, np.float32)
+        if len(x) == 0:
+            return np.zeros((0, self.arch.horizon), np.float32)
+        with np.errstate(all="ignore"):  # overflow gives inf, which the caller reports
+            return forward(self.arch, self._stacked, x[None], NumpyOps)[0]
+
+    def __call__(self, inputs, training=False):
+        return self.predict(inputs)
+
+    def to_keras(self):
+        """The builder's ``keras.Model`` with this fit's weights."""
+        from ..models.registry import get_spec
+
+        model = get_spec(self.arch.model).load_builder()((self.arch.rows, self.arch.features), self.arch.horizon,
+                                                          **(self.build_args or {}))
+        model.set_weights(self.weights)
+        return model

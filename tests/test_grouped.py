@@ -1,0 +1,213 @@
+"""Fold-parallel training is the same model as independent fits (issue 6).
+
+Grouped layers equal the builders' Keras layers with the same weights; one group reproduces
+Keras' Adam from the same initial weights and batches; a fit never moves because of another
+fit's windows; early stopping and divergence are per fit; the walk-forward fast path agrees
+with the sequential one, repeats itself exactly and resumes to the uninterrupted numbers.
+Every grouped training here uses one small LSTM (or the walk-forward's linear model) so the
+compiled step is built only a few times.
+"""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import FAST
+from forecastkit import Forecaster
+from forecastkit import walkforward
+from forecastkit.grouped import SlotModel, forward, initial_weights, layer_plan, train_group
+from forecastkit.grouped.layers import keras_ops
+from forecastkit.grouped.trainer import _step_function
+from forecastkit.models.keras_common import compile_model, import_keras
+from forecastkit.models.registry import get_spec
+from forecastkit.splits import WalkForward
+from forecastkit.store import RunStore
+from forecastkit.walkforward import walk_forward
+from forecastkit.windows import WindowSet
+
+keras = import_keras()
+LSTM_ARGS = {"units": 4, "dropout": 0.0}
+HYPER = {"epochs": 3, "batch_size": 8, "learning_rate": 0.01, "patience": 2, "validation": 0.0, "window_sample": 0}
+
+BUILDERS = {
+    "linear": {"l2": 0.0}, "mlp": {"units": 5, "layers": 2, "dropout": 0.0}, "vanilla": LSTM_ARGS,
+    "stacked": {"units": 4, "layers": 2, "dropout": 0.0}, "bidirectional": LSTM_ARGS,
+    "cnn_lstm": {"filters": 3, "kernel_size": 3, "units": 4, "dropout": 0.0}, "encoder_decoder": LSTM_ARGS,
+}
+
+
+def window_set(z, lookback=6, horizon=2):
+    n = len(z)
+    return WindowSet([(np.asarray(z, float), np.zeros((n, 0)), np.zeros((n, 0)), np.zeros(0))], lookback, horizon)
+
+
+def sine(n=60, phase=0.0, noise=0.1, seed=0):
+    return np.sin(np.arange(n) / 3 + phase) + np.random.default_rng(seed).normal(0, noise, n)
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+def test_grouped_forward_equals_the_builders_keras_model_per_slot(name):
+    arch = layer_plan(name, BUILDERS[name], (8, 2), 3)
+    model = get_spec(name).load_builder()((8, 2), 3, **BUILDERS[name])
+    assert [w.shape for w in model.get_weights()] == arch.weight_shapes()
+    slots = [initial_weights(arch, seed) for seed in (1, 2, 3)]
+    stacked = [np.stack([s[k] for s in slots]) for k in range(len(slots[0]))]
+    x = np.random.default_rng(0).normal(size=(3, 5, 8, 2)).astype(np.float32)
+    in_numpy = forward(arch, stacked, x)
+    in_keras = keras.ops.convert_to_numpy(forward(arch, [keras.ops.convert_to_tensor(w) for w in stacked],
+                                                  keras.ops.convert_to_tensor(x), keras_ops()))
+    for f, weights in enumerate(slots):
+        model.set_weights(weights)
+        expected = model.predict(x[f], verbose=0)
+        np.testing.assert_allclose(in_numpy[f], expected, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(in_keras[f], expected, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(SlotModel(arch, weights, BUILDERS[name]).to_keras().predict(x[f], verbose=0),
+                                   expected, rtol=1e-6)
+
+
+def test_initial_weights_follow_the_keras_initializers_and_the_seed():
+    arch = layer_plan("vanilla", {"units": 8, "dropout": 0.0}, (6, 1), 2)
+    kernel, recurrent, bias, dense, dense_bias = initial_weights(arch, 5)
+    np.testing.assert_allclose(recurrent @ recurrent.T, np.eye(8), atol=1e-5)  # orthogonal rows (8 x 32)
+    assert np.abs(kernel).max() <= np.sqrt(6 / (1 + 32)) and np.abs(dense).max() <= np.sqrt(6 / (8 + 2))
+    assert bias.tolist() == [0.0] * 8 + [1.0] * 8 + [0.0] * 16 and not dense_bias.any()
+    assert all(np.array_equal(a, b) for a, b in zip(initial_weights(arch, 5), initial_weights(arch, 5)))
+    assert not np.array_equal(initial_weights(arch, 6)[0], kernel)
+
+
+def test_one_group_reproduces_keras_adam_from_the_same_weights_and_batches():
+    windows = window_set(sine(50))
+    arch = layer_plan("vanilla", LSTM_ARGS, (6, 1), 2)
+    keras.utils.set_random_seed(3)
+    model = compile_model(get_spec("vanilla").load_builder()((6, 1), 2, **LSTM_ARGS), learning_rate=0.01)
+    start = model.get_weights()
+    orders = [np.random.default_rng(e).permutation(len(windows)) for e in range(HYPER["epochs"])]
+    grouped = train_group(arch, [windows, window_set(sine(50, 1.0))], [0, 1], HYPER,
+                          initial=[start, initial_weights(arch, 1)], orders=lambda f, e: orders[e])
+    inputs, targets, _ = windows.gather(np.arange(len(windows)))
+    for order in orders:  # the same batches, in the same order, through model.fit
+        model.fit(inputs[order], targets[order], batch_size=HYPER["batch_size"], shuffle=False, epochs=1, verbose=0)
+    assert int(model.optimizer.iterations) == 3 * int(np.ceil(len(windows) / 8))
+    for mine, theirs in zip(grouped[0].weights, model.get_weights()):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-4, atol=2e-6)
+    assert not np.allclose(grouped[0].weights[0], start[0])  # it did train
+
+
+def test_a_fit_with_no_window_in_a_batch_keeps_weights_moments_and_step_count():
+    arch = layer_plan("vanilla", LSTM_ARGS, (6, 1), 2)
+    step = _step_function(arch, HYPER["batch_size"])
+    rng = np.random.default_rng(0)
+    w = [np.stack([initial_weights(arch, s)[k] for s in range(8)]) for k in range(5)]
+    m = [rng.normal(size=x.shape).astype(np.float32) for x in w]  # some earlier moments
+    v = [np.abs(rng.normal(size=x.shape)).astype(np.float32) for x in w]
+    t = np.full(8, 4.0, np.float32)
+    x = rng.normal(size=(8, 8, 6, 1)).astype(np.float32)
+    y = rng.normal(size=(8, 8, 2)).astype(np.float32)
+    mask = np.ones((8, 8), np.float32)
+    mask[1] = 0.0  # fit 1 has no window in this batch
+    x[1], y[1] = 1e30, np.nan  # and whatever sits in its rows must not matter
+    alive = np.ones(8, bool)
+    alive[2] = False  # fit 2 stopped early: its windows are ignored
+    w2, m2, v2, t2, loss, diverged = step(w, m, v, t, alive, x, y, mask, np.float32(0.01))
+    for before, after in ((w, w2), (m, m2), (v, v2)):
+        for a, b in zip(before, after):
+            assert np.array_equal(a[1], b.numpy()[1]) and np.array_equal(a[2], b.numpy()[2])
+            assert not np.array_equal(a[0], b.numpy()[0])
+    assert t2.numpy().tolist() == [5, 4, 4, 5, 5, 5, 5, 5] and not diverged.numpy().any()
+    # fit 0's update is the same whatever the other fits hold
+    x_other, y_other = x.copy(), y.copy()
+    x_other[3:], y_other[3:] = -x[3:], 7.0
+    w3, m3, _, _, loss3, _ = step(w, m, v, t, alive, x_other, y_other, mask, np.float32(0.01))
+    assert np.array_equal(w2[0].numpy()[0], w3[0].numpy()[0]) and loss3.numpy()[0] == loss.numpy()[0]
+
+
+def test_early_stopping_and_divergence_are_per_fit():
+    arch = layer_plan("vanilla", LSTM_ARGS, (6, 1), 2)
+    hyper = {**HYPER, "epochs": 8, "validation": 0.2, "patience": 2}
+    clean, idle, broken = window_set(sine(60)), window_set(sine(60, 0.5)), window_set(np.r_[sine(40), [1e30] * 20])
+    sets, seeds = [clean, idle, broken], [0, 1, 2]
+    orders = lambda f, e: np.arange(len(sets[f]) - len(sets[f].latest(0.2)[1])) if f != 1 else np.arange(0)  # noqa: E731
+    outcomes = train_group(arch, sets, seeds, hyper, orders=orders)
+    assert outcomes[1].epochs == 3 and outcomes[1].error is None  # no update: no improvement after epoch 1
+    assert all(np.array_equal(a, b) for a, b in zip(outcomes[1].weights, initial_weights(arch, 1)))
+    assert outcomes[0].error is None and outcomes[0].epochs > 3
+    assert "diverged" in str(outcomes[2].error) and outcomes[2].weights is None and outcomes[2].epochs == 1
+    alone = train_group(arch, [clean], [0], hyper, orders=orders)  # the failure cost fit 0 nothing
+    assert all(np.array_equal(a, b) for a, b in zip(alone[0].weights, outcomes[0].weights))
+
+
+def seasonal_series(n=72):
+    t = np.arange(n)
+    values = 100 + 10 * np.sin(2 * np.pi * t / 12) + t * 0.5 + np.random.default_rng(1).normal(0, 1, n)
+    return pd.Series(values, index=pd.date_range("2000-01-01", periods=n, freq="MS"), name="y")
+
+
+def linear_model(epochs=2, patience=1):
+    return {"linear": Forecaster("linear", horizon=3, lookback=12, params={**FAST, "epochs": epochs,
+                                                                           "patience": patience})}
+
+
+def test_fast_and_sequential_walk_forward_agree():
+    splitter = WalkForward(horizon=3, folds=6)
+    fast = walk_forward(seasonal_series(), linear_model(40, 5), splitter, baselines=False).to_frame()
+    slow = walk_forward(seasonal_series(), linear_model(40, 5), splitter, baselines=False, fast=False).to_frame()
+    pd.testing.assert_frame_equal(fast.drop(columns="y_pred"), slow.drop(columns="y_pred"))  # same origins
+    mae = [float((frame["y_true"] - frame["y_pred"]).abs().mean()) for frame in (fast, slow)]
+    assert mae[0] <= 1.25 * mae[1], mae  # other initial weights and batch orders: not worse (beyond noise)
+
+
+def test_fast_path_same_seed_same_numbers_and_resume(tmp_path, monkeypatch):
+    splitter = WalkForward(horizon=3, folds=10)  # fits 0-7 and 8-9 form two groups
+    whole = walk_forward(seasonal_series(), linear_model(), splitter, out=tmp_path / "whole", baselines=False)
+    again = walk_forward(seasonal_series(), linear_model(), splitter, baselines=False)
+    pd.testing.assert_frame_equal(whole.to_frame(), again.to_frame(), check_exact=True)
+    other = walk_forward(seasonal_series(), linear_model(), splitter, baselines=False, seed=1)
+    assert not np.array_equal(other.to_frame()["y_pred"], whole.to_frame()["y_pred"])
+    original, calls = RunStore.commit_fit, {"n": 0}
+
+    def interrupt_after_five(self, *args, **kwargs):
+        if calls["n"] == 5:
+            raise KeyboardInterrupt
+        calls["n"] += 1
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(RunStore, "commit_fit", interrupt_after_five)
+    with pytest.raises(KeyboardInterrupt):
+        walk_forward(seasonal_series(), linear_model(), splitter, out=tmp_path / "cut", baselines=False)
+    monkeypatch.setattr(RunStore, "commit_fit", original)
+    resumed = walk_forward(seasonal_series(), linear_model(), splitter, out=tmp_path / "cut", resume=True,
+                           baselines=False)
+    pd.testing.assert_frame_equal(resumed.to_frame(), whole.to_frame(), check_exact=True)
+    assert len(resumed.timings) == 10
+
+
+def test_a_failing_fit_is_contained_on_the_fast_path():
+    values = seasonal_series().to_numpy().copy()
+    values[66] = -5.0  # log is undefined once this row is in the training data
+    series = pd.Series(values, index=seasonal_series().index, name="y")
+    logged = {"log_linear": Forecaster("linear", horizon=3, lookback=12, params=FAST, transform="log")}
+    result = walk_forward(series, logged, WalkForward(horizon=3, folds=5), baselines=False)
+    assert result.fits["status"].tolist() == ["ok", "ok", "failed", "failed", "failed"]
+    assert "strictly positive" in result.failed["reason"].iloc[0]
+
+
+def test_uncovered_settings_fall_back_with_one_warning():
+    dropout = Forecaster("vanilla", horizon=3, params={"dropout": 0.1})
+    with pytest.warns(UserWarning, match="'v': dropout 0.1 is not grouped.*sequential"):
+        assert walkforward._grouped_reason("v", dropout) is not None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert walkforward._grouped_reason("w", Forecaster("vanilla", warm_start=True)) == "sequential"
+        assert walkforward._grouped_reason("n", Forecaster("naive")) == "sequential"
+        assert walkforward._grouped_reason("b", Forecaster("bidirectional")) is None
+
+
+def test_compiled_small_batch_call_equals_model_predict():
+    from forecastkit.grouped.fast_call import predict
+
+    model = get_spec("vanilla").load_builder()((6, 1), 2, **LSTM_ARGS)
+    x = np.random.default_rng(0).normal(size=(3, 6, 1)).astype(np.float32)
+    np.testing.assert_allclose(predict(model, x), model.predict(x, verbose=0), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(predict(model, x[:1]), model.predict(x[:1], verbose=0), rtol=1e-5, atol=1e-7)
