@@ -72,3 +72,18 @@ def test_notebook_runs_quick(name, monkeypatch):
     NotebookClient(notebook, timeout=300, kernel_name="python3", allow_errors=True,
                    resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
     assert not problems(notebook)
+
+
+def test_progress_bar_is_a_live_widget_in_jupyter(monkeypatch):
+    """A fit with verbose=1 in a notebook shows rich's progress bar as a Jupyter widget (which
+    needs ipywidgets) and no Keras epoch log."""
+    monkeypatch.setenv("PYTHONPATH", str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(
+        "from forecastkit import Forecaster, datasets\n"
+        "f = Forecaster('linear', horizon=3, params={'epochs': 2}, verbose=1).fit(datasets.load('airline'))")]
+    NotebookClient(notebook, timeout=300, kernel_name="python3").execute()
+    outputs = notebook.cells[0].outputs
+    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
+    text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    assert "ipywidgets" not in text and "Epoch 1/" not in text
