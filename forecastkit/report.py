@@ -19,6 +19,7 @@ Examples
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import io
 import json
@@ -343,8 +344,6 @@ def _versions() -> dict:
 
     versions = {"forecastkit": __version__, "python": platform.python_version()}
     for package in ("numpy", "pandas", "scikit-learn", "statsmodels", "keras", "tensorflow"):
-        try:
+        with contextlib.suppress(metadata.PackageNotFoundError):  # not installed: not listed
             versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            pass
     return versions

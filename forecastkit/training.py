@@ -118,12 +118,10 @@ def released_step_graphs(keras):
     """
     registry = None
     if keras.backend.backend() == "tensorflow":
-        try:
+        with contextlib.suppress(ImportError, AttributeError):  # private API: absent means a no-op
             from tensorflow.python.framework import ops
 
             registry = ops._gradient_registry._registry
-        except (ImportError, AttributeError):
-            pass
     before = set(registry) if isinstance(registry, dict) else None
     try:
         yield
