@@ -127,6 +127,8 @@ def layer_plan(model: str, build_args: dict, input_shape: tuple, horizon: int) -
         return f"the {model!r} builder is not grouped"
     if float(build_args.get("dropout", 0.0)) > 0:
         return f"dropout {build_args['dropout']} is not grouped"
+    if build_args.get("cell", "lstm") != "lstm":
+        return f"cell {build_args['cell']!r} is not grouped"
     units = int(build_args.get("units", 0))
     head = Layer("dense", horizon)
     if model == "linear":

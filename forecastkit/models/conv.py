@@ -8,6 +8,7 @@ uncompiled, built from Keras layers only, and seeded by the caller.
 
 from __future__ import annotations
 
+from .cell_layers import recurrent
 from .keras_common import check_build_args, import_keras
 
 keras = import_keras()
@@ -26,6 +27,7 @@ def build_cnn_lstm(
     kernel_size: int = 3,
     units: int = 32,
     dropout: float = 0.0,
+    cell: str = "lstm",
 ):
     """Causal Conv1D feature extractor, optional max pooling, LSTM, Dense to the horizon.
 
@@ -51,6 +53,8 @@ def build_cnn_lstm(
         LSTM units, >= 1.
     dropout : float, default 0.0
         LSTM input dropout rate, in ``[0, 1)``.
+    cell : str, default "lstm"
+        The recurrent cell, a name in :data:`~forecastkit.models.cells.CELLS`.
 
     Returns
     -------
@@ -81,6 +85,7 @@ def build_cnn_lstm(
         kernel_size=kernel_size,
         units=units,
         dropout=dropout,
+        cell=cell,
     )
     inputs = keras.Input(shape=(lookback, n_features), name="window")
     x = keras.layers.Conv1D(
@@ -88,6 +93,6 @@ def build_cnn_lstm(
     )(inputs)
     if lookback // POOL_SIZE >= 2:
         x = keras.layers.MaxPooling1D(pool_size=POOL_SIZE, name="pool")(x)
-    x = keras.layers.LSTM(hyper["units"], dropout=hyper["dropout"], name="lstm")(x)
+    x = recurrent(hyper["cell"], hyper["units"], hyper["dropout"], name="lstm")(x)
     outputs = keras.layers.Dense(horizon, dtype="float32", name="forecast")(x)
     return keras.Model(inputs, outputs, name="cnn_lstm")

@@ -1,14 +1,17 @@
 """LSTM builders: ``vanilla``, ``stacked`` and ``bidirectional``.
 
-Each reads the window ``(lookback, n_features)`` with LSTM layers and maps the last hidden
-state to ``horizon`` values with one Dense layer (direct multi-output forecasting). Dropout is
-the LSTM's input ``dropout`` (not ``recurrent_dropout``, which rules out the fused cuDNN
-kernel on GPU). Models are uncompiled, built from Keras layers only (``.keras`` files load with
+Each reads the window ``(lookback, n_features)`` with recurrent layers and maps the last
+hidden state to ``horizon`` values with one Dense layer (direct multi-output forecasting).
+``cell`` picks the recurrent cell (:data:`~forecastkit.models.cells.CELLS`): the default
+``lstm`` is Keras' LSTM layer, the others forecastkit's own (:mod:`.cell_layers`). Dropout is
+on the layer's input (not ``recurrent_dropout``, which rules out the fused cuDNN kernel on
+GPU). Models are uncompiled, built from Keras layers only (``.keras`` files load with
 ``safe_mode=True``), and seeded by the caller via ``keras.utils.set_random_seed``.
 """
 
 from __future__ import annotations
 
+from .cell_layers import recurrent
 from .keras_common import check_build_args, import_keras
 
 keras = import_keras()
@@ -21,11 +24,11 @@ def _head(x, horizon: int):
 
 
 def build_vanilla(
-    input_shape: tuple[int, int], horizon: int, *, units: int = 32, dropout: float = 0.0
+    input_shape: tuple[int, int], horizon: int, *, units: int = 32, dropout: float = 0.0, cell: str = "lstm"
 ):
-    """One LSTM layer, then Dense to the horizon.
+    """One recurrent layer, then Dense to the horizon.
 
-    ``window (lookback, n_features) -> LSTM(units) -> Dense(horizon)``.
+    ``window (lookback, n_features) -> LSTM(units) -> Dense(horizon)`` (or another ``cell``).
 
     Parameters
     ----------
@@ -37,6 +40,8 @@ def build_vanilla(
         LSTM units, >= 1.
     dropout : float, default 0.0
         LSTM input dropout rate, in ``[0, 1)``.
+    cell : str, default "lstm"
+        The recurrent cell, a name in :data:`~forecastkit.models.cells.CELLS`.
 
     Returns
     -------
@@ -57,12 +62,14 @@ def build_vanilla(
     ('vanilla', (None, 24, 1), (None, 12))
     >>> [layer.name for layer in model.layers]
     ['window', 'lstm', 'forecast']
+    >>> build_vanilla((24, 1), 12, units=16, cell="cifg").count_params()  # 2 blocks: c and o
+    1295
     """
     (lookback, n_features), horizon, hyper = check_build_args(
-        "vanilla", input_shape, horizon, units=units, dropout=dropout
+        "vanilla", input_shape, horizon, units=units, dropout=dropout, cell=cell
     )
     inputs = keras.Input(shape=(lookback, n_features), name="window")
-    x = keras.layers.LSTM(hyper["units"], dropout=hyper["dropout"], name="lstm")(inputs)
+    x = recurrent(hyper["cell"], hyper["units"], hyper["dropout"], name="lstm")(inputs)
     return keras.Model(inputs, _head(x, horizon), name="vanilla")
 
 
@@ -73,6 +80,7 @@ def build_stacked(
     units: int = 32,
     layers: int = 2,
     dropout: float = 0.0,
+    cell: str = "lstm",
 ):
     """Several LSTM layers (all but the last return sequences), then Dense to the horizon.
 
@@ -90,6 +98,8 @@ def build_stacked(
         Number of LSTM layers, >= 1 (1 is the vanilla architecture).
     dropout : float, default 0.0
         Input dropout rate of every LSTM layer, in ``[0, 1)``.
+    cell : str, default "lstm"
+        The recurrent cell of every layer, a name in :data:`~forecastkit.models.cells.CELLS`.
 
     Returns
     -------
@@ -111,22 +121,18 @@ def build_stacked(
     ['window', 'lstm_1', 'lstm_2', 'lstm_3', 'forecast']
     """
     (lookback, n_features), horizon, hyper = check_build_args(
-        "stacked", input_shape, horizon, units=units, layers=layers, dropout=dropout
+        "stacked", input_shape, horizon, units=units, layers=layers, dropout=dropout, cell=cell
     )
     inputs = keras.Input(shape=(lookback, n_features), name="window")
     x = inputs
     for i in range(1, hyper["layers"] + 1):
-        x = keras.layers.LSTM(
-            hyper["units"],
-            dropout=hyper["dropout"],
-            return_sequences=i < hyper["layers"],
-            name=f"lstm_{i}",
-        )(x)
+        x = recurrent(hyper["cell"], hyper["units"], hyper["dropout"], return_sequences=i < hyper["layers"],
+                      name=f"lstm_{i}")(x)
     return keras.Model(inputs, _head(x, horizon), name="stacked")
 
 
 def build_bidirectional(
-    input_shape: tuple[int, int], horizon: int, *, units: int = 32, dropout: float = 0.0
+    input_shape: tuple[int, int], horizon: int, *, units: int = 32, dropout: float = 0.0, cell: str = "lstm"
 ):
     """A bidirectional LSTM over the window (outputs concatenated), then Dense to the horizon.
 
@@ -144,6 +150,8 @@ def build_bidirectional(
         Units of each direction's LSTM, >= 1.
     dropout : float, default 0.0
         LSTM input dropout rate, in ``[0, 1)``.
+    cell : str, default "lstm"
+        The recurrent cell, a name in :data:`~forecastkit.models.cells.CELLS`.
 
     Returns
     -------
@@ -166,9 +174,8 @@ def build_bidirectional(
     (None, 32)
     """
     (lookback, n_features), horizon, hyper = check_build_args(
-        "bidirectional", input_shape, horizon, units=units, dropout=dropout
+        "bidirectional", input_shape, horizon, units=units, dropout=dropout, cell=cell
     )
     inputs = keras.Input(shape=(lookback, n_features), name="window")
-    lstm = keras.layers.LSTM(hyper["units"], dropout=hyper["dropout"], name="lstm")
-    x = keras.layers.Bidirectional(lstm, merge_mode="concat", name="bidirectional_lstm")(inputs)
+    x = recurrent(hyper["cell"], hyper["units"], hyper["dropout"], name="lstm", bidirectional=True)(inputs)
     return keras.Model(inputs, _head(x, horizon), name="bidirectional")

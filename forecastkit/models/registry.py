@@ -19,20 +19,22 @@ import difflib
 import importlib
 from dataclasses import dataclass, replace
 
-from ..errors import ConfigError
+from ..errors import ConfigError, ConfigTypeError
+from .cells import CELL_NAMES, DEFAULT_CELL
 from .hyper import check_float, check_horizon, check_input_shape, check_int
 
 
 @dataclass(frozen=True)
 class Hyper:
-    """One hyperparameter: name, default, type (int or float) and its allowed range."""
+    """One hyperparameter: name, default, type (int, float or str) and its allowed values."""
 
     name: str
-    default: int | float
-    kind: type  # int or float
+    default: int | float | str
+    kind: type  # int, float or str
     help: str
     minimum: float = 0.0
     maximum: float | None = None  # exclusive upper bound
+    choices: tuple[str, ...] = ()  # str hyperparameters: the allowed values
 
     def check(self, model: str, value: object) -> int | float:
         """Return ``value`` as a Python int/float, or raise a Keras-style error.
@@ -41,7 +43,22 @@ class Hyper:
         --------
         >>> Hyper("units", 32, int, "LSTM units", minimum=1).check("vanilla", 8)
         8
+        >>> Hyper("cell", "lstm", str, "cell", choices=("lstm", "gru")).check("vanilla", "gur")
+        Traceback (most recent call last):
+        ...
+        forecastkit.errors.ConfigError: `cell` of model 'vanilla' must be one of: lstm, gru. Received: cell='gur'. Did you mean 'gru'?
         """
+        if self.kind is str:
+            if not isinstance(value, str):
+                raise ConfigTypeError(f"`{self.name}` of model '{model}' must be a string, one of: "
+                                      f"{', '.join(self.choices)}. Received: {self.name}={value!r} "
+                                      f"({type(value).__name__})")
+            if value not in self.choices:
+                close = difflib.get_close_matches(value.lower(), self.choices, n=1)
+                hint = f" Did you mean {close[0]!r}?" if close else ""
+                raise ConfigError(f"`{self.name}` of model '{model}' must be one of: {', '.join(self.choices)}. "
+                                  f"Received: {self.name}={value!r}.{hint}")
+            return value
         if self.kind is int:
             return check_int(model, self.name, value, minimum=int(self.minimum))
         return check_float(model, self.name, value, minimum=self.minimum, maximum=self.maximum,
@@ -99,7 +116,7 @@ class ModelSpec:
         >>> get_spec("vanilla").resolve({"unit": 8})
         Traceback (most recent call last):
         ...
-        forecastkit.errors.ConfigError: Unknown hyperparameter 'unit' for model 'vanilla'. Its hyperparameters are: units, dropout, epochs, batch_size, learning_rate, patience, validation, window_sample. Did you mean 'units'?
+        forecastkit.errors.ConfigError: Unknown hyperparameter 'unit' for model 'vanilla'. Its hyperparameters are: units, dropout, cell, epochs, batch_size, learning_rate, patience, validation, window_sample. Did you mean 'units'?
         """
         params = dict(params or {})
         known = {h.name: h for h in self.all_hypers}
@@ -153,6 +170,7 @@ def _import(target: str):
 
 
 _UNITS = Hyper("units", 32, int, "LSTM units per layer", 1)
+_CELL = Hyper("cell", DEFAULT_CELL, str, "recurrent cell (forecastkit models lists them)", choices=CELL_NAMES)
 _DROPOUT = Hyper("dropout", 0.0, float, "dropout rate on layer inputs", 0.0, 1.0)
 
 MODELS: dict[str, ModelSpec] = {
@@ -165,17 +183,18 @@ MODELS: dict[str, ModelSpec] = {
                   (Hyper("units", 64, int, "hidden units per layer", 1),
                    Hyper("layers", 2, int, "hidden layers", 1), _DROPOUT), ".dense:build_mlp"),
         ModelSpec("vanilla", "one LSTM layer, then Dense to the horizon",
-                  (_UNITS, _DROPOUT), ".recurrent:build_vanilla"),
+                  (_UNITS, _DROPOUT, _CELL), ".recurrent:build_vanilla"),
         ModelSpec("stacked", "several LSTM layers, then Dense to the horizon",
-                  (_UNITS, Hyper("layers", 2, int, "LSTM layers", 1), _DROPOUT), ".recurrent:build_stacked"),
+                  (_UNITS, Hyper("layers", 2, int, "LSTM layers", 1), _DROPOUT, _CELL),
+                  ".recurrent:build_stacked"),
         ModelSpec("bidirectional", "bidirectional LSTM over the window, then Dense",
-                  (_UNITS, _DROPOUT), ".recurrent:build_bidirectional"),
+                  (_UNITS, _DROPOUT, _CELL), ".recurrent:build_bidirectional"),
         ModelSpec("cnn_lstm", "causal Conv1D feature extractor, then LSTM, then Dense",
                   (Hyper("filters", 32, int, "convolution filters", 1),
-                   Hyper("kernel_size", 3, int, "convolution kernel width", 1), _UNITS, _DROPOUT),
+                   Hyper("kernel_size", 3, int, "convolution kernel width", 1), _UNITS, _DROPOUT, _CELL),
                   ".conv:build_cnn_lstm"),
         ModelSpec("encoder_decoder", "seq2seq: encoder LSTM, decoder LSTM over the horizon, per-step output",
-                  (_UNITS, _DROPOUT), ".seq2seq:build_encoder_decoder"),
+                  (_UNITS, _DROPOUT, _CELL), ".seq2seq:build_encoder_decoder"),
         ModelSpec("naive", "repeats the last observed value", forecast=".baselines:naive",
                   intervals=".baselines:naive_intervals"),
         ModelSpec("seasonal_naive", "repeats the last observed season (season length m)",
@@ -220,7 +239,7 @@ def check_build_args(model: str, input_shape, horizon, /, **hyper) -> tuple[tupl
     Examples
     --------
     >>> check_build_args("vanilla", (24, 1), 12, units=16)
-    ((24, 1), 12, {'units': 16, 'dropout': 0.0})
+    ((24, 1), 12, {'units': 16, 'dropout': 0.0, 'cell': 'lstm'})
     """
     spec = get_spec(model)
     shape = check_input_shape(model, input_shape)

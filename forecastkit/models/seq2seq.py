@@ -7,6 +7,7 @@ per step. The model is uncompiled, built from Keras layers only, and seeded by t
 
 from __future__ import annotations
 
+from .cell_layers import recurrent
 from .keras_common import check_build_args, import_keras
 
 keras = import_keras()
@@ -15,7 +16,7 @@ __all__ = ["build_encoder_decoder"]
 
 
 def build_encoder_decoder(
-    input_shape: tuple[int, int], horizon: int, *, units: int = 32, dropout: float = 0.0
+    input_shape: tuple[int, int], horizon: int, *, units: int = 32, dropout: float = 0.0, cell: str = "lstm"
 ):
     """Encoder LSTM, RepeatVector(horizon), decoder LSTM, per-step Dense(1).
 
@@ -32,6 +33,9 @@ def build_encoder_decoder(
         Units of the encoder and of the decoder LSTM, >= 1.
     dropout : float, default 0.0
         Input dropout rate of both LSTMs, in ``[0, 1)``.
+    cell : str, default "lstm"
+        The recurrent cell of the encoder and the decoder, a name in
+        :data:`~forecastkit.models.cells.CELLS`.
 
     Returns
     -------
@@ -54,14 +58,12 @@ def build_encoder_decoder(
     ['window', 'encoder', 'repeat', 'decoder', 'step_output', 'forecast']
     """
     (lookback, n_features), horizon, hyper = check_build_args(
-        "encoder_decoder", input_shape, horizon, units=units, dropout=dropout
+        "encoder_decoder", input_shape, horizon, units=units, dropout=dropout, cell=cell
     )
     inputs = keras.Input(shape=(lookback, n_features), name="window")
-    state = keras.layers.LSTM(hyper["units"], dropout=hyper["dropout"], name="encoder")(inputs)
+    state = recurrent(hyper["cell"], hyper["units"], hyper["dropout"], name="encoder")(inputs)
     x = keras.layers.RepeatVector(horizon, name="repeat")(state)
-    x = keras.layers.LSTM(
-        hyper["units"], dropout=hyper["dropout"], return_sequences=True, name="decoder"
-    )(x)
+    x = recurrent(hyper["cell"], hyper["units"], hyper["dropout"], return_sequences=True, name="decoder")(x)
     x = keras.layers.TimeDistributed(
         keras.layers.Dense(1, dtype="float32", name="step_dense"), dtype="float32", name="step_output"
     )(x)
