@@ -176,6 +176,8 @@ def _add_hyper_arguments(parser: argparse.ArgumentParser) -> None:
     hyper.add_argument("--dropout", type=float, metavar="P", help="dropout rate (default: 0)")
     hyper.add_argument("--validation", type=float, metavar="F", help="share of the latest training windows "
                        "held out for early stopping and interval calibration (default: 0.1)")
+    hyper.add_argument("--cell", metavar="NAME", help="recurrent cell of the LSTM-family models: lstm (default), "
+                       "peephole, nig, nfg, nog, niaf, noaf, np, cifg, fgr, indy or gru (see `forecastkit models`)")
     hyper.add_argument("--window-sample", type=int, metavar="N", help="windows drawn per series per epoch, "
                        "afresh each epoch (default: 0, all); bounds the epoch time of long panels")
 
@@ -361,7 +363,27 @@ def _models() -> int:
     console.print("Every neural model also takes the training settings "
                   + ", ".join(f"{h.name}={h.default}" for h in TRAINING) + " (unless its row says otherwise)"
                   + ". Set them with flags (--epochs ...) or in a config file's [models.<name>] table.")
+    console.print(_cell_table())
+    console.print(f"Pick one with --cell NAME (or cell = \"NAME\" in [models.<name>]) for the models with a cell "
+                  f"hyperparameter: {', '.join(n for n, s in MODELS.items() if any(h.name == 'cell' for h in s.hypers))}. "
+                  "`forecastkit ablation` compares them all on your data.", soft_wrap=True)
     return 0
+
+
+def _cell_table():
+    from rich.table import Table
+
+    from .models.cells import CELLS, DEFAULT_CELL, cell_parameters
+
+    table = Table(title="recurrent cells (cell=, --cell); weights: one layer, 1 input feature, 32 units",
+                  title_justify="left")
+    for column in ("cell", "description", "weights"):
+        table.add_column(column, overflow="fold", no_wrap=column != "description",
+                         justify="right" if column == "weights" else "left")
+    for name, spec in CELLS.items():
+        label = f"{name} (default)" if name == DEFAULT_CELL else name
+        table.add_row(label, spec.description, str(cell_parameters(name, inputs=1, units=32)))
+    return table
 
 
 def _datasets() -> int:

@@ -21,7 +21,7 @@ from .models.registry import get_spec
 
 #: Hyperparameter flags shared by the neural models (flag name -> hyperparameter name).
 HYPER_FLAGS = ("epochs", "units", "layers", "batch_size", "learning_rate", "patience", "dropout", "validation",
-               "window_sample")
+               "window_sample", "cell")
 
 #: Every run setting with its default and type (None: no default, optional).
 SETTINGS: dict[str, tuple[object, type | tuple[type, ...]]] = {
@@ -76,6 +76,7 @@ SETTINGS: dict[str, tuple[object, type | tuple[type, ...]]] = {
     "dropout": (None, (int, float)),
     "validation": (None, (int, float)),
     "window_sample": (None, int),
+    "cell": (None, str),
 }
 
 
