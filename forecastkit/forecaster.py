@@ -6,6 +6,12 @@ history) and returns the long frame the CLI writes: ``id, time, model, yhat``. `
 writes ``model.keras`` (neural models) and ``metadata.json`` (everything else, plain JSON);
 ``Forecaster.load`` restores it with Keras safe mode.
 
+Neural models forecast the horizon in one of two ways (``strategy``): ``"direct"`` (the
+default) trains the network to output all ``horizon`` steps at once; ``"recursive"`` trains a
+one-step network and rolls it out, feeding each forecast back as the next input.
+:meth:`Forecaster.sample_paths` draws possible futures by bootstrapping the errors the model
+made on its held-out windows.
+
 Examples
 --------
 >>> from forecastkit import Forecaster, datasets
@@ -37,6 +43,13 @@ from .windows import WindowSet, check_window_args
 
 METADATA_FORMAT = 2
 MODES = ("global", "local")
+STRATEGIES = ("direct", "recursive")
+#: Quantile levels of the ``q<tau>`` columns ``predict(samples=N)`` adds from sampled paths.
+SAMPLE_QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
+#: Sampled paths behind the intervals (``levels``) of a recursive model.
+INTERVAL_PATHS = 1000
+#: Rolled-out paths per batch when sampling (bounds the memory of many series x many paths).
+PATH_CHUNK = 65536
 #: Key of a global model's calibration errors in ``calibration_`` (local models use the series id).
 GLOBAL_KEY = "*"
 
@@ -103,7 +116,7 @@ class Forecaster(BaseEstimator):
     model : str
         A registered model name (``forecastkit models`` lists them).
     horizon : int
-        Steps forecast at once (direct multi-output).
+        Steps forecast after each series' end.
     lookback : int or None
         Window length fed to neural models; None picks :func:`default_lookback`.
     params : dict or None
@@ -135,6 +148,16 @@ class Forecaster(BaseEstimator):
         Neural models: also forecast these quantile levels (e.g. ``"0.1,0.9"``) with a
         non-crossing quantile head trained on the pinball loss; the median (0.5) is always
         one of them and is the point forecast. ``predict`` adds ``q0.1``-style columns.
+    strategy : {"direct", "recursive"}
+        Neural models: ``"direct"`` trains the network to forecast all ``horizon`` steps at
+        once; ``"recursive"`` trains it to forecast one step (windows with horizon 1) and
+        rolls it out ``horizon`` times, feeding each forecast back into the history (in the
+        original units, so every transform applies as in training). Future-known covariates
+        and calendar features work with both (step ``k`` sees its own future row);
+        past-observed covariates only with ``"direct"`` (they are unknown after the origin).
+        A recursive model's intervals (``levels``) are quantiles of
+        :data:`INTERVAL_PATHS` sampled paths; it has no quantile head. Baselines forecast
+        every step natively and take ``"direct"`` only.
 
     Attributes
     ----------
@@ -143,11 +166,23 @@ class Forecaster(BaseEstimator):
         to its model in local mode.
     history_ : Panel of what ``predict()`` forecasts from (the training tail).
     transforms_ : dict id -> fitted TargetTransform; ``encoder_`` the covariate encoding.
+    calibration_, residuals_ : dict key -> errors on the held-out windows (neural models; key
+        ``"*"`` for a global model, else the series id): sorted absolute errors per step
+        (split-conformal intervals) and the signed errors, one row per window
+        (:meth:`sample_paths`).
+
+    Examples
+    --------
+    >>> from forecastkit import Forecaster, datasets
+    >>> airline = datasets.load("airline")
+    >>> f = Forecaster("linear", horizon=3, lookback=12, params={"epochs": 2}, strategy="recursive")
+    >>> f.fit(airline).model_horizon, len(f.predict())
+    (1, 3)
     """
 
     def __init__(self, model="linear", horizon=1, lookback=None, params=None, scaler="standard",
                  transform=None, difference=False, season=None, seed=0, verbose=0, warm_start=False,
-                 mode="global", id_embedding=0, calendar=None, quantiles=None):
+                 mode="global", id_embedding=0, calendar=None, quantiles=None, strategy="direct"):
         self.model = model
         self.horizon = horizon
         self.lookback = lookback
@@ -163,6 +198,7 @@ class Forecaster(BaseEstimator):
         self.id_embedding = id_embedding
         self.calendar = calendar
         self.quantiles = quantiles
+        self.strategy = strategy
 
     # ------------------------------------------------------------------ validation --
     def check_params(self) -> dict:
@@ -191,9 +227,40 @@ class Forecaster(BaseEstimator):
         if taus and self.difference:
             raise ConfigError("`quantiles` cannot be combined with `difference`: quantiles of differences do not "
                               "add up to quantiles of the level. Drop one of them.")
+        if isinstance(self.strategy, bool) or self.strategy not in STRATEGIES:
+            raise ConfigError(f"`strategy` must be 'direct' or 'recursive' (--strategy direct|recursive). "
+                              f"Received: strategy={self.strategy!r}")
+        if self.strategy != "direct" and spec.kind != "neural":
+            raise ConfigError(f"`strategy={self.strategy!r}` (--strategy) applies to neural models; {self.model!r} "
+                              "is a baseline, which forecasts every step natively. Use strategy='direct'.")
+        if taus and self.strategy == "recursive":
+            raise ConfigError("`quantiles` (--quantiles) cannot be combined with strategy='recursive': a one-step "
+                              "quantile head's quantiles do not compound over the horizon. Use strategy='direct', "
+                              "or levels= / samples= (--level / --samples: quantiles of sampled paths).")
         if self.params is not None and not isinstance(self.params, dict):
             raise ConfigError(f"`params` must be a dict of hyperparameters. Received: params={self.params!r}")
         return spec.resolve(self.params)
+
+    @property
+    def model_horizon(self) -> int:
+        """Steps the network outputs: ``horizon`` (direct), 1 (recursive, rolled out ``horizon`` times).
+
+        Examples
+        --------
+        >>> Forecaster("mlp", horizon=12).model_horizon, Forecaster("mlp", horizon=12, strategy="recursive").model_horizon
+        (12, 1)
+        """
+        return 1 if self.strategy == "recursive" else self.horizon
+
+    def check_covariates(self, panel: Panel) -> None:
+        """Raise :class:`ConfigError` when this forecaster cannot use ``panel``'s covariate roles:
+        a recursive model refuses past-observed covariates (no data or Keras needed)."""
+        if self.strategy == "recursive" and panel.covariates:
+            raise ConfigError(
+                f"strategy='recursive' feeds each forecast back as the next step's input, but the past-observed "
+                f"covariates {list(panel.covariates)} are unknown after the forecast origin. Use strategy='direct' "
+                "(--strategy direct), or declare them future-known (--future-covariates / future_covariates=) and "
+                "supply their values over the horizon (--future-data / future=).")
 
     # ------------------------------------------------------------------------- fit --
     def fit(self, data, **load_kwargs) -> "Forecaster":
@@ -218,20 +285,23 @@ class Forecaster(BaseEstimator):
         self.lookback_ = int(self.lookback or default_lookback(self.horizon, self.season_, shortest))
         self.target_, self.freq_, self.step_ = panel.target, panel.freq, panel.step
         self.covariates_ = _roles(panel)
+        self.check_covariates(panel)
 
     def _fit_neural(self, windows: dict, spec, hyper: dict) -> None:
         previous = self._previous_models()
-        self.calibration_ = {}
+        self.calibration_, self.residuals_ = {}, {}
         if self.mode == "local" and len(windows) > 1:
             self.models_ = {}
             for sid, per_series in windows.items():
                 self.models_[sid] = self._train(spec, hyper, per_series, previous.get(sid))
-                self.calibration_[sid] = self._calibrate(self.models_[sid], per_series, hyper["validation"])
+                self.calibration_[sid], self.residuals_[sid] = self._calibrate(
+                    self.models_[sid], per_series, hyper["validation"])
             self.__dict__.pop("model_", None)
         else:
             pooled = windows[GLOBAL_KEY]
             self.model_ = self._train(spec, hyper, pooled, previous.get(None))
-            self.calibration_[GLOBAL_KEY] = self._calibrate(self.model_, pooled, hyper["validation"])
+            self.calibration_[GLOBAL_KEY], self.residuals_[GLOBAL_KEY] = self._calibrate(
+                self.model_, pooled, hyper["validation"])
             self.__dict__.pop("models_", None)
 
     def prepare_windows(self, panel: Panel) -> dict:
@@ -242,13 +312,15 @@ class Forecaster(BaseEstimator):
         transform on ``panel`` (the training data) and sets ``encoder_``, ``transforms_``,
         ``ids_`` and ``history_``. Returns ``{"*": WindowSet}`` (one pooled set: global mode
         or a single series) or ``{series id: WindowSet}`` (local mode on a panel). Trainers
-        other than :meth:`fit` (walk-forward's fold-parallel path) start from here.
+        other than :meth:`fit` (walk-forward's fold-parallel path) start from here. The
+        windows' horizon is :attr:`model_horizon` (1 for a recursive model).
         """
         self._resolve(panel)
-        lookback, horizon, diff = self.lookback_, self.horizon, int(self.difference)
+        lookback, horizon, diff = self.lookback_, self.model_horizon, int(self.difference)
+        step = "1 (one-step recursive model)" if self.strategy == "recursive" else f"horizon {horizon}"
         panel.check_length(
             lookback + horizon + diff,
-            f"lookback {lookback} + horizon {horizon}{' + 1 for differencing' if diff else ''}",
+            f"lookback {lookback} + {step}{' + 1 for differencing' if diff else ''}",
         )
         self.encoder_ = FeatureEncoder(check_calendar(self.calendar, panel.freq)).fit(panel)
         self.transforms_ = {}
@@ -291,7 +363,7 @@ class Forecaster(BaseEstimator):
 
     def _windows(self, blocks, starts: str = "train") -> WindowSet:
         normalise = self.scaler if self.scaler.startswith("window_") else None
-        return WindowSet(blocks, self.lookback_, self.horizon, self.encoder_.has_future_rows, normalise, starts)
+        return WindowSet(blocks, self.lookback_, self.model_horizon, self.encoder_.has_future_rows, normalise, starts)
 
     def _train(self, spec, hyper, windows: WindowSet, previous=None):
         from .models.keras_common import compile_model, import_keras, with_series_embedding
@@ -312,10 +384,10 @@ class Forecaster(BaseEstimator):
                 base, loss = builder, PinballLoss(taus)
                 builder = lambda shape, horizon, **args: with_quantile_head(base, shape, horizon, args, taus)  # noqa: E731
             if self.id_embedding:
-                model = with_series_embedding(builder, shape, self.horizon, build_args,
+                model = with_series_embedding(builder, shape, self.model_horizon, build_args,
                                               len(self.ids_), self.id_embedding)
             else:
-                model = builder(shape, self.horizon, **build_args)
+                model = builder(shape, self.model_horizon, **build_args)
             compile_model(model, learning_rate=hyper["learning_rate"], loss=loss)
         train(keras, model, windows, hyper, self.verbose, f"training {self.model}", seed=self.seed,
               with_series=bool(self.id_embedding), taus=self._taus())
@@ -326,22 +398,27 @@ class Forecaster(BaseEstimator):
         taus = check_quantiles(self.quantiles)
         return tuple(sorted({*taus, 0.5})) if taus else ()
 
-    def _calibrate(self, model, windows: WindowSet, validation: float) -> list:
-        """Absolute errors of ``model`` on its held-out windows, sorted per horizon step
-        (in the model's scaled units; with differencing, of the differences summed up to each
-        step, i.e. of the level): the calibration set of split-conformal intervals."""
+    def _calibrate(self, model, windows: WindowSet, validation: float) -> tuple[list, list]:
+        """Errors of ``model`` on its held-out windows, in the model's scaled units:
+        ``(calibration, residuals)``.
+
+        ``calibration``: the absolute errors sorted per step (with differencing, of the
+        differences summed up to each step, i.e. of the level), the calibration set of
+        split-conformal intervals. ``residuals``: the signed errors ``actual - forecast``,
+        one row per held-out window and :attr:`model_horizon` columns, which
+        :meth:`sample_paths` bootstraps.
+        """
         from .grouped.fast_call import predict as compiled_predict
         from .training import model_inputs
 
         _, held_out = windows.latest(validation)
         if len(held_out) == 0:
-            return []
+            return [], []
         inputs, targets, _ = model_inputs(windows, held_out, bool(self.id_embedding))
         predicted = np.asarray(compiled_predict(model, inputs, batch_size=1024), dtype=float)
-        errors = self._median(predicted) - targets
-        if self.difference:  # forecasts of differences add up: calibrate the accumulated error
-            errors = np.cumsum(errors, axis=1)
-        return np.sort(np.abs(errors), axis=0).tolist()
+        residuals = targets - self._median(predicted)
+        errors = np.cumsum(residuals, axis=1) if self.difference else residuals  # differences add up
+        return np.sort(np.abs(errors), axis=0).tolist(), residuals.tolist()
 
     def _median(self, predicted: np.ndarray) -> np.ndarray:
         """The point forecast of raw model outputs: the 0.5 quantile of a quantile model."""
@@ -349,7 +426,7 @@ class Forecaster(BaseEstimator):
         return predicted[..., taus.index(0.5)] if taus else predicted
 
     # --------------------------------------------------------------------- predict --
-    def predict(self, data=None, future=None, levels=None, **load_kwargs) -> pd.DataFrame:
+    def predict(self, data=None, future=None, levels=None, samples=None, **load_kwargs) -> pd.DataFrame:
         """Forecast ``horizon`` steps after the training data, or after ``data`` if given.
 
         Parameters
@@ -363,25 +440,39 @@ class Forecaster(BaseEstimator):
             was fit with future-known covariates, refused otherwise.
         levels : str, list or None
             Prediction intervals at these levels (percent, e.g. ``(80, 95)``): the native
-            intervals of the baselines, and for neural models split-conformal intervals from
-            their errors on the held-out (validation) windows of ``fit``.
+            intervals of the baselines; for direct neural models split-conformal intervals
+            from their errors on the held-out (validation) windows of ``fit``; for recursive
+            ones the quantiles of :data:`INTERVAL_PATHS` sampled paths (:meth:`sample_paths`),
+            since one-step errors do not calibrate the later steps.
+        samples : int or None
+            Neural models without a quantile head: add the :data:`SAMPLE_QUANTILES` of this
+            many sampled paths as ``q0.05``-style columns (see :meth:`sample_paths`).
 
         Returns
         -------
         pandas.DataFrame
             Columns ``id, time, model, yhat``, then ``yhat_lo_<L>, yhat_hi_<L>`` per level and
-            ``q<tau>`` per quantile of a quantile model; ``horizon`` rows per series.
+            ``q<tau>`` per quantile of a quantile model or of the sampled paths; ``horizon``
+            rows per series.
+
+        Examples
+        --------
+        >>> from forecastkit import datasets
+        >>> f = Forecaster("linear", horizon=2, lookback=12, params={"epochs": 2, "validation": 0.2})
+        >>> list(f.fit(datasets.load("airline")).predict(samples=50).columns)[3:]
+        ['yhat', 'q0.05', 'q0.1', 'q0.25', 'q0.5', 'q0.75', 'q0.9', 'q0.95']
         """
         if not hasattr(self, "history_"):
             raise NotFittedError(
                 "This Forecaster is not fitted yet. Call `fit(data)` before `predict()`."
             )
         levels = check_levels(levels)
+        samples = self.check_samples(samples)
         self._check_levels(levels)
-        panel = self.history_ if data is None else self._check_history(as_panel(data, **load_kwargs))
-        futures = self._future_frames(panel, future)
-        histories = [(sid, panel.series(sid), futures.get(sid)) for sid in panel.ids]
-        columns = self._forecast_columns(histories, levels)
+        if samples:
+            self._residual_sets()  # an old model file has none: say so before any work
+        panel, histories = self._histories(data, future, load_kwargs)
+        columns = self._forecast_columns(histories, levels, samples or 0)
         rows = [
             pd.DataFrame({"id": sid, "time": panel.future_times(sid, self.horizon), "model": self.model,
                           **{name: values[i] for name, values in columns.items()}})
@@ -389,12 +480,62 @@ class Forecaster(BaseEstimator):
         ]
         return pd.concat(rows, ignore_index=True)
 
+    def _histories(self, data, future, load_kwargs: dict) -> tuple[Panel, list]:
+        """The panel forecast from (the training tail or checked new ``data``) and its
+        ``(id, frame, future rows)`` histories."""
+        panel = self.history_ if data is None else self._check_history(as_panel(data, **load_kwargs))
+        futures = self._future_frames(panel, future)
+        return panel, [(sid, panel.series(sid), futures.get(sid)) for sid in panel.ids]
+
     def _check_levels(self, levels) -> None:
         """Refuse interval levels this fitted model cannot give, before any work."""
         if not levels or get_spec(self.model).kind == "baseline":
             return
         sizes = {key: len(errors) for key, errors in self.calibration_.items()}
         _require_calibration(levels, min(sizes.values()) if sizes else 0)
+        if self.strategy == "recursive":
+            self._residual_sets()
+
+    def check_samples(self, samples) -> int | None:
+        """``samples`` (paths behind ``predict``'s sampled quantile columns) checked against the
+        settings, before any data or training.
+
+        Refuses baselines (their intervals are native: ``levels``), quantile-head models (both
+        would write the ``q<tau>`` columns) and ``validation=0`` (no held-out errors to draw).
+
+        Examples
+        --------
+        >>> Forecaster("linear").check_samples(200), Forecaster("naive").check_samples(None)
+        (200, None)
+        """
+        if samples is None:
+            return None
+        _check_positive_int("samples", samples)
+        if check_quantiles(self.quantiles) and get_spec(self.model).kind == "neural":
+            raise ConfigError("`samples` (--samples) cannot be combined with `quantiles` (--quantiles): both "
+                              "write the q<tau> columns. Drop one of them.")
+        self._check_sampling("samples", "--samples")
+        return int(samples)
+
+    def _check_sampling(self, name: str, flag: str) -> None:
+        """Refuse sampling from a baseline, or from a neural model set to hold out no windows."""
+        if get_spec(self.model).kind != "neural":
+            raise ConfigError(f"`{name}` ({flag}) draws future paths from a neural model's held-out errors; "
+                              f"{self.model!r} is a baseline: use levels= (--level) for its native intervals.")
+        hyper = self.hyper_ if hasattr(self, "hyper_") else self.check_params()
+        if not hyper["validation"]:
+            raise ConfigError(_NO_RESIDUALS.format(validation=hyper["validation"]))
+
+    def _residual_sets(self) -> dict:
+        """``{key: (windows, model_horizon) array}``: the held-out errors paths are drawn from."""
+        if not hasattr(self, "residuals_"):
+            raise ModelFileError("This model was saved without its held-out residuals (its metadata.json, "
+                                 "written by an older forecastkit, has no 'residuals'), so it cannot sample "
+                                 "paths. Refit it and save it again.")
+        sets = {key: np.asarray(rows, dtype=float).reshape(len(rows), -1) for key, rows in self.residuals_.items()}
+        if not sets or min(len(rows) for rows in sets.values()) == 0:
+            raise ConfigError(_NO_RESIDUALS.format(validation=self.hyper_["validation"]))
+        return sets
 
     def check_levels_before_fit(self, panel: Panel, levels) -> None:
         """Raise now, not after training, when ``fit(panel)`` would hold out too few windows to
@@ -405,11 +546,11 @@ class Forecaster(BaseEstimator):
         hyper = self.check_params()
         season = int(self.season or panel.season_length())
         lookback = self.lookback or default_lookback(self.horizon, season, min(panel.lengths.values()))
-        held = [int(max(n - int(self.difference) - lookback - self.horizon + 1, 0) * hyper["validation"])
+        held = [int(max(n - int(self.difference) - lookback - self.model_horizon + 1, 0) * hyper["validation"])
                 for n in panel.lengths.values()]
         _require_calibration(levels, min(held) if self.mode == "local" else sum(held))
 
-    def _forecast_columns(self, histories: list, levels: tuple) -> dict:
+    def _forecast_columns(self, histories: list, levels: tuple, samples: int = 0) -> dict:
         """``{column: (n, horizon) array}``: yhat, the interval bounds and the quantiles."""
         spec = get_spec(self.model)
         if spec.kind == "baseline":
@@ -422,6 +563,14 @@ class Forecaster(BaseEstimator):
                     lo, hi = bound_columns(level)
                     columns[lo], columns[hi] = bounds[:, j, 0], bounds[:, j, 1]
             return columns
+        if self.strategy == "recursive":
+            columns = {"yhat": self.predict_histories(histories)}
+            paths = self._sample_paths(histories, INTERVAL_PATHS) if levels else None
+            for level in levels:
+                alpha = 1 - float(level) / 100
+                lo, hi = bound_columns(level)
+                columns[lo], columns[hi] = np.quantile(paths, [alpha / 2, 1 - alpha / 2], axis=1)
+            return {**columns, **self._sample_quantiles(histories, samples, paths)}
         predicted, scales, groups = self._neural_outputs(histories)
         point = self._median(predicted)
         inverse = self._inverse(histories, scales)
@@ -438,7 +587,16 @@ class Forecaster(BaseEstimator):
         for k, tau in enumerate(self._taus()):
             if tau != 0.5 or 0.5 in check_quantiles(self.quantiles):
                 columns[f"q{tau:g}"] = inverse(predicted[..., k])
-        return columns
+        return {**columns, **self._sample_quantiles(histories, samples)}
+
+    def _sample_quantiles(self, histories: list, samples: int, paths=None) -> dict:
+        """``{"q0.05": (n, horizon) array, ...}``: :data:`SAMPLE_QUANTILES` of ``samples`` paths."""
+        if not samples:
+            return {}
+        if paths is None or paths.shape[1] != samples:
+            paths = self._sample_paths(histories, samples)
+        values = np.quantile(paths, SAMPLE_QUANTILES, axis=1)
+        return {f"q{tau:g}": values[k] for k, tau in enumerate(SAMPLE_QUANTILES)}
 
     def _future_frames(self, panel: Panel, future) -> dict:
         """Per series, the horizon rows (time + future-known covariates) the model needs."""
@@ -467,50 +625,155 @@ class Forecaster(BaseEstimator):
         future)``, the rows of series ``id`` known at one forecast origin (a panel frame
         slice, oldest first) and, for models with future-known features, the ``horizon``
         rows after it with ``time`` and the future-known covariates only (else None).
-        Neural models forecast all of them in one batched call per model, with the transforms
-        learned in ``fit`` for that id; baselines re-estimate from each history.
+        Neural models forecast all of them in one batched call per model (a recursive model:
+        one per step), with the transforms learned in ``fit`` for that id; baselines
+        re-estimate from each history.
         """
         spec = get_spec(self.model)
         if spec.kind == "baseline":
             forecast = spec.load_forecast()
             return np.array([forecast(frame["y"].to_numpy(float), self.horizon, self.season_)
                              for _, frame, _ in histories])
+        if self.strategy == "recursive":
+            return self._inverse(histories, None)(self._rollout(histories))
         predicted, scales, _ = self._neural_outputs(histories)
         return self._inverse(histories, scales)(self._median(predicted))
 
     def _neural_outputs(self, histories: list):
         """Raw model outputs for the histories (scaled units), their window levels (or None)
         and which model served which rows: ``{None: rows}`` or ``{series id: rows}``."""
-        from .grouped.fast_call import predict as compiled_predict
+        return self._model_outputs(self._forecast_windows(histories), [sid for sid, _, _ in histories])
 
+    def _forecast_windows(self, histories: list, repeat: int = 1) -> WindowSet:
+        """One forecast window per history (each ``repeat`` times in a row). A recursive
+        model's windows have room for the ``horizon`` values its rollout appends."""
         rows = self.lookback_ + int(self.difference)
         with_future = self.encoder_.has_future_rows
-        blocks = [self._block(sid, frame.iloc[-rows:].reset_index(drop=True), future if with_future else None)
-                  for sid, frame, future in histories]
-        windows = self._windows(blocks, starts="last")
-        ids = [sid for sid, _, _ in histories]
+        blocks = []
+        for sid, frame, future in histories:
+            block = self._block(sid, frame.iloc[-rows:].reset_index(drop=True), future if with_future else None)
+            if self.strategy == "recursive" and not with_future:
+                block = _with_empty_rows(block, self.horizon)
+            blocks.extend([block] * repeat)
+        return self._windows(blocks, starts="last")
+
+    def _rollout(self, histories: list, repeat: int = 1, noise: np.ndarray | None = None) -> np.ndarray:
+        """A recursive model's forecasts ``(len(histories) * repeat, horizon)`` in the
+        transformed units (window levels applied), for :meth:`_inverse` with no scales.
+
+        Step ``k`` forecasts one value for every window in one batched call, then writes it
+        into the history as the next observation (the window moves one row on; its future row,
+        if any, is step ``k + 1``'s). ``noise`` ``(rows, horizon)``: scaled errors added to each
+        step's forecast before it is fed back (a generative rollout, for sampled paths).
+        """
+        windows = self._forecast_windows(histories, repeat)
+        ids = [sid for sid, _, _ in histories for _ in range(repeat)]
+        path = np.zeros((len(ids), self.horizon))
+        for k in range(self.horizon):
+            predicted, scales, _ = self._model_outputs(windows, ids)
+            step = predicted[:, 0] if noise is None else predicted[:, 0] + noise[:, k]
+            path[:, k] = step if scales is None else step * scales[:, 0]
+            if k + 1 < self.horizon:
+                windows.roll(path[:, k])
+        return path
+
+    def _model_outputs(self, windows: WindowSet, ids: list):
+        """Outputs of the model(s) for forecast windows of series ``ids`` (see :meth:`_neural_outputs`)."""
+        from .grouped.fast_call import predict as compiled_predict
+
         taus = self._taus()
-        predicted = np.zeros((len(ids), self.horizon, len(taus)) if taus else (len(ids), self.horizon))
+        horizon = self.model_horizon
+        predicted = np.zeros((len(ids), horizon, len(taus)) if taus else (len(ids), horizon))
         scales = np.ones((len(ids), 1)) if self.scaler.startswith("window_") else None
+        names = np.asarray(ids, dtype=object)
         groups = {None: np.arange(len(ids))} if hasattr(self, "model_") else {
-            sid: np.array([i for i, other in enumerate(ids) if other == sid]) for sid in dict.fromkeys(ids)}
+            sid: np.flatnonzero(names == sid) for sid in dict.fromkeys(ids)}
+        position = {sid: k for k, sid in enumerate(getattr(self, "ids_", ()))}
         for sid, index in groups.items():
             model = self.model_ if sid is None else self.models_[sid]
             inputs, _, levels = windows.gather(index)
             if self.id_embedding:
-                inputs = [inputs, np.array([[self.ids_.index(i)] for i in np.array(ids)[index]], np.int32)]
+                inputs = [inputs, np.array([[position[i]] for i in names[index]], np.int32)]
             predicted[index] = np.asarray(compiled_predict(model, inputs, batch_size=1024), dtype=float)
             if levels is not None:
                 scales[index] = levels
         return predicted, scales, groups
 
     def _inverse(self, histories: list, scales):
-        """A function mapping ``(n, horizon)`` scaled outputs back to the original units."""
+        """A function mapping ``(n, horizon)`` scaled outputs (or ``(n, paths, horizon)``) back to
+        the original units."""
         def inverse(values: np.ndarray) -> np.ndarray:
-            values = values if scales is None else values * scales
+            values = np.asarray(values, dtype=float)
+            values = values if scales is None else values * scales.reshape(len(scales), *[1] * (values.ndim - 1))
             return np.array([self.transforms_[sid].inverse(row, anchor=frame["y"].iloc[-1])
                              for (sid, frame, _), row in zip(histories, values)])
         return inverse
+
+    # ---------------------------------------------------------------- sampled paths --
+    def sample_paths(self, data=None, future=None, n: int = 100, **load_kwargs) -> pd.DataFrame:
+        """``n`` possible futures per series, drawn by bootstrapping the held-out errors.
+
+        The errors ``actual - forecast`` of the fitted network on its held-out (validation)
+        windows, in its scaled units, are the residuals drawn with replacement:
+
+        - direct: path ``j`` is the point forecast plus one held-out window's whole row of
+          errors (all ``horizon`` steps together, which keeps their dependence), mapped
+          back to the original units;
+        - recursive: at every step of the rollout a drawn one-step error is added to the
+          forecast, and the perturbed value is what is fed back (a generative rollout).
+
+        The draws come from a generator seeded with ``seed``: the same seed (and a saved and
+        loaded model) gives the same paths. ``data`` and ``future`` are as for :meth:`predict`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``id, time, sample, y``: ``n * horizon`` rows per series, path by path
+            (``sample`` 0 .. n-1).
+
+        Raises
+        ------
+        ConfigError
+            For a baseline (use ``levels``: its native intervals), or when the fit held out
+            no windows (``validation=0``, ``--validation``).
+
+        Examples
+        --------
+        >>> from forecastkit import datasets
+        >>> f = Forecaster("linear", horizon=3, lookback=12, params={"epochs": 2, "validation": 0.2})
+        >>> paths = f.fit(datasets.load("airline")).sample_paths(n=20)
+        >>> paths.shape, list(paths.columns), paths["sample"].nunique()
+        ((60, 4), ['id', 'time', 'sample', 'y'], 20)
+        """
+        if not hasattr(self, "history_"):
+            raise NotFittedError("This Forecaster is not fitted yet. Call `fit(data)` before `sample_paths()`.")
+        _check_positive_int("n", n)
+        self._check_sampling("n", "sample_paths")
+        panel, histories = self._histories(data, future, load_kwargs)
+        paths = self._sample_paths(histories, n)
+        steps = np.tile(np.arange(self.horizon), n)
+        return pd.concat([
+            pd.DataFrame({"id": sid, "time": panel.future_times(sid, self.horizon).take(steps),
+                          "sample": np.repeat(np.arange(n), self.horizon), "y": paths[i].ravel()})
+            for i, (sid, _, _) in enumerate(histories)], ignore_index=True)
+
+    def _sample_paths(self, histories: list, n: int) -> np.ndarray:
+        """``(len(histories), n, horizon)`` sampled paths in the original units (see :meth:`sample_paths`)."""
+        residuals = self._residual_sets()
+        rng = np.random.default_rng(self.seed)
+        keys = [GLOBAL_KEY if hasattr(self, "model_") else sid for sid, _, _ in histories]
+        recursive = self.strategy == "recursive"
+        draws = np.stack([residuals[key][rng.integers(len(residuals[key]), size=(n, self.horizon) if recursive
+                                                      else n)] for key in keys])  # (series, n, horizon[, 1])
+        if not recursive:
+            predicted, scales, _ = self._neural_outputs(histories)
+            return self._inverse(histories, scales)(self._median(predicted)[:, None, :] + draws)
+        noise = draws[..., 0].reshape(len(histories) * n, self.horizon)
+        chunk = max(1, PATH_CHUNK // n)
+        scaled = np.concatenate([
+            self._rollout(histories[i:i + chunk], n, noise[i * n:(i + chunk) * n])
+            for i in range(0, len(histories), chunk)]).reshape(len(histories), n, self.horizon)
+        return self._inverse(histories, None)(scaled)
 
     def _check_history(self, panel: Panel) -> Panel:
         if _roles(panel) != self.covariates_:
@@ -562,6 +825,8 @@ class Forecaster(BaseEstimator):
             "history": _panel_to_json(self.history_),
             "versions": _versions(keras_used=neural),
         }
+        if neural and hasattr(self, "residuals_"):  # optional: files of older versions have none
+            metadata["residuals"] = self.residuals_
         (path / "metadata.json").write_text(json.dumps(metadata, indent=1))
         return path
 
@@ -596,6 +861,9 @@ class Forecaster(BaseEstimator):
                 forecaster.ids_ = [str(sid) for sid in metadata["ids"]]
                 forecaster.calibration_ = {str(key): [[float(v) for v in row] for row in errors]
                                            for key, errors in metadata["calibration"].items()}
+                if "residuals" in metadata:
+                    forecaster.residuals_ = {str(key): [[float(v) for v in row] for row in errors]
+                                             for key, errors in metadata["residuals"].items()}
             forecaster.history_ = _panel_from_json(metadata["history"])
         except (KeyError, TypeError, ValueError, AttributeError) as err:
             reason = f"missing key {err}" if isinstance(err, KeyError) else str(err)
@@ -616,7 +884,7 @@ class Forecaster(BaseEstimator):
     def _window_shape(self) -> tuple:
         """(rows, features) of this forecaster's model windows."""
         encoder = self.encoder_
-        future = self.horizon if encoder.has_future_rows else 0
+        future = self.model_horizon if encoder.has_future_rows else 0
         return (self.lookback_ + future,
                 1 + encoder.n_past + encoder.n_known + encoder.n_static + int(encoder.has_future_rows))
 
@@ -640,6 +908,8 @@ _METADATA_TYPES = {
     "freq": (str, type(None)), "step": int, "covariates": dict, "transforms": dict,
     "encoder": (dict, type(None)), "ids": list, "calibration": dict, "history": dict, "versions": dict,
 }
+#: Keys metadata.json may lack (written by an older forecastkit), and their JSON types.
+_OPTIONAL_METADATA_TYPES = {"residuals": dict}
 
 
 def _read_metadata(meta_file: Path) -> dict:
@@ -662,8 +932,10 @@ def _read_metadata(meta_file: Path) -> dict:
     if metadata.get("format") != METADATA_FORMAT:
         raise ModelFileError(f"{meta_file} has format {metadata.get('format')!r}; this forecastkit "
                              f"reads format {METADATA_FORMAT}. Re-save it with this version.")
-    for key, kind in _METADATA_TYPES.items():
+    for key, kind in {**_METADATA_TYPES, **_OPTIONAL_METADATA_TYPES}.items():
         if key not in metadata:
+            if key in _OPTIONAL_METADATA_TYPES:
+                continue
             raise ModelFileError(f"{meta_file} has no {key!r} key; it was not written by forecastkit's "
                                  "save() or was edited. Re-save the model.")
         if not isinstance(metadata[key], kind) or isinstance(metadata[key], bool):
@@ -721,7 +993,7 @@ def _load_keras_model(model_file: Path, forecaster: "Forecaster"):
                              "Forecaster.save(), and re-save it if it was edited.") from None
     expected_in = forecaster._window_shape()
     taus = forecaster._taus()
-    expected_out = (forecaster.horizon, len(taus)) if taus else (forecaster.horizon,)
+    expected_out = (forecaster.model_horizon, len(taus)) if taus else (forecaster.model_horizon,)
     got_in, got_out = _window_shape(model), tuple(model.output_shape[1:])
     if got_in != expected_in or got_out != expected_out:
         raise ModelFileError(
@@ -750,6 +1022,18 @@ def _code_layers(model_file: Path) -> str | None:
         elif isinstance(item, list):
             stack.extend(item)
     return None
+
+
+def _with_empty_rows(block: tuple, rows: int) -> tuple:
+    """A ``(z, past, known, static)`` block with ``rows`` unknown rows after it (NaN target)."""
+    z, past, known, static = block
+    return (np.r_[z, np.full(rows, np.nan)], np.r_[past, np.zeros((rows, past.shape[1]))],
+            np.r_[known, np.zeros((rows, known.shape[1]))], static)
+
+
+_NO_RESIDUALS = ("Sampled paths draw from the model's errors on its held-out windows, but it holds out "
+                 "none (validation={validation}). Hold out a share of the training windows, e.g. validation=0.2 "
+                 "(--validation 0.2), or use more data.")
 
 
 def _check_positive_int(name: str, value, minimum: int = 1) -> None:

@@ -27,7 +27,9 @@ committed on its own once its group has trained. Groups are fixed chunks of the 
 fits in order, so a resumed run retrains a partly committed group whole and gets the same
 numbers. A builder or setting the grouped layers do not cover (dropout, quantile heads,
 series embeddings, a Keras backend other than TensorFlow) falls back to the sequential fits
-with one warning; ``fast=False`` forces the sequential path.
+with one warning; ``fast=False`` forces the sequential path. Recursive models
+(``strategy="recursive"``) train their one-step networks on either path and roll them out
+over each origin's horizon from the history known there.
 
 Examples
 --------
@@ -160,6 +162,8 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
     series = _series_of(panel)
     entries = _resolve_models(models, splitter.horizon, baselines, season,
                               _shortest_train(series, splitter))
+    for forecaster in entries.values():
+        forecaster.check_covariates(panel)  # before any fit: e.g. recursive with past-observed covariates
     series = _long_enough(series, entries, splitter, skip_short)
     folds = {s.sid: splitter.split(len(s.y), times=s.times) for s in series}  # neural models
     per_origin = replace(splitter, refit="always")  # baselines re-estimate at every origin
@@ -286,7 +290,7 @@ def _long_enough(series: list[_Series], entries: dict, splitter: WalkForward, sk
 def _min_train(forecaster: Forecaster, horizon: int) -> int:
     if get_spec(forecaster.model).kind == "baseline":
         return 1
-    return forecaster.lookback + horizon + int(forecaster.difference)
+    return forecaster.lookback + forecaster.model_horizon + int(forecaster.difference)  # 1 step if recursive
 
 
 def _jsonable(params: dict) -> dict:
@@ -359,7 +363,7 @@ def _grouped_reason(label: str, forecaster: Forecaster) -> str | None:
     elif not supported():
         reason = "fold-parallel training needs the TensorFlow backend"
     else:
-        plan = layer_plan(forecaster.model, build_args, (1, 1), forecaster.horizon)
+        plan = layer_plan(forecaster.model, build_args, (1, 1), forecaster.model_horizon)
         reason = plan if isinstance(plan, str) else None
     if reason:
         warnings.warn(f"Model {label!r}: {reason}, so its fits train one after another (the sequential "
@@ -414,7 +418,7 @@ def _run_grouped(label: str, template: Forecaster, units: list, seed: int, store
                 if job.windows is None:
                     raise RuntimeError("a grouped fit needs one pooled window set")
                 job.arch = layer_plan(template.model, build_args, (job.windows.span, job.windows.n_features),
-                                      template.horizon)
+                                      template.model_horizon)
             except Exception as err:  # contained, like a sequential fit's
                 job.error = err
             job.seconds = time.perf_counter() - began
@@ -471,8 +475,8 @@ def _grouped_forecast(job: _Job):
             raise job.error
         forecaster = job.forecaster
         forecaster.__dict__.pop("models_", None)
-        forecaster.calibration_ = {GLOBAL_KEY: forecaster._calibrate(forecaster.model_, job.windows,
-                                                                    forecaster.hyper_["validation"])}
+        calibration, residuals = forecaster._calibrate(forecaster.model_, job.windows, forecaster.hyper_["validation"])
+        forecaster.calibration_, forecaster.residuals_ = {GLOBAL_KEY: calibration}, {GLOBAL_KEY: residuals}
         predictions = forecaster.predict_histories(_histories(job.served))
         if not np.all(np.isfinite(predictions)):
             raise ArithmeticError("the forecasts contain NaN or inf")

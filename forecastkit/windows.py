@@ -180,6 +180,22 @@ class WindowSet:
             targets = targets / levels
         return inputs, targets, levels
 
+    def roll(self, values) -> None:
+        """Recursive forecasting: write ``values`` (one per window, transformed units) as the
+        target at each window's origin, then move every window one row on, so its history
+        ends with that value. The blocks need room after the history (NaN target rows).
+
+        Examples
+        --------
+        >>> blocks = [(np.array([1.0, 2.0, np.nan]), np.zeros((3, 0)), np.zeros((3, 0)), np.zeros(0))]
+        >>> windows = WindowSet(blocks, lookback=2, horizon=1, starts="last")
+        >>> windows.roll([5.0])
+        >>> windows.gather(np.array([0]))[0][0, :, 0].tolist()
+        [2.0, 5.0]
+        """
+        self.table[self.starts + self.lookback, 0] = values
+        self.starts = self.starts + 1
+
 
 def _ranks(counts: np.ndarray) -> np.ndarray:
     """0, 1, .., c-1 for each count c, concatenated (vectorised).
