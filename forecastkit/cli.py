@@ -21,6 +21,7 @@ FORECAST_EXAMPLES = """examples:
   forecastkit forecast --data sales.csv --id store --target units --future-covariates price \\
       --future-data prices_next_weeks.csv --calendar weekday,month --model stacked
   forecastkit forecast --data co2 --fill interpolate --model naive2 --out co2.csv
+  forecastkit forecast --model mlp --strategy recursive --samples 200 --validation 0.2
   forecastkit forecast --config run.toml --epochs 20      # flags override the config file
   forecastkit forecast --from-run forecastkit-run         # refit the winner of an evaluate run
 """
@@ -52,15 +53,20 @@ def build_parser() -> argparse.ArgumentParser:
     group = _add_model_arguments(forecast)
     group.add_argument("--model", metavar="NAME", help="model name, see `forecastkit models` (default: linear; "
                        "with --from-run: best)")
+    group.add_argument("--strategy", metavar="S", help="neural models: direct (one network output per horizon "
+                       "step) or recursive (a one-step network fed its own forecasts) (default: direct)")
     _add_hyper_arguments(forecast)
     output = forecast.add_argument_group("output")
     output.add_argument("--out", metavar="FILE", help="forecast CSV to write (default: forecast.csv)")
     output.add_argument("--save-model", metavar="DIR", help="also save the fitted model to DIR")
     output.add_argument("--level", metavar="L,L", help="add prediction intervals at these levels (percent, "
                         "e.g. 80,95) as yhat_lo_L / yhat_hi_L columns: native for the baselines, split-conformal "
-                        "on the held-out windows for neural models")
+                        "on the held-out windows for neural models (--strategy recursive: quantiles of 1000 "
+                        "sampled paths)")
     output.add_argument("--quantiles", metavar="Q,Q", help="neural models: also forecast these quantiles "
                         "(e.g. 0.1,0.9) with a pinball-loss quantile head; adds q0.1-style columns")
+    output.add_argument("--samples", type=int, metavar="N", help="neural models: draw N future paths by "
+                        "bootstrapping the held-out errors and add their quantiles as q0.05 ... q0.95 columns")
     output.add_argument("--from-run", metavar="DIR", help="refit the winner (or --model NAME) of an "
                         "`evaluate` run with that run's data and settings, on all the data")
     _add_common_output(output)
@@ -78,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_arguments(evaluate)
     group = _add_model_arguments(evaluate)
     group.add_argument("--models", metavar="A,B|all", help="models to evaluate (default: all neural models)")
+    group.add_argument("--strategy", metavar="S", help="neural models: direct or recursive (one-step network "
+                       "rolled out over the horizon) (default: direct)")
     group.add_argument("--no-baselines", action="store_true", help="leave out the reference baselines "
                        "(naive, seasonal_naive, naive2, ets, theta, arima)")
     folds = evaluate.add_argument_group("walk-forward")
@@ -328,6 +336,9 @@ def _print_forecast(forecast, panel, forecaster, out: Path, saved: str | None) -
     for sid, time, *numbers in zip(shown["id"], _format_times(shown["time"]), *(shown[c] for c in values)):
         table.add_row(str(sid), time, *(f"{v:.4g}" for v in numbers))
     console = Console(markup=False)
+    needed = console.measure(table, options=console.options.update_width(10**4)).maximum
+    if needed > console.width:  # never squeeze the columns (intervals, sampled quantiles): lines wrap instead
+        console = Console(markup=False, width=needed)
     console.print(table)
     if len(forecast) > limit:
         console.print(f"... {len(forecast) - limit} more rows in {out}", soft_wrap=True)

@@ -61,6 +61,8 @@ SETTINGS: dict[str, tuple[object, type | tuple[type, ...]]] = {
     "level": (None, (str, int, float, list)),
     "min_calibration": (10, int),
     "quantiles": (None, (str, float, list)),
+    "strategy": ("direct", str),
+    "samples": (None, int),
     "resume": (False, bool),
     "fast_nondeterministic": (False, bool),
     "no_baselines": (False, bool),

@@ -55,17 +55,19 @@ def make_forecaster(model: str, settings: dict, params: dict, horizon: int, verb
                     strict: bool = True) -> Forecaster:
     """A Forecaster for ``model`` from the shared settings; raises before any training.
 
-    With ``strict=False`` (``evaluate``, many models at once) settings only some models
-    take (``quantiles``) are left out for the others instead of being an error.
+    With ``strict=False`` (``evaluate``, many models at once) settings only neural models
+    take (``quantiles``, ``strategy``) are left out for the others instead of being an error.
     """
     transform = None if settings["transform"] in (None, "none") else settings["transform"]
+    neural_only = strict or get_spec(model).kind == "neural"
     forecaster = Forecaster(
         model=model, horizon=horizon, lookback=settings["lookback"], params=params or None,
         scaler=settings["scaler"], transform=transform, difference=settings["difference"],
         season=settings["season"], seed=settings["seed"], verbose=verbose,
         warm_start=bool(settings.get("warm_start")), mode=settings["mode"],
         id_embedding=settings["id_embedding"], calendar=settings["calendar"],
-        quantiles=settings["quantiles"] if strict or get_spec(model).kind == "neural" else None,
+        quantiles=settings["quantiles"] if neural_only else None,
+        strategy=(settings.get("strategy") or "direct") if neural_only else "direct",
     )
     forecaster.check_params()
     return forecaster
@@ -79,9 +81,10 @@ def horizon_of(settings: dict, panel: Panel) -> int:
 def forecast(settings: dict, verbose: int = 0) -> tuple[Forecaster, Panel, pd.DataFrame]:
     """Fit the settings' model on all the data and forecast ``horizon`` steps.
 
-    Everything is checked before training: the data, the settings, the series lengths
-    (short series are an error, or left out with a warning under ``skip_short``) and the
-    ``future_data`` the model's future-known covariates need over the horizon.
+    Everything is checked before training: the data, the settings (``samples`` included),
+    the series lengths (short series are an error, or left out with a warning under
+    ``skip_short``), the covariate roles the strategy can use and the ``future_data`` the
+    model's future-known covariates need over the horizon.
     """
     if settings.get("from_run"):
         settings = settings_from_run(settings)
@@ -89,21 +92,24 @@ def forecast(settings: dict, verbose: int = 0) -> tuple[Forecaster, Panel, pd.Da
     model = settings["model"] or "linear"
     horizon = horizon_of(settings, panel)
     forecaster = make_forecaster(model, settings, model_params({**settings, "model": model}), horizon, verbose)
+    samples = forecaster.check_samples(settings.get("samples"))
+    forecaster.check_covariates(panel)
     if settings["skip_short"]:
         panel = panel.drop_short(min_length(forecaster, panel), "the model's lookback + horizon")
     future = future_values(settings, panel, horizon, get_spec(model).kind == "neural")
     levels = check_levels(settings["level"])
     forecaster.check_levels_before_fit(panel, levels)
-    return forecaster, panel, forecaster.fit(panel).predict(future=future, levels=levels)
+    return forecaster, panel, forecaster.fit(panel).predict(future=future, levels=levels, samples=samples)
 
 
 def min_length(forecaster: Forecaster, panel: Panel) -> int:
-    """Rows a series needs for ``forecaster``: lookback + horizon (+1 to difference); 1 for baselines."""
+    """Rows a series needs for ``forecaster``: lookback + horizon (1 for a recursive model; +1 to
+    difference); 1 for baselines."""
     if get_spec(forecaster.model).kind == "baseline":
         return 1
     season = forecaster.season or panel.season_length()
     lookback = forecaster.lookback or default_lookback(forecaster.horizon, season, max(panel.lengths.values()))
-    return lookback + forecaster.horizon + int(forecaster.difference)
+    return lookback + forecaster.model_horizon + int(forecaster.difference)
 
 
 def future_values(settings: dict, panel: Panel, horizon: int, neural: bool) -> pd.DataFrame | None:
@@ -136,7 +142,8 @@ def settings_from_run(settings: dict) -> dict:
         raise ConfigError(f"`--model {label}` was not in the run in {str(folder)!r}; it evaluated "
                           f"{', '.join(run['models'])} (or pass --model best).")
     merged = {**run["settings"], "out": settings["out"], "save_model": settings["save_model"],
-              "quiet": settings["quiet"], "verbose": settings["verbose"], "from_run": None}
+              "quiet": settings["quiet"], "verbose": settings["verbose"], "samples": settings.get("samples"),
+              "from_run": None}
     merged["model"] = run["models"][label]["model"]
     merged["model_tables"] = {merged["model"]: run["models"][label]["params"] or {}}
     for name in HYPER_FLAGS:
