@@ -156,8 +156,9 @@ def api_forecast(case) -> pd.DataFrame:
     forecaster = Forecaster(model, horizon=horizon, lookback=settings.get("lookback"), params=params or None,
                             scaler=settings.get("scaler", "standard"), season=season,
                             mode=settings.get("mode", "global"), id_embedding=settings.get("id_embedding", 0),
-                            calendar=settings.get("calendar"), quantiles=settings.get("quantiles"))
-    return forecaster.fit(panel).predict(levels=settings.get("level"))
+                            calendar=settings.get("calendar"), quantiles=settings.get("quantiles"),
+                            strategy=settings.get("strategy", "direct"))
+    return forecaster.fit(panel).predict(levels=settings.get("level"), samples=settings.get("samples"))
 
 
 def test_cli_py_entry_point_gives_the_same_line(cli_results, tmp_path):
