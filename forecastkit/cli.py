@@ -1,4 +1,4 @@
-"""Command line: ``forecastkit forecast | models | datasets``.
+"""Command line: ``forecastkit forecast | evaluate | ablation | models | datasets``.
 
 Argument parsing only; the work is done by the public API. Everything is parsed and
 validated (flags, config file, data, series lengths) before TensorFlow is imported, so
@@ -32,6 +32,12 @@ EVALUATE_EXAMPLES = """examples:
   forecastkit evaluate --data sunspots --window sliding:120 --metric smape --out runs/sun
   forecastkit evaluate --data aus_accommodation --models linear,vanilla --horizon 4 --folds 8 --calendar quarter
   forecastkit evaluate --out runs/sun --resume           # continue an interrupted run
+"""
+
+ABLATION_EXAMPLES = """examples:
+  forecastkit ablation                                   # vanilla with every cell on airline
+  forecastkit ablation --data sales.csv --target units --model stacked --cells cifg,gru,indy --repeats 3
+  forecastkit ablation --data visnights --horizon 4 --folds 12 --units 16 --epochs 30
 """
 
 
@@ -113,6 +119,37 @@ def build_parser() -> argparse.ArgumentParser:
                         "determinism: faster on some hardware, but reruns may differ in the last digits")
     _add_common_output(output)
 
+    ablation = commands.add_parser(
+        "ablation", help="the LSTM search-space odyssey on your data: one builder with every recurrent cell",
+        description="Walk-forward of one recurrent builder (default: vanilla) with each recurrent cell "
+                    "(Greff's vanilla peephole LSTM and its eight variants, IndyLSTM, GRU, and Keras' LSTM, the "
+                    "default) on the same origins, beside linear and seasonal_naive: a leaderboard with "
+                    "Diebold-Mariano tests against the default LSTM (Holm-adjusted), the seed spread "
+                    "(--repeats), weights and fit time, a verdict and a plot.",
+        epilog=ABLATION_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+        argument_default=argparse.SUPPRESS,
+    )
+    _add_data_arguments(ablation)
+    group = _add_model_arguments(ablation)
+    group.add_argument("--model", metavar="NAME", help="recurrent builder: vanilla, stacked, bidirectional, "
+                       "cnn_lstm or encoder_decoder (default: vanilla)")
+    group.add_argument("--cells", metavar="A,B|all", help="cells to compare; lstm, the default, is always in "
+                       "(default: all)")
+    group.add_argument("--repeats", type=int, metavar="K", help="seeds per cell: the metric's spread across them "
+                       "shows the training noise (default: 1)")
+    walk = ablation.add_argument_group("walk-forward")
+    walk.add_argument("--folds", type=int, metavar="N", help="number of forecast origins (default: 24)")
+    walk.add_argument("--stride", type=int, metavar="S", help="rows between origins (default: 1)")
+    walk.add_argument("--start", metavar="T", help="first origin, a row number or a timestamp (instead of --folds)")
+    walk.add_argument("--window", metavar="W", help="training window: expanding or sliding:N (default: expanding)")
+    walk.add_argument("--refit", metavar="R", help="always, every:K or never (default: every:6)")
+    walk.add_argument("--metric", metavar="M", help="rank by mase, smape, mae, rmse or mape (default: mase)")
+    _add_hyper_arguments(ablation, cell=False)
+    output = ablation.add_argument_group("output")
+    output.add_argument("--out", metavar="DIR", help="run directory (default: forecastkit-ablation)")
+    output.add_argument("--resume", action="store_true", help="continue the interrupted run in --out")
+    _add_common_output(output)
+
     commands.add_parser("models", help="list every model with its hyperparameters and defaults",
                         description="List every model with a one-line description and its "
                                     "hyperparameters as name=default.")
@@ -172,7 +209,7 @@ def _add_model_arguments(parser: argparse.ArgumentParser):
     return model
 
 
-def _add_hyper_arguments(parser: argparse.ArgumentParser) -> None:
+def _add_hyper_arguments(parser: argparse.ArgumentParser, cell: bool = True) -> None:
     hyper = parser.add_argument_group("hyperparameters (neural models; per-model values go in the config file)")
     hyper.add_argument("--epochs", type=int, metavar="N", help="maximum epochs (default: 100, early stopping)")
     hyper.add_argument("--units", type=int, metavar="N", help="units per layer")
@@ -184,8 +221,9 @@ def _add_hyper_arguments(parser: argparse.ArgumentParser) -> None:
     hyper.add_argument("--dropout", type=float, metavar="P", help="dropout rate (default: 0)")
     hyper.add_argument("--validation", type=float, metavar="F", help="share of the latest training windows "
                        "held out for early stopping and interval calibration (default: 0.1)")
-    hyper.add_argument("--cell", metavar="NAME", help="recurrent cell of the LSTM-family models: lstm (default), "
-                       "peephole, nig, nfg, nog, niaf, noaf, np, cifg, fgr, indy or gru (see `forecastkit models`)")
+    if cell:
+        hyper.add_argument("--cell", metavar="NAME", help="recurrent cell of the LSTM-family models: lstm (default), "
+                           "peephole, nig, nfg, nog, niaf, noaf, np, cifg, fgr, indy or gru (see `forecastkit models`)")
     hyper.add_argument("--window-sample", type=int, metavar="N", help="windows drawn per series per epoch, "
                        "afresh each epoch (default: 0, all); bounds the epoch time of long panels")
 
@@ -208,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         flags = {k: v for k, v in vars(args).items() if k != "command"}
         settings = _settings(flags)
         with _one_line_warnings(quiet=settings["quiet"]):
-            return _forecast(settings) if args.command == "forecast" else _evaluate(settings)
+            return {"forecast": _forecast, "evaluate": _evaluate, "ablation": _ablation}[args.command](settings)
     except ForecastkitError as err:
         print(f"forecastkit: error: {err}", file=sys.stderr)
         return 1
@@ -292,6 +330,55 @@ def _evaluate(settings: dict) -> int:
     if not settings["quiet"]:
         _print_evaluation(result, settings["metric"], paths)
     return 3 if not result.failed.empty else 0
+
+
+def _ablation(settings: dict) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from rich import box
+
+    from .runs import ablate
+
+    result, paths = ablate(settings, progress=not settings["quiet"] and sys.stderr.isatty())
+    if not settings["quiet"]:
+        metric = result.metric
+        table = Table(title=f"ablation of {result.model}'s recurrent cell, ranked by {metric.upper()} (all columns "
+                            "in ablation.csv)", title_justify="left", box=box.SIMPLE_HEAD)
+        headers = {"vs_lstm_pct": "vs lstm", "p_holm": "p (Holm)", "fit_s": "fit s"}
+        shown = [c for c in result.table.columns if c not in ("kind", "rank", "failed")
+                 and (c != "sd" or result.repeats > 1)]
+        for column in shown:
+            table.add_column(headers.get(column, column), justify="left" if column in ("variant", "verdict") else "right",
+                             no_wrap=True)
+        for row in result.table[shown].itertuples(index=False):
+            table.add_row(*_ablation_cells(row._asdict()))
+        console = Console(markup=False, width=None if sys.stdout.isatty() else 120)  # a pipe or file: no truncation
+        console.print(table)
+        for line in result.lines:
+            console.print(line, soft_wrap=True)
+        console.print(f"wrote {', '.join(p.name for p in paths.values())} to {paths['ablation.csv'].parent}",
+                      soft_wrap=True)
+    return 3 if not result.evaluation.failed.empty else 0
+
+
+def _ablation_cells(row: dict) -> list[str]:
+    """One ablation table row as short strings (percentages signed, p-values to 2 digits)."""
+    out = []
+    for column, value in row.items():
+        if isinstance(value, float) and value != value:
+            out.append("")
+        elif column == "vs_lstm_pct":
+            out.append(f"{value:+.1f}%")
+        elif column in ("p_holm", "sd"):
+            out.append(f"{value:.2g}")
+        elif column == "fit_s":
+            out.append(f"{value:.1f}")
+        elif column == "weights":
+            out.append(str(int(value)))
+        else:
+            out.append(f"{value:.4g}" if isinstance(value, float) else str(value))
+    return out
 
 
 def _print_evaluation(result, metric: str, paths: dict) -> None:

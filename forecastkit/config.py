@@ -79,6 +79,8 @@ SETTINGS: dict[str, tuple[object, type | tuple[type, ...]]] = {
     "validation": (None, (int, float)),
     "window_sample": (None, int),
     "cell": (None, str),
+    "cells": ("all", (str, list)),
+    "repeats": (1, int),
 }
 
 

@@ -230,3 +230,30 @@ def write_evaluation(result: WalkForwardResult, out: Path, settings: dict) -> di
                       for label, params in result.config["models"].items()}}
     paths[RUN_FILE].write_text(json.dumps(run, indent=1, default=str))
     return paths
+
+
+def ablate(settings: dict, progress: bool = False):
+    """The ``ablation`` command: every cell of the settings' recurrent builder, walk-forward,
+    written to the run directory (default ``forecastkit-ablation``): ``ablation.csv`` (the
+    table), ``results.csv`` (every forecast), ``ablation.png`` (the plot)."""
+    from .ablation import ablation
+
+    panel = load_data(settings)
+    model = settings["model"] or "vanilla"
+    horizon = horizon_of(settings, panel)
+    forecaster = make_forecaster(model, settings, model_params({**settings, "model": model}), horizon)
+    if settings["skip_short"]:
+        panel = panel.drop_short(min_length(forecaster, panel), "the model's lookback + horizon")
+    out = Path(settings["out"] or "forecastkit-ablation")
+    result = ablation(panel, forecaster, settings["cells"], splitter_of(settings, horizon), repeats=settings["repeats"],
+                      metric=settings["metric"], seed=settings["seed"], out=out, resume=settings["resume"],
+                      progress=progress)
+    paths = {name: out / name for name in ("ablation.csv", "results.csv", "ablation.png")}
+    result.table.to_csv(paths["ablation.csv"], index=False, float_format="%.6g")
+    result.evaluation.to_frame().to_csv(paths["results.csv"], index=False)
+    import matplotlib.pyplot as plt
+
+    figure = result.plot()
+    figure.savefig(paths["ablation.png"], dpi=110)
+    plt.close(figure)
+    return result, paths

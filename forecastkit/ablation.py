@@ -1,0 +1,317 @@
+"""The search-space odyssey on your data: one recurrent builder with every cell, walk-forward.
+
+:func:`ablation` evaluates a builder (``vanilla`` by default) once per recurrent cell of
+:data:`~forecastkit.models.cells.CELLS` on the same origins, optionally with several seeds
+per cell, beside reference models (``linear`` and ``seasonal_naive``), and tests each cell
+against the default LSTM with Diebold-Mariano on the per-origin losses (averaged over the
+seeds), Holm-adjusted across the cells. The table says how big each difference is, whether it
+is significant, how it compares with the seed-to-seed spread, what each cell costs in
+weights and fit time; the verdict says it in words.
+
+Examples
+--------
+>>> from forecastkit import datasets
+>>> from forecastkit.splits import WalkForward
+>>> result = ablation(datasets.load("airline"), "vanilla", cells=["lstm", "gru"],
+...                   splitter=WalkForward(horizon=3, folds=2, refit="never"),
+...                   params={"units": 2, "epochs": 1}, references=["naive"])  # doctest: +SKIP
+>>> list(result.table["variant"])  # doctest: +SKIP
+['naive', 'gru', 'lstm']
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+
+from .errors import ConfigError
+from .forecaster import Forecaster, as_panel
+from .models.cells import CELL_NAMES, CELLS, DEFAULT_CELL
+from .models.registry import get_spec
+from .significance import compare, holm, verdict
+from .splits import WalkForward
+
+#: Models evaluated beside the cells, so the verdict can say when a simpler model wins.
+REFERENCES = ("linear", "seasonal_naive")
+#: Metrics the ablation ranks by: per-origin losses the Diebold-Mariano test can compare.
+ABLATION_METRICS = ("mase", "smape", "mae", "rmse", "mape")
+ALPHA = 0.05
+COLUMNS = ("rank", "variant", "kind", "metric", "sd", "vs_lstm_pct", "p_holm", "verdict", "weights", "fit_s",
+           "failed")
+
+
+def recurrent_models() -> list[str]:
+    """The builders with a ``cell`` hyperparameter (the ones an ablation can vary)."""
+    return [name for name in ("vanilla", "stacked", "bidirectional", "cnn_lstm", "encoder_decoder")
+            if any(h.name == "cell" for h in get_spec(name).hypers)]
+
+
+def check_cells(cells) -> tuple[str, ...]:
+    """``"all"``, ``"a,b"`` or a list -> cell names (the default LSTM always included, first).
+
+    Examples
+    --------
+    >>> check_cells("cifg, gru")
+    ('lstm', 'cifg', 'gru')
+    """
+    if cells is None or cells == "all":
+        return CELL_NAMES
+    items = [c.strip() for c in (cells.split(",") if isinstance(cells, str) else cells)]
+    unknown = [c for c in items if c not in CELLS]
+    if unknown:
+        raise ConfigError(f"Unknown cell {unknown[0]!r} in `cells` (--cells). Cells: {', '.join(CELL_NAMES)}, "
+                          "or 'all'.")
+    return tuple(dict.fromkeys([DEFAULT_CELL, *items]))
+
+
+@dataclass
+class AblationResult:
+    """What :func:`ablation` found.
+
+    ``table``: one row per cell and reference model, best first (columns :data:`COLUMNS`,
+    ``metric`` named after the metric); ``lines``: the verdict; ``evaluation``: the
+    underlying :class:`~forecastkit.walkforward.WalkForwardResult` (one model label per cell
+    and seed: ``cifg``, ``cifg#2``...).
+    """
+
+    model: str
+    metric: str
+    repeats: int
+    table: pd.DataFrame
+    lines: list
+    evaluation: object
+
+    def plot(self):
+        """Bars of the metric per variant (seed spread as error bars; green: significantly
+        better than the default LSTM, red: worse) beside the metric against the weights."""
+        from .report import _pyplot
+
+        plt = _pyplot()
+        table = self.table.iloc[::-1]
+        colours = {"better": "tab:green", "worse": "tab:red", "n.s.": "tab:blue", "default": "black",
+                   "": "lightgrey"}
+        fig, (bars, cost) = plt.subplots(1, 2, figsize=(12, 0.35 * len(table) + 2),
+                                         gridspec_kw={"width_ratios": [3, 2]})
+        bars.barh(table["variant"], table[self.metric], xerr=table["sd"].fillna(0.0),
+                  color=[colours[v] for v in table["verdict"]], alpha=0.8, ecolor="grey")
+        default = self.table.loc[self.table["variant"] == DEFAULT_CELL, self.metric]
+        if len(default):
+            bars.axvline(float(default.iloc[0]), color="black", linestyle="--", linewidth=1)
+        bars.set_xlabel(self.metric.upper())
+        bars.set_title(f"{self.model}: {self.metric.upper()} per cell (green/red: significantly better/worse "
+                       f"than lstm)", fontsize="small")
+        cells = table[table["kind"] == "cell"]
+        cost.scatter(cells["weights"], cells[self.metric], color=[colours[v] for v in cells["verdict"]])
+        for row in cells.itertuples(index=False):
+            cost.annotate(row.variant, (row.weights, getattr(row, self.metric)), fontsize="small",
+                          xytext=(3, 3), textcoords="offset points")
+        cost.set_xscale("log")
+        from matplotlib.ticker import NullFormatter, ScalarFormatter
+
+        cost.xaxis.set_major_formatter(ScalarFormatter())
+        cost.xaxis.set_minor_formatter(NullFormatter())
+        cost.set_xlabel("weights (log scale)")
+        cost.set_ylabel(self.metric.upper())
+        cost.set_title("accuracy against size", fontsize="small")
+        fig.tight_layout()
+        return fig
+
+    def __repr__(self) -> str:
+        return "\n".join([self.table.to_string(index=False, float_format=lambda v: f"{v:.4g}"), *self.lines])
+
+    def _repr_html_(self) -> str:
+        return self.table.to_html(index=False, float_format=lambda v: f"{v:.4g}", na_rep="") + "".join(
+            f"<p>{line}</p>" for line in self.lines)
+
+
+def ablation(data, model="vanilla", cells="all", splitter: WalkForward | None = None, *, params=None,
+             repeats: int = 1, metric: str = "mase", references=REFERENCES, seed: int = 0, out=None,
+             resume: bool = False, progress: bool = False, **load_kwargs) -> AblationResult:
+    """Walk-forward of one recurrent builder with each cell, against the default LSTM.
+
+    Parameters
+    ----------
+    data : Panel, CSV path or pandas object
+    model : str or Forecaster
+        A recurrent builder's name (``vanilla``, ``stacked``, ``bidirectional``, ``cnn_lstm``,
+        ``encoder_decoder``) or a Forecaster of one, whose settings (lookback, scaler,
+        hyperparameters...) every cell shares; its horizon must be the splitter's.
+    cells : "all", "a,b" or list
+        Cells to compare (:data:`~forecastkit.models.cells.CELL_NAMES`); ``lstm`` is always in.
+    splitter : WalkForward
+        Origins and refit policy (default: 24 origins, refit every 6, horizon = season).
+    params : dict or None
+        Hyperparameters for every cell (added to the Forecaster's own); not ``cell``.
+    repeats : int
+        Seeds per cell (>= 1). With more than one, ``sd`` is the metric's spread across seeds
+        and the tests compare the losses averaged over them.
+    metric : str
+        One of :data:`ABLATION_METRICS`.
+    references : sequence of model names
+        Models scored beside the cells (default :data:`REFERENCES`); ``()`` for none.
+    seed, out, resume, progress, load_kwargs
+        As in :func:`~forecastkit.walkforward.walk_forward`.
+    """
+    from .walkforward import walk_forward
+
+    if metric not in ABLATION_METRICS:
+        raise ConfigError(f"The ablation ranks by one of {', '.join(ABLATION_METRICS)} (per-origin losses the "
+                          f"Diebold-Mariano test compares). Received: metric={metric!r}")
+    if isinstance(repeats, bool) or not isinstance(repeats, (int, np.integer)) or repeats < 1:
+        raise ConfigError(f"`repeats` (--repeats) must be an integer >= 1. Received: repeats={repeats!r}")
+    cells = check_cells(cells)
+    panel = as_panel(data, **load_kwargs)
+    splitter = splitter or WalkForward(horizon=panel.season_length(), folds=24, refit="every:6")
+    template = _template(model, splitter.horizon, params)
+    entries = {}
+    for cell in cells:
+        for k in range(repeats):
+            variant = clone(template)
+            variant.set_params(params={**(template.params or {}), "cell": cell})
+            entries[cell if k == 0 else f"{cell}#{k + 1}"] = variant
+    for name in references:
+        if name in entries:
+            raise ConfigError(f"Reference {name!r} has the name of a cell; drop it from `references`.")
+        entries[name] = Forecaster(name, horizon=splitter.horizon, lookback=template.lookback)
+        entries[name].check_params()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*sequential.*", category=UserWarning)  # said in the table
+        evaluation = walk_forward(panel, entries, splitter, seed=seed, baselines=False, out=out, resume=resume,
+                                  progress=progress)
+    losses = _losses(evaluation, metric)
+    horizon = int(evaluation.results["h"].max())
+    table = _table(evaluation, losses, template, cells, repeats, list(references), metric, panel)
+    return AblationResult(template.model, metric, int(repeats), table,
+                          _lines(table, losses, horizon, metric, repeats), evaluation)
+
+
+def _template(model, horizon: int, params) -> Forecaster:
+    template = clone(model) if isinstance(model, Forecaster) else Forecaster(model, horizon=horizon)
+    if template.model not in recurrent_models():
+        raise ConfigError(f"The ablation varies the recurrent cell, so the model must be one of "
+                          f"{', '.join(recurrent_models())}. Received: model={template.model!r}")
+    merged = {**(template.params or {}), **(params or {})}
+    if "cell" in merged:
+        raise ConfigError("The ablation sets `cell` itself, once per cell; choose the cells with `cells` "
+                          "(--cells) instead of a `cell` hyperparameter.")
+    template.set_params(horizon=horizon, params=merged or None)
+    template.check_params()
+    return template
+
+
+def _losses(evaluation, metric: str) -> pd.DataFrame:
+    """Per (variant, id, origin) loss, averaged over the horizon and over a cell's seeds."""
+    from .report import origin_losses
+
+    losses = origin_losses(evaluation, metric)
+    return (losses.assign(model=losses["model"].map(lambda m: m.split("#")[0]))
+            .groupby(["model", "id", "origin"], sort=False, as_index=False)["loss"].mean())
+
+
+def _table(evaluation, losses: pd.DataFrame, template: Forecaster, cells, repeats: int, references: list,
+           metric: str, panel) -> pd.DataFrame:
+    board = evaluation.leaderboard(metric).set_index("model")
+    label_of = {label: label.split("#")[0] for label in board.index}
+    scores = board[metric].groupby(label_of).agg(["mean", "std"])
+    failed = board["failed_fits"].groupby(label_of).sum() if "failed_fits" in board else None
+    timings = evaluation.timings.assign(variant=evaluation.timings["model"].map(lambda m: m.split("#")[0]))
+    fit_seconds = timings.groupby("variant")["seconds"].mean()
+    horizon = int(evaluation.results["h"].max())
+    tests = {cell: compare(losses, cell, DEFAULT_CELL, horizon).iloc[-1] for cell in cells if cell != DEFAULT_CELL}
+    adjusted = dict(zip(tests, holm(np.array([t["p"] for t in tests.values()], float)))) if tests else {}
+    weights = _weights(template, cells, panel)
+    rows = []
+    for variant in [*cells, *references]:
+        kind = "cell" if variant in cells else "reference"
+        test = tests.get(variant)
+        p = adjusted.get(variant, np.nan)
+        if variant == DEFAULT_CELL:
+            judged = "default"
+        elif test is None:
+            judged = ""
+        elif np.isfinite(p) and p < ALPHA:
+            judged = "better" if test["rel_diff"] < 0 else "worse"
+        else:
+            judged = "n.s."
+        rows.append({"variant": variant, "kind": kind, "metric": scores.loc[variant, "mean"],
+                     "sd": scores.loc[variant, "std"] if repeats > 1 and kind == "cell" else np.nan,
+                     "vs_lstm_pct": 100 * test["rel_diff"] if test is not None else np.nan,
+                     "p_holm": p, "verdict": judged, "weights": weights.get(variant, np.nan),
+                     "fit_s": fit_seconds.get(variant, np.nan),
+                     "failed": int(failed.get(variant, 0)) if failed is not None else 0})
+    table = pd.DataFrame(rows).sort_values("metric", kind="stable", na_position="last").reset_index(drop=True)
+    table.insert(0, "rank", np.arange(1, len(table) + 1))
+    return table.rename(columns={"metric": metric})
+
+
+def _weights(template: Forecaster, cells, panel) -> dict:
+    """Trainable weights of the builder with each cell, on this data's window shape."""
+    from .models.keras_common import import_keras
+
+    import_keras()
+    probe = clone(template)
+    windows = next(iter(probe.prepare_windows(panel).values()))
+    spec = get_spec(template.model)
+    build_args, _ = spec.split(probe.hyper_)
+    builder = spec.load_builder()
+    horizon = getattr(probe, "model_horizon", template.horizon)
+    return {cell: int(builder((windows.span, windows.n_features), horizon, **{**build_args, "cell": cell})
+                      .count_params()) for cell in cells}
+
+
+def _lines(table: pd.DataFrame, losses: pd.DataFrame, horizon: int, metric: str, repeats: int) -> list[str]:
+    name = metric.upper()
+    cells = table[table["kind"] == "cell"]
+    scored = cells.dropna(subset=[metric])
+    if scored.empty:
+        return ["No cell produced a forecast that could be scored (see the failed fits)."]
+    best = scored.iloc[0]
+    default = cells[cells["variant"] == DEFAULT_CELL].iloc[0]
+    lines = []
+    if best["variant"] == DEFAULT_CELL:
+        lines.append(f"Best cell: the default lstm ({name} {best[metric]:.4g}).")
+    else:
+        lines.append(f"Best cell: {best['variant']} ({name} {best[metric]:.4g}), {abs(best['vs_lstm_pct']):.1f}% "
+                     f"{'better' if best['vs_lstm_pct'] < 0 else 'worse'} than the default lstm "
+                     f"({default[metric]:.4g}).")
+    groups = {v: cells[cells["verdict"] == v] for v in ("better", "worse", "n.s.")}
+
+    def listing(rows):
+        return ", ".join(f"{r.variant} ({r.vs_lstm_pct:+.0f}%)" for r in rows.itertuples(index=False)) or "none"
+
+    tested = len(cells) - 1
+    if tested:
+        lines.append(f"Against the default lstm (Diebold-Mariano on per-origin {name}, Holm-adjusted across "
+                     f"{tested} cell{'s' * (tested > 1)}, {ALPHA:.0%} level): significantly better: "
+                     f"{listing(groups['better'])}; significantly worse: {listing(groups['worse'])}; not "
+                     f"distinguishable: {len(groups['n.s.'])}.")
+    if repeats > 1:
+        sd = default["sd"]
+        lines.append(f"Seed spread: the default lstm's {name} varies by {sd:.3g} (sd over {repeats} seeds); "
+                     "differences of that size are training noise.")
+    else:
+        lines.append("One seed per cell: rerun with repeats=3 (--repeats 3) to see how much of each difference "
+                     "is training noise.")
+    refs = table[(table["kind"] == "reference") & table[metric].notna()]
+    above = [f"{r.variant} ({getattr(r, metric):.4g})" for r in refs.itertuples(index=False)
+             if getattr(r, metric) < scored[metric].min()]
+    if above:
+        lines.append(f"{' and '.join(above)} beat{'s' * (len(above) == 1)} every cell on {name}: on this data the "
+                     "simpler model is the one to use.")
+    for ref in refs.itertuples(index=False):
+        beaten = int((scored[metric] > getattr(ref, metric)).sum())
+        if 0 < beaten < len(scored):
+            lines.append(f"{ref.variant} ({name} {getattr(ref, metric):.4g}) beats {beaten} of {len(scored)} cells.")
+        elif beaten == 0:
+            lines.append(f"Every cell beats {ref.variant} ({name} {getattr(ref, metric):.4g}).")
+    best_ref = table[table["kind"] == "reference"].dropna(subset=[metric])
+    if len(best_ref):  # the best cell against the best reference, tested
+        pair = [best["variant"], best_ref.iloc[0]["variant"]]
+        board = table.rename(columns={"variant": "model"})[["model", metric]]
+        comparison = compare(losses[losses["model"].isin(pair)], *pair, horizon)
+        lines += verdict(board[board["model"].isin(pair)], {"best": comparison}, metric)
+    return lines

@@ -1,0 +1,133 @@
+"""`forecastkit ablation`: every cell of one builder, walk-forward, tested against the default LSTM."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecastkit import datasets
+from forecastkit.ablation import AblationResult, _lines, ablation, check_cells
+from forecastkit.cli import main
+from forecastkit.errors import ConfigError
+from forecastkit.models.cells import CELL_NAMES
+from forecastkit.splits import WalkForward
+
+TINY = {"units": 3, "epochs": 2, "batch_size": 32, "patience": 1}
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("ablation")
+    panel = datasets.load("airline")
+    result = ablation(panel, "vanilla", cells="gru,indy", splitter=WalkForward(horizon=3, folds=12, refit="never"),
+                      params=TINY, repeats=2, references=("naive",), out=out)
+    return result, out
+
+
+def test_ablation_table_has_every_cell_and_reference_with_tests_weights_and_times(run):
+    result, _ = run
+    table = result.table
+    assert isinstance(result, AblationResult)
+    assert sorted(table["variant"]) == ["gru", "indy", "lstm", "naive"]
+    assert list(table["rank"]) == [1, 2, 3, 4] and table["mase"].is_monotonic_increasing
+    cells = table.set_index("variant")
+    assert cells.loc["lstm", "verdict"] == "default" and np.isnan(cells.loc["lstm", "vs_lstm_pct"])
+    assert set(cells.loc[["gru", "indy"], "verdict"]) <= {"better", "worse", "n.s."}
+    assert cells.loc["naive", "kind"] == "reference" and cells.loc["naive", "verdict"] == ""
+    # weights are the Keras models' counts: window 1 feature, units 3, horizon 3
+    assert cells.loc["lstm", "weights"] == 4 * 3 * (1 + 3 + 1) + 3 * 3 + 3
+    assert cells.loc["indy", "weights"] == 4 * 3 * 3 + 3 * 3 + 3
+    assert (cells.loc[["gru", "indy", "lstm"], "fit_s"] > 0).all()
+    assert (cells.loc[["gru", "indy", "lstm"], "sd"] >= 0).all() and np.isnan(cells.loc["naive", "sd"])
+    # each cell is the mean over its two seeds, which differ
+    board = result.evaluation.leaderboard("mase").set_index("model")["mase"]
+    assert cells.loc["gru", "mase"] == pytest.approx((board["gru"] + board["gru#2"]) / 2)
+    assert board["gru"] != board["gru#2"]
+
+
+def test_relative_difference_is_against_the_seed_averaged_default(run):
+    result, _ = run
+    cells = result.table.set_index("variant")
+    losses = result.evaluation.results
+    assert set(losses["model"]) == {"lstm", "lstm#2", "gru", "gru#2", "indy", "indy#2", "naive"}
+    # vs_lstm_pct compares mean per-origin losses; with balanced origins it is the ratio of the MASEs
+    expected = 100 * (cells.loc["gru", "mase"] / cells.loc["lstm", "mase"] - 1)
+    assert cells.loc["gru", "vs_lstm_pct"] == pytest.approx(expected, rel=1e-6)
+
+
+def test_verdict_lines_name_the_best_cell_the_tests_the_seeds_and_the_reference(run):
+    result, _ = run
+    text = "\n".join(result.lines)
+    assert text.startswith("Best cell:")
+    assert "Holm-adjusted across 2 cells" in text
+    assert "sd over 2 seeds" in text
+    assert "naive" in text
+    assert repr(result).splitlines()[0].split()[:3] == ["rank", "variant", "kind"]
+    assert "<table" in result._repr_html_()
+
+
+def test_the_plot_draws_one_bar_per_variant(run):
+    import matplotlib.pyplot as plt
+
+    result, _ = run
+    figure = result.plot()
+    bars, cost = figure.axes
+    assert len(bars.patches) == 4 and len(cost.collections[0].get_offsets()) == 3
+    plt.close(figure)
+
+
+def test_lines_say_plainly_when_a_reference_beats_every_cell_and_list_significant_cells():
+    table = pd.DataFrame({
+        "rank": [1, 2, 3, 4], "variant": ["linear", "cifg", "lstm", "nfg"],
+        "kind": ["reference", "cell", "cell", "cell"], "mase": [0.5, 0.9, 1.0, 1.5], "sd": np.nan,
+        "vs_lstm_pct": [np.nan, -10.0, np.nan, 50.0], "p_holm": [np.nan, 0.01, np.nan, 0.001],
+        "verdict": ["", "better", "default", "worse"], "weights": [np.nan, 90, 100, 80],
+        "fit_s": 1.0, "failed": 0})
+    losses = pd.DataFrame({"model": np.repeat(["linear", "cifg"], 20), "id": "s", "origin": np.tile(np.arange(20), 2),
+                           "loss": np.r_[np.full(20, 0.5), np.full(20, 0.9)] + np.tile(np.linspace(0, .1, 20), 2)})
+    lines = _lines(table, losses, 1, "mase", repeats=1)
+    assert lines[0] == "Best cell: cifg (MASE 0.9), 10.0% better than the default lstm (1)."
+    assert "significantly better: cifg (-10%); significantly worse: nfg (+50%); not distinguishable: 0." in lines[1]
+    assert "repeats=3" in lines[2]
+    assert "linear (0.5) beats every cell on MASE: on this data the simpler model is the one to use." in lines
+    assert lines[-1].startswith("linear beats cifg on MASE")
+
+
+def test_check_cells_always_keeps_the_default_first():
+    assert check_cells("all") == CELL_NAMES
+    assert check_cells(["gru", "lstm"]) == ("lstm", "gru")
+    with pytest.raises(ConfigError, match="Unknown cell 'gur'"):
+        check_cells("gur")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--model", "linear"], "must be one of vanilla, stacked, bidirectional, cnn_lstm, encoder_decoder"),
+    (["--cells", "lstm,fancy"], "Unknown cell 'fancy'"),
+    (["--metric", "owa"], "ranks by one of mase, smape, mae, rmse, mape"),
+    (["--repeats", "0"], "`repeats` (--repeats) must be an integer >= 1"),
+    (["--units", "0"], "`units` of model 'vanilla' must be an integer >= 1"),
+    (["--data", "no_such.csv"], "no such file"),
+])
+def test_ablation_bad_input_is_one_clear_line(capsys, tmp_path, args, message):
+    assert main(["ablation", "--out", str(tmp_path / "run"), *args]) == 1
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_ablation_refuses_a_cell_hyperparameter():
+    with pytest.raises(ConfigError, match="choose the cells with `cells`"):
+        ablation(datasets.load("airline"), "vanilla", params={"cell": "gru"})
+
+
+def test_cli_ablation_writes_table_results_and_plot(tmp_path, capsys):
+    out = tmp_path / "abl"
+    code = main(["ablation", "--cells", "cifg", "--units", "2", "--epochs", "1", "--horizon", "2", "--folds", "3",
+                 "--refit", "never", "--out", str(out)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "ablation of vanilla's recurrent cell" in printed and "Best cell:" in printed
+    table = pd.read_csv(out / "ablation.csv")
+    assert set(table["variant"]) == {"lstm", "cifg", "linear", "seasonal_naive"}
+    assert (out / "ablation.png").stat().st_size > 10_000
+    assert set(pd.read_csv(out / "results.csv")["model"]) == set(table["variant"])
