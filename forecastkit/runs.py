@@ -128,8 +128,15 @@ def future_values(settings: dict, panel: Panel, horizon: int, neural: bool) -> p
     return future if neural else None
 
 
+#: Settings of ``forecast --from-run`` taken from the command, not from the evaluate run: what to
+#: write and how, and what only forecasting needs (the covariates' future values).
+FORECAST_OUTPUTS = ("out", "save_model", "quiet", "verbose", "samples", "level", "future_data")
+
+
 def settings_from_run(settings: dict) -> dict:
-    """Settings of an ``evaluate`` run, with ``model`` "best" resolved to the run's winner."""
+    """Settings of an ``evaluate`` run, with ``model`` "best" resolved to the run's winner
+    (the command's own :data:`FORECAST_OUTPUTS` kept: ``--level`` is the forecast's, not the
+    evaluation's)."""
     folder = Path(settings["from_run"])
     path = folder / RUN_FILE
     if not path.is_file():
@@ -141,9 +148,7 @@ def settings_from_run(settings: dict) -> dict:
     if label not in run["models"]:
         raise ConfigError(f"`--model {label}` was not in the run in {str(folder)!r}; it evaluated "
                           f"{', '.join(run['models'])} (or pass --model best).")
-    merged = {**run["settings"], "out": settings["out"], "save_model": settings["save_model"],
-              "quiet": settings["quiet"], "verbose": settings["verbose"], "samples": settings.get("samples"),
-              "from_run": None}
+    merged = {**run["settings"], **{name: settings.get(name) for name in FORECAST_OUTPUTS}, "from_run": None}
     merged["model"] = run["models"][label]["model"]
     merged["model_tables"] = {merged["model"]: run["models"][label]["params"] or {}}
     for name in HYPER_FLAGS:

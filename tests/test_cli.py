@@ -158,6 +158,9 @@ def test_evaluate_end_to_end_then_forecast_from_the_run(tmp_path):
     assert pd.read_csv(tmp_path / "f.csv")["model"].unique().tolist() == [best]
     named = run("forecast", "--from-run", str(out), "--model", "naive", "--out", str(tmp_path / "g.csv"))
     assert named.returncode == 0 and pd.read_csv(tmp_path / "g.csv")["model"].iloc[0] == "naive"
+    assert "yhat_lo_80" not in pd.read_csv(tmp_path / "g.csv").columns
+    ranged = run("forecast", "--from-run", str(out), "--model", "naive", "--level", "80", "--out", str(tmp_path / "h.csv"))
+    assert ranged.returncode == 0 and {"yhat_lo_80", "yhat_hi_80"} <= set(pd.read_csv(tmp_path / "h.csv").columns)
     unknown = run("forecast", "--from-run", str(out), "--model", "mlp")
     assert unknown.returncode == 1 and "was not in the run" in unknown.stderr
 
