@@ -8,15 +8,20 @@ matmul or elementwise). The equations are Keras' own:
 - ``Dense``: ``x @ kernel + bias`` (then ``relu`` for the MLP's hidden layers);
 - ``LSTM``: ``z = x @ W + h @ U + b`` split into gates ``i, f, c, o`` (in that order),
   ``c = sigmoid(f) * c + sigmoid(i) * tanh(c~)``, ``h = sigmoid(o) * tanh(c)``;
-- ``Bidirectional(LSTM)``: forward LSTM and one reading the window backwards, concatenated;
+- the other recurrent cells (``keras.layers.RNN(ForecastCell(units, cell))``, see
+  :mod:`forecastkit.models.cells`): the same :func:`~forecastkit.models.cells.lstm_step` /
+  :func:`~forecastkit.models.cells.gru_step` the Keras cell runs, with the fit axis leading;
+- ``Bidirectional`` of either: forward layer and one reading the window backwards, concatenated;
 - ``Conv1D(padding="causal", relu)`` and ``MaxPooling1D(2)``; ``RepeatVector``;
   ``TimeDistributed(Dense(1))``.
 
 The weights of slot ``f``, in order, are exactly ``model.get_weights()`` of the builder's
 Keras model (:func:`layer_plan` says which builders and settings are covered), so one slot
 converts to a plain Keras model and back. Initial weights are drawn with NumPy from each
-fit's seed using the Keras initializers' distributions (``glorot_uniform`` kernels,
-``orthogonal`` recurrent kernels, zero biases, forget-gate bias 1).
+fit's seed using the Keras initializers' distributions, as the cell's
+:func:`~forecastkit.models.cells.weight_layout` names them (``glorot_uniform`` kernels,
+``orthogonal`` recurrent kernels, U(-1, 1) diagonal recurrent weights, zero biases, peepholes
+and gate recurrences, forget-gate bias 1).
 
 The forward is written once against a tiny op table, run with ``keras.ops`` inside the
 trainer's compiled step and with NumPy for the per-fit prediction adapter.
@@ -28,6 +33,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..models.cells import CELLS, DEFAULT_CELL, gru_step, lstm_step, weight_layout
+
 #: Builders the grouped path covers (with dropout 0, no quantile head, no series embedding).
 GROUPED_BUILDERS = ("linear", "mlp", "vanilla", "stacked", "bidirectional", "cnn_lstm", "encoder_decoder")
 POOL_SIZE = 2  # forecastkit.models.conv.POOL_SIZE
@@ -37,8 +44,8 @@ POOL_SIZE = 2  # forecastkit.models.conv.POOL_SIZE
 class Layer:
     """One layer of a grouped architecture.
 
-    ``kind``: ``flatten``, ``dense`` (units, activation), ``lstm`` (units, sequences),
-    ``bilstm`` (units), ``conv`` (units = filters, size = kernel size), ``pool``,
+    ``kind``: ``flatten``, ``dense`` (units, activation), ``lstm`` (units, sequences, cell),
+    ``bilstm`` (units, cell), ``conv`` (units = filters, size = kernel size), ``pool``,
     ``repeat`` (size = times), ``step_dense`` (a TimeDistributed Dense(1) then a reshape).
     """
 
@@ -47,6 +54,20 @@ class Layer:
     activation: str | None = None
     sequences: bool = False
     size: int = 0
+    cell: str = DEFAULT_CELL  # the recurrent cell of ``lstm`` / ``bilstm`` (a name in CELLS)
+
+    def layout(self, width: int) -> list[tuple[str, tuple, str]]:
+        """``(name, shape, initializer)`` of this layer's weights on ``width`` input features
+        (``weight_layout``; a ``bilstm`` has the forward layer's then the backward one's)."""
+        if self.kind == "dense":
+            return [("kernel", (width, self.units), "glorot"), ("bias", (self.units,), "zeros")]
+        if self.kind in ("lstm", "bilstm"):
+            return weight_layout(self.cell, width, self.units) * (2 if self.kind == "bilstm" else 1)
+        if self.kind == "conv":
+            return [("kernel", (self.size, width, self.units), "glorot"), ("bias", (self.units,), "zeros")]
+        if self.kind == "step_dense":
+            return [("kernel", (width, 1), "glorot"), ("bias", (1,), "zeros")]
+        return []
 
 
 @dataclass(frozen=True)
@@ -60,30 +81,22 @@ class Arch:
     horizon: int
     l2: float = 0.0
 
+    def layouts(self) -> list[tuple]:
+        """``(layer, its weights' (name, shape, initializer))`` of every layer, in order."""
+        out, width = [], self.features
+        for layer in self.layers:
+            out.append((layer, layer.layout(width)))
+            if layer.kind == "flatten":
+                width = width * self.rows
+            elif layer.kind in ("dense", "conv", "lstm"):
+                width = layer.units
+            elif layer.kind == "bilstm":
+                width = 2 * layer.units
+        return out
+
     def weight_shapes(self) -> list[tuple]:
         """Shapes of one slot's weights, in ``keras.Model.get_weights()`` order."""
-        shapes, width, rows = [], self.features, self.rows
-        for layer in self.layers:
-            if layer.kind == "flatten":
-                width, rows = width * rows, 0
-            elif layer.kind == "dense":
-                shapes += [(width, layer.units), (layer.units,)]
-                width = layer.units
-            elif layer.kind in ("lstm", "bilstm"):
-                one = [(width, 4 * layer.units), (layer.units, 4 * layer.units), (4 * layer.units,)]
-                shapes += one * (2 if layer.kind == "bilstm" else 1)
-                width = layer.units * (2 if layer.kind == "bilstm" else 1)
-                rows = rows if layer.sequences else 0
-            elif layer.kind == "conv":
-                shapes += [(layer.size, width, layer.units), (layer.units,)]
-                width = layer.units
-            elif layer.kind == "pool":
-                rows = rows // POOL_SIZE
-            elif layer.kind == "repeat":
-                rows = layer.size
-            elif layer.kind == "step_dense":
-                shapes += [(width, 1), (1,)]
-        return shapes
+        return [shape for _, layout in self.layouts() for _, shape, _ in layout]
 
     def flops_per_window(self) -> float:
         """Multiply-adds x 2 of one window's forward pass (for GFLOP/s figures)."""
@@ -95,7 +108,11 @@ class Arch:
                 total += 2 * max(rows, 1) * width * layer.units
                 width = layer.units
             elif layer.kind in ("lstm", "bilstm"):
-                per = 2 * rows * (width + layer.units) * 4 * layer.units
+                spec, units = CELLS[layer.cell], layer.units
+                blocks = len(spec.blocks) * units
+                recurrent = blocks if spec.diagonal else units * blocks
+                gates = (len(spec.gates) * units) ** 2 if spec.gate_recurrence else 0
+                per = 2 * rows * (width * blocks + recurrent + gates)
                 total += per * (2 if layer.kind == "bilstm" else 1)
                 width = layer.units * (2 if layer.kind == "bilstm" else 1)
                 rows = rows if layer.sequences else 1
@@ -121,14 +138,17 @@ def layer_plan(model: str, build_args: dict, input_shape: tuple, horizon: int) -
     (['lstm', 'dense'], [(1, 32), (8, 32), (32,), (8, 3), (3,)])
     >>> layer_plan("vanilla", {"units": 8, "dropout": 0.2}, (12, 1), 3)
     'dropout 0.2 is not grouped'
+    >>> layer_plan("vanilla", {"units": 8, "dropout": 0.0, "cell": "indy"}, (12, 1), 3).weight_shapes()
+    [(1, 32), (32,), (32,), (8, 3), (3,)]
     """
     rows, features = (int(v) for v in input_shape)
     if model not in GROUPED_BUILDERS:
         return f"the {model!r} builder is not grouped"
     if float(build_args.get("dropout", 0.0)) > 0:
         return f"dropout {build_args['dropout']} is not grouped"
-    if build_args.get("cell", "lstm") != "lstm":
-        return f"cell {build_args['cell']!r} is not grouped"
+    cell = str(build_args.get("cell", DEFAULT_CELL))
+    if cell not in CELLS:
+        return f"cell {cell!r} is not grouped"
     units = int(build_args.get("units", 0))
     head = Layer("dense", horizon)
     if model == "linear":
@@ -137,16 +157,16 @@ def layer_plan(model: str, build_args: dict, input_shape: tuple, horizon: int) -
         layers = (Layer("flatten"), *[Layer("dense", units, "relu")] * int(build_args["layers"]), head)
     elif model in ("vanilla", "stacked"):
         depth = int(build_args.get("layers", 1))
-        layers = (*[Layer("lstm", units, sequences=i < depth - 1) for i in range(depth)], head)
+        layers = (*[Layer("lstm", units, sequences=i < depth - 1, cell=cell) for i in range(depth)], head)
     elif model == "bidirectional":
-        layers = (Layer("bilstm", units), head)
+        layers = (Layer("bilstm", units, cell=cell), head)
     elif model == "cnn_lstm":
         pool = (Layer("pool"),) if rows // POOL_SIZE >= 2 else ()
         layers = (Layer("conv", int(build_args["filters"]), "relu", size=int(build_args["kernel_size"])),
-                  *pool, Layer("lstm", units), head)
+                  *pool, Layer("lstm", units, cell=cell), head)
     else:  # encoder_decoder
-        layers = (Layer("lstm", units), Layer("repeat", size=horizon), Layer("lstm", units, sequences=True),
-                  Layer("step_dense"))
+        layers = (Layer("lstm", units, cell=cell), Layer("repeat", size=horizon),
+                  Layer("lstm", units, sequences=True, cell=cell), Layer("step_dense"))
     return Arch(model, layers, rows, features, horizon, float(build_args.get("l2", 0.0)))
 
 
@@ -155,25 +175,23 @@ def initial_weights(arch: Arch, seed: int) -> list[np.ndarray]:
     """One slot's initial weights from ``seed``, with the Keras initializers' distributions."""
     rng = np.random.default_rng(seed)
     out = []
-    for layer, group in _weight_groups(arch):
-        if layer.kind in ("lstm", "bilstm"):
-            for kernel, recurrent, bias in zip(group[0::3], group[1::3], group[2::3]):
-                units = recurrent[0]
-                out += [_glorot(rng, kernel), _orthogonal(rng, recurrent),
-                        np.r_[np.zeros(units), np.ones(units), np.zeros(2 * units)].astype(np.float32)]
-        else:
-            for kernel, bias in zip(group[0::2], group[1::2]):
-                out += [_glorot(rng, kernel), np.zeros(bias, np.float32)]
+    for layer, layout in arch.layouts():
+        for _, shape, kind in layout:
+            if kind == "glorot":
+                out.append(_glorot(rng, shape))
+            elif kind == "orthogonal":
+                out.append(_orthogonal(rng, shape))
+            elif kind == "uniform":
+                out.append(rng.uniform(-1.0, 1.0, shape).astype(np.float32))
+            elif kind == "forget":  # zeros, the forget block at 1
+                units = shape[0] // len(CELLS[layer.cell].blocks)
+                start = CELLS[layer.cell].blocks.index("f") * units
+                bias = np.zeros(shape, np.float32)
+                bias[start:start + units] = 1.0
+                out.append(bias)
+            else:
+                out.append(np.zeros(shape, np.float32))
     return out
-
-
-def _weight_groups(arch: Arch):
-    """(layer, shapes of its weights) for the layers that have weights."""
-    shapes = iter(arch.weight_shapes())
-    counts = {"dense": 2, "lstm": 3, "bilstm": 6, "conv": 2, "step_dense": 2}
-    for layer in arch.layers:
-        if layer.kind in counts:
-            yield layer, [next(shapes) for _ in range(counts[layer.kind])]
 
 
 def _glorot(rng, shape) -> np.ndarray:
@@ -290,10 +308,10 @@ def forward(arch: Arch, weights: list, x, xp=NumpyOps):
             if layer.activation == "relu":
                 x = xp.relu(x)
         elif layer.kind == "lstm":
-            x = lstm(x, next(w), next(w), next(w), layer.sequences, xp)
+            x = lstm(x, **_cell_weights(layer.cell, w), sequences=layer.sequences, xp=xp, cell=layer.cell)
         elif layer.kind == "bilstm":
-            ahead = lstm(x, next(w), next(w), next(w), False, xp)
-            back = lstm(xp.flip_rows(x), next(w), next(w), next(w), False, xp)
+            ahead = lstm(x, **_cell_weights(layer.cell, w), xp=xp, cell=layer.cell)
+            back = lstm(xp.flip_rows(x), **_cell_weights(layer.cell, w), xp=xp, cell=layer.cell)
             x = xp.concat([ahead, back], axis=-1)
         elif layer.kind == "conv":
             kernel, bias = next(w), next(w)
@@ -317,8 +335,25 @@ def forward(arch: Arch, weights: list, x, xp=NumpyOps):
     return x
 
 
-def lstm(x, kernel, recurrent, bias, sequences: bool, xp=NumpyOps):
-    """Keras' LSTM (gates i, f, c, o; sigmoid / tanh) over ``x`` (F, B, rows, features)."""
+def _cell_weights(cell: str, weights) -> dict:
+    """The weights of one ``cell`` layer, taken from the iterator ``weights``, as :func:`lstm`'s
+    arguments (``kernel``, ``recurrent``, ``bias``, and ``peephole``, ``gate_recurrent`` if any)."""
+    names = {"recurrent_kernel": "recurrent"}
+    return {names.get(name, name): next(weights) for name, _, _ in weight_layout(cell, 1, 1)}
+
+
+def lstm(x, kernel, recurrent, bias, sequences: bool = False, xp=NumpyOps, cell: str = DEFAULT_CELL,
+         peephole=None, gate_recurrent=None):
+    """A recurrent layer of ``cell`` over ``x`` (F, B, rows, features): ``(F, B, units)``, or
+    ``(F, B, rows, units)`` with ``sequences``.
+
+    The weights are the cell's :func:`~forecastkit.models.cells.weight_layout` with a leading
+    fit axis. The default ``lstm`` is Keras' LSTM (gates i, f, c, o; sigmoid / tanh); the
+    others run :func:`~forecastkit.models.cells.lstm_step` or
+    :func:`~forecastkit.models.cells.gru_step`, as the Keras ``ForecastCell`` does.
+    """
+    if cell != DEFAULT_CELL:
+        return _cell_layer(x, kernel, recurrent, bias, peephole, gate_recurrent, sequences, xp, CELLS[cell])
     s = xp.shape(x)
     rows, units = x.shape[2], recurrent.shape[-2]
     projected = xp.reshape(xp.matmul(xp.reshape(x, (s[0], s[1] * rows, x.shape[3])), kernel),
@@ -333,6 +368,39 @@ def lstm(x, kernel, recurrent, bias, sequences: bool, xp=NumpyOps):
         c = f * c + i * xp.tanh(z[..., 2 * units:3 * units])
         o = xp.sigmoid(z[..., 3 * units:])
         h = o * xp.tanh(c)
+        outputs.append(h)
+    return xp.stack(outputs, axis=2) if sequences else h
+
+
+def _cell_layer(x, kernel, recurrent, bias, peephole, gate_recurrent, sequences, xp, spec):
+    """:func:`lstm` for forecastkit's cells: the input projection (with the bias, as the
+    Keras cell adds it) for all rows at once, then the cell's step row by row."""
+    s = xp.shape(x)
+    rows, width = x.shape[2], kernel.shape[-1]
+    units = width // len(spec.blocks)
+    gru = spec.family == "gru"
+    input_bias = bias[:, 0] if gru else bias
+    projected = xp.reshape(xp.matmul(xp.reshape(x, (s[0], s[1] * rows, x.shape[3])), kernel),
+                           (s[0], s[1], rows, width)) + input_bias[:, None, None, :]
+    h = xp.zeros((s[0], s[1], units), like=projected)
+    # Per-fit vectors (peepholes, indy's diagonal, the GRU's recurrent bias) are spread over
+    # the batch once, before the loop (adding zeros: the same values), so the backward pass
+    # sums their gradient over the batch once instead of at every step (far faster in XLA).
+    wide = xp.zeros((s[0], s[1], width), like=projected)
+    if gru:
+        recurrent_bias = wide + bias[:, 1][:, None, :]
+    else:
+        c = h
+        if spec.diagonal:  # (F, B*u) against (F, batch, B*u)
+            recurrent = wide + recurrent[:, None, :]
+        peephole = [h + peephole[:, k][:, None, :] for k in range(len(spec.peephole_gates))]
+        gates = xp.zeros((s[0], s[1], len(spec.gates) * units), like=projected) if spec.gate_recurrence else None
+    outputs = []
+    for t in range(rows):
+        if gru:
+            h = gru_step(xp, projected[:, :, t], h, recurrent, recurrent_bias)
+        else:
+            h, c, gates = lstm_step(spec, xp, projected[:, :, t], h, c, gates, recurrent, peephole, gate_recurrent)
         outputs.append(h)
     return xp.stack(outputs, axis=2) if sequences else h
 
@@ -365,24 +433,29 @@ def _register():
 
     @keras.saving.register_keras_serializable(package="forecastkit")
     class GroupedLSTM(keras.layers.Layer):
-        """``LSTM`` with a leading fit axis: ``(F, B, rows, in) -> (F, B, units)`` (or sequences)."""
+        """A recurrent layer of ``cell`` with a leading fit axis: ``(F, B, rows, in) -> (F, B, units)``
+        (or sequences); its weights are the cell's ``weight_layout``, each with the fit axis."""
 
-        def __init__(self, fits, units, return_sequences=False, **kwargs):
+        def __init__(self, fits, units, return_sequences=False, cell=DEFAULT_CELL, **kwargs):
             super().__init__(**kwargs)
-            self.fits, self.units, self.return_sequences = fits, units, return_sequences
+            if cell not in CELLS:
+                raise ValueError(f"GroupedLSTM `cell` must be one of {list(CELLS)}. Received: cell={cell!r}")
+            self.fits, self.units, self.return_sequences, self.cell = fits, units, return_sequences, cell
 
         def build(self, input_shape):
-            u = self.units
-            self.kernel = self.add_weight(shape=(self.fits, input_shape[-1], 4 * u), name="kernel")
-            self.recurrent_kernel = self.add_weight(shape=(self.fits, u, 4 * u), name="recurrent_kernel")
-            self.bias = self.add_weight(shape=(self.fits, 4 * u), initializer="zeros", name="bias")
+            for name, shape, kind in weight_layout(self.cell, int(input_shape[-1]), self.units):
+                setattr(self, name, self.add_weight(shape=(self.fits, *shape), name=name,
+                                                    initializer="glorot_uniform" if kind in ("glorot", "orthogonal",
+                                                                                             "uniform") else "zeros"))
 
         def call(self, x):
-            return lstm(x, self.kernel, self.recurrent_kernel, self.bias, self.return_sequences, keras_ops())
+            weights = iter([getattr(self, name) for name, _, _ in weight_layout(self.cell, 1, 1)])
+            return lstm(x, **_cell_weights(self.cell, weights), sequences=self.return_sequences, xp=keras_ops(),
+                        cell=self.cell)
 
         def get_config(self):
             return {**super().get_config(), "fits": self.fits, "units": self.units,
-                    "return_sequences": self.return_sequences}
+                    "return_sequences": self.return_sequences, "cell": self.cell}
 
     return GroupedDense, GroupedLSTM
 
