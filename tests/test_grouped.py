@@ -4,8 +4,11 @@ Grouped layers equal the builders' Keras layers with the same weights; one group
 Keras' Adam from the same initial weights and batches; a fit never moves because of another
 fit's windows; early stopping and divergence are per fit; the walk-forward fast path agrees
 with the sequential one, repeats itself exactly and resumes to the uninterrupted numbers.
-Every grouped training here uses one small LSTM (or the walk-forward's linear model) so the
-compiled step is built only a few times.
+Every recurrent cell (issue 8) is grouped too: its forward equals the Keras model on every
+recurrent builder, its initial weights follow its layout, a group reproduces Keras' Adam
+through it, and its walk-forward runs fold-parallel. Every grouped training here uses a few
+small models (tiny LSTMs and cells, or the walk-forward's linear model) so the compiled step
+is built only a few times.
 """
 
 import warnings
@@ -20,6 +23,7 @@ from forecastkit import walkforward
 from forecastkit.grouped import SlotModel, forward, initial_weights, layer_plan, train_group
 from forecastkit.grouped.layers import keras_ops
 from forecastkit.grouped.trainer import _step_function
+from forecastkit.models.cells import CELL_NAMES
 from forecastkit.models.keras_common import compile_model, import_keras
 from forecastkit.models.registry import get_spec
 from forecastkit.splits import WalkForward
@@ -211,3 +215,137 @@ def test_compiled_small_batch_call_equals_model_predict():
     x = np.random.default_rng(0).normal(size=(3, 6, 1)).astype(np.float32)
     np.testing.assert_allclose(predict(model, x), model.predict(x, verbose=0), rtol=1e-5, atol=1e-7)
     np.testing.assert_allclose(predict(model, x[:1]), model.predict(x[:1], verbose=0), rtol=1e-5, atol=1e-7)
+
+
+# ------------------------------------------------------------------ recurrent cells (issue 8) --
+CELL_BUILDERS = {
+    "vanilla": {"units": 3, "dropout": 0.0}, "stacked": {"units": 3, "layers": 2, "dropout": 0.0},
+    "bidirectional": {"units": 3, "dropout": 0.0},
+    "cnn_lstm": {"filters": 2, "kernel_size": 2, "units": 3, "dropout": 0.0},
+    "encoder_decoder": {"units": 3, "dropout": 0.0},
+}
+CELL_CASES = [(name, cell) for name in CELL_BUILDERS for cell in CELL_NAMES]
+
+
+@pytest.mark.parametrize("name, cell", CELL_CASES)
+def test_every_cell_grouped_forward_equals_the_keras_model_with_those_weights(name, cell):
+    args = {**CELL_BUILDERS[name], "cell": cell}
+    arch = layer_plan(name, args, (5, 2), 2)
+    model = get_spec(name).load_builder()((5, 2), 2, **args)
+    assert [w.shape for w in model.get_weights()] == arch.weight_shapes()
+    assert [w.shape for w in initial_weights(arch, 0)] == arch.weight_shapes()
+    rng = np.random.default_rng(1)  # random weights: peepholes and gate recurrences are not zero
+    slots = [[rng.normal(0, 0.6, shape).astype(np.float32) for shape in arch.weight_shapes()] for _ in range(2)]
+    stacked = [np.stack([s[k] for s in slots]) for k in range(len(slots[0]))]
+    x = rng.normal(size=(2, 4, 5, 2)).astype(np.float32)
+    in_numpy = forward(arch, stacked, x)
+    in_keras = keras.ops.convert_to_numpy(forward(arch, [keras.ops.convert_to_tensor(w) for w in stacked],
+                                                  keras.ops.convert_to_tensor(x), keras_ops()))
+    for f, weights in enumerate(slots):
+        model.set_weights(weights)
+        expected = keras.ops.convert_to_numpy(model(x[f], training=False))
+        np.testing.assert_allclose(in_numpy[f], expected, rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(in_keras[f], expected, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("cell", CELL_NAMES)
+def test_initial_weights_of_every_cell_follow_its_layout(cell):
+    args = {"units": 4, "dropout": 0.0, "cell": cell}
+    arch = layer_plan("vanilla", args, (6, 2), 2)
+    keras_start = get_spec("vanilla").load_builder()((6, 2), 2, **args).get_weights()
+    mine = initial_weights(arch, 3)
+    kinds = [kind for _, layout in arch.layouts() for _, _, kind in layout]
+    assert [w.shape for w in mine] == [w.shape for w in keras_start] and mine[0].dtype == np.float32
+    for kind, a, b in zip(kinds, mine, keras_start):
+        if kind in ("zeros", "forget"):  # biases (forget block at 1), peepholes, gate recurrence: Keras' exactly
+            assert np.array_equal(a, b), (kind, a, b)
+        elif kind == "glorot":
+            assert np.abs(a).max() <= np.sqrt(6 / sum(a.shape)) and a.std() > 0
+        elif kind == "orthogonal":
+            np.testing.assert_allclose(a @ a.T, np.eye(len(a)), atol=1e-5)  # orthonormal rows
+        else:  # indy's diagonal: U(-1, 1)
+            assert kind == "uniform" and np.abs(a).max() <= 1.0 and a.std() > 0.3
+    assert "uniform" in kinds if cell == "indy" else "orthogonal" in kinds
+    assert all(np.array_equal(a, b) for a, b in zip(initial_weights(arch, 3), mine))
+    assert not np.array_equal(initial_weights(arch, 4)[0], mine[0])
+
+
+@pytest.mark.parametrize("cell", ["fgr", "gru"])
+def test_a_cell_group_reproduces_keras_adam_and_its_slot_converts_to_keras(cell):
+    args = {**LSTM_ARGS, "cell": cell}
+    windows = window_set(sine(40))
+    arch = layer_plan("vanilla", args, (6, 1), 2)
+    keras.utils.set_random_seed(4)
+    model = compile_model(get_spec("vanilla").load_builder()((6, 1), 2, **args), learning_rate=0.01)
+    start = model.get_weights()
+    hyper = {**HYPER, "epochs": 2}
+    orders = [np.random.default_rng(e).permutation(len(windows)) for e in range(hyper["epochs"])]
+    grouped = train_group(arch, [windows, window_set(sine(40, 1.0))], [0, 1], hyper,
+                          initial=[start, initial_weights(arch, 1)], orders=lambda f, e: orders[e])
+    inputs, targets, _ = windows.gather(np.arange(len(windows)))
+    for order in orders:
+        model.fit(inputs[order], targets[order], batch_size=hyper["batch_size"], shuffle=False, epochs=1, verbose=0)
+    for mine, theirs in zip(grouped[0].weights, model.get_weights()):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-4, atol=2e-6)
+    assert not np.allclose(grouped[0].weights[-3], start[-3])  # the last cell weight trained too
+    slot = SlotModel(arch, grouped[1].weights, args)
+    x = inputs[:5].astype(np.float32)
+    np.testing.assert_allclose(slot.to_keras().predict(x, verbose=0), slot.predict(x), rtol=1e-5, atol=1e-6)
+
+
+CELL_ARGS = {"units": 4, "dropout": 0.0, "cell": "cifg"}
+
+
+def cell_model():
+    return {"cifg": Forecaster("vanilla", horizon=3, lookback=12,
+                               params={**FAST, **CELL_ARGS, "epochs": 20, "patience": 5})}
+
+
+def test_a_cell_walk_forward_is_fold_parallel_and_each_fit_agrees_with_the_sequential_one(monkeypatch):
+    from forecastkit.grouped import trainer
+
+    splitter = WalkForward(horizon=3, folds=3)
+    steps = trainer.STATS["steps"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fast = walk_forward(seasonal_series(), cell_model(), splitter, baselines=False).to_frame()
+    assert not [w for w in caught if "fold-parallel" in str(w.message)], [str(w.message) for w in caught]
+    assert trainer.STATS["steps"] > steps  # trained on the grouped path
+    slow = walk_forward(seasonal_series(), cell_model(), splitter, baselines=False, fast=False).to_frame()
+    pd.testing.assert_frame_equal(fast.drop(columns="y_pred"), slow.drop(columns="y_pred"))  # same origins
+    mae = [float((frame["y_true"] - frame["y_pred"]).abs().mean()) for frame in (fast, slow)]
+    assert mae[0] <= 1.25 * mae[1], mae  # other initial weights and batch orders: not worse (beyond noise)
+
+    def keras_start(arch, seed):  # the sequential fit's initial weights (Keras' initializers, its seed)
+        keras.utils.set_random_seed(seed)
+        return get_spec("vanilla").load_builder()((arch.rows, arch.features), arch.horizon, **CELL_ARGS).get_weights()
+
+    monkeypatch.setattr(trainer, "initial_weights", keras_start)
+    same = walk_forward(seasonal_series(), cell_model(), splitter, baselines=False).to_frame()
+    # from the same start, each fit's forecasts differ from its sequential twin's by the batch order
+    # (the sequential fit reorders its batches) and float rounding only
+    gap = (same["y_pred"] - slow["y_pred"]).abs()
+    assert gap.max() <= 0.1 * mae[1], (gap.groupby(same["fit"]).max(), mae)
+
+
+def test_grouped_lstm_layer_and_compiled_call_handle_cells():
+    from forecastkit.grouped.fast_call import predict
+    from forecastkit.grouped.layers import grouped_layers, lstm
+
+    _, GroupedLSTM = grouped_layers()
+    layer = GroupedLSTM(2, 3, return_sequences=True, cell="fgr")
+    x = np.random.default_rng(0).normal(size=(2, 4, 5, 2)).astype(np.float32)
+    layer.build(x.shape)
+    assert [tuple(w.shape) for w in layer.weights] == [(2, 2, 12), (2, 3, 12), (2, 12), (2, 3, 3), (2, 9, 9)]
+    weights = [np.random.default_rng(k).normal(0, 0.5, w.shape).astype(np.float32) for k, w in enumerate(layer.weights)]
+    layer.set_weights(weights)
+    again = GroupedLSTM.from_config(layer.get_config())
+    again.build(x.shape)
+    again.set_weights(weights)
+    expected = lstm(x, *weights[:3], sequences=True, cell="fgr", peephole=weights[3], gate_recurrent=weights[4])
+    assert expected.shape == (2, 4, 5, 3)
+    for result in (layer(x), again(x)):
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(result), expected, rtol=1e-5, atol=1e-6)
+    model = get_spec("vanilla").load_builder()((6, 1), 2, units=3, dropout=0.0, cell="gru")
+    x = np.random.default_rng(1).normal(size=(3, 6, 1)).astype(np.float32)
+    np.testing.assert_allclose(predict(model, x), model.predict(x, verbose=0), rtol=1e-5, atol=1e-7)
