@@ -63,7 +63,7 @@ class ForecastCell(keras.layers.Layer):
     Examples
     --------
     >>> layer = keras.layers.RNN(ForecastCell(4, cell="indy"))
-    >>> layer(np.zeros((2, 5, 3), "float32")).shape, [tuple(w.shape) for w in layer.weights]
+    >>> tuple(layer(np.zeros((2, 5, 3), "float32")).shape), [tuple(w.shape) for w in layer.weights]
     ((2, 4), [(3, 16), (16,), (16,)])
     """
 

@@ -33,7 +33,7 @@ starts at 0, so a peephole cell starts as its no-peephole twin) and for ``fgr``
 Examples
 --------
 >>> CELLS["cifg"].blocks, CELLS["nig"].blocks, CELLS["peephole"].peephole_gates
-('co', 'fco', 'ifo')
+('ico', 'fco', 'ifo')
 >>> cell_parameters("indy", inputs=1, units=32), cell_parameters("np", inputs=1, units=32)
 (384, 4352)
 """

@@ -62,8 +62,8 @@ def build_vanilla(
     ('vanilla', (None, 24, 1), (None, 12))
     >>> [layer.name for layer in model.layers]
     ['window', 'lstm', 'forecast']
-    >>> build_vanilla((24, 1), 12, units=16, cell="cifg").count_params()  # 2 blocks: c and o
-    1295
+    >>> build_vanilla((24, 1), 12, units=16, cell="cifg").count_params()  # 3 blocks (i, c, o), not 4
+    1100
     """
     (lookback, n_features), horizon, hyper = check_build_args(
         "vanilla", input_shape, horizon, units=units, dropout=dropout, cell=cell
