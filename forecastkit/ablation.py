@@ -289,6 +289,11 @@ def _lines(table: pd.DataFrame, losses: pd.DataFrame, horizon: int, metric: str,
                      f"{tested} cell{'s' * (tested > 1)}, {ALPHA:.0%} level): significantly better: "
                      f"{listing(groups['better'])}; significantly worse: {listing(groups['worse'])}; not "
                      f"distinguishable: {len(groups['n.s.'])}.")
+    twin = cells[cells["variant"] == "np"]
+    if len(twin) and np.isfinite(twin.iloc[0]["vs_lstm_pct"]):
+        lines.append(f"np computes the default lstm's equations (in forecastkit's own cell, its own seed): its "
+                     f"{twin.iloc[0]['vs_lstm_pct']:+.1f}% against lstm is what a different seed alone does; read "
+                     "differences of that size as noise.")
     if repeats > 1:
         sd = default["sd"]
         lines.append(f"Seed spread: the default lstm's {name} varies by {sd:.3g} (sd over {repeats} seeds); "

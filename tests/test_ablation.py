@@ -79,17 +79,18 @@ def test_the_plot_draws_one_bar_per_variant(run):
 
 def test_lines_say_plainly_when_a_reference_beats_every_cell_and_list_significant_cells():
     table = pd.DataFrame({
-        "rank": [1, 2, 3, 4], "variant": ["linear", "cifg", "lstm", "nfg"],
-        "kind": ["reference", "cell", "cell", "cell"], "mase": [0.5, 0.9, 1.0, 1.5], "sd": np.nan,
-        "vs_lstm_pct": [np.nan, -10.0, np.nan, 50.0], "p_holm": [np.nan, 0.01, np.nan, 0.001],
-        "verdict": ["", "better", "default", "worse"], "weights": [np.nan, 90, 100, 80],
+        "rank": [1, 2, 3, 4, 5], "variant": ["linear", "cifg", "lstm", "np", "nfg"],
+        "kind": ["reference", "cell", "cell", "cell", "cell"], "mase": [0.5, 0.9, 1.0, 1.03, 1.5], "sd": np.nan,
+        "vs_lstm_pct": [np.nan, -10.0, np.nan, 3.0, 50.0], "p_holm": [np.nan, 0.01, np.nan, 0.5, 0.001],
+        "verdict": ["", "better", "default", "n.s.", "worse"], "weights": [np.nan, 90, 100, 100, 80],
         "fit_s": 1.0, "failed": 0})
     losses = pd.DataFrame({"model": np.repeat(["linear", "cifg"], 20), "id": "s", "origin": np.tile(np.arange(20), 2),
                            "loss": np.r_[np.full(20, 0.5), np.full(20, 0.9)] + np.tile(np.linspace(0, .1, 20), 2)})
     lines = _lines(table, losses, 1, "mase", repeats=1)
     assert lines[0] == "Best cell: cifg (MASE 0.9), 10.0% better than the default lstm (1)."
-    assert "significantly better: cifg (-10%); significantly worse: nfg (+50%); not distinguishable: 0." in lines[1]
-    assert "repeats=3" in lines[2]
+    assert "significantly better: cifg (-10%); significantly worse: nfg (+50%); not distinguishable: 1." in lines[1]
+    assert "its +3.0% against lstm is what a different seed alone does" in lines[2]
+    assert "repeats=3" in lines[3]
     assert "linear (0.5) beats every cell on MASE: on this data the simpler model is the one to use." in lines
     assert lines[-1].startswith("linear beats cifg on MASE")
 
