@@ -131,22 +131,22 @@ def machine(load_at_start: float) -> dict:
 
 def table(rows: list[dict]) -> str:
     """A Markdown table of the rows (one lag or several)."""
-    head = ("| L | model | lookback | MSE echo | MSE elsewhere | echo sign right | echo skill | fit s | "
+    head = ("| L | model | lookback | MSE echo | MSE elsewhere | MSE all | echo sign right | echo skill | fit s | "
             "predict s | params | epochs |")
-    lines = [head, "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [head, "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         lines.append(f"| {r['lag']} | {r['model']} | {r['lookback']} | {r['mse_echo']:.4f} | {r['mse_other']:.4f} | "
-                     f"{r['echo_sign']:.0%} | {r['echo_skill']:+.3f} | {r['fit_s']:.1f} | {r['predict_s']:.1f} | "
-                     f"{r['params']} | {r['epochs'] or '–'} |")
+                     f"{r['mse']:.4f} | {r['echo_sign']:.0%} | {r['echo_skill']:+.3f} | {r['fit_s']:.1f} | "
+                     f"{r['predict_s']:.1f} | {r['params']} | {r['epochs'] or '–'} |")
     return "\n".join(lines)
 
 
 def printed(rows: list[dict]) -> str:
-    lines = [f"{'L':>5} {'model':<14}{'lookback':>9}{'MSE echo':>10}{'MSE else':>10}{'sign':>6}{'skill':>8}"
-             f"{'fit s':>8}{'pred s':>8}{'params':>8}{'epochs':>7}"]
+    lines = [f"{'L':>5} {'model':<14}{'lookback':>9}{'MSE echo':>10}{'MSE else':>10}{'MSE all':>9}{'sign':>6}"
+             f"{'skill':>8}{'fit s':>8}{'pred s':>8}{'params':>8}{'epochs':>7}"]
     for r in rows:
         lines.append(f"{r['lag']:>5} {r['model']:<14}{r['lookback']:>9}{r['mse_echo']:>10.4f}{r['mse_other']:>10.4f}"
-                     f"{r['echo_sign']:>6.0%}{r['echo_skill']:>+8.3f}{r['fit_s']:>8.1f}{r['predict_s']:>8.1f}"
+                     f"{r['mse']:>9.4f}{r['echo_sign']:>6.0%}{r['echo_skill']:>+8.3f}{r['fit_s']:>8.1f}{r['predict_s']:>8.1f}"
                      f"{r['params']:>8}{r['epochs']:>7}")
     return "\n".join(lines)
 
@@ -181,7 +181,7 @@ def write(out: Path, report: dict) -> None:
         "control `lstm (short)` has lookback min(L // 2, 100) < L.",
         "",
         "Columns: MSE at the echo steps (forecasting 0 there scores the echo's square plus the noise, about "
-        "0.26) and elsewhere (the unforecastable events plus the noise: about 0.03 at best), the share of echo steps "
+        "0.26) and elsewhere (the unforecastable events plus the noise: about 0.03 at best), over all test rows, the share of echo steps "
         "forecast with the echo's sign (a forecast of exactly 0 counts as wrong; 50% is a coin toss), echo "
         "skill = 1 - MSE at the echoes / MSE there of forecasting 0 (1: the echo exactly; 0: no use of the "
         "lag), seconds to fit (including Keras' one-off tracing) and to forecast the test rows, trainable "
