@@ -181,7 +181,8 @@ def write(out: Path, report: dict) -> None:
         "control `lstm (short)` has lookback min(L // 2, 100) < L.",
         "",
         "Columns: MSE at the echo steps (forecasting 0 there scores the echo's square plus the noise, about "
-        "0.26) and elsewhere (the unforecastable events plus the noise: about 0.03 at best), over all test rows, the share of echo steps "
+        "0.26), elsewhere (the unforecastable events plus the noise: about 0.03 at best) and over all test rows "
+        "(echoes are 2% of them), the share of echo steps "
         "forecast with the echo's sign (a forecast of exactly 0 counts as wrong; 50% is a coin toss), echo "
         "skill = 1 - MSE at the echoes / MSE there of forecasting 0 (1: the echo exactly; 0: no use of the "
         "lag), seconds to fit (including Keras' one-off tracing) and to forecast the test rows, trainable "

@@ -15,7 +15,8 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
-EXPECTED = ["01_quickstart.ipynb", "02_compare_models.ipynb", "03_covariates.ipynb", "04_many_series.ipynb"]
+EXPECTED = ["01_quickstart.ipynb", "02_compare_models.ipynb", "03_covariates.ipynb", "04_many_series.ipynb",
+            "05_lstm_family.ipynb"]
 QUICK_LINE = 'QUICK = os.environ.get("FORECASTKIT_QUICK") == "1"'
 #: Keras epoch logs ("Epoch 3/100", step progress bars) must stay off unless asked for.
 EPOCH_LOG = re.compile(r"Epoch \d+/\d+|\d+/\d+ ━")
