@@ -120,12 +120,21 @@ class AblationResult:
         fig.tight_layout()
         return fig
 
+    def _shown(self) -> pd.DataFrame:
+        """The table as displayed: without ``sd`` when there was one seed per cell."""
+        return self.table if self.repeats > 1 else self.table.drop(columns="sd")
+
     def __repr__(self) -> str:
-        return "\n".join([self.table.to_string(index=False, float_format=lambda v: f"{v:.4g}"), *self.lines])
+        return "\n".join([self._shown().to_string(index=False, float_format=_number, na_rep=""), *self.lines])
 
     def _repr_html_(self) -> str:
-        return self.table.to_html(index=False, float_format=lambda v: f"{v:.4g}", na_rep="") + "".join(
+        return self._shown().to_html(index=False, float_format=_number, na_rep="") + "".join(
             f"<p>{line}</p>" for line in self.lines)
+
+
+def _number(value: float) -> str:
+    """Whole numbers (weights) in full, the others to 4 significant digits."""
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.4g}"
 
 
 def ablation(data, model="vanilla", cells="all", splitter: WalkForward | None = None, *, params=None,

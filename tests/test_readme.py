@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from forecastkit.forecaster import SAMPLE_QUANTILES
+
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
 FORECAST_COLUMNS = ["id", "time", "model", "yhat"]
@@ -88,6 +90,8 @@ def quick(argv: list[str]) -> list[str]:
         return argv + epochs + ["--folds", "24", "--min-calibration", "2", "--refit", "never"]
     if argv[0] == "evaluate":
         return argv + ["--epochs", "1", "--folds", "2", "--refit", "never"]
+    if argv[0] == "ablation":  # two cells, not twelve
+        return argv + ["--cells", "gru", "--epochs", "1", "--units", "2", "--folds", "3", "--refit", "never"]
     return argv
 
 
@@ -150,11 +154,18 @@ def test_readme_commands_run(tmp_path, monkeypatch, capsys):
             folder = tmp_path / argv[argv.index("--out") + 1] if "--out" in argv else tmp_path / "forecastkit-run"
             assert all((folder / name).is_file() for name in EVALUATE_FILES), label
             assert "walk-forward leaderboard" in out and "Best on" in out, label
+        elif argv[0] == "ablation":
+            folder = tmp_path / argv[argv.index("--out") + 1] if "--out" in argv else tmp_path / "forecastkit-ablation"
+            assert all((folder / name).is_file() for name in ("ablation.csv", "results.csv", "ablation.png")), label
+            header = re.search(r"^\s*(variant .*)$", shown, re.M).group(1).split("  ")
+            assert all(cell.strip() in out for cell in header if cell.strip()), label
+            assert "Best cell:" in out and "Against the default lstm" in out, label
         elif argv[0] == "forecast":
             target = argv[argv.index("--out") + 1] if "--out" in argv else "forecast.csv"
             levels = argv[argv.index("--level") + 1].split(",") if "--level" in argv else []
             bounds = [f"yhat_{side}_{level}" for level in levels for side in ("lo", "hi")]
-            assert list(pd.read_csv(tmp_path / target).columns) == FORECAST_COLUMNS + bounds, label
+            sampled = [f"q{q:g}" for q in SAMPLE_QUANTILES] if "--samples" in argv else []
+            assert list(pd.read_csv(tmp_path / target).columns) == FORECAST_COLUMNS + bounds + sampled, label
         if shown:
             missing = [cell for cell in table_cells(shown) if cell not in out]
             assert not missing, f"{label}: the README shows {missing}, the command did not print them"
