@@ -386,7 +386,7 @@ def test_registry_unknown_names():
 
 
 def test_check_build_args():
-    assert check_build_args("bidirectional", (5, 1), 2) == ((5, 1), 2, {"units": 32, "dropout": 0.0})
+    assert check_build_args("bidirectional", (5, 1), 2) == ((5, 1), 2, {"units": 32, "dropout": 0.0, "cell": "lstm"})
     with pytest.raises(ConfigTypeError, match="units='x'"):
         check_build_args("bidirectional", (5, 1), 2, units="x")
 
