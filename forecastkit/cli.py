@@ -94,15 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "rolled out over the horizon) (default: direct)")
     group.add_argument("--no-baselines", action="store_true", help="leave out the reference baselines "
                        "(naive, seasonal_naive, naive2, ets, theta, arima)")
-    folds = evaluate.add_argument_group("walk-forward")
-    folds.add_argument("--folds", type=int, metavar="N", help="number of forecast origins (default: 24)")
-    folds.add_argument("--stride", type=int, metavar="S", help="rows between origins (default: 1)")
-    folds.add_argument("--start", metavar="T", help="first origin, a row number or a timestamp (instead of --folds)")
-    folds.add_argument("--gap", type=int, metavar="G", help="rows left out of training before each fit's "
-                       "first origin (default: 0)")
-    folds.add_argument("--window", metavar="W", help="training window: expanding or sliding:N (default: expanding)")
-    folds.add_argument("--refit", metavar="R", help="always, every:K (one fit serves K origins) or never "
-                       "(default: every:6)")
+    folds = _add_origin_arguments(evaluate)
     folds.add_argument("--warm-start", action="store_true", help="with every:K, continue from the previous "
                        "fit's weights")
     folds.add_argument("--metric", metavar="M", help="rank by mase, smape, mae, rmse, mape or owa, or with --level "
@@ -137,12 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "(default: all)")
     group.add_argument("--repeats", type=int, metavar="K", help="seeds per cell: the metric's spread across them "
                        "shows the training noise (default: 1)")
-    walk = ablation.add_argument_group("walk-forward")
-    walk.add_argument("--folds", type=int, metavar="N", help="number of forecast origins (default: 24)")
-    walk.add_argument("--stride", type=int, metavar="S", help="rows between origins (default: 1)")
-    walk.add_argument("--start", metavar="T", help="first origin, a row number or a timestamp (instead of --folds)")
-    walk.add_argument("--window", metavar="W", help="training window: expanding or sliding:N (default: expanding)")
-    walk.add_argument("--refit", metavar="R", help="always, every:K or never (default: every:6)")
+    walk = _add_origin_arguments(ablation)
     walk.add_argument("--metric", metavar="M", help="rank by mase, smape, mae, rmse or mape (default: mase)")
     _add_hyper_arguments(ablation, cell=False)
     output = ablation.add_argument_group("output")
@@ -184,6 +171,20 @@ def _add_data_arguments(parser: argparse.ArgumentParser, future_data: bool = Fal
     data.add_argument("--freq", metavar="F", help="pandas frequency such as MS, W-SUN, D, h (default: inferred)")
     data.add_argument("--fill", metavar="POLICY", help="repair missing values and gaps: interpolate, ffill "
                       "or zero (default: missing values are an error)")
+
+
+def _add_origin_arguments(parser: argparse.ArgumentParser):
+    """The walk-forward group with the origin and refit flags; returns it for more flags."""
+    folds = parser.add_argument_group("walk-forward")
+    folds.add_argument("--folds", type=int, metavar="N", help="number of forecast origins (default: 24)")
+    folds.add_argument("--stride", type=int, metavar="S", help="rows between origins (default: 1)")
+    folds.add_argument("--start", metavar="T", help="first origin, a row number or a timestamp (instead of --folds)")
+    folds.add_argument("--gap", type=int, metavar="G", help="rows left out of training before each fit's "
+                       "first origin (default: 0)")
+    folds.add_argument("--window", metavar="W", help="training window: expanding or sliding:N (default: expanding)")
+    folds.add_argument("--refit", metavar="R", help="always, every:K (one fit serves K origins) or never "
+                       "(default: every:6)")
+    return folds
 
 
 def _add_model_arguments(parser: argparse.ArgumentParser):
