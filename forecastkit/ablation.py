@@ -187,15 +187,28 @@ def ablation(data, model="vanilla", cells="all", splitter: WalkForward | None = 
             raise ConfigError(f"Reference {name!r} has the name of a cell; drop it from `references`.")
         entries[name] = Forecaster(name, horizon=splitter.horizon, lookback=template.lookback)
         entries[name].check_params()
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*sequential.*", category=UserWarning)  # said in the table
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         evaluation = walk_forward(panel, entries, splitter, seed=seed, baselines=False, out=out, resume=resume,
                                   progress=progress)
+    _rewarn(caught)
     losses = _losses(evaluation, metric)
     horizon = int(evaluation.results["h"].max())
     table = _table(evaluation, losses, template, cells, repeats, list(references), metric, panel)
     return AblationResult(template.model, metric, int(repeats), table,
                           _lines(table, losses, horizon, metric, repeats), evaluation)
+
+
+def _rewarn(caught: list) -> None:
+    """Pass the walk-forward's warnings on, the per-model sequential-path ones as one line."""
+    sequential = [w for w in caught if "train one after another" in str(w.message)]
+    for w in caught:
+        if w not in sequential:
+            warnings.warn(w.message, w.category, stacklevel=3)
+    if sequential:
+        reason = str(sequential[0].message).split(": ", 1)[-1].split(", so ")[0]
+        warnings.warn(f"{len(sequential)} of the ablation's models ({reason}) train one fit after another instead "
+                      "of fold-parallel: slower, same comparison.", UserWarning, stacklevel=3)
 
 
 def _template(model, horizon: int, params) -> Forecaster:

@@ -132,3 +132,11 @@ def test_cli_ablation_writes_table_results_and_plot(tmp_path, capsys):
     assert set(table["variant"]) == {"lstm", "cifg", "linear", "seasonal_naive"}
     assert (out / "ablation.png").stat().st_size > 10_000
     assert set(pd.read_csv(out / "results.csv")["model"]) == set(table["variant"])
+
+
+def test_fallback_to_sequential_fits_is_one_warning_not_one_per_cell(recwarn):
+    ablation(datasets.load("airline"), "vanilla", cells="gru", references=(),
+             splitter=WalkForward(horizon=2, folds=2, refit="always"), params={**TINY, "dropout": 0.1})
+    fallback = [str(w.message) for w in recwarn if "fold-parallel" in str(w.message)]
+    assert fallback == ["2 of the ablation's models (dropout 0.1 is not grouped) train one fit after another "
+                        "instead of fold-parallel: slower, same comparison."]
