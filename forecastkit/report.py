@@ -93,6 +93,16 @@ def leaderboard(result, metric: str = "mase") -> pd.DataFrame:
     return table[first + [c for c in table.columns if c not in first]].reset_index(drop=True)
 
 
+def preprocessing(result) -> pd.DataFrame:
+    """How many fits of each model used each target transform chain (``preprocess="auto"``
+    chooses one per fit): columns ``model, preprocess, fits``; empty without neural models."""
+    fits = result.fits[result.fits.get("preprocess", pd.Series("", index=result.fits.index)) != ""]
+    if fits.empty:
+        return pd.DataFrame(columns=["model", "preprocess", "fits"])
+    return (fits.groupby(["model", "preprocess"], sort=False).size().rename("fits").reset_index()
+            .sort_values(["model", "fits"], ascending=[True, False], kind="stable").reset_index(drop=True))
+
+
 def by_horizon(result, metric: str = "mase") -> pd.DataFrame:
     """``metric`` per model (rows) and horizon step ``h`` (columns)."""
     metric = _check_metric(metric, result)
@@ -293,6 +303,9 @@ def to_html(result, path, metric: str = "mase") -> None:
     if not comparisons.empty:
         sections.append("<h2>Diebold-Mariano tests (HAC variance, lag h-1; HLN correction; "
                         "Holm across series)</h2>" + _table(comparisons))
+    chosen = preprocessing(result)
+    if not chosen.empty:
+        sections.append("<h2>Target transforms per fit (chosen on each fit's training data)</h2>" + _table(chosen))
     if not failed.empty:
         sections.append("<h2>Failed fits</h2>" + _table(failed))
     config = {**result.config, "versions": _versions()}

@@ -37,6 +37,8 @@ CREATE TABLE IF NOT EXISTS scales (id TEXT, origin, scale REAL, scale_naive REAL
                                    PRIMARY KEY (id, origin));
 CREATE TABLE IF NOT EXISTS timings (model TEXT, id TEXT, fit INTEGER, seconds REAL,
                                     PRIMARY KEY (model, id, fit));
+CREATE TABLE IF NOT EXISTS choices (model TEXT, id TEXT, fit INTEGER, preprocess TEXT,
+                                    PRIMARY KEY (model, id, fit));
 """
 
 
@@ -92,8 +94,9 @@ class RunStore:
                 for model, sid, fit, status in self._db.execute("SELECT model, id, fit, status FROM fits")}
 
     def commit_fit(self, model: str, sid: str, fit: int, status: str, reason: str,
-                   rows: list[tuple], seconds: float) -> None:
-        """Store one fit's forecast rows, status and timing in a single transaction.
+                   rows: list[tuple], seconds: float, preprocess: str = "") -> None:
+        """Store one fit's forecast rows, status, timing and chosen target transforms
+        (``preprocess``, neural models) in a single transaction.
 
         All or nothing: an interruption or error before the commit leaves none of them
         (``with connection`` commits on success and rolls back on any exception).
@@ -102,6 +105,8 @@ class RunStore:
             self._db.executemany("INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
             self._db.execute("INSERT INTO fits VALUES (?, ?, ?, ?, ?)", (model, sid, fit, status, reason))
             self._db.execute("INSERT INTO timings VALUES (?, ?, ?, ?)", (model, sid, fit, seconds))
+            if preprocess:
+                self._db.execute("INSERT INTO choices VALUES (?, ?, ?, ?)", (model, sid, fit, preprocess))
 
     def commit_scales(self, rows: list[tuple]) -> None:
         """Store MASE scales (id, origin, scale, scale_naive); existing ones are kept."""
@@ -111,7 +116,8 @@ class RunStore:
     def table(self, name: str) -> pd.DataFrame:
         """A whole table as a DataFrame, in a stable order."""
         order = {"results": "model, id, fit, origin, h", "fits": "model, id, fit",
-                 "scales": "id, origin", "timings": "model, id, fit"}[name]
+                 "scales": "id, origin", "timings": "model, id, fit",
+                 "choices": "model, id, fit"}[name]
         return pd.read_sql_query(f"SELECT * FROM {name} ORDER BY {order}", self._db)
 
     def close(self) -> None:

@@ -1,7 +1,8 @@
 """Target transforms fit on a training slice only, and their exact inverses.
 
 A :class:`TargetTransform` chains, in this order: an optional power transform (``log`` or
-``boxcox``), optional first differencing, and a scaler (``standard``, ``minmax``, ``none``,
+``boxcox``), optional deseasonalisation (:mod:`forecastkit.seasonality`), optional seasonal
+differencing, optional first differencing, and a scaler (``standard``, ``minmax``, ``none``,
 or a per-window normalisation ``window_last`` / ``window_mean`` applied later by
 :mod:`forecastkit.windows`). ``fit`` sees only the training values it is given; ``transform``
 and ``inverse`` then apply the learned parameters to anything. Parameters serialise to plain
@@ -22,12 +23,14 @@ import numpy as np
 from scipy import special, stats
 
 from .errors import ConfigError, DataError
+from .seasonality import DESEASON_METHODS, Seasonality
 
 SCALERS = ("standard", "minmax", "none", "window_last", "window_mean")
 POWERS = (None, "log", "boxcox")
 
 
-def check_transform_options(scaler: str, power: str | None, difference: bool) -> None:
+def check_transform_options(scaler: str, power: str | None, difference: bool, deseason: str = "none",
+                            seasonal_lag: int = 0) -> None:
     """Raise :class:`ConfigError` for an unknown scaler or power transform.
 
     Examples
@@ -42,15 +45,17 @@ def check_transform_options(scaler: str, power: str | None, difference: bool) ->
         raise ConfigError(f"`transform` must be one of log, boxcox or none. Received: transform={power!r}")
     if not isinstance(difference, bool):
         raise ConfigError(f"`difference` must be true or false. Received: difference={difference!r}")
-    if scaler.startswith("window_") and (difference or power is not None):
+    if deseason not in DESEASON_METHODS:
+        raise ConfigError(f"`deseason` must be one of {', '.join(DESEASON_METHODS)}. Received: deseason={deseason!r}")
+    if scaler.startswith("window_") and (difference or power is not None or seasonal_lag or deseason != "none"):
         raise ConfigError(
             f"`scaler={scaler!r}` divides each raw window by its level, so it cannot follow a "
-            "log/boxcox transform or differencing. Drop those, or use scaler='standard'."
+            "log/boxcox transform, deseasonalisation or differencing. Drop those, or use scaler='standard'."
         )
 
 
 class TargetTransform:
-    """Power transform -> differencing -> scaling, learned from training values only.
+    """Power -> deseason -> seasonal difference -> difference -> scaling, learned from training values only.
 
     Parameters
     ----------
@@ -63,7 +68,16 @@ class TargetTransform:
         maximum likelihood on the training values. Both need strictly positive values.
     difference : bool
         First differences ``z[t] = p[t] - p[t-1]``, undone by cumulative sums from the last
-        known (power-transformed) value.
+        known value.
+    deseason : {"none", "classical", "stl"}
+        Remove the seasonal indices of ``periods`` (:class:`~forecastkit.seasonality.Seasonality`,
+        multiplicative for a positive series without a power transform, else additive; only
+        periods the M4 test finds), and put them back at the forecast's positions.
+    periods : tuple of int
+        Season lengths for ``deseason``.
+    seasonal_lag : int
+        Seasonal differences ``z[t] = p[t] - p[t-m]`` with ``m = seasonal_lag`` (0: none),
+        undone step by step from the last ``m`` known values.
 
     Examples
     --------
@@ -71,18 +85,46 @@ class TargetTransform:
     >>> t = TargetTransform("minmax").fit(np.array([0., 5., 10.]))
     >>> t.transform(np.array([5.]))
     array([0.5])
+    >>> y = np.array([1., 5., 2., 6., 3., 7.])
+    >>> t = TargetTransform("none", seasonal_lag=2, difference=True).fit(y)
+    >>> t.lost, t.transform(y)
+    (3, array([0., 0., 0.]))
+    >>> t.inverse(np.zeros(2), history=y)
+    array([4., 8.])
     """
 
-    def __init__(self, scaler: str = "standard", power: str | None = None, difference: bool = False):
-        check_transform_options(scaler, power, difference)
+    def __init__(self, scaler: str = "standard", power: str | None = None, difference: bool = False,
+                 deseason: str = "none", periods: tuple = (), seasonal_lag: int = 0):
+        check_transform_options(scaler, power, difference, deseason, seasonal_lag)
         self.scaler = scaler
         self.power = power
         self.difference = difference
+        self.deseason = deseason
+        self.periods = tuple(int(p) for p in periods)
+        self.seasonal_lag = int(seasonal_lag)
         self.params: dict[str, float] = {}
+        self.seasonality: Seasonality | None = None
+
+    @property
+    def lost(self) -> int:
+        """Leading rows the differences consume: ``seasonal_lag + difference``."""
+        return self.seasonal_lag + int(self.difference)
+
+    def describe(self) -> str:
+        """The chain in words, e.g. ``"log + deseason(classical 12) + diff + standard"``."""
+        parts = [self.power] if self.power else []
+        if self.deseason != "none" and self.periods:
+            parts.append(f"deseason({self.deseason} {','.join(map(str, self.periods))})")
+        if self.seasonal_lag:
+            parts.append(f"sdiff({self.seasonal_lag})")
+        if self.difference:
+            parts.append("diff")
+        return " + ".join(parts + [self.scaler])
 
     # -- fitting -----------------------------------------------------------------------
-    def fit(self, y: np.ndarray, where: str = "") -> "TargetTransform":
-        """Learn the parameters from the training values ``y`` (1-D, finite)."""
+    def fit(self, y: np.ndarray, where: str = "", positions: np.ndarray | None = None) -> "TargetTransform":
+        """Learn the parameters from the training values ``y`` (1-D, finite) at grid ``positions``
+        (default ``0, 1, ...``; only deseasonalisation uses them)."""
         y = np.asarray(y, dtype=float)
         needs_positive = self.power is not None or self.scaler.startswith("window_")
         if needs_positive and np.any(y <= 0):
@@ -98,9 +140,14 @@ class TargetTransform:
                 params["lam"] = 1.0
             else:
                 params["lam"] = float(stats.boxcox_normmax(y, method="mle"))
-        z = self._forward_power(y, params)
-        if self.difference:
-            z = np.diff(z)
+        self.params = params
+        p = self._forward_power(y, params)
+        if self.deseason != "none" and self.periods:
+            positions = _positions(positions, len(y))
+            multiplicative = self.power is None and bool(np.all(p > 0))
+            self.seasonality = Seasonality(self.deseason, self.periods, multiplicative).fit(p, positions)
+            p = self.seasonality.remove(p, positions)
+        z = self._differences(p)
         if self.scaler == "standard" and z.size:
             params["mean"] = float(z.mean())
             params["scale"] = float(z.std()) or 1.0
@@ -109,50 +156,107 @@ class TargetTransform:
             params["scale"] = float(np.ptp(z)) or 1.0
         else:
             params["mean"], params["scale"] = 0.0, 1.0
-        self.params = params
         return self
 
     # -- application -------------------------------------------------------------------
-    def power_forward(self, y: np.ndarray) -> np.ndarray:
-        """The power step alone (identity when ``power`` is None)."""
-        return self._forward_power(np.asarray(y, dtype=float), self.params)
+    def base(self, y: np.ndarray, positions: np.ndarray | None = None) -> np.ndarray:
+        """Power-transformed, seasonally adjusted values: what the differences act on."""
+        p = self._forward_power(np.asarray(y, dtype=float), self.params)
+        if self.seasonality is not None:
+            p = self.seasonality.remove(p, _positions(positions, len(p)))
+        return p
 
-    def transform(self, y: np.ndarray) -> np.ndarray:
-        """Transform a history ``y``; the result is one shorter when differencing."""
-        z = self.power_forward(y)
-        if self.difference:
-            z = np.diff(z)
+    def transform(self, y: np.ndarray, positions: np.ndarray | None = None) -> np.ndarray:
+        """Transform a history ``y``; the result is :attr:`lost` rows shorter."""
+        z = self._differences(self.base(y, positions))
         return (z - self.params["mean"]) / self.params["scale"]
 
-    def inverse(self, z: np.ndarray, anchor: float | np.ndarray | None = None) -> np.ndarray:
+    def inverse(self, z: np.ndarray, anchor: float | np.ndarray | None = None, history: np.ndarray | None = None,
+                positions: np.ndarray | None = None) -> np.ndarray:
         """Map transformed forecasts back to the original scale.
 
-        ``z`` may be 1-D (one path) or 2-D (rows of paths, last axis the horizon). With
-        differencing, ``anchor`` is the last observed value before the forecast (original
-        scale), one per row.
+        ``z`` may be 1-D (one path) or 2-D (rows of paths of the same history, last axis the
+        horizon). ``history``: the observed values before the forecast (original scale, at
+        least :attr:`lost` of them), at grid ``positions`` (default ``0, 1, ...``); the forecast
+        continues at the positions after the last one. Without seasonal steps, ``anchor``
+        (the last observed value, one per row of ``z``) may stand for the history.
         """
         z = np.asarray(z, dtype=float) * self.params["scale"] + self.params["mean"]
+        if history is None and anchor is not None and not self.seasonal_lag and self.seasonality is None:
+            if self.difference:  # one anchor per row of z
+                start = self._forward_power(np.asarray(anchor, dtype=float), self.params)
+                z = np.cumsum(z, axis=-1) + (start[..., None] if z.ndim > 1 else start)
+            return self._inverse_power(z)
+        if self.lost or self.seasonality is not None:
+            if history is None or len(history) < max(self.lost, 1):
+                raise ValueError(f"`history` (at least {max(self.lost, 1)} observed values) is required to undo "
+                                 "the differences and seasonality.")
+        if history is not None:
+            positions = _positions(positions, len(history))
+            base = self.base(history[-max(self.lost, 1):], positions[-max(self.lost, 1):])
         if self.difference:
-            if anchor is None:
-                raise ValueError("`anchor` (the last observed value) is required to undo differencing.")
-            start = self.power_forward(np.asarray(anchor, dtype=float))
-            z = np.cumsum(z, axis=-1) + (start[..., None] if z.ndim > 1 else start)
+            last = base[-1] - base[-1 - self.seasonal_lag] if self.seasonal_lag else base[-1]
+            z = np.cumsum(z, axis=-1) + last
+        if self.seasonal_lag:
+            z = undo_seasonal_difference(z, base[-self.seasonal_lag:])
+        if self.seasonality is not None:
+            z = self.seasonality.restore(z, positions[-1] + np.arange(1, z.shape[-1] + 1))
         return self._inverse_power(z)
+
+    def integrate_errors(self, errors: np.ndarray) -> np.ndarray:
+        """Errors of the modelled differences added up to errors of the adjusted level
+        (rows of windows, last axis the horizon); unchanged without differencing."""
+        errors = np.asarray(errors, dtype=float)
+        if self.difference:
+            errors = np.cumsum(errors, axis=-1)
+        if self.seasonal_lag:
+            errors = undo_seasonal_difference(errors, np.zeros(self.seasonal_lag))
+        return errors
+
+    def differentiate_errors(self, errors: np.ndarray) -> np.ndarray:
+        """The inverse of :meth:`integrate_errors`: level errors back to errors of the differences.
+
+        Examples
+        --------
+        >>> t = TargetTransform("none", difference=True, seasonal_lag=2)
+        >>> e = np.array([[1., -2., 0.5, 3.]])
+        >>> bool(np.allclose(t.integrate_errors(t.differentiate_errors(e)), e))
+        True
+        """
+        errors = np.asarray(errors, dtype=float)
+        if self.seasonal_lag:
+            m = self.seasonal_lag
+            errors = np.concatenate([errors[..., :m], errors[..., m:] - errors[..., :-m]], axis=-1)
+        if self.difference:
+            errors = np.diff(errors, axis=-1, prepend=0.0)
+        return errors
 
     # -- serialisation -----------------------------------------------------------------
     def to_dict(self) -> dict:
         """Plain-JSON state: options and learned parameters."""
-        return {"scaler": self.scaler, "power": self.power, "difference": self.difference,
-                "params": dict(self.params)}
+        state = {"scaler": self.scaler, "power": self.power, "difference": self.difference,
+                 "params": dict(self.params)}
+        if self.deseason != "none" or self.seasonal_lag:
+            state.update(deseason=self.deseason, periods=list(self.periods), seasonal_lag=self.seasonal_lag,
+                         seasonality=self.seasonality.to_dict() if self.seasonality is not None else None)
+        return state
 
     @classmethod
     def from_dict(cls, state: dict) -> "TargetTransform":
         """Rebuild a fitted transform from :meth:`to_dict` output."""
-        transform = cls(state["scaler"], state["power"], state["difference"])
+        transform = cls(state["scaler"], state["power"], state["difference"], state.get("deseason", "none"),
+                        tuple(state.get("periods", ())), state.get("seasonal_lag", 0))
         transform.params = {k: float(v) for k, v in state["params"].items()}
+        if state.get("seasonality"):
+            transform.seasonality = Seasonality.from_dict(state["seasonality"])
         return transform
 
-    # -- power helpers -----------------------------------------------------------------
+    # -- helpers -----------------------------------------------------------------------
+    def _differences(self, p: np.ndarray) -> np.ndarray:
+        if self.seasonal_lag:
+            p = p[self.seasonal_lag:] - p[:-self.seasonal_lag]
+        return np.diff(p) if self.difference else p
+
     def _forward_power(self, y: np.ndarray, params: dict) -> np.ndarray:
         if self.power == "log":
             return np.log(y)
@@ -166,6 +270,25 @@ class TargetTransform:
         if self.power == "boxcox":
             return special.inv_boxcox(z, self.params["lam"])
         return z
+
+
+def undo_seasonal_difference(d: np.ndarray, last_season: np.ndarray) -> np.ndarray:
+    """``x[k] = d[k] + x[k - m]`` along the last axis, ``x`` continuing ``last_season`` (the last ``m`` values).
+
+    Examples
+    --------
+    >>> undo_seasonal_difference(np.array([1., 1., 1.]), np.array([10., 20.]))
+    array([11., 21., 12.])
+    """
+    m = len(last_season)
+    out = np.array(d, dtype=float, copy=True)
+    for k in range(out.shape[-1]):
+        out[..., k] += last_season[k] if k < m else out[..., k - m]
+    return out
+
+
+def _positions(positions, n: int) -> np.ndarray:
+    return np.arange(n) if positions is None else np.asarray(positions, dtype="int64")
 
 
 class ColumnScaler:

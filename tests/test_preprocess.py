@@ -1,0 +1,207 @@
+"""Seasonality-aware target transforms and ``preprocess="auto"``: exact inverses, choices from
+the training data alone, recorded per fit, and every setting reachable from Python, CLI and config."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import FAST
+from forecastkit import Forecaster, datasets
+from forecastkit.errors import ConfigError
+from forecastkit.preprocess import Chain, candidates, choose_chain, seasonal_share
+from forecastkit.seasonality import Seasonality, grid_positions, seasonal_periods
+from forecastkit.splits import WalkForward
+from forecastkit.transforms import TargetTransform
+from forecastkit.walkforward import walk_forward
+from test_cli import run
+
+
+def seasonal_series(n=120, period=12, seed=0, trend=0.01):
+    t = np.arange(n)
+    noise = np.random.default_rng(seed).normal(0, 0.02, n)
+    return 100 * np.exp(trend * t + noise) * (1 + 0.3 * np.sin(2 * np.pi * t / period))
+
+
+@pytest.mark.parametrize("freq, times, expected", [
+    ("MS", pd.date_range("1999-11-01", periods=4, freq="MS"), [358, 359, 360, 361]),
+    ("QS-JAN", pd.date_range("1970-04-01", periods=2, freq="QS-JAN"), [1, 2]),
+    ("h", pd.date_range("1970-01-02", periods=2, freq="h"), [24, 25]),
+    ("W-SUN", pd.date_range("2024-01-07", periods=3, freq="W-SUN"), None),
+    (None, [3, 6, 9], [1, 2, 3]),
+])
+def test_grid_positions_are_consecutive_and_absolute(freq, times, expected):
+    positions = grid_positions(times, freq, step=3 if freq is None else 1)
+    assert np.all(np.diff(positions) == 1)
+    if expected is not None:
+        assert positions.tolist() == expected
+
+
+def test_grid_positions_refuse_business_days():
+    with pytest.raises(ConfigError, match="business days.*--deseason none"):
+        grid_positions(pd.bdate_range("2024-01-01", periods=3), "B")
+
+
+def test_seasonal_periods_add_the_weekly_cycle_of_subdaily_data():
+    assert seasonal_periods("h", 24) == (24, 168)
+    assert seasonal_periods("30min", 48) == (48, 336)
+    assert seasonal_periods("MS", 12) == (12,) and seasonal_periods("YS", 1) == ()
+
+
+@pytest.mark.parametrize("method", ["classical", "stl"])
+def test_seasonality_recovers_a_known_pattern_at_any_phase(method):
+    pattern = np.array([-3.0, 1.0, 2.0, 0.0])
+    positions = np.arange(5, 45)  # starts mid-season
+    x = 10 + 0.05 * positions + pattern[positions % 4]
+    s = Seasonality(method, (4,), test=False).fit(x, positions)
+    np.testing.assert_allclose(s.component(np.arange(4)), pattern - pattern.mean(), atol=0.05)
+    np.testing.assert_allclose(s.restore(s.remove(x, positions), positions), x)
+
+
+def test_two_periods_are_removed_one_after_the_other():
+    t = np.arange(24 * 7 * 4)
+    x = 50 + 5 * np.sin(2 * np.pi * t / 24) + 3 * (t % 168 >= 120)
+    s = Seasonality("classical", (24, 168), test=False).fit(x, t)
+    assert np.std(s.remove(x, t)) < 0.1 * np.std(x)
+
+
+@pytest.mark.parametrize("power, deseason, lag, diff", [
+    (None, "classical", 0, False), ("log", "classical", 0, True), ("log", "none", 12, True),
+    (None, "none", 12, False), ("boxcox", "stl", 12, True), (None, "classical", 12, True),
+])
+def test_inverse_of_the_transformed_future_is_the_future(power, deseason, lag, diff):
+    y = seasonal_series(96)
+    positions = np.arange(7, 103)
+    history, future = y[:84], y[84:]
+    t = TargetTransform("standard", power, diff, deseason, (12,), lag).fit(history, positions=positions[:84])
+    z = t.transform(y, positions)[-12:]  # the future's own transformed values
+    np.testing.assert_allclose(t.inverse(z, history=history, positions=positions[:84]), future, rtol=1e-9)
+    paths = np.stack([z, z])
+    np.testing.assert_allclose(t.inverse(paths, history=history, positions=positions[:84]), [future, future])
+    restored = TargetTransform.from_dict(t.to_dict())
+    np.testing.assert_allclose(restored.transform(y, positions), t.transform(y, positions))
+
+
+def test_error_integration_and_its_inverse():
+    t = TargetTransform("none", difference=True, seasonal_lag=3)
+    errors = np.random.default_rng(0).normal(size=(4, 7))
+    np.testing.assert_allclose(t.differentiate_errors(t.integrate_errors(errors)), errors)
+    assert t.integrate_errors(np.ones((1, 4))).tolist() == [[1, 2, 3, 5]]
+
+
+def test_candidates_respect_fixed_parts_and_positivity():
+    assert all(c.power is None for c in candidates({}, positive=False, season=12, periods=(12,)))
+    fixed = candidates({"power": "log", "difference": True}, positive=True, season=12, periods=(12,))
+    assert {(c.power, c.difference) for c in fixed} == {("log", True)}
+    assert len(candidates({}, positive=True, season=1, periods=())) == 4
+    assert [c.steps for c in candidates({}, True, 12, (12,))] == sorted(c.steps for c in candidates({}, True, 12, (12,)))
+
+
+def test_auto_deseasonalises_seasonal_series_and_leaves_others_alone():
+    y = seasonal_series(144)
+    chain = choose_chain([(y, np.arange(144))], horizon=12, lookback=24, season=12, periods=(12,))
+    assert chain.deseason != "none" or chain.seasonal_difference
+    walk = np.cumsum(np.random.default_rng(3).normal(size=200)) + 50
+    chain = choose_chain([(walk, np.arange(200))], horizon=6, lookback=12, season=12, periods=(12,))
+    assert chain.deseason == "none" and not chain.seasonal_difference and chain.difference
+    assert seasonal_share([(walk, None)], 12) == 0.0
+
+
+def test_auto_falls_back_to_the_fixed_parts_when_data_are_too_short():
+    short = seasonal_series(40)
+    chain = choose_chain([(short, np.arange(40))], horizon=12, lookback=24, season=12, periods=(12,),
+                         fixed={"difference": True})
+    assert chain == Chain(difference=True)
+
+
+def test_choice_is_recorded_applied_and_saved(tmp_path):
+    airline = datasets.load("airline")
+    f = Forecaster("linear", horizon=6, lookback=24, params=FAST).fit(airline)
+    assert f.preprocess_.endswith("standard") and f.preprocess_ == f.transforms_[f.ids_[0]].describe()
+    pinned = Forecaster("linear", horizon=6, lookback=24, params=FAST, preprocess="none").fit(airline)
+    assert pinned.preprocess_ == "standard"
+    both = Forecaster("linear", horizon=6, lookback=24, params=FAST, transform="log", deseason="stl",
+                      seasonal_difference=True, difference=False).fit(airline)
+    assert both.preprocess_ == "log + deseason(stl 12) + sdiff(12) + standard"
+    before = both.predict(levels=[80])
+    assert (before["yhat_lo_80"] <= before["yhat"]).all() and (before["yhat"] <= before["yhat_hi_80"]).all()
+    both.save(tmp_path / "m")
+    loaded = Forecaster.load(tmp_path / "m")
+    assert loaded.preprocess_ == both.preprocess_
+    pd.testing.assert_frame_equal(loaded.predict(levels=[80]), before)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"preprocess": "yes"}, "`preprocess` must be 'auto' or 'none'"),
+    ({"deseason": "x11"}, "`deseason` must be one of none, classical, stl"),
+    ({"seasonal_difference": "yes"}, "`seasonal_difference` must be True, False or None"),
+    ({"transform": "sqrt"}, "`transform` must be one of log, boxcox or none"),
+    ({"scaler": "window_mean", "deseason": "classical"}, "cannot follow a log/boxcox transform, deseason"),
+    ({"quantiles": "0.1,0.9", "seasonal_difference": True}, "quantiles.*seasonal_difference"),
+])
+def test_bad_preprocessing_arguments_are_refused(kwargs, match):
+    with pytest.raises(ConfigError, match=match):
+        Forecaster("mlp", horizon=3, **kwargs).check_params()
+
+
+def test_quantile_models_and_window_scalers_choose_no_differences():
+    airline = datasets.load("airline")
+    f = Forecaster("linear", horizon=3, lookback=12, params=FAST, quantiles="0.1,0.9").fit(airline)
+    assert "diff" not in f.preprocess_
+    w = Forecaster("linear", horizon=3, lookback=12, params=FAST, scaler="window_mean").fit(airline)
+    assert w.preprocess_ == "window_mean"
+
+
+def test_poisoned_future_changes_no_choice_and_no_forecast():
+    y = seasonal_series(96)
+    index = pd.date_range("2000-01-01", periods=96, freq="MS")
+    splitter = WalkForward(horizon=3, folds=6, refit="always")
+    models = {"linear": Forecaster("linear", horizon=3, lookback=24, params=FAST)}
+    clean = walk_forward(pd.Series(y, index=index), models, splitter, baselines=False)
+    origins = splitter.origins(96)
+    poisoned = y.copy()
+    poisoned[origins[2]:] = -1e6  # negative: log would no longer be a candidate if it leaked
+    dirty = walk_forward(pd.Series(poisoned, index=index), models, splitter, baselines=False)
+    known = clean.fits["fit"] < 2
+    pd.testing.assert_series_equal(clean.fits.loc[known, "preprocess"], dirty.fits.loc[known, "preprocess"])
+    assert (clean.fits["preprocess"] != "").all()
+    rows = clean.results["origin"] < index[origins[2]]
+    pd.testing.assert_series_equal(clean.results.loc[rows, "y_pred"], dirty.results.loc[rows, "y_pred"])
+
+
+def test_report_lists_the_transforms_of_each_fit(tmp_path):
+    from forecastkit import report
+
+    splitter = WalkForward(horizon=3, folds=2, refit="always")
+    result = walk_forward(datasets.load("airline"), {"linear": Forecaster("linear", horizon=3, lookback=12,
+                                                                          params=FAST)}, splitter, baselines=True)
+    table = report.preprocessing(result)
+    assert table["model"].tolist() == ["linear"] * len(table) and table["fits"].sum() == 2
+    report.to_html(result, tmp_path / "r.html")
+    assert "Target transforms per fit" in (tmp_path / "r.html").read_text()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--preprocess", "always"], "`preprocess` must be 'auto' or 'none'"),
+    (["--deseason", "x11"], "`deseason` must be one of none, classical, stl"),
+])
+def test_cli_refuses_bad_preprocessing_before_tensorflow(args, message):
+    result = run("forecast", "--model", "mlp", *args)
+    assert result.returncode == 1 and message in result.stderr and "NO-TF" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_flags_and_config_reach_the_forecaster(tmp_path):
+    from forecastkit.config import merge_settings, read_config
+    from forecastkit.runs import make_forecaster
+
+    config = tmp_path / "c.toml"
+    config.write_text('preprocess = "none"\ndeseason = "stl"\nseasonal-difference = false\n')
+    settings = merge_settings(read_config(config), {"difference": True})
+    f = make_forecaster("mlp", settings, {}, horizon=3)
+    assert (f.preprocess, f.deseason, f.seasonal_difference, f.difference, f.transform) == (
+        "none", "stl", False, True, None)
+    out = tmp_path / "f.csv"
+    result = run("forecast", "--model", "linear", "--horizon", "3", "--epochs", "2", "--no-difference",
+                 "--deseason", "classical", "--verbose", "--out", str(out), script=["-m", "forecastkit"])
+    assert result.returncode == 0, result.stderr
+    assert "target transforms (--preprocess auto):" in result.stdout and "deseason(classical 12)" in result.stdout
