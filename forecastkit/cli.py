@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "with --from-run: best)")
     group.add_argument("--strategy", metavar="S", help="neural models: direct (one network output per horizon "
                        "step) or recursive (a one-step network fed its own forecasts) (default: direct)")
+    _add_ensemble_arguments(group)
     _add_hyper_arguments(forecast)
     output = forecast.add_argument_group("output")
     output.add_argument("--out", metavar="FILE", help="forecast CSV to write (default: forecast.csv)")
@@ -92,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--models", metavar="A,B|all", help="models to evaluate (default: all neural models)")
     group.add_argument("--strategy", metavar="S", help="neural models: direct or recursive (one-step network "
                        "rolled out over the horizon) (default: direct)")
+    _add_ensemble_arguments(group)
     group.add_argument("--no-baselines", action="store_true", help="leave out the reference baselines "
                        "(naive, seasonal_naive, naive2, ets, theta, arima)")
     folds = _add_origin_arguments(evaluate)
@@ -173,6 +175,14 @@ def _add_data_arguments(parser: argparse.ArgumentParser, future_data: bool = Fal
                       "or zero (default: missing values are an error)")
 
 
+def _add_ensemble_arguments(group) -> None:
+    group.add_argument("--members", metavar="A,B", help="model ensemble: the models whose median it forecasts, "
+                       "per series and step (default: linear,mlp,vanilla)")
+    group.add_argument("--bag", type=int, metavar="N", help="neural models (and each neural member of an ensemble): "
+                       "train N copies over seeds and lookbacks (x1, x1.5, x2 the lookback) and forecast their "
+                       "median (default: 1)")
+
+
 def _add_origin_arguments(parser: argparse.ArgumentParser):
     """The walk-forward group with the origin and refit flags; returns it for more flags."""
     folds = parser.add_argument_group("walk-forward")
@@ -203,8 +213,16 @@ def _add_model_arguments(parser: argparse.ArgumentParser):
     model.add_argument("--season", type=int, metavar="M", help="season length (default: from the frequency)")
     model.add_argument("--scaler", metavar="S", help="standard, minmax, none, window_last or window_mean "
                        "(default: standard; fit on the training data only)")
-    model.add_argument("--transform", metavar="T", help="none, log or boxcox (default: none)")
-    model.add_argument("--difference", action="store_true", help="model first differences")
+    model.add_argument("--preprocess", metavar="P", help="auto (default): neural models choose log, "
+                       "deseasonalising or seasonal differences, and differences per fit from its training data; "
+                       "none: only the transforms set by the flags below")
+    model.add_argument("--transform", metavar="T", help="none, log or boxcox (default: chosen by --preprocess)")
+    model.add_argument("--deseason", metavar="D", help="classical, stl or none: remove the seasonal indices "
+                       "(season, and the weekly cycle of hourly/daily data) (default: chosen by --preprocess)")
+    model.add_argument("--seasonal-difference", action=argparse.BooleanOptionalAction, help="model differences "
+                       "at the season length (default: chosen by --preprocess)")
+    model.add_argument("--difference", action=argparse.BooleanOptionalAction, help="model first differences "
+                       "(default: chosen by --preprocess)")
     model.add_argument("--seed", type=int, metavar="S", help="random seed; same seed, same numbers (default: 0)")
     model.add_argument("--config", metavar="FILE", help="TOML config; flags override it")
     return model
@@ -227,6 +245,11 @@ def _add_hyper_arguments(parser: argparse.ArgumentParser, cell: bool = True) -> 
                            "peephole, nig, nfg, nog, niaf, noaf, np, cifg, fgr, indy or gru (see `forecastkit models`)")
     hyper.add_argument("--window-sample", type=int, metavar="N", help="windows drawn per series per epoch, "
                        "afresh each epoch (default: 0, all); bounds the epoch time of long panels")
+    hyper.add_argument("--loss", metavar="NAME", help="training loss on the scaled targets: mse, mae or huber "
+                       "(delta 1); early stopping watches it too (defaults: `forecastkit models`)")
+    hyper.add_argument("--steps-per-epoch", type=int, metavar="N", help="optimiser steps per epoch: larger "
+                       "training sets train each epoch on N x batch-size windows drawn afresh (0: all windows; "
+                       "defaults: `forecastkit models`)")
 
 
 def _add_common_output(group) -> None:
@@ -312,6 +335,8 @@ def _forecast(settings: dict) -> int:
         forecaster.save(settings["save_model"])
     if not settings["quiet"]:
         _print_forecast(table, panel, forecaster, out, settings["save_model"])
+        if settings["verbose"] and getattr(forecaster, "preprocess_", ""):
+            print(f"target transforms (--preprocess {forecaster.preprocess}): {forecaster.preprocess_}")
     return 0
 
 
@@ -456,12 +481,14 @@ def _models() -> int:
         own = dict(spec.training)
         shown = spec.hypers + tuple(h for h in spec.all_hypers if h.name in own)
         hypers = ", ".join(f"{h.name}={h.default}" for h in shown) or "-"
+        hypers = f"members={','.join(spec.members)}" if spec.members else hypers
         table.add_row(spec.name, spec.kind, spec.description, hypers)
     console = Console(markup=False)
     console.print(table)
     console.print("Every neural model also takes the training settings "
                   + ", ".join(f"{h.name}={h.default}" for h in TRAINING) + " (unless its row says otherwise)"
-                  + ". Set them with flags (--epochs ...) or in a config file's [models.<name>] table.")
+                  + ". Set them with flags (--epochs ...) or in a config file's [models.<name>] table. "
+                  "Every neural model can be bagged: --bag N (bag=N) trains N copies and forecasts their median.")
     console.print(_cell_table())
     console.print(f"Pick one with --cell NAME (or cell = \"NAME\" in [models.<name>]) for the models with a cell "
                   f"hyperparameter: {', '.join(n for n, s in MODELS.items() if any(h.name == 'cell' for h in s.hypers))}. "

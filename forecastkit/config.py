@@ -21,7 +21,7 @@ from .models.registry import get_spec
 
 #: Hyperparameter flags shared by the neural models (flag name -> hyperparameter name).
 HYPER_FLAGS = ("epochs", "units", "layers", "batch_size", "learning_rate", "patience", "dropout", "validation",
-               "window_sample", "cell")
+               "window_sample", "cell", "loss", "steps_per_epoch")
 
 #: Every run setting with its default and type (None: no default, optional).
 SETTINGS: dict[str, tuple[object, type | tuple[type, ...]]] = {
@@ -45,8 +45,11 @@ SETTINGS: dict[str, tuple[object, type | tuple[type, ...]]] = {
     "fill": (None, str),
     "season": (None, int),
     "scaler": ("standard", str),
-    "transform": ("none", str),
-    "difference": (False, bool),
+    "preprocess": ("auto", str),
+    "transform": (None, str),
+    "deseason": (None, str),
+    "seasonal_difference": (None, bool),
+    "difference": (None, bool),
     "out": (None, str),
     "save_model": (None, str),
     "from_run": (None, str),
@@ -79,8 +82,12 @@ SETTINGS: dict[str, tuple[object, type | tuple[type, ...]]] = {
     "validation": (None, (int, float)),
     "window_sample": (None, int),
     "cell": (None, str),
+    "loss": (None, str),
+    "steps_per_epoch": (None, int),
     "cells": ("all", (str, list)),
     "repeats": (1, int),
+    "members": (None, (str, list)),
+    "bag": (1, int),
 }
 
 
@@ -128,7 +135,8 @@ def _read_models(path: Path, tables) -> dict:
         spec = get_spec(name)
         if not isinstance(params, dict):
             raise ConfigError(f"[models.{name}] in config file {str(path)!r} must be a table of hyperparameters.")
-        spec.resolve(params)
+        if spec.kind != "ensemble":  # an ensemble's table (shared and per-member): checked with its members
+            spec.resolve(params)
         models[name] = dict(params)
     return models
 
@@ -160,9 +168,13 @@ def model_params(settings: dict, strict: bool = True) -> dict:
 
     A hyperparameter flag the model does not have is an error naming the model's own
     (``strict``), or is skipped for that model (``strict=False``, used by ``evaluate``, where
-    a flag applies to every model that has it).
+    a flag applies to every model that has it). An ensemble: :func:`~forecastkit.ensemble.ensemble_params`.
     """
     spec = get_spec(settings["model"])
+    if spec.kind == "ensemble":
+        from .ensemble import ensemble_params
+
+        return ensemble_params(settings, strict)
     params = dict(settings["model_tables"].get(settings["model"], {}))
     known = {h.name for h in spec.all_hypers}
     for name in HYPER_FLAGS:

@@ -32,12 +32,14 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from . import __version__
+from . import __version__, ensemble
 from .data import Panel, from_pandas, load_csv, read_future
 from .errors import ConfigError, DataError, ModelFileError, ModelVersionWarning, NotFittedError
 from .features import FeatureEncoder, check_calendar
 from .intervals import _conformal_rank, bound_columns, check_levels
 from .models.registry import get_spec
+from .preprocess import PREPROCESS, choose_chain, fixed_chain, resolve_fixed
+from .seasonality import DESEASON_METHODS, grid_positions, seasonal_periods
 from .transforms import TargetTransform, check_transform_options
 from .windows import WindowSet, check_window_args
 
@@ -122,9 +124,19 @@ class Forecaster(BaseEstimator):
     params : dict or None
         Model hyperparameters and training settings (``epochs``, ``batch_size``,
         ``learning_rate``, ``patience``, ``validation``); unknown names are errors.
-    scaler, transform, difference :
+    preprocess : {"auto", "none"}
+        Neural models: ``"auto"`` (default) chooses the target transform chain per fit from
+        the training data alone (:func:`~forecastkit.preprocess.choose_chain`: log or not,
+        deseasonalise, seasonal differences or neither, first differences or not, judged by
+        forecasts of the latest training windows); ``"none"`` applies only what is set below.
+        The choice is ``preprocess_`` after ``fit``.
+    scaler, transform, difference, deseason, seasonal_difference :
         Target transforms (see :class:`~forecastkit.transforms.TargetTransform`), fit per
-        series on the training data only.
+        series on the training data only. ``transform`` ``"log"``, ``"boxcox"`` or
+        ``"none"``; ``deseason`` ``"classical"``, ``"stl"`` or ``"none"`` (the season length,
+        and the weekly cycle of hourly or daily data); ``difference`` and
+        ``seasonal_difference`` True or False. None (the default) leaves that part to
+        ``preprocess="auto"`` (and off under ``"none"``); any other value fixes it.
     season : int or None
         Season length; None derives it from the data's frequency (12 for monthly, ...).
     seed : int
@@ -158,6 +170,12 @@ class Forecaster(BaseEstimator):
         A recursive model's intervals (``levels``) are quantiles of
         :data:`INTERVAL_PATHS` sampled paths; it has no quantile head. Baselines forecast
         every step natively and take ``"direct"`` only.
+    members : str, list or None
+        Model ``"ensemble"`` only: the models whose median it forecasts (``"linear,mlp"``;
+        None: ``linear, mlp, vanilla``). See :mod:`forecastkit.ensemble`.
+    bag : int
+        Neural models (an ensemble: each neural member): train this many copies over seeds and
+        lookbacks and forecast their median (:func:`~forecastkit.ensemble.bag_lookbacks`).
 
     Attributes
     ----------
@@ -165,6 +183,7 @@ class Forecaster(BaseEstimator):
     model_ : the trained ``keras.Model`` (global neural models); ``models_`` maps series id
         to its model in local mode.
     history_ : Panel of what ``predict()`` forecasts from (the training tail).
+    members_ : an ensemble's or a bag's fitted member forecasters (see :mod:`forecastkit.ensemble`).
     transforms_ : dict id -> fitted TargetTransform; ``encoder_`` the covariate encoding.
     calibration_, residuals_ : dict key -> errors on the held-out windows (neural models; key
         ``"*"`` for a global model, else the series id): sorted absolute errors per step
@@ -182,7 +201,8 @@ class Forecaster(BaseEstimator):
 
     def __init__(self, model="linear", horizon=1, lookback=None, params=None, scaler="standard",
                  transform=None, difference=False, season=None, seed=0, verbose=0, warm_start=False,
-                 mode="global", id_embedding=0, calendar=None, quantiles=None, strategy="direct"):
+                 mode="global", id_embedding=0, calendar=None, quantiles=None, strategy="direct",
+                 preprocess="auto", deseason=None, seasonal_difference=None, members=None, bag=1):
         self.model = model
         self.horizon = horizon
         self.lookback = lookback
@@ -199,6 +219,11 @@ class Forecaster(BaseEstimator):
         self.calendar = calendar
         self.quantiles = quantiles
         self.strategy = strategy
+        self.preprocess = preprocess
+        self.deseason = deseason
+        self.seasonal_difference = seasonal_difference
+        self.members = members
+        self.bag = bag
 
     # ------------------------------------------------------------------ validation --
     def check_params(self) -> dict:
@@ -206,9 +231,13 @@ class Forecaster(BaseEstimator):
 
         Returns the resolved hyperparameters. Raises ConfigError / ConfigTypeError.
         """
+        if ensemble.is_composite(self):  # an ensemble or a bag: members_ are fitted forecasters
+            return ensemble.check_composite(self)
         spec = get_spec(self.model)
         check_window_args(self.lookback if self.lookback is not None else 1, self.horizon)
-        check_transform_options(self.scaler, self.transform, self.difference)
+        fixed = self._fixed_chain()
+        check_transform_options(self.scaler, fixed.get("power"), bool(fixed.get("difference")),
+                                fixed.get("deseason") or "none", int(bool(fixed.get("seasonal_difference"))))
         if self.season is not None:
             _check_positive_int("season", self.season)
         _check_positive_int("seed", self.seed, minimum=0)
@@ -224,9 +253,9 @@ class Forecaster(BaseEstimator):
         if taus and spec.kind != "neural":
             raise ConfigError(f"`quantiles` (--quantiles) train a quantile head, which only neural models have; "
                               f"{self.model!r} is a baseline. Use levels= (--level) for its intervals.")
-        if taus and self.difference:
-            raise ConfigError("`quantiles` cannot be combined with `difference`: quantiles of differences do not "
-                              "add up to quantiles of the level. Drop one of them.")
+        if taus and (self.difference or self.seasonal_difference):
+            raise ConfigError("`quantiles` cannot be combined with `difference` or `seasonal_difference`: quantiles "
+                              "of differences do not add up to quantiles of the level. Drop one of them.")
         if isinstance(self.strategy, bool) or self.strategy not in STRATEGIES:
             raise ConfigError(f"`strategy` must be 'direct' or 'recursive' (--strategy direct|recursive). "
                               f"Received: strategy={self.strategy!r}")
@@ -240,6 +269,43 @@ class Forecaster(BaseEstimator):
         if self.params is not None and not isinstance(self.params, dict):
             raise ConfigError(f"`params` must be a dict of hyperparameters. Received: params={self.params!r}")
         return spec.resolve(self.params)
+
+    def _fixed_chain(self) -> dict:
+        """The transform parts the user set, checked (see :func:`~forecastkit.preprocess.resolve_fixed`)."""
+        if isinstance(self.preprocess, bool) or self.preprocess not in PREPROCESS:
+            raise ConfigError(f"`preprocess` must be 'auto' or 'none' (--preprocess auto|none). "
+                              f"Received: preprocess={self.preprocess!r}")
+        if self.deseason is not None and self.deseason not in DESEASON_METHODS:
+            raise ConfigError(f"`deseason` must be one of {', '.join(DESEASON_METHODS)} (--deseason). "
+                              f"Received: deseason={self.deseason!r}")
+        for name in ("difference", "seasonal_difference"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, (bool, np.bool_)):
+                flag = name.replace("_", "-")
+                raise ConfigError(f"`{name}` must be True, False or None (auto) (--{flag} / --no-{flag}). "
+                                  f"Received: {name}={value!r}")
+        transform = self.transform
+        if transform not in (None, "none", "log", "boxcox"):
+            raise ConfigError(f"`transform` must be one of log, boxcox or none. Received: transform={transform!r}")
+        fixed = resolve_fixed(transform, self.difference, self.deseason, self.seasonal_difference)
+        if self.scaler.startswith("window_") or self.preprocess == "none" or self._taus():
+            # window scalers take raw levels; quantiles of differences do not add up: nothing to choose
+            fixed = {"power": None, "difference": False, "deseason": "none", "seasonal_difference": False, **fixed}
+        return fixed
+
+    def warmup(self, season: int | None = None) -> int:
+        """Leading rows the fixed differences consume before the first window (auto may add more,
+        within what the data allow). After ``fit``: the rows the chosen chain consumes.
+
+        Examples
+        --------
+        >>> Forecaster("mlp", difference=True, seasonal_difference=True).warmup(season=12)
+        13
+        """
+        if getattr(self, "transforms_", None):
+            return max(t.lost for t in self.transforms_.values())
+        fixed = resolve_fixed(self.transform, self.difference, self.deseason, self.seasonal_difference)
+        return int(bool(fixed.get("difference"))) + (season or 1) * int(bool(fixed.get("seasonal_difference")))
 
     @property
     def model_horizon(self) -> int:
@@ -266,6 +332,8 @@ class Forecaster(BaseEstimator):
     def fit(self, data, **load_kwargs) -> "Forecaster":
         """Learn transforms and model from ``data`` (Panel, CSV path or pandas object)."""
         panel = as_panel(data, **load_kwargs)
+        if ensemble.is_composite(self):
+            return ensemble.fit_composite(self, panel)
         spec = get_spec(self.model)
         if spec.kind == "baseline":
             self._resolve(panel)
@@ -295,7 +363,7 @@ class Forecaster(BaseEstimator):
             for sid, per_series in windows.items():
                 self.models_[sid] = self._train(spec, hyper, per_series, previous.get(sid))
                 self.calibration_[sid], self.residuals_[sid] = self._calibrate(
-                    self.models_[sid], per_series, hyper["validation"])
+                    self.models_[sid], per_series, hyper["validation"], sid)
             self.__dict__.pop("model_", None)
         else:
             pooled = windows[GLOBAL_KEY]
@@ -316,26 +384,63 @@ class Forecaster(BaseEstimator):
         windows' horizon is :attr:`model_horizon` (1 for a recursive model).
         """
         self._resolve(panel)
-        lookback, horizon, diff = self.lookback_, self.model_horizon, int(self.difference)
+        self.transforms_ = {}
+        lookback, horizon, warmup = self.lookback_, self.model_horizon, self.warmup(self.season_)
         step = "1 (one-step recursive model)" if self.strategy == "recursive" else f"horizon {horizon}"
         panel.check_length(
-            lookback + horizon + diff,
-            f"lookback {lookback} + {step}{' + 1 for differencing' if diff else ''}",
+            lookback + horizon + warmup,
+            f"lookback {lookback} + {step}{f' + {warmup} for differencing' if warmup else ''}",
         )
         self.encoder_ = FeatureEncoder(check_calendar(self.calendar, panel.freq)).fit(panel)
-        self.transforms_ = {}
+        chains = self._choose_chains(panel)
         blocks = []
         for sid in panel.ids:
             frame = panel.series(sid)
             where = f" of series {sid!r}" if panel.n_series > 1 else ""
-            self.transforms_[sid] = TargetTransform(self.scaler, self.transform, self.difference).fit(
-                frame["y"].to_numpy(float), where)
+            self.transforms_[sid] = chains[sid].transform(self.scaler, self.season_, self.periods_).fit(
+                frame["y"].to_numpy(float), where, self._positions(frame))
             blocks.append(self._block(sid, frame))
         self.ids_ = list(self.transforms_)
-        self.history_ = _tail(panel, lookback + diff)
+        self._describe_transforms()
+        self.history_ = _tail(panel, lookback + self.warmup())
         if self.mode == "local" and len(blocks) > 1:
             return {sid: self._windows([block]) for sid, block in zip(self.ids_, blocks)}
         return {GLOBAL_KEY: self._windows(blocks)}
+
+    def _choose_chains(self, panel: Panel) -> dict:
+        """Each series' transform chain, chosen from ``panel`` (the training data) under
+        ``preprocess="auto"`` (one chain for a global model, one per series for local ones),
+        else the parts the user set."""
+        fixed = self._fixed_chain()
+        self.periods_ = ()
+        if fixed.get("deseason", "auto") != "none":
+            try:  # a frequency without a calendar grid (business days) cannot place seasons
+                grid_positions(panel.frame["time"].iloc[:1], panel.freq, panel.step)
+                self.periods_ = seasonal_periods(panel.freq, self.season_)
+            except ConfigError:
+                if "deseason" in fixed:
+                    raise
+        if self.preprocess == "none":
+            return dict.fromkeys(panel.ids, fixed_chain(fixed))
+        series = {sid: (panel.series(sid)["y"].to_numpy(float), self._positions(panel.series(sid)))
+                  for sid in panel.ids}
+        choose = lambda chosen: choose_chain(chosen, self.model_horizon, self.lookback_, self.season_,  # noqa: E731
+                                             self.periods_, fixed, self.scaler)
+        if self.mode == "local":
+            return {sid: choose([values]) for sid, values in series.items()}
+        return dict.fromkeys(panel.ids, choose(list(series.values())))
+
+    def _describe_transforms(self) -> None:
+        """``preprocess_`` (the chains in words, distinct ones joined by " | ") and ``periods_``."""
+        described = dict.fromkeys(t.describe() for t in self.transforms_.values())
+        self.preprocess_ = " | ".join(described)
+        self.periods_ = max((t.periods for t in self.transforms_.values()), key=len)
+
+    def _positions(self, frame: pd.DataFrame) -> np.ndarray | None:
+        """Grid positions of ``frame``'s rows when deseasonalisation needs them (else None)."""
+        if not getattr(self, "periods_", ()):
+            return None
+        return grid_positions(frame["time"], self.freq_, self.step_)
 
     def _previous_models(self) -> dict:
         """Models a warm start continues from: ``{None: model}`` (global) or ``{id: model}``."""
@@ -351,8 +456,8 @@ class Forecaster(BaseEstimator):
         ``future`` (forecasting only): the horizon rows (time and future-known covariates)
         after ``frame``; the target and past-observed covariates are unknown there (NaN).
         """
-        diff = int(self.difference)
-        z = self.transforms_[sid].transform(frame["y"].to_numpy(float))
+        diff = self.transforms_[sid].lost
+        z = self.transforms_[sid].transform(frame["y"].to_numpy(float), self._positions(frame))
         past = self.encoder_.past_rows(sid, frame)[diff:]
         rows = frame if future is None else pd.concat([frame[future.columns], future], ignore_index=True)
         known = self.encoder_.known_rows(sid, rows)[diff:]
@@ -367,7 +472,7 @@ class Forecaster(BaseEstimator):
 
     def _train(self, spec, hyper, windows: WindowSet, previous=None):
         from .models.keras_common import compile_model, import_keras, with_series_embedding
-        from .training import train
+        from .training import keras_loss, train
 
         keras = import_keras()
         keras.utils.set_random_seed(self.seed)
@@ -376,7 +481,7 @@ class Forecaster(BaseEstimator):
             model = previous
         else:
             build_args, _ = spec.split(hyper)
-            builder, loss = spec.load_builder(), "mse"
+            builder, loss = spec.load_builder(), keras_loss(keras, hyper.get("loss", "mse"))
             taus = self._taus()
             if taus:
                 from .models.quantile import PinballLoss, with_quantile_head
@@ -398,7 +503,7 @@ class Forecaster(BaseEstimator):
         taus = check_quantiles(self.quantiles)
         return tuple(sorted({*taus, 0.5})) if taus else ()
 
-    def _calibrate(self, model, windows: WindowSet, validation: float) -> tuple[list, list]:
+    def _calibrate(self, model, windows: WindowSet, validation: float, key=None) -> tuple[list, list]:
         """Errors of ``model`` on its held-out windows, in the model's scaled units:
         ``(calibration, residuals)``.
 
@@ -417,8 +522,12 @@ class Forecaster(BaseEstimator):
         inputs, targets, _ = model_inputs(windows, held_out, bool(self.id_embedding))
         predicted = np.asarray(compiled_predict(model, inputs, batch_size=1024), dtype=float)
         residuals = targets - self._median(predicted)
-        errors = np.cumsum(residuals, axis=1) if self.difference else residuals  # differences add up
+        errors = self._chain_of(key).integrate_errors(residuals)  # differences add up
         return np.sort(np.abs(errors), axis=0).tolist(), residuals.tolist()
+
+    def _chain_of(self, key):
+        """The transform of series ``key`` (a local model), or any series' (a global model: one chain)."""
+        return self.transforms_[key] if key in self.transforms_ else next(iter(self.transforms_.values()))
 
     def _median(self, predicted: np.ndarray) -> np.ndarray:
         """The point forecast of raw model outputs: the 0.5 quantile of a quantile model."""
@@ -466,6 +575,8 @@ class Forecaster(BaseEstimator):
             raise NotFittedError(
                 "This Forecaster is not fitted yet. Call `fit(data)` before `predict()`."
             )
+        if ensemble.is_composite(self):
+            return ensemble.predict_composite(self, data, future, levels, samples, load_kwargs)
         levels = check_levels(levels)
         samples = self.check_samples(samples)
         self._check_levels(levels)
@@ -518,7 +629,9 @@ class Forecaster(BaseEstimator):
         return int(samples)
 
     def _check_sampling(self, name: str, flag: str) -> None:
-        """Refuse sampling from a baseline, or from a neural model set to hold out no windows."""
+        """Refuse sampling from a baseline, an ensemble or a bag, or from a neural model set to hold
+        out no windows."""
+        ensemble.refuse_sampling(self, name, flag)
         if get_spec(self.model).kind != "neural":
             raise ConfigError(f"`{name}` ({flag}) draws future paths from a neural model's held-out errors; "
                               f"{self.model!r} is a baseline: use levels= (--level) for its native intervals.")
@@ -540,13 +653,15 @@ class Forecaster(BaseEstimator):
     def check_levels_before_fit(self, panel: Panel, levels) -> None:
         """Raise now, not after training, when ``fit(panel)`` would hold out too few windows to
         calibrate neural intervals at ``levels`` (the CLI calls this before fitting)."""
+        if ensemble.is_composite(self):
+            return ensemble.levels_before_fit(self, panel, levels)
         levels = check_levels(levels)
         if not levels or get_spec(self.model).kind == "baseline":
             return
         hyper = self.check_params()
         season = int(self.season or panel.season_length())
         lookback = self.lookback or default_lookback(self.horizon, season, min(panel.lengths.values()))
-        held = [int(max(n - int(self.difference) - lookback - self.model_horizon + 1, 0) * hyper["validation"])
+        held = [int(max(n - self.warmup(season) - lookback - self.model_horizon + 1, 0) * hyper["validation"])
                 for n in panel.lengths.values()]
         _require_calibration(levels, min(held) if self.mode == "local" else sum(held))
 
@@ -580,8 +695,9 @@ class Forecaster(BaseEstimator):
             for key, index in groups.items():
                 errors = np.asarray(self.calibration_[GLOBAL_KEY if key is None else key])
                 half[index] = errors[_rank_needed(level, len(errors)) - 1]
-            if self.difference:  # move the summed path by `half`: shift each difference by its increment
-                half = np.diff(half, axis=1, prepend=0.0)
+            # move the summed path by `half`: shift each modelled difference by its increment
+            for key, index in groups.items():
+                half[index] = self._chain_of(key).differentiate_errors(half[index])
             lo, hi = bound_columns(level)
             columns[lo], columns[hi] = inverse(point - half), inverse(point + half)
         for k, tau in enumerate(self._taus()):
@@ -627,8 +743,10 @@ class Forecaster(BaseEstimator):
         rows after it with ``time`` and the future-known covariates only (else None).
         Neural models forecast all of them in one batched call per model (a recursive model:
         one per step), with the transforms learned in ``fit`` for that id; baselines
-        re-estimate from each history.
+        re-estimate from each history. An ensemble or a bag: the median of its members'.
         """
+        if ensemble.is_composite(self):
+            return ensemble.median_of_members(self, histories)
         spec = get_spec(self.model)
         if spec.kind == "baseline":
             forecast = spec.load_forecast()
@@ -647,10 +765,10 @@ class Forecaster(BaseEstimator):
     def _forecast_windows(self, histories: list, repeat: int = 1) -> WindowSet:
         """One forecast window per history (each ``repeat`` times in a row). A recursive
         model's windows have room for the ``horizon`` values its rollout appends."""
-        rows = self.lookback_ + int(self.difference)
         with_future = self.encoder_.has_future_rows
         blocks = []
         for sid, frame, future in histories:
+            rows = self.lookback_ + self.transforms_[sid].lost
             block = self._block(sid, frame.iloc[-rows:].reset_index(drop=True), future if with_future else None)
             if self.strategy == "recursive" and not with_future:
                 block = _with_empty_rows(block, self.horizon)
@@ -705,7 +823,8 @@ class Forecaster(BaseEstimator):
         def inverse(values: np.ndarray) -> np.ndarray:
             values = np.asarray(values, dtype=float)
             values = values if scales is None else values * scales.reshape(len(scales), *[1] * (values.ndim - 1))
-            return np.array([self.transforms_[sid].inverse(row, anchor=frame["y"].iloc[-1])
+            return np.array([self.transforms_[sid].inverse(row, history=frame["y"].to_numpy(float),
+                                                           positions=self._positions(frame))
                              for (sid, frame, _), row in zip(histories, values)])
         return inverse
 
@@ -793,7 +912,7 @@ class Forecaster(BaseEstimator):
                     f"Series {unknown[0]!r} was not in the training data, so it has no fitted "
                     f"scaler. Known series: {', '.join(self.transforms_)}."
                 )
-            panel.check_length(self.lookback_ + int(self.difference),
+            panel.check_length(self.lookback_ + self.warmup(),
                                f"the model's lookback {self.lookback_}")
         return panel
 
@@ -806,6 +925,8 @@ class Forecaster(BaseEstimator):
         """
         if not hasattr(self, "history_"):
             raise NotFittedError("This Forecaster is not fitted yet. Call `fit(data)` before `save()`.")
+        if ensemble.is_composite(self):  # metadata.json and members/<i>-<model>/ folders
+            return ensemble.save_composite(self, path)
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         for name, model in self._model_files().items():
@@ -847,6 +968,8 @@ class Forecaster(BaseEstimator):
         """
         meta_file = Path(path) / "metadata.json"
         metadata = _read_metadata(meta_file)
+        if "members" in metadata:  # an ensemble or a bag
+            return ensemble.load_composite(cls, meta_file, metadata)
         try:
             forecaster = cls(**metadata["params"])
             forecaster.check_params()
@@ -856,6 +979,8 @@ class Forecaster(BaseEstimator):
                 metadata["target"], metadata["freq"], metadata["step"])
             forecaster.covariates_ = {role: list(names) for role, names in metadata["covariates"].items()}
             forecaster.transforms_ = {sid: TargetTransform.from_dict(s) for sid, s in metadata["transforms"].items()}
+            if forecaster.transforms_:
+                forecaster._describe_transforms()
             if metadata["encoder"] is not None:
                 forecaster.encoder_ = FeatureEncoder.from_dict(metadata["encoder"])
                 forecaster.ids_ = [str(sid) for sid in metadata["ids"]]

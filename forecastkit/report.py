@@ -28,10 +28,10 @@ import warnings
 import pandas as pd
 
 from . import __version__
+from .ensemble import model_kind
 from .errors import ConfigError
 from .intervals import INTERVAL_METRICS, check_levels, conformal_intervals, interval_rows, interval_scores
 from .metrics import METRICS, MetricWarning, row_losses, score
-from .models.registry import get_spec
 from .significance import compare, verdict as verdict_lines
 from .store import RESULT_COLUMNS
 
@@ -169,7 +169,7 @@ def significance(result, metric: str = "mase") -> tuple[pd.DataFrame, list[str]]
 def _kind_line(result, board: pd.DataFrame) -> list[str]:
     """Say plainly whether a neural model or a baseline won (when both kinds ran)."""
     models = result.config.get("models", {})
-    kind = {label: get_spec(params["model"]).kind for label, params in models.items()}
+    kind = {label: model_kind(params["model"], params.get("members")) for label, params in models.items()}
     neural = [m for m in board["model"] if kind.get(m) == "neural"]
     baseline = [m for m in board["model"] if kind.get(m) == "baseline"]
     if not neural or not baseline:

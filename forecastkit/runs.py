@@ -15,6 +15,7 @@ import pandas as pd
 from . import datasets
 from .config import HYPER_FLAGS, model_params
 from .data import Panel, load_csv, read_future
+from .ensemble import accepted_hypers, kind_of
 from .errors import ConfigError, DataError
 from .forecaster import Forecaster, default_lookback
 from .intervals import INTERVAL_METRICS, check_levels
@@ -56,18 +57,22 @@ def make_forecaster(model: str, settings: dict, params: dict, horizon: int, verb
     """A Forecaster for ``model`` from the shared settings; raises before any training.
 
     With ``strict=False`` (``evaluate``, many models at once) settings only neural models
-    take (``quantiles``, ``strategy``) are left out for the others instead of being an error.
+    take (``quantiles``, ``strategy``, ``bag``; ``members``: the ensemble) are left out for the
+    others instead of being an error.
     """
-    transform = None if settings["transform"] in (None, "none") else settings["transform"]
-    neural_only = strict or get_spec(model).kind == "neural"
+    neural_only = strict or get_spec(model).kind != "baseline"
     forecaster = Forecaster(
         model=model, horizon=horizon, lookback=settings["lookback"], params=params or None,
-        scaler=settings["scaler"], transform=transform, difference=settings["difference"],
+        scaler=settings["scaler"], transform=settings["transform"], difference=settings["difference"],
+        preprocess=settings["preprocess"], deseason=settings["deseason"],
+        seasonal_difference=settings["seasonal_difference"],
         season=settings["season"], seed=settings["seed"], verbose=verbose,
         warm_start=bool(settings.get("warm_start")), mode=settings["mode"],
         id_embedding=settings["id_embedding"], calendar=settings["calendar"],
         quantiles=settings["quantiles"] if neural_only else None,
         strategy=(settings.get("strategy") or "direct") if neural_only else "direct",
+        members=settings.get("members") if strict or get_spec(model).kind == "ensemble" else None,
+        bag=settings.get("bag", 1) if neural_only else 1,
     )
     forecaster.check_params()
     return forecaster
@@ -96,7 +101,7 @@ def forecast(settings: dict, verbose: int = 0) -> tuple[Forecaster, Panel, pd.Da
     forecaster.check_covariates(panel)
     if settings["skip_short"]:
         panel = panel.drop_short(min_length(forecaster, panel), "the model's lookback + horizon")
-    future = future_values(settings, panel, horizon, get_spec(model).kind == "neural")
+    future = future_values(settings, panel, horizon, kind_of(forecaster) == "neural")
     levels = check_levels(settings["level"])
     forecaster.check_levels_before_fit(panel, levels)
     return forecaster, panel, forecaster.fit(panel).predict(future=future, levels=levels, samples=samples)
@@ -105,11 +110,11 @@ def forecast(settings: dict, verbose: int = 0) -> tuple[Forecaster, Panel, pd.Da
 def min_length(forecaster: Forecaster, panel: Panel) -> int:
     """Rows a series needs for ``forecaster``: lookback + horizon (1 for a recursive model; +1 to
     difference); 1 for baselines."""
-    if get_spec(forecaster.model).kind == "baseline":
+    if kind_of(forecaster) == "baseline":
         return 1
     season = forecaster.season or panel.season_length()
     lookback = forecaster.lookback or default_lookback(forecaster.horizon, season, max(panel.lengths.values()))
-    return lookback + forecaster.model_horizon + int(forecaster.difference)
+    return lookback + forecaster.model_horizon + forecaster.warmup(season)
 
 
 def future_values(settings: dict, panel: Panel, horizon: int, neural: bool) -> pd.DataFrame | None:
@@ -151,6 +156,9 @@ def settings_from_run(settings: dict) -> dict:
     merged = {**run["settings"], **{name: settings.get(name) for name in FORECAST_OUTPUTS}, "from_run": None}
     merged["model"] = run["models"][label]["model"]
     merged["model_tables"] = {merged["model"]: run["models"][label]["params"] or {}}
+    kind = get_spec(merged["model"]).kind
+    merged["members"] = merged.get("members") if kind == "ensemble" else None  # the run's ensemble's
+    merged["bag"] = merged.get("bag", 1) if kind != "baseline" else 1  # the run's networks'
     for name in HYPER_FLAGS:
         merged[name] = None  # the run's per-model parameters already include them
     return merged
@@ -163,13 +171,16 @@ def evaluation_models(settings: dict, horizon: int) -> dict[str, Forecaster]:
     entries = {}
     for name in names:
         spec = get_spec(name)
-        params = model_params({**settings, "model": name}, strict=False) if spec.kind == "neural" else {}
+        params = model_params({**settings, "model": name}, strict=False) if spec.kind != "baseline" else {}
         entries[name] = make_forecaster(name, settings, params, horizon, strict=False)
-    for flag in HYPER_FLAGS:
-        if settings.get(flag) is not None and not any(
-                flag in {h.name for h in get_spec(n).all_hypers} for n in entries):
-            raise ConfigError(f"`--{flag.replace('_', '-')}` applies to none of the models evaluated "
-                              f"({', '.join(entries)}).")
+    kinds = {get_spec(n).kind for n in entries}
+    unused = [flag for flag in HYPER_FLAGS if settings.get(flag) is not None
+              and not any(flag in accepted_hypers(f) for f in entries.values())]
+    unused += ["members"] * (settings.get("members") is not None and "ensemble" not in kinds)
+    unused += ["bag"] * (settings.get("bag", 1) != 1 and kinds == {"baseline"})
+    if unused:
+        raise ConfigError(f"`--{unused[0].replace('_', '-')}` applies to none of the models evaluated "
+                          f"({', '.join(entries)}).")
     return entries
 
 

@@ -14,6 +14,10 @@ forecasts over a test part (each from the rows before it, the model fit once on 
 before the test part). Plain numpy / pandas, no Keras import of its own;
 ``benchmarks/long_lag.py`` and the notebook ``05_lstm_family`` use it.
 
+:func:`hourly_panel` makes a seeded panel of realistic hourly load series (daily and weekly
+seasonality, levels differing by orders of magnitude, mild trends and level shifts) of the
+shape of M4 Hourly; ``benchmarks/defaults.py`` times ``forecastkit forecast`` on it.
+
 Examples
 --------
 >>> from forecastkit.synthetic import echo_scores, long_lag_series
@@ -36,7 +40,7 @@ import pandas as pd
 from .errors import ConfigError, ConfigTypeError, DataError
 from .models.registry import get_spec
 
-__all__ = ["echo_scores", "long_lag_series", "one_step_forecasts"]
+__all__ = ["echo_scores", "hourly_panel", "long_lag_series", "one_step_forecasts"]
 
 
 def long_lag_series(lag: int, length: int, events: float = 0.02, noise: float = 0.1, echo: float = 0.5,
@@ -263,7 +267,7 @@ def one_step_forecasts(forecaster, series: pd.DataFrame, start: int, rows: int |
     if len(ids) != 1:
         raise ConfigError(f"`forecaster` must be fit on one series; it was fit on {len(ids)}.")
     neural = get_spec(forecaster.model).kind == "neural"
-    needed = forecaster.lookback_ + int(forecaster.difference) if neural else 1
+    needed = forecaster.lookback_ + forecaster.warmup() if neural else 1
     if rows is not None:
         rows = _check_int("rows", rows, needed)
     elif neural:
@@ -280,6 +284,130 @@ def one_step_forecasts(forecaster, series: pd.DataFrame, start: int, rows: int |
                      for end in ends]
         forecasts.append(np.asarray(forecaster.predict_histories(histories), dtype=float)[:, 0])
     return np.concatenate(forecasts)
+
+
+#: Daily load shapes of :func:`hourly_panel`: (share of series, weekday bumps, weekend bumps,
+#: log weekend level range). A bump is (peak hour, width in hours, height).
+_HOURLY_KINDS = {
+    "residential": (0.40, ((7.5, 1.5, 0.6), (19.5, 2.5, 1.0)), ((10.0, 2.5, 0.6), (19.5, 2.5, 1.0)), (0.0, 0.12)),
+    "commercial": (0.35, ((9.0, 2.0, 1.0), (12.0, 2.0, 1.0), (15.0, 2.0, 1.0), (17.0, 1.5, 0.8)),
+                   ((12.0, 3.0, 0.3),), (-0.5, -0.15)),
+    "traffic": (0.25, ((8.0, 1.2, 1.0), (17.5, 1.6, 0.9), (13.0, 3.0, 0.4)), ((13.0, 3.5, 0.7),), (-0.3, -0.05)),
+}
+
+
+def hourly_panel(n_series: int = 414, length: int = 960, seed: int = 0) -> pd.DataFrame:
+    r"""A panel of positive hourly load series with daily and weekly seasonality.
+
+    Each series looks like the hourly electricity or traffic load of one meter or sensor
+    (the defaults give the shape of the M4 Hourly set: 414 series of 960 hours, 40 days). For
+    hour :math:`t` of series :math:`i`, with :math:`h(t)` the hour of the day and
+    :math:`d(t)` the day of the week:
+
+    .. math::
+
+        \log y_{i,t} = \log L_i + a_i\, z_i\bigl(h(t), d(t)\bigr) + w_i\bigl(d(t)\bigr)
+                       + b_i \frac{t}{T} + s_i\, [t \ge \tau_i] + u_{i,t},
+        \qquad u_{i,t} = \phi_i u_{i,t-1} + \eta_{i,t}
+
+    - :math:`L_i`, the series' level, is log-normal (median 1000, log sd 1.2), so the
+      scales differ by orders of magnitude across series;
+    - :math:`z_i`, the daily shape, is a sum of Gaussian bumps around peak hours, one of
+      three kinds drawn per series (residential: a morning and a larger evening peak; commercial:
+      a working-day plateau; traffic: two rush hours), each peak shifted, widened and
+      scaled at random; weekends have their own, flatter shape (a later morning for
+      residential series), and :math:`a_i \sim U(0.4, 1.2)` is the daily amplitude (in logs);
+    - :math:`w_i(d)` lowers (commercial, traffic) or raises (residential) Saturday and,
+      more, Sunday: with the weekend shape, the weekly (168-hour) cycle;
+    - :math:`b_i \sim N(0, 0.1)` a mild trend over the :math:`T` = ``length`` hours, and with
+      probability 0.25 a level shift :math:`s_i \sim N(0, 0.15)` at a random hour :math:`\tau_i`
+      in the middle 70% of the series;
+    - :math:`u_{i,t}`, the noise, an AR(1) with :math:`\phi_i \sim U(0.5, 0.9)` and marginal sd
+      :math:`\sigma_i \sim U(0.03, 0.1)` (Gaussian innovations :math:`\eta`).
+
+    The values are positive (a log-normal model) and every part is drawn from one NumPy
+    generator seeded with ``seed``: the same arguments give the same frame.
+
+    Parameters
+    ----------
+    n_series : int, default 414
+        Series, >= 1; ids ``H001``, ``H002``, ... (zero-padded to sort in order).
+    length : int, default 960
+        Hours per series, >= 1; every series starts on Monday 2016-01-04 00:00.
+    seed : int, default 0
+        Seed of the NumPy generator, >= 0.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long format, ``n_series * length`` rows sorted by id then time: ``id`` (str), ``time``
+        (hourly timestamps) and ``y`` (float, > 0). Load it with
+        ``from_pandas(frame, id="id")`` or write it to CSV for ``forecastkit ... --id id``.
+
+    Raises
+    ------
+    ConfigTypeError, ConfigError
+        An argument of the wrong type or out of its range, named with the value received.
+
+    Examples
+    --------
+    >>> frame = hourly_panel(n_series=3, length=24 * 14, seed=1)
+    >>> frame.shape, frame["id"].unique().tolist(), bool((frame["y"] > 0).all())
+    ((1008, 3), ['H001', 'H002', 'H003'], True)
+    >>> frame["time"].iloc[[0, 1, -1]].astype(str).tolist()
+    ['2016-01-04 00:00:00', '2016-01-04 01:00:00', '2016-01-17 23:00:00']
+    >>> y = frame.loc[frame["id"] == "H001", "y"].to_numpy()
+    >>> bool(np.corrcoef(y[:-24], y[24:])[0, 1] > 0.5)      # a day apart: alike
+    True
+    >>> from forecastkit import from_pandas
+    >>> panel = from_pandas(hourly_panel(n_series=2, length=500), id="id")
+    >>> panel.n_series, panel.freq, panel.season_length()
+    (2, 'h', 24)
+    """
+    n_series = _check_int("n_series", n_series, 1)
+    length = _check_int("length", length, 1)
+    seed = _check_int("seed", seed, 0)
+    rng = np.random.default_rng(seed)
+    t = np.arange(length)
+    hour, weekday = t % 24, (t // 24) % 7
+    weekend = weekday >= 5
+    names = list(_HOURLY_KINDS)
+    kinds = rng.choice(len(names), size=n_series, p=[_HOURLY_KINDS[k][0] for k in names])
+    hours = np.arange(24.0)
+    log_y = np.empty((n_series, length))
+    for i in range(n_series):
+        _, weekday_bumps, weekend_bumps, (low, high) = _HOURLY_KINDS[names[kinds[i]]]
+        shift = rng.normal(0.0, 0.5)  # the series' peaks come a little earlier or later
+        shapes = []
+        for bumps in (weekday_bumps, weekend_bumps):
+            widths = rng.uniform(0.8, 1.25, len(bumps))
+            heights = rng.uniform(0.7, 1.3, len(bumps))
+            shape = np.zeros(24)
+            for (peak, width, height), w, g in zip(bumps, widths, heights):
+                distance = (hours - peak - shift + 12.0) % 24.0 - 12.0  # hours on the clock circle
+                shape += height * g * np.exp(-0.5 * (distance / (width * w)) ** 2)
+            shapes.append(shape)
+        centre, spread = shapes[0].mean(), np.ptp(shapes[0])  # weekday shape: mean 0, range 1
+        daily = [(shape - centre) / spread for shape in shapes]
+        saturday = rng.uniform(low, high)
+        week = np.array([0, 0, 0, 0, 0, saturday, saturday + rng.uniform(0.0, 0.5) * (low + high)])
+        seasonal = rng.uniform(0.4, 1.2) * np.where(weekend, daily[1][hour], daily[0][hour]) + week[weekday]
+        trend = rng.normal(0.0, 0.1) * t / length
+        if rng.random() < 0.25:
+            trend = trend + rng.normal(0.0, 0.15) * (t >= rng.integers(int(0.15 * length), int(0.85 * length) + 1))
+        log_y[i] = np.log(1000.0) + rng.normal(0.0, 1.2) + seasonal + trend
+    phi = rng.uniform(0.5, 0.9, n_series)
+    sigma = rng.uniform(0.03, 0.1, n_series)
+    noise = rng.standard_normal((n_series, length)) * (sigma * np.sqrt(1 - phi ** 2))[:, None]
+    noise[:, 0] = rng.standard_normal(n_series) * sigma  # start in the stationary distribution
+    for step in range(1, length):
+        noise[:, step] += phi * noise[:, step - 1]
+    width = len(str(n_series))
+    return pd.DataFrame({
+        "id": np.repeat([f"H{i + 1:0{max(width, 3)}d}" for i in range(n_series)], length),
+        "time": np.tile(pd.date_range("2016-01-04", periods=length, freq="h").to_numpy(), n_series),
+        "y": np.exp(log_y + noise).ravel(),
+    })
 
 
 def _mean(values: np.ndarray) -> float:

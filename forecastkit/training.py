@@ -2,7 +2,13 @@
 
 Validation loss is computed by a light callback (one forward pass over the held-out
 windows per epoch) instead of Keras' ``validation_data``, whose per-epoch evaluation loop
-costs more than the training epoch itself for the small models forecasting uses.
+costs more than the training epoch itself for the small models forecasting uses. It watches
+the training loss (``hyper["loss"]``: mse, mae or huber). Two settings bound the cost of an
+epoch on a large panel: ``steps_per_epoch`` (each epoch trains on at most
+``steps_per_epoch * batch_size`` windows, drawn afresh) and :data:`VALIDATION_CAP` (more
+held-out windows than that are scored on a fixed, evenly spread subset, the same every epoch).
+The fold-parallel trainer (:mod:`forecastkit.grouped.trainer`) uses the same helpers, so both
+paths see the same windows.
 
 Many fits in one process keep memory flat: on the TensorFlow backend each traced training
 step leaves a gradient function in TensorFlow's global registry that pins the whole traced
@@ -17,6 +23,11 @@ import math
 import numpy as np
 
 from .errors import TrainingError
+from .models.registry import HUBER_DELTA
+
+#: Held-out windows scored per epoch for early stopping: more than this are subsampled
+#: (:func:`held_out_subset`), so a large panel's validation pass costs a bounded time.
+VALIDATION_CAP = 4096
 
 
 def train(keras, model, windows, hyper: dict, verbose: int = 0, description: str = "training",
@@ -28,15 +39,14 @@ def train(keras, model, windows, hyper: dict, verbose: int = 0, description: str
     Batches are gathered from the window set on demand (:func:`window_batches`), in an order
     drawn from ``seed``. ``with_series`` feeds each window's series index as a second input
     (series embeddings). ``taus``: the quantile levels of a quantile model (its validation loss
-    is then the pinball loss). Raises :class:`TrainingError` when the loss becomes NaN or infinite.
+    is then the pinball loss; otherwise it is ``hyper["loss"]``, the model's compiled loss).
+    Raises :class:`TrainingError` when the loss becomes NaN or infinite.
     """
-    fit_index, val_index = windows.latest(hyper["validation"])
-    if len(fit_index) == 0:
-        fit_index, val_index = val_index, val_index[:0]
+    fit_index, val_index = split_windows(windows, hyper, seed)
     batches = window_batches(keras, windows, fit_index, hyper, seed, with_series)
     callbacks = [stop_on_nan(keras)]
     if len(val_index):
-        callbacks += [validation_loss(keras, windows, val_index, with_series, taus),
+        callbacks += [validation_loss(keras, windows, val_index, with_series, taus, loss=hyper.get("loss", "mse")),
                       keras.callbacks.EarlyStopping(monitor="val_loss", patience=hyper["patience"],
                                                     restore_best_weights=True)]
     if verbose == 1:
@@ -53,6 +63,71 @@ def train(keras, model, windows, hyper: dict, verbose: int = 0, description: str
     return losses
 
 
+def split_windows(windows, hyper: dict, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(fit, held-out)`` window positions of a fit: the latest ``hyper["validation"]`` share
+    of each series is held out (all windows train when that leaves none), and at most
+    :data:`VALIDATION_CAP` of the held-out ones are kept (:func:`held_out_subset`).
+
+    Examples
+    --------
+    >>> from forecastkit.windows import WindowSet
+    >>> blocks = [(np.arange(12.0), np.zeros((12, 0)), np.zeros((12, 0)), np.zeros(0))]
+    >>> [part.tolist() for part in split_windows(WindowSet(blocks, 2, 1), {"validation": 0.2}, seed=0)]
+    [[0, 1, 2, 3, 4, 5, 6, 7], [8, 9]]
+    """
+    fit_index, val_index = windows.latest(hyper["validation"])
+    if len(fit_index) == 0:
+        fit_index, val_index = val_index, val_index[:0]
+    return fit_index, held_out_subset(val_index, seed, VALIDATION_CAP)
+
+
+def held_out_subset(index: np.ndarray, seed: int, cap: int = VALIDATION_CAP) -> np.ndarray:
+    """``index`` itself when it holds at most ``cap`` positions, else ``cap`` of them evenly
+    spread over it (every ``len(index) / cap``-th, from an offset drawn from ``seed``), in order.
+
+    The subset is fixed for the fit (early stopping compares epochs on the same windows) and,
+    since held-out windows are ordered by series, covers every series in proportion.
+
+    Examples
+    --------
+    >>> held_out_subset(np.arange(10), seed=0, cap=4).tolist()
+    [2, 4, 7, 9]
+    >>> held_out_subset(np.arange(3), seed=0, cap=4).tolist()
+    [0, 1, 2]
+    """
+    if len(index) <= cap:
+        return index
+    stride = len(index) / cap
+    offset = np.random.default_rng([int(seed), 1]).random() * stride
+    return index[(offset + np.arange(cap) * stride).astype(np.int64)]
+
+
+def pointwise_loss(loss: str, error, xp=np):
+    """The training loss of each forecast error (on scaled targets), written against ``xp``
+    (NumPy, or TensorFlow inside the grouped step: ``abs``, ``square`` and ``where``).
+
+    ``mse``: ``e**2``; ``mae``: ``|e|``; ``huber``: ``e**2 / 2`` for ``|e| <= d``, else
+    ``d * (|e| - d / 2)``, with ``d`` = :data:`~forecastkit.models.registry.HUBER_DELTA`
+    (Keras' ``Huber(delta=1.0)``).
+
+    Examples
+    --------
+    >>> [pointwise_loss(name, np.array([0.5, -3.0])).tolist() for name in ("mse", "mae", "huber")]
+    [[0.25, 9.0], [0.5, 3.0], [0.125, 2.5]]
+    """
+    if loss == "mae":
+        return xp.abs(error)
+    if loss == "huber":
+        size = xp.abs(error)
+        return xp.where(size <= HUBER_DELTA, 0.5 * xp.square(error), HUBER_DELTA * (size - 0.5 * HUBER_DELTA))
+    return xp.square(error)
+
+
+def keras_loss(keras, loss: str):
+    """The Keras loss of a ``loss`` setting: ``"mse"``, ``"mae"`` or ``keras.losses.Huber(1.0)``."""
+    return keras.losses.Huber(delta=HUBER_DELTA) if loss == "huber" else loss
+
+
 def model_inputs(windows, index: np.ndarray, with_series: bool):
     """``(inputs, targets, levels)`` of the windows at ``index``; inputs gain the series index
     as a second input when ``with_series``."""
@@ -66,10 +141,13 @@ def window_batches(keras, windows, index: np.ndarray, hyper: dict, seed: int, wi
     """A ``keras.utils.PyDataset`` gathering shuffled batches of the windows at ``index``.
 
     Every epoch draws a fresh order from one seeded generator; with ``window_sample`` > 0,
-    each series contributes at most that many of its windows per epoch, drawn afresh.
+    each series contributes at most that many of its windows per epoch, drawn afresh; with
+    ``steps_per_epoch`` > 0, an epoch keeps the first ``steps_per_epoch * batch_size`` windows
+    of its order (a fresh random subset each epoch), so it runs at most that many steps.
     """
     rng = np.random.default_rng(seed)
     batch_size, sample = hyper["batch_size"], hyper.get("window_sample", 0)
+    budget = int(hyper.get("steps_per_epoch", 0)) * batch_size
 
     class Batches(keras.utils.PyDataset):
         def __init__(self):
@@ -85,7 +163,8 @@ def window_batches(keras, windows, index: np.ndarray, hyper: dict, seed: int, wi
                 rank = np.empty(len(index), np.int64)
                 rank[ranked] = np.arange(len(index)) - np.searchsorted(series[ranked], series[ranked])
                 chosen = index[rank < sample]
-            return rng.permutation(chosen)
+            order = rng.permutation(chosen)
+            return order[:budget] if budget else order
 
         @property
         def num_batches(self):
@@ -145,9 +224,11 @@ def stop_on_nan(keras):
     return StopOnNaN()
 
 
-def validation_loss(keras, windows, index: np.ndarray, with_series: bool, taus: tuple = (), chunk: int = 4096):
-    """A callback adding ``val_loss`` to the logs: the mean squared error on the held-out
-    windows, or for a quantile model (``taus``) their mean pinball loss.
+def validation_loss(keras, windows, index: np.ndarray, with_series: bool, taus: tuple = (), chunk: int = 4096,
+                    loss: str = "mse"):
+    """A callback adding ``val_loss`` to the logs: the mean ``loss`` (mse, mae or huber,
+    :func:`pointwise_loss`) on the held-out windows, or for a quantile model (``taus``) their
+    mean pinball loss.
 
     The held-out windows are gathered once when they fit in one ``chunk``, else per chunk.
     """
@@ -165,7 +246,7 @@ def validation_loss(keras, windows, index: np.ndarray, with_series: bool, taus: 
 
     def _loss(predicted, targets):
         if not taus:
-            return (predicted - targets) ** 2
+            return pointwise_loss(loss, predicted - targets)
         error = targets[..., None] - predicted
         return np.mean(np.maximum(np.asarray(taus) * error, (np.asarray(taus) - 1) * error), axis=-1)
 

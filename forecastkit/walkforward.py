@@ -27,7 +27,8 @@ committed on its own once its group has trained. Groups are fixed chunks of the 
 fits in order, so a resumed run retrains a partly committed group whole and gets the same
 numbers. A builder or setting the grouped layers do not cover (dropout, quantile heads,
 series embeddings, a Keras backend other than TensorFlow) falls back to the sequential fits
-with one warning; ``fast=False`` forces the sequential path. Recursive models
+with one warning; ``fast=False`` forces the sequential path, which ensembles and bagged models
+(:mod:`forecastkit.ensemble`: several networks per fit) always take. Recursive models
 (``strategy="recursive"``) train their one-step networks on either path and roll them out
 over each origin's horizon from the history known there.
 
@@ -58,6 +59,7 @@ from sklearn.base import clone
 
 from . import report
 from .data import Panel
+from .ensemble import kind_of
 from .errors import ConfigError, DataError
 from .forecaster import GLOBAL_KEY, Forecaster, as_panel, default_lookback
 from .intervals import check_levels, conformal_intervals
@@ -174,7 +176,7 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
         "models": {label: _jsonable(f.get_params()) for label, f in entries.items()},
     }
     store = _open_store(out, config, resume)
-    neural = any(get_spec(f.model).kind == "neural" for f in entries.values())
+    neural = any(kind_of(f) == "neural" for f in entries.values())
     try:
         store.commit_scales(_scale_rows(series, folds, season))
         with _op_determinism(deterministic and neural):
@@ -255,7 +257,7 @@ def _resolve_models(models, horizon: int, baselines: bool, season: int, shortest
             entries.setdefault(name, Forecaster(name, horizon=horizon))
     for forecaster in entries.values():
         forecaster.set_params(season=forecaster.season or season, verbose=0)
-        if get_spec(forecaster.model).kind == "neural" and forecaster.lookback is None:
+        if kind_of(forecaster) == "neural" and forecaster.lookback is None:
             forecaster.set_params(lookback=default_lookback(horizon, forecaster.season, shortest_train))
     return entries
 
@@ -288,9 +290,9 @@ def _long_enough(series: list[_Series], entries: dict, splitter: WalkForward, sk
 
 
 def _min_train(forecaster: Forecaster, horizon: int) -> int:
-    if get_spec(forecaster.model).kind == "baseline":
+    if kind_of(forecaster) == "baseline":
         return 1
-    return forecaster.lookback + forecaster.model_horizon + int(forecaster.difference)  # 1 step if recursive
+    return forecaster.lookback + forecaster.model_horizon + forecaster.warmup(forecaster.season)  # 1 step if recursive
 
 
 def _jsonable(params: dict) -> dict:
@@ -328,7 +330,7 @@ def _run(entries: dict, series: list[_Series], folds: dict, seed: int, store: Ru
     With ``fast``, each neural model the grouped layers cover trains its fits in groups."""
     done = store.done()
     plan = [(label, f, unit) for label, f in entries.items()
-            for unit in _units(f, series, folds[get_spec(f.model).kind])]
+            for unit in _units(f, series, folds[kind_of(f)])]
     todo = sum(1 for label, _, unit in plan for fit in _fits(unit) if (label, unit.key, fit) not in done)
     with _progress_bar(progress, todo) as advance:
         for label, forecaster in entries.items():
@@ -348,9 +350,9 @@ GROUP_BUDGET = 512 * 2**20
 
 def _grouped_reason(label: str, forecaster: Forecaster) -> str | None:
     """None when ``forecaster``'s fits train on the fast path; else why not (warned once,
-    unless the model is a baseline or warm-started, which are sequential by nature)."""
+    unless the model is a baseline, an ensemble, bagged or warm-started: sequential by nature)."""
     spec = get_spec(forecaster.model)
-    if spec.kind != "neural" or forecaster.warm_start:
+    if spec.kind != "neural" or forecaster.warm_start or forecaster.bag != 1:
         return "sequential"
     from .grouped import layer_plan, supported
 
@@ -449,7 +451,8 @@ def _run_grouped(label: str, template: Forecaster, units: list, seed: int, store
                      float(s.y[f.origin + h]), float(predictions[i, h]))
                     for i, (s, f) in enumerate(job.served) for h in range(f.horizon)]
             seconds = job.seconds + time.perf_counter() - began
-            store.commit_fit(label, job.unit.key, job.fit, status, reason, rows, seconds)
+            store.commit_fit(label, job.unit.key, job.fit, status, reason, rows, seconds,
+                             getattr(job.forecaster, "preprocess_", ""))
             advance()
 
 
@@ -487,7 +490,7 @@ def _grouped_forecast(job: _Job):
 
 def _units(forecaster: Forecaster, series: list[_Series], folds: dict) -> list[_Unit]:
     """One unit per series, or one for all series for a global neural model on a panel."""
-    global_fit = (get_spec(forecaster.model).kind == "neural" and forecaster.mode == "global"
+    global_fit = (kind_of(forecaster) == "neural" and forecaster.mode == "global"
                   and len(series) > 1)
     if not global_fit:
         return [_Unit(s.sid, [s], {s.sid: folds[s.sid]}) for s in series]
@@ -534,6 +537,7 @@ def _run_chain(label: str, template: Forecaster, unit: _Unit, seed: int, store: 
         served = [(s, f) for s in unit.series for f in unit.folds[s.sid] if f.fit == fit]
         began = time.perf_counter()
         status, reason, predictions = _fit_and_forecast(forecaster, served)
+        chosen = getattr(forecaster, "preprocess_", "")
         if status != "ok":
             forecaster = None  # a failed fit's weights are not continued
         if key in done:  # replayed only to rebuild warm-start weights
@@ -543,7 +547,7 @@ def _run_chain(label: str, template: Forecaster, unit: _Unit, seed: int, store: 
                 for i, (s, f) in enumerate(served) for h in range(f.horizon)]
         if checkpoint:
             checkpoint.save(forecaster, fit)  # before the commit: a committed fit has its weights
-        store.commit_fit(label, unit.key, fit, status, reason, rows, time.perf_counter() - began)
+        store.commit_fit(label, unit.key, fit, status, reason, rows, time.perf_counter() - began, chosen)
         if checkpoint:
             checkpoint.prune(keep=None if fit == order[-1] else fit)
         advance()
@@ -675,7 +679,8 @@ class WalkForwardResult:
     results : tidy table ``model, id, fit, origin, h, time, y_true, y_pred``, then the
         conformal bounds ``yhat_lo_<L>, yhat_hi_<L>`` of each level ``L`` in ``levels``.
     scales : MASE scales per ``id, origin``.
-    fits : ``model, id, fit, status, reason`` for every fit.
+    fits : ``model, id, fit, status, reason, preprocess`` for every fit (``preprocess``: the target
+        transforms a neural fit chose or was given, e.g. ``"log + diff + standard"``; empty for baselines).
     timings : seconds per fit (kept apart so results compare byte for byte).
     config : the run's configuration.
     """
@@ -701,7 +706,9 @@ class WalkForwardResult:
         results = results[RESULT_COLUMNS]
         if levels:
             results = conformal_intervals(results, levels, min_calibration)
-        return cls(results, scales, store.table("fits"), store.table("timings"), config, season,
+        fits = store.table("fits").merge(store.table("choices"), on=["model", "id", "fit"], how="left")
+        fits["preprocess"] = fits["preprocess"].fillna("")
+        return cls(results, scales, fits, store.table("timings"), config, season,
                    tuple(levels), min_calibration)
 
     def to_frame(self) -> pd.DataFrame:

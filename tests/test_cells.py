@@ -170,7 +170,8 @@ def test_forecaster_with_a_cell_saves_and_loads_with_the_same_forecast(tmp_path,
     assert fitted.model_.get_layer("lstm").cell.cell == "cifg"
     fitted.save(tmp_path / "m")
     loaded = Forecaster.load(tmp_path / "m")
-    np.testing.assert_array_equal(loaded.predict()["yhat"], fitted.predict()["yhat"])
+    # the compiled calls of a trained and of a loaded model may round the last float32 bit differently
+    np.testing.assert_allclose(loaded.predict()["yhat"], fitted.predict()["yhat"], rtol=1e-7)
     again = Forecaster("vanilla", horizon=3, lookback=12, params={"cell": "cifg", "units": 4, "epochs": 2},
                        seed=1).fit(airline)
     np.testing.assert_array_equal(again.predict()["yhat"], fitted.predict()["yhat"])

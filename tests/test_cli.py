@@ -27,7 +27,8 @@ def test_help_is_fast_and_complete():
     assert result.returncode == 0
     for flag in ("--data", "--target", "--time", "--id", "--model", "--horizon", "--lookback", "--freq",
                  "--fill", "--season", "--out", "--save-model", "--config", "--seed", "--quiet", "--epochs",
-                 "--units", "--layers", "--batch-size", "--learning-rate", "--patience", "--dropout"):
+                 "--units", "--layers", "--batch-size", "--learning-rate", "--patience", "--dropout", "--loss",
+                 "--steps-per-epoch"):
         assert flag in result.stdout
 
 
@@ -63,6 +64,11 @@ def test_datasets_command_lists_shipped_data():
     (["--lookback", "200"], "lookback 200"),
     (["--fill", "magic", "--data", "co2"], "magic"),
     (["--scaler", "robust"], "`scaler` must be one of"),
+    (["--model", "vanilla", "--loss", "l1"], "`loss` of model 'vanilla' must be one of: mse, mae, huber. "
+                                             "Received: loss='l1'"),
+    (["--model", "mlp", "--steps-per-epoch", "-2"], "`steps_per_epoch` of model 'mlp' must be an integer >= 0. "
+                                                    "Received: steps_per_epoch=-2"),
+    (["--model", "naive", "--loss", "mae"], "`--loss` does not apply to model 'naive'"),
 ])
 def test_bad_input_is_one_line_exit_1_without_tensorflow(args, message, tmp_path):
     result = run("forecast", "--out", str(tmp_path / "f.csv"), *args)
@@ -207,7 +213,7 @@ def test_every_model_forecasts_a_shipped_series_from_the_cli(model, tmp_path, ca
 
     spec = get_spec(model)
     neural = []
-    if spec.kind == "neural":
+    if spec.kind != "baseline":  # an ensemble passes --epochs to its members
         neural = ["--epochs", "1"] + (["--units", "4"] if "units" in {h.name for h in spec.hypers} else [])
     out = tmp_path / "f.csv"
     assert main(["forecast", "--data", "shampoo", "--model", model, "--horizon", "3", "--lookback", "6",

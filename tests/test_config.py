@@ -51,3 +51,26 @@ def test_hyper_flag_must_apply_to_the_model():
         model_params(merge_settings({}, flags={"model": "vanilla", "layers": 3}))
     with pytest.raises(ConfigError, match="`--epochs` does not apply to model 'naive'"):
         model_params(merge_settings({}, flags={"model": "naive", "epochs": 3}))
+
+
+def test_loss_and_steps_per_epoch_come_from_config_files_and_flags(tmp_path):
+    config = read_config(write(tmp_path, 'model = "vanilla"\nloss = "huber"\nsteps-per-epoch = 50\n'
+                                         '[models.mlp]\nloss = "mae"\nsteps_per_epoch = 0\n'))
+    assert model_params(merge_settings(config)) == {"loss": "huber", "steps_per_epoch": 50}
+    assert model_params(merge_settings(config, flags={"model": "mlp"})) == {"loss": "huber", "steps_per_epoch": 50}
+    assert model_params(merge_settings(config, flags={"model": "mlp", "loss": "mse"}))["loss"] == "mse"
+    assert model_params(merge_settings({"model_tables": config["model_tables"]}, flags={"model": "mlp"})) == {
+        "loss": "mae", "steps_per_epoch": 0}
+
+
+@pytest.mark.parametrize("text, error, message", [
+    ('loss = "l1"\n', ConfigError, r"`loss` of model 'vanilla' must be one of: mse, mae, huber. Received: loss='l1'"),
+    ("loss = 1\n", ConfigTypeError, "`loss` in config file"),
+    ("steps_per_epoch = -5\n", ConfigError, r"`steps_per_epoch` of model 'vanilla' must be an integer >= 0. "
+                                            r"Received: steps_per_epoch=-5"),
+    ("steps_per_epoch = 2.5\n", ConfigTypeError, "`steps_per_epoch` in config file"),
+    ('[models.vanilla]\nloss = "hubber"\n', ConfigError, "Did you mean 'huber'"),
+])
+def test_bad_loss_and_steps_per_epoch_are_clear_errors(tmp_path, text, error, message):
+    with pytest.raises(error, match=message):
+        model_params(merge_settings(read_config(write(tmp_path, text)), flags={"model": "vanilla"}))

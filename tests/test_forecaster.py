@@ -36,7 +36,7 @@ def test_predict_and_save_before_fit_are_clear_errors(tmp_path):
 
 @pytest.mark.parametrize("model", model_names())
 def test_every_model_fits_forecasts_and_round_trips(model, airline, tmp_path):
-    params = FAST if model in model_names("neural") else None
+    params = FAST if model not in model_names("baseline") else None  # an ensemble passes FAST to its members
     f = Forecaster(model, horizon=4, lookback=12, params=params, seed=1)
     assert f.fit(airline) is f
     forecast = f.predict()
@@ -85,7 +85,7 @@ def test_predict_from_new_history_uses_the_fitted_transforms(airline):
 
 def test_scalers_are_fit_on_training_data_only(airline):
     y = airline.frame["y"].to_numpy()
-    f = Forecaster("linear", horizon=1, lookback=6, params=FAST).fit(airline.frame.iloc[:50].drop(columns="id"),
+    f = Forecaster("linear", horizon=1, lookback=6, params=FAST, preprocess="none").fit(airline.frame.iloc[:50].drop(columns="id"),
                                                                      time="time", target="y")
     params = next(iter(f.transforms_.values())).params
     assert params["mean"] == pytest.approx(y[:50].mean())
@@ -227,3 +227,36 @@ def test_another_minor_version_warns_but_loads(saved_vanilla, tmp_path):
     with pytest.warns(ModelVersionWarning, match="written by forecastkit 0.99.0; this is forecastkit 0.1"):
         loaded = Forecaster.load(path)
     pd.testing.assert_frame_equal(loaded.predict(), saved_vanilla[1])
+
+
+# ------------------------------------------------------------------- training settings (issue 14) --
+@pytest.mark.parametrize("loss", ["mae", "huber"])
+def test_the_training_loss_is_compiled_watched_by_early_stopping_and_saved(loss, airline, tmp_path, monkeypatch):
+    from forecastkit import training
+
+    watched, real = [], training.validation_loss
+    monkeypatch.setattr(training, "validation_loss", lambda *a, **k: watched.append(k["loss"]) or real(*a, **k))
+    f = Forecaster("linear", horizon=3, lookback=12, params={**FAST, "loss": loss}).fit(airline)
+    compiled = f.model_.loss
+    assert (compiled if isinstance(compiled, str) else type(compiled).__name__.lower()) == loss
+    assert watched == [loss]
+    loaded = Forecaster.load(f.save(tmp_path / "model"))
+    pd.testing.assert_frame_equal(loaded.predict(), f.predict())
+
+
+def test_steps_per_epoch_bounds_the_optimiser_steps_and_the_held_out_windows_are_capped(airline, monkeypatch):
+    from forecastkit import training
+
+    def steps(**params):
+        settings = {"epochs": 3, "batch_size": 8, "patience": 5, "validation": 0.5, **params}
+        return int(Forecaster("linear", horizon=3, lookback=12, params=settings).fit(airline).model_.optimizer.iterations)
+
+    assert steps(steps_per_epoch=2) == 3 * 2
+    every = steps(steps_per_epoch=0)
+    assert every > 3 * 2 and every % 3 == 0 and steps(steps_per_epoch=100) == every  # a budget above the windows
+    held, real = [], training.validation_loss
+    monkeypatch.setattr(training, "validation_loss", lambda keras, windows, index, *a, **k: held.append(index)
+                        or real(keras, windows, index, *a, **k))
+    monkeypatch.setattr(training, "VALIDATION_CAP", 4)
+    steps()
+    assert len(held[0]) == 4 and held[0].tolist() == sorted(set(held[0].tolist()))

@@ -6,7 +6,9 @@ fit's windows; early stopping and divergence are per fit; the walk-forward fast 
 with the sequential one, repeats itself exactly and resumes to the uninterrupted numbers.
 Every recurrent cell (issue 8) is grouped too: its forward equals the Keras model on every
 recurrent builder, its initial weights follow its layout, a group reproduces Keras' Adam
-through it, and its walk-forward runs fold-parallel. Every grouped training here uses a few
+through it, and its walk-forward runs fold-parallel. Every training loss (issue 14) trains and
+scores the held-out windows alike on both paths, and ``steps_per_epoch`` and the held-out cap
+bound a grouped epoch as they bound a Keras one. Every grouped training here uses a few
 small models (tiny LSTMs and cells, or the walk-forward's linear model) so the compiled step
 is built only a few times.
 """
@@ -19,15 +21,17 @@ import pytest
 
 from conftest import FAST
 from forecastkit import Forecaster
-from forecastkit import walkforward
+from forecastkit import training, walkforward
+from forecastkit.grouped import trainer
 from forecastkit.grouped import SlotModel, forward, initial_weights, layer_plan, train_group
 from forecastkit.grouped.layers import keras_ops
-from forecastkit.grouped.trainer import _step_function
+from forecastkit.grouped.trainer import _held_out_loss, _step_function
 from forecastkit.models.cells import CELL_NAMES
 from forecastkit.models.keras_common import compile_model, import_keras
 from forecastkit.models.registry import get_spec
 from forecastkit.splits import WalkForward
 from forecastkit.store import RunStore
+from forecastkit.training import keras_loss, validation_loss
 from forecastkit.walkforward import walk_forward
 from forecastkit.windows import WindowSet
 
@@ -142,21 +146,69 @@ def test_early_stopping_and_divergence_are_per_fit():
     assert all(np.array_equal(a, b) for a, b in zip(alone[0].weights, outcomes[0].weights))
 
 
+@pytest.mark.parametrize("loss", ["mae", "huber"])
+def test_each_loss_trains_and_scores_alike_on_the_grouped_and_keras_paths(loss):
+    windows = window_set(3 * sine(50))  # errors beyond Huber's delta as well as within it
+    arch = layer_plan("mlp", BUILDERS["mlp"], (6, 1), 2)
+    keras.utils.set_random_seed(3)
+    model = compile_model(get_spec("mlp").load_builder()((6, 1), 2, **BUILDERS["mlp"]), learning_rate=0.01,
+                          loss=keras_loss(keras, loss))
+    start = model.get_weights()
+    orders = [np.random.default_rng(e).permutation(len(windows)) for e in range(HYPER["epochs"])]
+    grouped = train_group(arch, [windows], [0], {**HYPER, "loss": loss}, initial=[start],
+                          orders=lambda f, e: orders[e])
+    inputs, targets, _ = windows.gather(np.arange(len(windows)))
+    for order in orders:  # the same batches, in the same order, through model.fit with the Keras loss
+        model.fit(inputs[order], targets[order], batch_size=HYPER["batch_size"], shuffle=False, epochs=1, verbose=0)
+    for mine, theirs in zip(grouped[0].weights, model.get_weights()):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-4, atol=2e-6)
+    assert not np.allclose(grouped[0].weights[0], start[0])
+    # early stopping watches the training loss on both paths: grouped NumPy == Keras' own == the callback
+    held = _held_out_loss(arch, [w[None] for w in model.get_weights()], inputs[None], targets[None],
+                          np.ones((1, len(inputs)), np.float32), loss)[0]
+    squared = _held_out_loss(arch, [w[None] for w in model.get_weights()], inputs[None], targets[None],
+                             np.ones((1, len(inputs)), np.float32))[0]
+    callback, logs = validation_loss(keras, windows, np.arange(len(windows)), False, loss=loss), {}
+    callback.set_model(model)
+    callback.on_epoch_end(0, logs)
+    assert held == pytest.approx(model.evaluate(inputs, targets, verbose=0), rel=1e-5)
+    assert logs["val_loss"] == pytest.approx(held, rel=1e-5) and held != pytest.approx(squared, rel=1e-3)
+
+
+def test_steps_per_epoch_and_the_held_out_cap_bound_a_grouped_epoch(monkeypatch):
+    sets = [window_set(sine(60)), window_set(sine(80, 1.0))]  # 27 and 37 fit windows, 26 and 36 held out
+    arch = layer_plan("linear", BUILDERS["linear"], (6, 1), 2)
+    monkeypatch.setattr(training, "VALIDATION_CAP", 5)
+    held, real = [], trainer._held_out_loss
+    monkeypatch.setattr(trainer, "_held_out_loss", lambda *args: held.append(args[4].sum(axis=1)) or real(*args))
+    before = dict(trainer.STATS)
+    hyper = {**HYPER, "validation": 0.5, "patience": 10, "steps_per_epoch": 2}
+    outcomes = train_group(arch, sets, [0, 1], hyper)
+    assert [o.epochs for o in outcomes] == [3, 3] and all(o.error is None for o in outcomes)
+    assert trainer.STATS["steps"] - before["steps"] == 3 * 2  # not ceil(37 / 8) = 5 per epoch
+    assert trainer.STATS["windows"] - before["windows"] == 3 * 2 * 2 * HYPER["batch_size"]
+    assert [h.tolist() for h in held] == [[5, 5]] * 3  # the held-out windows of each fit, capped
+    chosen = [training.split_windows(s, hyper, seed)[1] for s, seed in zip(sets, (0, 1))]
+    assert [len(c) for c in chosen] == [5, 5] and np.all(np.diff(chosen[1]) >= 6)  # evenly spread over 36
+
+
 def seasonal_series(n=72):
     t = np.arange(n)
     values = 100 + 10 * np.sin(2 * np.pi * t / 12) + t * 0.5 + np.random.default_rng(1).normal(0, 1, n)
     return pd.Series(values, index=pd.date_range("2000-01-01", periods=n, freq="MS"), name="y")
 
 
-def linear_model(epochs=2, patience=1):
+def linear_model(epochs=2, patience=1, loss="mse"):
     return {"linear": Forecaster("linear", horizon=3, lookback=12, params={**FAST, "epochs": epochs,
-                                                                           "patience": patience})}
+                                                                           "patience": patience, "loss": loss})}
 
 
-def test_fast_and_sequential_walk_forward_agree():
+@pytest.mark.parametrize("loss", ["mse", "mae", "huber"])
+def test_fast_and_sequential_walk_forward_agree(loss):
     splitter = WalkForward(horizon=3, folds=6)
-    fast = walk_forward(seasonal_series(), linear_model(40, 5), splitter, baselines=False).to_frame()
-    slow = walk_forward(seasonal_series(), linear_model(40, 5), splitter, baselines=False, fast=False).to_frame()
+    fast = walk_forward(seasonal_series(), linear_model(40, 5, loss), splitter, baselines=False).to_frame()
+    slow = walk_forward(seasonal_series(), linear_model(40, 5, loss), splitter, baselines=False,
+                        fast=False).to_frame()
     pd.testing.assert_frame_equal(fast.drop(columns="y_pred"), slow.drop(columns="y_pred"))  # same origins
     mae = [float((frame["y_true"] - frame["y_pred"]).abs().mean()) for frame in (fast, slow)]
     assert mae[0] <= 1.25 * mae[1], mae  # other initial weights and batch orders: not worse (beyond noise)

@@ -190,7 +190,7 @@ def test_quantile_layer_and_pinball_loss_match_their_formulas():
 
 
 def test_neural_intervals_come_from_the_held_out_windows(airline):
-    forecaster = Forecaster("linear", horizon=3, lookback=12, params=QUICK, scaler="none").fit(airline)
+    forecaster = Forecaster("linear", horizon=3, lookback=12, params=QUICK, scaler="none", preprocess="none").fit(airline)
     forecast = forecaster.predict(levels=(80, 95))
     errors = np.asarray(forecaster.calibration_["*"])  # sorted per step, original units (scaler none)
     n = len(errors)
@@ -254,7 +254,8 @@ def test_cli_forecast_and_evaluate_with_levels(tmp_path):
 
 
 def test_neural_intervals_with_differencing_calibrate_the_level_error(airline):
-    forecaster = Forecaster("linear", horizon=3, lookback=12, params=QUICK, scaler="none", difference=True)
+    forecaster = Forecaster("linear", horizon=3, lookback=12, params=QUICK, scaler="none", difference=True,
+                            preprocess="none")
     forecast = forecaster.fit(airline).predict(levels=(80,))
     errors = np.asarray(forecaster.calibration_["*"])  # |sum of step errors| up to each step, sorted
     rank = int(np.ceil(0.8 * (len(errors) + 1)))

@@ -94,7 +94,7 @@ def test_same_seed_same_global_forecast(two_series):
 
 
 def test_per_series_scaling_sees_each_series_training_rows_only(two_series):
-    forecaster = Forecaster("linear", horizon=2, lookback=4, params=FAST).fit(two_series)
+    forecaster = Forecaster("linear", horizon=2, lookback=4, params=FAST, preprocess="none").fit(two_series)
     for sid in ("a", "b"):
         y = two_series.series(sid)["y"].to_numpy()
         state = forecaster.transforms_[sid].to_dict()["params"]

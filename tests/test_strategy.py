@@ -38,13 +38,14 @@ def stationary():
 @pytest.fixture(scope="module")
 def direct(stationary):
     params = {"epochs": 20, "validation": 0.3}
-    return Forecaster("linear", horizon=4, lookback=12, params=params, seed=0).fit(stationary)
+    return Forecaster("linear", horizon=4, lookback=12, params=params, seed=0, preprocess="none").fit(stationary)
 
 
 @pytest.fixture(scope="module")
 def recursive(stationary):
     params = {"epochs": 5, "validation": 0.3}
-    return Forecaster("linear", horizon=4, lookback=12, params=params, seed=0, strategy="recursive").fit(stationary)
+    return Forecaster("linear", horizon=4, lookback=12, params=params, seed=0, strategy="recursive",
+                      preprocess="none").fit(stationary)
 
 
 def by_hand(forecaster, y, horizon):
@@ -66,7 +67,7 @@ def by_hand(forecaster, y, horizon):
     ("standard", None, False), ("minmax", "log", True), ("window_last", None, False)])
 def test_recursive_rollout_equals_iterating_the_one_step_model_by_hand(trending, scaler, transform, difference):
     f = Forecaster("linear", horizon=5, lookback=12, params={"epochs": 3}, scaler=scaler, transform=transform,
-                   difference=difference, strategy="recursive").fit(monthly(trending))
+                   difference=difference, strategy="recursive", preprocess="none").fit(monthly(trending))
     assert f.model_horizon == 1 and tuple(f.model_.output_shape) == (None, 1)
     np.testing.assert_allclose(f.predict()["yhat"], by_hand(f, trending, 5), rtol=1e-5)
     later = f.predict(monthly(trending[:60]))["yhat"]  # from a new history, via predict_histories

@@ -1,4 +1,5 @@
-"""Tests for forecastkit.synthetic: the long-lag series, its echo score and one-step forecasts.
+"""Tests for forecastkit.synthetic: the long-lag series, its echo score, one-step forecasts and
+the hourly panel.
 
 Fast and Keras-free: the only forecaster used is the naive baseline.
 """
@@ -13,7 +14,7 @@ import pytest
 
 from forecastkit import Forecaster, from_pandas
 from forecastkit.errors import ConfigError, ConfigTypeError, DataError
-from forecastkit.synthetic import echo_scores, long_lag_series, one_step_forecasts
+from forecastkit.synthetic import echo_scores, hourly_panel, long_lag_series, one_step_forecasts
 
 
 def parts(**kwargs):
@@ -222,3 +223,78 @@ def test_importing_it_does_not_import_tensorflow():
             "[0.0] * 50); print('tensorflow' in sys.modules or 'keras' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# ------------------------------------------------------------------ the hourly panel --
+def _acf(values: np.ndarray, lag: int) -> np.ndarray:
+    """Autocorrelation at ``lag`` of each row of ``values``."""
+    centred = values - values.mean(axis=1, keepdims=True)
+    return (centred[:, :-lag] * centred[:, lag:]).sum(axis=1) / (centred ** 2).sum(axis=1)
+
+
+@pytest.fixture(scope="module")
+def hourly():
+    return hourly_panel()
+
+
+def test_hourly_panel_shape_columns_and_times(hourly):
+    assert hourly.shape == (414 * 960, 3) and list(hourly.columns) == ["id", "time", "y"]
+    assert hourly["y"].dtype == np.float64 and np.isfinite(hourly["y"]).all() and (hourly["y"] > 0).all()
+    ids = hourly["id"].unique()
+    assert len(ids) == 414 and ids[0] == "H001" and ids[-1] == "H414" and list(ids) == sorted(ids)
+    first = hourly[hourly["id"] == "H001"]["time"]
+    assert first.iloc[0] == pd.Timestamp("2016-01-04") and first.iloc[0].day_name() == "Monday"
+    assert (first.diff().dropna() == pd.Timedelta(hours=1)).all()
+    assert (hourly.groupby("id")["time"].agg(["min", "max", "size"]).nunique() == 1).all()  # one grid
+
+
+def test_hourly_panel_same_seed_same_frame_other_seed_other_frame(hourly):
+    small = hourly_panel(n_series=5, length=300, seed=7)
+    pd.testing.assert_frame_equal(small, hourly_panel(n_series=5, length=300, seed=7))
+    assert not np.allclose(small["y"], hourly_panel(n_series=5, length=300, seed=8)["y"])
+    pd.testing.assert_frame_equal(hourly, hourly_panel(414, 960, 0))
+
+
+def test_hourly_panel_has_daily_and_weekly_seasonality(hourly):
+    y = np.log(hourly["y"].to_numpy().reshape(414, 960))
+    daily, weekly, six_days, half_day = (_acf(y, lag) for lag in (24, 168, 144, 12))
+    assert np.median(daily) > 0.5 and np.median(weekly) > 0.6
+    assert np.median(half_day) < 0.2  # a cycle, not merely persistence
+    assert (weekly > six_days).mean() > 0.9  # the weekly cycle: a week back beats six days back
+    assert (daily > 0.3).mean() > 0.9
+
+
+def test_hourly_panel_series_differ_in_level_scale_and_noise(hourly):
+    y = hourly["y"].to_numpy().reshape(414, 960)
+    means = y.mean(axis=1)
+    assert means.max() / means.min() > 100  # orders of magnitude apart, like meters of all sizes
+    relative_range = (y.max(axis=1) - y.min(axis=1)) / means
+    assert relative_range.std() > 0.2
+    steps = np.diff(np.log(y), axis=1).std(axis=1)
+    assert steps.max() / steps.min() > 1.5
+
+
+def test_hourly_panel_loads_as_an_hourly_panel():
+    panel = from_pandas(hourly_panel(n_series=4, length=200), id="id")
+    assert panel.n_series == 4 and panel.freq == "h" and panel.season_length() == 24
+    assert set(panel.lengths.values()) == {200}
+
+
+@pytest.mark.parametrize("change, error, message", [
+    ({"n_series": 0}, ConfigError, "`n_series` must be an integer >= 1. Received: n_series=0"),
+    ({"n_series": 2.0}, ConfigTypeError, "Received: n_series=2.0 (float)"),
+    ({"length": 0}, ConfigError, "`length` must be an integer >= 1. Received: length=0"),
+    ({"length": "960"}, ConfigTypeError, "Received: length='960' (str)"),
+    ({"seed": -1}, ConfigError, "`seed` must be an integer >= 0. Received: seed=-1"),
+    ({"seed": None}, ConfigTypeError, "Received: seed=None (NoneType)"),
+])
+def test_hourly_panel_argument_errors(change, error, message):
+    with pytest.raises(error) as raised:
+        hourly_panel(**{"n_series": 2, "length": 48, **change})
+    assert message in str(raised.value)
+
+
+def test_hourly_panel_tiny_sizes():
+    one = hourly_panel(n_series=1, length=1)
+    assert one.shape == (1, 3) and one["id"].tolist() == ["H001"] and one["y"].iloc[0] > 0
+    assert hourly_panel(n_series=1000, length=2)["id"].iloc[-1] == "H1000"

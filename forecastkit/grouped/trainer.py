@@ -7,14 +7,19 @@ fit's seed), its own Adam state and step count, its own early stopping (patience
 weights restored) and its own divergence check. One compiled TensorFlow function runs a
 whole epoch for the group:
 
-- the loss is the sum over fits of each fit's masked mean loss (plus its L2 penalty), so
-  the gradient of a fit's weights is that fit's gradient alone;
+- the loss is the sum over fits of each fit's masked mean loss (``hyper["loss"]``: mse, mae
+  or huber, :func:`forecastkit.training.pointwise_loss`, plus its L2 penalty), so the
+  gradient of a fit's weights is that fit's gradient alone;
 - a fit with no window in a batch (its epoch is shorter, or it stopped early or failed)
   gets no update: its weights, moments and step count are left exactly as they were;
 - the update is Keras' Adam written out per fit (``alpha = lr * sqrt(1 - b2^t) / (1 - b1^t)``,
   ``w -= alpha * m / (sqrt(v) + eps)``), with no clipping across fits.
 
-The function is traced once per (architecture, batch size): the number of fits, of steps
+The held-out windows and the per-epoch windows are chosen by the sequential trainer's own
+helpers (``training.split_windows``, so at most ``training.VALIDATION_CAP`` held-out windows,
+and ``window_batches``, so ``window_sample`` and ``steps_per_epoch`` bound an epoch alike).
+
+The function is traced once per (architecture, batch size, loss): the number of fits, of steps
 per epoch and of held-out windows are dynamic dimensions, so later groups (and later runs in
 the process) reuse the graph.
 """
@@ -56,25 +61,28 @@ _COMPILED: dict = {}
 #: Running totals of the compiled steps (benchmarks read them): calls, seconds in them,
 #: real windows trained and window rows computed (padding slots and batch rows included).
 STATS = {"steps": 0, "seconds": 0.0, "windows": 0, "slot_windows": 0, "compile_seconds": 0.0}
-_CALLED: set = set()  # (architecture, batch, slots) whose step has run (compiled) already
+_CALLED: set = set()  # (architecture, batch, loss, slots) whose step has run (compiled) already
 #: Fits per group are padded to a multiple of this by default (padding slots never train), so
 #: groups of nearby sizes share one compiled step.
 SLOT_MULTIPLE = 8
 
 
-def _step_function(arch: Arch, batch: int):
-    """The compiled training step of ``arch`` on batches of ``batch`` windows (cached).
+def _step_function(arch: Arch, batch: int, loss_name: str = "mse"):
+    """The compiled training step of ``arch`` on batches of ``batch`` windows with the
+    ``loss_name`` loss (mse, mae or huber; cached per all three).
 
     Inputs: the weights, Adam moments and step counts of ``F`` fits, which fits may train
     (``alive``), the batch ``(F, batch, rows, features)``, its targets ``(F, batch, horizon)``,
     its window mask ``(F, batch)`` and the learning rate. Returns the updated state, each
     fit's loss and whether it was finite. Compiled with XLA; traced once per
-    (architecture, batch size) and compiled once per number of fit slots.
+    (architecture, batch size, loss) and compiled once per number of fit slots.
     """
-    key = (arch, batch)
+    key = (arch, batch, loss_name)
     if key in _COMPILED:
         return _COMPILED[key]
     import tensorflow as tf
+
+    from ..training import pointwise_loss
 
     ops = keras_ops()
     shapes = arch.weight_shapes()
@@ -94,9 +102,9 @@ def _step_function(arch: Arch, batch: int):
             tape.watch(w)
             predicted = forward(arch, w, x, ops)
             keep = mask[:, :, None] > 0
-            squared = tf.where(keep, tf.square(predicted - y), tf.zeros_like(predicted))
+            errors = tf.where(keep, pointwise_loss(loss_name, predicted - y, tf), tf.zeros_like(predicted))
             count = tf.maximum(tf.reduce_sum(mask, axis=1) * horizon, 1.0)
-            loss = tf.reduce_sum(squared, axis=[1, 2]) / count  # each fit's mean over its windows
+            loss = tf.reduce_sum(errors, axis=[1, 2]) / count  # each fit's mean over its windows
             if l2 > 0:
                 loss = loss + l2 * tf.reduce_sum(tf.square(w[-2]), axis=[1, 2])
             objective = tf.reduce_sum(tf.where(has, loss, tf.zeros_like(loss)))  # no fit's gradient mixes
@@ -121,14 +129,16 @@ def _step_function(arch: Arch, batch: int):
     return step
 
 
-def _held_out_loss(arch: Arch, weights: list, vx, vy, vmask) -> np.ndarray:
-    """Each fit's mean squared error on its held-out windows (NumPy forward, float32)."""
+def _held_out_loss(arch: Arch, weights: list, vx, vy, vmask, loss_name: str = "mse") -> np.ndarray:
+    """Each fit's mean ``loss_name`` loss on its held-out windows (NumPy forward, float32)."""
+    from ..training import pointwise_loss
+
     if vx.shape[1] == 0:
         return np.zeros(len(vx))
     with np.errstate(all="ignore"):  # a diverged fit's held-out loss is inf or NaN, as it should be
         predicted = forward(arch, weights, vx, NumpyOps).astype(np.float64)
-        squared = np.where(vmask[:, :, None] > 0, (predicted - vy) ** 2, 0.0)
-    return squared.sum(axis=(1, 2)) / np.maximum(vmask.sum(axis=1) * arch.horizon, 1.0)
+        errors = np.where(vmask[:, :, None] > 0, pointwise_loss(loss_name, predicted - vy), 0.0)
+    return errors.sum(axis=(1, 2)) / np.maximum(vmask.sum(axis=1) * arch.horizon, 1.0)
 
 
 def train_group(arch: Arch, windows: list, seeds: list, hyper: dict, initial: list | None = None,
@@ -137,7 +147,8 @@ def train_group(arch: Arch, windows: list, seeds: list, hyper: dict, initial: li
 
     ``seeds[f]`` draws fit ``f``'s initial weights (unless ``initial``, a list of weight lists,
     gives them) and its batch order. ``hyper``: the resolved training settings (``epochs``,
-    ``batch_size``, ``learning_rate``, ``patience``, ``validation``, ``window_sample``).
+    ``batch_size``, ``learning_rate``, ``patience``, ``validation``, ``window_sample``, and
+    optionally ``loss``, default mse, and ``steps_per_epoch``, default 0).
     ``slots``: the number of fit slots of the compiled step (>= the number of fits; default
     the next multiple of :data:`SLOT_MULTIPLE`); groups with equal ``slots`` share one compile.
     ``orders(f, epoch)``, if given, replaces fit ``f``'s shuffled window order of an epoch
@@ -148,7 +159,7 @@ def train_group(arch: Arch, windows: list, seeds: list, hyper: dict, initial: li
     import tensorflow as tf
 
     from ..models.keras_common import import_keras
-    from ..training import window_batches
+    from ..training import split_windows, window_batches
 
     keras = import_keras()
     n = len(windows)
@@ -156,9 +167,7 @@ def train_group(arch: Arch, windows: list, seeds: list, hyper: dict, initial: li
     span, feats, horizon = arch.rows, arch.features, arch.horizon
     batches, tables, held = [], [], []
     for ws, seed in zip(windows, seeds):
-        fit_index, val_index = ws.latest(hyper["validation"])
-        if len(fit_index) == 0:
-            fit_index, val_index = val_index, val_index[:0]
+        fit_index, val_index = split_windows(ws, hyper, seed)
         batches.append(window_batches(keras, ws, fit_index, hyper, seed, False))
         inputs, targets, _ = ws.gather(np.arange(len(ws)))
         tables.append((inputs, targets))
@@ -186,7 +195,8 @@ def train_group(arch: Arch, windows: list, seeds: list, hyper: dict, initial: li
     best_w = [None] * n
     losses = [[] for _ in range(n)]
     ran = np.zeros(n, np.int64)
-    step_fn = _step_function(arch, batch)
+    loss_name = str(hyper.get("loss", "mse"))
+    step_fn = _step_function(arch, batch, loss_name)
     lr = tf.constant(float(hyper["learning_rate"]), tf.float32)
     for epoch in range(int(hyper["epochs"])):
         if not alive.any():
@@ -208,8 +218,8 @@ def train_group(arch: Arch, windows: list, seeds: list, hyper: dict, initial: li
             began = time.perf_counter()
             w, m, v, t, loss, diverged = step_fn(w, m, v, t, alive_t, xs[s], ys[s], masks[s], lr)
             loss, diverged = loss.numpy(), diverged.numpy()
-            if (arch, batch, slots) not in _CALLED:  # the first call compiles: timed apart
-                _CALLED.add((arch, batch, slots))
+            if (arch, batch, loss_name, slots) not in _CALLED:  # the first call compiles: timed apart
+                _CALLED.add((arch, batch, loss_name, slots))
                 STATS["compile_seconds"] += time.perf_counter() - began
                 began = time.perf_counter()
             STATS["steps"] += 1
@@ -226,7 +236,7 @@ def train_group(arch: Arch, windows: list, seeds: list, hyper: dict, initial: li
         finite = ~bad[:n]
         mean_loss = total[:n] / np.maximum(counted[:n], 1.0)
         current = [x.numpy() for x in w]
-        val = _held_out_loss(arch, [x[:n] for x in current], vx, vy, vmask) if has_val.any() else np.zeros(n)
+        val = _held_out_loss(arch, [x[:n] for x in current], vx, vy, vmask, loss_name) if has_val.any() else np.zeros(n)
         for b in batches:
             b.on_epoch_end()
         for f in np.flatnonzero(alive):

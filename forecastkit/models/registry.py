@@ -65,6 +65,10 @@ class Hyper:
                            include_maximum=self.maximum is None)
 
 
+#: The training losses (``loss``); Huber's delta is on the scaled targets, like the losses themselves.
+LOSSES = ("mse", "mae", "huber")
+HUBER_DELTA = 1.0
+
 TRAINING = (
     Hyper("epochs", 100, int, "maximum training epochs (early stopping may end sooner)", 1),
     Hyper("batch_size", 32, int, "windows per gradient step", 1),
@@ -73,6 +77,10 @@ TRAINING = (
     Hyper("validation", 0.1, float, "share of the latest training windows held out for early stopping",
           0.0, 0.9),
     Hyper("window_sample", 0, int, "windows drawn per series per epoch, afresh each epoch (0: all)", 0),
+    Hyper("loss", "mse", str, "training loss on the scaled targets: mse, mae or huber (delta 1); early "
+          "stopping watches the same loss", choices=LOSSES),
+    Hyper("steps_per_epoch", 0, int, "optimiser steps per epoch: when the fit windows exceed steps_per_epoch x "
+          "batch_size, each epoch draws that many afresh (0: every window)", 0),
 )
 _TRAINING_NAMES = frozenset(h.name for h in TRAINING)
 
@@ -88,11 +96,13 @@ class ModelSpec:
     forecast: str = ""  # baselines: "module:function" of f(y, horizon, season) -> forecasts
     training: tuple[tuple[str, float], ...] = ()  # this model's own training defaults
     intervals: str = ""  # baselines: "module:function" of f(y, horizon, season, levels) -> bounds
+    members: tuple[str, ...] = ()  # ensembles: the default members (see forecastkit.ensemble)
 
     @property
     def kind(self) -> str:
-        """``"neural"`` (a Keras builder) or ``"baseline"`` (a per-series forecast function)."""
-        return "neural" if self.builder else "baseline"
+        """``"neural"`` (a Keras builder), ``"baseline"`` (a per-series forecast function) or
+        ``"ensemble"`` (the median of other models, :mod:`forecastkit.ensemble`)."""
+        return "ensemble" if self.members else "neural" if self.builder else "baseline"
 
     @property
     def all_hypers(self) -> tuple[Hyper, ...]:
@@ -116,7 +126,7 @@ class ModelSpec:
         >>> get_spec("vanilla").resolve({"unit": 8})
         Traceback (most recent call last):
         ...
-        forecastkit.errors.ConfigError: Unknown hyperparameter 'unit' for model 'vanilla'. Its hyperparameters are: units, dropout, cell, epochs, batch_size, learning_rate, patience, validation, window_sample. Did you mean 'units'?
+        forecastkit.errors.ConfigError: Unknown hyperparameter 'unit' for model 'vanilla'. Its hyperparameters are: units, dropout, cell, epochs, batch_size, learning_rate, patience, validation, window_sample, loss, steps_per_epoch. Did you mean 'units'?
         """
         params = dict(params or {})
         known = {h.name: h for h in self.all_hypers}
@@ -212,12 +222,14 @@ MODELS: dict[str, ModelSpec] = {
         ModelSpec("arima", "ARIMA(p,d,q): d by KPSS tests, p and q <= 2 by AIC",
                   forecast=".statistical:arima",
                   intervals=".statistical:arima_intervals"),
+        ModelSpec("ensemble", "the median, per series and step, of its members' forecasts (members=, --members); "
+                  "each neural member may be bagged (bag=, --bag)", members=("linear", "mlp", "vanilla")),
     )
 }
 
 
 def model_names(kind: str | None = None) -> list[str]:
-    """Registered model names, optionally only ``"neural"`` or ``"baseline"`` ones."""
+    """Registered model names, optionally only ``"neural"``, ``"baseline"`` or ``"ensemble"`` ones."""
     return [name for name, spec in MODELS.items() if kind in (None, spec.kind)]
 
 

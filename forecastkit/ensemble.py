@@ -1,0 +1,579 @@
+"""Ensembles: the median of several models (``ensemble``) and bagging of one network (``bag``).
+
+``Forecaster("ensemble", members="linear,mlp,vanilla")`` fits every member on the same
+training data with the ensemble's settings (horizon, lookback, preprocessing, season,
+covariates, mode, strategy) and forecasts the median, per series and horizon step, of the
+members' forecasts. ``Forecaster("vanilla", bag=5)`` fits five copies of one network over
+different seeds and lookbacks (N-BEATS style) and forecasts their median. In an ensemble,
+``bag`` bags every neural member and a bagged member contributes its own median, so each
+member weighs the same. ``bag=1`` (the default) is the single network.
+
+Default members
+    ``linear, mlp, vanilla`` (:data:`DEFAULT_MEMBERS`): a linear autoregression, a
+    feed-forward network and an LSTM, the cheapest builder of each family. Their inductive
+    biases differ (linear in the window, nonlinear in the flattened window, recurrent over
+    it), so their errors are far from identical, and the three together cost about one LSTM
+    plus a little; the median of three ignores, at each step, whichever member is furthest
+    off. Only neural members by default: baselines are what the ensemble is compared with.
+    Any registered model may be a member, baselines included (they get only ``horizon``,
+    ``season`` and ``seed``); an ensemble may not.
+Seeds
+    Member ``name`` trains with :func:`member_seed` ``(seed, name)``. Bag copy 0 keeps the
+    seed and the lookback (it is the single network); copy ``j`` gets
+    ``member_seed(seed, f"bag{j}")`` and the lookback :func:`bag_lookbacks` gives it.
+Hyperparameters
+    An ensemble's ``params`` holds hyperparameters shared by every member that has them
+    (``{"epochs": 20}``) and dicts of one member's own (``{"mlp": {"units": 16}}``); a shared
+    name no member has is an error. A bag's ``params`` are its network's.
+No weights, no selection
+    The median needs no weights, and no member is dropped: nothing is chosen from data, so
+    nothing can leak. Each fit (each walk-forward fit too) trains its members on that fit's
+    training data alone. The walk-forward trains ensembles and bags on its sequential path
+    (each fit trains several networks).
+Intervals (``predict(levels=...)``)
+    Split-conformal on the ensemble's own errors: the median forecast, from the history known
+    at each of the latest training origins whose whole horizon lies in the held-out
+    (validation) windows of every network, is compared with the actuals. The absolute errors,
+    divided by each series' mean absolute one-step change and pooled over series (one list
+    per series in local mode), give the half-width per step. These are the same held-out
+    windows a single network's intervals use (early stopping also watched them). Computed on
+    the first request (from the stored training tail, so a loaded model gives the same).
+Refused, before any training
+    Quantile heads (``quantiles``), sampled paths (``samples``, ``sample_paths``) and
+    ``warm_start``: the median of several networks has no quantile head, no single set of
+    held-out residuals to draw paths from and no single set of weights to continue.
+
+Examples
+--------
+>>> import numpy as np
+>>> from forecastkit import Forecaster, datasets
+>>> f = Forecaster("ensemble", members="linear,naive,seasonal_naive", horizon=3, lookback=12,
+...                params={"epochs": 2}).fit(datasets.load("airline"))
+>>> [member.model for member in f.members_]
+['linear', 'naive', 'seasonal_naive']
+>>> each = np.array([member.predict()["yhat"] for member in f.members_])
+>>> bool(np.allclose(f.predict()["yhat"], np.median(each, axis=0)))
+True
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import forecaster as fc
+from .errors import ConfigError, DataError, ModelFileError, NotFittedError
+from .intervals import bound_columns, check_levels
+from .models.registry import MODELS, TRAINING, get_spec, model_names
+
+_ENSEMBLES = tuple(model_names("ensemble"))
+#: The members of ``ensemble`` when ``members`` is None.
+DEFAULT_MEMBERS: tuple[str, ...] = get_spec("ensemble").members
+#: Lookback multipliers the copies of a bag cycle through (copy ``j``: ``LOOKBACK_FACTORS[j % 3]``).
+LOOKBACK_FACTORS = (1.0, 1.5, 2.0)
+#: Calibration origins per series of an ensemble's intervals, at most (pooled over a global
+#: model's series: at most :data:`CALIBRATION_TOTAL` in all, at least one per series).
+CALIBRATION_PER_SERIES = 100
+CALIBRATION_TOTAL = 2000
+_VALIDATION = next(h.default for h in TRAINING if h.name == "validation")
+_FOLDER = re.compile(r"members/[0-9]+-[a-z0-9_]+")
+
+
+# ------------------------------------------------------------------------ checks --
+def is_composite(forecaster) -> bool:
+    """Whether ``forecaster`` forecasts the median of several fitted forecasters: an ensemble or
+    a bag (``bag`` other than 1). A model given ``members`` counts too, for
+    :func:`check_composite` to refuse.
+
+    Examples
+    --------
+    >>> from forecastkit import Forecaster
+    >>> [is_composite(Forecaster(m, bag=b)) for m, b in (("mlp", 1), ("mlp", 3), ("ensemble", 1))]
+    [False, True, True]
+    """
+    bag = forecaster.bag
+    return (forecaster.model in _ENSEMBLES or forecaster.members is not None
+            or isinstance(bag, bool) or not isinstance(bag, (int, np.integer)) or bag != 1)
+
+
+def check_bag(bag) -> int:
+    """``bag`` checked: an integer >= 1.
+
+    Examples
+    --------
+    >>> check_bag(5)
+    5
+    """
+    if isinstance(bag, bool) or not isinstance(bag, (int, np.integer)) or bag < 1:
+        raise ConfigError("`bag` (--bag) must be an integer >= 1: the copies of the network to train over seeds "
+                          f"and lookbacks (1: a single network). Received: bag={bag!r}")
+    return int(bag)
+
+
+def check_members(members) -> tuple[str, ...]:
+    """``members`` (``"a,b"``, a list of model names, or None for :data:`DEFAULT_MEMBERS`) checked.
+
+    Examples
+    --------
+    >>> check_members("mlp, naive"), check_members(None)
+    (('mlp', 'naive'), ('linear', 'mlp', 'vanilla'))
+    >>> check_members("mlp,ensemble")
+    Traceback (most recent call last):
+    ...
+    forecastkit.errors.ConfigError: `members` (--members) may not include an ensemble ('ensemble'): list the models themselves, e.g. members='linear,mlp,vanilla'. Received: members='mlp,ensemble'
+    """
+    if members is None:
+        return DEFAULT_MEMBERS
+    items = members.split(",") if isinstance(members, str) else members if isinstance(members, (list, tuple)) else None
+    if items is None or not all(isinstance(item, str) for item in items):
+        raise ConfigError("`members` (--members) must name registered models, as 'linear,mlp' or a list of names. "
+                          f"Received: members={members!r}")
+    names = tuple(item.strip() for item in items if item.strip())
+    if not names:
+        raise ConfigError(f"`members` (--members) must name at least one model, e.g. '{','.join(DEFAULT_MEMBERS)}'. "
+                          f"Received: members={members!r}")
+    for name in names:
+        if name in _ENSEMBLES:
+            raise ConfigError(f"`members` (--members) may not include an ensemble ({name!r}): list the models "
+                              f"themselves, e.g. members='{','.join(DEFAULT_MEMBERS)}'. Received: members={members!r}")
+        if name not in MODELS:
+            close = difflib.get_close_matches(name, list(MODELS), n=1)
+            raise ConfigError(f"`members` (--members) lists {name!r}, which is not a model. Available models: "
+                              f"{', '.join(m for m in MODELS if m not in _ENSEMBLES)}. Received: members={members!r}"
+                              + (f". Did you mean {close[0]!r}?" if close else ""))
+    twice = next((name for name in names if names.count(name) > 1), None)
+    if twice:
+        raise ConfigError(f"`members` (--members) lists {twice!r} twice; for several copies of one network use "
+                          f"bag= (--bag N). Received: members={members!r}")
+    return names
+
+
+def check_composite(forecaster) -> dict:
+    """``check_params`` of an ensemble or a bag: settings, members and hyperparameters checked
+    before any data or Keras. Returns ``{member: resolved hyperparameters}`` for an ensemble,
+    the network's own resolved hyperparameters for a bag."""
+    bag = check_bag(forecaster.bag)
+    spec = get_spec(forecaster.model)
+    if spec.kind != "ensemble" and forecaster.members is not None:
+        raise ConfigError(f"`members` (--members) lists the members of model 'ensemble'; model {forecaster.model!r} "
+                          f"has none. Use model='ensemble' (--model ensemble), or drop members. "
+                          f"Received: members={forecaster.members!r}")
+    if spec.kind == "baseline":
+        raise ConfigError(f"`bag` (--bag) trains copies of a neural network over seeds and lookbacks; "
+                          f"{forecaster.model!r} is a baseline, which has neither. Use bag=1. Received: bag={bag}")
+    what = "an ensemble" if spec.kind == "ensemble" else f"a bag (bag={bag})"
+    if fc.check_quantiles(forecaster.quantiles):
+        raise ConfigError(f"`quantiles` (--quantiles) train one network's quantile head; {what} forecasts the median "
+                          "of several models and has none. Drop quantiles; use levels= (--level) for intervals.")
+    if forecaster.warm_start:
+        raise ConfigError(f"`warm_start` (--warm-start) continues one network's weights; {what} trains several. "
+                          "Drop warm_start.")
+    fc._check_positive_int("seed", forecaster.seed, minimum=0)
+    if spec.kind != "ensemble":
+        return type(forecaster)(**{**forecaster.get_params(), "bag": 1}).check_params()
+    return {member.model: member.check_params() for member in _members(forecaster)}
+
+
+def refuse_sampling(forecaster, name: str, flag: str) -> None:
+    """Raise for an ensemble or a bag: sampled paths need one network's held-out residuals."""
+    if is_composite(forecaster):
+        raise ConfigError(f"`{name}` ({flag}) draws future paths from one network's held-out errors; model "
+                          f"{forecaster.model!r} (bag={forecaster.bag!r}) forecasts the median of several models and "
+                          "has no such paths. Use levels= (--level): split-conformal intervals on the median's errors.")
+
+
+def kind_of(forecaster) -> str:
+    """``"neural"`` or ``"baseline"``: how the walk-forward and the command line treat
+    ``forecaster``. An ensemble with a neural member is neural (it trains, follows the refit
+    policy and needs lookback rows); one of baselines only is a baseline.
+
+    Examples
+    --------
+    >>> from forecastkit import Forecaster
+    >>> [kind_of(f) for f in (Forecaster("ensemble"), Forecaster("ensemble", members="naive,ets"),
+    ...                       Forecaster("mlp", bag=3))]
+    ['neural', 'baseline', 'neural']
+    """
+    return model_kind(forecaster.model, forecaster.members)
+
+
+def model_kind(model: str, members=None) -> str:
+    """:func:`kind_of` from a model name and (an ensemble's) ``members``."""
+    spec = get_spec(model)
+    if spec.kind != "ensemble":
+        return spec.kind
+    return "neural" if any(get_spec(name).kind == "neural" for name in check_members(members)) else "baseline"
+
+
+def accepted_hypers(forecaster) -> set[str]:
+    """Hyperparameter names ``forecaster`` takes in ``params`` (an ensemble: its members')."""
+    spec = get_spec(forecaster.model)
+    names = check_members(forecaster.members) if spec.kind == "ensemble" else (forecaster.model,)
+    return {h.name for name in names for h in get_spec(name).all_hypers}
+
+
+def ensemble_params(settings: dict, strict: bool = True) -> dict:
+    """``params`` of an ensemble from run settings (CLI flags and config file).
+
+    The ``[models.ensemble]`` table (shared hyperparameters, ``[models.ensemble.<member>]``
+    tables), then the hyperparameter flags (shared), then each member's own
+    ``[models.<member>]`` table under its name. A flag no member has is an error
+    (``strict``) or is left out (``evaluate``, where a flag applies to every model having it).
+    """
+    from .config import HYPER_FLAGS
+
+    names = check_members(settings.get("members"))
+    tables = settings.get("model_tables") or {}
+    params = {key: dict(value) if isinstance(value, dict) else value
+              for key, value in (tables.get("ensemble") or {}).items()}
+    known = {h.name for name in names for h in get_spec(name).all_hypers}
+    for flag in HYPER_FLAGS:
+        if settings.get(flag) is None:
+            continue
+        if flag not in known and strict:
+            raise ConfigError(f"`--{flag.replace('_', '-')}` applies to none of the ensemble's members "
+                              f"({', '.join(names)}). Their hyperparameters are: {', '.join(sorted(known)) or 'none'}.")
+        if flag in known:
+            params[flag] = settings[flag]
+    for name in names:
+        if tables.get(name):
+            params[name] = {**tables[name], **params.get(name, {})}
+    return params
+
+
+def member_seed(seed: int, key: str) -> int:
+    """The seed of ensemble member ``key`` (its model name) or bag copy ``key`` (``"bag<j>"``),
+    derived from the ensemble's ``seed``.
+
+    Examples
+    --------
+    >>> member_seed(0, "mlp") == member_seed(0, "mlp") != member_seed(1, "mlp") != member_seed(0, "bag1")
+    True
+    """
+    return zlib.crc32(f"{int(seed)}|{key}".encode()) % (2**31 - 1)
+
+
+def bag_lookbacks(lookback: int, bag: int, cap: int) -> list[int]:
+    """Lookbacks of a bag's copies: copy ``j`` looks back ``lookback * LOOKBACK_FACTORS[j % 3]``
+    rows (x1, x1.5, x2, x1, ...), rounded, at most ``cap`` and never fewer than ``lookback``.
+
+    ``fit`` passes ``cap`` = half the rows the shortest training series has for windows (the
+    cap of :func:`~forecastkit.forecaster.default_lookback`), so every copy keeps at least half
+    of them. With the default lookback ``2 * max(season, horizon, 5)`` the copies look back 2,
+    3 and 4 seasons (or horizons), as N-BEATS' ensemble looks back several horizons.
+
+    Examples
+    --------
+    >>> bag_lookbacks(24, 5, cap=60)
+    [24, 36, 48, 24, 36]
+    >>> bag_lookbacks(24, 3, cap=30)
+    [24, 30, 30]
+    """
+    return [max(lookback, min(int(round(lookback * LOOKBACK_FACTORS[j % len(LOOKBACK_FACTORS)])), cap))
+            for j in range(bag)]
+
+
+# ------------------------------------------------------------------------ members --
+def _members(forecaster) -> list:
+    """The ensemble's unfitted members, with the ensemble's settings and their own seeds."""
+    names = check_members(forecaster.members)
+    shared, tables = _split_params(forecaster.params, names)
+    cls, settings = type(forecaster), forecaster.get_params()
+    members = []
+    for name in names:
+        spec, seed = get_spec(name), member_seed(forecaster.seed, name)
+        if spec.kind != "neural":
+            members.append(cls(name, horizon=forecaster.horizon, season=forecaster.season, seed=seed,
+                               verbose=forecaster.verbose, params=tables.get(name) or None))
+            continue
+        known = {h.name for h in spec.all_hypers}
+        params = {**{k: v for k, v in shared.items() if k in known}, **tables.get(name, {})}
+        members.append(cls(**{**settings, "model": name, "members": None, "params": params or None, "seed": seed}))
+    return members
+
+
+def _split_params(params, names: tuple) -> tuple[dict, dict]:
+    """An ensemble's ``params`` as (shared hyperparameters, ``{member: its own}``), checked."""
+    if params is None:
+        return {}, {}
+    if not isinstance(params, dict):
+        raise ConfigError(f"`params` must be a dict of hyperparameters. Received: params={params!r}")
+    shared, tables = {}, {}
+    for key, value in params.items():
+        if key in MODELS:
+            if key not in names:
+                raise ConfigError(f"`params` holds hyperparameters of {key!r}, which is not a member of this ensemble "
+                                  f"({', '.join(names)}). Add it to members= (--members), or drop its entry.")
+            if not isinstance(value, dict):
+                raise ConfigError(f"`params[{key!r}]` must be a dict of {key}'s own hyperparameters. "
+                                  f"Received: params[{key!r}]={value!r}")
+            tables[key] = dict(value)
+        else:
+            shared[key] = value
+    known = list(dict.fromkeys(h.name for name in names for h in get_spec(name).all_hypers))
+    for key in shared:
+        if key not in known:
+            close = difflib.get_close_matches(str(key), known, n=1)
+            raise ConfigError(f"Unknown hyperparameter {key!r} for model 'ensemble': none of its members "
+                              f"({', '.join(names)}) has it. Their hyperparameters are: {', '.join(known) or 'none'}."
+                              + (f" Did you mean {close[0]!r}?" if close else ""))
+    return shared, tables
+
+
+def _copies(forecaster, panel) -> list:
+    """A bag's unfitted copies: seeds and lookbacks as :func:`member_seed` and :func:`bag_lookbacks` say."""
+    usable = min(panel.lengths.values()) - forecaster.model_horizon - _warmup(forecaster, forecaster.season_) + 1
+    lookbacks = bag_lookbacks(forecaster.lookback_, forecaster.bag, usable // 2)
+    settings = {**forecaster.get_params(), "bag": 1}
+    return [type(forecaster)(**{**settings, "lookback": lookback,
+                                "seed": forecaster.seed if j == 0 else member_seed(forecaster.seed, f"bag{j}")})
+            for j, lookback in enumerate(lookbacks)]
+
+
+def _warmup(forecaster, season: int) -> int:
+    """Leading rows ``forecaster``'s differencing consumes (after ``fit``: its chosen chain's)."""
+    warmup = getattr(forecaster, "warmup", None)
+    return int(warmup(season)) if callable(warmup) else int(bool(forecaster.difference))
+
+
+def _leaves(forecaster) -> list:
+    """The fitted single models under an ensemble or a bag (bags unpacked)."""
+    leaves = []
+    for member in forecaster.members_:
+        leaves.extend(_leaves(member) if hasattr(member, "members_") and is_composite(member) else [member])
+    return leaves
+
+
+def _neural(leaves: list) -> list:
+    return [leaf for leaf in leaves if get_spec(leaf.model).kind == "neural"]
+
+
+# ---------------------------------------------------------------- fit / forecast --
+def fit_composite(forecaster, panel):
+    """``Forecaster.fit`` of an ensemble or a bag: fit every member on ``panel`` alone."""
+    forecaster._resolve(panel)
+    members = _members(forecaster) if forecaster.model in _ENSEMBLES else _copies(forecaster, panel)
+    for member in members:
+        member.fit(panel)
+    forecaster.members_, forecaster.transforms_ = members, {}
+    forecaster.__dict__.pop("calibration_", None)
+    leaves = _leaves(forecaster)
+    neural = _neural(leaves)
+    shapes = [(leaf.lookback_, _warmup(leaf, leaf.season_), leaf.model_horizon, leaf.hyper_["validation"])
+              for leaf in neural]
+    local = forecaster.mode == "local" and panel.n_series > 1
+    forecaster.calibration_origins_ = _origin_counts(panel.lengths, forecaster.horizon, shapes, local)
+    if len(neural) < len(leaves):  # a baseline member forecasts from the whole history
+        forecaster.history_ = panel
+    else:
+        rows = max(max(leaf.history_.lengths.values()) for leaf in neural)
+        forecaster.history_ = fc._tail(panel, rows + max(forecaster.calibration_origins_.values()) + forecaster.horizon)
+    _describe(forecaster)
+    return forecaster
+
+
+def _describe(forecaster) -> None:
+    """``preprocess_``: the members' transform choices, when they record one."""
+    choices = [f"{leaf.model}: {leaf.preprocess_}" for leaf in _leaves(forecaster) if hasattr(leaf, "preprocess_")]
+    if choices:
+        forecaster.preprocess_ = "; ".join(dict.fromkeys(choices))
+
+
+def median_of_members(forecaster, histories: list) -> np.ndarray:
+    """``predict_histories`` of an ensemble or a bag: the median of its members' forecasts,
+    ``(len(histories), horizon)``."""
+    if not hasattr(forecaster, "members_"):
+        raise NotFittedError("This Forecaster is not fitted yet. Call `fit(data)` before forecasting.")
+    if not histories:
+        return np.zeros((0, forecaster.horizon))
+    forecasts = [np.asarray(member.predict_histories(histories), dtype=float) for member in forecaster.members_]
+    return np.median(np.stack(forecasts), axis=0)
+
+
+def predict_composite(forecaster, data, future, levels, samples, load_kwargs: dict) -> pd.DataFrame:
+    """``Forecaster.predict`` of an ensemble or a bag (see :meth:`Forecaster.predict`)."""
+    levels = check_levels(levels)
+    forecaster.check_samples(samples)  # refused: no sampled paths
+    local = _local(forecaster)
+    if levels:
+        fc._require_calibration(levels, min(_sizes(forecaster.calibration_origins_, local).values()))
+    panel = forecaster.history_ if data is None else fc.as_panel(data, **load_kwargs)
+    leaves = _leaves(forecaster)
+    if data is not None:
+        for leaf in leaves:
+            leaf._check_history(panel)
+    futures = (_neural(leaves) or leaves)[0]._future_frames(panel, future)
+    histories = [(sid, panel.series(sid), futures.get(sid)) for sid in panel.ids]
+    columns = {"yhat": median_of_members(forecaster, histories)}
+    if levels:
+        calibration, scales = _calibration(forecaster)
+        unseen = next((sid for sid, _, _ in histories if local and sid not in calibration), None)
+        if unseen is not None:
+            raise DataError(f"Series {unseen!r} was not in the training data, so this local model has no errors "
+                            "of its own to calibrate intervals on. Forecast it without levels, or refit.")
+        units = [scales.get(sid) or _scale(frame["y"]) for sid, frame, _ in histories]  # unseen: its own scale
+        for level in levels:
+            half = np.array([_half_width(calibration[sid if local else fc.GLOBAL_KEY], level) * unit
+                             for (sid, _, _), unit in zip(histories, units)])
+            lo, hi = bound_columns(level)
+            columns[lo], columns[hi] = columns["yhat"] - half, columns["yhat"] + half
+    return pd.concat([
+        pd.DataFrame({"id": sid, "time": panel.future_times(sid, forecaster.horizon), "model": forecaster.model,
+                      **{name: values[i] for name, values in columns.items()}})
+        for i, (sid, _, _) in enumerate(histories)], ignore_index=True)
+
+
+# ---------------------------------------------------------------------- intervals --
+def _local(forecaster) -> bool:
+    """Whether a fitted ensemble or bag calibrates per series (local mode on a panel)."""
+    return forecaster.mode == "local" and len(forecaster.calibration_origins_) > 1
+
+
+def _origin_counts(lengths: dict, horizon: int, shapes: list, local: bool) -> dict:
+    """Per series, how many of its latest training origins the intervals are calibrated on:
+    those whose whole horizon lies in the held-out windows of every network, each network
+    given as ``(lookback, warmup rows, model horizon, validation share)``; capped at
+    :data:`CALIBRATION_PER_SERIES` (pooled series: :data:`CALIBRATION_TOTAL` in all).
+
+    Examples
+    --------
+    >>> _origin_counts({"a": 144}, 12, [(24, 0, 12, 0.1), (36, 0, 12, 0.1)], local=False)
+    {'a': 9}
+    """
+    counts = {}
+    for sid, n in lengths.items():
+        held = [int(max(n - warmup - lookback - model_horizon + 1, 0) * validation) - (horizon - model_horizon)
+                for lookback, warmup, model_horizon, validation in shapes]
+        counts[sid] = max(min(held) if held else int(max(n - horizon, 0) * _VALIDATION), 0)
+    cap = CALIBRATION_PER_SERIES if local or len(counts) == 1 else max(1, min(CALIBRATION_PER_SERIES,
+                                                                                 CALIBRATION_TOTAL // len(counts)))
+    return {sid: min(k, cap) for sid, k in counts.items()}
+
+
+def _sizes(counts: dict, local: bool) -> dict:
+    """Calibration errors per key: per series (local) or pooled under ``"*"``."""
+    return {str(sid): int(k) for sid, k in counts.items()} if local else {fc.GLOBAL_KEY: int(sum(counts.values()))}
+
+
+def _scale(y: np.ndarray) -> float:
+    """A series' mean absolute one-step change (1 when it has none): the unit of its errors."""
+    steps = np.abs(np.diff(np.asarray(y, dtype=float)))
+    scale = float(steps.mean()) if len(steps) else float("nan")
+    return scale if np.isfinite(scale) and scale > 0 else 1.0
+
+
+def _calibration(forecaster) -> tuple[dict, dict]:
+    """``({key: sorted absolute scaled errors, (origins, horizon)}, {id: scale})`` of the
+    median forecast at the calibration origins of the stored training tail (computed once)."""
+    panel, horizon, local = forecaster.history_, forecaster.horizon, _local(forecaster)
+    scales = {sid: _scale(panel.series(sid)["y"]) for sid in panel.ids}
+    if getattr(forecaster, "calibration_", None) is not None:
+        return forecaster.calibration_, scales
+    known = ["id", "time", *panel.future_covariates]
+    histories, actual, keys = [], [], []
+    for sid in panel.ids:
+        frame = panel.series(sid)
+        for j in range(forecaster.calibration_origins_.get(sid, 0)):
+            origin = len(frame) - horizon - j
+            future = frame.iloc[origin:origin + horizon][known].reset_index(drop=True)
+            histories.append((sid, frame.iloc[:origin], future))
+            actual.append(frame["y"].to_numpy(float)[origin:origin + horizon])
+            keys.append(sid if local else fc.GLOBAL_KEY)
+    units = np.array([scales[sid] for sid, _, _ in histories]).reshape(-1, 1)
+    errors = np.abs(np.asarray(actual).reshape(-1, horizon) - median_of_members(forecaster, histories)) / units
+    keys = np.asarray(keys, dtype=object)
+    forecaster.calibration_ = {key: np.sort(errors[keys == key], axis=0)
+                               for key in _sizes(forecaster.calibration_origins_, local)}
+    return forecaster.calibration_, scales
+
+
+def _half_width(errors: np.ndarray, level) -> np.ndarray:
+    """Per step, the split-conformal quantile of ``errors`` (sorted per column) at ``level``%."""
+    return errors[fc._rank_needed(level, len(errors)) - 1]
+
+
+def levels_before_fit(forecaster, panel, levels) -> None:
+    """``check_levels_before_fit`` of an ensemble or a bag: raise now, not after training, when
+    its fit on ``panel`` would have too few calibration origins for ``levels``."""
+    levels = check_levels(levels)
+    if not levels:
+        return
+    hyper = forecaster.check_params()
+    season = int(forecaster.season or panel.season_length())
+    shortest = min(panel.lengths.values())
+    lookback = forecaster.lookback or fc.default_lookback(forecaster.horizon, season, shortest)
+    warmup = _warmup(forecaster, season)
+    ensemble = forecaster.model in _ENSEMBLES
+    hypers = [h for name, h in hyper.items() if get_spec(name).kind == "neural"] if ensemble else [hyper]
+    lookbacks = bag_lookbacks(lookback, forecaster.bag, (shortest - forecaster.model_horizon - warmup + 1) // 2)
+    shapes = [(each, warmup, forecaster.model_horizon, h["validation"]) for h in hypers for each in lookbacks]
+    local = forecaster.mode == "local" and panel.n_series > 1
+    counts = _origin_counts(panel.lengths, forecaster.horizon, shapes, local)
+    fc._require_calibration(levels, min(_sizes(counts, local).values()))
+
+
+# -------------------------------------------------------------------- save / load --
+def save_composite(forecaster, path) -> Path:
+    """``Forecaster.save`` of an ensemble or a bag: ``metadata.json`` and each member saved in
+    its own folder ``members/<i>-<model>`` (a bagged member: its copies inside it)."""
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    folders = []
+    for i, member in enumerate(forecaster.members_):
+        folders.append(f"members/{i}-{member.model}")
+        member.save(path / folders[-1])
+    metadata = {
+        "format": fc.METADATA_FORMAT, "params": forecaster.get_params(),
+        "lookback": forecaster.lookback_, "season": forecaster.season_, "hyper": forecaster.hyper_,
+        "target": forecaster.target_, "freq": forecaster.freq_, "step": forecaster.step_,
+        "covariates": forecaster.covariates_, "transforms": {}, "encoder": None, "ids": [], "calibration": {},
+        "history": fc._panel_to_json(forecaster.history_),
+        "versions": fc._versions(keras_used=bool(_neural(_leaves(forecaster)))),
+        "members": folders, "calibration_origins": forecaster.calibration_origins_,
+    }
+    (path / "metadata.json").write_text(json.dumps(metadata, indent=1))
+    return path
+
+
+def load_composite(cls, meta_file: Path, metadata: dict):
+    """``Forecaster.load`` of an ensemble or a bag (``metadata`` already checked by
+    ``Forecaster.load``); each member is loaded from its folder the same way (safe mode)."""
+    try:
+        forecaster = cls(**metadata["params"])
+        forecaster.check_params()
+        expected = (list(check_members(forecaster.members)) if forecaster.model in _ENSEMBLES
+                    else [forecaster.model] * check_bag(forecaster.bag))
+        forecaster.lookback_, forecaster.season_ = int(metadata["lookback"]), int(metadata["season"])
+        forecaster.hyper_ = metadata["hyper"]
+        forecaster.target_, forecaster.freq_, forecaster.step_ = metadata["target"], metadata["freq"], metadata["step"]
+        forecaster.covariates_ = {role: list(names) for role, names in metadata["covariates"].items()}
+        forecaster.transforms_ = {}
+        forecaster.history_ = fc._panel_from_json(metadata["history"])
+        forecaster.calibration_origins_ = {str(sid): int(k) for sid, k in metadata["calibration_origins"].items()}
+        folders = metadata["members"]
+        if not isinstance(folders, list) or not all(isinstance(f, str) and _FOLDER.fullmatch(f) for f in folders):
+            raise ValueError(f"`members` must list folders members/<i>-<model>, not {folders!r}")
+        if len(folders) != len(expected):
+            raise ValueError(f"it lists {len(folders)} members, but its params say {len(expected)}")
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        reason = f"missing key {err}" if isinstance(err, KeyError) else str(err)
+        raise ModelFileError(f"{meta_file} is malformed ({reason}); it was not written by forecastkit's save() or "
+                             "was edited. Re-save the model.") from None
+    forecaster.members_ = [cls.load(meta_file.parent / folder) for folder in folders]
+    for member, name, folder in zip(forecaster.members_, expected, folders):
+        if member.model != name or member.horizon != forecaster.horizon:
+            raise ModelFileError(f"{meta_file.parent / folder} holds a {member.model!r} model of horizon "
+                                 f"{member.horizon}, but {meta_file} expects {name!r} of horizon {forecaster.horizon}: "
+                                 "the folders were edited or mixed up. Re-save the model.")
+    _describe(forecaster)
+    return forecaster
+
+
+__all__ = ["DEFAULT_MEMBERS", "LOOKBACK_FACTORS", "bag_lookbacks", "check_bag", "check_members", "is_composite",
+           "kind_of", "member_seed"]
