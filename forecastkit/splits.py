@@ -158,13 +158,14 @@ class WalkForward:
         if stamp is pd.NaT:
             raise ConfigError(f"`start` must be a row number or a timestamp. Received: start={self.start!r}")
         if times.tz is not None and stamp.tz is None:
-            try:
-                stamp = stamp.tz_localize(times.tz)
-            except ValueError:  # pandas' NonExistentTimeError, AmbiguousTimeError
+            # NaT for a time skipped or repeated by a DST change: the exceptions pandas raises
+            # instead (pytz's NonExistentTimeError on pandas < 3) are no ValueErrors
+            stamp = stamp.tz_localize(times.tz, ambiguous="NaT", nonexistent="NaT")
+            if stamp is pd.NaT:
                 raise ConfigError(f"`start` {self.start!r} does not exist or is ambiguous in the series' "
                                   f"time zone {times.tz} (a daylight-saving change); give it with its "
                                   f"UTC offset, e.g. '2020-10-25 02:30+01:00'. "
-                                  f"Received: start={self.start!r}") from None
+                                  f"Received: start={self.start!r}")
         elif times.tz is None and stamp.tz is not None:
             raise ConfigError(f"`start` {self.start!r} has a time zone but the series' times have none; "
                               f"give it without a UTC offset. Received: start={self.start!r}")

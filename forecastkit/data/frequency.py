@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,14 @@ MAX_GRID_FACTOR = 100
 _ONE_DAY = pd.Timedelta(days=1)
 _OUT_OF_RANGE = (OverflowError, pd.errors.OutOfBoundsDatetime, pd.errors.OutOfBoundsTimedelta)
 _FUTURE_OFFSET_OPTION = "future.infer_freq_returns_offset"
+_DEPRECATION = (FutureWarning, DeprecationWarning)
+#: Quarterly offsets and the first of the three equivalent anchor months each is named by:
+#: quarters starting in Jan/Apr/Jul/Oct are 'QS-JAN' (not 'QS-APR'...), quarters ending in
+#: Mar/Jun/Sep/Dec 'QE-DEC', as pandas' own defaults 'QS' and 'QE'.
+_QUARTER_ANCHORS = (
+    ((pd.offsets.QuarterBegin, pd.offsets.BQuarterBegin), 1),
+    ((pd.offsets.QuarterEnd, pd.offsets.BQuarterEnd), 10),
+)
 _SEASONS = (  # season length of each offset family with multiple 1
     ((pd.offsets.YearBegin, pd.offsets.YearEnd, pd.offsets.BYearBegin, pd.offsets.BYearEnd), 1),
     ((pd.offsets.QuarterBegin, pd.offsets.QuarterEnd, pd.offsets.BQuarterBegin,
@@ -98,17 +107,43 @@ def infer_frequency(times) -> str | None:
 
 
 def parse_freq(freq):
-    """Parse an offset alias, raising ConfigError with pandas' suggestion if any."""
+    """Parse an offset alias, raising ConfigError with a suggestion if there is one.
+
+    Aliases pandas has deprecated ('M', 'H', 'Q', 'A', 'T', ...) are refused with their
+    replacement: pandas 2.2 and 2.3 accept them with a FutureWarning, pandas 3 not at all.
+
+    Examples
+    --------
+    >>> parse_freq("MS")
+    <MonthBegin>
+    >>> parse_freq("M")
+    Traceback (most recent call last):
+    ...
+    forecastkit.errors.ConfigError: `freq` must be a pandas offset alias such as 'YS', 'QS', 'MS', 'W', 'D', 'h' or '30min' ('M' is a deprecated alias. Did you mean ME? Please use 'ME' instead). Received: freq='M'
+    """
     if not isinstance(freq, str):
         raise ConfigTypeError(f"`freq` must be a pandas offset alias (str) such as 'MS', 'D' "
                               f"or 'h'. Received: freq={freq!r}")
-    try:
-        return to_offset(freq)
-    except ValueError as err:
-        hint = re.search(r"(Did you mean \w+\?|Please use '\w+' instead)", str(err))
-        extra = f" ({hint.group(1)})" if hint else ""
-        raise ConfigError(f"`freq` must be a pandas offset alias such as 'YS', 'QS', 'MS', "
-                          f"'W', 'D', 'h' or '30min'{extra}. Received: freq={freq!r}") from None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            offset = to_offset(freq)
+        except ValueError as err:
+            offset, hint = None, re.search(r"(Did you mean \w+\?|Please use '\w+' instead)",
+                                           str(err), flags=re.IGNORECASE)
+    deprecated = [w for w in caught if issubclass(w.category, _DEPRECATION)]
+    for other in caught:
+        if other not in deprecated:
+            warnings.warn(other.message, stacklevel=2)
+    if offset is not None and not deprecated:
+        return offset
+    if offset is not None:  # the offset pandas still maps a deprecated alias to
+        new = offset.freqstr
+        extra = f" ({freq!r} is a deprecated alias. Did you mean {new}? Please use {new!r} instead)"
+    else:
+        extra = f" ({hint.group(1)[0].upper()}{hint.group(1)[1:]})" if hint else ""
+    raise ConfigError(f"`freq` must be a pandas offset alias such as 'YS', 'QS', 'MS', "
+                      f"'W', 'D', 'h' or '30min'{extra}. Received: freq={freq!r}") from None
 
 
 def most_common(values: np.ndarray) -> int:
@@ -182,7 +217,7 @@ def infer_offset(index: pd.DatetimeIndex):
 
 
 def _pandas_infer(index: pd.DatetimeIndex):
-    """pandas.infer_freq as an offset or None.
+    """pandas.infer_freq as an offset or None, quarterly anchors named canonically.
 
     Opts into pandas' future offset return type locally where the option exists (pandas 3),
     so no deprecation warning is raised; older pandas returns a string, converted here.
@@ -192,7 +227,31 @@ def _pandas_infer(index: pd.DatetimeIndex):
             found = pd.infer_freq(index)
         except (TypeError, ValueError):
             return None
-    return to_offset(found) if isinstance(found, str) else found
+    if found is None:
+        return None
+    return canonical_offset(to_offset(found) if isinstance(found, str) else found)
+
+
+def canonical_offset(offset):
+    """``offset`` with a quarterly anchor named by the first of its equivalent months.
+
+    'QS-JAN', 'QS-APR', 'QS-JUL' and 'QS-OCT' are one grid; pandas' infer_freq names it
+    differently across versions (2.2.3 and 2.3 say 'QS-OCT' for quarters starting in
+    January). Other offsets are returned unchanged.
+
+    Examples
+    --------
+    >>> canonical_offset(to_offset("QS-OCT")).freqstr, canonical_offset(to_offset("2QS-MAY")).freqstr
+    ('QS-JAN', '2QS-FEB')
+    >>> canonical_offset(to_offset("QE-MAR")).freqstr, canonical_offset(to_offset("BQE-JAN")).freqstr
+    ('QE-DEC', 'BQE-OCT')
+    """
+    for kinds, first in _QUARTER_ANCHORS:
+        if isinstance(offset, kinds):
+            month = (offset.startingMonth - 1) % 3 + first
+            if month != offset.startingMonth:
+                return type(offset)(n=offset.n, normalize=offset.normalize, startingMonth=month)
+    return offset
 
 
 def _offset_return_type():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,8 @@ _QUARTER_PATTERNS = (r"(?P<year>\d{4})\s*-?\s*[Qq](?P<quarter>[1-4])",
 _MAX_STEP = pd.Timedelta.max  # about 292 years
 _MAX_PERIOD_SPAN = int(np.iinfo("int64").max)
 _TZ_SUFFIX = r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)$"
+_FIRST_DAY = np.datetime64(pd.Timestamp.min.ceil("D").date(), "D")
+_LAST_DAY = np.datetime64(pd.Timestamp.max.floor("D").date(), "D")
 
 
 def parse_times(column: pd.Series, rows: Rows, name: str) -> pd.Series:
@@ -122,18 +125,26 @@ def _quarter_starts(year, quarter, bad, column: pd.Series, rows: Rows,
                     where: str) -> pd.Series:
     """First day of each quarter; DataError naming the first value that is no quarter."""
     _check_parsed(bad, column, rows, where)
-    return pd.to_datetime(pd.DataFrame({"year": year, "month": 3 * quarter - 2, "day": 1}))
+    # numpy days, not pd.to_datetime(year/month/day): pandas < 3 refuses years such as 1500
+    days = ((year - 1970) * 12 + 3 * quarter - 3).astype("datetime64[M]").astype("datetime64[D]")
+    outside = first_true((days < _FIRST_DAY) | (days > _LAST_DAY))
+    if outside is not None:
+        _raise_out_of_range(column, outside, rows, where)
+    return pd.Series(days.astype("datetime64[ns]"))
 
 
 def _parse_dates(text: pd.Series, column: pd.Series, rows: Rows, where: str) -> pd.Series:
     """Dates in one format; DataError naming the first unparseable value or mixed zones."""
     try:
         parsed, bad = _parse_date_text(text)
-    except (ValueError, OverflowError) as err:  # pandas refuses mixed UTC offsets
+    except (ValueError, OverflowError):  # mixed UTC offsets
         _check_one_offset(text, column, rows, where)
-        raise DataError(f"Cannot parse the time values in {where}: {err}. Write all "
-                        f"timestamps in one format and one UTC offset.") from None
+        raise DataError(f"Cannot parse the time values in {where}: they mix UTC offsets or "
+                        f"formats. Write all timestamps in one format and one UTC "
+                        f"offset.") from None
     _check_parsed(bad, column, rows, where)
+    if parsed.dt.tz is not None:  # pandas reads a time without offset after one with as UTC
+        _check_one_offset(text, column, rows, where)
     return parsed
 
 
@@ -160,26 +171,43 @@ def _quarter_parts(text: pd.Series):
 def _parse_date_text(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Parse date strings as ISO 8601, else with the format guessed from the first value.
 
-    Raises pandas' ValueError for mixed UTC offsets.
+    Raises ValueError for mixed UTC offsets.
     """
-    parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+    parsed = _to_datetime(text, "ISO8601")
     bad = parsed.isna().to_numpy()
     if bad.any():  # slow path: surrounding spaces, or another format
         text = text.str.strip()
-        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+        parsed = _to_datetime(text, "ISO8601")
         bad = parsed.isna().to_numpy()
     if bad.any():
         guessed = guess_datetime_format(str(text.iloc[0]))
         if guessed is not None:
-            other = pd.to_datetime(text, format=guessed, errors="coerce")
+            other = _to_datetime(text, guessed)
             if other.isna().sum() < bad.sum():
                 parsed, bad = other, other.isna().to_numpy()
     return parsed, bad
 
 
+def _to_datetime(text: pd.Series, format: str) -> pd.Series:
+    """``pd.to_datetime(text, format=format, errors="coerce")``, raising ValueError for
+    mixed UTC offsets on every pandas version.
+
+    pandas 3 raises for them; pandas 2.2 and 2.3 return an object column with a
+    FutureWarning instead, turned into the same ValueError here (other warnings pass on).
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        parsed = pd.to_datetime(text, format=format, errors="coerce")
+    if not is_datetime64_any_dtype(parsed):
+        raise ValueError("the timestamps mix UTC offsets (or only some have one)")
+    for warning in caught:
+        warnings.warn(warning.message, stacklevel=3)
+    return parsed
+
+
 def _check_one_offset(text: pd.Series, column: pd.Series, rows: Rows, where: str) -> None:
     """Raise DataError if timestamps carry different UTC offsets (or some none)."""
-    zone = text.str.extract(_TZ_SUFFIX, expand=False)
+    zone = text.str.strip().str.extract(_TZ_SUFFIX, expand=False)
     if zone.isna().all():
         return
     zone = (zone.fillna("none").str.replace("Z", "+00:00", regex=False)
@@ -196,8 +224,40 @@ def _check_one_offset(text: pd.Series, column: pd.Series, rows: Rows, where: str
 def _check_parsed(bad, column: pd.Series, rows: Rows, where: str) -> None:
     pos = first_true(bad)
     if pos is not None:
+        if _is_out_of_range(column.iloc[pos]):
+            _raise_out_of_range(column, pos, rows, where)
         raise DataError(f"Cannot parse time value {cell_repr(column, pos)} in {where} at "
                         f"{rows.at(pos)}. {_TIME_FORMATS}.")
+
+
+def _is_out_of_range(value) -> bool:
+    """True if ``value`` reads as a date outside pandas' nanosecond range (1677-2262).
+
+    pandas < 3 parses such dates (e.g. '1500-01-01') to NaT like unparseable text;
+    ``pd.Timestamp`` reads them at a coarser resolution on every version.
+
+    Examples
+    --------
+    >>> _is_out_of_range("1500-01-01"), _is_out_of_range("2024-01-01"), _is_out_of_range("soon")
+    (True, False, False)
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a probe: dateutil's format guesses need no warning
+            stamp = pd.Timestamp(str(value).strip())
+    except (ValueError, OverflowError):
+        return False
+    if stamp is pd.NaT:
+        return False
+    if stamp.tz is not None:
+        stamp = stamp.tz_convert(None)
+    return bool(stamp < pd.Timestamp.min or stamp > pd.Timestamp.max)
+
+
+def _raise_out_of_range(column: pd.Series, pos: int, rows: Rows, where: str):
+    raise DataError(f"Time value {cell_repr(column, pos)} in {where} at {rows.at(pos)} is "
+                    f"outside the supported range {pd.Timestamp.min:%Y-%m-%d} to "
+                    f"{pd.Timestamp.max:%Y-%m-%d}. Fix the timestamp or use integer periods.")
 
 
 def _to_ns(parsed: pd.Series, column: pd.Series, rows: Rows, where: str) -> pd.Series:
@@ -205,10 +265,7 @@ def _to_ns(parsed: pd.Series, column: pd.Series, rows: Rows, where: str) -> pd.S
     utc = parsed.dt.tz_convert(None) if parsed.dt.tz is not None else parsed
     outside = first_true((utc < pd.Timestamp.min) | (utc > pd.Timestamp.max))
     if outside is not None:
-        raise DataError(f"Time value {cell_repr(column, outside)} in {where} at "
-                        f"{rows.at(outside)} is outside the supported range "
-                        f"{pd.Timestamp.min:%Y-%m-%d} to {pd.Timestamp.max:%Y-%m-%d}. Fix "
-                        f"the timestamp or use integer periods.")
+        _raise_out_of_range(column, outside, rows, where)
     return parsed.dt.as_unit("ns")
 
 

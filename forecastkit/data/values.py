@@ -30,6 +30,7 @@ FILL_HINT = ("pass --fill interpolate|ffill|zero (fill='interpolate', 'ffill' or
 
 _NA_TOKENS = ("", "na", "n/a", "nan", "null", "none", "<na>", "#n/a", "-nan")
 _THOUSANDS = r"[+-]?\d{1,3}(?:[,.' ]\d{3})+(?:[.,]\d+)?"
+_SCIENTIFIC = r"[+-]?(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+"
 
 
 class Numbers(NamedTuple):
@@ -44,13 +45,14 @@ def parse_numbers(column: pd.Series) -> Numbers:
     """Parse a column as float64, telling missing values from non-numeric ones.
 
     Strings are parsed by ``pd.to_numeric`` (surrounding spaces allowed); values it rejects
-    are missing if they spell a missing value (``NA``, ``null``, ``nan``...), else bad.
+    are missing if they spell a missing value (``NA``, ``null``, ``nan``...), infinite if
+    they overflow float64 (``1e400``, which pandas 2.2+ rejects), else bad.
 
     Examples
     --------
-    >>> numbers = parse_numbers(pd.Series(["1.5", " NA ", "abc"]))
+    >>> numbers = parse_numbers(pd.Series(["1.5", " NA ", "abc", "-1e400"]))
     >>> numbers.values.tolist(), numbers.missing.tolist(), numbers.bad.tolist()
-    ([1.5, nan, nan], [False, True, False], [False, False, True])
+    ([1.5, nan, nan, -inf], [False, True, False, False], [False, False, True, False])
     """
     if is_numeric_dtype(column) and not isinstance(column.dtype, pd.PeriodDtype):
         values = column.to_numpy(dtype="float64", na_value=np.nan)
@@ -60,9 +62,14 @@ def parse_numbers(column: pd.Series) -> Numbers:
     bad = np.isnan(values) & ~missing
     if bad.any():
         suspects = np.flatnonzero(bad)
-        spelled = column.iloc[suspects].astype("str").str.strip().str.lower().isin(_NA_TOKENS)
-        missing[suspects[spelled.to_numpy()]] = True
-        bad[suspects[spelled.to_numpy()]] = False
+        text = column.iloc[suspects].astype("str").str.strip()
+        spelled = text.str.lower().isin(_NA_TOKENS).to_numpy()
+        missing[suspects[spelled]] = True
+        bad[suspects[spelled]] = False
+        huge = text.str.fullmatch(_SCIENTIFIC).to_numpy(dtype=bool)
+        for pos, cell in zip(suspects[huge], text[huge]):
+            values[pos] = float(cell)  # +-inf: _check_finite names it
+            bad[pos] = False
     return Numbers(values, missing, bad)
 
 
