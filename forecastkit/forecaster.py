@@ -200,7 +200,7 @@ class Forecaster(BaseEstimator):
     """
 
     def __init__(self, model="linear", horizon=1, lookback=None, params=None, scaler="standard",
-                 transform=None, difference=False, season=None, seed=0, verbose=0, warm_start=False,
+                 transform=None, difference=None, season=None, seed=0, verbose=0, warm_start=False,
                  mode="global", id_embedding=0, calendar=None, quantiles=None, strategy="direct",
                  preprocess="auto", deseason=None, seasonal_difference=None, members=None, bag=1):
         self.model = model

@@ -2,30 +2,29 @@
 
 How a neural network sees trend and seasonality matters more for forecast accuracy than
 most of its hyperparameters: the M4 machine-learning benchmarks deseasonalise first, N-BEATS
-and DeepAR normalise per window, ES-RNN learns level and season per series. Which treatment
-suits a dataset is not known in advance, so :func:`choose_chain` tries the candidate chains
-on the training data of the fit and keeps the one whose forecasts of its own latest windows
-were best:
+and DeepAR normalise per window, ES-RNN learns level and season per series. A network also
+cannot extrapolate a level it never saw, so a trending series must reach it as changes.
+:func:`choose_chain` decides each part of the chain from the fit's training data:
 
-1. **Candidates**: power ``none`` or ``log`` (``log`` only when every value is positive) x
-   seasonality ``deseason`` (classical decomposition of the periods of
-   :func:`~forecastkit.seasonality.seasonal_periods`, each kept only where the M4 test finds
-   it) or ``sdiff`` (seasonal differences at the season length) when the M4 90 % seasonality
-   test finds the season (in first differences) in at least half of the series, else ``none`` (the M4 benchmarks'
-   rule: deseasonalise what is seasonal, and only that) x first differences ``no`` / ``yes``.
-   A part the user fixed (``transform=``, ``deseason=``, ``seasonal_difference=``,
-   ``difference=``) is not varied; a candidate that leaves too few training windows is not
-   tried.
-2. **Judge**: a ridge regression from the lookback window to the horizon (a direct linear
-   autoregression, fitted in closed form, pooled over the series as a global model is), fit
-   on each series' training rows before its latest ``K`` origins (``K <= 8``, spaced half a
-   horizon apart) and scored on forecasts from those origins, in the original units, as MASE
-   (scaled by the in-sample seasonal-naive error), averaged over series.
-3. **Choice**: the simplest candidate within 2 % of the best score (fewer steps first), so a
-   transform must earn its place.
+1. **Seasonality, by test**: deseasonalise (classical decomposition of the periods of
+   :func:`~forecastkit.seasonality.seasonal_periods`) when the M4 90 % autocorrelation test
+   finds the season, in first differences, in at least half of the series; each period's
+   indices are then kept only where the test finds that period (the M4 benchmarks' rule:
+   deseasonalise what is seasonal, and only that). Seasonal differencing is never chosen, only
+   set (``seasonal_difference=True``): on training-period validation it lost to
+   deseasonalising (``benchmarks/results/defaults.md``).
+2. **Differences, by test**: first differences when the KPSS test (level, 5 %) rejects
+   stationarity of the (log, deseasonalised) series in at least half of the series.
+3. **Log or not, by validation** (positive data only): a ridge regression from the lookback
+   window to the horizon (a direct linear autoregression, fitted in closed form, pooled over
+   the series as a global model is) is fit on each series' training rows before its latest
+   ``K`` origins (``K <= 8``, spaced half a horizon apart) and scored on forecasts from those
+   origins, in the original units, as MASE (scaled by the in-sample seasonal-naive error),
+   averaged over series; ``log`` must beat no power transform by 2 %.
 
-Everything seen is the training slice handed in: nothing at or after a forecast origin.
-Plain numpy: no Keras.
+A part the user fixed (``transform=``, ``deseason=``, ``seasonal_difference=``,
+``difference=``) is not decided. Everything seen is the training slice handed in: nothing at
+or after a forecast origin. Plain numpy / statsmodels: no Keras.
 
 Examples
 --------
@@ -33,12 +32,13 @@ Examples
 >>> t = np.arange(120)
 >>> y = 100 * np.exp(0.01 * t) * (1 + 0.2 * np.sin(2 * np.pi * t / 12))
 >>> choice = choose_chain([(y, t)], horizon=12, lookback=24, season=12, periods=(12,))
->>> choice.power, choice.deseason != "none" or choice.seasonal_difference
-('log', True)
+>>> choice.deseason, choice.difference
+('classical', True)
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -53,6 +53,8 @@ MIN_WINDOWS = 8
 #: A more complex chain must beat a simpler one by this share of its score.
 TOLERANCE = 0.02
 RIDGE = 1.0
+#: Shortest series the KPSS test is run on (shorter ones are not differenced by the test).
+KPSS_MIN_LENGTH = 12
 
 
 @dataclass(frozen=True)
@@ -81,37 +83,26 @@ class Chain:
                                season if self.seasonal_difference else 0)
 
 
-def candidates(fixed: dict, positive: bool, season: int, periods: tuple, deseason_method: str = "classical"):
-    """The chains to try, simplest first; ``fixed`` maps a part's name to the user's value.
+def candidates(fixed: dict, positive: bool, seasonal: bool) -> list:
+    """The chains :func:`choose_chain` judges (one per power transform), differences still
+    undecided; ``fixed`` maps a part's name to the user's value.
 
     Examples
     --------
-    >>> len(candidates({}, positive=True, season=12, periods=(12,)))
-    12
-    >>> candidates({"power": None, "difference": True, "deseason": "none", "seasonal_difference": False},
-    ...            positive=True, season=12, periods=(12,))
-    [Chain(power=None, deseason='none', seasonal_difference=False, difference=True)]
+    >>> candidates({}, positive=True, seasonal=True)
+    [Chain(power=None, deseason='classical', seasonal_difference=False, difference=False), Chain(power='log', deseason='classical', seasonal_difference=False, difference=False)]
+    >>> candidates({"power": None, "seasonal_difference": True}, positive=True, seasonal=True)
+    [Chain(power=None, deseason='none', seasonal_difference=True, difference=False)]
     """
     powers = [fixed["power"]] if "power" in fixed else [None] + (["log"] if positive else [])
-    seasonal = [("none", False)]
-    if season > 1 or periods:
-        seasonal += [(deseason_method, False)] if periods else []
-        seasonal += [("none", True)] if season > 1 else []
-    if "deseason" in fixed:
-        seasonal = [(d, s) for d, s in seasonal if (d != "none") == (fixed["deseason"] != "none")]
-        seasonal = [(fixed["deseason"] if d != "none" else d, s) for d, s in seasonal]
-    if "seasonal_difference" in fixed:
-        seasonal = [(d, s) for d, s in seasonal if s == fixed["seasonal_difference"]]
-        if not seasonal:  # both fixed on: deseason, then seasonal differences
-            seasonal = [(fixed.get("deseason", "none"), fixed["seasonal_difference"])]
-    differences = [fixed["difference"]] if "difference" in fixed else [False, True]
-    chains = [Chain(p, d, s, diff) for p in powers for d, s in seasonal for diff in differences]
-    return sorted(dict.fromkeys(chains), key=lambda c: c.steps)
+    sdiff = bool(fixed.get("seasonal_difference", False))
+    deseason = fixed.get("deseason") or ("classical" if seasonal and not sdiff else "none")
+    return [Chain(power, deseason, sdiff, bool(fixed.get("difference", False))) for power in powers]
 
 
 def choose_chain(series: list, horizon: int, lookback: int, season: int, periods: tuple, fixed: dict | None = None,
                  scaler: str = "standard") -> Chain:
-    """The candidate chain whose judge forecasts the latest training windows best.
+    """The transform chain for these training series (see the module docstring for the rule).
 
     Parameters
     ----------
@@ -121,10 +112,10 @@ def choose_chain(series: list, horizon: int, lookback: int, season: int, periods
     horizon, lookback, season : int
         The model's horizon and window length, and the season length.
     periods : tuple of int
-        Season lengths to deseasonalise (empty: no deseason candidate).
+        Season lengths to deseasonalise (empty: no deseasonalising).
     fixed : dict
         Parts the user set, by name (``power``, ``deseason``, ``seasonal_difference``,
-        ``difference``); they are not varied.
+        ``difference``); they are not decided.
     scaler : str
         The scaler every chain ends with.
 
@@ -135,10 +126,10 @@ def choose_chain(series: list, horizon: int, lookback: int, season: int, periods
     fixed = dict(fixed or {})
     series = _spread(series, MAX_SERIES)
     positive = all(np.all(y > 0) for y, _ in series)
-    options = candidates(fixed, positive, season, periods, fixed.get("deseason") or "classical")
-    if not {"deseason", "seasonal_difference"} & set(fixed):
-        seasonal = seasonal_share(series, season) >= 0.5
-        options = [c for c in options if (c.deseason != "none" or c.seasonal_difference) == seasonal] or options
+    seasonal = bool(periods) and seasonal_share(series, season if season > 1 else min(periods)) >= 0.5
+    options = candidates(fixed, positive, seasonal)
+    if "difference" not in fixed:
+        options = [replace(c, difference=nonstationary_share(series, c, season, periods) >= 0.5) for c in options]
     if len(options) == 1:
         return options[0]
     shortest = min(len(y) for y, _ in series)
@@ -151,9 +142,39 @@ def choose_chain(series: list, horizon: int, lookback: int, season: int, periods
         scores[chain] = _judge(series, chain, horizon, lookback, season, periods, origins, scaler)
     finite = {c: s for c, s in scores.items() if np.isfinite(s)}
     if not finite:
-        return _fallback(options, fixed)
+        return options[0]
     best = min(finite.values())
     return next(c for c in options if c in finite and finite[c] <= best * (1 + TOLERANCE) + 1e-12)
+
+
+def nonstationary_share(series: list, chain: Chain, season: int, periods: tuple) -> float:
+    """Share of the series whose ``chain``-transformed values (before first differences) the
+    KPSS test (level stationarity, 5 %) rejects: those need differencing.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> walk, noise = np.cumsum(rng.normal(size=200)), rng.normal(size=200)
+    >>> nonstationary_share([(walk, None), (noise, None)], Chain(), season=1, periods=())
+    0.5
+    """
+    from statsmodels.tsa.stattools import kpss
+
+    base = replace(chain, difference=False)
+    rejected = []
+    for y, positions in series:
+        if len(y) < KPSS_MIN_LENGTH:
+            rejected.append(False)
+            continue
+        x = base.transform("none", season, periods).fit(y, positions=positions).transform(y, positions)
+        if np.ptp(x) == 0:
+            rejected.append(False)
+            continue
+        with warnings.catch_warnings():  # p-values outside the table: the statistic decides anyway
+            warnings.simplefilter("ignore")
+            test = kpss(x, regression="c", nlags=int(3 * np.sqrt(len(x)) / 13), result_object=True)
+        rejected.append(bool(test.statistic > test.critical_values["5%"]))
+    return float(np.mean(rejected)) if rejected else 0.0
 
 
 def seasonal_share(series: list, season: int) -> float:
@@ -174,13 +195,6 @@ def seasonal_share(series: list, season: int) -> float:
     if season <= 1 or not series:
         return 0.0
     return float(np.mean([is_seasonal(np.diff(np.asarray(y, dtype=float)), season) for y, _ in series]))
-
-
-def _fallback(options: list, fixed: dict) -> Chain:
-    """With too little data to judge: the user's fixed parts, nothing else."""
-    base = Chain(fixed.get("power"), fixed.get("deseason") or "none", bool(fixed.get("seasonal_difference")),
-                 bool(fixed.get("difference")))
-    return base if base in options or not options else options[0]
 
 
 def _spread(items: list, most: int) -> list:
@@ -207,6 +221,8 @@ def _judge(series: list, chain: Chain, horizon: int, lookback: int, season: int,
         try:
             for y, positions in series:
                 cut = len(y) - horizon - origins[-1]
+                if positions is None:
+                    positions = np.arange(len(y))
                 transform = chain.transform(scaler, season, periods).fit(y[:cut], positions=positions[:cut])
                 z = transform.transform(y[:cut], positions[:cut])
                 x, t = _windows(z, lookback, horizon)
@@ -218,6 +234,7 @@ def _judge(series: list, chain: Chain, horizon: int, lookback: int, season: int,
         weights = _ridge(np.concatenate(inputs), np.concatenate(targets))
         errors = []
         for (y, positions), transform in zip(series, fitted):
+            positions = np.arange(len(y)) if positions is None else positions
             cut = len(y) - horizon - origins[-1]
             scale = _naive_scale(y[:cut], season)
             per_origin = []

@@ -89,28 +89,36 @@ def test_error_integration_and_its_inverse():
 
 
 def test_candidates_respect_fixed_parts_and_positivity():
-    assert all(c.power is None for c in candidates({}, positive=False, season=12, periods=(12,)))
-    fixed = candidates({"power": "log", "difference": True}, positive=True, season=12, periods=(12,))
-    assert {(c.power, c.difference) for c in fixed} == {("log", True)}
-    assert len(candidates({}, positive=True, season=1, periods=())) == 4
-    assert [c.steps for c in candidates({}, True, 12, (12,))] == sorted(c.steps for c in candidates({}, True, 12, (12,)))
+    assert [c.power for c in candidates({}, positive=False, seasonal=True)] == [None]
+    assert [c.power for c in candidates({}, positive=True, seasonal=False)] == [None, "log"]
+    fixed = candidates({"power": "log", "difference": True, "deseason": "stl"}, positive=True, seasonal=False)
+    assert fixed == [Chain("log", "stl", False, True)]
+    assert candidates({"seasonal_difference": True}, True, True)[0].deseason == "none"
 
 
-def test_auto_deseasonalises_seasonal_series_and_leaves_others_alone():
+def test_auto_deseasonalises_and_differences_by_test():
     y = seasonal_series(144)
     chain = choose_chain([(y, np.arange(144))], horizon=12, lookback=24, season=12, periods=(12,))
-    assert chain.deseason != "none" or chain.seasonal_difference
+    assert chain.deseason == "classical" and chain.difference and not chain.seasonal_difference
     walk = np.cumsum(np.random.default_rng(3).normal(size=200)) + 50
     chain = choose_chain([(walk, np.arange(200))], horizon=6, lookback=12, season=12, periods=(12,))
-    assert chain.deseason == "none" and not chain.seasonal_difference and chain.difference
+    assert chain == Chain(difference=True)
+    noise = np.random.default_rng(4).normal(size=200) + 50
+    chain = choose_chain([(noise, np.arange(200))], horizon=6, lookback=12, season=12, periods=(12,))
+    assert chain.deseason == "none" and not chain.difference
     assert seasonal_share([(walk, None)], 12) == 0.0
 
 
-def test_auto_falls_back_to_the_fixed_parts_when_data_are_too_short():
+def test_log_is_chosen_by_validation_only_when_it_helps():
+    t = np.arange(240)
+    growing = np.exp(0.02 * t) * (1 + 0.3 * np.sin(2 * np.pi * t / 12))  # multiplicative: log makes it additive
+    chain = choose_chain([(growing, t)], horizon=12, lookback=24, season=12, periods=(12,),
+                         fixed={"deseason": "none"})
+    assert chain.power == "log"
     short = seasonal_series(40)
     chain = choose_chain([(short, np.arange(40))], horizon=12, lookback=24, season=12, periods=(12,),
                          fixed={"difference": True})
-    assert chain == Chain(difference=True)
+    assert chain.power is None and chain.difference  # too short to judge: no log without evidence
 
 
 def test_choice_is_recorded_applied_and_saved(tmp_path):
