@@ -294,18 +294,20 @@ class Forecaster(BaseEstimator):
         return fixed
 
     def warmup(self, season: int | None = None) -> int:
-        """Leading rows the fixed differences consume before the first window (auto may add more,
-        within what the data allow). After ``fit``: the rows the chosen chain consumes.
+        """Leading rows the differences consume before the first window: those set, and the first
+        differences ``preprocess="auto"`` takes. After ``fit``: the rows the chosen chains consume.
 
         Examples
         --------
-        >>> Forecaster("mlp", difference=True, seasonal_difference=True).warmup(season=12)
+        >>> Forecaster("mlp", seasonal_difference=True).warmup(season=12)
         13
+        >>> Forecaster("mlp", preprocess="none").warmup(season=12)
+        0
         """
         if getattr(self, "transforms_", None):
             return max(t.lost for t in self.transforms_.values())
-        fixed = resolve_fixed(self.transform, self.difference, self.deseason, self.seasonal_difference)
-        return int(bool(fixed.get("difference"))) + (season or 1) * int(bool(fixed.get("seasonal_difference")))
+        fixed = self._fixed_chain()
+        return int(fixed.get("difference", True)) + (season or 1) * int(fixed.get("seasonal_difference", False))
 
     @property
     def model_horizon(self) -> int:
