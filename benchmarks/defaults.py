@@ -20,12 +20,13 @@ forecastkit knows it (``Forecaster().get_params()``, ``get_spec(model).defaults(
 defaults. Baselines have no such settings and run once.
 
 Budget (full run <= 30 min on 2 cores): the hourly part runs first, alone (a fair wall time);
-then the walk-forward and M4 jobs (one per part, arm and model) run on ``--workers`` worker
-processes, each job capped (``--timeout`` AFTER, ``--before-timeout`` BEFORE: reported "did
-not finish in N s") and none runs past ``--budget`` minutes (those not started, or stopped at the
-budget, are reported so). Prints progress and the
-markdown tables; writes ``benchmarks/results/defaults_run.md`` and ``.json`` (``--quick``:
-``defaults_run.quick.*``; ``--only``: ``defaults_run.partial.*``).
+then the walk-forward and M4 jobs (one per part, arm and model; baselines first, then AFTER,
+then BEFORE, see :func:`plan`) run on ``--workers`` worker processes. Each job is capped
+(``--timeout`` AFTER, ``--before-timeout`` BEFORE: reported "did not finish in N s") and none
+runs past ``--budget`` minutes (those not started, or stopped at the budget, are reported so).
+Prints progress, the markdown tables and the time per part; writes
+``benchmarks/results/defaults_run.md`` and ``.json`` (``--quick``: ``defaults_run.quick.*``;
+``--only``: ``defaults_run.partial.*``).
 
 Usage::
 
@@ -73,6 +74,8 @@ SEED = 0
 FOLDS, REFIT = 24, "every:6"  # forecastkit evaluate's defaults
 DATASET_ARGS = {"co2": {"fill": "interpolate"}}
 HOURLY = {"n_series": 414, "length": 960, "horizon": 48, "model": "vanilla"}
+#: Series of the smoke run (--quick).
+QUICK_SERIES = {"m4": 15, "hourly": 5}
 
 #: Today's Forecaster defaults (forecastkit b8e3626 and the issue-14 names that mean the same).
 BEFORE_FORECASTER = {"preprocess": "none", "scaler": "standard", "transform": None, "difference": False,
@@ -88,6 +91,10 @@ BEFORE_MODEL = {
     "vanilla": _CELL, "stacked": {**_CELL, "layers": 2}, "bidirectional": _CELL,
     "cnn_lstm": {"filters": 32, "kernel_size": 3, **_CELL}, "encoder_decoder": _CELL,
 }
+#: Forecaster arguments of today that are data, run or output settings (not defaults to pin), plus
+#: those pinned above: any other argument is new, and is reported as not pinned.
+TODAY_ARGUMENTS = {"model", "horizon", "lookback", "params", "season", "seed", "verbose", "warm_start", "calendar",
+                   "quantiles"}
 #: Today's `forecast` flags for the hourly BEFORE run (flag, value or None for a switch).
 BEFORE_FLAGS = (("--preprocess", "none"), ("--scaler", "standard"), ("--transform", "none"),
                 ("--no-difference", None), ("--deseason", "none"), ("--no-seasonal-difference", None),
@@ -115,24 +122,29 @@ def before_forecaster(model: str, horizon: int, lookback: int) -> tuple[Forecast
     wanted = {**BEFORE_TRAINING, **BEFORE_MODEL.get(model, {})}
     params = {k: v for k, v in wanted.items() if k in hypers}
     skipped = [k for k in BEFORE_FORECASTER if k not in known] + [k for k in wanted if k not in hypers]
+    error = None
     for drop in (None, "bag", "seasonal_difference", "deseason", "preprocess"):  # values this build refuses
-        if drop in kwargs:
+        if drop is not None:
+            if drop not in kwargs:
+                continue
             del kwargs[drop]
             skipped.append(f"{drop} (refused)")
         forecaster = Forecaster(model, horizon=horizon, lookback=lookback, params=params, seed=SEED, **kwargs)
         try:
             forecaster.check_params()
             return forecaster, skipped
-        except Exception:  # noqa: BLE001 - try without the next issue-14 argument
-            if drop == "preprocess":
-                raise
-    raise AssertionError("unreachable")
+        except Exception as err:  # noqa: BLE001 - try without the next issue-14 argument
+            error = err
+    raise error
 
 
-def arm_forecaster(model: str, arm: str, horizon: int, lookback: int) -> Forecaster:
-    """BEFORE: today's settings pinned; AFTER (and baselines): nothing but the horizon."""
+def arm_forecaster(model: str, arm: str, horizon: int, lookback: int, skipped: set | None = None) -> Forecaster:
+    """BEFORE: today's settings pinned (what was left out added to ``skipped``); AFTER (and
+    baselines): nothing but the horizon."""
     if arm == "before":
-        return before_forecaster(model, horizon, lookback)[0]
+        forecaster, left_out = before_forecaster(model, horizon, lookback)
+        (skipped if skipped is not None else set()).update(left_out)
+        return forecaster
     return Forecaster(model, horizon=horizon)
 
 
@@ -170,12 +182,15 @@ def run_walk_forward(job: dict) -> dict:
         except DataError:
             continue
     lookback = before_lookback(season, season, min(trains) if trains else 1)
-    entries = {m: arm_forecaster(m, job["arm"], season, lookback) for m in job["models"]}
+    skipped: set = set()
+    entries = {m: arm_forecaster(m, job["arm"], season, lookback, skipped) for m in job["models"]}
     result = walk_forward(panel, entries, splitter, seed=SEED, baselines=False)
     board = result.leaderboard("mase").set_index("model")
-    return {"horizon": season, "lookback_before": lookback, "models": {
+    failed = result.failed.drop_duplicates("model").set_index("model")["reason"]
+    return {"horizon": season, "lookback_before": lookback, "skipped": sorted(skipped), "models": {
         m: {"mase": float(board.loc[m, "mase"]), "smape": float(board.loc[m, "smape"]),
-            "failed_fits": int(board.loc[m, "failed_fits"]), "origins": int(board.loc[m, "origins"])}
+            "failed_fits": int(board.loc[m, "failed_fits"]), "origins": int(board.loc[m, "origins"]),
+            "first_failure": str(failed[m])[:300] if m in failed.index else None}
         for m in job["models"] if m in board.index}}
 
 
@@ -184,10 +199,10 @@ def run_m4(job: dict) -> dict:
     train = _m4_train(job["m4"], job["series"])
     panel = m4.to_panel(train)
     lookback = before_lookback(m4.HORIZON, panel.season_length(), min(len(y) for y in train.values()))
-    out = {}
+    out, skipped = {}, set()
     for name in job["models"]:
         start = time.perf_counter()
-        forecaster = arm_forecaster(name, job["arm"], m4.HORIZON, lookback).fit(panel)
+        forecaster = arm_forecaster(name, job["arm"], m4.HORIZON, lookback, skipped).fit(panel)
         frame = forecaster.predict()
         by_id = {sid: part.sort_values("time")["yhat"].to_numpy(float) for sid, part in frame.groupby("id")}
         hyper = getattr(forecaster, "hyper_", None) or {}
@@ -196,7 +211,7 @@ def run_m4(job: dict) -> dict:
                      "resolved": {"lookback": getattr(forecaster, "lookback_", None),
                                   **{k: v for k, v in hyper.items() if k in BEFORE_TRAINING},
                                   "preprocess": str(getattr(forecaster, "preprocess_", ""))[:300] or None}}
-    return {"models": out}
+    return {"skipped": sorted(skipped), "models": out}
 
 
 def worker_main() -> None:
@@ -237,11 +252,13 @@ class Pool:
 
     def run(self, jobs: list[dict], report) -> dict:
         todo = deque(jobs)
-        threads = [threading.Thread(target=self._serve, args=(todo, report)) for _ in range(self.workers)]
+        threads = [threading.Thread(target=self._serve, args=(todo, report), daemon=True)
+                   for _ in range(self.workers)]
         for thread in threads:
             thread.start()
         for thread in threads:
-            thread.join()
+            while thread.is_alive():  # join in steps, so Ctrl-C reaches the main thread
+                thread.join(1.0)
         return self.results
 
     def _spawn(self):
@@ -330,7 +347,7 @@ def run_hourly(args, folder: Path, help_text: str) -> dict:
     """Write the synthetic panel to a CSV and time ``forecastkit forecast`` on it, after then before."""
     from forecastkit.synthetic import hourly_panel
 
-    n_series = 10 if args.quick else HOURLY["n_series"]
+    n_series = QUICK_SERIES["hourly"] if args.quick else HOURLY["n_series"]
     csv = folder / "hourly.csv"
     hourly_panel(n_series=n_series, length=HOURLY["length"], seed=SEED).to_csv(csv, index=False)
     lookback = before_lookback(HOURLY["horizon"], 24, HOURLY["length"])
@@ -351,7 +368,7 @@ def run_hourly(args, folder: Path, help_text: str) -> dict:
         try:
             _, err = proc.communicate(timeout=cap)
             seconds = time.perf_counter() - start
-            rows = sum(1 for _ in open(out)) - 1 if out.is_file() else 0
+            rows = len(out.read_text().splitlines()) - 1 if out.is_file() else 0
             ok = proc.returncode == 0 and rows == n_series * HOURLY["horizon"]
             run = {"status": "ok" if ok else "error", "seconds": seconds, "rows": rows,
                    "error": None if ok else (err or "")[-400:]}
@@ -364,18 +381,27 @@ def run_hourly(args, folder: Path, help_text: str) -> dict:
     return runs
 
 
+#: Parts whose BEFORE jobs go last: today's defaults train on every window of long series (co2: 2,284
+#: weeks; M4: 359 series of up to 2,597 weeks) and are the likeliest not to finish in their cap anyway.
+COSTLY_BEFORE = ("co2", "m4")
+
+
 def plan(args, parts: list[str]) -> list[dict]:
     """One job per part, arm and neural model (a part's baselines together), in priority order: every
-    part's baselines (cheap), then part by part its AFTER models (the ensemble last), then its BEFORE ones."""
+    part's baselines (cheap), then every part's AFTER models (the ensemble last), then the BEFORE ones
+    (:data:`COSTLY_BEFORE` last), so a run cut by the budget loses the least informative jobs."""
     neural = ["linear", "vanilla"] if args.quick else list(NEURAL)
     ensemble = [ENSEMBLE] if ENSEMBLE in model_names() else []
+    if args.models:
+        chosen = {m.strip() for m in args.models.split(",")}
+        neural, ensemble = [m for m in NEURAL if m in chosen], [m for m in ensemble if m in chosen]
     parts = [p for p in parts if p != "hourly"]
     common = {p: {"part": p, "folds": 6 if args.quick else FOLDS, "m4": str(args.m4),
-                  "series": 30 if args.quick else args.m4_series} for p in parts}
+                  "series": QUICK_SERIES["m4"] if args.quick else args.m4_series} for p in parts}
     jobs = [{**common[p], "arm": "baseline", "models": list(BASELINES)} for p in parts]
-    for part in parts:
-        jobs += [{**common[part], "arm": "after", "models": [m]} for m in neural + ensemble]
-        jobs += [{**common[part], "arm": "before", "models": [m]} for m in neural]
+    jobs += [{**common[p], "arm": "after", "models": [m]} for p in parts for m in neural + ensemble]
+    later = sorted(parts, key=lambda p: p in COSTLY_BEFORE)
+    jobs += [{**common[p], "arm": "before", "models": [m]} for p in later for m in neural]
     for job in jobs:
         job["id"] = f"{job['part']}/{job['arm']}/{'+'.join(job['models']) if job['arm'] != 'baseline' else 'baselines'}"
         job["timeout"] = args.before_timeout if job["arm"] == "before" else args.timeout
@@ -385,17 +411,19 @@ def plan(args, parts: list[str]) -> list[dict]:
 def main(argv=None) -> int:
     parts_all = list(datasets.CATALOGUE) + ["m4", "hourly"]
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="smoke run: airline (6 origins), M4 30 series, "
-                        "hourly 10 series; linear and vanilla (+ ensemble); short caps")
+    parser.add_argument("--quick", action="store_true", help="smoke run: airline (6 origins), M4 15 series, "
+                        "hourly 5 series; linear and vanilla (+ ensemble); short caps")
     parser.add_argument("--only", help=f"comma-separated parts: {','.join(parts_all)} or 'datasets' (default: all)")
+    parser.add_argument("--models", help="only these neural models (and ensemble), e.g. linear,vanilla (default: "
+                        "all; the baselines always run)")
     parser.add_argument("--workers", type=int, default=max(1, min(2, os.cpu_count() or 1)))
-    parser.add_argument("--timeout", type=int, help="cap per AFTER/baseline job, s (default 420; quick 60)")
-    parser.add_argument("--before-timeout", type=int, help="cap per BEFORE job, s (default 90; quick 30)")
+    parser.add_argument("--timeout", type=int, help="cap per AFTER/baseline job, s (default 300; quick 45)")
+    parser.add_argument("--before-timeout", type=int, help="cap per BEFORE job, s (default 90; quick 20)")
     parser.add_argument("--hourly-timeout", type=int, help="cap of the AFTER hourly forecast, s "
-                        "(default 600; quick 60)")
+                        "(default 420; quick 45)")
     parser.add_argument("--hourly-before-timeout", type=int, help="cap of the BEFORE hourly forecast, s "
-                        "(default 120; quick 15)")
-    parser.add_argument("--budget", type=float, help="minutes after which no job runs (default 29; quick 4)")
+                        "(default 90; quick 10)")
+    parser.add_argument("--budget", type=float, help="minutes after which no job runs (default 29; quick 3)")
     parser.add_argument("--m4", type=Path, default=REPO.parent / "shared" / "data" / "m4")
     parser.add_argument("--m4-series", type=int, default=None, help="M4: use about this many series (default all)")
     parser.add_argument("--out", type=Path, help="markdown file (JSON beside it)")
@@ -405,8 +433,8 @@ def main(argv=None) -> int:
         worker_main()
         return 0
     q = args.quick
-    for name, full, quick in (("timeout", 420, 60), ("before_timeout", 90, 30), ("hourly_timeout", 600, 60),
-                              ("hourly_before_timeout", 120, 15), ("budget", 29.0, 4.0)):
+    for name, full, quick in (("timeout", 300, 45), ("before_timeout", 90, 20), ("hourly_timeout", 420, 45),
+                              ("hourly_before_timeout", 90, 10), ("budget", 29.0, 3.0)):
         if getattr(args, name) is None:
             setattr(args, name, quick if q else full)
     if args.only:
@@ -436,39 +464,51 @@ def main(argv=None) -> int:
                 "training": [k for k in BEFORE_TRAINING if k in trainable],
                 "not in this forecastkit (skipped)": [k for k in BEFORE_FORECASTER if k not in known]
                 + [k for k in BEFORE_TRAINING if k not in trainable],
-                "ensemble registered": ENSEMBLE in model_names()}
+                "ensemble registered": ENSEMBLE in model_names(),
+                "unpinned": sorted(set(known) - set(BEFORE_FORECASTER) - TODAY_ARGUMENTS - {"members"})
+                + sorted({f"{m}.{h}" for m in NEURAL for h in get_spec(m).defaults()
+                          if h not in BEFORE_TRAINING and h not in BEFORE_MODEL[m]})}
     print(f"defaults benchmark{' (--quick)' if q else ''}: parts {','.join(parts)}; {args.workers} workers, "
           f"caps {args.timeout} s (after) / {args.before_timeout} s (before), budget {args.budget:g} min", flush=True)
     print(f"  BEFORE pins {detected['forecaster'] + detected['training']}; skipped "
-          f"{detected['not in this forecastkit (skipped)'] or 'none'}", flush=True)
+          f"{detected['not in this forecastkit (skipped)'] or 'none'}; new settings not pinned (shipped defaults "
+          f"in both arms): {detected['unpinned'] or 'none'}", flush=True)
     report = {"args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items() if k != "worker"},
-              "detected": detected, "parts": {}}
+              "detected": detected, "parts": {}, "m4_series": QUICK_SERIES["m4"] if q else args.m4_series}
     with tempfile.TemporaryDirectory(prefix="fk-defaults-") as tmp:
         folder = Path(tmp)
         if "hourly" in parts:
             began = time.perf_counter()
             print(f"[{began - start:6.0f} s] hourly: synthetic panel, forecast timed alone", flush=True)
             report["hourly"] = run_hourly(args, folder, help_text)
-            report["parts"]["hourly"] = {"wall": time.perf_counter() - began}
+            report["parts"]["hourly"] = {"seconds": time.perf_counter() - began, "finished": sum(
+                r["status"] == "ok" for r in report["hourly"].values())}
         jobs = plan(args, parts)
         if jobs:
+            left = {p: sum(j["part"] == p for j in jobs) for p in parts}
+            spent = dict.fromkeys(parts, 0.0)
+
             def progress(job, result):
                 models = result.get("models", {})
                 summary = ", ".join(f"{m} {v['mase']:.3f}" for m, v in models.items() if "mase" in v) or (
                     ", ".join(f"{m} {v['seconds']:.0f} s" for m, v in models.items()))
-                print(f"[{result['ended']:6.0f} s] {job['id']:<40} {result['status']:<7} "
-                      f"{result['seconds']:6.1f} s  {summary or result.get('error', '')}", flush=True)
+                print(f"[{result['ended']:6.0f} s] {job['id']:<40} {result['status']:<10} "
+                      f"{result['seconds']:6.1f} s  {summary or result.get('error', '')[:150]}", flush=True)
+                part = job["part"]
+                left[part] -= 1
+                spent[part] += result.get("seconds", 0.0)
+                if not left[part]:
+                    print(f"[{result['ended']:6.0f} s] part {part} done: {spent[part]:.0f} s of jobs", flush=True)
 
             results = Pool(args.workers, deadline, folder / "workers.log", start).run(jobs, progress)
             log = (folder / "workers.log").read_text(errors="replace") if (folder / "workers.log").exists() else ""
-            if any(r["status"] == "error" for r in results.values()):
+            if any("worker" in str(r.get("error")) for r in results.values()):
                 print("worker log (tail):\n" + log[-2000:], flush=True)
             report["jobs"] = [{**j, "result": results.get(j["id"])} for j in jobs]
-            for part in {j["part"] for j in jobs}:
-                mine = [results[j["id"]] for j in jobs if j["part"] == part and j["id"] in results]
-                ran = [r for r in mine if r["status"] != "budget"]
-                report["parts"][part] = {"wall": max((r["ended"] for r in ran), default=0) - min(
-                    (r["began"] for r in ran), default=0), "job_seconds": sum(r["seconds"] for r in mine)}
+            for part in dict.fromkeys(j["part"] for j in jobs):
+                mine = [results.get(j["id"]) or {"status": "budget"} for j in jobs if j["part"] == part]
+                report["parts"][part] = {"jobs": len(mine), "finished": sum(r["status"] == "ok" for r in mine),
+                                         "seconds": sum(r.get("seconds", 0.0) for r in mine)}
     report["elapsed"] = time.perf_counter() - start
     text = render(report, parts, args, m4)
     print("\n" + text, flush=True)

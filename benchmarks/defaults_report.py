@@ -6,6 +6,7 @@ Kept apart from the runner so each file stays short; plain numpy, no forecastkit
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -35,7 +36,7 @@ def cell_of(result: dict | None, fmt: str = "{:.3f}", value=None) -> str:
     if status == "budget-cut":
         return f"stopped at the budget ({result['cap']:.0f} s)"
     if status == "error":
-        return "error"
+        return "too short" if "too short" in str(result.get("error")) else "error"
     value = result.get("seconds") if value is None else value
     return "–" if value is None or value != value else fmt.format(value)
 
@@ -92,9 +93,18 @@ def _header(report: dict, args) -> list[str]:
         "*before*: today's defaults pinned in the script (" + ", ".join(
             detected["forecaster"] + detected["training"]) + "; lookback 2 x max(season, horizon, 5) capped at half "
         "the shortest training series less the horizon); not in this forecastkit, so not passed: "
-        + (", ".join(detected["not in this forecastkit (skipped)"]) or "none") + ". *after*: no settings at all "
+        + (", ".join(detected["not in this forecastkit (skipped)"]) or "none") + _refused(report)
+        + (f"; new settings not pinned (their shipped defaults apply to before too): {', '.join(detected['unpinned'])}"
+           if detected.get("unpinned") else "")
+        + ". *after*: no settings at all "
         "(the data flags and the horizon only). Baselines have no such settings: one run.", "",
     ]
+
+
+def _refused(report: dict) -> str:
+    refused = sorted({k for j in report.get("jobs", []) for k in (j.get("result") or {}).get("skipped", ())
+                      if "refused" in k})
+    return f"; refused by this build's check_params, so left out: {', '.join(refused)}" if refused else ""
 
 
 def _hourly(report: dict) -> list[str]:
@@ -134,7 +144,7 @@ def _datasets(report: dict, parts: list[str], index: dict) -> list[str]:
 
 
 def _m4(report: dict, args, m4, index: dict) -> list[str]:
-    train = m4_subset(m4.read_m4(Path(args.m4) / "Weekly-train.csv"), 30 if args.quick else args.m4_series)
+    train = m4_subset(m4.read_m4(Path(args.m4) / "Weekly-train.csv"), report.get("m4_series"))
     test = m4.read_m4(Path(args.m4) / "Weekly-test.csv")
     actual = np.stack([test[sid] for sid in train])
     base = index.get(("m4", "baseline", "naive2"))
@@ -211,10 +221,17 @@ def _checks(report: dict, index: dict) -> list[str]:
 
 
 def _errors(report: dict) -> list[str]:
+    """Each distinct error once (model names folded), with the jobs it hit."""
     failed = [(j["id"], j["result"]["error"]) for j in report.get("jobs", [])
               if (j.get("result") or {}).get("status") == "error"]
+    failed += [(f"{j['id']} (failed fits)", entry["first_failure"]) for j in report.get("jobs", [])
+               for entry in ((j.get("result") or {}).get("models") or {}).values() if entry.get("first_failure")]
     failed += [(f"hourly/{arm}", r["error"]) for arm, r in report.get("hourly", {}).items() if r.get("error")]
-    return (["## Errors", "", *[f"- {name}: {error}" for name, error in failed], ""] if failed else [])
+    grouped: dict[str, list[str]] = {}
+    for name, error in failed:
+        grouped.setdefault(re.sub(r"[Mm]odel '[^']*'", "model", str(error)), []).append(name)
+    return (["## Errors and failed fits", "", *[f"- {', '.join(names)}: {error}" for error, names in grouped.items()],
+             ""] if grouped else [])
 
 
 def render(report: dict, parts: list[str], args, m4) -> str:
@@ -231,8 +248,9 @@ def render(report: dict, parts: list[str], args, m4) -> str:
     if "m4" in parts and report.get("jobs"):
         lines += _m4(report, args, m4, index)
     lines += _checks(report, index) + _errors(report)
-    lines += ["## Time per part", "", "| part | wall span, s | job seconds |", "|---|---:|---:|"]
+    lines += ["## Time per part", "", "Seconds of the part's jobs (two run at a time; the hourly part alone, "
+              "wall).", "", "| part | jobs | finished | seconds |", "|---|---:|---:|---:|"]
     for part, t in report["parts"].items():
-        lines.append(f"| {part} | {t['wall']:.0f} | {t.get('job_seconds', t['wall']):.0f} |")
+        lines.append(f"| {part} | {t.get('jobs', 2)} | {t.get('finished', '')} | {t['seconds']:.0f} |")
     lines += ["", f"Total {report['elapsed']:.0f} s ({report['elapsed'] / 60:.1f} min)."]
     return "\n".join(lines) + "\n"
