@@ -233,10 +233,11 @@ def _add_hyper_arguments(parser: argparse.ArgumentParser, cell: bool = True) -> 
     hyper.add_argument("--epochs", type=int, metavar="N", help="maximum epochs (default: 100, early stopping)")
     hyper.add_argument("--units", type=int, metavar="N", help="units per layer")
     hyper.add_argument("--layers", type=int, metavar="N", help="layers (stacked, mlp)")
-    hyper.add_argument("--batch-size", type=int, metavar="N", help="batch size (default: 32)")
-    hyper.add_argument("--learning-rate", type=float, metavar="LR", help="Adam learning rate (default: 0.003; "
-                       "linear 0.01)")
-    hyper.add_argument("--patience", type=int, metavar="N", help="early-stopping patience (default: 10)")
+    hyper.add_argument("--batch-size", type=int, metavar="N", help="batch size (defaults: `forecastkit models`)")
+    hyper.add_argument("--learning-rate", type=float, metavar="LR", help="Adam learning rate (defaults per model: "
+                       "`forecastkit models`)")
+    hyper.add_argument("--patience", type=int, metavar="N", help="early-stopping patience in epochs (defaults: "
+                       "`forecastkit models`)")
     hyper.add_argument("--dropout", type=float, metavar="P", help="dropout rate (default: 0)")
     hyper.add_argument("--validation", type=float, metavar="F", help="share of the latest training windows "
                        "held out for early stopping and interval calibration (default: 0.1)")
@@ -489,6 +490,13 @@ def _models() -> int:
                   + ", ".join(f"{h.name}={h.default}" for h in TRAINING) + " (unless its row says otherwise)"
                   + ". Set them with flags (--epochs ...) or in a config file's [models.<name>] table. "
                   "Every neural model can be bagged: --bag N (bag=N) trains N copies and forecasts their median.")
+    multiples = {}
+    for spec in MODELS.values():
+        if spec.kind == "neural":
+            multiples.setdefault(spec.lookback_multiple, []).append(spec.name)
+    console.print("Default --lookback: " + "; ".join(f"{m} x max(season, horizon, 5) rows for {', '.join(names)}"
+                                                   for m, names in sorted(multiples.items()))
+                  + " (at most half the shortest series' usable rows).")
     console.print(_cell_table())
     console.print(f"Pick one with --cell NAME (or cell = \"NAME\" in [models.<name>]) for the models with a cell "
                   f"hyperparameter: {', '.join(n for n, s in MODELS.items() if any(h.name == 'cell' for h in s.hypers))}. "

@@ -265,8 +265,9 @@ def bag_lookbacks(lookback: int, bag: int, cap: int) -> list[int]:
 
     ``fit`` passes ``cap`` = half the rows the shortest training series has for windows (the
     cap of :func:`~forecastkit.forecaster.default_lookback`), so every copy keeps at least half
-    of them. With the default lookback ``2 * max(season, horizon, 5)`` the copies look back 2,
-    3 and 4 seasons (or horizons), as N-BEATS' ensemble looks back several horizons.
+    of them. With a default lookback of ``2 * max(season, horizon, 5)`` (linear, cnn_lstm) the
+    copies look back 2, 3 and 4 seasons (or horizons), with ``1 *`` (mlp and the LSTM family)
+    1, 1.5 and 2, as N-BEATS' ensemble looks back several horizons.
 
     Examples
     --------
@@ -507,7 +508,8 @@ def levels_before_fit(forecaster, panel, levels) -> None:
     hyper = forecaster.check_params()
     season = int(forecaster.season or panel.season_length())
     shortest = min(panel.lengths.values())
-    lookback = forecaster.lookback or fc.default_lookback(forecaster.horizon, season, shortest)
+    lookback = forecaster.lookback or fc.default_lookback(forecaster.horizon, season, shortest,
+                                                          get_spec(forecaster.model).lookback_multiple)
     warmup = _warmup(forecaster, season)
     ensemble = forecaster.model in _ENSEMBLES
     hypers = [h for name, h in hyper.items() if get_spec(name).kind == "neural"] if ensemble else [hyper]

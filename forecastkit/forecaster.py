@@ -83,8 +83,10 @@ def check_quantiles(quantiles) -> tuple[float, ...]:
     return tuple(sorted(taus))
 
 
-def default_lookback(horizon: int, season: int, shortest: int) -> int:
-    """Default window length: ``2 * max(season, horizon, 5)``, capped at half the usable history.
+def default_lookback(horizon: int, season: int, shortest: int, multiple: int = 2) -> int:
+    """Default window length: ``multiple * max(season, horizon, 5)``, capped at half the usable
+    history. ``multiple`` is the model's ``lookback_multiple`` in the registry (chosen on
+    training-period validation, ``benchmarks/results/defaults.md``).
 
     Examples
     --------
@@ -92,8 +94,10 @@ def default_lookback(horizon: int, season: int, shortest: int) -> int:
     24
     >>> default_lookback(horizon=12, season=12, shortest=36)
     12
+    >>> default_lookback(horizon=12, season=12, shortest=144, multiple=1)
+    12
     """
-    return max(1, min(2 * max(season, horizon, 5), (shortest - horizon + 1) // 2))
+    return max(1, min(multiple * max(season, horizon, 5), (shortest - horizon + 1) // 2))
 
 
 def as_panel(data, **kwargs) -> Panel:
@@ -352,7 +356,8 @@ class Forecaster(BaseEstimator):
         self.hyper_ = self.check_params()
         self.season_ = int(self.season or panel.season_length())
         shortest = min(panel.lengths.values())
-        self.lookback_ = int(self.lookback or default_lookback(self.horizon, self.season_, shortest))
+        self.lookback_ = int(self.lookback or default_lookback(self.horizon, self.season_, shortest,
+                                                               get_spec(self.model).lookback_multiple))
         self.target_, self.freq_, self.step_ = panel.target, panel.freq, panel.step
         self.covariates_ = _roles(panel)
         self.check_covariates(panel)
@@ -662,7 +667,8 @@ class Forecaster(BaseEstimator):
             return
         hyper = self.check_params()
         season = int(self.season or panel.season_length())
-        lookback = self.lookback or default_lookback(self.horizon, season, min(panel.lengths.values()))
+        lookback = self.lookback or default_lookback(self.horizon, season, min(panel.lengths.values()),
+                                                     get_spec(self.model).lookback_multiple)
         held = [int(max(n - self.warmup(season) - lookback - self.model_horizon + 1, 0) * hyper["validation"])
                 for n in panel.lengths.values()]
         _require_calibration(levels, min(held) if self.mode == "local" else sum(held))

@@ -113,7 +113,8 @@ def min_length(forecaster: Forecaster, panel: Panel) -> int:
     if kind_of(forecaster) == "baseline":
         return 1
     season = forecaster.season or panel.season_length()
-    lookback = forecaster.lookback or default_lookback(forecaster.horizon, season, max(panel.lengths.values()))
+    lookback = forecaster.lookback or default_lookback(forecaster.horizon, season, max(panel.lengths.values()),
+                                                       get_spec(forecaster.model).lookback_multiple)
     return lookback + forecaster.model_horizon + forecaster.warmup(season)
 
 

@@ -258,7 +258,8 @@ def _resolve_models(models, horizon: int, baselines: bool, season: int, shortest
     for forecaster in entries.values():
         forecaster.set_params(season=forecaster.season or season, verbose=0)
         if kind_of(forecaster) == "neural" and forecaster.lookback is None:
-            forecaster.set_params(lookback=default_lookback(horizon, forecaster.season, shortest_train))
+            forecaster.set_params(lookback=default_lookback(horizon, forecaster.season, shortest_train,
+                                                            get_spec(forecaster.model).lookback_multiple))
     return entries
 
 

@@ -260,3 +260,13 @@ def test_steps_per_epoch_bounds_the_optimiser_steps_and_the_held_out_windows_are
     monkeypatch.setattr(training, "VALIDATION_CAP", 4)
     steps()
     assert len(held[0]) == 4 and held[0].tolist() == sorted(set(held[0].tolist()))
+
+
+def test_the_default_lookback_follows_each_models_registered_multiple(airline):
+    from forecastkit.models.registry import get_spec
+
+    # airline: season 12 > horizon 3, so the default is lookback_multiple x 12 rows
+    for model, params in (("linear", {}), ("vanilla", {"units": 2})):
+        f = Forecaster(model, horizon=3, params={"epochs": 1, **params}).fit(airline)
+        assert f.lookback_ == 12 * get_spec(model).lookback_multiple
+    assert [get_spec(m).lookback_multiple for m in ("linear", "mlp", "vanilla", "cnn_lstm")] == [2, 1, 1, 2]

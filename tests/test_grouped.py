@@ -198,20 +198,23 @@ def seasonal_series(n=72):
     return pd.Series(values, index=pd.date_range("2000-01-01", periods=n, freq="MS"), name="y")
 
 
-def linear_model(epochs=2, patience=1, loss="mse"):
+def linear_model(epochs=2, patience=1, loss="mse", **params):
     return {"linear": Forecaster("linear", horizon=3, lookback=12, params={**FAST, "epochs": epochs,
-                                                                           "patience": patience, "loss": loss})}
+                                                                           "patience": patience, "loss": loss,
+                                                                           **params})}
 
 
 @pytest.mark.parametrize("loss", ["mse", "mae", "huber"])
 def test_fast_and_sequential_walk_forward_agree(loss):
+    # trained to convergence (no early stopping), so other initial weights and batch orders move the
+    # forecasts little: with early stopping on six tiny fits, one fit stopping early decides the ratio
+    model = lambda: linear_model(120, 120, loss, validation=0.0)  # noqa: E731
     splitter = WalkForward(horizon=3, folds=6)
-    fast = walk_forward(seasonal_series(), linear_model(40, 5, loss), splitter, baselines=False).to_frame()
-    slow = walk_forward(seasonal_series(), linear_model(40, 5, loss), splitter, baselines=False,
-                        fast=False).to_frame()
+    fast = walk_forward(seasonal_series(), model(), splitter, baselines=False).to_frame()
+    slow = walk_forward(seasonal_series(), model(), splitter, baselines=False, fast=False).to_frame()
     pd.testing.assert_frame_equal(fast.drop(columns="y_pred"), slow.drop(columns="y_pred"))  # same origins
     mae = [float((frame["y_true"] - frame["y_pred"]).abs().mean()) for frame in (fast, slow)]
-    assert mae[0] <= 1.25 * mae[1], mae  # other initial weights and batch orders: not worse (beyond noise)
+    assert mae[0] <= 1.1 * mae[1], mae  # other initial weights and batch orders: not worse (beyond noise)
 
 
 def test_fast_path_same_seed_same_numbers_and_resume(tmp_path, monkeypatch):

@@ -69,6 +69,9 @@ class Hyper:
 LOSSES = ("mse", "mae", "huber")
 HUBER_DELTA = 1.0
 
+# These training defaults, and each model's own ``training`` and ``lookback_multiple`` below, were
+# chosen on training-period validation of the shipped datasets (benchmarks/choose_defaults.py; the
+# evidence is in benchmarks/results/defaults.md, "Training defaults").
 TRAINING = (
     Hyper("epochs", 100, int, "maximum training epochs (early stopping may end sooner)", 1),
     Hyper("batch_size", 32, int, "windows per gradient step", 1),
@@ -79,7 +82,7 @@ TRAINING = (
     Hyper("window_sample", 0, int, "windows drawn per series per epoch, afresh each epoch (0: all)", 0),
     Hyper("loss", "mse", str, "training loss on the scaled targets: mse, mae or huber (delta 1); early "
           "stopping watches the same loss", choices=LOSSES),
-    Hyper("steps_per_epoch", 0, int, "optimiser steps per epoch: when the fit windows exceed steps_per_epoch x "
+    Hyper("steps_per_epoch", 50, int, "optimiser steps per epoch: when the fit windows exceed steps_per_epoch x "
           "batch_size, each epoch draws that many afresh (0: every window)", 0),
 )
 _TRAINING_NAMES = frozenset(h.name for h in TRAINING)
@@ -94,9 +97,11 @@ class ModelSpec:
     hypers: tuple[Hyper, ...] = ()  # the builder's own; neural models add TRAINING
     builder: str = ""  # neural models: "module:function" of the Keras builder
     forecast: str = ""  # baselines: "module:function" of f(y, horizon, season) -> forecasts
-    training: tuple[tuple[str, float], ...] = ()  # this model's own training defaults
+    training: tuple[tuple[str, float | str], ...] = ()  # this model's own training defaults
     intervals: str = ""  # baselines: "module:function" of f(y, horizon, season, levels) -> bounds
     members: tuple[str, ...] = ()  # ensembles: the default members (see forecastkit.ensemble)
+    #: The default lookback in multiples of ``max(season, horizon, 5)`` (forecaster.default_lookback).
+    lookback_multiple: int = 2
 
     @property
     def kind(self) -> str:
@@ -191,20 +196,22 @@ MODELS: dict[str, ModelSpec] = {
                   training=(("learning_rate", 0.01),)),
         ModelSpec("mlp", "multilayer perceptron on the flattened window",
                   (Hyper("units", 64, int, "hidden units per layer", 1),
-                   Hyper("layers", 2, int, "hidden layers", 1), _DROPOUT), ".dense:build_mlp"),
+                   Hyper("layers", 2, int, "hidden layers", 1), _DROPOUT), ".dense:build_mlp",
+                  training=(("loss", "mae"),), lookback_multiple=1),
         ModelSpec("vanilla", "one LSTM layer (or another cell), then Dense to the horizon",
-                  (_UNITS, _DROPOUT, _CELL), ".recurrent:build_vanilla"),
+                  (_UNITS, _DROPOUT, _CELL), ".recurrent:build_vanilla", lookback_multiple=1),
         ModelSpec("stacked", "several LSTM layers (or another cell), then Dense to the horizon",
                   (_UNITS, Hyper("layers", 2, int, "LSTM layers", 1), _DROPOUT, _CELL),
-                  ".recurrent:build_stacked"),
+                  ".recurrent:build_stacked", lookback_multiple=1),
         ModelSpec("bidirectional", "bidirectional LSTM (or another cell) over the window, then Dense",
-                  (_UNITS, _DROPOUT, _CELL), ".recurrent:build_bidirectional"),
+                  (_UNITS, _DROPOUT, _CELL), ".recurrent:build_bidirectional",
+                  training=(("learning_rate", 0.01),), lookback_multiple=1),
         ModelSpec("cnn_lstm", "causal Conv1D feature extractor, then LSTM (or another cell), then Dense",
                   (Hyper("filters", 32, int, "convolution filters", 1),
                    Hyper("kernel_size", 3, int, "convolution kernel width", 1), _UNITS, _DROPOUT, _CELL),
                   ".conv:build_cnn_lstm"),
         ModelSpec("encoder_decoder", "seq2seq: encoder and decoder LSTMs (or another cell), per-step output",
-                  (_UNITS, _DROPOUT, _CELL), ".seq2seq:build_encoder_decoder"),
+                  (_UNITS, _DROPOUT, _CELL), ".seq2seq:build_encoder_decoder", lookback_multiple=1),
         ModelSpec("naive", "repeats the last observed value", forecast=".baselines:naive",
                   intervals=".baselines:naive_intervals"),
         ModelSpec("seasonal_naive", "repeats the last observed season (season length m)",
