@@ -65,9 +65,9 @@ def grid_positions(times, freq: str | None, step: int = 1) -> np.ndarray:
     offset = to_offset(freq)
     stamps = pd.DatetimeIndex(times)
     if isinstance(offset, pd.offsets.Tick):
-        return stamps.asi8 // offset.nanos
+        return stamps.as_unit("ns").asi8 // offset.nanos
     if isinstance(offset, pd.offsets.Week):
-        return stamps.asi8 // _NS_PER_WEEK // offset.n
+        return stamps.as_unit("ns").asi8 // _NS_PER_WEEK // offset.n
     months = _MONTHS.get(type(offset).__name__)
     if months is None:
         raise ConfigError(f"Deseasonalisation needs a regular calendar grid, but frequency {freq!r} has none "
