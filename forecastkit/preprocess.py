@@ -12,11 +12,12 @@ cannot extrapolate a level it never saw, so a trending series must reach it as c
    indices are then kept only where the test finds that period (the M4 benchmarks' rule:
    deseasonalise what is seasonal, and only that). Seasonal differencing is never chosen, only
    set (``seasonal_difference=True``): on training-period validation it lost to
-   deseasonalising (``benchmarks/results/defaults.md``).
+   deseasonalising (``benchmarks/results/choose_preprocess.md``).
 2. **Differences, always**: a network cannot extrapolate a level outside its training
    range, and on training-period validation first differences won for linear and mlp on 5 of
    the 7 shipped datasets, stationary ones included (``uschange``); letting the KPSS test
-   decide instead lost 5 % overall (``benchmarks/results/defaults.md``). ``difference=False``
+   decide instead lost 5 % overall in an earlier run of the same script
+   (``benchmarks/choose_preprocess.py``; ``benchmarks/results/choose_preprocess.md``). ``difference=False``
    (``--no-difference``) models levels.
 3. **Log or not, by validation** (positive data only): a ridge regression from the lookback
    window to the horizon (a direct linear autoregression, fitted in closed form, pooled over
