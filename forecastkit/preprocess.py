@@ -53,7 +53,7 @@ PREPROCESS = ("auto", "none")
 MAX_ORIGINS, MAX_SERIES = 8, 64
 #: Fewest training windows a candidate must leave the judge.
 MIN_WINDOWS = 8
-#: A more complex chain must beat a simpler one by this share of its score.
+#: ``log`` must beat no power transform by this share of the judge's score.
 TOLERANCE = 0.02
 RIDGE = 1.0
 
@@ -66,12 +66,6 @@ class Chain:
     deseason: str = "none"
     seasonal_difference: bool = False
     difference: bool = False
-
-    @property
-    def steps(self) -> int:
-        """How many transforms the chain applies (its complexity)."""
-        return int(self.power is not None) + int(self.deseason != "none") + int(self.seasonal_difference) \
-            + int(self.difference)
 
     def lost(self, season: int) -> int:
         """Leading rows the chain's differences consume."""
