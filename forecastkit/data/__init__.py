@@ -40,10 +40,11 @@ from .columns import TIME_NAMES
 from .frequency import infer_frequency, season_length
 from .future import read_future
 from .loading import from_pandas, load_csv
-from .panel import Panel
+from .panel import GLOBAL_ID, Panel
 from .values import FILL_POLICIES, MAX_ABS_VALUE
 
 __all__ = [
+    "GLOBAL_ID",
     "FILL_POLICIES",
     "MAX_ABS_VALUE",
     "TIME_NAMES",

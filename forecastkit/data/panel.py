@@ -14,6 +14,9 @@ from ..errors import ConfigError, ConfigTypeError, DataError
 from .frequency import season_length
 from .messages import describe_source, display, preview
 
+#: The id under which a global model (one model fitted to every series of a panel) is keyed and stored.
+GLOBAL_ID = "*"
+
 
 @dataclass(frozen=True, eq=False)
 class Panel:
