@@ -24,7 +24,6 @@ Examples
 from __future__ import annotations
 
 import json
-import platform
 import warnings
 from pathlib import Path
 
@@ -34,13 +33,20 @@ from sklearn.base import BaseEstimator
 
 from . import __version__, ensemble
 from .data import Panel, from_pandas, load_csv, read_future
-from .errors import ConfigError, DataError, ModelFileError, ModelVersionWarning, NotFittedError
+from .errors import (
+    ConfigError,
+    DataError,
+    ModelFileError,
+    ModelVersionWarning,
+    NotFittedError,
+)
 from .features import FeatureEncoder, check_calendar
 from .intervals import _conformal_rank, bound_columns, check_levels
 from .models.registry import get_spec
 from .preprocess import PREPROCESS, choose_chain, fixed_chain, resolve_fixed
 from .seasonality import DESEASON_METHODS, grid_positions, seasonal_periods
 from .transforms import TargetTransform, check_transform_options
+from .versions import versions
 from .windows import WindowSet, check_window_args
 
 METADATA_FORMAT = 2
@@ -478,7 +484,11 @@ class Forecaster(BaseEstimator):
         return WindowSet(blocks, self.lookback_, self.model_horizon, self.encoder_.has_future_rows, normalise, starts)
 
     def _train(self, spec, hyper, windows: WindowSet, previous=None):
-        from .models.keras_common import compile_model, import_keras, with_series_embedding
+        from .models.keras_common import (
+            compile_model,
+            import_keras,
+            with_series_embedding,
+        )
         from .training import keras_loss, train
 
         keras = import_keras()
@@ -952,7 +962,7 @@ class Forecaster(BaseEstimator):
             "ids": list(self.ids_) if neural else [],
             "calibration": self.calibration_ if neural else {},
             "history": _panel_to_json(self.history_),
-            "versions": _versions(keras_used=neural),
+            "versions": versions(keras_backend=neural),
         }
         if neural and hasattr(self, "residuals_"):  # optional: files of older versions have none
             metadata["residuals"] = self.residuals_
@@ -1258,14 +1268,3 @@ def _panel_from_json(state: dict) -> Panel:
                  covariates=tuple(roles["past"]), future_covariates=tuple(roles["future"]),
                  static_covariates=tuple(roles["static"]), categorical=tuple(roles["categorical"]),
                  source=state["source"])
-
-
-def _versions(keras_used: bool) -> dict:
-    versions = {"forecastkit": __version__, "python": platform.python_version(),
-                "numpy": np.__version__, "pandas": pd.__version__}
-    if keras_used:
-        import keras
-
-        versions["keras"] = keras.__version__
-        versions["backend"] = keras.backend.backend()
-    return versions

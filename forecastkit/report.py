@@ -19,7 +19,6 @@ Examples
 from __future__ import annotations
 
 import base64
-import contextlib
 import html
 import io
 import json
@@ -27,13 +26,20 @@ import warnings
 
 import pandas as pd
 
-from . import __version__
 from .ensemble import model_kind
 from .errors import ConfigError
-from .intervals import INTERVAL_METRICS, check_levels, conformal_intervals, interval_rows, interval_scores
+from .intervals import (
+    INTERVAL_METRICS,
+    check_levels,
+    conformal_intervals,
+    interval_rows,
+    interval_scores,
+)
 from .metrics import METRICS, MetricWarning, row_losses, score
-from .significance import compare, verdict as verdict_lines
+from .significance import compare
+from .significance import verdict as verdict_lines
 from .store import RESULT_COLUMNS
+from .versions import REPORT_PACKAGES, versions
 
 REFERENCE = "seasonal_naive"
 
@@ -308,7 +314,7 @@ def to_html(result, path, metric: str = "mase") -> None:
         sections.append("<h2>Target transforms per fit (chosen on each fit's training data)</h2>" + _table(chosen))
     if not failed.empty:
         sections.append("<h2>Failed fits</h2>" + _table(failed))
-    config = {**result.config, "versions": _versions()}
+    config = {**result.config, "versions": versions(REPORT_PACKAGES)}
     sections.append("<h2>Configuration</h2><pre>" + html.escape(json.dumps(config, indent=1, default=str)) + "</pre>")
     page = (
         "<!DOCTYPE html><html><head><meta charset='utf-8'><title>forecastkit report</title><style>"
@@ -349,14 +355,3 @@ def _summary(result) -> str:
 
 def _table(frame: pd.DataFrame) -> str:
     return frame.to_html(index=False, float_format=lambda v: f"{v:.4g}", na_rep="–", border=0)
-
-
-def _versions() -> dict:
-    import importlib.metadata as metadata
-    import platform
-
-    versions = {"forecastkit": __version__, "python": platform.python_version()}
-    for package in ("numpy", "pandas", "scikit-learn", "statsmodels", "keras", "tensorflow"):
-        with contextlib.suppress(metadata.PackageNotFoundError):  # not installed: not listed
-            versions[package] = metadata.version(package)
-    return versions
