@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from choose_defaults import DATASETS, inner_splitter, training_part  # noqa: E402
 from forecastkit import Forecaster  # noqa: E402
-from forecastkit.walkforward import walk_forward  # noqa: E402
+from forecastkit.evaluation import walk_forward  # noqa: E402
 
 VARIANTS = {
     "none (before)": {"preprocess": "none"},

@@ -169,8 +169,7 @@ def _m4_train(folder: str, n_series: int | None) -> dict:
 
 def run_walk_forward(job: dict) -> dict:
     """``forecastkit evaluate`` on one dataset for the job's models: MASE and sMAPE per model."""
-    from forecastkit.splits import WalkForward
-    from forecastkit.walkforward import walk_forward
+    from forecastkit.evaluation import WalkForward, walk_forward
 
     panel = _dataset(job["part"])
     season = panel.season_length()

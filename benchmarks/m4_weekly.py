@@ -31,7 +31,7 @@ Models
 Prediction intervals (95%) are scored too, as in M4: MSIS of a series = mean over h of
 ``(u - l) + 40 (l - y)[y < l] + 40 (y - u)[y > u]`` divided by the same in-sample naive MAE,
 averaged over the series; coverage = share of the 13 x 359 actuals inside their interval.
-Baselines give their native intervals (``Forecaster.predict(levels=(95,))``); the global
+Baselines give their native intervals (``Forecaster.predict(level=(95,))``); the global
 neural models split-conformal intervals from their errors on their held-out training windows;
 the ensemble the median of its members' bounds.
 
@@ -234,7 +234,7 @@ def forecast(name: str, series: dict[str, np.ndarray], quick: bool, windows: int
                                 scaler=cfg.scaler, transform=cfg.transform, difference=cfg.difference,
                                 season=SEASON, seed=SEED)
     forecaster.fit(to_panel(train))
-    frame = forecaster.predict(levels=(LEVEL,) if intervals else None)
+    frame = forecaster.predict(level=(LEVEL,) if intervals else None)
     columns = ["yhat", *bound_columns(LEVEL)] if intervals else ["yhat"]
     by_id = {sid: part.sort_values("time") for sid, part in frame.groupby("id")}
     values = [np.stack([by_id[sid][c].to_numpy(np.float64) for sid in series]) for c in columns]

@@ -177,8 +177,7 @@ NEURAL
 Jupyter, the result renders as the verdict and the leaderboard."""),
     code("""
 from forecastkit import Forecaster, datasets
-from forecastkit.splits import WalkForward
-from forecastkit.walkforward import walk_forward
+from forecastkit.evaluation import WalkForward, walk_forward
 
 
 def compare(name, horizon, transform=None):
@@ -199,8 +198,8 @@ airline.leaderboard("mase")"""),
     md("""
 ## Is the winner really better?
 
-`significance()` runs Diebold-Mariano tests on the per-origin losses (with the
-Harvey-Leybourne-Newbold correction for overlapping horizons) of every model against the
+`significance()` runs Diebold-Mariano tests on the per-origin losses (sized for few,
+overlapping origins: Coroneo & Iacone's fixed-smoothing variance) of every model against the
 best, and the best against `seasonal_naive`. The verdict lines say it in words; the table
 holds the statistics. With too few origins for the horizon (the quick settings) the test
 says so instead of giving a p-value it cannot back."""),
@@ -339,8 +338,7 @@ same = model.predict(future=poisoned)
 assert same.equals(forecast)
 print("absurd future occupancy -> identical forecast:", same.equals(forecast))"""),
     code("""
-from forecastkit.splits import WalkForward
-from forecastkit.walkforward import walk_forward
+from forecastkit.evaluation import WalkForward, walk_forward
 
 last_year = panel.frame.groupby("id").cumcount(ascending=False) < H   # rows after the single origin
 rng = np.random.default_rng(0)
@@ -444,8 +442,7 @@ panel.frame.pivot(index="time", columns="id", values="y").iloc[:, :8].plot(
 
 The same `mlp` architecture three ways, plus the baselines, on the same origins."""),
     code("""
-from forecastkit.splits import WalkForward
-from forecastkit.walkforward import walk_forward
+from forecastkit.evaluation import WalkForward, walk_forward
 
 params = {"epochs": EPOCHS}
 models = {
@@ -684,7 +681,7 @@ across the cells), with its weights and fit time. Here: `vanilla` on the airline
     code("""
 from forecastkit import datasets
 from forecastkit.ablation import ablation
-from forecastkit.splits import WalkForward
+from forecastkit.evaluation import WalkForward
 
 airline = datasets.load("airline")
 study = ablation(airline, "vanilla", cells=ABLATION["cells"], params=ABLATION["params"],

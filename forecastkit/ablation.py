@@ -11,7 +11,7 @@ weights and fit time; the verdict says it in words.
 Examples
 --------
 >>> from forecastkit import datasets
->>> from forecastkit.splits import WalkForward
+>>> from forecastkit.evaluation import WalkForward
 >>> result = ablation(datasets.load("airline"), "vanilla", cells=["lstm", "gru"],
 ...                   splitter=WalkForward(horizon=3, folds=2, refit="never"),
 ...                   params={"units": 2, "epochs": 1}, references=["naive"])  # doctest: +SKIP
@@ -28,12 +28,15 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from .errors import ConfigError
+from .checks import check_int
+from .errors import ConfigError, SequentialFitsWarning
+from .evaluation import WalkForward
 from .forecaster import Forecaster, as_panel
+from .formatting import format_frame
 from .models.cells import CELL_NAMES, CELLS, DEFAULT_CELL
 from .models.registry import get_spec
+from .settings import DEFAULTS
 from .significance import compare, holm, verdict
-from .splits import WalkForward
 
 #: Models evaluated beside the cells, so the verdict can say when a simpler model wins.
 REFERENCES = ("linear", "seasonal_naive")
@@ -63,8 +66,8 @@ def check_cells(cells) -> tuple[str, ...]:
     items = [c.strip() for c in (cells.split(",") if isinstance(cells, str) else cells)]
     unknown = [c for c in items if c not in CELLS]
     if unknown:
-        raise ConfigError(f"Unknown cell {unknown[0]!r} in `cells` (--cells). Cells: {', '.join(CELL_NAMES)}, "
-                          "or 'all'.")
+        raise ConfigError(f"Unknown cell {unknown[0]!r} in `cells`. Cells: {', '.join(CELL_NAMES)}, "
+                          f"or 'all'. Received: cells={cells!r}")
     return tuple(dict.fromkeys([DEFAULT_CELL, *items]))
 
 
@@ -74,7 +77,7 @@ class AblationResult:
 
     ``table``: one row per cell and reference model, best first (columns :data:`COLUMNS`,
     ``metric`` named after the metric); ``lines``: the verdict; ``evaluation``: the
-    underlying :class:`~forecastkit.walkforward.WalkForwardResult` (one model label per cell
+    underlying :class:`~forecastkit.evaluation.WalkForwardResult` (one model label per cell
     and seed: ``cifg``, ``cifg#2``...).
     """
 
@@ -125,21 +128,18 @@ class AblationResult:
         return self.table if self.repeats > 1 else self.table.drop(columns="sd")
 
     def __repr__(self) -> str:
-        return "\n".join([self._shown().to_string(index=False, float_format=_number, na_rep=""), *self.lines])
+        return "\n".join([format_frame(self._shown()).to_string(index=False), *self.lines])
 
     def _repr_html_(self) -> str:
-        return self._shown().to_html(index=False, float_format=_number, na_rep="") + "".join(
+        return format_frame(self._shown()).to_html(index=False) + "".join(
             f"<p>{line}</p>" for line in self.lines)
 
 
-def _number(value: float) -> str:
-    """Whole numbers (weights) in full, the others to 4 significant digits."""
-    return f"{value:.0f}" if float(value).is_integer() else f"{value:.4g}"
-
-
-def ablation(data, model="vanilla", cells="all", splitter: WalkForward | None = None, *, params=None,
-             repeats: int = 1, metric: str = "mase", references=REFERENCES, seed: int = 0, out=None,
-             resume: bool = False, progress: bool = False, **load_kwargs) -> AblationResult:
+def ablation(data, model="vanilla", cells=DEFAULTS.cells, splitter: WalkForward | None = None, *, params=None,
+             repeats: int = DEFAULTS.repeats, metric: str = DEFAULTS.metric, references=REFERENCES,
+             seed: int = DEFAULTS.seed, out=DEFAULTS.out, resume: bool = DEFAULTS.resume, progress=False,
+             n_jobs: int | None = DEFAULTS.jobs, scheduler: str | None = DEFAULTS.scheduler,
+             **load_kwargs) -> AblationResult:
     """Walk-forward of one recurrent builder with each cell, against the default LSTM.
 
     Parameters
@@ -151,8 +151,9 @@ def ablation(data, model="vanilla", cells="all", splitter: WalkForward | None = 
         hyperparameters...) every cell shares; its horizon must be the splitter's.
     cells : "all", "a,b" or list
         Cells to compare (:data:`~forecastkit.models.cells.CELL_NAMES`); ``lstm`` is always in.
-    splitter : WalkForward
-        Origins and refit policy (default: 24 origins, refit every 6, horizon = season).
+    splitter : WalkForward or None
+        Origins and refit policy (default ``WalkForward()``: 24 origins, refit every 6,
+        horizon = the season length).
     params : dict or None
         Hyperparameters for every cell (added to the Forecaster's own); not ``cell``.
     repeats : int
@@ -162,19 +163,18 @@ def ablation(data, model="vanilla", cells="all", splitter: WalkForward | None = 
         One of :data:`ABLATION_METRICS`.
     references : sequence of model names
         Models scored beside the cells (default :data:`REFERENCES`); ``()`` for none.
-    seed, out, resume, progress, load_kwargs
-        As in :func:`~forecastkit.walkforward.walk_forward`.
+    seed, out, resume, progress, n_jobs, scheduler, load_kwargs
+        As in :func:`~forecastkit.evaluation.walk_forward`.
     """
-    from .walkforward import walk_forward
+    from .evaluation import walk_forward
 
     if metric not in ABLATION_METRICS:
         raise ConfigError(f"The ablation ranks by one of {', '.join(ABLATION_METRICS)} (per-origin losses the "
                           f"Diebold-Mariano test compares). Received: metric={metric!r}")
-    if isinstance(repeats, bool) or not isinstance(repeats, (int, np.integer)) or repeats < 1:
-        raise ConfigError(f"`repeats` (--repeats) must be an integer >= 1. Received: repeats={repeats!r}")
+    check_int(repeats, "repeats", 1)
     cells = check_cells(cells)
     panel = as_panel(data, **load_kwargs)
-    splitter = splitter or WalkForward(horizon=panel.season_length(), folds=24, refit="every:6")
+    splitter = (splitter or WalkForward()).with_horizon(panel.season_length())
     template = _template(model, splitter.horizon, params)
     entries = {}
     for cell in cells:
@@ -190,7 +190,7 @@ def ablation(data, model="vanilla", cells="all", splitter: WalkForward | None = 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         evaluation = walk_forward(panel, entries, splitter, seed=seed, baselines=False, out=out, resume=resume,
-                                  progress=progress)
+                                  progress=progress, n_jobs=n_jobs, scheduler=scheduler)
     _rewarn(caught)
     losses = _losses(evaluation, metric)
     horizon = int(evaluation.results["h"].max())
@@ -201,14 +201,16 @@ def ablation(data, model="vanilla", cells="all", splitter: WalkForward | None = 
 
 def _rewarn(caught: list) -> None:
     """Pass the walk-forward's warnings on, the per-model sequential-path ones as one line."""
-    sequential = [w for w in caught if "train one after another" in str(w.message)]
+    sequential = [w for w in caught if issubclass(w.category, SequentialFitsWarning)]
     for w in caught:
         if w not in sequential:
             warnings.warn(w.message, w.category, stacklevel=3)
     if sequential:
-        reason = str(sequential[0].message).split(": ", 1)[-1].split(", so ")[0]
-        warnings.warn(f"{len(sequential)} of the ablation's models ({reason}) train one fit after another instead "
-                      "of fold-parallel: slower, same comparison.", UserWarning, stacklevel=3)
+        reason = sequential[0].message.reason
+        models = ", ".join(w.message.model for w in sequential)
+        warnings.warn(SequentialFitsWarning(models, reason, f"{len(sequential)} of the ablation's models ({reason}) "
+                                            "train one fit after another instead of fold-parallel: slower, same "
+                                            "comparison."), stacklevel=3)
 
 
 def _template(model, horizon: int, params) -> Forecaster:
@@ -219,7 +221,7 @@ def _template(model, horizon: int, params) -> Forecaster:
     merged = {**(template.params or {}), **(params or {})}
     if "cell" in merged:
         raise ConfigError("The ablation sets `cell` itself, once per cell; choose the cells with `cells` "
-                          "(--cells) instead of a `cell` hyperparameter.")
+                          f"instead of a `cell` hyperparameter. Received: params={merged!r}")
     template.set_params(horizon=horizon, params=merged or None)
     template.check_params()
     return template

@@ -13,21 +13,37 @@ forecastkit.errors.ConfigError: `horizon` must be >= 1. Received: horizon=0
 
 from __future__ import annotations
 
+import math
 import numbers
 
 from .errors import ConfigError, ConfigTypeError
 
 
-def check_int(value, name: str, minimum: int = 1) -> int:
-    """``value`` as an ``int >= minimum``; ConfigTypeError for non-integers, ConfigError for values."""
+def check_int(value, name: str, minimum: int = 1, *, context: str = "") -> int:
+    """``value`` as an ``int >= minimum``; ConfigTypeError for non-integers, ConfigError for values.
+
+    Booleans and floats (even ``32.0``) are not integers; NumPy integers are accepted and
+    returned as Python ``int``. ``context`` names what ``name`` belongs to, e.g.
+    ``"model 'vanilla'"``, and goes into the message after the name.
+
+    Examples
+    --------
+    >>> check_int(0, "minimum", 0)
+    0
+    >>> check_int(0, "units", context="model 'vanilla'")
+    Traceback (most recent call last):
+    ...
+    forecastkit.errors.ConfigError: `units` of model 'vanilla' must be >= 1. Received: units=0
+    """
+    subject = f"`{name}` of {context}" if context else f"`{name}`"
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise ConfigTypeError(
-            f"`{name}` must be an integer >= {minimum}. "
+            f"{subject} must be an integer >= {minimum}. "
             f"Received: {name}={value!r} ({type(value).__name__})"
         )
     value = int(value)
     if value < minimum:
-        raise ConfigError(f"`{name}` must be >= {minimum}. Received: {name}={value}")
+        raise ConfigError(f"{subject} must be >= {minimum}. Received: {name}={value}")
     return value
 
 
@@ -106,3 +122,65 @@ def check_level_values(levels) -> tuple[float, ...]:
             )
         out.append(float(level))
     return tuple(out)
+
+
+def required_length(lookback: int, horizon: int, warmup: int = 0, validation: float = 0.0,
+                    held_out: int = 0) -> int:
+    """Rows a series needs to train a window model: the one required-length rule.
+
+    A training window is ``lookback`` input rows followed by ``horizon`` target rows (1 for a
+    one-step recursive model), counted after the ``warmup`` leading rows the target transforms
+    consume (differences). A series of ``n`` rows gives ``n - warmup - lookback - horizon + 1``
+    windows; the latest ``int(windows * validation)`` of them are held out. The answer is the
+    fewest rows giving one window and, when ``held_out`` is set, at least ``held_out`` held-out
+    windows at that ``validation`` share.
+
+    Parameters
+    ----------
+    lookback : int
+        Input rows of a window.
+    horizon : int
+        Target rows of a window (the model's horizon: 1 for a recursive model).
+    warmup : int
+        Leading rows consumed by differencing before the first window.
+    validation : float
+        Share of the windows held out (the latest ones), in [0, 1).
+    held_out : int
+        Held-out windows required (e.g. to calibrate intervals); 0 requires none.
+
+    Returns
+    -------
+    int
+        The minimum number of rows per series.
+
+    Examples
+    --------
+    >>> required_length(lookback=24, horizon=12, warmup=1)
+    37
+    >>> required_length(lookback=24, horizon=12, warmup=1, validation=0.2, held_out=4)
+    56
+    """
+    windows = 1
+    if held_out > 0:
+        if not validation > 0:
+            raise ConfigError(f"Holding out {held_out} window(s) needs `validation` > 0. "
+                              f"Received: validation={validation!r}")
+        windows = max(1, math.ceil(held_out / validation) - 1)
+        while int(windows * validation) < held_out:  # the same float rounding as the split
+            windows += 1
+    return warmup + lookback + horizon + windows - 1
+
+
+def check_horizon(horizon) -> int:
+    """``horizon`` (forecast steps ahead) as an ``int >= 1``; the one horizon check.
+
+    Examples
+    --------
+    >>> check_horizon(12)
+    12
+    >>> check_horizon(2.0)
+    Traceback (most recent call last):
+    ...
+    forecastkit.errors.ConfigTypeError: `horizon` must be an integer >= 1. Received: horizon=2.0 (float)
+    """
+    return check_int(horizon, "horizon")

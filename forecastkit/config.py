@@ -1,94 +1,29 @@
-"""Run settings: defaults < TOML config file < command-line flags, validated in one place.
+"""Run settings: defaults < TOML config file < command-line flags, merged into one :class:`RunSettings`.
 
-A config file is TOML. Top-level keys mirror the long flags (``horizon = 12``,
-``learning_rate = 0.01`` or ``learning-rate``); ``[models.<name>]`` tables hold per-model
-hyperparameters. Unknown keys, unknown models and wrong types are errors.
+A config file is TOML. Top-level keys are the settings of :class:`~forecastkit.settings.RunSettings`
+(``horizon = 12``, ``learning_rate = 0.01`` or ``learning-rate``); ``[models.<name>]`` tables hold
+per-model hyperparameters. Unknown keys, unknown models and wrong types are errors; the known
+keys and their types come from :class:`~forecastkit.settings.RunSettings`.
 
 Examples
 --------
 >>> settings = merge_settings({"horizon": 6, "model_tables": {"mlp": {"units": 16}}}, flags={"model": "mlp"})
->>> settings["horizon"], settings["model"], model_params(settings)["units"]
+>>> settings.horizon, settings.model, model_params(settings)["units"]
 (6, 'mlp', 16)
 """
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from pathlib import Path
 
 from .errors import ConfigError, ConfigTypeError
-from .models.registry import get_spec
+from .models.registry import ModelSpec, get_spec
+from .settings import RunSettings, hyper_names, setting_kinds, setting_names
 
-#: Hyperparameter flags shared by the neural models (flag name -> hyperparameter name).
-HYPER_FLAGS = ("epochs", "units", "layers", "batch_size", "learning_rate", "patience", "dropout", "validation",
-               "window_sample", "cell", "loss", "steps_per_epoch")
-
-#: Every run setting with its default and type (None: no default, optional).
-SETTINGS: dict[str, tuple[object, type | tuple[type, ...]]] = {
-    "data": (None, str),
-    "target": (None, str),
-    "time": (None, str),
-    "id": (None, str),
-    "past_covariates": (None, str),
-    "future_covariates": (None, str),
-    "static_covariates": (None, str),
-    "future_data": (None, str),
-    "calendar": (None, str),
-    "skip_short": (False, bool),
-    "mode": ("global", str),
-    "id_embedding": (0, int),
-    "model": (None, str),
-    "models": (None, (str, list)),
-    "horizon": (None, int),
-    "lookback": (None, int),
-    "freq": (None, str),
-    "fill": (None, str),
-    "season": (None, int),
-    "scaler": ("standard", str),
-    "preprocess": ("auto", str),
-    "transform": (None, str),
-    "deseason": (None, str),
-    "seasonal_difference": (None, bool),
-    "difference": (None, bool),
-    "out": (None, str),
-    "save_model": (None, str),
-    "from_run": (None, str),
-    "folds": (24, int),
-    "stride": (1, int),
-    "gap": (0, int),
-    "window": ("expanding", str),
-    "start": (None, (int, str)),
-    "refit": ("every:6", str),
-    "warm_start": (False, bool),
-    "metric": ("mase", str),
-    "level": (None, (str, int, float, list)),
-    "min_calibration": (10, int),
-    "quantiles": (None, (str, float, list)),
-    "strategy": ("direct", str),
-    "samples": (None, int),
-    "resume": (False, bool),
-    "fast_nondeterministic": (False, bool),
-    "no_baselines": (False, bool),
-    "seed": (0, int),
-    "quiet": (False, bool),
-    "verbose": (False, bool),
-    "epochs": (None, int),
-    "units": (None, int),
-    "layers": (None, int),
-    "batch_size": (None, int),
-    "learning_rate": (None, (int, float)),
-    "patience": (None, int),
-    "dropout": (None, (int, float)),
-    "validation": (None, (int, float)),
-    "window_sample": (None, int),
-    "cell": (None, str),
-    "loss": (None, str),
-    "steps_per_epoch": (None, int),
-    "cells": ("all", (str, list)),
-    "repeats": (1, int),
-    "members": (None, (str, list)),
-    "bag": (1, int),
-}
+#: The settings that are hyperparameters of the neural models (``--epochs`` ...), as in :mod:`.settings`.
+HYPER_FLAGS = hyper_names()
 
 
 def read_config(path: str | Path) -> dict:
@@ -114,10 +49,10 @@ def read_config(path: str | Path) -> dict:
         if name == "models" and isinstance(value, dict):
             config["model_tables"] = _read_models(path, value)
             continue
-        if name not in SETTINGS:
+        if name not in setting_names():
             raise ConfigError(
                 f"Unknown key {key!r} in config file {str(path)!r}. Known keys: "
-                f"{', '.join(SETTINGS)}, and [models.<name>] tables."
+                f"{', '.join(setting_names())}, and [models.<name>] tables."
             )
         config[name] = check_type(name, value, f"in config file {str(path)!r}")
     if "data" in config and not Path(config["data"]).is_absolute():
@@ -143,51 +78,51 @@ def _read_models(path: Path, tables) -> dict:
 
 def check_type(name: str, value, where: str):
     """Check one setting's type (ints are accepted where floats are expected)."""
-    default, kind = SETTINGS[name]
-    kinds = kind if isinstance(kind, tuple) else (kind,)
+    kinds = setting_kinds(name)
     if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
         expected = " or ".join(k.__name__ for k in kinds)
         raise ConfigTypeError(f"`{name}` {where} must be {expected}. Received: {name}={value!r}")
     return value
 
 
-def merge_settings(config: dict, flags: dict | None = None) -> dict:
-    """Defaults, then config-file values, then flags (only flags the user actually gave).
+def merge_settings(config: dict, flags: dict | None = None) -> RunSettings:
+    """Defaults, then config-file values, then flags (only flags the user actually gave), as
+    one frozen :class:`RunSettings`.
 
-    The config file's ``[models.<name>]`` tables stay under ``"model_tables"``.
+    The config file's ``[models.<name>]`` tables go to ``model_tables``.
     """
-    settings = {name: default for name, (default, _) in SETTINGS.items()}
-    settings.update(config)
-    settings.update(flags or {})
-    settings["model_tables"] = dict(config.get("model_tables", {}))
-    return settings
+    values = {**config, **(flags or {})}
+    values["model_tables"] = dict(config.get("model_tables", {}))
+    unknown = set(values) - {f.name for f in dataclasses.fields(RunSettings)}
+    if unknown:
+        raise ConfigError(f"Unknown settings: {', '.join(sorted(unknown))}. Known: {', '.join(setting_names())}.")
+    return RunSettings(**values)
 
 
-def model_params(settings: dict, strict: bool = True) -> dict:
-    """Hyperparameters for ``settings["model"]``: its config table, then hyperparameter flags.
+def model_params(settings: RunSettings, strict: bool = True, spec: ModelSpec | None = None) -> dict:
+    """Hyperparameters for ``settings.model``: its config table, then the hyperparameter settings.
 
-    A hyperparameter flag the model does not have is an error naming the model's own
+    A hyperparameter setting the model does not have is an error naming the model's own
     (``strict``), or is skipped for that model (``strict=False``, used by ``evaluate``, where
-    a flag applies to every model that has it). An ensemble: :func:`~forecastkit.ensemble.ensemble_params`.
+    a setting applies to every model that has it). An ensemble:
+    :func:`~forecastkit.ensemble.ensemble_params`. ``spec``: the model's, when already looked up.
     """
-    spec = get_spec(settings["model"])
+    spec = spec or get_spec(settings.model)
     if spec.kind == "ensemble":
         from .ensemble import ensemble_params
 
-        return ensemble_params(settings, strict)
-    params = dict(settings["model_tables"].get(settings["model"], {}))
+        return ensemble_params(vars(settings), strict)
+    params = dict(settings.model_tables.get(settings.model, {}))
     known = {h.name for h in spec.all_hypers}
     for name in HYPER_FLAGS:
-        if settings.get(name) is None:
-            continue
-        if name not in known and not strict:
+        value = getattr(settings, name)
+        if value is None or name not in known and not strict:
             continue
         if name not in known:
-            flag = "--" + name.replace("_", "-")
             raise ConfigError(
-                f"`{flag}` does not apply to model '{spec.name}'. Its hyperparameters are: "
+                f"`{name}` does not apply to model '{spec.name}'. Its hyperparameters are: "
                 f"{', '.join(h.name for h in spec.all_hypers) or 'none'}."
             )
-        params[name] = settings[name]
+        params[name] = value
     spec.resolve(params)
     return params

@@ -167,7 +167,7 @@ _ENTRIES = (
         notes=(
             "Keeling & Whorf (2004), SIO continuous air samples. Complete Saturday grid "
             "1958-03-29..2001-12-29 with 59 empty values (weeks without data): load with "
-            "fill='interpolate' (--fill interpolate)."
+            "fill='interpolate'."
         ),
     ),
     DatasetInfo(
@@ -395,7 +395,8 @@ def load(name: str, **overrides: Any):
         If `name` is unknown or an override is not one of the arguments above.
     DataError
         If the file fails validation with these arguments, e.g. ``co2`` has missing
-        values and needs ``fill="interpolate"`` (``--fill interpolate``).
+        values and needs ``fill="interpolate"``. Messages name the dataset
+        (``dataset 'co2'``), not its file.
 
     Examples
     --------
@@ -436,6 +437,8 @@ def load(name: str, **overrides: Any):
             kwargs["covariates"] = tuple(c for c in entry.covariates if c not in targets)
     kwargs.update(overrides)
 
-    from forecastkit.data import load_csv  # imported here: list_datasets/path need no data.py
+    # imported here: list_datasets and path need no data package
+    from forecastkit.data import load_csv
+    from forecastkit.data.messages import dataset_source
 
-    return load_csv(path(name), **kwargs)
+    return load_csv(path(name), source=dataset_source(name), **kwargs)

@@ -30,7 +30,7 @@ No weights, no selection
     nothing can leak. Each fit (each walk-forward fit too) trains its members on that fit's
     training data alone. The walk-forward trains ensembles and bags on its sequential path
     (each fit trains several networks).
-Intervals (``predict(levels=...)``)
+Intervals (``predict(level=...)``)
     Split-conformal on the ensemble's own errors: the median forecast, from the history known
     at each of the latest training origins whose whole horizon lies in the held-out
     (validation) windows of every network, is compared with the actuals. The absolute errors,
@@ -67,10 +67,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import forecaster as fc
+from .checks import check_int, check_levels
+from .data import GLOBAL_ID
 from .errors import ConfigError, DataError, ModelFileError, NotFittedError
-from .intervals import bound_columns, check_levels
+from .forecaster import options, persistence, preparation
+from .intervals import bound_columns, check_calibration_size, conformal_half_width
 from .models.registry import MODELS, TRAINING, get_spec, model_names
+from .versions import versions
 
 _ENSEMBLES = tuple(model_names("ensemble"))
 #: The members of ``ensemble`` when ``members`` is None.
@@ -111,7 +114,7 @@ def check_bag(bag) -> int:
     5
     """
     if isinstance(bag, bool) or not isinstance(bag, (int, np.integer)) or bag < 1:
-        raise ConfigError("`bag` (--bag) must be an integer >= 1: the copies of the network to train over seeds "
+        raise ConfigError("`bag` must be an integer >= 1: the copies of the network to train over seeds "
                           f"and lookbacks (1: a single network). Received: bag={bag!r}")
     return int(bag)
 
@@ -126,31 +129,31 @@ def check_members(members) -> tuple[str, ...]:
     >>> check_members("mlp,ensemble")
     Traceback (most recent call last):
     ...
-    forecastkit.errors.ConfigError: `members` (--members) may not include an ensemble ('ensemble'): list the models themselves, e.g. members='linear,mlp,vanilla'. Received: members='mlp,ensemble'
+    forecastkit.errors.ConfigError: `members` may not include an ensemble ('ensemble'): list the models themselves, e.g. members='linear,mlp,vanilla'. Received: members='mlp,ensemble'
     """
     if members is None:
         return DEFAULT_MEMBERS
     items = members.split(",") if isinstance(members, str) else members if isinstance(members, (list, tuple)) else None
     if items is None or not all(isinstance(item, str) for item in items):
-        raise ConfigError("`members` (--members) must name registered models, as 'linear,mlp' or a list of names. "
+        raise ConfigError("`members` must name registered models, as 'linear,mlp' or a list of names. "
                           f"Received: members={members!r}")
     names = tuple(item.strip() for item in items if item.strip())
     if not names:
-        raise ConfigError(f"`members` (--members) must name at least one model, e.g. '{','.join(DEFAULT_MEMBERS)}'. "
+        raise ConfigError(f"`members` must name at least one model, e.g. '{','.join(DEFAULT_MEMBERS)}'. "
                           f"Received: members={members!r}")
     for name in names:
         if name in _ENSEMBLES:
-            raise ConfigError(f"`members` (--members) may not include an ensemble ({name!r}): list the models "
+            raise ConfigError(f"`members` may not include an ensemble ({name!r}): list the models "
                               f"themselves, e.g. members='{','.join(DEFAULT_MEMBERS)}'. Received: members={members!r}")
         if name not in MODELS:
             close = difflib.get_close_matches(name, list(MODELS), n=1)
-            raise ConfigError(f"`members` (--members) lists {name!r}, which is not a model. Available models: "
+            raise ConfigError(f"`members` lists {name!r}, which is not a model. Available models: "
                               f"{', '.join(m for m in MODELS if m not in _ENSEMBLES)}. Received: members={members!r}"
                               + (f". Did you mean {close[0]!r}?" if close else ""))
     twice = next((name for name in names if names.count(name) > 1), None)
     if twice:
-        raise ConfigError(f"`members` (--members) lists {twice!r} twice; for several copies of one network use "
-                          f"bag= (--bag N). Received: members={members!r}")
+        raise ConfigError(f"`members` lists {twice!r} twice; for several copies of one network use "
+                          f"`bag`. Received: members={members!r}")
     return names
 
 
@@ -161,31 +164,31 @@ def check_composite(forecaster) -> dict:
     bag = check_bag(forecaster.bag)
     spec = get_spec(forecaster.model)
     if spec.kind != "ensemble" and forecaster.members is not None:
-        raise ConfigError(f"`members` (--members) lists the members of model 'ensemble'; model {forecaster.model!r} "
-                          f"has none. Use model='ensemble' (--model ensemble), or drop members. "
+        raise ConfigError(f"`members` lists the members of model 'ensemble'; model {forecaster.model!r} "
+                          f"has none. Use model='ensemble', or drop members. "
                           f"Received: members={forecaster.members!r}")
     if spec.kind == "baseline":
-        raise ConfigError(f"`bag` (--bag) trains copies of a neural network over seeds and lookbacks; "
+        raise ConfigError(f"`bag` trains copies of a neural network over seeds and lookbacks; "
                           f"{forecaster.model!r} is a baseline, which has neither. Use bag=1. Received: bag={bag}")
     what = "an ensemble" if spec.kind == "ensemble" else f"a bag (bag={bag})"
-    if fc.check_quantiles(forecaster.quantiles):
-        raise ConfigError(f"`quantiles` (--quantiles) train one network's quantile head; {what} forecasts the median "
-                          "of several models and has none. Drop quantiles; use levels= (--level) for intervals.")
+    if options.check_quantiles(forecaster.quantiles):
+        raise ConfigError(f"`quantiles` train one network's quantile head; {what} forecasts the median "
+                          "of several models and has none. Drop quantiles; use `level` for intervals.")
     if forecaster.warm_start:
-        raise ConfigError(f"`warm_start` (--warm-start) continues one network's weights; {what} trains several. "
+        raise ConfigError(f"`warm_start` continues one network's weights; {what} trains several. "
                           "Drop warm_start.")
-    fc._check_positive_int("seed", forecaster.seed, minimum=0)
+    check_int(forecaster.seed, "seed", minimum=0)
     if spec.kind != "ensemble":
         return type(forecaster)(**{**forecaster.get_params(), "bag": 1}).check_params()
     return {member.model: member.check_params() for member in _members(forecaster)}
 
 
-def refuse_sampling(forecaster, name: str, flag: str) -> None:
+def refuse_sampling(forecaster, name: str) -> None:
     """Raise for an ensemble or a bag: sampled paths need one network's held-out residuals."""
     if is_composite(forecaster):
-        raise ConfigError(f"`{name}` ({flag}) draws future paths from one network's held-out errors; model "
+        raise ConfigError(f"`{name}` draws future paths from one network's held-out errors; model "
                           f"{forecaster.model!r} (bag={forecaster.bag!r}) forecasts the median of several models and "
-                          "has no such paths. Use levels= (--level): split-conformal intervals on the median's errors.")
+                          "has no such paths. Use `level`: split-conformal intervals on the median's errors.")
 
 
 def kind_of(forecaster) -> str:
@@ -285,12 +288,13 @@ def _members(forecaster) -> list:
     """The ensemble's unfitted members, with the ensemble's settings and their own seeds."""
     names = check_members(forecaster.members)
     shared, tables = _split_params(forecaster.params, names)
-    cls, settings = type(forecaster), forecaster.get_params()
+    horizon = forecaster.__dict__.get("horizon_", forecaster.horizon)  # resolved once fitting
+    cls, settings = type(forecaster), {**forecaster.get_params(), "horizon": horizon, "level": None}
     members = []
     for name in names:
         spec, seed = get_spec(name), member_seed(forecaster.seed, name)
         if spec.kind != "neural":
-            members.append(cls(name, horizon=forecaster.horizon, season=forecaster.season, seed=seed,
+            members.append(cls(name, horizon=horizon, season=forecaster.season, seed=seed,
                                verbose=forecaster.verbose, params=tables.get(name) or None))
             continue
         known = {h.name for h in spec.all_hypers}
@@ -310,7 +314,7 @@ def _split_params(params, names: tuple) -> tuple[dict, dict]:
         if key in MODELS:
             if key not in names:
                 raise ConfigError(f"`params` holds hyperparameters of {key!r}, which is not a member of this ensemble "
-                                  f"({', '.join(names)}). Add it to members= (--members), or drop its entry.")
+                                  f"({', '.join(names)}). Add it to `members`, or drop its entry.")
             if not isinstance(value, dict):
                 raise ConfigError(f"`params[{key!r}]` must be a dict of {key}'s own hyperparameters. "
                                   f"Received: params[{key!r}]={value!r}")
@@ -331,7 +335,7 @@ def _copies(forecaster, panel) -> list:
     """A bag's unfitted copies: seeds and lookbacks as :func:`member_seed` and :func:`bag_lookbacks` say."""
     usable = min(panel.lengths.values()) - forecaster.model_horizon - _warmup(forecaster, forecaster.season_) + 1
     lookbacks = bag_lookbacks(forecaster.lookback_, forecaster.bag, usable // 2)
-    settings = {**forecaster.get_params(), "bag": 1}
+    settings = {**forecaster.get_params(), "bag": 1, "horizon": forecaster.horizon_, "level": None}
     return [type(forecaster)(**{**settings, "lookback": lookback,
                                 "seed": forecaster.seed if j == 0 else member_seed(forecaster.seed, f"bag{j}")})
             for j, lookback in enumerate(lookbacks)]
@@ -358,23 +362,24 @@ def _neural(leaves: list) -> list:
 # ---------------------------------------------------------------- fit / forecast --
 def fit_composite(forecaster, panel):
     """``Forecaster.fit`` of an ensemble or a bag: fit every member on ``panel`` alone."""
-    forecaster._resolve(panel)
+    preparation.resolve(forecaster, panel)
     members = _members(forecaster) if forecaster.model in _ENSEMBLES else _copies(forecaster, panel)
     for member in members:
         member.fit(panel)
     forecaster.members_, forecaster.transforms_ = members, {}
-    forecaster.__dict__.pop("calibration_", None)
+    forecaster.calibration_ = None  # computed on the first request for intervals
     leaves = _leaves(forecaster)
     neural = _neural(leaves)
     shapes = [(leaf.lookback_, _warmup(leaf, leaf.season_), leaf.model_horizon, leaf.hyper_["validation"])
               for leaf in neural]
     local = forecaster.mode == "local" and panel.n_series > 1
-    forecaster.calibration_origins_ = _origin_counts(panel.lengths, forecaster.horizon, shapes, local)
+    forecaster.calibration_origins_ = _origin_counts(panel.lengths, forecaster.horizon_, shapes, local)
     if len(neural) < len(leaves):  # a baseline member forecasts from the whole history
         forecaster.history_ = panel
     else:
         rows = max(max(leaf.history_.lengths.values()) for leaf in neural)
-        forecaster.history_ = fc._tail(panel, rows + max(forecaster.calibration_origins_.values()) + forecaster.horizon)
+        forecaster.history_ = options.tail(panel, rows + max(forecaster.calibration_origins_.values())
+                                           + forecaster.horizon_)
     _describe(forecaster)
     return forecaster
 
@@ -392,7 +397,7 @@ def median_of_members(forecaster, histories: list) -> np.ndarray:
     if not hasattr(forecaster, "members_"):
         raise NotFittedError("This Forecaster is not fitted yet. Call `fit(data)` before forecasting.")
     if not histories:
-        return np.zeros((0, forecaster.horizon))
+        return np.zeros((0, forecaster.horizon_))
     forecasts = [np.asarray(member.predict_histories(histories), dtype=float) for member in forecaster.members_]
     return np.median(np.stack(forecasts), axis=0)
 
@@ -403,13 +408,13 @@ def predict_composite(forecaster, data, future, levels, samples, load_kwargs: di
     forecaster.check_samples(samples)  # refused: no sampled paths
     local = _local(forecaster)
     if levels:
-        fc._require_calibration(levels, min(_sizes(forecaster.calibration_origins_, local).values()))
-    panel = forecaster.history_ if data is None else fc.as_panel(data, **load_kwargs)
+        check_calibration_size(levels, min(_sizes(forecaster.calibration_origins_, local).values()))
+    panel = forecaster.history_ if data is None else options.as_panel(data, **load_kwargs)
     leaves = _leaves(forecaster)
     if data is not None:
         for leaf in leaves:
-            leaf._check_history(panel)
-    futures = (_neural(leaves) or leaves)[0]._future_frames(panel, future)
+            leaf.check_history(panel)
+    futures = (_neural(leaves) or leaves)[0].future_frames(panel, future)
     histories = [(sid, panel.series(sid), futures.get(sid)) for sid in panel.ids]
     columns = {"yhat": median_of_members(forecaster, histories)}
     if levels:
@@ -420,12 +425,12 @@ def predict_composite(forecaster, data, future, levels, samples, load_kwargs: di
                             "of its own to calibrate intervals on. Forecast it without levels, or refit.")
         units = [scales.get(sid) or _scale(frame["y"]) for sid, frame, _ in histories]  # unseen: its own scale
         for level in levels:
-            half = np.array([_half_width(calibration[sid if local else fc.GLOBAL_KEY], level) * unit
+            half = np.array([conformal_half_width(calibration[sid if local else GLOBAL_ID], level) * unit
                              for (sid, _, _), unit in zip(histories, units)])
             lo, hi = bound_columns(level)
             columns[lo], columns[hi] = columns["yhat"] - half, columns["yhat"] + half
     return pd.concat([
-        pd.DataFrame({"id": sid, "time": panel.future_times(sid, forecaster.horizon), "model": forecaster.model,
+        pd.DataFrame({"id": sid, "time": panel.future_times(sid, forecaster.horizon_), "model": forecaster.model,
                       **{name: values[i] for name, values in columns.items()}})
         for i, (sid, _, _) in enumerate(histories)], ignore_index=True)
 
@@ -459,7 +464,7 @@ def _origin_counts(lengths: dict, horizon: int, shapes: list, local: bool) -> di
 
 def _sizes(counts: dict, local: bool) -> dict:
     """Calibration errors per key: per series (local) or pooled under ``"*"``."""
-    return {str(sid): int(k) for sid, k in counts.items()} if local else {fc.GLOBAL_KEY: int(sum(counts.values()))}
+    return {str(sid): int(k) for sid, k in counts.items()} if local else {GLOBAL_ID: int(sum(counts.values()))}
 
 
 def _scale(y: np.ndarray) -> float:
@@ -472,7 +477,7 @@ def _scale(y: np.ndarray) -> float:
 def _calibration(forecaster) -> tuple[dict, dict]:
     """``({key: sorted absolute scaled errors, (origins, horizon)}, {id: scale})`` of the
     median forecast at the calibration origins of the stored training tail (computed once)."""
-    panel, horizon, local = forecaster.history_, forecaster.horizon, _local(forecaster)
+    panel, horizon, local = forecaster.history_, forecaster.horizon_, _local(forecaster)
     scales = {sid: _scale(panel.series(sid)["y"]) for sid in panel.ids}
     if getattr(forecaster, "calibration_", None) is not None:
         return forecaster.calibration_, scales
@@ -485,18 +490,13 @@ def _calibration(forecaster) -> tuple[dict, dict]:
             future = frame.iloc[origin:origin + horizon][known].reset_index(drop=True)
             histories.append((sid, frame.iloc[:origin], future))
             actual.append(frame["y"].to_numpy(float)[origin:origin + horizon])
-            keys.append(sid if local else fc.GLOBAL_KEY)
+            keys.append(sid if local else GLOBAL_ID)
     units = np.array([scales[sid] for sid, _, _ in histories]).reshape(-1, 1)
     errors = np.abs(np.asarray(actual).reshape(-1, horizon) - median_of_members(forecaster, histories)) / units
     keys = np.asarray(keys, dtype=object)
     forecaster.calibration_ = {key: np.sort(errors[keys == key], axis=0)
                                for key in _sizes(forecaster.calibration_origins_, local)}
     return forecaster.calibration_, scales
-
-
-def _half_width(errors: np.ndarray, level) -> np.ndarray:
-    """Per step, the split-conformal quantile of ``errors`` (sorted per column) at ``level``%."""
-    return errors[fc._rank_needed(level, len(errors)) - 1]
 
 
 def levels_before_fit(forecaster, panel, levels) -> None:
@@ -507,17 +507,19 @@ def levels_before_fit(forecaster, panel, levels) -> None:
         return
     hyper = forecaster.check_params()
     season = int(forecaster.season or panel.season_length())
+    horizon = int(forecaster.horizon or season)
+    model_horizon = 1 if forecaster.strategy == "recursive" else horizon
     shortest = min(panel.lengths.values())
-    lookback = forecaster.lookback or fc.default_lookback(forecaster.horizon, season, shortest,
-                                                          get_spec(forecaster.model).lookback_multiple)
+    lookback = forecaster.lookback or options.default_lookback(horizon, season, shortest,
+                                                               get_spec(forecaster.model).lookback_multiple)
     warmup = _warmup(forecaster, season)
     ensemble = forecaster.model in _ENSEMBLES
     hypers = [h for name, h in hyper.items() if get_spec(name).kind == "neural"] if ensemble else [hyper]
-    lookbacks = bag_lookbacks(lookback, forecaster.bag, (shortest - forecaster.model_horizon - warmup + 1) // 2)
-    shapes = [(each, warmup, forecaster.model_horizon, h["validation"]) for h in hypers for each in lookbacks]
+    lookbacks = bag_lookbacks(lookback, forecaster.bag, (shortest - model_horizon - warmup + 1) // 2)
+    shapes = [(each, warmup, model_horizon, h["validation"]) for h in hypers for each in lookbacks]
     local = forecaster.mode == "local" and panel.n_series > 1
-    counts = _origin_counts(panel.lengths, forecaster.horizon, shapes, local)
-    fc._require_calibration(levels, min(_sizes(counts, local).values()))
+    counts = _origin_counts(panel.lengths, horizon, shapes, local)
+    check_calibration_size(levels, min(_sizes(counts, local).values()))
 
 
 # -------------------------------------------------------------------- save / load --
@@ -531,12 +533,13 @@ def save_composite(forecaster, path) -> Path:
         folders.append(f"members/{i}-{member.model}")
         member.save(path / folders[-1])
     metadata = {
-        "format": fc.METADATA_FORMAT, "params": forecaster.get_params(),
-        "lookback": forecaster.lookback_, "season": forecaster.season_, "hyper": forecaster.hyper_,
+        "format": persistence.METADATA_FORMAT, "params": forecaster.get_params(),
+        "lookback": forecaster.lookback_, "season": forecaster.season_, "horizon": forecaster.horizon_,
+        "hyper": forecaster.hyper_,
         "target": forecaster.target_, "freq": forecaster.freq_, "step": forecaster.step_,
         "covariates": forecaster.covariates_, "transforms": {}, "encoder": None, "ids": [], "calibration": {},
-        "history": fc._panel_to_json(forecaster.history_),
-        "versions": fc._versions(keras_used=bool(_neural(_leaves(forecaster)))),
+        "history": persistence.panel_to_json(forecaster.history_),
+        "versions": versions(keras_backend=bool(_neural(_leaves(forecaster)))),
         "members": folders, "calibration_origins": forecaster.calibration_origins_,
     }
     (path / "metadata.json").write_text(json.dumps(metadata, indent=1))
@@ -551,12 +554,10 @@ def load_composite(cls, meta_file: Path, metadata: dict):
         forecaster.check_params()
         expected = (list(check_members(forecaster.members)) if forecaster.model in _ENSEMBLES
                     else [forecaster.model] * check_bag(forecaster.bag))
-        forecaster.lookback_, forecaster.season_ = int(metadata["lookback"]), int(metadata["season"])
-        forecaster.hyper_ = metadata["hyper"]
-        forecaster.target_, forecaster.freq_, forecaster.step_ = metadata["target"], metadata["freq"], metadata["step"]
-        forecaster.covariates_ = {role: list(names) for role, names in metadata["covariates"].items()}
+        persistence.restore_settings(forecaster, metadata)
         forecaster.transforms_ = {}
-        forecaster.history_ = fc._panel_from_json(metadata["history"])
+        forecaster.calibration_ = None
+        forecaster.history_ = persistence.panel_from_json(metadata["history"])
         forecaster.calibration_origins_ = {str(sid): int(k) for sid, k in metadata["calibration_origins"].items()}
         folders = metadata["members"]
         if not isinstance(folders, list) or not all(isinstance(f, str) and _FOLDER.fullmatch(f) for f in folders):
@@ -569,11 +570,14 @@ def load_composite(cls, meta_file: Path, metadata: dict):
                              "was edited. Re-save the model.") from None
     forecaster.members_ = [cls.load(meta_file.parent / folder) for folder in folders]
     for member, name, folder in zip(forecaster.members_, expected, folders):
-        if member.model != name or member.horizon != forecaster.horizon:
+        if member.model != name or member.horizon_ != forecaster.horizon_:
             raise ModelFileError(f"{meta_file.parent / folder} holds a {member.model!r} model of horizon "
-                                 f"{member.horizon}, but {meta_file} expects {name!r} of horizon {forecaster.horizon}: "
+                                 f"{member.horizon_}, but {meta_file} expects {name!r} of horizon {forecaster.horizon_}: "
                                  "the folders were edited or mixed up. Re-save the model.")
     _describe(forecaster)
+    from .forecaster.engines import CompositeEngine
+
+    forecaster.engine_ = CompositeEngine(forecaster)
     return forecaster
 
 

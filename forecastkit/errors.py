@@ -46,3 +46,57 @@ class ModelFileError(DataError):
 
 class ModelVersionWarning(UserWarning):
     """A saved model was written by another minor version of forecastkit."""
+
+
+class SequentialFitsWarning(UserWarning):
+    """A neural model's walk-forward fits train one after another instead of fold-parallel.
+
+    Attributes
+    ----------
+    model : str
+        The model's label in the evaluation (several, comma-separated, in a summary).
+    reason : str
+        Why the fold-parallel path cannot train it, e.g. ``"quantile heads are not grouped"``.
+    message : str or None
+        The text shown, when not the default one (e.g. a summary over several models).
+
+    Examples
+    --------
+    >>> warning = SequentialFitsWarning("q", "quantile heads are not grouped")
+    >>> warning.model, warning.reason
+    ('q', 'quantile heads are not grouped')
+    """
+
+    def __init__(self, model: str, reason: str, message: str | None = None):
+        self.model, self.reason = model, reason
+        super().__init__(message or f"Model {model!r}: {reason}, so its fits train one after another (the "
+                         "sequential walk-forward path) instead of fold-parallel.")
+
+
+class SkippedSeriesWarning(UserWarning):
+    """Series too short for a walk-forward were left out (``skip_short=True``).
+
+    Attributes
+    ----------
+    series : dict
+        ``{series id: number of rows}`` of every series left out.
+
+    Examples
+    --------
+    >>> SkippedSeriesWarning({"b": 20}).series
+    {'b': 20}
+    """
+
+    def __init__(self, series: dict):
+        self.series = dict(series)
+        listed = [f"{sid!r} ({rows} rows)" for sid, rows in self.series.items()]
+        shown = ", ".join(listed[:5]) + (f" and {len(listed) - 5} more" if len(listed) > 5 else "")
+        super().__init__(f"Skipped {len(listed)} series too short for this walk-forward (`skip_short`): {shown}.")
+
+
+class FewWindowsWarning(UserWarning):
+    """A model trains on very few windows (e.g. a horizon near the data length)."""
+
+
+class MetricWarning(UserWarning):
+    """A metric skipped values where it is undefined (``y == 0`` in MAPE, zero MASE scale)."""

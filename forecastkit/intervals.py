@@ -266,6 +266,56 @@ def _conformal_rank(level, n: int) -> int:
     return math.ceil(exact)
 
 
+def rank_needed(level, n: int | None = None) -> int:
+    """Rank of the calibration error giving a ``level``% split-conformal interval with ``n``
+    errors; with ``n`` None, the fewest errors for which that rank exists.
+
+    Examples
+    --------
+    >>> rank_needed(80), rank_needed(95), rank_needed(80, 99)
+    (4, 19, 80)
+    """
+    if n is not None:
+        return _conformal_rank(level, n)
+    n = 1
+    while _conformal_rank(level, n) > n:
+        n += 1
+    return n
+
+
+def conformal_half_width(errors, level) -> np.ndarray:
+    """Per step, the split-conformal half-width at ``level``% from ``errors`` (absolute
+    errors, one row per calibration window, each column sorted ascending).
+
+    Examples
+    --------
+    >>> conformal_half_width(np.sort(np.arange(20.0)).reshape(-1, 1), 80).tolist()
+    [16.0]
+    """
+    errors = np.asarray(errors, dtype=float)
+    return errors[rank_needed(level, len(errors)) - 1]
+
+
+def check_calibration_size(levels, held_out: int) -> None:
+    """Raise when ``held_out`` calibration errors cannot give split-conformal intervals at
+    every level in ``levels``.
+
+    Examples
+    --------
+    >>> check_calibration_size((80,), 4)
+    >>> check_calibration_size((80, 95), 9)
+    Traceback (most recent call last):
+    ...
+    forecastkit.errors.ConfigError: 95% intervals of a neural model are calibrated on its held-out windows and need at least 19 of them per model, but this fit holds out 9. Raise the held-out share `validation` (e.g. validation=0.3), use more data, or a lower `level`.
+    """
+    needed = max(rank_needed(level) for level in levels)
+    if held_out < needed:
+        raise ConfigError(
+            f"{max(levels)}% intervals of a neural model are calibrated on its held-out windows and need at "
+            f"least {needed} of them per model, but this fit holds out {held_out}. Raise the held-out share "
+            "`validation` (e.g. validation=0.3), use more data, or a lower `level`.")
+
+
 def interval_rows(results: pd.DataFrame, scales, level) -> pd.DataFrame:
     """Per-row interval quantities at ``level``: ``covered``, ``width``, ``winkler``, ``msis``.
 

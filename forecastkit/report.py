@@ -6,10 +6,9 @@ stored twice. ``WalkForwardResult`` exposes these as methods.
 Examples
 --------
 >>> from forecastkit import datasets
->>> from forecastkit.splits import WalkForward
->>> from forecastkit.walkforward import walk_forward
+>>> from forecastkit.evaluation import WalkForward, walk_forward
 >>> result = walk_forward(datasets.load("airline"), ["naive", "seasonal_naive"],
-...                       WalkForward(horizon=12, folds=12), baselines=False)
+...                       WalkForward(horizon=12, folds=12), baselines=False, n_jobs=1)
 >>> print(leaderboard(result)[["rank", "model", "mase"]].round(2).to_string(index=False))
  rank          model  mase
     1 seasonal_naive  1.77
@@ -28,6 +27,8 @@ import pandas as pd
 
 from .ensemble import model_kind
 from .errors import ConfigError
+from .evaluation.store import RESULT_COLUMNS
+from .formatting import format_frame
 from .intervals import (
     INTERVAL_METRICS,
     check_levels,
@@ -38,7 +39,6 @@ from .intervals import (
 from .metrics import METRICS, MetricWarning, row_losses, score
 from .significance import compare
 from .significance import verdict as verdict_lines
-from .store import RESULT_COLUMNS
 from .versions import REPORT_PACKAGES, versions
 
 REFERENCE = "seasonal_naive"
@@ -49,7 +49,7 @@ def _check_metric(metric: str, result=None) -> str:
     valid = METRICS + (INTERVAL_METRICS if levels else ())
     if metric not in valid:
         hint = "" if levels or metric not in INTERVAL_METRICS else (
-            f" ({metric} scores prediction intervals: also pass --level (levels=), e.g. 80,95)")
+            f" ({metric} scores prediction intervals: also set `level`, e.g. level=(80, 95))")
         raise ConfigError(f"`metric` must be one of {', '.join(valid)}{hint}. Received: metric={metric!r}")
     return metric
 
@@ -158,12 +158,13 @@ def significance(result, metric: str = "mase") -> tuple[pd.DataFrame, list[str]]
         return pd.DataFrame(), ["No model produced a forecast that could be scored."]
     losses = origin_losses(result, metric)
     horizon = int(result.results["h"].max())
+    stride = int(result.config.get("splitter", {}).get("stride", 1))  # overlap of origins: ceil(horizon / stride)
     best = board["model"].iloc[0]
     pairs = []
     if REFERENCE in set(board["model"]) and best != REFERENCE:
         pairs.append((best, REFERENCE))
     pairs += [(model, best) for model in board["model"].iloc[1:] if (best, model) not in pairs]
-    comparisons = {f"{a} vs {b}": compare(losses, a, b, horizon) for a, b in pairs}
+    comparisons = {f"{a} vs {b}": compare(losses, a, b, horizon, stride) for a, b in pairs}
     headline = [f"Best on {metric.upper()}: {best} ({board[metric].iloc[0]:.4g}).", *_kind_line(result, board),
                 *note]
     if not comparisons:
@@ -245,7 +246,8 @@ def fan_chart(result, series: str | None = None, model: str | None = None, origi
     (the latest ones, so the fans do not overlap), over the actuals (a Figure)."""
     plt = _pyplot()
     if not result.levels:
-        raise ConfigError("A fan chart draws prediction intervals: run the walk-forward with levels= (--level).")
+        raise ConfigError("A fan chart draws prediction intervals: run the walk-forward with `level` set, "
+                          "e.g. level=(80, 95).")
     frame = result.results
     sid = series if series is not None else frame["id"].iloc[0]
     model = model or leaderboard(result, "msis")["model"].iloc[0]
@@ -349,9 +351,10 @@ def _summary(result) -> str:
     config = result.config
     return (f"{frame['model'].nunique()} models, {frame['id'].nunique()} series, "
             f"{frame[['id', 'origin']].drop_duplicates().shape[0]} origins, horizon {int(frame['h'].max())}; "
-            f"data {config.get('source')} (target {config.get('target')}, frequency {config.get('freq')}, "
+            f"data: {config.get('source')} (target {config.get('target')}, frequency {config.get('freq')}, "
             f"season {config.get('season')}); seed {config.get('seed')}.")
 
 
 def _table(frame: pd.DataFrame) -> str:
-    return frame.to_html(index=False, float_format=lambda v: f"{v:.4g}", na_rep="–", border=0)
+    """An HTML table, each numeric column with one number of decimals (:func:`format_frame`)."""
+    return format_frame(frame).to_html(index=False, border=0)

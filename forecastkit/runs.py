@@ -1,47 +1,83 @@
 """Run a command's settings through the public API: forecast, evaluate, forecast from a run.
 
-The command line parses and merges settings (:mod:`forecastkit.config`) and calls these;
-nothing here parses arguments or prints. Data and settings are validated before any model
-is built, so errors arrive before TensorFlow is imported.
+The command line parses and merges settings into one frozen
+:class:`~forecastkit.settings.RunSettings` (:func:`forecastkit.config.merge_settings`) and
+calls these; nothing here parses arguments or prints (a caller may pass ``announce``, a
+function that receives the one line of resolved settings). Data and settings are validated
+before any model is built, so errors arrive before TensorFlow is imported. Each model's
+registry entry is looked up once per run and passed along.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
 
 from . import datasets
+from .checks import check_levels
 from .config import HYPER_FLAGS, model_params
 from .data import Panel, load_csv, read_future
 from .ensemble import accepted_hypers, kind_of
 from .errors import ConfigError, DataError
+from .evaluation import (
+    CHECKPOINTS,
+    STORE_NAME,
+    WalkForward,
+    WalkForwardResult,
+    walk_forward,
+)
 from .forecaster import Forecaster, default_lookback
-from .intervals import INTERVAL_METRICS, check_levels
+from .intervals import INTERVAL_METRICS
 from .metrics import METRICS
-from .models.registry import get_spec, model_names
-from .splits import WalkForward
-from .walkforward import WalkForwardResult, walk_forward
+from .models.registry import ModelSpec, get_spec, model_names
+from .settings import RunSettings
 
 DEFAULT_DATASET = "airline"
 RUN_FILE = "run.json"
+#: The files ``evaluate`` writes into its run directory (besides the store and checkpoints).
+EVALUATION_FILES = ("results.csv", "leaderboard.csv", "significance.csv", "report.html", "calibration.png",
+                    "forecasts.png", RUN_FILE)
+#: The files ``ablation`` writes into its run directory (besides the store and checkpoints).
+ABLATION_FILES = ("ablation.csv", "results.csv", "ablation.png")
 
 
-def load_data(settings: dict) -> Panel:
-    """The settings' data: a CSV path, or else a shipped dataset name (default: airline)."""
-    source = settings["data"] or DEFAULT_DATASET
-    load_args = {"target": settings["target"], "time": settings["time"], "id": settings["id"],
-                 "covariates": split_names(settings["past_covariates"]),
-                 "future_covariates": split_names(settings["future_covariates"]),
-                 "static_covariates": split_names(settings["static_covariates"]),
-                 "freq": settings["freq"], "fill": settings["fill"]}
+def data_source(settings: RunSettings) -> tuple[Path, str | None]:
+    """The settings' data file, and the shipped dataset's name when ``data`` names one
+    (default: airline) rather than a file."""
+    source = settings.data or DEFAULT_DATASET
     if Path(source).exists():
-        return load_csv(source, **load_args)
+        return Path(source), None
     if source in datasets.CATALOGUE:
-        return datasets.load(source, **{k: v for k, v in load_args.items() if v not in (None, ())})
-    raise DataError(f"`--data {source}`: no such file, and not a shipped dataset "
+        return datasets.path(source), source
+    raise DataError(f"`data` {source!r}: no such file, and not a shipped dataset "
                     f"({', '.join(datasets.CATALOGUE)}). Check the path.")
+
+
+def load_data(settings: RunSettings) -> Panel:
+    """The settings' data: a CSV path, or else a shipped dataset name (default: airline)."""
+    load_args = {"target": settings.target, "time": settings.time, "id": settings.id,
+                 "covariates": split_names(settings.past_covariates),
+                 "future_covariates": split_names(settings.future_covariates),
+                 "static_covariates": split_names(settings.static_covariates),
+                 "freq": settings.freq, "fill": settings.fill}
+    path, dataset = data_source(settings)
+    if dataset is None:
+        return load_csv(path, **load_args)
+    return datasets.load(dataset, **{k: v for k, v in load_args.items() if v not in (None, ())})
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, as hex."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def split_names(names) -> tuple[str, ...]:
@@ -52,85 +88,110 @@ def split_names(names) -> tuple[str, ...]:
     return tuple(str(n).strip() for n in items if str(n).strip())
 
 
-def make_forecaster(model: str, settings: dict, params: dict, horizon: int, verbose: int = 0,
+def make_forecaster(spec: ModelSpec, settings: RunSettings, params: dict, horizon: int, verbose: int = 0,
                     strict: bool = True) -> Forecaster:
-    """A Forecaster for ``model`` from the shared settings; raises before any training.
+    """A Forecaster for the model of ``spec`` from the shared settings; raises before any training.
 
     With ``strict=False`` (``evaluate``, many models at once) settings only neural models
     take (``quantiles``, ``strategy``, ``bag``; ``members``: the ensemble) are left out for the
     others instead of being an error.
     """
-    neural_only = strict or get_spec(model).kind != "baseline"
+    neural_only = strict or spec.kind != "baseline"
     forecaster = Forecaster(
-        model=model, horizon=horizon, lookback=settings["lookback"], params=params or None,
-        scaler=settings["scaler"], transform=settings["transform"], difference=settings["difference"],
-        preprocess=settings["preprocess"], deseason=settings["deseason"],
-        seasonal_difference=settings["seasonal_difference"],
-        season=settings["season"], seed=settings["seed"], verbose=verbose,
-        warm_start=bool(settings.get("warm_start")), mode=settings["mode"],
-        id_embedding=settings["id_embedding"], calendar=settings["calendar"],
-        quantiles=settings["quantiles"] if neural_only else None,
-        strategy=(settings.get("strategy") or "direct") if neural_only else "direct",
-        members=settings.get("members") if strict or get_spec(model).kind == "ensemble" else None,
-        bag=settings.get("bag", 1) if neural_only else 1,
+        model=spec.name, horizon=horizon, lookback=settings.lookback, params=params or None,
+        scaler=settings.scaler, transform=settings.transform, difference=settings.difference,
+        preprocess=settings.preprocess, deseason=settings.deseason,
+        seasonal_difference=settings.seasonal_difference,
+        season=settings.season, seed=settings.seed, verbose=verbose,
+        warm_start=settings.warm_start, mode=settings.mode,
+        id_embedding=settings.id_embedding, calendar=settings.calendar,
+        quantiles=settings.quantiles if neural_only else None,
+        strategy=settings.strategy if neural_only else "direct",
+        members=settings.members if strict or spec.kind == "ensemble" else None,
+        bag=settings.bag if neural_only else 1,
     )
     forecaster.check_params()
     return forecaster
 
 
-def horizon_of(settings: dict, panel: Panel) -> int:
+def horizon_of(settings: RunSettings, panel: Panel) -> int:
     """The requested horizon, or by default the season length (12 for monthly data)."""
-    return settings["horizon"] if settings["horizon"] is not None else settings["season"] or panel.season_length()
+    return settings.horizon if settings.horizon is not None else settings.season or panel.season_length()
 
 
-def forecast(settings: dict, verbose: int = 0) -> tuple[Forecaster, Panel, pd.DataFrame]:
+def resolved_line(settings: RunSettings, panel: Panel, horizon: int, lookbacks: dict[str, int] | None) -> str:
+    """One line of the settings the run resolved from the data, each marked given or resolved.
+
+    ``lookbacks``: model -> lookback (forecast: the fitted one); None: resolved per fit (evaluate).
+    """
+    season = settings.season or panel.season_length()
+    parts = [f"season {season} ({'given' if settings.season else f'resolved from the frequency {panel.freq}'})",
+             f"horizon {horizon} ({'given' if settings.horizon is not None else 'resolved: the season length'})"]
+    if settings.lookback:
+        parts.append(f"lookback {settings.lookback} (given)")
+    elif lookbacks:
+        values = ", ".join(f"{v} ({k})" for k, v in lookbacks.items()) if len(set(lookbacks.values())) > 1 \
+            else str(next(iter(lookbacks.values())))
+        parts.append(f"lookback {values} (resolved)")
+    elif lookbacks is None:
+        parts.append("lookback resolved per model and fit (see `forecastkit models`)")
+    return f"settings: {panel.n_series} series of {panel.target}; " + ", ".join(parts)
+
+
+def forecast(settings: RunSettings, verbose: int = 0, announce=None) -> tuple[Forecaster, Panel, pd.DataFrame]:
     """Fit the settings' model on all the data and forecast ``horizon`` steps.
 
     Everything is checked before training: the data, the settings (``samples`` included),
     the series lengths (short series are an error, or left out with a warning under
     ``skip_short``), the covariate roles the strategy can use and the ``future_data`` the
-    model's future-known covariates need over the horizon.
+    model's future-known covariates need over the horizon. ``announce`` (optional) receives
+    the line of resolved settings once the model is fitted.
     """
-    if settings.get("from_run"):
+    if settings.from_run:
         settings = settings_from_run(settings)
     panel = load_data(settings)
-    model = settings["model"] or "linear"
+    spec = get_spec(settings.model or "linear")
+    settings = dataclasses.replace(settings, model=spec.name)
     horizon = horizon_of(settings, panel)
-    forecaster = make_forecaster(model, settings, model_params({**settings, "model": model}), horizon, verbose)
-    samples = forecaster.check_samples(settings.get("samples"))
+    forecaster = make_forecaster(spec, settings, model_params(settings, spec=spec), horizon, verbose)
+    samples = forecaster.check_samples(settings.samples)
     forecaster.check_covariates(panel)
-    if settings["skip_short"]:
-        panel = panel.drop_short(min_length(forecaster, panel), "the model's lookback + horizon")
+    if settings.skip_short:
+        panel = panel.drop_short(min_length(forecaster, spec, panel), "the model's lookback + horizon")
     future = future_values(settings, panel, horizon, kind_of(forecaster) == "neural")
-    levels = check_levels(settings["level"])
+    levels = check_levels(settings.level)
     forecaster.check_levels_before_fit(panel, levels)
-    return forecaster, panel, forecaster.fit(panel).predict(future=future, levels=levels, samples=samples)
+    forecaster.fit(panel)
+    if announce is not None:
+        lookback = getattr(forecaster, "lookback_", None)
+        announce(resolved_line(settings, panel, horizon, {spec.name: lookback} if lookback else {}))
+    return forecaster, panel, forecaster.predict(future=future, level=levels, samples=samples)
 
 
-def min_length(forecaster: Forecaster, panel: Panel) -> int:
+def min_length(forecaster: Forecaster, spec: ModelSpec, panel: Panel) -> int:
     """Rows a series needs for ``forecaster``: lookback + horizon (1 for a recursive model; +1 to
     difference); 1 for baselines."""
     if kind_of(forecaster) == "baseline":
         return 1
     season = forecaster.season or panel.season_length()
     lookback = forecaster.lookback or default_lookback(forecaster.horizon, season, max(panel.lengths.values()),
-                                                       get_spec(forecaster.model).lookback_multiple)
+                                                       spec.lookback_multiple)
     return lookback + forecaster.model_horizon + forecaster.warmup(season)
 
 
-def future_values(settings: dict, panel: Panel, horizon: int, neural: bool) -> pd.DataFrame | None:
-    """The future-known covariates over the horizon from ``--future-data`` (checked now, not
+def future_values(settings: RunSettings, panel: Panel, horizon: int, neural: bool) -> pd.DataFrame | None:
+    """The future-known covariates over the horizon from ``future_data`` (checked now, not
     after training), or None when the panel has none or the model (a baseline) ignores them."""
     if not panel.future_covariates:
-        if settings["future_data"]:
-            raise ConfigError("`--future-data` gives future-known covariate values, but no --future-covariates "
-                              "were named. Name the columns with --future-covariates A,B, or drop --future-data.")
+        if settings.future_data:
+            raise ConfigError("`future_data` gives future-known covariate values, but no `future_covariates` "
+                              "were named. Name the columns with `future_covariates`, or drop `future_data`.")
         return None
-    if not settings["future_data"]:
-        raise ConfigError(f"--future-covariates {','.join(panel.future_covariates)} are known over the horizon, "
+    if not settings.future_data:
+        raise ConfigError(f"`future_covariates` {','.join(panel.future_covariates)} are known over the horizon, "
                           f"so forecasting needs their values for the {horizon} step(s) after each series' end: "
-                          "pass --future-data FILE (columns: time, the id column, and those covariates).")
-    future = read_future(settings["future_data"], panel, horizon)
+                          "pass `future_data` (a CSV with columns: time, the id column, and those covariates).")
+    future = read_future(settings.future_data, panel, horizon)
     return future if neural else None
 
 
@@ -139,93 +200,137 @@ def future_values(settings: dict, panel: Panel, horizon: int, neural: bool) -> p
 FORECAST_OUTPUTS = ("out", "save_model", "quiet", "verbose", "samples", "level", "future_data")
 
 
-def settings_from_run(settings: dict) -> dict:
+def settings_from_run(settings: RunSettings) -> RunSettings:
     """Settings of an ``evaluate`` run, with ``model`` "best" resolved to the run's winner
-    (the command's own :data:`FORECAST_OUTPUTS` kept: ``--level`` is the forecast's, not the
-    evaluation's)."""
-    folder = Path(settings["from_run"])
+    (the command's own :data:`FORECAST_OUTPUTS` kept: ``level`` is the forecast's, not the
+    evaluation's). The run's data is read from the absolute path it recorded, after checking
+    that the file has not changed since (its SHA-256)."""
+    folder = Path(settings.from_run)
     path = folder / RUN_FILE
     if not path.is_file():
-        raise ConfigError(f"`--from-run {folder}` holds no {RUN_FILE}; pass the --out directory of a "
+        raise ConfigError(f"`from_run` {str(folder)!r} holds no {RUN_FILE}; pass the `out` directory of a "
                           "finished `forecastkit evaluate` run.")
     run = json.loads(path.read_text())
-    choice = settings["model"] or "best"
+    choice = settings.model or "best"
     label = run["best"] if choice == "best" else choice
     if label not in run["models"]:
-        raise ConfigError(f"`--model {label}` was not in the run in {str(folder)!r}; it evaluated "
-                          f"{', '.join(run['models'])} (or pass --model best).")
-    merged = {**run["settings"], **{name: settings.get(name) for name in FORECAST_OUTPUTS}, "from_run": None}
-    merged["model"] = run["models"][label]["model"]
+        raise ConfigError(f"`model` {label!r} was not in the run in {str(folder)!r}; it evaluated "
+                          f"{', '.join(run['models'])} (or pass `model` best).")
+    known = {f.name for f in dataclasses.fields(RunSettings)}
+    merged = {k: v for k, v in run["settings"].items() if k in known}
+    merged.update({name: getattr(settings, name) for name in FORECAST_OUTPUTS})
+    merged.update(from_run=None, model=run["models"][label]["model"], resume=False, overwrite=False)
+    if "data_path" in run:
+        merged["data"] = run_data(run, folder)
     merged["model_tables"] = {merged["model"]: run["models"][label]["params"] or {}}
     kind = get_spec(merged["model"]).kind
     merged["members"] = merged.get("members") if kind == "ensemble" else None  # the run's ensemble's
     merged["bag"] = merged.get("bag", 1) if kind != "baseline" else 1  # the run's networks'
     for name in HYPER_FLAGS:
         merged[name] = None  # the run's per-model parameters already include them
-    return merged
+    return RunSettings(**merged)
 
 
-def evaluation_models(settings: dict, horizon: int) -> dict[str, Forecaster]:
+def run_data(run: dict, folder: Path) -> str:
+    """The data an evaluate run read (its dataset's name, or the absolute path it recorded),
+    after checking that the file is there and unchanged."""
+    path = Path(run["data_path"])
+    if not path.is_file():
+        raise DataError(f"The data of the run in {str(folder)!r}, {str(path)!r}, no longer exists. Put the file "
+                        "back there, or evaluate again on the data you have now.")
+    digest = file_sha256(path)
+    if digest != run["data_sha256"]:
+        raise DataError(f"The data file {str(path)!r} changed since the run in {str(folder)!r} evaluated its "
+                        f"models (SHA-256 {run['data_sha256'][:12]}... then, {digest[:12]}... now), so the "
+                        "run's winner was chosen on other data. Evaluate again on the new data, or restore the "
+                        "file the run read.")
+    return run.get("dataset") or str(path)
+
+
+def evaluation_models(settings: RunSettings, horizon: int) -> dict[str, Forecaster]:
     """The models an ``evaluate`` run compares, each with its hyperparameters."""
-    requested = split_names(settings["models"]) or ("all",)
+    requested = split_names(settings.models) or ("all",)
     names = model_names("neural") if requested == ("all",) else list(requested)
-    entries = {}
+    entries, kinds = {}, set()
     for name in names:
         spec = get_spec(name)
-        params = model_params({**settings, "model": name}, strict=False) if spec.kind != "baseline" else {}
-        entries[name] = make_forecaster(name, settings, params, horizon, strict=False)
-    kinds = {get_spec(n).kind for n in entries}
-    unused = [flag for flag in HYPER_FLAGS if settings.get(flag) is not None
-              and not any(flag in accepted_hypers(f) for f in entries.values())]
-    unused += ["members"] * (settings.get("members") is not None and "ensemble" not in kinds)
-    unused += ["bag"] * (settings.get("bag", 1) != 1 and kinds == {"baseline"})
+        kinds.add(spec.kind)
+        params = {} if spec.kind == "baseline" else model_params(dataclasses.replace(settings, model=name),
+                                                                  strict=False, spec=spec)
+        entries[name] = make_forecaster(spec, settings, params, horizon, strict=False)
+    unused = [name for name in HYPER_FLAGS if getattr(settings, name) is not None
+              and not any(name in accepted_hypers(f) for f in entries.values())]
+    unused += ["members"] * (settings.members is not None and "ensemble" not in kinds)
+    unused += ["bag"] * (settings.bag != 1 and kinds == {"baseline"})
     if unused:
-        raise ConfigError(f"`--{unused[0].replace('_', '-')}` applies to none of the models evaluated "
-                          f"({', '.join(entries)}).")
+        raise ConfigError(f"`{unused[0]}` applies to none of the models evaluated ({', '.join(entries)}).")
     return entries
 
 
-def splitter_of(settings: dict, horizon: int) -> WalkForward:
-    """The walk-forward splitter the settings describe (``--start`` replaces ``--folds``)."""
-    return WalkForward(horizon=horizon, folds=settings["folds"], stride=settings["stride"], gap=settings["gap"],
-                       window=settings["window"], refit=settings["refit"], start=settings["start"])
+def splitter_of(settings: RunSettings, horizon: int) -> WalkForward:
+    """The walk-forward splitter the settings describe (``start`` replaces ``folds``)."""
+    return WalkForward(horizon=horizon, folds=settings.folds, stride=settings.stride, gap=settings.gap,
+                       window=settings.window, refit=settings.refit, start=settings.start)
 
 
-def run_directory(settings: dict) -> Path:
-    """The run directory of an ``evaluate`` run (``--out``, default ``forecastkit-run``)."""
-    return Path(settings["out"] or "forecastkit-run")
+def run_directory(settings: RunSettings, default: str = "forecastkit-run") -> Path:
+    """The run directory of an ``evaluate`` (or ``ablation``) run: ``out``, or ``default``."""
+    return Path(settings.out or default)
 
 
-def evaluate(settings: dict, progress: bool = False) -> tuple[WalkForwardResult, Path]:
-    """Walk-forward evaluation of the settings' models (and baselines) on the settings' data."""
-    levels = check_levels(settings["level"])
+def prepare_run_directory(settings: RunSettings, out: Path, files: tuple[str, ...]) -> None:
+    """Refuse an existing run in ``out`` unless resumed, or remove forecastkit's own ``files``
+    (and the store and checkpoints) there under ``overwrite``; other files stay."""
+    if settings.overwrite and settings.resume:
+        raise ConfigError("`overwrite` starts the run in `out` again and `resume` continues it: pass one of them.")
+    ours = [out / name for name in (STORE_NAME, *files)]
+    if settings.overwrite:
+        for path in ours:
+            path.unlink(missing_ok=True)
+        shutil.rmtree(out / CHECKPOINTS, ignore_errors=True)
+    elif not settings.resume and (out / STORE_NAME).exists():
+        raise ConfigError(f"{str(out)!r} already holds a run. Pass `resume` to continue it, `overwrite` to "
+                          "replace it (only forecastkit's own files there are removed), or choose another `out`.")
+
+
+def evaluate(settings: RunSettings, progress: bool | str = False, announce=None) -> tuple[WalkForwardResult, Path]:
+    """Walk-forward evaluation of the settings' models (and baselines) on the settings' data.
+
+    ``progress``: False, True or "bar" (a progress bar), "lines" (plain lines, for logs and
+    pipes). ``announce`` (optional) receives the line of resolved settings before any fit.
+    """
+    levels = check_levels(settings.level)
     valid = METRICS + (INTERVAL_METRICS if levels else ())
-    if settings["metric"] not in valid:
-        hint = " (interval metrics need --level, e.g. --level 80,95)" if settings["metric"] in INTERVAL_METRICS else ""
-        raise ConfigError(f"`--metric` must be one of {', '.join(valid)}{hint}. Received: metric={settings['metric']!r}")
+    if settings.metric not in valid:
+        hint = " (interval metrics need `level`, e.g. 80,95)" if settings.metric in INTERVAL_METRICS else ""
+        raise ConfigError(f"`metric` must be one of {', '.join(valid)}{hint}. Received: metric={settings.metric!r}")
     panel = load_data(settings)
     horizon = horizon_of(settings, panel)
     splitter = splitter_of(settings, horizon)
     models = evaluation_models(settings, horizon)
     out = run_directory(settings)
-    result = walk_forward(panel, models, splitter, seed=settings["seed"], baselines=not settings["no_baselines"],
-                          season=settings["season"], out=out, resume=settings["resume"], progress=progress,
-                          deterministic=not settings["fast_nondeterministic"], skip_short=settings["skip_short"],
-                          levels=levels, min_calibration=settings["min_calibration"])
+    prepare_run_directory(settings, out, EVALUATION_FILES)
+    if announce is not None:
+        announce(resolved_line(settings, panel, horizon, None))
+    result = walk_forward(panel, models, splitter, seed=settings.seed, baselines=not settings.no_baselines,
+                          season=settings.season, out=out, resume=settings.resume, progress=progress,
+                          deterministic=not settings.fast_nondeterministic, skip_short=settings.skip_short,
+                          level=levels, min_calibration=settings.min_calibration, n_jobs=settings.jobs,
+                          scheduler=settings.scheduler)
     return result, out
 
 
-def write_evaluation(result: WalkForwardResult, out: Path, settings: dict) -> dict[str, Path]:
+def write_evaluation(result: WalkForwardResult, out: Path, settings: RunSettings) -> dict[str, Path]:
     """Results, leaderboard, significance, report and plot files, plus run.json for --from-run.
 
-    The CSV files and run.json hold no timings, versions or paths of the run directory, so
-    the same evaluation with the same seed writes them byte for byte alike.
+    The CSV files and run.json hold no timings or versions, so the same evaluation with the
+    same seed writes them byte for byte alike. run.json records the data's absolute path
+    (``data_path``) and SHA-256 (``data_sha256``), so ``forecast --from-run`` works from any
+    directory and notices a changed file.
     """
-    metric = settings["metric"]
+    metric = settings.metric
     board = result.leaderboard(metric)
-    names = ["results.csv", "leaderboard.csv", "significance.csv", "report.html", "forecasts.png", RUN_FILE]
-    if result.levels:
-        names.insert(5, "calibration.png")
+    names = [name for name in EVALUATION_FILES if name != "calibration.png" or result.levels]
     paths = {name: out / name for name in names}
     result.to_frame().to_csv(paths["results.csv"], index=False)
     board.to_csv(paths["leaderboard.csv"], index=False, float_format="%.6g")
@@ -241,31 +346,37 @@ def write_evaluation(result: WalkForwardResult, out: Path, settings: dict) -> di
         figure.savefig(paths[name], dpi=110)
         plt.close(figure)
     scored = board.dropna(subset=[metric])
+    data_path, dataset = data_source(settings)
+    recorded = {k: v for k, v in dataclasses.asdict(settings).items()
+                if k not in ("resume", "overwrite", "from_run", "out", "model_tables")}
     run = {"best": scored["model"].iloc[0] if len(scored) else None, "metric": metric,
-           "settings": {k: v for k, v in settings.items() if k not in ("resume", "from_run", "out")},
+           "data_path": str(data_path.resolve()), "data_sha256": file_sha256(data_path), "dataset": dataset,
+           "settings": recorded,
            "models": {label: {"model": params["model"], "params": params["params"]}
                       for label, params in result.config["models"].items()}}
     paths[RUN_FILE].write_text(json.dumps(run, indent=1, default=str))
     return paths
 
 
-def ablate(settings: dict, progress: bool = False):
+def ablate(settings: RunSettings, progress: bool | str = False):
     """The ``ablation`` command: every cell of the settings' recurrent builder, walk-forward,
     written to the run directory (default ``forecastkit-ablation``): ``ablation.csv`` (the
     table), ``results.csv`` (every forecast), ``ablation.png`` (the plot)."""
     from .ablation import ablation
 
     panel = load_data(settings)
-    model = settings["model"] or "vanilla"
+    spec = get_spec(settings.model or "vanilla")
+    settings = dataclasses.replace(settings, model=spec.name)
     horizon = horizon_of(settings, panel)
-    forecaster = make_forecaster(model, settings, model_params({**settings, "model": model}), horizon)
-    if settings["skip_short"]:
-        panel = panel.drop_short(min_length(forecaster, panel), "the model's lookback + horizon")
-    out = Path(settings["out"] or "forecastkit-ablation")
-    result = ablation(panel, forecaster, settings["cells"], splitter_of(settings, horizon), repeats=settings["repeats"],
-                      metric=settings["metric"], seed=settings["seed"], out=out, resume=settings["resume"],
-                      progress=progress)
-    paths = {name: out / name for name in ("ablation.csv", "results.csv", "ablation.png")}
+    forecaster = make_forecaster(spec, settings, model_params(settings, spec=spec), horizon)
+    if settings.skip_short:
+        panel = panel.drop_short(min_length(forecaster, spec, panel), "the model's lookback + horizon")
+    out = run_directory(settings, "forecastkit-ablation")
+    prepare_run_directory(settings, out, ABLATION_FILES)
+    result = ablation(panel, forecaster, settings.cells, splitter_of(settings, horizon), repeats=settings.repeats,
+                      metric=settings.metric, seed=settings.seed, out=out, resume=settings.resume,
+                      progress=progress, n_jobs=settings.jobs, scheduler=settings.scheduler)
+    paths = {name: out / name for name in ABLATION_FILES}
     result.table.to_csv(paths["ablation.csv"], index=False, float_format="%.6g")
     result.evaluation.to_frame().to_csv(paths["results.csv"], index=False)
     import matplotlib.pyplot as plt

@@ -99,8 +99,8 @@ def seasonal_periods(freq: str | None, season: int) -> tuple[int, ...]:
 
 
 def is_seasonal(x: np.ndarray, period: int) -> bool:
-    """The M4 90 % autocorrelation test (:func:`~forecastkit.models.baselines.seasonality_test`)."""
-    from .models.baselines import seasonality_test
+    """The M4 90 % autocorrelation test (:func:`~forecastkit.models.naive2.seasonality_test`)."""
+    from .models.naive2 import seasonality_test
 
     return bool(period > 1 and len(x) >= 3 * period and np.all(np.isfinite(x)) and seasonality_test(x, period))
 
@@ -192,7 +192,7 @@ class Seasonality:
     @staticmethod
     def _classical(work: np.ndarray, period: int) -> np.ndarray:
         """Detrended values (``x - centred MA``), NaN where the average does not fit."""
-        from .models.baselines import _centred_moving_average
+        from .models.naive2 import _centred_moving_average
 
         return work - _centred_moving_average(work, period)
 

@@ -37,6 +37,7 @@ import numbers
 import numpy as np
 import pandas as pd
 
+from .checks import check_int
 from .errors import ConfigError, ConfigTypeError, DataError
 from .models.registry import get_spec
 
@@ -118,15 +119,15 @@ def long_lag_series(lag: int, length: int, events: float = 0.02, noise: float = 
     >>> panel.n_series, len(panel.frame), panel.freq
     (1, 500, None)
     """
-    lag = _check_int("lag", lag, 1)
-    length = _check_int("length", length, 1)
+    lag = check_int(lag, "lag", 1)
+    length = check_int(length, "length", 1)
     if length <= lag:
         raise ConfigError(f"`length` must be > `lag` ({lag}): the series needs room for the echoes of its own "
                           f"events. Received: length={length}")
     events = _check_real("events", events, 0.0, 1.0, "in (0, 1)", open_low=True, open_high=True)
     noise = _check_real("noise", noise, 0.0, math.inf, ">= 0")
     echo = _check_real("echo", echo, 0.0, 1.0, "in (0, 1)", open_low=True, open_high=True)
-    seed = _check_int("seed", seed, 0)
+    seed = check_int(seed, "seed", 0)
     if not isinstance(components, bool):
         raise ConfigTypeError(f"`components` must be True or False. Received: components={components!r} "
                               f"({type(components).__name__})")
@@ -269,13 +270,13 @@ def one_step_forecasts(forecaster, series: pd.DataFrame, start: int, rows: int |
     neural = get_spec(forecaster.model).kind == "neural"
     needed = forecaster.lookback_ + forecaster.warmup() if neural else 1
     if rows is not None:
-        rows = _check_int("rows", rows, needed)
+        rows = check_int(rows, "rows", needed)
     elif neural:
         rows = needed
-    start = _check_int("start", start, rows or 1)
+    start = check_int(start, "start", rows or 1)
     if start >= len(series):
         raise ConfigError(f"`start` must be < len(series) ({len(series)}). Received: start={start}")
-    chunk = _check_int("chunk", chunk, 1)
+    chunk = check_int(chunk, "chunk", 1)
     frame = pd.DataFrame({"id": ids[0], "time": series["time"].to_numpy(), "y": series["y"].to_numpy(float)})
     forecasts = []
     for first in range(start, len(frame), chunk):
@@ -364,9 +365,9 @@ def hourly_panel(n_series: int = 414, length: int = 960, seed: int = 0) -> pd.Da
     >>> panel.n_series, panel.freq, panel.season_length()
     (2, 'h', 24)
     """
-    n_series = _check_int("n_series", n_series, 1)
-    length = _check_int("length", length, 1)
-    seed = _check_int("seed", seed, 0)
+    n_series = check_int(n_series, "n_series", 1)
+    length = check_int(length, "length", 1)
+    seed = check_int(seed, "seed", 0)
     rng = np.random.default_rng(seed)
     t = np.arange(length)
     hour, weekday = t % 24, (t // 24) % 7
@@ -412,15 +413,6 @@ def hourly_panel(n_series: int = 414, length: int = 960, seed: int = 0) -> pd.Da
 
 def _mean(values: np.ndarray) -> float:
     return float(np.mean(values)) if len(values) else math.nan
-
-
-def _check_int(name: str, value, minimum: int) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-        raise ConfigTypeError(f"`{name}` must be an integer >= {minimum}. "
-                              f"Received: {name}={value!r} ({type(value).__name__})")
-    if value < minimum:
-        raise ConfigError(f"`{name}` must be an integer >= {minimum}. Received: {name}={value!r}")
-    return int(value)
 
 
 def _check_real(name: str, value, low: float, high: float, rule: str, open_low: bool = False,

@@ -1,11 +1,17 @@
 """Shared fixtures: tiny real and synthetic panels, fast training settings."""
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from forecastkit import datasets
 from forecastkit.data import from_pandas
+
+#: Tests run their walk-forwards in-process unless they pass n_jobs / --jobs (tests/test_executors.py);
+#: set before any run, so the command-line runs the tests start inherit it.
+os.environ["FORECASTKIT_JOBS"] = "1"
 
 #: Training settings that keep neural tests to a fraction of a second each.
 FAST = {"epochs": 2, "batch_size": 16, "patience": 1}

@@ -9,9 +9,9 @@ import pytest
 from forecastkit import datasets
 from forecastkit.ablation import AblationResult, _lines, ablation, check_cells
 from forecastkit.cli import main
-from forecastkit.errors import ConfigError
+from forecastkit.errors import ConfigError, SequentialFitsWarning
 from forecastkit.models.cells import CELL_NAMES
-from forecastkit.splits import WalkForward
+from forecastkit.evaluation import WalkForward
 
 TINY = {"units": 3, "epochs": 2, "batch_size": 32, "patience": 1}
 
@@ -106,8 +106,8 @@ def test_check_cells_always_keeps_the_default_first():
     (["--model", "linear"], "must be one of vanilla, stacked, bidirectional, cnn_lstm, encoder_decoder"),
     (["--cells", "lstm,fancy"], "Unknown cell 'fancy'"),
     (["--metric", "owa"], "ranks by one of mase, smape, mae, rmse, mape"),
-    (["--repeats", "0"], "`repeats` (--repeats) must be an integer >= 1"),
-    (["--units", "0"], "`units` of model 'vanilla' must be an integer >= 1"),
+    (["--repeats", "0"], "`--repeats` must be >= 1"),
+    (["--units", "0"], "`units` of model 'vanilla' must be >= 1"),
     (["--data", "no_such.csv"], "no such file"),
 ])
 def test_ablation_bad_input_is_one_clear_line(capsys, tmp_path, args, message):
@@ -140,3 +140,5 @@ def test_fallback_to_sequential_fits_is_one_warning_not_one_per_cell(recwarn):
     fallback = [str(w.message) for w in recwarn if "fold-parallel" in str(w.message)]
     assert fallback == ["2 of the ablation's models (dropout 0.1 is not grouped) train one fit after another "
                         "instead of fold-parallel: slower, same comparison."]
+    typed = [w.message for w in recwarn if issubclass(w.category, SequentialFitsWarning)]
+    assert [(w.model, w.reason) for w in typed] == [("lstm, gru", "dropout 0.1 is not grouped")]  # typed data

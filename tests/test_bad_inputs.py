@@ -158,7 +158,7 @@ def api_forecast(case) -> pd.DataFrame:
                             mode=settings.get("mode", "global"), id_embedding=settings.get("id_embedding", 0),
                             calendar=settings.get("calendar"), quantiles=settings.get("quantiles"),
                             strategy=settings.get("strategy", "direct"))
-    return forecaster.fit(panel).predict(levels=settings.get("level"), samples=settings.get("samples"))
+    return forecaster.fit(panel).predict(level=settings.get("level"), samples=settings.get("samples"))
 
 
 def test_cli_py_entry_point_gives_the_same_line(cli_results, tmp_path):

@@ -1,4 +1,4 @@
-"""Tests for forecastkit.models.baselines (numpy baselines: naive, seasonal naive, Naive2)."""
+"""Tests for forecastkit.models.baselines and .naive2 (numpy baselines: naive, seasonal naive, Naive2)."""
 
 import numpy as np
 import pytest
@@ -6,13 +6,8 @@ from statsmodels.tsa.seasonal import seasonal_decompose
 from statsmodels.tsa.stattools import acf as sm_acf
 
 from forecastkit.errors import ConfigError, ConfigTypeError, DataError
-from forecastkit.models.baselines import (
-    naive,
-    naive2,
-    seasonal_indices,
-    seasonal_naive,
-    seasonality_test,
-)
+from forecastkit.models.baselines import naive, seasonal_naive
+from forecastkit.models.naive2 import naive2, seasonal_indices, seasonality_test
 
 PATTERN4 = np.array([0.5, 1.5, 1.0, 1.0])  # mean 1
 

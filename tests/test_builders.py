@@ -17,7 +17,8 @@ import pytest
 
 from forecastkit.errors import ConfigError, ConfigTypeError
 from forecastkit.models import hyper
-from forecastkit.models.hyper import check_float, check_horizon, check_input_shape, check_int
+from forecastkit.checks import check_int
+from forecastkit.models.hyper import check_float, check_horizon, check_input_shape
 from forecastkit.models.registry import check_build_args, get_spec
 from forecastkit.models.keras_common import compile_model, import_keras
 
@@ -296,7 +297,7 @@ def test_import_keras_sets_environment_defaults():
 def test_hyper_module_does_not_import_keras():
     code = (
         "import sys, forecastkit.models.hyper as h; "
-        "h.check_int('vanilla', 'units', 8); "
+        "h.check_horizon('vanilla', 8); "
         "bad = [m for m in ('keras', 'tensorflow') if m in sys.modules]; "
         "assert not bad, bad"
     )
@@ -305,7 +306,7 @@ def test_hyper_module_does_not_import_keras():
 
 @pytest.mark.parametrize("value", [1, 7, np.int64(3), np.uint8(2)])
 def test_check_int_accepts(value):
-    result = check_int("m", "units", value)
+    result = check_int(value, "units", context="model 'm'")
     assert result == int(value) and type(result) is int
 
 
@@ -322,16 +323,19 @@ def test_check_int_accepts(value):
 )
 def test_check_int_rejects(value, error, part):
     with pytest.raises(error) as info:
-        check_int("vanilla", "units", value)
+        check_int(value, "units", context="model 'vanilla'")
     message = str(info.value)
-    assert message.startswith("`units` of model 'vanilla' must be an integer >= 1. Received: ")
+    rule = "an integer >= 1" if error is ConfigTypeError else ">= 1"
+    assert message.startswith(f"`units` of model 'vanilla' must be {rule}. Received: ")
     assert part in message
 
 
 def test_check_int_custom_minimum():
-    assert check_int("m", "n", 0, minimum=0) == 0
-    with pytest.raises(ConfigError, match="integer >= 2"):
-        check_int("m", "n", 1, minimum=2)
+    assert check_int(0, "n", minimum=0, context="model 'm'") == 0
+    with pytest.raises(ConfigError, match="`n` of model 'm' must be >= 2"):
+        check_int(1, "n", minimum=2, context="model 'm'")
+    with pytest.raises(ConfigTypeError, match="integer >= 2"):
+        check_int(1.0, "n", minimum=2, context="model 'm'")
 
 
 def test_check_float_bounds():
@@ -363,8 +367,10 @@ def test_check_input_shape_and_horizon():
     with pytest.raises(ConfigError):
         check_input_shape("m", (3, 0))
     assert check_horizon("m", 4) == 4
-    with pytest.raises(ConfigError, match="`horizon` of model 'm' must be an integer >= 1"):
+    with pytest.raises(ConfigError, match="`horizon` of model 'm' must be >= 1"):
         check_horizon("m", 0)
+    with pytest.raises(ConfigTypeError, match="`horizon` of model 'm' must be an integer >= 1"):
+        check_horizon("m", 1.0)
 
 
 def test_registry_resolves_defaults_and_overrides():
@@ -383,6 +389,40 @@ def test_registry_unknown_names():
     assert "Did you mean 'layers'?" in message
     with pytest.raises(ConfigError, match="Unknown model 'nave'. Available models: linear, mlp"):
         get_spec("nave")
+
+
+def test_model_names_accept_variants_and_suggest_the_meant_model():
+    """Issue 18 item 9: '-'/'_' and case variants are the model; typos and cell names get a suggestion."""
+    assert get_spec("cnn-lstm") is get_spec("cnn_lstm")
+    assert get_spec("Encoder-Decoder").name == "encoder_decoder"
+    assert get_spec("seasonal-naive").name == "seasonal_naive"
+    for typed, meant in [("vanila", "vanilla"), ("stackedlstm", "stacked"), ("bilstm", "bidirectional"),
+                         ("seq2seq", "encoder_decoder"), ("lstm", "vanilla"), ("gru", "vanilla")]:
+        with pytest.raises(ConfigError) as info:
+            get_spec(typed)
+        message = str(info.value)
+        assert message.startswith(f"Unknown model {typed!r}. Available models: linear, mlp, vanilla"), message
+        assert f"Did you mean {meant!r}?" in message, message
+    with pytest.raises(ConfigError) as info:
+        get_spec("lstm")
+    assert "The LSTM-family models (vanilla, stacked, bidirectional, cnn_lstm, encoder_decoder)" in str(info.value)
+    with pytest.raises(ConfigError) as info:
+        get_spec("prophet")
+    assert "Did you mean" not in str(info.value)
+
+
+def test_grouped_plans_are_registered_beside_their_keras_builders():
+    """Issue 17: each builder declares its fold-parallel plan in its own module (no second copy)."""
+    from forecastkit.grouped import GROUPED_BUILDERS, layer_plan
+
+    assert set(GROUPED_BUILDERS) == set(BUILDERS)
+    for name in BUILDERS:
+        spec = get_spec(name)
+        assert spec.grouped.split(":")[0] == spec.builder.split(":")[0]
+        assert spec.load_grouped().__module__ == BUILDERS[name].__module__
+    arch = layer_plan("cnn_lstm", {"filters": 2, "kernel_size": 2, "units": 3}, (12, 1), 2)
+    assert [(layer.kind, layer.size) for layer in arch.layers][:2] == [("conv", 2), ("pool", 2)]
+    assert layer_plan("cnn-lstm", {}, (12, 1), 2).model == "cnn_lstm"
 
 
 def test_check_build_args():

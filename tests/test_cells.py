@@ -196,6 +196,16 @@ def test_unknown_cell_is_a_clear_error_with_a_suggestion():
         get_spec("linear").resolve({"cell": "gru"})
 
 
+def test_cell_names_accept_variants_and_suggest_the_meant_cell():
+    """Issue 18 item 9: `indylstm` suggests indy (not lstm); case and '-'/'_' variants are the cell."""
+    for typed, meant in [("indylstm", "indy"), ("indy-lstm", "indy"), ("peephole_lstm", "peephole"),
+                         ("cifglstm", "cifg"), ("gur", "gru"), ("lstn", "lstm")]:
+        with pytest.raises(ConfigError, match=rf"Received: cell={typed!r}\. Did you mean {meant!r}\?$"):
+            get_spec("vanilla").resolve({"cell": typed})
+    assert get_spec("stacked").resolve({"cell": "GRU"})["cell"] == "gru"
+    assert get_spec("vanilla").resolve({"cell": "Peep-Hole"})["cell"] == "peephole"
+
+
 def test_cli_cell_errors_answer_without_training(capsys):
     assert main(["forecast", "--model", "vanilla", "--cell", "lstn", "--quiet"]) == 1
     err = capsys.readouterr().err

@@ -56,17 +56,17 @@ def test_datasets_command_lists_shipped_data():
 
 @pytest.mark.parametrize("args, message", [
     (["--model", "prophet"], "Unknown model 'prophet'"),
-    (["--horizon", "0"], "`horizon` must be >= 1. Received: horizon=0"),
+    (["--horizon", "0"], "`--horizon` must be >= 1. Received: horizon=0"),
     (["--data", "missing.csv"], "no such file, and not a shipped dataset"),
     (["--model", "linear", "--units", "8"], "`--units` does not apply to model 'linear'"),
     (["--data", "co2"], "--fill"),
     (["--data", "airline", "--target", "nope"], "nope"),
     (["--lookback", "200"], "lookback 200"),
     (["--fill", "magic", "--data", "co2"], "magic"),
-    (["--scaler", "robust"], "`scaler` must be one of"),
-    (["--model", "vanilla", "--loss", "l1"], "`loss` of model 'vanilla' must be one of: mse, mae, huber. "
+    (["--scaler", "robust"], "`--scaler` must be one of"),
+    (["--model", "vanilla", "--loss", "l1"], "`--loss` of model 'vanilla' must be one of: mse, mae, huber. "
                                              "Received: loss='l1'"),
-    (["--model", "mlp", "--steps-per-epoch", "-2"], "`steps_per_epoch` of model 'mlp' must be an integer >= 0. "
+    (["--model", "mlp", "--steps-per-epoch", "-2"], "`--steps-per-epoch` of model 'mlp' must be >= 0. "
                                                     "Received: steps_per_epoch=-2"),
     (["--model", "naive", "--loss", "mae"], "`--loss` does not apply to model 'naive'"),
 ])
@@ -192,8 +192,8 @@ def test_evaluate_failed_fits_exit_3_and_are_reported(tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--refit", "sometimes"], "`refit` must be 'always', 'never' or 'every:K'"),
-    (["--window", "rolling"], "`window` must be 'expanding' or 'sliding:N'"),
+    (["--refit", "sometimes"], "`--refit` must be 'always', 'never' or 'every:K'"),
+    (["--window", "rolling"], "`--window` must be 'expanding' or 'sliding:N'"),
     (["--metric", "r2"], "`--metric` must be one of"),
     (["--folds", "200"], "too short for 200 folds"),
     (["--models", "linear,prophet"], "Unknown model 'prophet'"),
@@ -221,3 +221,81 @@ def test_every_model_forecasts_a_shipped_series_from_the_cli(model, tmp_path, ca
     forecast = pd.read_csv(out)
     assert len(forecast) == 3 and forecast["yhat"].notna().all() and (forecast["model"] == model).all()
     assert capsys.readouterr().out == ""
+
+
+# ------------------------------------------------------------------ reruns, --from-run, what is printed --
+def quick_evaluate(data, out, *extra):
+    from forecastkit.cli import main
+
+    return main(["evaluate", "--data", str(data), "--models", "naive,seasonal_naive", "--no-baselines",
+                 "--horizon", "3", "--folds", "4", "--out", str(out), *extra])
+
+
+def test_overwrite_replaces_only_forecastkits_files_and_not_with_resume(tmp_path, capsys):
+    data = tmp_path / "s.csv"
+    write_series(data, 100 + 10 * np.sin(np.arange(48) * np.pi / 6))
+    out = tmp_path / "run"
+    assert quick_evaluate(data, out) == 0
+    (out / "notes.txt").write_text("mine")
+    capsys.readouterr()
+    assert quick_evaluate(data, out) == 1
+    refusal = capsys.readouterr().err
+    assert "--overwrite" in refusal and "--resume" in refusal and len(refusal.splitlines()) == 1
+    assert quick_evaluate(data, out, "--overwrite", "--resume") == 1
+    assert "`--overwrite`" in capsys.readouterr().err
+    results = (out / "results.csv").read_bytes()
+    assert quick_evaluate(data, out, "--overwrite") == 0
+    assert (out / "notes.txt").read_text() == "mine" and (out / "results.csv").read_bytes() == results
+    capsys.readouterr()
+    assert quick_evaluate(data, out, "--resume", "--horizon", "2") == 1
+    mismatch = [line for line in capsys.readouterr().err.splitlines() if line.startswith("forecastkit: error:")]
+    assert "horizon: 3 in the run, 2 now" in mismatch[0] and len(mismatch[0]) < 400, mismatch
+
+
+def test_forecast_from_run_works_from_any_directory_and_notices_changed_data(tmp_path, monkeypatch, capsys):
+    import json
+
+    from forecastkit.cli import main
+
+    (tmp_path / "project").mkdir()
+    monkeypatch.chdir(tmp_path / "project")
+    write_series(tmp_path / "sales.csv", 100 + 10 * np.sin(np.arange(48) * np.pi / 6))
+    assert quick_evaluate("../sales.csv", "run") == 0
+    run_json = json.loads((tmp_path / "project" / "run" / "run.json").read_text())
+    assert run_json["data_path"] == str((tmp_path / "sales.csv").resolve())
+    assert len(run_json["data_sha256"]) == 64
+    monkeypatch.chdir(tmp_path)
+    assert main(["forecast", "--from-run", "project/run", "--out", "f.csv", "--quiet"]) == 0
+    assert len(pd.read_csv(tmp_path / "f.csv")) == 3
+    write_series(tmp_path / "sales.csv", 200 + 10 * np.sin(np.arange(48) * np.pi / 6))
+    capsys.readouterr()
+    assert main(["forecast", "--from-run", "project/run", "--out", "g.csv"]) == 1
+    error = capsys.readouterr().err
+    assert "sales.csv" in error and "changed since the run" in error and "Evaluate again" in error
+
+
+def test_resolved_settings_line_and_plain_progress_when_piped(tmp_path, capsys):
+    from forecastkit.cli import main
+
+    assert main(["forecast", "--model", "naive", "--out", str(tmp_path / "f.csv")]) == 0
+    err = capsys.readouterr().err
+    assert "season 12 (resolved from the frequency MS)" in err and "horizon 12 (resolved" in err
+    assert main(["forecast", "--model", "naive", "--horizon", "3", "--quiet", "--out", str(tmp_path / "f.csv")]) == 0
+    assert capsys.readouterr().err == ""
+    write_series(tmp_path / "s.csv", 100 + 10 * np.sin(np.arange(48) * np.pi / 6))
+    assert quick_evaluate(tmp_path / "s.csv", tmp_path / "run") == 0
+    err = capsys.readouterr().err  # stderr is not a terminal here: plain lines, no live bar
+    assert "horizon 3 (given)" in err and "\r" not in err and "\x1b[" not in err
+
+
+def test_library_messages_name_flags_on_the_command_line_but_config_keys_as_written(tmp_path, capsys):
+    from forecastkit.cli import main
+
+    assert main(["forecast", "--validation", "1.5", "--model", "mlp", "--out", str(tmp_path / "f.csv")]) == 1
+    flagged = capsys.readouterr().err
+    assert "`--validation`" in flagged and "`validation`" not in flagged
+    config = tmp_path / "run.toml"
+    config.write_text('model = "mlp"\nvalidation = 1.5\n')
+    assert main(["forecast", "--config", str(config), "--out", str(tmp_path / "f.csv")]) == 1
+    written = capsys.readouterr().err
+    assert "`validation`" in written and "`--validation`" not in written

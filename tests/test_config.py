@@ -16,7 +16,7 @@ def test_flags_override_file_override_defaults(tmp_path):
     config = read_config(write(tmp_path, 'model = "stacked"\nhorizon = 6\nlearning-rate = 0.01\n'
                                          '[models.stacked]\nunits = 16\n'))
     settings = merge_settings(config, flags={"horizon": 3})
-    assert settings["horizon"] == 3 and settings["model"] == "stacked" and settings["seed"] == 0
+    assert settings.horizon == 3 and settings.model == "stacked" and settings.seed == 0
     assert model_params(settings) == {"units": 16, "learning_rate": 0.01}
     settings = merge_settings(config, flags={"units": 64})
     assert model_params(settings)["units"] == 64
@@ -47,9 +47,9 @@ def test_data_path_relative_to_config(tmp_path):
 
 
 def test_hyper_flag_must_apply_to_the_model():
-    with pytest.raises(ConfigError, match="`--layers` does not apply to model 'vanilla'"):
+    with pytest.raises(ConfigError, match="`layers` does not apply to model 'vanilla'"):
         model_params(merge_settings({}, flags={"model": "vanilla", "layers": 3}))
-    with pytest.raises(ConfigError, match="`--epochs` does not apply to model 'naive'"):
+    with pytest.raises(ConfigError, match="`epochs` does not apply to model 'naive'"):
         model_params(merge_settings({}, flags={"model": "naive", "epochs": 3}))
 
 
@@ -66,7 +66,7 @@ def test_loss_and_steps_per_epoch_come_from_config_files_and_flags(tmp_path):
 @pytest.mark.parametrize("text, error, message", [
     ('loss = "l1"\n', ConfigError, r"`loss` of model 'vanilla' must be one of: mse, mae, huber. Received: loss='l1'"),
     ("loss = 1\n", ConfigTypeError, "`loss` in config file"),
-    ("steps_per_epoch = -5\n", ConfigError, r"`steps_per_epoch` of model 'vanilla' must be an integer >= 0. "
+    ("steps_per_epoch = -5\n", ConfigError, r"`steps_per_epoch` of model 'vanilla' must be >= 0. "
                                             r"Received: steps_per_epoch=-5"),
     ("steps_per_epoch = 2.5\n", ConfigTypeError, "`steps_per_epoch` in config file"),
     ('[models.vanilla]\nloss = "hubber"\n', ConfigError, "Did you mean 'huber'"),
@@ -74,3 +74,66 @@ def test_loss_and_steps_per_epoch_come_from_config_files_and_flags(tmp_path):
 def test_bad_loss_and_steps_per_epoch_are_clear_errors(tmp_path, text, error, message):
     with pytest.raises(error, match=message):
         model_params(merge_settings(read_config(write(tmp_path, text)), flags={"model": "vanilla"}))
+
+
+# ------------------------------------------------------------------ one definition of the settings --
+def test_settings_are_frozen_and_typed_from_one_definition(tmp_path):
+    import dataclasses
+
+    from forecastkit.config import HYPER_FLAGS
+    from forecastkit.settings import DEFAULTS, RunSettings, setting_names
+
+    settings = merge_settings(read_config(write(tmp_path, "learning-rate = 0.5\n")), flags={"units": 4})
+    assert isinstance(settings, RunSettings) and settings.learning_rate == 0.5 and settings.units == 4
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.horizon = 3
+    assert merge_settings({}) == DEFAULTS
+    # every setting is a TOML key, with the type its annotation declares
+    for name in setting_names():
+        assert "Unknown key" not in _config_error(tmp_path, f"{name} = {{}}\n")
+    assert "`folds` in config file" in _config_error(tmp_path, "folds = 2.5\n")
+    assert "`level` in config file" in _config_error(tmp_path, "level = true\n")
+    assert HYPER_FLAGS == ("epochs", "units", "layers", "batch_size", "learning_rate", "patience", "dropout",
+                           "validation", "window_sample", "cell", "loss", "steps_per_epoch")
+
+
+def _config_error(tmp_path, text) -> str:
+    try:
+        read_config(write(tmp_path, text))
+    except (ConfigError, ConfigTypeError) as err:
+        return str(err)
+    return ""
+
+
+def test_every_flag_derives_from_a_setting_with_its_default():
+    from forecastkit.cli import build_parser
+    from forecastkit.settings import DEFAULTS, commands_of, flag, setting_names
+
+    parser = build_parser()
+    commands = parser._subparsers._group_actions[0].choices
+    for command in ("forecast", "evaluate", "ablation"):
+        actions = {a.dest: a for a in commands[command]._actions}
+        for name in setting_names():
+            assert (name in actions) == (command in commands_of(name)), (command, name)
+            if name in actions and name != "mode":  # mode: --global / --local
+                assert flag(name) in actions[name].option_strings
+        extra = set(actions) - set(setting_names()) - {"help", "config"}
+        assert extra == set(), f"{command}: flags without a setting: {extra}"
+    help_text = " ".join(commands["evaluate"].format_help().split())
+    assert f"(default: {DEFAULTS.folds})" in help_text and f"(default: {DEFAULTS.refit})" in help_text
+
+
+def test_python_defaults_equal_the_command_lines():
+    """Forecaster() and WalkForward() take their defaults from DEFAULTS (issue 18, item 8)."""
+    from forecastkit import Forecaster, WalkForward
+    from forecastkit.settings import DEFAULTS
+
+    params = Forecaster().get_params()
+    for name in ("horizon", "lookback", "scaler", "preprocess", "season", "seed", "mode", "id_embedding",
+                 "strategy", "bag", "members", "quantiles", "calendar", "transform", "deseason", "difference",
+                 "seasonal_difference"):
+        assert params[name] == getattr(DEFAULTS, name), name
+    assert params["model"] == "linear"
+    splitter = WalkForward()
+    for name in ("folds", "stride", "gap", "window", "refit", "start"):
+        assert getattr(splitter, name) == getattr(DEFAULTS, name), name

@@ -99,16 +99,16 @@ def test_frame_order_is_id_time_y_past_future_static(tmp_path):
 
 
 @pytest.mark.parametrize("kwargs, first, second", [
-    ({"covariates": "p", "future_covariates": "p"}, "covariates (--past-covariates)",
-     "future_covariates (--future-covariates)"),
+    ({"covariates": "p", "future_covariates": "p"}, "`covariates`",
+     "`future_covariates`"),
     ({"future_covariates": "p", "static_covariates": "p"},
-     "future_covariates (--future-covariates)", "static_covariates (--static-covariates)"),
-    ({"covariates": "q,p", "static_covariates": ["p"]}, "covariates (--past-covariates)",
-     "static_covariates (--static-covariates)"),
-    ({"target": "p", "static_covariates": "p"}, "target (--target)",
-     "static_covariates (--static-covariates)"),
-    ({"id": "p", "future_covariates": "p"}, "id (--id)",
-     "future_covariates (--future-covariates)"),
+     "`future_covariates`", "`static_covariates`"),
+    ({"covariates": "q,p", "static_covariates": ["p"]}, "`covariates`",
+     "`static_covariates`"),
+    ({"target": "p", "static_covariates": "p"}, "`target`",
+     "`static_covariates`"),
+    ({"id": "p", "future_covariates": "p"}, "`id`",
+     "`future_covariates`"),
 ])
 def test_a_column_plays_one_role(tmp_path, kwargs, first, second):
     path = write(tmp_path, "date,y,p,q\n2024-01-01,1,2,3\n")
@@ -116,20 +116,20 @@ def test_a_column_plays_one_role(tmp_path, kwargs, first, second):
            f"Column 'p' is used both as {first} and as {second}", "Give each column one role")
 
 
-@pytest.mark.parametrize("role, flag", [("future_covariates", "--future-covariates"),
-                                        ("static_covariates", "--static-covariates")])
+@pytest.mark.parametrize("role, flag", [("future_covariates", "`future_covariates`"),
+                                        ("static_covariates", "`static_covariates`")])
 def test_missing_role_column_names_its_flag(tmp_path, role, flag):
     path = write(tmp_path, "date,y\n2024-01-01,1\n")
     raises(DataError, lambda: load_csv(path, **{role: "promo"}),
-           "Column 'promo'", f"({flag} / {role}=) not found", "Available columns: ['date', 'y']")
+           "Column 'promo'", f"({flag}) not found", "Available columns: ['date', 'y']")
 
 
 def test_several_targets_reject_every_covariate_role(tmp_path):
     path = write(tmp_path, "date,a,b,c\n2024-01-01,1,2,3\n")
     raises(ConfigError, lambda: load_csv(path, target="a,b", future_covariates="c"),
-           "Covariates are not supported with several targets", "drop --future-covariates")
+           "Covariates are not supported with several targets", "drop `future_covariates`")
     raises(ConfigError, lambda: load_csv(path, target="a,b", static_covariates="c"),
-           "drop --static-covariates")
+           "drop `static_covariates`")
 
 
 @pytest.mark.parametrize("role", ["covariates", "future_covariates", "static_covariates"])
@@ -191,7 +191,7 @@ def test_a_column_mixing_numbers_and_labels_is_an_error(tmp_path, cells, first, 
     rows = "".join(f"2024-01-0{k + 1},{k},{cell}\n" for k, cell in enumerate(cells))
     path = write(tmp_path, "date,y,promo\n" + rows)
     message = raises(DataError, lambda: load_csv(path, target="y", future_covariates="promo"),
-                     "Column `promo`", "mixes numbers and labels", f"{first} holds", kinds,
+                     "Column 'promo'", "mixes numbers and labels", f"{first} holds", kinds,
                      "Make the column all numbers or all labels")
     if cells[1] == "12kg":
         assert "remove units" in message
@@ -200,13 +200,13 @@ def test_a_column_mixing_numbers_and_labels_is_an_error(tmp_path, cells, first, 
 def test_the_target_is_never_categorical(tmp_path):
     raises(DataError, lambda: load_csv(write(tmp_path, "date,y,p\n2024-01-01,a,1\n"),
                                        target="y", covariates="p"),
-           "Column `y`", "must be numeric", "line 2", "'a'")
+           "Column 'y'", "must be numeric", "line 2", "'a'")
 
 
 def test_missing_labels_are_an_error_without_fill(tmp_path):
     path = write(tmp_path, "date,y,promo\n2024-01-01,1,yes\n2024-01-02,2,\n2024-01-03,3,NA\n")
     raises(DataError, lambda: load_csv(path, target="y", future_covariates="promo"),
-           "Column `promo`", "2 missing values", "first at line 3", "--fill")
+           "Column 'promo'", "2 missing values", "first at line 3", "`fill`")
 
 
 @pytest.mark.parametrize("fill", ["ffill", "interpolate", "zero"])
@@ -225,7 +225,7 @@ def test_a_label_column_empty_in_one_series_cannot_be_filled(tmp_path):
                            "b,2024-01-01,1,\nb,2024-01-02,2,\n")
     raises(DataError, lambda: load_csv(path, id="store", target="y", future_covariates="promo",
                                        fill="ffill"),
-           "Column `promo` of series 'b'", "has no values at all")
+           "Column 'promo' of series 'b'", "has no values at all")
 
 
 def test_arrays_refuse_categorical_past_covariates(tmp_path):
@@ -270,8 +270,8 @@ def test_a_static_covariate_that_changes_is_an_error(tmp_path, first, second, sh
                            f"a,2024-01-01,1,{first}\nb,2024-01-02,2,{other}\n"
                            f"a,2024-01-02,2,{second}\n")
     raises(DataError, lambda: load_csv(path, id="store", target="y", static_covariates="region"),
-           "Static covariate `region` must be constant within each series", "series 'a'",
-           shown, "--future-covariates")
+           "Static covariate 'region' must be constant within each series", "series 'a'",
+           shown, "`future_covariates`")
 
 
 def test_static_numbers_compare_as_numbers(tmp_path):
@@ -291,7 +291,7 @@ def test_missing_static_cells_and_gaps_take_the_series_value(tmp_path, fill):
 def test_missing_static_cells_are_an_error_without_fill(tmp_path):
     path = write(tmp_path, "date,y,size\n2024-01-01,1,\n2024-01-02,2,7\n")
     raises(DataError, lambda: load_csv(path, target="y", static_covariates="size"),
-           "Column `size`", "1 missing value", "line 2", "--fill")
+           "Column 'size'", "1 missing value", "line 2", "`fill`")
 
 
 # --------------------------------------------------------------------------------------
@@ -473,33 +473,33 @@ def _edit(line: int, new: str) -> str:
 
 def test_read_future_series_missing(future_case):
     text = "".join(line + "\n" for line in FUTURE.splitlines() if not line.startswith("b,"))
-    future_case(text, "--future-data must cover every series", "no rows for series 'b'",
-                "column `store`", "2 steps 2024-01-04 to 2024-01-05", id="store")
+    future_case(text, "The future data must cover every series", "no rows for series 'b'",
+                "column 'store'", "2 steps 2024-01-04 to 2024-01-05", id="store")
 
 
 def test_read_future_time_missing(future_case):
     future_case(_edit(2, "b,2024-01-07,yes,2.5,x"),
-                "--future-data must cover the whole horizon: series 'b' in",
+                "The future data must cover the whole horizon: series 'b' in",
                 "has no row for 2024-01-05 (step 2 of 2)", "Add a row for each of the 2 steps",
                 id="store")
 
 
 def test_read_future_missing_value(future_case):
-    future_case(_edit(5, "a,2024-01-05,yes,,x"), "Column `price`", "has no value at line 5",
+    future_case(_edit(5, "a,2024-01-05,yes,,x"), "Column 'price'", "has no value at line 5",
                 "series 'a', time 2024-01-05, step 2 of 2", "fill in the value", id="store")
-    future_case(_edit(5, "a,2024-01-05,,1.5,x"), "Column `promo`", "has no label at line 5",
+    future_case(_edit(5, "a,2024-01-05,,1.5,x"), "Column 'promo'", "has no label at line 5",
                 id="store")
 
 
 @pytest.mark.parametrize("value", ["inf", "-inf", "nan", "1e400"])
 def test_read_future_non_finite_value(future_case, value):
     parts = (["has no value"] if value == "nan" else ["not a finite number", f"'{value}'"])
-    future_case(_edit(3, f"a,2024-01-04,no,{value},x"), "Column `price`", "line 3",
+    future_case(_edit(3, f"a,2024-01-04,no,{value},x"), "Column 'price'", "line 3",
                 "series 'a', time 2024-01-04, step 1 of 2", *parts, id="store")
 
 
 def test_read_future_label_in_a_numeric_column(future_case):
-    future_case(_edit(4, "b,2024-01-04,no,cheap,x"), "Column `price`", "must be numeric",
+    future_case(_edit(4, "b,2024-01-04,no,cheap,x"), "Column 'price'", "must be numeric",
                 "line 4 (series 'b', time 2024-01-04, step 1 of 2) holds 'cheap'",
                 "Replace it with a number", id="store")
     future_case(_edit(4, "b,2024-01-04,no,\"2,5\",x"), "'2,5'", "Use '.' as the decimal point",
@@ -507,7 +507,7 @@ def test_read_future_label_in_a_numeric_column(future_case):
 
 
 def test_read_future_bad_time_value(future_case):
-    future_case(_edit(6, "c,soon,no,9.0,x"), "Cannot parse time value 'soon'", "column `date`",
+    future_case(_edit(6, "c,soon,no,9.0,x"), "Cannot parse time value 'soon'", "column 'date'",
                 "line 6", id="store")
 
 
@@ -519,19 +519,19 @@ def test_read_future_duplicate_rows(future_case):
 
 def test_read_future_missing_column(future_case):
     future_case(FUTURE.replace("price", "cost"), "Future covariate column 'price' not found",
-                "--future-covariates column ['promo', 'price']", id="store")
+                "`future_covariates` column ['promo', 'price']", id="store")
 
 
 def test_read_future_needs_an_id_column_for_a_panel(future_case):
     future_case(FUTURE.replace("note", "kind"), "needs a series id column",
-                "the panel has 2 series ['a', 'b']", "--id COL")
-    future_case(FUTURE, "Column 'shop' (--id / id=) not found", id="shop")
+                "the panel has 2 series ['a', 'b']", "set `id` to its name")
+    future_case(FUTURE, "Column 'shop' (`id`) not found", id="shop")
 
 
 def test_read_future_needs_future_covariates(tmp_path):
     panel = load_csv(write(tmp_path, STORES), id="store", target="sales", covariates="temp")
     raises(DataError, lambda: read_future(write(tmp_path, FUTURE, "f.csv"), panel, 2),
-           "has no future covariates", "--future-covariates A,B")
+           "has no future covariates", "`future_covariates` set to those columns")
 
 
 def test_read_future_bad_arguments(tmp_path):

@@ -1,5 +1,9 @@
 """Tests for forecastkit.data: loading, validation messages, filling and Panel helpers."""
 
+import gzip
+import io
+import zipfile
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -355,9 +359,9 @@ def test_duplicate_header_names(tmp_path):
 
 
 @pytest.mark.parametrize("kwargs, name, flag", [
-    ({"target": "sales"}, "sales", "--target"), ({"time": "when"}, "when", "--time"),
-    ({"id": "store"}, "store", "--id"), ({"covariates": ["temp"]}, "temp", "--past-covariates"),
-    ({"target": "y,sales"}, "sales", "--target"),
+    ({"target": "sales"}, "sales", "(`target`)"), ({"time": "when"}, "when", "(`time`)"),
+    ({"id": "store"}, "store", "(`id`)"), ({"covariates": ["temp"]}, "temp", "(`covariates`)"),
+    ({"target": "y,sales"}, "sales", "(`target`)"),
 ])
 def test_unknown_column(tmp_path, kwargs, name, flag):
     csv_error(tmp_path, "date,y\n2024-01-01,1\n", f"Column '{name}'", flag,
@@ -366,23 +370,23 @@ def test_unknown_column(tmp_path, kwargs, name, flag):
 
 def test_ambiguous_target(tmp_path):
     csv_error(tmp_path, "date,a,b\n2024-01-01,1,2\n", "several numeric columns ['a', 'b']",
-              "--target COL (target=...)", "--target a,b", error=ConfigError)
+              "Set `target` to one of them", "target='a,b'", error=ConfigError)
 
 
 def test_no_numeric_column(tmp_path):
     csv_error(tmp_path, "date,name,city\n2024-01-01,x,y\n", "no numeric value column",
-              "['date', 'name', 'city']", "--target COL")
+              "['date', 'name', 'city']", "Set `target` to the name")
 
 
 def test_time_column_not_found(tmp_path):
     csv_error(tmp_path, "x,y\n1,2\n", "Cannot find the time column", "['x', 'y']",
-              "--time COL (time=...)", error=ConfigError)
+              "Set `time` to the time column's name", error=ConfigError)
 
 
 @pytest.mark.parametrize("value", ["2024-13-01", "soon"])
 def test_unparseable_time(tmp_path, value):
     csv_error(tmp_path, f"date,y\n2024-01-01,1\n{value},2\n2024-01-03,3\n",
-              f"Cannot parse time value '{value}'", "column `date`", "line 3", "ISO dates")
+              f"Cannot parse time value '{value}'", "column 'date'", "line 3", "ISO dates")
 
 
 def test_bad_quarter(tmp_path):
@@ -391,7 +395,7 @@ def test_bad_quarter(tmp_path):
 
 
 def test_missing_time(tmp_path):
-    csv_error(tmp_path, "date,y\n2024-01-01,1\n,2\n", "Missing time value", "column `date`",
+    csv_error(tmp_path, "date,y\n2024-01-01,1\n,2\n", "Missing time value", "column 'date'",
               "line 3", "delete the row")
 
 
@@ -410,7 +414,7 @@ def test_timestamp_out_of_range(tmp_path):
 def test_duplicate_timestamps_wide(tmp_path):
     csv_error(tmp_path, "date,y\n2024-01-01,1\n2024-01-02,2\n2024-01-01,3\n",
               "Duplicate timestamp 2024-01-01", "at line 2 and line 4",
-              "--id COL")
+              "set `id` to the series id column")
 
 
 def test_duplicate_timestamps_long(tmp_path):
@@ -431,7 +435,7 @@ def test_unsorted_timestamps(tmp_path):
     ("12kg", "remove units"),
 ])
 def test_non_numeric_value(tmp_path, value, hint):
-    csv_error(tmp_path, f"date,y\n2024-01-01,1\n2024-01-02,{value}\n", "Column `y`",
+    csv_error(tmp_path, f"date,y\n2024-01-01,1\n2024-01-02,{value}\n", "Column 'y'",
               "must be numeric", "line 3", f"'{value.strip(chr(34))}'", hint)
 
 
@@ -441,7 +445,7 @@ def test_decimal_comma(tmp_path):
 
 
 def test_non_numeric_covariate(tmp_path):
-    csv_error(tmp_path, "date,y,x\n2024-01-01,1,a\n2024-01-02,2,2\n", "Column `x`", "line 2",
+    csv_error(tmp_path, "date,y,x\n2024-01-01,1,a\n2024-01-02,2,2\n", "Column 'x'", "line 2",
               "'a'", target="y", covariates=["x"])
 
 
@@ -449,8 +453,8 @@ def test_non_numeric_covariate(tmp_path):
 def test_missing_values(tmp_path, token):
     csv_error(tmp_path, f"date,y\n2024-01-01,1\n2024-01-02,{token}\n2024-01-03,3\n"
                         f"2024-01-04,{token}\n",
-              "Column `y`", "2 missing values", "first at line 3", "time 2024-01-02",
-              "--fill interpolate|ffill|zero", "fill='interpolate'")
+              "Column 'y'", "2 missing values", "first at line 3", "time 2024-01-02",
+              "set `fill` to 'interpolate', 'ffill' or 'zero'", "'interpolate'")
 
 
 @pytest.mark.parametrize("value", ["inf", "-inf", "1e400"])
@@ -467,7 +471,7 @@ def test_absurd_magnitude(tmp_path):
 def test_gap_without_fill(tmp_path):
     csv_error(tmp_path, "date,y\n2024-01-01,1\n2024-01-02,2\n2024-01-05,5\n2024-01-06,6\n",
               "2 missing timestamps", "D grid", "first missing: 2024-01-03",
-              "between line 3 and line 4", "--fill interpolate|ffill|zero")
+              "between line 3 and line 4", "set `fill` to 'interpolate', 'ffill' or 'zero'")
 
 
 def test_gap_in_long_panel_names_the_series(tmp_path):
@@ -479,17 +483,17 @@ def test_gap_in_long_panel_names_the_series(tmp_path):
 def test_irregular_times(tmp_path):
     csv_error(tmp_path, "date,y\n2024-01-01,1\n2024-01-02,2\n2024-01-03,3\n"
                         "2024-01-04 13:00,4\n",
-              "irregular", "2024-01-04 13:00:00 at line 5", "D grid", "--freq")
+              "irregular", "2024-01-04 13:00:00 at line 5", "D grid", "set `freq`")
 
 
 def test_explicit_freq_that_does_not_fit(tmp_path):
-    csv_error(tmp_path, MONTHLY, "do not fit --freq W-SUN (freq='W-SUN')", "1949-01-01",
+    csv_error(tmp_path, MONTHLY, "do not fit `freq` 'W-SUN'", "1949-01-01",
               "line 2", freq="W")
 
 
 def test_explicit_freq_far_too_fine(tmp_path):
     csv_error(tmp_path, "date,y\n2000-01-01,1\n2020-01-01,2\n", "min grid", "2 rows",
-              "--freq", freq="min")
+              "`freq`", freq="min")
 
 
 def test_explicit_freq_accepted_and_normalised(tmp_path):
@@ -513,7 +517,7 @@ def test_two_row_series_only_has_to_fit_the_panel_grid(tmp_path):
 
 
 def test_single_timestamps_need_freq(tmp_path):
-    csv_error(tmp_path, "date,y\n2024-01-01,1\n", "Cannot infer the frequency", "--freq")
+    csv_error(tmp_path, "date,y\n2024-01-01,1\n", "Cannot infer the frequency", "set `freq`")
 
 
 def test_integer_periods_irregular_and_mixed_steps(tmp_path):
@@ -527,19 +531,19 @@ def test_integer_periods_irregular_and_mixed_steps(tmp_path):
 
 
 def test_freq_with_integer_periods(tmp_path):
-    csv_error(tmp_path, "t,y\n1,1\n2,2\n", "integer periods", "Drop --freq",
+    csv_error(tmp_path, "t,y\n1,1\n2,2\n", "integer periods", "Set `freq` to None",
               error=ConfigError, time="t", freq="D")
 
 
 def test_missing_id(tmp_path):
     csv_error(tmp_path, "id,date,y\na,2024-01-01,1\n,2024-01-02,2\n", "Missing series id",
-              "column `id`", "line 3", id="id")
+              "column 'id'", "line 3", id="id")
 
 
 def test_all_missing_series_with_fill(tmp_path):
     csv_error(tmp_path, "id,date,y\na,2024-01-01,1\na,2024-01-02,2\nb,2024-01-01,\n"
                         "b,2024-01-02,NA\n",
-              "Column `y` of series 'b'", "no values at all", fill="zero")
+              "Column 'y' of series 'b'", "no values at all", fill="zero")
 
 
 def test_line_numbers_skip_blank_lines(tmp_path):
@@ -557,7 +561,7 @@ def test_line_numbers_skip_blank_lines(tmp_path):
     ({"time": 0}, ConfigTypeError, ["time=0"]),
     ({"target": "a,b", "id": "id"}, ConfigError, ["Several targets", "id='id'"]),
     ({"target": "a,b", "covariates": ["c"]}, ConfigError, ["Covariates are not supported"]),
-    ({"target": "a", "covariates": ["a"]}, ConfigError, ["'a' is used both as target"]),
+    ({"target": "a", "covariates": ["a"]}, ConfigError, ["'a' is used both as `target`"]),
     ({"id": ""}, ConfigError, ["`id` must be a column name, not an empty string",
                                "pass None to infer it", "Received: id=''"]),
     ({"time": ""}, ConfigError, ["`time` must be a column name", "Received: time=''"]),
@@ -584,7 +588,7 @@ def test_dataframe_errors_name_row_and_index_label():
     df = pd.DataFrame({"y": [1.0, np.nan, 3.0]},
                       index=pd.date_range("2024-01-01", periods=3, freq="D"))
     message = raises(DataError, lambda: from_pandas(df), "<DataFrame>", "1 missing value",
-                     "row 1 (index 2024-01-02)", "--fill")
+                     "row 1 (index 2024-01-02)", "`fill`")
     assert "line" not in message
     df = pd.DataFrame({"y": ["1", "x"]}, index=pd.to_datetime(["2024-01-01", "2024-01-02"]))
     raises(DataError, lambda: from_pandas(df, source="sales"), "'sales'", "row 1", "'x'")
@@ -649,7 +653,7 @@ def test_bare_year_among_dates_is_a_data_error(tmp_path):
 def test_grid_near_the_end_of_the_pandas_range(tmp_path):
     assert load_csv(write(tmp_path, "date,y\n2262-03-01,1\n2262-04-01,2\n")).freq == "MS"
     assert load_csv(write(tmp_path, "date,y\n2261-01-01,1\n2262-01-01,2\n")).freq == "YS-JAN"
-    csv_error(tmp_path, "date,y\n2262-04-10,1\n", "2262-04-10 at line 2", "--freq MS",
+    csv_error(tmp_path, "date,y\n2262-04-10,1\n", "2262-04-10 at line 2", "`freq` 'MS'",
               freq="MS")
     csv_error(tmp_path, "date,y\n2262-01-01,1\n2262-02-01,2\n", "2262-02-01 at line 3",
               "YS-JAN grid", freq="YS")
@@ -675,3 +679,76 @@ def test_one_shot_iterables_of_names_are_read_once(make):
                        "t": [4.0, 5.0, 6.0]})
     panel = from_pandas(df, target=make(["y"]), covariates=make(["t"]))
     assert panel.target == "y" and panel.covariates == ("t",)
+
+
+# --------------------------------------------------------------------------------------
+# Files that are not CSV text: recognised by their first bytes, whatever the extension
+# --------------------------------------------------------------------------------------
+
+
+def minimal_xlsx() -> bytes:
+    """The members of a real one-sheet .xlsx workbook (what Excel writes, minus styles)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas'
+                      '.openxmlformats.org/package/2006/content-types"/>')
+        book.writestr("xl/workbook.xml", "<workbook><sheets><sheet name='Sheet1'/></sheets></workbook>")
+        book.writestr("xl/worksheets/sheet1.xml", "<worksheet><sheetData><row><c><v>1</v></c></row>"
+                                                  "</sheetData></worksheet>")
+    return buffer.getvalue()
+
+
+def minimal_ods() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as book:
+        book.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        book.writestr("content.xml", "<office:document-content/>")
+    return buffer.getvalue()
+
+
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "Workbook".encode("utf-16-le") + bytes(64)
+
+
+@pytest.mark.parametrize("name", ["sales.xlsx", "sales.csv"])
+def test_excel_workbook_is_named_with_the_fix(tmp_path, name):
+    """Before: "not valid UTF-8: byte 0x.." or "a single column 'PK\\x03\\x04..."."""
+    message = raises(DataError, lambda: load_csv(write(tmp_path, minimal_xlsx(), name)),
+                     f"'{tmp_path / name}' is an Excel workbook (.xlsx), not a CSV file",
+                     "File > Save As > CSV UTF-8", "pd.read_excel", "from_pandas")
+    assert "UTF-8: byte" not in message and "single column" not in message
+
+
+@pytest.mark.parametrize("content, kind, fix", [
+    (OLE2, "an Excel 97-2003 workbook (.xls)", "File > Save As > CSV UTF-8"),
+    (OLE2[:8] + bytes(600), "a Microsoft Office binary (OLE2) file", "export it as CSV"),
+    (minimal_ods(), "an OpenDocument spreadsheet (.ods)", "Text CSV"),
+    (b"PAR1\x15\x04\x15\x10" + bytes(40) + b"PAR1", "a Parquet file", "pd.read_parquet(path)"),
+    (gzip.compress(MONTHLY.encode()), "a gzip-compressed file", "Decompress it"),
+    (MONTHLY.encode("utf-16"), "UTF-16 text (Excel's 'Unicode Text' export)", "CSV UTF-8"),
+    (b"PK\x05\x06" + bytes(18), "a zip archive", "Extract the CSV"),  # an empty zip
+])
+def test_binary_formats_are_named_with_the_fix(tmp_path, content, kind, fix):
+    raises(DataError, lambda: load_csv(write(tmp_path, content)), f"is {kind}, not a CSV file", fix)
+
+
+def test_a_truncated_workbook_is_still_recognised(tmp_path):
+    raises(DataError, lambda: load_csv(write(tmp_path, minimal_xlsx()[:200])), "Excel workbook (.xlsx)")
+
+
+def test_text_that_starts_like_a_signature_is_still_csv(tmp_path):
+    panel = load_csv(write(tmp_path, "PK,y\n2024-01-01,1\n2024-01-02,2\n"), time="PK")
+    assert panel.frame["y"].tolist() == [1.0, 2.0]
+
+
+def test_a_shipped_dataset_is_named_not_its_path():
+    from forecastkit import datasets
+
+    message = raises(DataError, lambda: datasets.load("co2"), "Column 'co2' of dataset 'co2'")
+    assert "co2.csv" not in message
+    assert datasets.load("nile").source == "dataset 'nile'"
+
+
+def test_load_csv_source_names_the_file_in_messages(tmp_path):
+    raises(DataError, lambda: load_csv(write(tmp_path, "date,y\n2024-01-01,x\n"), source="sales export"),
+           "Column 'y' of 'sales export'")
+    raises(ConfigTypeError, lambda: load_csv(write(tmp_path, MONTHLY), source=3), "`source`")

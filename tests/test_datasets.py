@@ -135,12 +135,15 @@ def test_load_every_dataset(name):
     values = panel.frame[["y", *panel.covariates]].to_numpy(dtype=float)
     assert np.isfinite(values).all()
     assert set(panel.lengths.values()) == {entry.rows // entry.n_series}
-    assert Path(str(panel.source)).name == entry.file
+    assert path(name).name == entry.file
+    assert panel.source == f"dataset {name!r}"  # messages name the dataset, not its file
 
 
 def test_co2_without_fill_raises_data_error():
-    with pytest.raises(DataError, match="--fill"):
+    with pytest.raises(DataError, match="`fill`") as caught:
         load("co2")
+    assert str(caught.value).startswith("Column 'co2' of dataset 'co2' has 59 missing values")
+    assert str(path("co2")) not in str(caught.value)  # no installation path
 
 
 def test_co2_fill_policies():

@@ -1,6 +1,7 @@
 """Ensembles and bagging (forecastkit.ensemble): medians, seeds, lookbacks, save/load,
 walk-forward without leakage, the command line and bad input."""
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -16,8 +17,7 @@ from forecastkit import Forecaster
 from forecastkit.config import merge_settings, model_params, read_config
 from forecastkit.ensemble import DEFAULT_MEMBERS, bag_lookbacks, is_composite, kind_of, member_seed
 from forecastkit.errors import ConfigError, ModelFileError
-from forecastkit.splits import WalkForward
-from forecastkit.walkforward import walk_forward
+from forecastkit.evaluation import WalkForward, walk_forward
 
 ROOT = Path(__file__).resolve().parents[1]
 NO_TF = "import sys; from forecastkit.cli import main; rc = main(sys.argv[1:]); " \
@@ -74,14 +74,14 @@ def test_bag_lookbacks_are_capped_by_the_data(airline):
 
 def test_save_and_load_give_the_same_forecasts_and_intervals(airline, tmp_path):
     ensemble = Forecaster("ensemble", members="linear,naive", bag=2, params=FAST, seed=1, **TINY).fit(airline)
-    before = ensemble.predict(levels=(80,))
+    before = ensemble.predict(level=(80,))
     assert (before["yhat_lo_80"] < before["yhat"]).all() and (before["yhat"] < before["yhat_hi_80"]).all()
     ensemble.save(tmp_path / "m")
     assert sorted(p.name for p in (tmp_path / "m" / "members").iterdir()) == ["0-linear", "1-naive"]
     assert (tmp_path / "m" / "members" / "0-linear" / "members" / "1-linear" / "model.keras").is_file()
     again = Forecaster.load(tmp_path / "m")
     assert again.get_params() == ensemble.get_params()
-    pd.testing.assert_frame_equal(again.predict(levels=(80,)), before)
+    pd.testing.assert_frame_equal(again.predict(level=(80,)), before)
     later = airline.with_frame(airline.frame.iloc[:130])
     pd.testing.assert_frame_equal(again.predict(later), ensemble.predict(later))
 
@@ -103,11 +103,11 @@ def test_a_tampered_ensemble_file_is_refused(airline, tmp_path):
 def test_intervals_are_calibrated_per_series_in_local_mode(two_series):
     f = Forecaster("ensemble", members="linear,seasonal_naive", horizon=2, lookback=6, mode="local",
                    params={**FAST, "validation": 0.5}, preprocess="none").fit(two_series)
-    forecast = f.predict(levels=(80,))
+    forecast = f.predict(level=(80,))
     assert set(f.calibration_) == {"a", "b"} and len(forecast) == 4
     assert (forecast["yhat_hi_80"] > forecast["yhat_lo_80"]).all()
     with pytest.raises(ConfigError, match="99% intervals.*need at least 99"):
-        f.predict(levels=(99,))
+        f.predict(level=(99,))
     with pytest.raises(ConfigError, match="99% intervals"):
         Forecaster("ensemble", members="linear,naive", horizon=2).check_levels_before_fit(two_series, (99,))
 
@@ -116,14 +116,14 @@ def test_refused_before_training():
     cases = [
         (dict(model="ensemble", members="linear,prophet"), "lists 'prophet', which is not a model"),
         (dict(model="ensemble", members="mlp,ensemble"), "may not include an ensemble"),
-        (dict(model="ensemble", members="mlp,mlp"), "lists 'mlp' twice; for several copies of one network use bag="),
+        (dict(model="ensemble", members="mlp,mlp"), "lists 'mlp' twice; for several copies of one network use `bag`"),
         (dict(model="ensemble", members=""), "must name at least one model"),
-        (dict(model="mlp", members="linear,mlp"), "`members` (--members) lists the members of model 'ensemble'"),
-        (dict(model="mlp", bag=0), "`bag` (--bag) must be an integer >= 1"),
+        (dict(model="mlp", members="linear,mlp"), "`members` lists the members of model 'ensemble'"),
+        (dict(model="mlp", bag=0), "`bag` must be an integer >= 1"),
         (dict(model="mlp", bag=True), "Received: bag=True"),
         (dict(model="naive", bag=3), "'naive' is a baseline"),
-        (dict(model="ensemble", quantiles="0.1,0.9"), "`quantiles` (--quantiles)"),
-        (dict(model="vanilla", bag=2, warm_start=True), "`warm_start` (--warm-start)"),
+        (dict(model="ensemble", quantiles="0.1,0.9"), "`quantiles` train one network's quantile head"),
+        (dict(model="vanilla", bag=2, warm_start=True), "`warm_start` continues one network's weights"),
         (dict(model="ensemble", members="linear,naive", params={"unit": 8}), "none of its members (linear, naive)"),
         (dict(model="ensemble", members="linear", params={"mlp": {"units": 8}}), "'mlp', which is not a member"),
         (dict(model="ensemble", members="linear", params={"linear": {"units": 8}}), "Unknown hyperparameter 'units'"),
@@ -136,10 +136,10 @@ def test_refused_before_training():
 
 def test_sampled_paths_are_refused(airline):
     f = Forecaster("ensemble", members="naive,seasonal_naive", horizon=2).fit(airline)
-    with pytest.raises(ConfigError, match="`samples` \\(--samples\\).*median of several models"):
+    with pytest.raises(ConfigError, match="`samples` draws.*median of several models"):
         f.predict(samples=10)
-    with pytest.raises(ConfigError, match="`n` \\(sample_paths\\)"):
-        f.sample_paths(n=10)
+    with pytest.raises(ConfigError, match="`samples` draws.*median of several models"):
+        f.sample_paths(samples=10)
 
 
 def test_walk_forward_trains_members_per_fit_without_leakage(airline):
@@ -188,12 +188,12 @@ def test_config_file_members_bag_and_member_tables(tmp_path):
     settings = merge_settings(read_config(path), flags={"epochs": 4})
     params = model_params(settings)
     assert params == {"patience": 2, "linear": {"l2": 0.01}, "epochs": 4, "mlp": {"units": 16}}
-    f = Forecaster("ensemble", members=settings["members"], bag=settings["bag"], params=params)
+    f = Forecaster("ensemble", members=settings.members, bag=settings.bag, params=params)
     hyper = f.check_params()
     assert hyper["linear"]["l2"] == 0.01 and hyper["mlp"]["units"] == 16 and hyper["mlp"]["epochs"] == 4
     assert hyper["linear"]["patience"] == hyper["mlp"]["patience"] == 2
     with pytest.raises(ConfigError, match="`--cell` applies to none of the ensemble's members"):
-        model_params({**settings, "cell": "gru"})
+        model_params(dataclasses.replace(settings, cell="gru"))
 
 
 def test_cli_forecast_and_evaluate_with_members_and_bag(tmp_path, monkeypatch):
@@ -225,10 +225,10 @@ def run(*args):
 
 @pytest.mark.parametrize("args, message", [
     (["forecast", "--model", "ensemble", "--members", "linear,foo"], "lists 'foo', which is not a model"),
-    (["forecast", "--model", "vanilla", "--bag", "0"], "`bag` (--bag) must be an integer >= 1"),
+    (["forecast", "--model", "vanilla", "--bag", "0"], "`--bag` must be an integer >= 1"),
     (["forecast", "--model", "ensemble", "--members", "ensemble,mlp"], "may not include an ensemble"),
     (["forecast", "--model", "mlp", "--members", "linear,mlp"], "lists the members of model 'ensemble'"),
-    (["forecast", "--model", "ensemble", "--samples", "50"], "`samples` (--samples) draws future paths"),
+    (["forecast", "--model", "ensemble", "--samples", "50"], "`--samples` draws future paths"),
     (["forecast", "--model", "ensemble", "--cell", "gru", "--members", "linear,mlp"],
      "`--cell` applies to none of the ensemble's members (linear, mlp)"),
     (["evaluate", "--models", "linear,naive", "--members", "linear,mlp"], "`--members` applies to none of the models"),

@@ -138,7 +138,7 @@ def test_unknown_series_in_new_history(two_series):
     ({"lookback": 2.5}, ConfigError, "`lookback` must be an integer"),
     ({"params": {"units": "many"}, "model": "vanilla"}, ConfigTypeError, "`units` of model 'vanilla'"),
     ({"params": {"unitz": 3}, "model": "vanilla"}, ConfigError, "Unknown hyperparameter 'unitz'"),
-    ({"season": 0}, ConfigError, "`season` must be an integer >= 1"),
+    ({"season": 0}, ConfigError, "`season` must be >= 1. Received: season=0"),
     ({"scaler": "robust"}, ConfigError, "`scaler` must be one of"),
 ])
 def test_bad_parameters_fail_before_training(kwargs, error, message, airline):
@@ -270,3 +270,77 @@ def test_the_default_lookback_follows_each_models_registered_multiple(airline):
         f = Forecaster(model, horizon=3, params={"epochs": 1, **params}).fit(airline)
         assert f.lookback_ == 12 * get_spec(model).lookback_multiple
     assert [get_spec(m).lookback_multiple for m in ("linear", "mlp", "vanilla", "cnn_lstm")] == [2, 1, 1, 2]
+
+
+# ----------------------------------------------- defaults, names and checks before fit --
+def test_python_defaults_equal_the_command_lines():
+    from forecastkit.settings import DEFAULTS
+
+    params = Forecaster().get_params()
+    shared = {name: value for name, value in params.items() if hasattr(DEFAULTS, name) and name != "model"}
+    assert shared == {name: getattr(DEFAULTS, name) for name in shared}
+    assert {"horizon", "lookback", "level", "strategy", "bag", "seed"} <= set(shared)
+
+
+def test_horizon_none_forecasts_one_season(airline):
+    f = Forecaster("naive").fit(airline)
+    assert f.horizon is None and f.horizon_ == 12 and len(f.predict()) == 12
+
+
+def test_level_is_checked_in_fit_before_any_training(airline, monkeypatch):
+    import forecastkit.training
+
+    def never(*args, **kwargs):
+        raise AssertionError("Keras training ran")
+
+    monkeypatch.setattr(forecastkit.training, "train", never)
+    f = Forecaster("linear", horizon=3, lookback=12, level=(80, 95), params={**FAST, "validation": 0.05})
+    with pytest.raises(ConfigError, match="`validation`") as info:
+        f.fit(airline)
+    assert "--" not in str(info.value) and "95% intervals" in str(info.value)
+    assert not hasattr(f, "engine_")
+
+
+def test_predict_level_defaults_to_the_constructors(airline):
+    f = Forecaster("naive", horizon=2, level=80).fit(airline)
+    assert {"yhat_lo_80", "yhat_hi_80"} <= set(f.predict().columns)
+    assert "yhat_lo_95" in f.predict(level=95).columns and "yhat_lo_80" not in f.predict(level=95).columns
+
+
+def test_few_training_windows_warn_once_quoting_resolved_values(airline):
+    from forecastkit.errors import FewWindowsWarning
+
+    with pytest.warns(FewWindowsWarning) as caught:
+        Forecaster("linear", horizon=100, params=FAST).fit(airline)
+    few = [w for w in caught if issubclass(w.category, FewWindowsWarning)]
+    message = str(few[0].message)
+    assert len(few) == 1 and "\n" not in message
+    assert "lookback 22 (resolved from horizon 100 and 144 rows)" in message and "`horizon`" in message
+
+
+def test_too_short_for_the_horizon_quotes_the_resolved_lookback_as_resolved(airline):
+    with pytest.raises(DataError, match="lookback 1 \\(resolved from horizon 200 and 144 rows\\) \\+ horizon 200"):
+        Forecaster("linear", horizon=200, params=FAST).fit(airline)
+
+
+def test_required_length_is_the_rule_fit_applies(airline):
+    from forecastkit.checks import required_length
+
+    f = Forecaster("linear", horizon=3, lookback=12, params=FAST, preprocess="none")
+    rows = required_length(lookback=12, horizon=3, warmup=f.warmup(12))
+    frame = airline.frame
+    f.fit(airline.with_frame(frame.tail(rows).reset_index(drop=True)))
+    with pytest.raises(DataError, match=f"at least {rows} rows"):
+        clone(f).fit(airline.with_frame(frame.tail(rows - 1).reset_index(drop=True)))
+
+
+def test_adopt_model_installs_a_model_trained_elsewhere(airline):
+    from forecastkit.data import GLOBAL_ID
+
+    trained = Forecaster("linear", horizon=3, lookback=12, params=FAST).fit(airline)
+    adopter = clone(trained)
+    windows = adopter.prepare_windows(airline)
+    adopter.adopt_model(trained.model_, windows[GLOBAL_ID])
+    assert adopter.model_ is trained.model_ and not hasattr(adopter, "models_")
+    assert adopter.calibration_ == trained.calibration_ and adopter.residuals_ == trained.residuals_
+    pd.testing.assert_frame_equal(adopter.predict(level=80), trained.predict(level=80))

@@ -21,7 +21,8 @@ import pytest
 
 from conftest import FAST
 from forecastkit import Forecaster
-from forecastkit import training, walkforward
+from forecastkit import training
+from forecastkit.evaluation import plan
 from forecastkit.grouped import trainer
 from forecastkit.grouped import SlotModel, forward, initial_weights, layer_plan, train_group
 from forecastkit.grouped.layers import keras_ops
@@ -29,10 +30,10 @@ from forecastkit.grouped.trainer import _held_out_loss, _step_function
 from forecastkit.models.cells import CELL_NAMES
 from forecastkit.models.keras_common import compile_model, import_keras
 from forecastkit.models.registry import get_spec
-from forecastkit.splits import WalkForward
-from forecastkit.store import RunStore
+from forecastkit.evaluation import WalkForward
+from forecastkit.evaluation import RunStore
 from forecastkit.training import keras_loss, validation_loss
-from forecastkit.walkforward import walk_forward
+from forecastkit.evaluation import walk_forward
 from forecastkit.windows import WindowSet
 
 keras = import_keras()
@@ -209,7 +210,7 @@ def test_fast_and_sequential_walk_forward_agree(loss):
     # trained to convergence (no early stopping), so other initial weights and batch orders move the
     # forecasts little: with early stopping on six tiny fits, one fit stopping early decides the ratio
     model = lambda: linear_model(120, 120, loss, validation=0.0)  # noqa: E731
-    splitter = WalkForward(horizon=3, folds=6)
+    splitter = WalkForward(horizon=3, folds=6, refit="always")
     fast = walk_forward(seasonal_series(), model(), splitter, baselines=False).to_frame()
     slow = walk_forward(seasonal_series(), model(), splitter, baselines=False, fast=False).to_frame()
     pd.testing.assert_frame_equal(fast.drop(columns="y_pred"), slow.drop(columns="y_pred"))  # same origins
@@ -218,7 +219,7 @@ def test_fast_and_sequential_walk_forward_agree(loss):
 
 
 def test_fast_path_same_seed_same_numbers_and_resume(tmp_path, monkeypatch):
-    splitter = WalkForward(horizon=3, folds=10)  # fits 0-7 and 8-9 form two groups
+    splitter = WalkForward(horizon=3, folds=10, refit="always")  # fits 0-7 and 8-9 form two groups
     whole = walk_forward(seasonal_series(), linear_model(), splitter, out=tmp_path / "whole", baselines=False)
     again = walk_forward(seasonal_series(), linear_model(), splitter, baselines=False)
     pd.testing.assert_frame_equal(whole.to_frame(), again.to_frame(), check_exact=True)
@@ -247,7 +248,7 @@ def test_a_failing_fit_is_contained_on_the_fast_path():
     values[66] = -5.0  # log is undefined once this row is in the training data
     series = pd.Series(values, index=seasonal_series().index, name="y")
     logged = {"log_linear": Forecaster("linear", horizon=3, lookback=12, params=FAST, transform="log")}
-    result = walk_forward(series, logged, WalkForward(horizon=3, folds=5), baselines=False)
+    result = walk_forward(series, logged, WalkForward(horizon=3, folds=5, refit="always"), baselines=False)
     assert result.fits["status"].tolist() == ["ok", "ok", "failed", "failed", "failed"]
     assert "strictly positive" in result.failed["reason"].iloc[0]
 
@@ -255,12 +256,12 @@ def test_a_failing_fit_is_contained_on_the_fast_path():
 def test_uncovered_settings_fall_back_with_one_warning():
     dropout = Forecaster("vanilla", horizon=3, params={"dropout": 0.1})
     with pytest.warns(UserWarning, match="'v': dropout 0.1 is not grouped.*sequential"):
-        assert walkforward._grouped_reason("v", dropout) is not None
+        assert plan.grouped_reason("v", dropout) is not None
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert walkforward._grouped_reason("w", Forecaster("vanilla", warm_start=True)) == "sequential"
-        assert walkforward._grouped_reason("n", Forecaster("naive")) == "sequential"
-        assert walkforward._grouped_reason("b", Forecaster("bidirectional")) is None
+        assert plan.grouped_reason("w", Forecaster("vanilla", warm_start=True)) == "sequential"
+        assert plan.grouped_reason("n", Forecaster("naive")) == "sequential"
+        assert plan.grouped_reason("b", Forecaster("bidirectional")) is None
 
 
 def test_compiled_small_batch_call_equals_model_predict():
@@ -359,7 +360,7 @@ def cell_model():
 def test_a_cell_walk_forward_is_fold_parallel_and_each_fit_agrees_with_the_sequential_one(monkeypatch):
     from forecastkit.grouped import trainer
 
-    splitter = WalkForward(horizon=3, folds=3)
+    splitter = WalkForward(horizon=3, folds=3, refit="always")
     steps = trainer.STATS["steps"]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

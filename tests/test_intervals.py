@@ -20,8 +20,7 @@ from forecastkit.intervals import (
     width,
     winkler,
 )
-from forecastkit.splits import WalkForward
-from forecastkit.walkforward import walk_forward
+from forecastkit.evaluation import WalkForward, walk_forward
 
 
 def synthetic_results(n_origins=400, horizon=3, sigma=1.0, seed=0, models=("m",)):
@@ -112,7 +111,7 @@ def test_walk_forward_intervals_on_white_noise_cover_their_nominal_level():
     rng = np.random.default_rng(3)
     series = pd.Series(10 + rng.normal(0, 1, 1300), name="y",
                        index=pd.date_range("2000-01-01", periods=1300, freq="D"))
-    result = walk_forward(series, ["naive"], WalkForward(horizon=1, folds=1200), baselines=False, levels=(80, 90))
+    result = walk_forward(series, ["naive"], WalkForward(horizon=1, folds=1200, refit="always"), baselines=False, level=(80, 90))
     table = interval_scores(result.results, result.scales, result.levels)
     assert table["intervals_80"].iloc[0] == 1200 - 10
     assert abs(table["coverage_gap_80"].iloc[0]) < 0.02 and abs(table["coverage_gap_90"].iloc[0]) < 0.02
@@ -122,7 +121,7 @@ def test_walk_forward_intervals_on_white_noise_cover_their_nominal_level():
 @pytest.fixture(scope="module")
 def airline_result():
     return walk_forward(datasets.load("airline"), ["naive", "seasonal_naive", "naive2"],
-                        WalkForward(horizon=3, folds=30), baselines=False, levels=(80, 95), min_calibration=8)
+                        WalkForward(horizon=3, folds=30, refit="always"), baselines=False, level=(80, 95), min_calibration=8)
 
 
 def test_leaderboard_scores_intervals_and_ranks_by_them(airline_result):
@@ -140,8 +139,8 @@ def test_leaderboard_scores_intervals_and_ranks_by_them(airline_result):
 
 
 def test_interval_metrics_need_levels(airline_result):
-    plain = walk_forward(datasets.load("airline"), ["naive"], WalkForward(horizon=1, folds=3), baselines=False)
-    with pytest.raises(ConfigError, match="also pass --level"):
+    plain = walk_forward(datasets.load("airline"), ["naive"], WalkForward(horizon=1, folds=3, refit="always"), baselines=False)
+    with pytest.raises(ConfigError, match="also set `level`"):
         plain.leaderboard("msis")
 
 
@@ -168,12 +167,12 @@ def airline():
 
 def test_quantile_head_never_crosses_and_reloads(airline, tmp_path):
     forecaster = Forecaster("mlp", horizon=4, lookback=12, params={**QUICK, "units": 8}, quantiles="0.05,0.5,0.95")
-    forecast = forecaster.fit(airline).predict(levels=(80,))
+    forecast = forecaster.fit(airline).predict(level=(80,))
     assert list(forecast.columns[4:]) == ["yhat_lo_80", "yhat_hi_80", "q0.05", "q0.5", "q0.95"]
     assert (forecast["q0.05"] <= forecast["q0.5"]).all() and (forecast["q0.5"] <= forecast["q0.95"]).all()
     np.testing.assert_allclose(forecast["q0.5"], forecast["yhat"])
     loaded = Forecaster.load(forecaster.save(tmp_path / "q"))
-    pd.testing.assert_frame_equal(loaded.predict(levels=(80,)), forecast)
+    pd.testing.assert_frame_equal(loaded.predict(level=(80,)), forecast)
 
 
 def test_quantile_layer_and_pinball_loss_match_their_formulas():
@@ -191,7 +190,7 @@ def test_quantile_layer_and_pinball_loss_match_their_formulas():
 
 def test_neural_intervals_come_from_the_held_out_windows(airline):
     forecaster = Forecaster("linear", horizon=3, lookback=12, params=QUICK, scaler="none", preprocess="none").fit(airline)
-    forecast = forecaster.predict(levels=(80, 95))
+    forecast = forecaster.predict(level=(80, 95))
     errors = np.asarray(forecaster.calibration_["*"])  # sorted per step, original units (scaler none)
     n = len(errors)
     assert n == int((144 - 12 - 3 + 1) * 0.3)
@@ -215,7 +214,7 @@ def test_interval_and_quantile_options_are_refused_where_they_cannot_work(airlin
 
 def test_baselines_forecast_native_intervals(airline):
     for model in ("naive", "seasonal_naive", "naive2", "ets", "theta", "arima"):
-        forecast = Forecaster(model, horizon=6).fit(airline).predict(levels=(80, 95))
+        forecast = Forecaster(model, horizon=6).fit(airline).predict(level=(80, 95))
         assert (forecast["yhat_lo_95"] <= forecast["yhat_lo_80"]).all(), model
         assert (forecast["yhat_lo_80"] <= forecast["yhat"]).all() and (forecast["yhat"] <= forecast["yhat_hi_80"]).all()
         assert (forecast["yhat_hi_80"] <= forecast["yhat_hi_95"]).all(), model
@@ -256,7 +255,7 @@ def test_cli_forecast_and_evaluate_with_levels(tmp_path):
 def test_neural_intervals_with_differencing_calibrate_the_level_error(airline):
     forecaster = Forecaster("linear", horizon=3, lookback=12, params=QUICK, scaler="none", difference=True,
                             preprocess="none")
-    forecast = forecaster.fit(airline).predict(levels=(80,))
+    forecast = forecaster.fit(airline).predict(level=(80,))
     errors = np.asarray(forecaster.calibration_["*"])  # |sum of step errors| up to each step, sorted
     rank = int(np.ceil(0.8 * (len(errors) + 1)))
     half = (forecast["yhat_hi_80"] - forecast["yhat_lo_80"]).to_numpy() / 2

@@ -412,3 +412,12 @@ def test_metrics_module_does_not_import_keras():
                          check=True)
     assert out.stdout.strip() == "False"
     assert "keras" not in metrics.__dict__
+
+
+def test_metrics_package_keeps_every_public_name_and_the_typed_warning():
+    from forecastkit import errors
+    from forecastkit.metrics import point, scaled, scoring
+
+    assert set(metrics.__all__) <= set(dir(metrics))
+    assert metrics.MetricWarning is errors.MetricWarning and issubclass(MetricWarning, UserWarning)
+    assert (metrics.mae, metrics.mase, metrics.score) == (point.mae, scaled.mase, scoring.score)

@@ -5,6 +5,7 @@ Contract of every ``f(y, horizon, season, levels)``: float64 array of shape
 finite, centred on (bracketing) the model's own point forecast, nested in the level.
 """
 
+import importlib
 import warnings
 
 import numpy as np
@@ -14,26 +15,17 @@ from statsmodels.tsa.arima.model import ARIMA
 from statsmodels.tsa.forecasting.theta import ThetaModel
 
 from forecastkit.errors import ConfigError, ConfigTypeError, DataError
-from forecastkit.models import baselines, statistical
+from forecastkit.models.arima import _arima_sd, arima, arima_intervals
 from forecastkit.models.baselines import (
     naive,
-    naive2,
-    naive2_intervals,
     naive_intervals,
-    seasonal_indices,
     seasonal_naive,
     seasonal_naive_intervals,
 )
+from forecastkit.models.ets import ets, ets_intervals
+from forecastkit.models.naive2 import naive2, naive2_intervals, seasonal_indices
 from forecastkit.models.registry import get_spec, model_names
-from forecastkit.models.statistical import (
-    _arima_sd,
-    arima,
-    arima_intervals,
-    ets,
-    ets_intervals,
-    theta,
-    theta_intervals,
-)
+from forecastkit.models.theta import theta, theta_intervals
 
 PAIRS = [
     (naive, naive_intervals), (seasonal_naive, seasonal_naive_intervals), (naive2, naive2_intervals),
@@ -159,7 +151,7 @@ def test_registry_names_the_interval_function_of_every_baseline():
         spec = get_spec(name)
         assert spec.intervals == spec.forecast + "_intervals"
         assert spec.load_intervals() is getattr(
-            baselines if "baselines" in spec.forecast else statistical, f"{name}_intervals")
+            importlib.import_module(spec.forecast.split(":")[0], "forecastkit.models"), f"{name}_intervals")
     with pytest.raises(ConfigError, match="no native prediction intervals"):
         get_spec("linear").load_intervals()
 

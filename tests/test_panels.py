@@ -13,8 +13,8 @@ from forecastkit import Forecaster
 from forecastkit.data import from_pandas
 from forecastkit.errors import ConfigError, DataError
 from forecastkit.features import FeatureEncoder, calendar_features, check_calendar
-from forecastkit.splits import WalkForward
-from forecastkit.walkforward import GLOBAL_ID, walk_forward
+from forecastkit.data import GLOBAL_ID
+from forecastkit.evaluation import WalkForward, walk_forward
 
 from conftest import FAST
 
@@ -184,7 +184,7 @@ def test_calendar_features():
 
 # ------------------------------------------------------------------- walk-forward --
 def one_fold(panel, models, horizon=2):
-    return walk_forward(panel, models, WalkForward(horizon=horizon, folds=1), baselines=False).to_frame()
+    return walk_forward(panel, models, WalkForward(horizon=horizon, folds=1, refit="always"), baselines=False).to_frame()
 
 
 def perturbed(panel, rows_from, columns, by=1000.0):
@@ -241,7 +241,7 @@ def test_skip_short_leaves_out_short_series_with_a_warning(two_series):
         "id": "tiny", "time": pd.date_range("2004-01-01", periods=5, freq="MS"), "y": 1.0, "price": 5.0})],
         ignore_index=True)
     panel = two_series.with_frame(frame)
-    splitter = WalkForward(horizon=2, folds=2)
+    splitter = WalkForward(horizon=2, folds=2, refit="always")
     linear = [Forecaster("linear", horizon=2, lookback=6, params=FAST)]
     with pytest.raises(DataError, match="'tiny'.*--skip-short"):
         walk_forward(panel, linear, splitter, baselines=False)

@@ -10,9 +10,9 @@ from forecastkit import Forecaster, datasets
 from forecastkit.errors import ConfigError
 from forecastkit.preprocess import Chain, candidates, choose_chain, seasonal_share
 from forecastkit.seasonality import Seasonality, grid_positions, seasonal_periods
-from forecastkit.splits import WalkForward
+from forecastkit.evaluation import WalkForward
 from forecastkit.transforms import TargetTransform
-from forecastkit.walkforward import walk_forward
+from forecastkit.evaluation import walk_forward
 from test_cli import run
 
 
@@ -131,12 +131,12 @@ def test_choice_is_recorded_applied_and_saved(tmp_path):
     both = Forecaster("linear", horizon=6, lookback=24, params=FAST, transform="log", deseason="stl",
                       seasonal_difference=True, difference=False).fit(airline)
     assert both.preprocess_ == "log + deseason(stl 12) + sdiff(12) + standard"
-    before = both.predict(levels=[80])
+    before = both.predict(level=[80])
     assert (before["yhat_lo_80"] <= before["yhat"]).all() and (before["yhat"] <= before["yhat_hi_80"]).all()
     both.save(tmp_path / "m")
     loaded = Forecaster.load(tmp_path / "m")
     assert loaded.preprocess_ == both.preprocess_
-    pd.testing.assert_frame_equal(loaded.predict(levels=[80]), before)
+    pd.testing.assert_frame_equal(loaded.predict(level=[80]), before)
 
 
 @pytest.mark.parametrize("kwargs, match", [
@@ -201,12 +201,13 @@ def test_cli_refuses_bad_preprocessing_before_tensorflow(args, message):
 
 def test_cli_flags_and_config_reach_the_forecaster(tmp_path):
     from forecastkit.config import merge_settings, read_config
+    from forecastkit.models.registry import get_spec
     from forecastkit.runs import make_forecaster
 
     config = tmp_path / "c.toml"
     config.write_text('preprocess = "none"\ndeseason = "stl"\nseasonal-difference = false\n')
     settings = merge_settings(read_config(config), {"difference": True})
-    f = make_forecaster("mlp", settings, {}, horizon=3)
+    f = make_forecaster(get_spec("mlp"), settings, {}, horizon=3)
     assert (f.preprocess, f.deseason, f.seasonal_difference, f.difference, f.transform) == (
         "none", "stl", False, True, None)
     out = tmp_path / "f.csv"

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from forecastkit.data import FILL_POLICIES, Panel, from_pandas
-from forecastkit.errors import ConfigError, DataError, ForecastkitError
-from forecastkit.splits import WalkForward, parse_refit, parse_window
+from forecastkit.errors import ConfigError, ConfigTypeError, DataError, ForecastkitError
+from forecastkit.evaluation import WalkForward, parse_refit, parse_window
 from forecastkit.windows import WindowSet, check_window_args, make_windows, n_windows
 
 SETTINGS = settings(deadline=None, max_examples=100, suppress_health_check=[HealthCheck.too_slow])
@@ -226,11 +226,12 @@ JUNK = st.one_of(st.integers(-3, 0), st.floats(allow_nan=True), st.booleans(), s
 @SETTINGS
 @given(field=st.sampled_from(["horizon", "folds", "stride", "gap", "window", "refit", "start"]), value=JUNK)
 def test_invalid_splitter_arguments_raise_our_errors(field, value):
-    """Junk arguments raise ConfigError when built or DataError when split, nothing else."""
+    """Junk arguments raise ConfigError (ConfigTypeError for a non-integer) when built or DataError
+    when split, nothing else."""
     times = pd.date_range("2020-01-01", periods=30, freq="D")
     try:
         WalkForward(**{"horizon": 2, "folds": 3, field: value}).split(30, 1, times)
-    except (ConfigError, DataError) as err:
+    except (ConfigError, ConfigTypeError, DataError) as err:
         assert "\n" not in str(err)
 
 
@@ -238,10 +239,10 @@ def test_invalid_splitter_arguments_raise_our_errors(field, value):
 @given(n=st.one_of(st.integers(-5, -1), st.floats(0, 50), st.text(max_size=3), st.none()),
        min_train=st.one_of(st.integers(-3, 0), st.floats(0, 5), st.none()))
 def test_invalid_split_lengths_raise_config_error(n, min_train):
-    with pytest.raises(ConfigError):
-        WalkForward(horizon=1, folds=2).split(n)
-    with pytest.raises(ConfigError):
-        WalkForward(horizon=1, folds=2).split(20, min_train)
+    with pytest.raises((ConfigError, ConfigTypeError)):  # ConfigTypeError for a non-integer
+        WalkForward(horizon=1, folds=2, refit="always").split(n)
+    with pytest.raises((ConfigError, ConfigTypeError)):
+        WalkForward(horizon=1, folds=2, refit="always").split(20, min_train)
 
 
 TIMES = ["2020-01-10", "2020-01-10 06:00", "2020-01-10T00:00+01:00", "2019-01-01", "2021-01-01",
@@ -256,7 +257,7 @@ STARTS = st.one_of(st.sampled_from([*TIMES, "", "NaT", "soon", "99999-01-01"]),
 def test_timestamp_starts_give_folds_from_that_time_or_our_error(start, tz, n, horizon, stride):
     times = pd.date_range("2020-01-01", periods=n, freq="D", tz=tz)
     try:
-        split = WalkForward(horizon=horizon, start=start, stride=stride).split(n, 1, times)
+        split = WalkForward(horizon=horizon, start=start, stride=stride, refit="always").split(n, 1, times)
     except (ConfigError, DataError) as err:
         assert "\n" not in str(err)
         return

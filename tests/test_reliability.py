@@ -21,7 +21,7 @@ import pytest
 
 from conftest import FAST
 from forecastkit import Forecaster
-from forecastkit.store import RunStore
+from forecastkit.evaluation import RunStore
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ["--no-baselines", "--horizon", "3", "--lookback", "12", "--epochs", "3", "--quiet"]
@@ -85,7 +85,7 @@ def panel_csv(folder: Path) -> Path:
 
 
 #: Every run has linear fits left to train after the stop: fast-path runs get more linear fits than
-#: one group holds (walkforward.GROUP_FITS = 8; a group commits its fits in a burst), and the
+#: one group holds (evaluation.plan.GROUP_FITS = 8; a group commits its fits in a burst), and the
 #: refit-never panel is local (one fit per series, not one for all).
 SCENARIOS = {  # name: (evaluate flags, signal, linear fits after which the run is stopped)
     "refit always, kill -9": (["--refit", "always", "--folds", "12"], signal.SIGKILL, 2),

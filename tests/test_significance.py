@@ -1,13 +1,19 @@
-"""Tests for forecastkit.significance: Diebold-Mariano (HLN), Holm, compare() and verdict().
+"""Tests for forecastkit.significance: Diebold-Mariano, Holm, compare() and verdict().
 
-The reference for the test statistic is R's ``forecast::dm.test`` (default "acf" variance
+The old test (before issue 18) is R's ``forecast::dm.test`` (default "acf" variance
 estimator): ``d.cov <- acf(d, lag.max = h - 1, type = "covariance")``,
 ``d.var <- sum(c(d.cov[1], 2 * d.cov[-1])) / n``, ``DM = mean(d) / sqrt(d.var)`` times
 ``((n + 1 - 2h + (h / n)(h - 1)) / n)^(1/2)``, ``p = 2 * pt(-|DM|, n - 1)``. It is transcribed
-below with plain Python loops (``_dm_test_r``) and, for small cases, worked out by hand.
+below with plain Python loops (``_dm_test_r``) and, for small cases, worked out by hand. It now
+lives in ``benchmarks/dm_size.py`` (``old_diebold_mariano``, the baseline of the size table),
+which these tests check against R; the library's test equals it for ``h = 1`` and for origins
+that do not overlap (the paired t-test), and uses a fixed-smoothing periodogram variance
+(Coroneo & Iacone 2020) when they do.
 """
 
+import importlib.util
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -21,8 +27,23 @@ from forecastkit.significance import (
     compare,
     diebold_mariano,
     holm,
+    min_origins,
+    overlap,
     verdict,
 )
+from forecastkit.significance.pairwise import _cube_root_floor
+
+
+def _load_benchmark():
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "dm_size.py"
+    spec = importlib.util.spec_from_file_location("dm_size_benchmark", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+BENCHMARK = _load_benchmark()
+_old = BENCHMARK.old_diebold_mariano   # the previous library test, kept as the benchmark's baseline
 
 
 def _dm_test_r(e1, e2, h):
@@ -51,19 +72,19 @@ def test_dm_h1_by_hand():
     assert p == pytest.approx(0.2302, abs=1e-4)
 
 
-def test_dm_h3_hac_by_hand():
+def test_old_dm_h3_hac_by_hand():
     # d = [1, 0, 2, -1, 3, 1, 2, 0], n = 8, mean 1, centred [0, -1, 1, -2, 2, 0, 1, -1]:
     # gamma_0 = 12/8, gamma_1 = -8/8, gamma_2 = 6/8, V = 1.5 + 2 (-1 + 0.75) = 1,
     # DM = 1 / sqrt(1/8) = sqrt(8); HLN (8 + 1 - 6 + 3*2/8) / 8 = 0.46875 -> DM* = sqrt(3.75).
     d = np.array([1., 0., 2., -1., 3., 1., 2., 0.])
     base = np.linspace(1.0, 2.0, 8)
-    stat, p = diebold_mariano(base + d, base, horizon=3)
+    stat, p = _old(base + d, base, 3)
     assert stat == pytest.approx(math.sqrt(3.75), rel=1e-12)
     assert p == pytest.approx(2 * stats.t.sf(math.sqrt(3.75), 7), rel=1e-12)
     assert (stat, p) == pytest.approx(_dm_test_r(base + d, base, 3), rel=1e-12)
 
 
-def test_hln_factor():
+def test_old_hln_factor():
     # With the same d, DM* / DM must be sqrt((n + 1 - 2h + h(h-1)/n) / n) = sqrt((n-h)(n-h+1))/n.
     rng = np.random.default_rng(1)
     a, b = rng.gamma(2.0, size=30), rng.gamma(2.0, size=30)
@@ -75,7 +96,7 @@ def test_hln_factor():
         if v <= 0:
             continue
         raw = d.mean() / math.sqrt(v / n)
-        stat, _ = diebold_mariano(a, b, horizon=h)
+        stat, _ = _old(a, b, h)
         assert stat / raw == pytest.approx(math.sqrt((n - h) * (n - h + 1)) / n, rel=1e-12)
 
 
@@ -90,10 +111,14 @@ def test_dm_matches_r_transcription(seed, h):
     v = sum(np.dot(dc[k:], dc[: d.size - k]) * (1 if k == 0 else 2) for k in range(h))
     if v <= 0:
         pytest.skip("negative HAC variance: covered by test_negative_variance_falls_back_to_h1")
-    assert diebold_mariano(a, b, h) == pytest.approx(_dm_test_r(a, b, h), rel=1e-10)
+    assert _old(a, b, h) == pytest.approx(_dm_test_r(a, b, h), rel=1e-10)
+    # The library: non-overlapping origins (stride >= h) are dm.test with h = 1, the paired t-test.
+    assert diebold_mariano(a, b, h, stride=h) == pytest.approx(_dm_test_r(a, b, 1), rel=1e-10)
+    if h == 1:
+        assert diebold_mariano(a, b, h) == pytest.approx(_dm_test_r(a, b, h), rel=1e-10)
 
 
-def test_hac_variance_matches_statsmodels_uniform_kernel():
+def test_old_hac_variance_matches_statsmodels_uniform_kernel():
     sandwich = pytest.importorskip("statsmodels.stats.sandwich_covariance")
     rng = np.random.default_rng(3)
     a, b = rng.gamma(2.0, size=40), rng.gamma(2.2, size=40)
@@ -103,7 +128,7 @@ def test_hac_variance_matches_statsmodels_uniform_kernel():
                                     weights_func=sandwich.weights_uniform)[0, 0])
     assert s > 0
     expected = d.mean() / math.sqrt(s / n / n) * math.sqrt((n + 1 - 2 * h + h * (h - 1) / n) / n)
-    assert diebold_mariano(a, b, h)[0] == pytest.approx(expected, rel=1e-12)
+    assert _old(a, b, h)[0] == pytest.approx(expected, rel=1e-12)
 
 
 def test_h1_is_the_paired_t_test():
@@ -115,19 +140,20 @@ def test_h1_is_the_paired_t_test():
     assert p == pytest.approx(expected.pvalue, rel=1e-10)
 
 
-def test_negative_variance_falls_back_to_h1():
+def test_old_negative_variance_falls_back_to_h1():
     # Same d as the h=3 example: with h=2, V = 1.5 - 2 = -0.5 <= 0, so (like dm.test) the
     # test is redone with h = 1: the paired t-test, DM* = sqrt(8 / 1.5 * 7 / 8) = sqrt(7 / 1.5).
     d = np.array([1., 0., 2., -1., 3., 1., 2., 0.])
-    stat, p = diebold_mariano(d, np.zeros(8), horizon=2)
+    stat, p = _old(d, np.zeros(8), 2)
     assert stat == pytest.approx(math.sqrt(7 / 1.5), rel=1e-12)
     assert (stat, p) == pytest.approx(diebold_mariano(d, np.zeros(8), horizon=1), rel=1e-12)
 
 
 def test_symmetric_case_has_p_one():
     assert diebold_mariano([1., 2., 3., 4.], [1., 2., 3., 4.], horizon=1) == (0.0, 1.0)
-    # Losses swapped at alternate origins: mean difference exactly 0 -> statistic 0, p = 1.
-    stat, p = diebold_mariano([1., 2., 1., 2., 1., 2.], [2., 1., 2., 1., 2., 1.], horizon=2)
+    # Losses swapped at alternate origins: mean difference exactly 0 -> statistic 0, p = 1
+    # (8 origins: the fewest h = 2 allows; its only periodogram ordinate, j = 1, is 0 too).
+    stat, p = diebold_mariano([1., 2.] * 4, [2., 1.] * 4, horizon=2)
     assert stat == 0.0
     assert p == pytest.approx(1.0)
 
@@ -145,8 +171,10 @@ def test_clear_difference():
 def test_dm_edge_cases():
     assert all(math.isnan(v) for v in diebold_mariano([1., 2.], [2., 3.], horizon=1))
     assert all(math.isnan(v) for v in diebold_mariano([], [], horizon=1))
-    # n <= horizon: the HAC variance with horizon - 1 lags is identically zero -> untestable.
+    # Fewer origins than min_origins (4 per overlapping origin: 12 for h = 3) -> untestable.
     assert all(math.isnan(v) for v in diebold_mariano([1., 2., 4.], [2., 2., 2.], horizon=3))
+    assert all(math.isnan(v) for v in diebold_mariano(np.arange(11.), np.zeros(11), horizon=3))
+    assert not math.isnan(diebold_mariano(np.arange(12.), np.zeros(12), horizon=3)[1])
     # Better by the same amount at every origin: the limit of the statistic.
     assert diebold_mariano([1., 2., 3., 4.], [1.5, 2.5, 3.5, 4.5], horizon=1) == (-math.inf, 0.0)
     stat, p = diebold_mariano(pd.Series([2., 1., 4., 3., 5.]), [1., 2., 2., 3., 2.], np.int64(1))
@@ -164,6 +192,84 @@ def test_dm_input_errors():
         diebold_mariano([1., 2., 3.], [1., 2., 3.], horizon="3")
     with pytest.raises(ConfigError, match="one-dimensional"):
         diebold_mariano(np.ones((3, 2)), np.ones((3, 2)), horizon=1)
+
+
+def test_overlap_and_min_origins():
+    assert [overlap(12, s) for s in (1, 5, 6, 11, 12, 24)] == [12, 3, 2, 2, 1, 1]
+    assert [min_origins(h) for h in (1, 2, 6, 12)] == [3, 8, 24, 48]
+    assert min_origins(12, stride=12) == 3 and min_origins(12, stride=6) == 8
+    with pytest.raises(ConfigError, match=r"`stride` must be >= 1. Received: stride=0"):
+        min_origins(6, stride=0)
+    with pytest.raises(ConfigTypeError, match=r"`horizon` must be an integer >= 1. Received: horizon=1.5"):
+        overlap(1.5)
+
+
+def test_cube_root_floor_has_no_float_rounding():
+    assert [_cube_root_floor(n) for n in (1, 7, 8, 26, 27, 63, 64, 999, 1000, 10**6)] == [
+        1, 1, 2, 2, 3, 3, 4, 9, 10, 100]
+
+
+def _periodogram_by_hand(d, bandwidth):
+    """(1/B) sum_{j=1..B} |sum_t (d_t - mean) e^{-2 pi i j t / n}|^2 / n, with plain loops."""
+    n, mean = len(d), sum(d) / len(d)
+    total = 0.0
+    for j in range(1, bandwidth + 1):
+        re = sum((x - mean) * math.cos(2 * math.pi * j * t / n) for t, x in enumerate(d))
+        im = sum((x - mean) * math.sin(2 * math.pi * j * t / n) for t, x in enumerate(d))
+        total += (re * re + im * im) / n
+    return total / bandwidth
+
+
+@pytest.mark.parametrize("n, horizon, bandwidth", [(12, 3, 1), (24, 3, 2), (100, 2, 4), (100, 6, 4),
+                                                   (48, 12, 1), (64, 4, 4)])
+def test_overlapping_origins_use_the_fixed_smoothing_periodogram(n, horizon, bandwidth):
+    # B = min(floor(n^(1/3)), floor(n / (4 h))); DM = mean / sqrt(sigma^2 / n) ~ t(2B).
+    rng = np.random.default_rng(n + horizon)
+    a, b = rng.gamma(2.0, size=n), rng.gamma(2.1, size=n)
+    d = (a - b).tolist()
+    variance = _periodogram_by_hand(d, bandwidth)
+    expected = (sum(d) / n) / math.sqrt(variance / n)
+    stat, p = diebold_mariano(a, b, horizon=horizon)
+    assert stat == pytest.approx(expected, rel=1e-9)
+    assert p == pytest.approx(2 * stats.t.sf(abs(expected), 2 * bandwidth), rel=1e-9)
+
+
+def test_non_overlapping_origins_need_no_lag_correction():
+    # 8 origins with horizon 6: refused when the origins are one row apart (24 needed), the
+    # paired t-test when they are 6 rows apart (each origin's forecasts are its own).
+    rng = np.random.default_rng(11)
+    a, b = rng.gamma(2.0, size=8), rng.gamma(2.0, size=8)
+    assert all(math.isnan(v) for v in diebold_mariano(a, b, horizon=6))
+    expected = stats.ttest_rel(a, b)
+    assert diebold_mariano(a, b, horizon=6, stride=6) == pytest.approx(
+        (expected.statistic, expected.pvalue), rel=1e-10)
+    assert diebold_mariano(a, b, horizon=6, stride=8) == diebold_mariano(a, b, horizon=6, stride=6)
+    # stride 3: two origins overlap, 8 = 4 * 2 suffice.
+    assert not math.isnan(diebold_mariano(a, b, horizon=6, stride=3)[1])
+
+
+def test_dm_is_sized_where_the_old_test_was_not():
+    # Equally accurate forecasts, loss differential MA(h - 1) (origins one row apart), 500
+    # replications per cell: the old HAC test rejects the true null far more often than 5%
+    # (benchmarks/dm_size.md: 15% and 16%); the new one stays near 5%.
+    rng = np.random.default_rng(2024)
+    old_rejections = new_rejections = total = 0
+    for h, n in ((6, 24), (12, 48)):
+        draws, _ = BENCHMARK.differentials("equal", h, n, 500, rng)
+        zeros = np.zeros(n)
+        old_rejections += sum(_old(d, zeros, h)[1] < 0.05 for d in draws)
+        new_rejections += sum(diebold_mariano(d, zeros, horizon=h)[1] < 0.05 for d in draws)
+        total += len(draws)
+    assert old_rejections / total > 0.11
+    assert 0.025 <= new_rejections / total <= 0.075
+
+
+def test_dm_keeps_power_when_the_difference_is_real():
+    rng = np.random.default_rng(5)
+    draws, sd_mean = BENCHMARK.differentials("equal", 3, 60, 300, rng)
+    zeros = np.zeros(60)
+    rejected = np.mean([diebold_mariano(d + 4 * sd_mean, zeros, horizon=3)[1] < 0.05 for d in draws])
+    assert rejected > 0.6
 
 
 # ----------------------------------------------------------------------- holm
@@ -274,6 +380,17 @@ def test_compare_drops_failed_and_unshared_origins():
     assert table.loc[ALL_ID, "few_origins"]
 
 
+def test_compare_uses_the_stride_and_reports_min_origins():
+    losses = _losses({("a", "s"): 1.0, ("b", "s"): 1.3}, n=8)
+    overlapping = compare(losses, "a", "b", horizon=6)
+    assert overlapping["p"].isna().all() and overlapping["min_origins"].tolist() == [24, 24]
+    apart = compare(losses, "a", "b", horizon=6, stride=6)
+    m = losses[losses.model == "a"]["loss"].to_numpy()
+    r = losses[losses.model == "b"]["loss"].to_numpy()
+    assert apart["p"].iloc[0] == pytest.approx(diebold_mariano(m, r, 6, stride=6)[1])
+    assert apart["p"].iloc[0] < 0.001 and apart["min_origins"].tolist() == [3, 3]
+
+
 def test_compare_errors():
     losses = _losses({("a", "s"): 1.0, ("b", "s"): 1.2}, n=5)
     with pytest.raises(ConfigError, match=r"`reference` must be a model in `losses`, one of a, b. Received: reference='c'"):
@@ -286,16 +403,18 @@ def test_compare_errors():
         compare(pd.concat([losses, losses.iloc[:1]]), "a", "b", horizon=1)
     with pytest.raises(ConfigError, match="`horizon` must be >= 1"):
         compare(losses, "a", "b", horizon=0)
+    with pytest.raises(ConfigError, match="`stride` must be >= 1"):
+        compare(losses, "a", "b", horizon=1, stride=0)
 
 
 # ----------------------------------------------------------------------- verdict
 
 
-def _table(model, reference, rows):
+def _table(model, reference, rows, needed=3):
     """A hand-made compare() table: rows of (id, n, loss_model, loss_reference, stat, p, p_holm)."""
     records = [dict(model=model, reference=reference, id=sid, n_origins=n, loss_model=lm,
                     loss_reference=lr, rel_diff=lm / lr - 1, statistic=st, p=p, p_holm=ph,
-                    few_origins=n < 10)
+                    few_origins=n < 10, min_origins=needed)
                for sid, n, lm, lr, st, p, ph in rows]
     return pd.DataFrame(records, columns=list(COMPARE_COLUMNS))
 
@@ -337,8 +456,41 @@ def test_verdict_untestable():
     table = _table("linear", "seasonal_naive", [("s", 2, 0.8, 1.0, np.nan, np.nan, np.nan),
                                                 (ALL_ID, 2, 0.8, 1.0, np.nan, np.nan, np.nan)])
     assert verdict(BOARD, {"x": table}, "mase") == [
-        "linear vs seasonal_naive on MASE: too few origins to test (2 shared origins; each "
-        "series needs at least 3, and more than the horizon)."]
+        "Not enough origins to test linear vs seasonal_naive on MASE: 2 shared origins, and the "
+        "test needs 3. Set `folds` to 3 or more."]
+
+
+def test_verdict_says_not_enough_origins_once_with_the_fix():
+    # Nine pairs on 8 overlapping origins (horizon 6): one line, naming how many `folds` do.
+    models = ["best", *(f"m{i}" for i in range(9))]
+    losses = _losses({(m, "s"): 1.0 + 0.1 * i for i, m in enumerate(models)}, n=8)
+    board = pd.DataFrame({"model": models, "mase": [1.0 + 0.1 * i for i in range(len(models))]})
+    tables = {m: compare(losses, m, "best", horizon=6) for m in models[1:]}
+    lines = verdict(board, tables, "mase")
+    assert lines == [
+        "Not enough origins to test 9 comparisons on MASE (m0 vs best, m1 vs best, m2 vs best and 6 "
+        "more): 8 shared origins, but the forecasts of each origin share targets with the next 5, so "
+        "a test of the right size needs at least 24. Set `folds` to 24 or more, or raise `stride` "
+        "(with `stride` >= the horizon the origins do not overlap and 3 suffice)."]
+    # The same origins 6 rows apart do not overlap: every pair is tested, no such line.
+    apart = verdict(board, {m: compare(losses, m, "best", horizon=6, stride=6) for m in models[1:]}, "mase")
+    assert len(apart) == 10 and not any("Not enough origins" in line for line in apart)
+    assert all(", 8 origins)." in line for line in apart[:9])                # a p-value each
+    assert apart[9].startswith("Warning: only 8 origins")
+
+
+def test_verdict_untested_panel_and_tested_lines_first():
+    tested = _table("linear", "seasonal_naive", [("s", 40, 0.81, 0.99, -2.9, 0.0104, 0.0104),
+                                                 (ALL_ID, 40, 0.81, 0.99, np.nan, 0.0104, 0.0104)])
+    untested = _table("stacked", "linear", [("a", 20, 0.8, 1.0, np.nan, np.nan, np.nan),
+                                            ("b", 30, 0.8, 1.0, np.nan, np.nan, np.nan),
+                                            (ALL_ID, 50, 0.8, 1.0, np.nan, np.nan, np.nan)], needed=48)
+    lines = verdict(BOARD, {"u": untested, "t": tested}, "mase")
+    assert lines[0].startswith("linear beats seasonal_naive on MASE by 18%")
+    assert lines[1].startswith("Not enough origins to test stacked vs linear on MASE: at most 30 shared "
+                               "origins per series, but the forecasts of each origin share targets with "
+                               "the next 11, so a test of the right size needs at least 48.")
+    assert len(lines) == 2
 
 
 def test_verdict_panel_wording():

@@ -2,12 +2,12 @@
 
 import pytest
 
-from forecastkit.errors import ConfigError, DataError
-from forecastkit.splits import WalkForward, parse_refit, parse_window
+from forecastkit.errors import ConfigError, ConfigTypeError, DataError
+from forecastkit.evaluation import WalkForward, parse_refit, parse_window
 
 
 def test_origins_end_at_the_last_full_horizon():
-    folds = WalkForward(horizon=3, folds=4, stride=2).split(20)
+    folds = WalkForward(horizon=3, folds=4, stride=2, refit="always").split(20)
     assert [f.origin for f in folds] == [11, 13, 15, 17]
     assert folds[-1].test == range(17, 20)
     assert all(f.train_end == f.origin for f in folds)  # refit always, no gap
@@ -32,34 +32,34 @@ def test_refit_every_groups_consecutive_origins_on_the_first_origins_data():
 
 
 def test_sliding_window_keeps_the_last_n_rows():
-    folds = WalkForward(horizon=1, folds=2, window="sliding:4").split(10)
+    folds = WalkForward(horizon=1, folds=2, window="sliding:4", refit="always").split(10)
     assert [(f.train_start, f.train_end) for f in folds] == [(4, 8), (5, 9)]
 
 
 def test_start_instead_of_folds():
-    folds = WalkForward(horizon=2, start=6, stride=2).split(12)
+    folds = WalkForward(horizon=2, start=6, stride=2, refit="always").split(12)
     assert [f.origin for f in folds] == [6, 8, 10]
     with pytest.raises(DataError, match="latest possible origin is row 10"):
-        WalkForward(horizon=2, start=11).split(12)
+        WalkForward(horizon=2, start=11, refit="always").split(12)
 
 
 def test_too_short_for_the_request_says_what_to_change():
     with pytest.raises(DataError, match=r"\(10 rows\) is too short for 8 folds with stride 1.*train on 2 rows "
-                                        r"but needs at least 5.*fewer --folds"):
-        WalkForward(horizon=1, folds=8).split(10, min_train=5)
+                                        r"but needs at least 5.*fewer `folds`"):
+        WalkForward(horizon=1, folds=8, refit="always").split(10, min_train=5)
 
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"horizon": 0}, "`horizon` must be >= 1"),
     ({"folds": 0}, "`folds` must be >= 1"),
-    ({"stride": 1.5}, "`stride` must be an integer"),
+    ({"stride": 1.5}, "`stride` must be an integer"),  # a ConfigTypeError
     ({"gap": -1}, "`gap` must be >= 0"),
     ({"refit": "sometimes"}, "`refit` must be 'always', 'never' or 'every:K'"),
     ({"refit": "every:0"}, "every:K"),
     ({"window": "rolling"}, "`window` must be 'expanding' or 'sliding:N'"),
 ])
 def test_bad_arguments(kwargs, message):
-    with pytest.raises(ConfigError, match=message):
+    with pytest.raises((ConfigError, ConfigTypeError), match=message):
         WalkForward(**kwargs)
 
 
@@ -71,7 +71,7 @@ def test_start_as_a_timestamp():
     import pandas as pd
 
     times = pd.date_range("2020-01-01", periods=12, freq="MS")
-    folds = WalkForward(horizon=2, start="2020-07-01", stride=2).split(12, times=times)
+    folds = WalkForward(horizon=2, start="2020-07-01", stride=2, refit="always").split(12, times=times)
     assert [f.origin for f in folds] == [6, 8, 10]
     with pytest.raises(ConfigError, match="integer periods"):
-        WalkForward(horizon=2, start="2020-07-01").split(12, times=pd.Index(range(12)))
+        WalkForward(horizon=2, start="2020-07-01", refit="always").split(12, times=pd.Index(range(12)))

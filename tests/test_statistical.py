@@ -1,4 +1,5 @@
-"""Tests for forecastkit.models.statistical (automatic ETS, Theta and ARIMA on statsmodels)."""
+"""Tests for the statistical baselines on statsmodels: forecastkit.models.ets, .theta, .arima and their
+shared rules (forecastkit.models.statistical)."""
 
 import time
 import warnings
@@ -7,9 +8,15 @@ import numpy as np
 import pytest
 
 from forecastkit.errors import ConfigError, ConfigTypeError, DataError, TrainingError
+from forecastkit.models import arima as arima_module
+from forecastkit.models import ets as ets_module
 from forecastkit.models import statistical
-from forecastkit.models.baselines import naive, seasonal_indices, seasonal_naive
-from forecastkit.models.statistical import arima, ets, theta
+from forecastkit.models import theta as theta_module
+from forecastkit.models.arima import arima
+from forecastkit.models.baselines import naive, seasonal_naive
+from forecastkit.models.ets import ets
+from forecastkit.models.naive2 import seasonal_indices
+from forecastkit.models.theta import theta
 
 MODELS = [ets, theta, arima]
 ids = [f.__name__ for f in MODELS]
@@ -173,8 +180,8 @@ def test_speed(model, y, season):
 
 def test_ets_candidate_set():
     def names(y, season):
-        candidates = statistical._ets_candidates(y, season)
-        return [statistical._ets_name(t, d, s) for t, d, s, _ in candidates]
+        candidates = ets_module._ets_candidates(y, season)
+        return [ets_module._ets_name(t, d, s) for t, d, s, _ in candidates]
 
     y = airline_like()
     assert names(y, 12) == [
@@ -215,7 +222,7 @@ def test_ets_raises_training_error_when_every_candidate_fails(monkeypatch):
     def broken(self, *args, **kwargs):
         raise ValueError("optimizer exploded")
 
-    monkeypatch.setattr(statistical.ETSModel, "fit", broken)
+    monkeypatch.setattr(ets_module.ETSModel, "fit", broken)
     with pytest.raises(TrainingError, match=r"`ets`.*len\(y\)=144.*optimizer exploded"):
         ets(airline_like(), 12, 12)
 
@@ -249,7 +256,7 @@ def test_theta_raises_training_error(monkeypatch):
     def broken(self, *args, **kwargs):
         raise np.linalg.LinAlgError("singular")
 
-    monkeypatch.setattr(statistical.ThetaModel, "fit", broken)
+    monkeypatch.setattr(theta_module.ThetaModel, "fit", broken)
     with pytest.raises(TrainingError, match=r"`theta`.*LinAlgError: singular"):
         theta(airline_like(), 12, 12)
 
@@ -261,10 +268,10 @@ def test_ndiffs_follows_kpss():
     rng = np.random.default_rng(7)
     noise = rng.normal(size=200)
     with statistical._fitting():  # as inside arima(): KPSS table warnings silenced
-        assert statistical._ndiffs(noise) == 0
-        assert statistical._ndiffs(np.cumsum(noise)) == 1
-        assert statistical._ndiffs(np.cumsum(np.cumsum(noise))) == 2
-        assert statistical._ndiffs(noise[:9] + np.arange(9.0) * 10) == 0  # too short to test
+        assert arima_module._ndiffs(noise) == 0
+        assert arima_module._ndiffs(np.cumsum(noise)) == 1
+        assert arima_module._ndiffs(np.cumsum(np.cumsum(noise))) == 2
+        assert arima_module._ndiffs(noise[:9] + np.arange(9.0) * 10) == 0  # too short to test
 
 
 def test_css_recovers_ar_and_ma_coefficients():
@@ -274,16 +281,16 @@ def test_css_recovers_ar_and_ma_coefficients():
     for t in range(1, 2000):
         ar[t] = 0.7 * ar[t - 1] + e[t]
     ma = 3.0 + e[1:] + 0.5 * e[:-1]
-    _, n_used, params = statistical._css(ar, 1, 0, True, cond=2)
+    _, n_used, params = arima_module._css(ar, 1, 0, True, cond=2)
     assert n_used == 1998
     np.testing.assert_allclose(params, [0.0, 0.7], atol=0.1)
-    _, _, params = statistical._css(ma, 0, 1, True, cond=2)
+    _, _, params = arima_module._css(ma, 0, 1, True, cond=2)
     np.testing.assert_allclose(params, [3.0, 0.5], atol=0.1)
 
 
 def test_undifference():
     z = np.array([1.0, 4.0, 9.0, 16.0])
-    undo = statistical._undifference
+    undo = arima_module._undifference
     np.testing.assert_allclose(undo(np.array([2.0, 2.0]), z, 2), [25.0, 36.0])
     np.testing.assert_allclose(undo(np.array([1.0, -1.0]), z, 1), [17.0, 16.0])
     np.testing.assert_allclose(undo(np.array([5.0, 6.0]), z, 0), [5.0, 6.0])
@@ -319,6 +326,6 @@ def test_arima_raises_training_error_when_every_order_fails(monkeypatch):
     def broken(self, *args, **kwargs):
         raise ValueError("no luck")
 
-    monkeypatch.setattr(statistical.ARIMA, "fit", broken)
+    monkeypatch.setattr(arima_module.ARIMA, "fit", broken)
     with pytest.raises(TrainingError, match=r"`arima`.*ARIMA\(0,1,0\): ValueError: no luck"):
         arima(yearly_walk(100), 5, 1)

@@ -11,10 +11,10 @@ from forecastkit.cli import main
 from forecastkit.data import from_pandas
 from forecastkit.errors import ConfigError, ModelFileError
 from forecastkit.forecaster import INTERVAL_PATHS, SAMPLE_QUANTILES
+from forecastkit.forecaster.preparation import window_shape
 from forecastkit.runs import evaluation_models
 from forecastkit.config import merge_settings
-from forecastkit.splits import WalkForward
-from forecastkit.walkforward import walk_forward
+from forecastkit.evaluation import WalkForward, walk_forward
 
 QUANTILE_COLUMNS = [f"q{tau:g}" for tau in SAMPLE_QUANTILES]
 
@@ -80,7 +80,7 @@ def test_recursive_with_future_known_covariates_uses_step_k_row(trending):
     panel = from_pandas(frame, target="y", future_covariates=("price",))
     f = Forecaster("linear", horizon=6, lookback=12, params={"epochs": 2}, calendar="month",
                    strategy="recursive").fit(panel)
-    assert f._window_shape() == (13, 1 + 1 + 2 + 1)  # lookback + one future row; y, price, month sin/cos, flag
+    assert window_shape(f) == (13, 1 + 1 + 2 + 1)  # lookback + one future row; y, price, month sin/cos, flag
     times = pd.date_range("2006-01-01", periods=6, freq="MS")
     future = pd.DataFrame({"time": times, "price": [5.0, 5.2, 4.8, 5.1, 5.0, 4.9]})
     base = f.predict(future=future)["yhat"].to_numpy()
@@ -101,12 +101,12 @@ def test_recursive_refusals_are_clear_config_errors(two_series):
         f.fit(two_series)
     message = str(caught.value)
     for part in ("feeds each forecast back", "past-observed covariates ['price']", "strategy='direct'",
-                 "--strategy direct", "--future-covariates", "--future-data"):
+                 "Use strategy='direct'", "future_covariates=", "`future`"):
         assert part in message
     assert not hasattr(f, "model_")  # refused before any training
     with pytest.raises(ConfigError, match="past-observed covariates"):
         walk_forward(two_series, {"rec": Forecaster("linear", horizon=2, lookback=6, strategy="recursive")},
-                     WalkForward(horizon=2, folds=2), baselines=False)
+                     WalkForward(horizon=2, folds=2, refit="always"), baselines=False)
 
 
 def test_evaluate_leaves_the_strategy_out_for_baselines():
@@ -116,8 +116,8 @@ def test_evaluate_leaves_the_strategy_out_for_baselines():
 
 
 def test_recursive_intervals_are_quantiles_of_1000_sampled_paths(recursive):
-    forecast = recursive.predict(levels=(80, 95))
-    paths = recursive.sample_paths(n=INTERVAL_PATHS)["y"].to_numpy().reshape(INTERVAL_PATHS, 4)
+    forecast = recursive.predict(level=(80, 95))
+    paths = recursive.sample_paths(samples=INTERVAL_PATHS)["y"].to_numpy().reshape(INTERVAL_PATHS, 4)
     np.testing.assert_allclose(forecast["yhat_lo_80"], np.quantile(paths, 0.1, axis=0))
     np.testing.assert_allclose(forecast["yhat_hi_95"], np.quantile(paths, 0.975, axis=0))
     assert (forecast["yhat_lo_95"] <= forecast["yhat_lo_80"]).all()
@@ -138,7 +138,7 @@ def test_recursive_paths_feed_the_perturbed_value_back(recursive):
     def drawn(errors):  # every error is one of the held-out residuals
         return np.abs(np.asarray(errors)[:, None] - residuals[None, :]).min(axis=1).max() < 1e-4
 
-    paths = recursive.sample_paths(n=20)["y"].to_numpy().reshape(20, 4)
+    paths = recursive.sample_paths(samples=20)["y"].to_numpy().reshape(20, 4)
     assert drawn(scaled(paths[:, 0]) - scaled(recursive.predict()["yhat"].iloc[0]))
     fed_back = [by_hand(recursive, np.r_[history, paths[j, 0]], 1)[0] for j in range(5)]
     assert drawn(scaled(paths[:5, 1]) - scaled(fed_back))
@@ -146,11 +146,11 @@ def test_recursive_paths_feed_the_perturbed_value_back(recursive):
 
 # ------------------------------------------------------------------- sampled paths --
 def test_same_seed_same_paths_different_seed_different(direct):
-    paths = direct.sample_paths(n=30)
+    paths = direct.sample_paths(samples=30)
     assert list(paths.columns) == ["id", "time", "sample", "y"] and len(paths) == 30 * 4
     assert paths["sample"].tolist()[:5] == [0, 0, 0, 0, 1]
-    pd.testing.assert_frame_equal(paths, direct.sample_paths(n=30))
-    other = direct.set_params(seed=1).sample_paths(n=30)
+    pd.testing.assert_frame_equal(paths, direct.sample_paths(samples=30))
+    other = direct.set_params(seed=1).sample_paths(samples=30)
     direct.set_params(seed=0)
     assert not np.allclose(paths["y"], other["y"])
 
@@ -159,7 +159,7 @@ def test_direct_paths_add_whole_rows_of_held_out_residuals(direct):
     (sid,) = direct.transforms_
     params = direct.transforms_[sid].params
     point = (direct.predict()["yhat"].to_numpy() - params["mean"]) / params["scale"]
-    paths = direct.sample_paths(n=50)["y"].to_numpy().reshape(50, 4)
+    paths = direct.sample_paths(samples=50)["y"].to_numpy().reshape(50, 4)
     drawn = (paths - params["mean"]) / params["scale"] - point
     residuals = np.asarray(direct.residuals_["*"])
     assert residuals.shape[1] == 4 and len(residuals) == len(direct.calibration_["*"])
@@ -183,7 +183,7 @@ def test_save_load_round_trip_same_sample_quantiles(which, request, tmp_path):
     assert "residuals" in json.loads((tmp_path / which / "metadata.json").read_text())
     loaded = Forecaster.load(tmp_path / which)
     assert loaded.strategy == which and loaded.model_horizon == fitted.model_horizon
-    pd.testing.assert_frame_equal(loaded.predict(levels=80, samples=100), fitted.predict(levels=80, samples=100))
+    pd.testing.assert_frame_equal(loaded.predict(level=80, samples=100), fitted.predict(level=80, samples=100))
 
 
 def test_old_model_file_without_residuals_loads_but_cannot_sample(direct, tmp_path):
@@ -192,7 +192,7 @@ def test_old_model_file_without_residuals_loads_but_cannot_sample(direct, tmp_pa
     del meta["residuals"], meta["params"]["strategy"]  # as an older forecastkit wrote it
     (tmp_path / "metadata.json").write_text(json.dumps(meta))
     old = Forecaster.load(tmp_path)
-    pd.testing.assert_frame_equal(old.predict(levels=80), direct.predict(levels=80))
+    pd.testing.assert_frame_equal(old.predict(level=80), direct.predict(level=80))
     with pytest.raises(ModelFileError, match="saved without its held-out residuals.*Refit it and save it again"):
         old.sample_paths()
     with pytest.raises(ModelFileError, match="held-out residuals"):
@@ -200,17 +200,17 @@ def test_old_model_file_without_residuals_loads_but_cannot_sample(direct, tmp_pa
 
 
 def test_sampling_refusals(airline, stationary):
-    with pytest.raises(ConfigError, match="'naive' is a baseline: use levels= \\(--level\\)"):
+    with pytest.raises(ConfigError, match="'naive' is a baseline: use `level` for its native intervals"):
         Forecaster("naive", horizon=2).fit(airline).predict(samples=10)
     with pytest.raises(ConfigError, match="'naive' is a baseline"):
         Forecaster("naive", horizon=2).fit(airline).sample_paths()
     with pytest.raises(ConfigError, match="both write the q<tau> columns"):
         Forecaster("mlp", quantiles="0.1,0.9").check_samples(10)
-    with pytest.raises(ConfigError, match="`samples` must be an integer >= 1. Received: samples=0"):
+    with pytest.raises(ConfigError, match="`samples` must be >= 1. Received: samples=0"):
         Forecaster("linear").check_samples(0)
     f = Forecaster("linear", horizon=2, lookback=12, params={"epochs": 1, "validation": 0.0}).fit(stationary)
     for call in (lambda: f.sample_paths(), lambda: f.predict(samples=5)):
-        with pytest.raises(ConfigError, match="holds out none \\(validation=0.0\\).*--validation 0.2"):
+        with pytest.raises(ConfigError, match="holds out none \\(validation=0.0\\).*validation=0.2"):
             call()
 
 
@@ -233,16 +233,16 @@ def test_recursive_walk_forward_trains_one_step_models_without_leakage(trending,
 
 # ----------------------------------------------------------------------------- CLI --
 @pytest.mark.parametrize("args, message", [
-    (["forecast", "--strategy", "sideways"], "`strategy` must be 'direct' or 'recursive'"),
+    (["forecast", "--strategy", "sideways"], "`--strategy` must be 'direct' or 'recursive'"),
     (["forecast", "--model", "naive", "--strategy", "recursive"], "is a baseline, which forecasts every step"),
-    (["forecast", "--model", "naive", "--samples", "20"], "use levels= (--level) for its native intervals"),
+    (["forecast", "--model", "naive", "--samples", "20"], "use `--level` for its native intervals"),
     (["forecast", "--model", "mlp", "--quantiles", "0.1,0.9", "--samples", "20"], "both write the q<tau> columns"),
     (["forecast", "--strategy", "recursive", "--quantiles", "0.1,0.9"], "cannot be combined with strategy='recursive'"),
-    (["forecast", "--samples", "0"], "`samples` must be an integer >= 1"),
+    (["forecast", "--samples", "0"], "`--samples` must be >= 1"),
     (["forecast", "--samples", "50", "--validation", "0"], "holds out none (validation=0"),
     (["forecast", "--data", "macrodata", "--target", "realgdp", "--past-covariates", "realcons",
       "--strategy", "recursive"], "past-observed covariates ['realcons'] are unknown after the forecast origin"),
-    (["evaluate", "--strategy", "sideways"], "`strategy` must be 'direct' or 'recursive'"),
+    (["evaluate", "--strategy", "sideways"], "`--strategy` must be 'direct' or 'recursive'"),
 ])
 def test_cli_errors_are_one_line(args, message, tmp_path, capsys):
     out = tmp_path / ("run" if args[0] == "evaluate" else "f.csv")

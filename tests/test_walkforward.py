@@ -10,10 +10,7 @@ from sklearn.base import clone
 from conftest import FAST
 from forecastkit import Forecaster
 from forecastkit.errors import ConfigError, DataError
-from forecastkit.store import RunStore
-from forecastkit import walkforward
-from forecastkit.walkforward import walk_forward
-from forecastkit.splits import WalkForward
+from forecastkit.evaluation import RunStore, WalkForward, jobs, walk_forward
 
 
 def series(values, name="y"):
@@ -32,7 +29,7 @@ def models():
 
 
 def test_results_table_shape_and_values(seasonal):
-    splitter = WalkForward(horizon=3, folds=4, stride=2)
+    splitter = WalkForward(horizon=3, folds=4, stride=2, refit="always")
     result = walk_forward(series(seasonal), models(), splitter, baselines=False)
     frame = result.to_frame()
     assert list(frame.columns) == ["model", "id", "fit", "origin", "h", "time", "y_true", "y_pred"]
@@ -80,7 +77,7 @@ def test_resumed_run_equals_uninterrupted(seasonal, tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         walk_forward(series(seasonal), models(), splitter, out=tmp_path / "cut", baselines=False)
     monkeypatch.setattr(RunStore, "commit_fit", original)
-    with pytest.raises(ConfigError, match="already holds a walk-forward run.*--resume"):
+    with pytest.raises(ConfigError, match="already holds a walk-forward run.*`resume`"):
         walk_forward(series(seasonal), models(), splitter, out=tmp_path / "cut", baselines=False)
     resumed = walk_forward(series(seasonal), models(), splitter, out=tmp_path / "cut", resume=True,
                            baselines=False)
@@ -92,7 +89,7 @@ def test_warm_start_resume_continues_from_the_checkpoint_or_replays(seasonal, tm
     splitter = WalkForward(horizon=3, folds=6, refit="every:2")  # fits 0, 1, 2
     whole = walk_forward(series(seasonal), warm, splitter, out=tmp_path / "whole", baselines=False)
     assert not list((tmp_path / "whole").glob("checkpoints/*"))  # removed once the chain is complete
-    original, fit_and_forecast = RunStore.commit_fit, walkforward._fit_and_forecast
+    original, fit_and_forecast = RunStore.commit_fit, jobs.fit_and_forecast
     for name, checkpoint, trained in (("cut", True, 1), ("replayed", False, 3)):
         monkeypatch.setattr(RunStore, "commit_fit", lambda self, model, sid, fit, *a: (
             (_ for _ in ()).throw(KeyboardInterrupt) if fit == 2 else original(self, model, sid, fit, *a)))
@@ -103,17 +100,17 @@ def test_warm_start_resume_continues_from_the_checkpoint_or_replays(seasonal, tm
         if not checkpoint:
             shutil.rmtree(tmp_path / name / "checkpoints")
         calls = []
-        monkeypatch.setattr(walkforward, "_fit_and_forecast", lambda *a: calls.append(1) or fit_and_forecast(*a))
+        monkeypatch.setattr(jobs, "fit_and_forecast", lambda *a: calls.append(1) or fit_and_forecast(*a))
         resumed = walk_forward(series(seasonal), warm, splitter, out=tmp_path / name, resume=True, baselines=False)
-        monkeypatch.setattr(walkforward, "_fit_and_forecast", fit_and_forecast)
+        monkeypatch.setattr(jobs, "fit_and_forecast", fit_and_forecast)
         assert len(calls) == trained  # from the checkpoint: fit 2 alone; without: fits 0 and 1 replayed too
         pd.testing.assert_frame_equal(resumed.to_frame(), whole.to_frame(), check_exact=True)
 
 
 def test_resume_with_other_settings_is_refused(seasonal, tmp_path):
-    walk_forward(series(seasonal), ["naive"], WalkForward(horizon=3, folds=2), out=tmp_path, baselines=False)
-    with pytest.raises(ConfigError, match="--resume: the run .* was started with splitter="):
-        walk_forward(series(seasonal), ["naive"], WalkForward(horizon=3, folds=3), out=tmp_path,
+    walk_forward(series(seasonal), ["naive"], WalkForward(horizon=3, folds=2, refit="always"), out=tmp_path, baselines=False)
+    with pytest.raises(ConfigError, match=r"Cannot `resume` the run .* settings differ \(folds: 2 in the run, 3 now\)"):
+        walk_forward(series(seasonal), ["naive"], WalkForward(horizon=3, folds=3, refit="always"), out=tmp_path,
                      resume=True, baselines=False)
 
 
@@ -122,7 +119,7 @@ def test_failed_fits_are_recorded_and_the_run_goes_on(seasonal):
     values[66] = -5.0  # log is undefined once this row is in the training data (fits 2, 3, 4)
     logged = {"log_linear": Forecaster("linear", horizon=3, lookback=12, params=FAST, transform="log")}
     result = walk_forward(series(values), {**logged, "naive": Forecaster("naive", horizon=3)},
-                          WalkForward(horizon=3, folds=5), baselines=False)
+                          WalkForward(horizon=3, folds=5, refit="always"), baselines=False)
     fits = result.fits.set_index(["model", "fit"])
     assert fits.loc[("log_linear", 1), "status"] == "ok"  # trained on rows < 66
     failed = result.failed
@@ -171,26 +168,26 @@ def test_op_determinism_is_on_only_during_a_deterministic_run(seasonal, monkeypa
         seen.append(tf_config.is_op_determinism_enabled()), original(self, *a, **k))[1])
     for deterministic in (True, False):
         result = walk_forward(series(seasonal), [Forecaster("linear", horizon=3, lookback=12, params=FAST)],
-                              WalkForward(horizon=3, folds=1), baselines=False, deterministic=deterministic)
+                              WalkForward(horizon=3, folds=1, refit="always"), baselines=False, deterministic=deterministic)
         assert result.config["deterministic"] is deterministic
     assert seen == [True, False] and not tf_config.is_op_determinism_enabled()
 
 
 def test_every_series_of_a_panel_and_too_short_series(two_series):
-    result = walk_forward(two_series, ["seasonal_naive"], WalkForward(horizon=2, folds=3), baselines=False)
+    result = walk_forward(two_series, ["seasonal_naive"], WalkForward(horizon=2, folds=3, refit="always"), baselines=False)
     assert result.to_frame().groupby("id").size().to_dict() == {"a": 6, "b": 6}
     with pytest.raises(DataError, match="Model 'linear', series 'b'.*too short"):
         walk_forward(two_series, [Forecaster("linear", horizon=2, lookback=44, params=FAST)],
-                     WalkForward(horizon=2, folds=3), baselines=False)
+                     WalkForward(horizon=2, folds=3, refit="always"), baselines=False)
 
 
 def test_model_horizon_must_match(seasonal):
     with pytest.raises(ConfigError, match="horizon 1 but the walk-forward horizon is 3"):
-        walk_forward(series(seasonal), [Forecaster("naive")], WalkForward(horizon=3), baselines=False)
+        walk_forward(series(seasonal), [Forecaster("naive", horizon=1)], WalkForward(horizon=3, folds=5, refit="always"), baselines=False)
 
 
 def test_verdict_says_plainly_whether_a_neural_model_beat_the_baselines(seasonal):
-    result = walk_forward(series(seasonal), models(), WalkForward(horizon=3, folds=12), baselines=False)
+    result = walk_forward(series(seasonal), models(), WalkForward(horizon=3, folds=12, refit="always"), baselines=False)
     _, lines = result.significance("mase")
     board = result.leaderboard("mase")
     assert lines[0].startswith(f"Best on MASE: {board['model'].iloc[0]} (")

@@ -22,9 +22,6 @@ from .values import parse_numbers
 TIME_NAMES = ("time", "date", "datetime", "timestamp", "ds", "period", "month", "quarter",
               "year", "week", "day")
 
-_FLAGS = {"target": "--target", "time": "--time", "id": "--id",
-          "covariates": "--past-covariates", "future_covariates": "--future-covariates",
-          "static_covariates": "--static-covariates"}
 
 
 class Columns(NamedTuple):
@@ -101,7 +98,7 @@ def index_as_time_column(df: pd.DataFrame, time: str | None,
     name = str(index.name) if index.name is not None else "index"
     if name in df.columns:
         raise ConfigError(f"The index of {describe_source(source)} is named {name!r} like a "
-                          f"column; rename one of them or pass --time COL (time=...).")
+                          f"column; rename one of them or set `time` to the time column's name.")
     df.insert(0, name, index.to_timestamp() if isinstance(index, pd.PeriodIndex)
               else index.to_numpy())
     return df, name
@@ -120,7 +117,7 @@ def _index_is_time(df: pd.DataFrame, time: str | None) -> bool:
 def _require(raw: pd.DataFrame, rows: Rows, role: str, names) -> None:
     for name in names:
         if name not in raw.columns:
-            raise DataError(f"Column {name!r} ({_FLAGS[role]} / {role}=) not found in "
+            raise DataError(f"Column {name!r} (`{role}`) not found in "
                             f"{rows.where}. Available columns: {list(raw.columns)}.")
 
 
@@ -147,7 +144,7 @@ def _infer_time(raw: pd.DataFrame, rows: Rows) -> str:
         return raw.columns[0]
     raise ConfigError(f"Cannot find the time column in {rows.where}: no column is named one of "
                       f"{'/'.join(TIME_NAMES)} and the first column does not parse as dates. "
-                      f"Columns: {list(raw.columns)}. Pass --time COL (time=...).")
+                      f"Columns: {list(raw.columns)}. Set `time` to the time column's name.")
 
 
 def _named_time(columns) -> str | None:
@@ -188,11 +185,11 @@ def _infer_target(raw: pd.DataFrame, rows: Rows, time: str, id: str | None,
         return candidates[0]
     if not candidates:
         raise DataError(f"{rows.where} has no numeric value column besides the time column "
-                        f"{time!r} (columns: {list(raw.columns)}). Pass --target COL "
-                        f"(target=...) naming the column to forecast.")
+                        f"{time!r} (columns: {list(raw.columns)}). Set `target` to the name of the "
+                        f"column to forecast.")
     raise ConfigError(f"Cannot choose the target in {rows.where}: several numeric columns "
-                      f"{candidates}. Pass --target COL (target=...) or several as "
-                      f"--target a,b.")
+                      f"{candidates}. Set `target` to one of them, or to several as "
+                      f"target='a,b'.")
 
 
 def _sample(column: pd.Series, size: int = 1000) -> pd.Series:
@@ -218,17 +215,17 @@ def _check_roles(rows: Rows, columns: Columns) -> None:
     >>> _check_roles(Rows("<DataFrame>"), Columns("date", None, ["y"], ["p"], ["p"]))
     Traceback (most recent call last):
     ...
-    forecastkit.errors.ConfigError: Column 'p' is used both as covariates (--past-covariates) and as future_covariates (--future-covariates) in <DataFrame>. Give each column one role: a covariate is either past-observed, known in the future or static.
+    forecastkit.errors.ConfigError: Column 'p' is used both as `covariates` and as `future_covariates` in <DataFrame>. Give each column one role: a covariate is either past-observed, known in the future or static.
     """
     time, id, targets = columns.time, columns.id, columns.targets
     covariates = columns.all_covariates
     if len(targets) > 1 and id is not None:
         raise ConfigError(f"Several targets {targets} need a wide file without an id column, "
-                          f"but id={id!r}. Pass one --target COL (target=...) for a long panel.")
+                          f"but id={id!r}. Set `target` to one column for a long panel.")
     if len(targets) > 1 and covariates:
-        given = [_FLAGS[role] for role in COVARIATE_ROLES if getattr(columns, role)]
+        given = [f"`{role}`" for role in COVARIATE_ROLES if getattr(columns, role)]
         raise ConfigError(f"Covariates are not supported with several targets {targets}. "
-                          f"Pass one --target COL (target=...) or drop {' and '.join(given)}.")
+                          f"Set `target` to one column or drop {' and '.join(given)}.")
     roles = [("time", time), ("id", id), *(("target", t) for t in targets),
              *((role, c) for role in COVARIATE_ROLES for c in getattr(columns, role))]
     seen: dict[str, str] = {}
@@ -236,7 +233,7 @@ def _check_roles(rows: Rows, columns: Columns) -> None:
         if name is None:
             continue
         if name in seen:
-            first, second = (f"{r} ({_FLAGS[r]})" for r in (seen[name], role))
+            first, second = (f"`{r}`" for r in (seen[name], role))
             hint = (": a covariate is either past-observed, known in the future or static"
                     if role in COVARIATE_ROLES else "")
             raise ConfigError(f"Column {name!r} is used both as {first} and as {second} in "

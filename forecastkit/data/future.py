@@ -8,12 +8,13 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import is_datetime64_any_dtype
 
+from ..checks import check_horizon
 from ..errors import ConfigTypeError, DataError
 from .columns import _infer_time, _looks_numeric, index_as_time_column
 from .layout import row_ids
 from .messages import Rows, cell_repr, describe_source, display, first_true, preview
 from .options import check_options
-from .panel import Panel, _check_horizon
+from .panel import Panel
 from .reading import read_csv
 from .timestamps import parse_times
 from .values import MAX_ABS_VALUE, _number_hint, _plain, parse_numbers
@@ -77,7 +78,7 @@ def read_future(data, panel: Panel, horizon: int, *, time=None, id=None) -> pd.D
     0  sales 2024-04-01    2.5   yes
     1  sales 2024-05-01    3.0   yes
     """
-    horizon = _check_horizon(horizon)
+    horizon = check_horizon(horizon)
     if not isinstance(panel, Panel):
         raise ConfigTypeError(f"`panel` must be a Panel (from load_csv or from_pandas). "
                               f"Received: panel of type {type(panel).__name__}")
@@ -85,16 +86,16 @@ def read_future(data, panel: Panel, horizon: int, *, time=None, id=None) -> pd.D
     if not panel.future_covariates:
         raise DataError(f"The panel from {describe_source(panel.source)} has no future "
                         f"covariates, so there is nothing to read from the future data. Load "
-                        f"the history with --future-covariates A,B (future_covariates=...) or "
-                        f"drop --future-data.")
+                        f"the history with `future_covariates` set to those columns, or "
+                        f"drop the future data.")
     raw, rows = _read(data, options.time)
     names = list(panel.future_covariates)
     absent = [name for name in names if name not in raw.columns]
     if absent:
         raise DataError(f"Future covariate column{'s' if len(absent) > 1 else ''} "
                         f"{', '.join(map(repr, absent))} not found in {rows.where} "
-                        f"(columns: {list(raw.columns)}). --future-data must hold every "
-                        f"--future-covariates column {names} for the {horizon} steps after "
+                        f"(columns: {list(raw.columns)}). The future data must hold every "
+                        f"`future_covariates` column {names} for the {horizon} steps after "
                         f"the history.")
     time = _time_column(raw, rows, options.time)
     id_column = _id_column(raw, rows, time, options.id, panel)
@@ -149,7 +150,7 @@ def _time_column(raw: pd.DataFrame, rows: Rows, time: str | None) -> str:
     if time is None:
         return _infer_time(raw, rows)
     if time not in raw.columns:
-        raise DataError(f"Column {time!r} (--time / time=) not found in {rows.where}. "
+        raise DataError(f"Column {time!r} (`time`) not found in {rows.where}. "
                         f"Available columns: {list(raw.columns)}.")
     return time
 
@@ -160,7 +161,7 @@ def _id_column(raw: pd.DataFrame, rows: Rows, time: str, id: str | None,
     other non-numeric column, as :func:`load_csv` infers it (here times need not repeat)."""
     if id is not None:
         if id not in raw.columns:
-            raise DataError(f"Column {id!r} (--id / id=) not found in {rows.where}. "
+            raise DataError(f"Column {id!r} (`id`) not found in {rows.where}. "
                             f"Available columns: {list(raw.columns)}.")
         return id
     if "id" in raw.columns and time != "id":
@@ -173,14 +174,14 @@ def _id_column(raw: pd.DataFrame, rows: Rows, time: str, id: str | None,
     if len(others) != 1:
         raise DataError(f"{rows.where} needs a series id column: the panel has "
                         f"{panel.n_series} series {preview(panel.ids)}. Name the id column "
-                        f"'id' or pass --id COL (id=...). Columns: {list(raw.columns)}.")
+                        f"'id' or set `id` to its name. Columns: {list(raw.columns)}.")
     return others[0]
 
 
 def _ticks(times: pd.Series, rows: Rows, name: str, panel: Panel) -> np.ndarray:
     """int64 keys comparable with the panel's times: UTC nanoseconds or periods."""
     history = panel.frame["time"]
-    where = f"column `{name}` of {rows.where}"
+    where = f"column {name!r} of {rows.where}"
     if is_datetime64_any_dtype(history) != is_datetime64_any_dtype(times):
         kinds = ("dates", "integer periods")
         ours, theirs = kinds if is_datetime64_any_dtype(times) else kinds[::-1]
@@ -220,7 +221,7 @@ def _locate(codes: np.ndarray, ticks: np.ndarray, future: dict, rows: Rows, time
         raise DataError(f"Duplicate rows for series {key!r} at time "
                         f"{display(future[key][step])} (step {step + 1} of {horizon}) in "
                         f"{rows.where}: {rows.at(rows_of[first])} and {rows.at(rows_of[later])}. "
-                        f"Keep one row per series and time in --future-data.")
+                        f"Keep one row per series and time in the future data.")
     found = have.get_indexer(wanted).reshape(len(keys), horizon)
     present = np.zeros(len(keys), dtype=bool)
     present[np.unique(codes[codes >= 0])] = True
@@ -228,15 +229,15 @@ def _locate(codes: np.ndarray, ticks: np.ndarray, future: dict, rows: Rows, time
         times = future[key]
         span = f"{display(times[0])} to {display(times[-1])}"
         if id_column is not None and not present[k]:
-            raise DataError(f"--future-data must cover every series: {rows.where} has no rows "
-                            f"for series {key!r} (column `{id_column}`), which needs the "
+            raise DataError(f"The future data must cover every series: {rows.where} has no rows "
+                            f"for series {key!r} (column {id_column!r}), which needs the "
                             f"{horizon} step{'s' if horizon > 1 else ''} {span}. Add its "
                             f"rows.")
         step = first_true(found[k] < 0)
         if step is not None:
-            raise DataError(f"--future-data must cover the whole horizon: series {key!r} in "
+            raise DataError(f"The future data must cover the whole horizon: series {key!r} in "
                             f"{rows.where} has no row for {display(times[step])} (step "
-                            f"{step + 1} of {horizon}) in column `{time}`. Add a row for each "
+                            f"{step + 1} of {horizon}) in column {time!r}. Add a row for each "
                             f"of the {horizon} steps after the history ({span}).")
     return rows_of[found]
 
@@ -250,7 +251,7 @@ def _concat(all_times: list) -> pd.Series:
 def _labels(cells: pd.Series, name: str, place: _Place) -> pd.Series:
     missing = first_true(parse_numbers(cells).missing)
     if missing is not None:
-        raise DataError(f"Column `{name}` of {place.rows.where} has no label at "
+        raise DataError(f"Column {name!r} of {place.rows.where} has no label at "
                         f"{place(missing)}. Future covariates must be known for every step of "
                         f"the horizon: fill in the value.")
     return pd.Series(cells.astype("str").str.strip().to_numpy(object), dtype="str")
@@ -263,17 +264,17 @@ def _numbers(cells: pd.Series, name: str, place: _Place) -> np.ndarray:
         hint = _number_hint(str(cells.iloc[bad]).strip())
         if hint.startswith("Replace"):  # the generic hint: an empty cell is no fix here
             hint = "Replace it with a number (remove units, text and thousands separators)."
-        raise DataError(f"Column `{name}` of {place.rows.where} must be numeric (it is in the "
+        raise DataError(f"Column {name!r} of {place.rows.where} must be numeric (it is in the "
                         f"history), but {place(bad)} holds {cell_repr(cells, bad)}. {hint}")
     missing = first_true(numbers.missing)
     if missing is not None:
-        raise DataError(f"Column `{name}` of {place.rows.where} has no value at "
+        raise DataError(f"Column {name!r} of {place.rows.where} has no value at "
                         f"{place(missing)}. Future covariates must be known for every step of "
                         f"the horizon: fill in the value.")
     values = numbers.values
     extreme = first_true(~np.isfinite(values) | (np.abs(values) > MAX_ABS_VALUE))
     if extreme is not None:
-        raise DataError(f"Column `{name}` of {place.rows.where} holds "
+        raise DataError(f"Column {name!r} of {place.rows.where} holds "
                         f"{cell_repr(cells, extreme)} at {place(extreme)}, which is not a finite "
                         f"number within +-{MAX_ABS_VALUE:g}. Replace it with a finite number.")
     return values.astype("float64")

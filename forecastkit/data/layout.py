@@ -50,7 +50,7 @@ def row_ids(raw: pd.DataFrame, rows: Rows, id: str | None) -> tuple[np.ndarray, 
     text = column.astype("str")
     missing = first_true(column.isna() | text.eq(""))
     if missing is not None:
-        raise DataError(f"Missing series id in column `{id}` of {rows.where} at "
+        raise DataError(f"Missing series id in column {id!r} of {rows.where} at "
                         f"{rows.at(missing)}. Every row of a long panel needs an id.")
     ids = text.to_numpy(dtype=object)
     codes, _ = pd.factorize(ids)
@@ -98,7 +98,7 @@ def check_static(blocks: list[SeriesBlock], raw: pd.DataFrame, static) -> None:
     >>> check_static([block], raw, ["region"])
     Traceback (most recent call last):
     ...
-    forecastkit.errors.DataError: Static covariate `region` must be constant within each series, but series 'a' in <DataFrame> has 'north' at line 2 and 'south' at line 3. Give each series a single value of `region`, or pass the column as --past-covariates or --future-covariates if it changes over time.
+    forecastkit.errors.DataError: Static covariate 'region' must be constant within each series, but series 'a' in <DataFrame> has 'north' at line 2 and 'south' at line 3. Give each series a single value of 'region', or list the column in `covariates` or `future_covariates` if it changes over time.
     """
     for block in blocks:
         for name in static:
@@ -112,8 +112,8 @@ def check_static(blocks: list[SeriesBlock], raw: pd.DataFrame, static) -> None:
                 continue
             other = present[other]
             cells = [cell_repr(raw[name], block.positions[k]) for k in (first, other)]
-            raise DataError(f"Static covariate `{name}` must be constant within each series, "
+            raise DataError(f"Static covariate {name!r} must be constant within each series, "
                             f"but {block.label} in {block.rows.where} has {cells[0]} at "
                             f"{block.at(first)} and {cells[1]} at {block.at(other)}. Give each "
-                            f"series a single value of `{name}`, or pass the column as "
-                            f"--past-covariates or --future-covariates if it changes over time.")
+                            f"series a single value of {name!r}, or list the column in "
+                            f"`covariates` or `future_covariates` if it changes over time.")

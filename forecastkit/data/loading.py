@@ -22,7 +22,7 @@ from .values import parse_value_columns
 
 
 def load_csv(path, *, target=None, time=None, id=None, covariates=(), freq=None,
-             fill=None, future_covariates=(), static_covariates=()) -> Panel:
+             fill=None, future_covariates=(), static_covariates=(), source=None) -> Panel:
     """Read and validate a CSV file into a :class:`Panel`.
 
     Parameters
@@ -54,6 +54,8 @@ def load_csv(path, *, target=None, time=None, id=None, covariates=(), freq=None,
         their future values are read by :func:`read_future`.
     static_covariates : str or iterable of str
         Covariate columns constant within each series (store type, region).
+    source : str or None
+        Name used in messages and kept as :attr:`Panel.source`; None: the path.
 
     A covariate column of any role is categorical when none of its values is a number:
     its labels (stripped ``str``) are kept as they are and listed in
@@ -93,9 +95,11 @@ def load_csv(path, *, target=None, time=None, id=None, covariates=(), freq=None,
     if not isinstance(path, (str, os.PathLike)):
         raise ConfigTypeError(f"`path` must be a str or path-like. Received: path={path!r} "
                               f"of type {type(path).__name__}")
+    if source is not None and not isinstance(source, str):
+        raise ConfigTypeError(f"`source` must be a str or None. Received: source={source!r}")
     options = check_options(target, time, id, covariates, freq, fill, future_covariates,
                             static_covariates)
-    raw, rows = read_csv(os.fspath(path))
+    raw, rows = read_csv(os.fspath(path), source)
     return _validate(raw, rows, options)
 
 
@@ -154,8 +158,8 @@ def _validate(raw: pd.DataFrame, rows: Rows, options: LoadOptions) -> Panel:
     times = parse_times(raw[columns.time], rows, columns.time)
     if options.freq is not None and not is_datetime64_any_dtype(times):
         raise ConfigError(f"`freq` applies to datetime time columns, but column "
-                          f"`{columns.time}` of {rows.where} holds integer periods. Drop "
-                          f"--freq (freq=). Received: freq={options.freq!r}")
+                          f"{columns.time!r} of {rows.where} holds integer periods. Set `freq` "
+                          f"to None. Received: freq={options.freq!r}")
     ids, codes = row_ids(raw, rows, columns.id)
     check_unique_and_increasing(times, ids, codes, rows, columns.id is not None)
     values, labels = parse_value_columns(raw, rows, columns.targets, columns.all_covariates,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,9 +41,28 @@ class Rows:
         return "Sort the data by time (e.g. df.sort_values([id, time]) or df.sort_index())"
 
 
+def dataset_source(name: str) -> str:
+    """How messages and :attr:`Panel.source` name a shipped dataset (not by its file path).
+
+    Examples
+    --------
+    >>> dataset_source("co2")
+    "dataset 'co2'"
+    """
+    return f"dataset {name!r}"
+
+
 def describe_source(source: str) -> str:
-    """A file path quoted, a placeholder such as ``<DataFrame>`` as is."""
-    return source if source.startswith("<") else repr(source)
+    """A file path quoted; a placeholder such as ``<DataFrame>`` or a shipped dataset as is.
+
+    Examples
+    --------
+    >>> describe_source("sales.csv"), describe_source("<DataFrame>"), describe_source(dataset_source("co2"))
+    ("'sales.csv'", '<DataFrame>', "dataset 'co2'")
+    """
+    if source.startswith("<") or re.fullmatch(r"dataset '[^'\\]+'", source):
+        return source
+    return repr(source)
 
 
 def display(value) -> str:

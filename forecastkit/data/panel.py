@@ -10,6 +10,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from ..checks import check_horizon
 from ..errors import ConfigError, ConfigTypeError, DataError
 from .frequency import season_length
 from .messages import describe_source, display, preview
@@ -293,7 +294,7 @@ class Panel:
         >>> from_pandas(s, freq="QS").future_times("y", 2).strftime("%Y-%m-%d").tolist()
         ['2024-07-01', '2024-10-01']
         """
-        horizon = _check_horizon(horizon)
+        horizon = check_horizon(horizon)
         start, stop = self._slice(id)
         last = self.frame["time"].iloc[stop - 1]
         if self.freq is None:
@@ -428,11 +429,3 @@ class Panel:
 
 
 _MAX_PERIOD = int(np.iinfo("int64").max)
-
-
-def _check_horizon(horizon) -> int:
-    if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)):
-        raise ConfigTypeError(f"`horizon` must be an int. Received: horizon={horizon!r}")
-    if horizon < 1:
-        raise ConfigError(f"`horizon` must be >= 1. Received: horizon={horizon}")
-    return int(horizon)

@@ -10,16 +10,18 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from .messages import Rows
+from .formats import check_not_binary
+from .messages import Rows, describe_source
 
 _DELIMITERS = (",", ";", "\t", "|")
 
 
-def read_csv(source: str) -> tuple[pd.DataFrame, Rows]:
+def read_csv(path: str, source: str | None = None) -> tuple[pd.DataFrame, Rows]:
     """Read a CSV file into string columns (missing cells NaN) and its data lines.
 
     The file is UTF-8 (a BOM is fine); the delimiter is the most frequent of ``,`` ``;``
-    tab and ``|`` in the header line; blank lines are skipped.
+    tab and ``|`` in the header line; blank lines are skipped. Messages name the file by
+    ``source`` (default: ``path``), e.g. ``"dataset 'co2'"`` for a shipped dataset.
 
     Examples
     --------
@@ -30,11 +32,12 @@ def read_csv(source: str) -> tuple[pd.DataFrame, Rows]:
     >>> raw.to_dict("list"), rows.at(0)
     ({'date': ['2024-01-01'], 'y': ['1']}, 'line 3')
     """
-    text = _read_text(source)
+    source = path if source is None else source
+    text = _read_text(path, source)
     lines = text.split("\n")
     header_at = next((i for i, line in enumerate(lines) if line.strip(" \t\r")), None)
     if header_at is None:
-        raise DataError(f"{source!r} is empty (only blank lines). Expected a header line such "
+        raise DataError(f"{describe_source(source)} is empty (only blank lines). Expected a header line such "
                         f"as 'date,value' followed by data rows.")
     header = lines[header_at].rstrip("\r")
     delimiter = max(_DELIMITERS, key=header.count)  # ties, and none at all: the first, ","
@@ -42,32 +45,34 @@ def read_csv(source: str) -> tuple[pd.DataFrame, Rows]:
     _check_delimiter(lines, header_at, delimiter, names, source)
     table = _split_fields(text, delimiter, len(names), source)
     if len(table) <= 1:
-        raise DataError(f"{source!r} has a header but no data rows (columns: {names}). Add "
+        raise DataError(f"{describe_source(source)} has a header but no data rows (columns: {names}). Add "
                         f"at least one row below the header.")
     raw = table.iloc[1:].reset_index(drop=True)
     raw.columns = names
     return raw, Rows(source, lines=_data_lines(text, lines, len(raw), delimiter))
 
 
-def _read_text(source: str) -> str:
-    """Read a file as UTF-8 (BOM allowed) with clear errors for missing/empty/non-UTF-8."""
+def _read_text(path: str, source: str) -> str:
+    """Read a file as UTF-8 (BOM allowed) with clear errors for missing/empty/non-UTF-8 files
+    and for workbooks, Parquet and compressed files (recognised by their first bytes)."""
     try:
-        with open(source, "rb") as handle:
+        with open(path, "rb") as handle:
             data = handle.read()
     except FileNotFoundError:
-        raise DataError(f"File not found: {source!r}. Check the path.") from None
+        raise DataError(f"File not found: {describe_source(source)}. Check the path.") from None
     except IsADirectoryError:
-        raise DataError(f"{source!r} is a directory, not a CSV file. Pass the path of a "
+        raise DataError(f"{describe_source(source)} is a directory, not a CSV file. Pass the path of a "
                         f"file.") from None
+    check_not_binary(data, source)
     if not data.strip():
-        raise DataError(f"{source!r} is empty. Expected a header line such as 'date,value' "
+        raise DataError(f"{describe_source(source)} is empty. Expected a header line such as 'date,value' "
                         f"followed by data rows.")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = data[:err.start].count(b"\n") + 1
         byte = data[err.start:err.start + 1]
-        raise DataError(f"{source!r} is not valid UTF-8: byte 0x{byte.hex()} at byte offset "
+        raise DataError(f"{describe_source(source)} is not valid UTF-8: byte 0x{byte.hex()} at byte offset "
                         f"{err.start} (line {line}) cannot be decoded. Re-save the file as "
                         f"UTF-8.") from None
 
@@ -77,7 +82,7 @@ def _column_names(header: str, delimiter: str, source: str, line: int) -> list[s
     names = [name.strip() for name in next(csv.reader([header], delimiter=delimiter))]
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:
-        raise DataError(f"{source!r} has duplicate column names in its header (line "
+        raise DataError(f"{describe_source(source)} has duplicate column names in its header (line "
                         f"{line}): {duplicated}. Rename the columns so each name is unique.")
     return names
 
@@ -96,7 +101,7 @@ def _check_delimiter(lines: list[str], header_at: int, delimiter: str, names: li
     """
     shown = {",": "','", ";": "';'", "\t": "tab", "|": "'|'"}
     if len(names) == 1:
-        raise DataError(f"{source!r} has a single column {names[0]!r}: columns are split at "
+        raise DataError(f"{describe_source(source)} has a single column {names[0]!r}: columns are split at "
                         f"',', ';', tab or '|' and its header (line {header_at + 1}) holds none "
                         f"of them. Save the file with one of these delimiters and at least a "
                         f"time column and a value column.")
@@ -105,7 +110,7 @@ def _check_delimiter(lines: list[str], header_at: int, delimiter: str, names: li
         return
     other = max(_DELIMITERS, key=lines[at].count)
     if lines[at].count(other):
-        raise DataError(f"{source!r} mixes delimiters: its header (line {header_at + 1}) is split "
+        raise DataError(f"{describe_source(source)} mixes delimiters: its header (line {header_at + 1}) is split "
                         f"by {shown[delimiter]} but line {at + 1} holds no {shown[delimiter]} and "
                         f"is split by {shown[other]}. Use one delimiter (',', ';', tab or '|') "
                         f"throughout the file.")
@@ -120,12 +125,12 @@ def _split_fields(text: str, delimiter: str, n_names: int, source: str) -> pd.Da
         quote = re.search(r"EOF inside string starting at row (\d+)", str(err))
         if quote:
             line = _nth_nonblank_line(text, int(quote.group(1)))
-            raise DataError(f"{source!r} could not be parsed: a quoted field that starts at "
+            raise DataError(f"{describe_source(source)} could not be parsed: a quoted field that starts at "
                             f"line {line} is never closed. Add the closing '\"' (or remove the "
                             f"stray one).") from None
         detail = re.search(r"Expected \d+ fields in line \d+, saw \d+", str(err))
         raise DataError(
-            f"{source!r} could not be parsed with delimiter {delimiter!r}: "
+            f"{describe_source(source)} could not be parsed with delimiter {delimiter!r}: "
             f"{detail.group(0) if detail else str(err).strip().splitlines()[-1]}. "
             f"Make every row have the header's {n_names} fields and quote values that "
             f"contain the delimiter."

@@ -27,7 +27,7 @@ from .layout import SeriesBlock
 from .messages import display, first_true
 from .values import FILL_HINT, fill_missing
 
-_FREQ_FLAG = "--freq ALIAS (freq=...) such as MS, W, D or h"
+_FREQ_HINT = "set `freq` to a pandas alias such as 'MS', 'W', 'D' or 'h'"
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ def _shared_offset(inferred: list[tuple[SeriesBlock, object]], first: SeriesBloc
     where = first.rows.where
     if not inferred:
         raise DataError(f"Cannot infer the frequency of {where}: every series has a single "
-                        f"timestamp. Pass {_FREQ_FLAG}.")
+                        f"timestamp: {_FREQ_HINT}.")
     reliable = [(block.key, offset) for block, offset in inferred if len(block) >= 3]
     clash = _first_disagreement([(key, offset.freqstr) for key, offset in reliable])
     if clash:
@@ -153,7 +153,7 @@ def _first_disagreement(found: list[tuple[str, object]]):
 def _check_on_grid(block: SeriesBlock, offset, origin: str) -> None:
     """Raise DataError if the block's times are not on the ``offset`` grid from its start.
 
-    ``origin`` says where the offset came from: "explicit" (--freq), "own" (the series'
+    ``origin`` says where the offset came from: "explicit" (``freq``), "own" (the series'
     most common spacing) or "panel" (the frequency of the other series).
     """
     index, name, where = block.times, offset.freqstr, block.rows.where
@@ -162,14 +162,14 @@ def _check_on_grid(block: SeriesBlock, offset, origin: str) -> None:
         raise DataError(f"The {name} grid of {block.label} in {where} would need about "
                         f"{size:,.0f} points for {len(index)} rows: the "
                         f"timestamps are far sparser than that frequency. Pass the frequency "
-                        f"the data is recorded at (--freq / freq=).")
+                        f"the data is recorded at as `freq`.")
     bad = first_true(off_grid(index, offset))
     if bad is None:
         return
     found = f"{display(index[bad])} at {block.at(bad)}"
     if origin == "explicit":
-        raise DataError(f"Timestamps of {block.label} in {where} do not fit --freq {name} "
-                        f"(freq={name!r}): {found} is not on the {name} grid starting "
+        raise DataError(f"Timestamps of {block.label} in {where} do not fit `freq` "
+                        f"{name!r}: {found} is not on the {name} grid starting "
                         f"{display(index[0])}. Pass the frequency the data is recorded at, "
                         f"or omit it to infer one.")
     if origin == "panel":
@@ -178,7 +178,7 @@ def _check_on_grid(block: SeriesBlock, offset, origin: str) -> None:
                         f"series. Resample the series to one frequency or split the data.")
     raise DataError(f"Timestamps of {block.label} in {where} are irregular: {found} is not on "
                     f"the {name} grid of the most common spacing (starting "
-                    f"{display(index[0])}). Fix the timestamps or pass {_FREQ_FLAG}.")
+                    f"{display(index[0])}). Fix the timestamps or {_FREQ_HINT}.")
 
 
 def _check_on_step(block: SeriesBlock, step: int) -> None:
@@ -220,6 +220,6 @@ def _sentence_start(label: str) -> str:
 def _check_not_all_missing(block: SeriesBlock) -> None:
     empty = first_true(np.isnan(block.values).all(axis=0))
     if empty is not None:
-        raise DataError(f"Column `{block.columns[empty]}` of {block.label} in "
-                        f"{block.rows.where} has no values at all, so --fill (fill=) cannot "
+        raise DataError(f"Column {block.columns[empty]!r} of {block.label} in "
+                        f"{block.rows.where} has no values at all, so `fill` cannot "
                         f"fill it. Provide data for it or drop the series.")

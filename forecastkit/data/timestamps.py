@@ -36,7 +36,7 @@ def parse_times(column: pd.Series, rows: Rows, name: str) -> pd.Series:
     """
     if isinstance(column.dtype, pd.PeriodDtype):
         column = column.dt.to_timestamp()
-    where = f"column `{name}` of {rows.where}"
+    where = f"column {name!r} of {rows.where}"
     _check_present(column.isna(), rows, where)
     if is_datetime64_any_dtype(column):
         return _to_ns(column, column, rows, where)
@@ -277,7 +277,7 @@ def _check_unique(codes, ticks, times, ids, rows: Rows, has_id_column: bool) -> 
     series = f" for series {ids[later]!r}" if has_id_column else ""
     hint = ("remove or aggregate the duplicate rows" if has_id_column else
             "remove or aggregate the duplicate rows, or if the data holds several series "
-            "pass --id COL (id=...)")
+            "set `id` to the series id column")
     raise DataError(f"Duplicate timestamp {display(times.iloc[later])}{series} in "
                     f"{rows.where} at {rows.at(first)} and {rows.at(later)}. Each series "
                     f"needs one row per timestamp: {hint}.")

@@ -25,8 +25,7 @@ FILL_POLICIES = ("interpolate", "ffill", "zero")
 MAX_ABS_VALUE = 1e150
 
 #: The end of a sentence that names the fill policies.
-FILL_HINT = ("pass --fill interpolate|ffill|zero (fill='interpolate', 'ffill' or 'zero') "
-             "to fill them")
+FILL_HINT = "set `fill` to 'interpolate', 'ffill' or 'zero' to fill them"
 
 _NA_TOKENS = ("", "na", "n/a", "nan", "null", "none", "<na>", "#n/a", "-nan")
 _THOUSANDS = r"[+-]?\d{1,3}(?:[,.' ]\d{3})+(?:[.,]\d+)?"
@@ -135,7 +134,7 @@ def _is_categorical(column: pd.Series, name: str, numbers: Numbers, rows: Rows) 
     other = first_true(numbers.bad if number_first else is_number)
     kinds = ("a number", "a label") if number_first else ("a label", "a number")
     hint = f" {_number_hint(str(column.iloc[other]).strip())}" if number_first else ""
-    raise DataError(f"Column `{name}` of {rows.where} mixes numbers and labels: "
+    raise DataError(f"Column {name!r} of {rows.where} mixes numbers and labels: "
                     f"{rows.at(first)} holds {cell_repr(column, first)} ({kinds[0]}) but "
                     f"{rows.at(other)} holds {cell_repr(column, other)} ({kinds[1]}). Make the "
                     f"column all numbers or all labels (a covariate without any number is "
@@ -191,7 +190,7 @@ def _fill(block: np.ndarray, policy: str) -> np.ndarray:
 def _check_numeric(column: pd.Series, name: str, numbers: Numbers, times, rows: Rows) -> None:
     pos = first_true(numbers.bad)
     if pos is not None:
-        raise DataError(f"Column `{name}` of {rows.where} must be numeric, but "
+        raise DataError(f"Column {name!r} of {rows.where} must be numeric, but "
                         f"{rows.at(pos)} holds {cell_repr(column, pos)}. "
                         f"{_number_hint(str(column.iloc[pos]).strip())}")
 
@@ -200,7 +199,7 @@ def _check_missing(column: pd.Series, name: str, numbers: Numbers, times, rows: 
     pos = first_true(numbers.missing)
     if pos is not None:
         count = int(numbers.missing.sum())
-        raise DataError(f"Column `{name}` of {rows.where} has {count} missing "
+        raise DataError(f"Column {name!r} of {rows.where} has {count} missing "
                         f"value{'s' if count > 1 else ''} (first at {rows.at(pos)}, time "
                         f"{display(times.iloc[pos])}). Fix the data or {FILL_HINT}.")
 
@@ -208,7 +207,7 @@ def _check_missing(column: pd.Series, name: str, numbers: Numbers, times, rows: 
 def _check_finite(column: pd.Series, name: str, numbers: Numbers, times, rows: Rows) -> None:
     pos = first_true(np.isinf(numbers.values))
     if pos is not None:
-        raise DataError(f"Column `{name}` of {rows.where} holds an infinite value at "
+        raise DataError(f"Column {name!r} of {rows.where} holds an infinite value at "
                         f"{rows.at(pos)}: {cell_repr(column, pos)}. Replace it with a finite "
                         f"number, or leave the cell empty and {FILL_HINT}.")
 
@@ -217,7 +216,7 @@ def _check_magnitude(column: pd.Series, name: str, numbers: Numbers, times,
                      rows: Rows) -> None:
     pos = first_true(np.abs(np.nan_to_num(numbers.values)) > MAX_ABS_VALUE)
     if pos is not None:
-        raise DataError(f"Column `{name}` of {rows.where} holds {cell_repr(column, pos)} at "
+        raise DataError(f"Column {name!r} of {rows.where} holds {cell_repr(column, pos)} at "
                         f"{rows.at(pos)}, beyond the supported magnitude {MAX_ABS_VALUE:g} "
                         f"(its square overflows float64). Rescale the column (e.g. divide "
                         f"by 1e6).")

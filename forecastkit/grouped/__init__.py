@@ -1,11 +1,12 @@
 """Fold-parallel training: the fits of one architecture trained together, each as if alone.
 
-:mod:`.layers` holds the grouped layers (every weight has a leading fit axis) and the
-builders they cover; :mod:`.trainer` trains a group of fits in one compiled TensorFlow
+:mod:`.layers` holds the grouped layers (every weight has a leading fit axis) and turns a
+builder's grouped plan (declared beside its Keras builder in :mod:`forecastkit.models` and
+registered with it) into an architecture; :mod:`.trainer` trains a group of fits in one compiled TensorFlow
 function and gives each trained fit a :class:`~.trainer.SlotModel` that stands in for its
 Keras model; :mod:`.fast_call` is the compiled small-batch call that replaces
 ``model.predict`` for one or a few windows. Walk-forward evaluation
-(:mod:`forecastkit.walkforward`) uses them by default.
+(:mod:`forecastkit.evaluation`) uses them by default.
 """
 
 from .layers import GROUPED_BUILDERS, Arch, Layer, forward, initial_weights, layer_plan

@@ -34,10 +34,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..models.cells import CELLS, DEFAULT_CELL, gru_step, lstm_step, weight_layout
+from ..models.registry import MODELS, get_spec
 
-#: Builders the grouped path covers (with dropout 0, no quantile head, no series embedding).
-GROUPED_BUILDERS = ("linear", "mlp", "vanilla", "stacked", "bidirectional", "cnn_lstm", "encoder_decoder")
-POOL_SIZE = 2  # forecastkit.models.conv.POOL_SIZE
+#: Builders the grouped path covers (with dropout 0, no quantile head, no series embedding):
+#: those registered with a grouped plan (``ModelSpec.grouped``).
+GROUPED_BUILDERS = tuple(name for name, spec in MODELS.items() if spec.grouped)
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,9 @@ class Layer:
     """One layer of a grouped architecture.
 
     ``kind``: ``flatten``, ``dense`` (units, activation), ``lstm`` (units, sequences, cell),
-    ``bilstm`` (units, cell), ``conv`` (units = filters, size = kernel size), ``pool``,
-    ``repeat`` (size = times), ``step_dense`` (a TimeDistributed Dense(1) then a reshape).
+    ``bilstm`` (units, cell), ``conv`` (units = filters, size = kernel size), ``pool`` (size =
+    pool size: max over non-overlapping runs of rows, a trailing remainder dropped), ``repeat``
+    (size = times), ``step_dense`` (a TimeDistributed Dense(1) then a reshape).
     """
 
     kind: str
@@ -120,7 +122,7 @@ class Arch:
                 total += 2 * rows * layer.size * width * layer.units
                 width = layer.units
             elif layer.kind == "pool":
-                rows = rows // POOL_SIZE
+                rows = rows // layer.size
             elif layer.kind == "repeat":
                 rows = layer.size
             elif layer.kind == "step_dense":
@@ -131,6 +133,11 @@ class Arch:
 def layer_plan(model: str, build_args: dict, input_shape: tuple, horizon: int) -> Arch | str:
     """The grouped :class:`Arch` of a builder with these arguments, or why it has none.
 
+    The layers are the builder's own grouped plan, declared beside its Keras builder and
+    registered with it (``ModelSpec.grouped``, e.g. :func:`forecastkit.models.recurrent.grouped_vanilla`);
+    ``build_args`` are the builder's hyperparameters (missing ones take their defaults).
+    Dropout is not grouped; ``l2`` (the ``linear`` builder's) penalises the head's kernel.
+
     Examples
     --------
     >>> arch = layer_plan("vanilla", {"units": 8, "dropout": 0.0}, (12, 1), 3)
@@ -140,34 +147,18 @@ def layer_plan(model: str, build_args: dict, input_shape: tuple, horizon: int) -
     'dropout 0.2 is not grouped'
     >>> layer_plan("vanilla", {"units": 8, "dropout": 0.0, "cell": "indy"}, (12, 1), 3).weight_shapes()
     [(1, 32), (32,), (32,), (8, 3), (3,)]
+    >>> layer_plan("naive", {}, (12, 1), 3)
+    "the 'naive' builder is not grouped"
     """
     rows, features = (int(v) for v in input_shape)
-    if model not in GROUPED_BUILDERS:
+    spec = get_spec(model)
+    if not spec.grouped:
         return f"the {model!r} builder is not grouped"
-    if float(build_args.get("dropout", 0.0)) > 0:
-        return f"dropout {build_args['dropout']} is not grouped"
-    cell = str(build_args.get("cell", DEFAULT_CELL))
-    if cell not in CELLS:
-        return f"cell {cell!r} is not grouped"
-    units = int(build_args.get("units", 0))
-    head = Layer("dense", horizon)
-    if model == "linear":
-        layers = (Layer("flatten"), head)
-    elif model == "mlp":
-        layers = (Layer("flatten"), *[Layer("dense", units, "relu")] * int(build_args["layers"]), head)
-    elif model in ("vanilla", "stacked"):
-        depth = int(build_args.get("layers", 1))
-        layers = (*[Layer("lstm", units, sequences=i < depth - 1, cell=cell) for i in range(depth)], head)
-    elif model == "bidirectional":
-        layers = (Layer("bilstm", units, cell=cell), head)
-    elif model == "cnn_lstm":
-        pool = (Layer("pool"),) if rows // POOL_SIZE >= 2 else ()
-        layers = (Layer("conv", int(build_args["filters"]), "relu", size=int(build_args["kernel_size"])),
-                  *pool, Layer("lstm", units, cell=cell), head)
-    else:  # encoder_decoder
-        layers = (Layer("lstm", units, cell=cell), Layer("repeat", size=horizon),
-                  Layer("lstm", units, sequences=True, cell=cell), Layer("step_dense"))
-    return Arch(model, layers, rows, features, horizon, float(build_args.get("l2", 0.0)))
+    hyper, _ = spec.split(spec.resolve(build_args))
+    if hyper.get("dropout", 0.0) > 0:
+        return f"dropout {hyper['dropout']} is not grouped"
+    layers = spec.load_grouped()((rows, features), int(horizon), hyper)
+    return Arch(spec.name, tuple(layers), rows, features, int(horizon), float(hyper.get("l2", 0.0)))
 
 
 # ----------------------------------------------------------------------- initial weights --
@@ -326,10 +317,12 @@ def forward(arch: Arch, weights: list, x, xp=NumpyOps):
             x = xp.relu(y + bias[:, None, None, :])
         elif layer.kind == "pool":
             s = xp.shape(x)
-            rows = x.shape[2] // POOL_SIZE
-            x = x[:, :, :rows * POOL_SIZE]
-            x = xp.reshape(x, (s[0], s[1], rows, POOL_SIZE, x.shape[3]))
-            x = xp.maximum(x[:, :, :, 0], x[:, :, :, 1])
+            rows = x.shape[2] // layer.size
+            x = xp.reshape(x[:, :, :rows * layer.size], (s[0], s[1], rows, layer.size, x.shape[3]))
+            pooled = x[:, :, :, 0]
+            for k in range(1, layer.size):
+                pooled = xp.maximum(pooled, x[:, :, :, k])
+            x = pooled
         elif layer.kind == "repeat":
             x = xp.stack([x] * layer.size, axis=2)
     return x

@@ -8,15 +8,21 @@ uncompiled, built from Keras layers only, and seeded by the caller.
 
 from __future__ import annotations
 
+from ..grouped.layers import Layer
 from .cell_layers import recurrent
 from .keras_common import check_build_args, import_keras
 
 keras = import_keras()
 
-__all__ = ["build_cnn_lstm"]
+__all__ = ["build_cnn_lstm", "grouped_cnn_lstm"]
 
 #: Pool size of the MaxPooling1D layer; pooling is used only if lookback // POOL_SIZE >= 2.
 POOL_SIZE = 2
+
+
+def _pools(lookback: int) -> bool:
+    """Whether the window is long enough to pool: at least 2 steps left for the LSTM."""
+    return lookback // POOL_SIZE >= 2
 
 
 def build_cnn_lstm(
@@ -91,8 +97,25 @@ def build_cnn_lstm(
     x = keras.layers.Conv1D(
         hyper["filters"], hyper["kernel_size"], padding="causal", activation="relu", name="conv"
     )(inputs)
-    if lookback // POOL_SIZE >= 2:
+    if _pools(lookback):
         x = keras.layers.MaxPooling1D(pool_size=POOL_SIZE, name="pool")(x)
     x = recurrent(hyper["cell"], hyper["units"], hyper["dropout"], name="lstm")(x)
     outputs = keras.layers.Dense(horizon, dtype="float32", name="forecast")(x)
     return keras.Model(inputs, outputs, name="cnn_lstm")
+
+
+def grouped_cnn_lstm(input_shape: tuple[int, int], horizon: int, hyper: dict) -> tuple[Layer, ...]:
+    """The fold-parallel plan of :func:`build_cnn_lstm`: causal Conv1D (relu), MaxPooling1D
+    when the window is long enough, a recurrent layer, Dense(horizon).
+
+    Examples
+    --------
+    >>> hyper = {"filters": 8, "kernel_size": 3, "units": 16, "cell": "lstm"}
+    >>> [layer.kind for layer in grouped_cnn_lstm((24, 1), 12, hyper)]
+    ['conv', 'pool', 'lstm', 'dense']
+    >>> [layer.kind for layer in grouped_cnn_lstm((2, 1), 1, hyper)]  # too short to pool
+    ['conv', 'lstm', 'dense']
+    """
+    pool = (Layer("pool", size=POOL_SIZE),) if _pools(input_shape[0]) else ()
+    return (Layer("conv", hyper["filters"], "relu", size=hyper["kernel_size"]), *pool,
+            Layer("lstm", hyper["units"], cell=hyper["cell"]), Layer("dense", horizon))

@@ -9,11 +9,12 @@ call ``keras.utils.set_random_seed`` before building for reproducible weights.
 
 from __future__ import annotations
 
+from ..grouped.layers import Layer
 from .keras_common import check_build_args, import_keras
 
 keras = import_keras()
 
-__all__ = ["build_linear", "build_mlp"]
+__all__ = ["build_linear", "build_mlp", "grouped_linear", "grouped_mlp"]
 
 
 def build_linear(input_shape: tuple[int, int], horizon: int, *, l2: float = 0.0):
@@ -58,6 +59,20 @@ def build_linear(input_shape: tuple[int, int], horizon: int, *, l2: float = 0.0)
         horizon, kernel_regularizer=regularizer, dtype="float32", name="forecast"
     )(x)
     return keras.Model(inputs, outputs, name="linear")
+
+
+def grouped_linear(input_shape: tuple[int, int], horizon: int, hyper: dict) -> tuple[Layer, ...]:
+    """The fold-parallel plan of :func:`build_linear`: Flatten, Dense(horizon).
+
+    ``hyper`` holds the builder's resolved hyperparameters; the grouped trainer applies
+    ``l2`` to the Dense kernel as the Keras regularizer does.
+
+    Examples
+    --------
+    >>> [layer.kind for layer in grouped_linear((24, 1), 12, {"l2": 0.0})]
+    ['flatten', 'dense']
+    """
+    return (Layer("flatten"), Layer("dense", horizon))
 
 
 def build_mlp(
@@ -116,3 +131,16 @@ def build_mlp(
             x = keras.layers.Dropout(hyper["dropout"], name=f"dropout_{i}")(x)
     outputs = keras.layers.Dense(horizon, dtype="float32", name="forecast")(x)
     return keras.Model(inputs, outputs, name="mlp")
+
+
+def grouped_mlp(input_shape: tuple[int, int], horizon: int, hyper: dict) -> tuple[Layer, ...]:
+    """The fold-parallel plan of :func:`build_mlp` (without dropout): Flatten,
+    ``layers`` x Dense(units, relu), Dense(horizon).
+
+    Examples
+    --------
+    >>> [(layer.kind, layer.units) for layer in grouped_mlp((24, 1), 6, {"units": 16, "layers": 2})]
+    [('flatten', 0), ('dense', 16), ('dense', 16), ('dense', 6)]
+    """
+    hidden = Layer("dense", hyper["units"], "relu")
+    return (Layer("flatten"), *[hidden] * hyper["layers"], Layer("dense", horizon))

@@ -12,17 +12,18 @@ integers either (``units=32.0`` is a type error: write ``32``). NumPy integers a
 accepted and converted to Python ``int`` / ``float`` so that model configs stay JSON
 serialisable.
 
+Integers go through the one integer check, :func:`forecastkit.checks.check_int`, with the
+model named as its ``context``.
+
 Examples
 --------
->>> from forecastkit.models.hyper import check_int, check_float
->>> check_int("vanilla", "units", 16)
-16
+>>> from forecastkit.models.hyper import check_float, check_horizon
 >>> check_float("vanilla", "dropout", 0.2, minimum=0.0, maximum=1.0)
 0.2
->>> check_int("vanilla", "units", "many")
+>>> check_horizon("vanilla", "many")
 Traceback (most recent call last):
 ...
-forecastkit.errors.ConfigTypeError: `units` of model 'vanilla' must be an integer >= 1. Received: units='many' (str)
+forecastkit.errors.ConfigTypeError: `horizon` of model 'vanilla' must be an integer >= 1. Received: horizon='many' (str)
 """
 
 from __future__ import annotations
@@ -30,9 +31,10 @@ from __future__ import annotations
 import math
 import numbers
 
+from ..checks import check_int
 from ..errors import ConfigError, ConfigTypeError
 
-__all__ = ["check_float", "check_horizon", "check_input_shape", "check_int"]
+__all__ = ["check_float", "check_horizon", "check_input_shape"]
 
 
 def _is_int(value: object) -> bool:
@@ -49,50 +51,6 @@ def _fmt(number: float) -> str:
 
 def _received(name: str, value: object) -> str:
     return f"Received: {name}={value!r} ({type(value).__name__})"
-
-
-def check_int(model: str, name: str, value: object, minimum: int = 1) -> int:
-    """Return ``value`` as a Python ``int`` if it is an integer ``>= minimum``.
-
-    Parameters
-    ----------
-    model : str
-        Model name used in the message, e.g. ``"vanilla"``.
-    name : str
-        Argument name used in the message, e.g. ``"units"``.
-    value : object
-        The value to check. ``bool`` and ``float`` (even ``32.0``) are rejected.
-    minimum : int, default 1
-        Smallest allowed value.
-
-    Returns
-    -------
-    int
-
-    Raises
-    ------
-    ConfigTypeError
-        ``value`` is not an integer.
-    ConfigError
-        ``value < minimum``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> check_int("stacked", "layers", np.int64(3))
-    3
-    >>> check_int("stacked", "layers", 0)
-    Traceback (most recent call last):
-    ...
-    forecastkit.errors.ConfigError: `layers` of model 'stacked' must be an integer >= 1. Received: layers=0
-    """
-    rule = f"an integer >= {minimum}"
-    if not _is_int(value):
-        raise ConfigTypeError(f"`{name}` of model '{model}' must be {rule}. {_received(name, value)}")
-    value = int(value)
-    if value < minimum:
-        raise ConfigError(f"`{name}` of model '{model}' must be {rule}. Received: {name}={value!r}")
-    return value
 
 
 def check_float(
@@ -194,4 +152,4 @@ def check_horizon(model: str, horizon: object) -> int:
     >>> check_horizon("linear", 12)
     12
     """
-    return check_int(model, "horizon", horizon, minimum=1)
+    return check_int(horizon, "horizon", 1, context=f"model {model!r}")

@@ -11,12 +11,14 @@ GPU). Models are uncompiled, built from Keras layers only (``.keras`` files load
 
 from __future__ import annotations
 
+from ..grouped.layers import Layer
 from .cell_layers import recurrent
 from .keras_common import check_build_args, import_keras
 
 keras = import_keras()
 
-__all__ = ["build_bidirectional", "build_stacked", "build_vanilla"]
+__all__ = ["build_bidirectional", "build_stacked", "build_vanilla", "grouped_bidirectional", "grouped_stacked",
+           "grouped_vanilla"]
 
 
 def _head(x, horizon: int):
@@ -71,6 +73,17 @@ def build_vanilla(
     inputs = keras.Input(shape=(lookback, n_features), name="window")
     x = recurrent(hyper["cell"], hyper["units"], hyper["dropout"], name="lstm")(inputs)
     return keras.Model(inputs, _head(x, horizon), name="vanilla")
+
+
+def grouped_vanilla(input_shape: tuple[int, int], horizon: int, hyper: dict) -> tuple[Layer, ...]:
+    """The fold-parallel plan of :func:`build_vanilla`: one recurrent layer, Dense(horizon).
+
+    Examples
+    --------
+    >>> [(layer.kind, layer.units) for layer in grouped_vanilla((24, 1), 12, {"units": 8, "cell": "gru"})]
+    [('lstm', 8), ('dense', 12)]
+    """
+    return grouped_stacked(input_shape, horizon, {**hyper, "layers": 1})
 
 
 def build_stacked(
@@ -131,6 +144,21 @@ def build_stacked(
     return keras.Model(inputs, _head(x, horizon), name="stacked")
 
 
+def grouped_stacked(input_shape: tuple[int, int], horizon: int, hyper: dict) -> tuple[Layer, ...]:
+    """The fold-parallel plan of :func:`build_stacked`: ``layers`` recurrent layers (all but
+    the last return sequences), Dense(horizon).
+
+    Examples
+    --------
+    >>> [(layer.kind, layer.sequences) for layer in grouped_stacked((24, 1), 12, {"units": 8, "layers": 2,
+    ...                                                                          "cell": "lstm"})]
+    [('lstm', True), ('lstm', False), ('dense', False)]
+    """
+    depth = hyper["layers"]
+    return (*[Layer("lstm", hyper["units"], sequences=i < depth - 1, cell=hyper["cell"]) for i in range(depth)],
+            Layer("dense", horizon))
+
+
 def build_bidirectional(
     input_shape: tuple[int, int], horizon: int, *, units: int = 32, dropout: float = 0.0, cell: str = "lstm"
 ):
@@ -179,3 +207,15 @@ def build_bidirectional(
     inputs = keras.Input(shape=(lookback, n_features), name="window")
     x = recurrent(hyper["cell"], hyper["units"], hyper["dropout"], name="lstm", bidirectional=True)(inputs)
     return keras.Model(inputs, _head(x, horizon), name="bidirectional")
+
+
+def grouped_bidirectional(input_shape: tuple[int, int], horizon: int, hyper: dict) -> tuple[Layer, ...]:
+    """The fold-parallel plan of :func:`build_bidirectional`: a bidirectional recurrent
+    layer (forward and backward outputs concatenated), Dense(horizon).
+
+    Examples
+    --------
+    >>> [layer.kind for layer in grouped_bidirectional((24, 1), 12, {"units": 8, "cell": "lstm"})]
+    ['bilstm', 'dense']
+    """
+    return (Layer("bilstm", hyper["units"], cell=hyper["cell"]), Layer("dense", horizon))

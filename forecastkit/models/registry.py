@@ -19,9 +19,11 @@ import difflib
 import importlib
 from dataclasses import dataclass, replace
 
+from ..checks import check_int
 from ..errors import ConfigError, ConfigTypeError
 from .cells import CELL_NAMES, DEFAULT_CELL
-from .hyper import check_float, check_horizon, check_input_shape, check_int
+from .hyper import check_float, check_horizon, check_input_shape
+from .names import Names, normal_form
 
 
 @dataclass(frozen=True)
@@ -47,20 +49,24 @@ class Hyper:
         Traceback (most recent call last):
         ...
         forecastkit.errors.ConfigError: `cell` of model 'vanilla' must be one of: lstm, gru. Received: cell='gur'. Did you mean 'gru'?
+        >>> Hyper("cell", "lstm", str, "cell", choices=("lstm", "gru")).check("vanilla", "GRU")  # variants
+        'gru'
         """
         if self.kind is str:
             if not isinstance(value, str):
                 raise ConfigTypeError(f"`{self.name}` of model '{model}' must be a string, one of: "
                                       f"{', '.join(self.choices)}. Received: {self.name}={value!r} "
                                       f"({type(value).__name__})")
-            if value not in self.choices:
-                close = difflib.get_close_matches(value.lower(), self.choices, n=1)
-                hint = f" Did you mean {close[0]!r}?" if close else ""
+            if value in self.choices:
+                return value
+            names = Names(self.choices)
+            found = names.find(value)
+            if found is None:
                 raise ConfigError(f"`{self.name}` of model '{model}' must be one of: {', '.join(self.choices)}. "
-                                  f"Received: {self.name}={value!r}.{hint}")
-            return value
+                                  f"Received: {self.name}={value!r}.{names.hint(value)}")
+            return found
         if self.kind is int:
-            return check_int(model, self.name, value, minimum=int(self.minimum))
+            return check_int(value, self.name, int(self.minimum), context=f"model '{model}'")
         return check_float(model, self.name, value, minimum=self.minimum, maximum=self.maximum,
                            include_maximum=self.maximum is None)
 
@@ -100,6 +106,9 @@ class ModelSpec:
     training: tuple[tuple[str, float | str], ...] = ()  # this model's own training defaults
     intervals: str = ""  # baselines: "module:function" of f(y, horizon, season, levels) -> bounds
     members: tuple[str, ...] = ()  # ensembles: the default members (see forecastkit.ensemble)
+    #: Neural models the fold-parallel path covers: "module:function" of the grouped plan
+    #: ``f(input_shape, horizon, hyper) -> layers`` beside the Keras builder (forecastkit.grouped).
+    grouped: str = ""
     #: The default lookback in multiples of ``max(season, horizon, 5)`` (forecaster.default_lookback).
     lookback_multiple: int = 2
 
@@ -158,6 +167,18 @@ class ModelSpec:
         """Import and return the Keras builder function (imports TensorFlow)."""
         return _import(self.builder)
 
+    def load_grouped(self):
+        """Import and return the builder's grouped plan
+        ``f(input_shape, horizon, hyper) -> tuple of forecastkit.grouped.Layer``: the same
+        architecture as the Keras builder, for the fold-parallel path (imports TensorFlow).
+
+        Examples
+        --------
+        >>> [layer.kind for layer in get_spec("mlp").load_grouped()((12, 1), 3, {"units": 4, "layers": 2})]
+        ['flatten', 'dense', 'dense', 'dense']
+        """
+        return _import(self.grouped)
+
     def load_forecast(self):
         """Import and return a baseline's ``f(y, horizon, season)`` forecast function."""
         return _import(self.forecast)
@@ -193,42 +214,45 @@ MODELS: dict[str, ModelSpec] = {
     for spec in (
         ModelSpec("linear", "one Dense layer from the window to the horizon (linear autoregression)",
                   (Hyper("l2", 0.0, float, "L2 penalty on the weights"),), ".dense:build_linear",
-                  training=(("learning_rate", 0.01),)),
+                  training=(("learning_rate", 0.01),), grouped=".dense:grouped_linear"),
         ModelSpec("mlp", "multilayer perceptron on the flattened window",
                   (Hyper("units", 64, int, "hidden units per layer", 1),
                    Hyper("layers", 2, int, "hidden layers", 1), _DROPOUT), ".dense:build_mlp",
-                  training=(("loss", "mae"),), lookback_multiple=1),
+                  training=(("loss", "mae"),), lookback_multiple=1, grouped=".dense:grouped_mlp"),
         ModelSpec("vanilla", "one LSTM layer (or another cell), then Dense to the horizon",
-                  (_UNITS, _DROPOUT, _CELL), ".recurrent:build_vanilla", lookback_multiple=1),
+                  (_UNITS, _DROPOUT, _CELL), ".recurrent:build_vanilla", lookback_multiple=1,
+                  grouped=".recurrent:grouped_vanilla"),
         ModelSpec("stacked", "several LSTM layers (or another cell), then Dense to the horizon",
                   (_UNITS, Hyper("layers", 2, int, "LSTM layers", 1), _DROPOUT, _CELL),
-                  ".recurrent:build_stacked", lookback_multiple=1),
+                  ".recurrent:build_stacked", lookback_multiple=1, grouped=".recurrent:grouped_stacked"),
         ModelSpec("bidirectional", "bidirectional LSTM (or another cell) over the window, then Dense",
                   (_UNITS, _DROPOUT, _CELL), ".recurrent:build_bidirectional",
-                  training=(("learning_rate", 0.01),), lookback_multiple=1),
+                  training=(("learning_rate", 0.01),), lookback_multiple=1,
+                  grouped=".recurrent:grouped_bidirectional"),
         ModelSpec("cnn_lstm", "causal Conv1D feature extractor, then LSTM (or another cell), then Dense",
                   (Hyper("filters", 32, int, "convolution filters", 1),
                    Hyper("kernel_size", 3, int, "convolution kernel width", 1), _UNITS, _DROPOUT, _CELL),
-                  ".conv:build_cnn_lstm"),
+                  ".conv:build_cnn_lstm", grouped=".conv:grouped_cnn_lstm"),
         ModelSpec("encoder_decoder", "seq2seq: encoder and decoder LSTMs (or another cell), per-step output",
-                  (_UNITS, _DROPOUT, _CELL), ".seq2seq:build_encoder_decoder", lookback_multiple=1),
+                  (_UNITS, _DROPOUT, _CELL), ".seq2seq:build_encoder_decoder", lookback_multiple=1,
+                  grouped=".seq2seq:grouped_encoder_decoder"),
         ModelSpec("naive", "repeats the last observed value", forecast=".baselines:naive",
                   intervals=".baselines:naive_intervals"),
         ModelSpec("seasonal_naive", "repeats the last observed season (season length m)",
                   forecast=".baselines:seasonal_naive",
                   intervals=".baselines:seasonal_naive_intervals"),
         ModelSpec("naive2", "naive on the seasonally adjusted series when a 90% ACF test finds "
-                  "seasonality (M4 benchmark)", forecast=".baselines:naive2",
-                  intervals=".baselines:naive2_intervals"),
+                  "seasonality (M4 benchmark)", forecast=".naive2:naive2",
+                  intervals=".naive2:naive2_intervals"),
         ModelSpec("ets", "exponential smoothing (statsmodels ETS), trend and season chosen by AICc",
-                  forecast=".statistical:ets",
-                  intervals=".statistical:ets_intervals"),
+                  forecast=".ets:ets",
+                  intervals=".ets:ets_intervals"),
         ModelSpec("theta", "the Theta method (SES with drift) on the seasonally adjusted series",
-                  forecast=".statistical:theta",
-                  intervals=".statistical:theta_intervals"),
+                  forecast=".theta:theta",
+                  intervals=".theta:theta_intervals"),
         ModelSpec("arima", "ARIMA(p,d,q): d by KPSS tests, p and q <= 2 by AIC",
-                  forecast=".statistical:arima",
-                  intervals=".statistical:arima_intervals"),
+                  forecast=".arima:arima",
+                  intervals=".arima:arima_intervals"),
         ModelSpec("ensemble", "the median, per series and step, of its members' forecasts (members=, --members); "
                   "each neural member may be bagged (bag=, --bag)", members=("linear", "mlp", "vanilla")),
     )
@@ -240,14 +264,55 @@ def model_names(kind: str | None = None) -> list[str]:
     return [name for name, spec in MODELS.items() if kind in (None, spec.kind)]
 
 
+_MODEL_NAMES = Names(MODELS)
+#: The models with a recurrent ``cell`` hyperparameter (the LSTM family).
+_CELL_MODELS = tuple(name for name, spec in MODELS.items() if any(h.name == "cell" for h in spec.hypers))
+
+
 def get_spec(name: str) -> ModelSpec:
-    """The :class:`ModelSpec` registered under ``name``, or a clear error listing the names."""
-    if not isinstance(name, str) or name not in MODELS:
-        raise ConfigError(
-            f"Unknown model {name!r}. Available models: {', '.join(MODELS)} "
-            "(run `forecastkit models` for descriptions)."
-        )
-    return MODELS[name]
+    """The :class:`ModelSpec` registered under ``name``, or a clear error listing the names.
+
+    ``-``/``_`` and case variants are accepted (:mod:`.names`); an unknown name gets a
+    suggestion, and a recurrent cell's name (``lstm``, ``gru``, ...) the LSTM-family models.
+
+    Examples
+    --------
+    >>> get_spec("cnn-lstm").name
+    'cnn_lstm'
+    >>> get_spec("vanila")
+    Traceback (most recent call last):
+    ...
+    forecastkit.errors.ConfigError: Unknown model 'vanila'. Available models: linear, mlp, vanilla, stacked, bidirectional, cnn_lstm, encoder_decoder, naive, seasonal_naive, naive2, ets, theta, arima, ensemble (run `forecastkit models` for descriptions). Did you mean 'vanilla'?
+    """
+    spec = MODELS.get(name) if isinstance(name, str) else None
+    if spec is not None:
+        return spec
+    found = _MODEL_NAMES.find(name)
+    if found is not None:
+        return MODELS[found]
+    raise ConfigError(
+        f"Unknown model {name!r}. Available models: {', '.join(MODELS)} "
+        f"(run `forecastkit models` for descriptions).{_model_hint(name)}"
+    )
+
+
+#: Other names of models, suggested (not accepted) when an unknown name is one of them.
+_MODEL_HINTS = {"seq2seq": "encoder_decoder", "snaive": "seasonal_naive", "autoarima": "arima"}
+
+
+def _model_hint(name: object) -> str:
+    """A suggestion for an unknown model name; a recurrent cell's name (or ``rnn``) points to
+    the LSTM-family models."""
+    if not isinstance(name, str):
+        return ""
+    form = normal_form(name)
+    if form in _MODEL_HINTS:
+        return f" Did you mean {_MODEL_HINTS[form]!r}?"
+    cell = Names(CELL_NAMES).find(name) or (DEFAULT_CELL if form in ("rnn", "recurrent") else None)
+    if cell is None:
+        return _MODEL_NAMES.hint(name)
+    return (f" Did you mean {_CELL_MODELS[0]!r}? The LSTM-family models ({', '.join(_CELL_MODELS)}) take the "
+            f"recurrent cell as `cell`, e.g. model={_CELL_MODELS[0]!r}, cell={cell!r}.")
 
 
 def check_build_args(model: str, input_shape, horizon, /, **hyper) -> tuple[tuple[int, int], int, dict]:

@@ -7,12 +7,13 @@ per step. The model is uncompiled, built from Keras layers only, and seeded by t
 
 from __future__ import annotations
 
+from ..grouped.layers import Layer
 from .cell_layers import recurrent
 from .keras_common import check_build_args, import_keras
 
 keras = import_keras()
 
-__all__ = ["build_encoder_decoder"]
+__all__ = ["build_encoder_decoder", "grouped_encoder_decoder"]
 
 
 def build_encoder_decoder(
@@ -69,3 +70,17 @@ def build_encoder_decoder(
     )(x)
     outputs = keras.layers.Reshape((horizon,), dtype="float32", name="forecast")(x)
     return keras.Model(inputs, outputs, name="encoder_decoder")
+
+
+def grouped_encoder_decoder(input_shape: tuple[int, int], horizon: int, hyper: dict) -> tuple[Layer, ...]:
+    """The fold-parallel plan of :func:`build_encoder_decoder`: encoder, RepeatVector(horizon),
+    decoder returning sequences, a per-step Dense(1).
+
+    Examples
+    --------
+    >>> [layer.kind for layer in grouped_encoder_decoder((24, 1), 12, {"units": 8, "cell": "lstm"})]
+    ['lstm', 'repeat', 'lstm', 'step_dense']
+    """
+    cell = hyper["cell"]
+    return (Layer("lstm", hyper["units"], cell=cell), Layer("repeat", size=horizon),
+            Layer("lstm", hyper["units"], sequences=True, cell=cell), Layer("step_dense"))

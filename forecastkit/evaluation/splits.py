@@ -8,13 +8,14 @@ With ``refit="every:K"`` one fit serves K consecutive origins; ``"never"`` one f
 
 Examples
 --------
+>>> from forecastkit.evaluation import WalkForward
 >>> splitter = WalkForward(horizon=2, folds=3, stride=2, refit="every:2")
 >>> for fold in splitter.split(12):
 ...     print(fold)
 Fold(fit=0, origin=6, train=0..6, test=6..8)
 Fold(fit=0, origin=8, train=0..6, test=8..10)
 Fold(fit=1, origin=10, train=0..10, test=10..12)
->>> for fold in WalkForward(horizon=1, folds=2, window="sliding:4", gap=1).split(10):
+>>> for fold in WalkForward(horizon=1, folds=2, window="sliding:4", gap=1, refit="always").split(10):
 ...     print(fold)
 Fold(fit=0, origin=8, train=3..7, test=8..9)
 Fold(fit=1, origin=9, train=4..8, test=9..10)
@@ -22,12 +23,14 @@ Fold(fit=1, origin=9, train=4..8, test=9..10)
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
-from .errors import ConfigError, DataError
+from ..checks import check_int
+from ..errors import ConfigError, DataError
+from ..settings import DEFAULTS
 
 
 @dataclass(frozen=True)
@@ -89,10 +92,16 @@ def parse_window(window: str) -> int | None:
 class WalkForward:
     """Where the origins fall and what each fit may train on.
 
+    The defaults are the command line's (:data:`forecastkit.settings.DEFAULTS`): 24 origins
+    one step apart, a refit every 6 origins on an expanding window, and the horizon resolved
+    from the data (the season length) by :func:`~forecastkit.evaluation.walk_forward`.
+
     Parameters
     ----------
-    horizon : int
-        Steps forecast from each origin.
+    horizon : int or None
+        Steps forecast from each origin; None (the default) lets
+        :func:`~forecastkit.evaluation.walk_forward` use the data's season length.
+        :meth:`split` and :meth:`origins` need it set (see :meth:`with_horizon`).
     folds : int or None
         Number of origins, the last one ending at the last row. Ignored when ``start`` is given.
     stride : int
@@ -109,37 +118,59 @@ class WalkForward:
         timestamp resolved per series to its first row at or after it.
     """
 
-    horizon: int = 1
-    folds: int | None = 5
-    stride: int = 1
-    gap: int = 0
-    window: str = "expanding"
-    refit: str = "always"
-    start: int | str | None = None
+    horizon: int | None = DEFAULTS.horizon
+    folds: int | None = DEFAULTS.folds
+    stride: int = DEFAULTS.stride
+    gap: int = DEFAULTS.gap
+    window: str = DEFAULTS.window
+    refit: str = DEFAULTS.refit
+    start: int | str | None = DEFAULTS.start
 
     def __post_init__(self):
-        for name, minimum in (("horizon", 1), ("stride", 1), ("gap", 0)):
-            _check_int(name, getattr(self, name), minimum)
+        if self.horizon is not None:
+            check_int(self.horizon, "horizon", 1)
+        check_int(self.stride, "stride", 1)
+        check_int(self.gap, "gap", 0)
         if self.start is None:
-            _check_int("folds", self.folds, 1)
+            check_int(self.folds, "folds", 1)
         elif not isinstance(self.start, (str, pd.Timestamp)):
-            _check_int("start", self.start, 1)
+            check_int(self.start, "start", 1)
         parse_refit(self.refit)
         parse_window(self.window)
+
+    def with_horizon(self, horizon: int) -> "WalkForward":
+        """This splitter with ``horizon`` filled in when it is None (else unchanged).
+
+        Examples
+        --------
+        >>> WalkForward().with_horizon(12).horizon, WalkForward(horizon=3).with_horizon(12).horizon
+        (12, 3)
+        """
+        if self.horizon is not None:
+            return self
+        return dataclasses.replace(self, horizon=check_int(horizon, "horizon", 1))
+
+    def _resolved_horizon(self) -> int:
+        if self.horizon is None:
+            raise ConfigError("`horizon` must be set to split a series (None is resolved from the data by "
+                              "walk_forward). Received: horizon=None. Set `horizon`, or call with_horizon(h).")
+        return self.horizon
 
     def origins(self, n: int, times=None) -> list[int]:
         """Origin positions for a series of ``n`` rows (each with a full horizon of actuals).
 
         ``times`` (the series' time index) is needed only when ``start`` is a timestamp.
         """
-        _check_int("n", n, 0)
-        last = n - self.horizon
+        check_int(n, "n", 0)
+        horizon = self._resolved_horizon()
+        last = n - horizon
         if self.start is not None:
             start = self._start_position(times)
             if start > last:
                 raise DataError(
-                    f"`start` origin {self.start} leaves no complete horizon of {self.horizon} in a "
-                    f"series of {n} rows; the latest possible origin is row {last}. Use an earlier --start."
+                    f"`start` origin {self.start} leaves no complete horizon of {horizon} in a "
+                    f"series of {n} rows; the latest possible origin is row {last}. Use an earlier `start`. "
+                    f"Received: start={self.start!r}"
                 )
             return list(range(start, last + 1, self.stride))
         first = last - self.stride * (self.folds - 1)
@@ -150,7 +181,8 @@ class WalkForward:
             return self.start
         if times is None or not isinstance(times, pd.DatetimeIndex):
             raise ConfigError(f"`start` {self.start!r} is a timestamp but the series has integer "
-                              "periods; pass a row number (--start 40).")
+                              "periods; pass a row number, e.g. start=40. "
+                              f"Received: start={self.start!r}")
         try:
             stamp = pd.Timestamp(self.start)
         except (ValueError, OverflowError):
@@ -177,8 +209,9 @@ class WalkForward:
         Raises a :class:`DataError` naming the shortfall when the series is too short, and
         a :class:`ConfigError` unless ``n`` is an integer >= 0 and ``min_train`` one >= 1.
         """
-        _check_int("min_train", min_train, 1)
+        check_int(min_train, "min_train", 1)
         origins = self.origins(n, times)
+        horizon = self._resolved_horizon()
         per_fit = parse_refit(self.refit) or len(origins)
         length = parse_window(self.window)
         folds = []
@@ -186,22 +219,16 @@ class WalkForward:
             fit = k // per_fit
             train_end = origins[fit * per_fit] - self.gap
             train_start = 0 if length is None else max(0, train_end - length)
-            folds.append(Fold(fit, origin, train_start, train_end, self.horizon))
+            folds.append(Fold(fit, origin, train_start, train_end, horizon))
         first = folds[0]
         if first.train_end - first.train_start < min_train:
-            request = (f"--start {self.start}" if self.start is not None else
+            request = (f"start={self.start!r}" if self.start is not None else
                        f"{self.folds} folds with stride {self.stride}")
             raise DataError(
-                f"The series ({n} rows) is too short for {request}, horizon {self.horizon}"
+                f"The series ({n} rows) is too short for {request}, horizon {horizon}"
                 f"{f' and gap {self.gap}' if self.gap else ''}: the first fit would train on "
                 f"{max(first.train_end - first.train_start, 0)} rows but needs at least {min_train}. "
-                "Use fewer --folds, a smaller --stride, --horizon or --lookback, or a later --start."
+                "Use fewer `folds`, a smaller `stride`, `horizon` or `lookback`, or a later `start`."
             )
         return folds
 
-
-def _check_int(name: str, value, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ConfigError(f"`{name}` must be an integer >= {minimum}. Received: {name}={value!r}")
-    if value < minimum:
-        raise ConfigError(f"`{name}` must be >= {minimum}. Received: {name}={value}")

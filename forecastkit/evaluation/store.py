@@ -9,6 +9,7 @@ run what to skip.
 Examples
 --------
 >>> import tempfile, pathlib
+>>> from forecastkit.evaluation.store import RunStore
 >>> with tempfile.TemporaryDirectory() as folder:
 ...     store = RunStore.create(pathlib.Path(folder) / "run.sqlite", {"horizon": 2})
 ...     store.commit_fit("naive", "a", 0, "ok", "", [("naive", "a", 0, 5, 1, 5, 1.0, 1.0)], 0.01)
@@ -24,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 RESULT_COLUMNS = ["model", "id", "fit", "origin", "h", "time", "y_true", "y_pred"]
 _SCHEMA = """
@@ -42,6 +43,51 @@ CREATE TABLE IF NOT EXISTS choices (model TEXT, id TEXT, fit INTEGER, preprocess
 """
 
 
+#: Keys that may differ on resume: how the fits are run, not what they compute.
+RESUME_IGNORES = frozenset({"jobs", "scheduler"})
+
+
+def config_differences(saved: dict, now: dict) -> list[str]:
+    """``"key: <saved> in the run, <now> now"`` for each differing setting of two run
+    configurations, nested ones by their own name (a horizon in the splitter and in every
+    model is one ``horizon``), ``"models.mlp.units: ..."`` when the same name differs in
+    several ways; :data:`RESUME_IGNORES` left out.
+
+    Examples
+    --------
+    >>> config_differences({"seed": 0, "splitter": {"horizon": 12}, "models": {"mlp": {"horizon": 12}}},
+    ...                    {"seed": 0, "splitter": {"horizon": 6}, "models": {"mlp": {"horizon": 6}}})
+    ['horizon: 12 in the run, 6 now']
+    """
+    pairs: dict[str, dict[tuple[str, str], list[tuple]]] = {}  # name -> (before, after) -> paths
+
+    def note(name, before, after, path):
+        pairs.setdefault(name, {}).setdefault((before, after), []).append(path)
+
+    def compare(before, after, path):
+        if isinstance(before, dict) and isinstance(after, dict):
+            keys = [set(map(str, side)) - RESUME_IGNORES for side in (before, after)]
+            if path and keys[0] != keys[1]:  # models added or left out: named, not their parameters
+                note(path[-1], ", ".join(sorted(keys[0])), ", ".join(sorted(keys[1])), path)
+            for key in sorted(set(before) | set(after), key=str):
+                if str(key) in RESUME_IGNORES:
+                    continue
+                if key in before and key in after:
+                    compare(before[key], after[key], (*path, str(key)))
+                elif not path:
+                    note(str(key), repr(before.get(key, "(none)")), repr(after.get(key, "(none)")), (str(key),))
+        elif before != after:
+            note(path[-1], repr(before), repr(after), path)
+
+    compare(saved, now, ())
+    lines = []
+    for name, values in pairs.items():
+        for (before, after), paths in values.items():
+            label = name if len(values) == 1 else ".".join(paths[0])
+            lines.append(f"{label}: {before} in the run, {after} now")
+    return lines
+
+
 class RunStore:
     """A walk-forward run's SQLite file (open with :meth:`create` or :meth:`resume`)."""
 
@@ -56,8 +102,8 @@ class RunStore:
             path = Path(path)
             if path.exists():
                 raise ConfigError(
-                    f"{str(path)!r} already holds a walk-forward run. Pass --resume (resume=True) "
-                    "to continue it, or choose another --out directory (out=)."
+                    f"{str(path)!r} already holds a walk-forward run. Set `resume` to True "
+                    "to continue it, or choose another `out` directory."
                 )
             path.parent.mkdir(parents=True, exist_ok=True)
         store = cls(path, sqlite3.connect(":memory:" if path is None else path))
@@ -74,13 +120,12 @@ class RunStore:
             return cls.create(path, config)
         store = cls(path, sqlite3.connect(path))
         saved = store.config()
-        changed = sorted(k for k in set(saved) | set(config) if saved.get(k) != config.get(k))
+        changed = config_differences(saved, config)
         if changed:
-            key = changed[0]
             raise ConfigError(
-                f"--resume: the run in {str(path.parent)!r} was started with {key}={saved.get(key)!r}, "
-                f"not {config.get(key)!r}. Resume with the same settings, or start a new run in "
-                "another --out directory."
+                f"Cannot `resume` the run in {str(path.parent)!r}: its settings differ ({'; '.join(changed)}). "
+                "Resume with the run's settings, pass `overwrite` to start it again, or start a new run in "
+                "another `out` directory."
             )
         return store
 

@@ -1,0 +1,47 @@
+"""Command line: ``forecastkit forecast | evaluate | ablation | models | datasets``.
+
+Argument parsing and rendering only; the work is done by the public API
+(:mod:`forecastkit.runs`). Flags derive from :class:`~forecastkit.settings.RunSettings`
+(:mod:`.parser`); library errors, which name Python arguments, are printed with the flags
+instead (:mod:`.flags`). Everything is parsed and validated (flags, config file, data, series
+lengths) before TensorFlow is imported, so ``--help`` and input errors answer in about a
+second. Exit codes: 0 success, 1 error (one line on standard error, no traceback), 2 bad
+command-line usage, 3 some fits failed, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from .parser import build_parser
+
+__all__ = ["main", "build_parser"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``forecastkit``, ``python -m forecastkit`` and ``python cli.py``; returns the exit code."""
+    from ..errors import ForecastkitError
+    from .commands import run_command
+    from .flags import to_flags
+
+    args = build_parser().parse_args(argv)
+    from_file: set[str] = set()
+    try:
+        return run_command(args, from_file)
+    except ForecastkitError as err:
+        print(f"forecastkit: error: {to_flags(str(err), keep=from_file)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("forecastkit: interrupted; results of finished fits are kept (evaluate: rerun with --resume)",
+              file=sys.stderr)
+        return 130
+    except OSError as err:
+        print(f"forecastkit: error: {err.strerror or err}: {err.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 1
+    except Exception as err:  # a bug, not bad input: one line, full traceback on request
+        if os.environ.get("FORECASTKIT_DEBUG"):
+            raise
+        print(f"forecastkit: internal error: {type(err).__name__}: {err} "
+              "(set FORECASTKIT_DEBUG=1 for the traceback and please report it)", file=sys.stderr)
+        return 1

@@ -1,0 +1,115 @@
+"""The commands: settings from the config file and flags, then the public API, then rendering."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+import warnings
+from pathlib import Path
+
+from . import render
+
+
+def run_command(args, from_file: set[str]) -> int:
+    """Run the parsed command; ``from_file`` receives the settings the config file set and
+    no flag overrode (their names stay as written in messages)."""
+    if args.command == "models":
+        render.print_models()
+        return 0
+    if args.command == "datasets":
+        render.print_datasets()
+        return 0
+    settings = read_settings({k: v for k, v in vars(args).items() if k != "command"}, from_file)
+    with one_line_warnings(quiet=settings.quiet):
+        return {"forecast": forecast, "evaluate": evaluate, "ablation": ablation}[args.command](settings)
+
+
+def read_settings(flags: dict, from_file: set[str]):
+    """Defaults < config file < flags, as one :class:`~forecastkit.settings.RunSettings`."""
+    from ..config import merge_settings, read_config
+
+    config = read_config(flags.pop("config")) if "config" in flags else {}
+    from_file.update(set(config) - set(flags) - {"model_tables"})
+    return merge_settings(config, flags=flags)
+
+
+class one_line_warnings:
+    """Warnings as one ``forecastkit: warning: ...`` line on standard error (none with --quiet)."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+
+    def __enter__(self):
+        self._context = warnings.catch_warnings()
+        self._context.__enter__()
+        if self.quiet:
+            warnings.simplefilter("ignore")
+        else:
+            warnings.showwarning = lambda message, *args, **kwargs: print(
+                f"forecastkit: warning: {message}", file=sys.stderr)
+        return self
+
+    def __exit__(self, *exc):
+        return self._context.__exit__(*exc)
+
+
+def verbosity(settings) -> int:
+    """Keras verbosity: 0 quiet, 2 (epoch logs) verbose, 1 (a bar) in a terminal, else 0 (Keras
+    writes its logs to standard output, which then holds the forecast table only)."""
+    if settings.quiet:
+        return 0
+    return 2 if settings.verbose else int(sys.stderr.isatty())
+
+
+def progress_mode(settings) -> bool | str:
+    """Walk-forward progress: none with --quiet, a bar in a terminal, plain lines otherwise."""
+    if settings.quiet:
+        return False
+    return "bar" if sys.stderr.isatty() else "lines"
+
+
+def announce(settings):
+    """Where the line of resolved settings goes (standard error; nowhere with --quiet)."""
+    return None if settings.quiet else (lambda line: print(line, file=sys.stderr))
+
+
+def forecast(settings) -> int:
+    from ..runs import forecast as run_forecast
+
+    forecaster, panel, table = run_forecast(settings, verbose=verbosity(settings), announce=announce(settings))
+    out = Path(settings.out or "forecast.csv")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out, index=False)
+    if settings.save_model:
+        forecaster.save(settings.save_model)
+    if not settings.quiet:
+        render.print_forecast(table, panel, forecaster, out, settings.save_model)
+        if settings.verbose and getattr(forecaster, "preprocess_", ""):
+            print(f"target transforms (--preprocess {forecaster.preprocess}): {forecaster.preprocess_}")
+    return 0
+
+
+def evaluate(settings) -> int:
+    from ..runs import evaluate as run_evaluate
+    from ..runs import run_directory, write_evaluation
+
+    try:
+        result, out = run_evaluate(settings, progress=progress_mode(settings), announce=announce(settings))
+        paths = write_evaluation(result, out, settings)
+    except KeyboardInterrupt:
+        out = shlex.quote(str(run_directory(settings)))
+        print(f"forecastkit: interrupted; the fits finished so far are saved in {out}. To continue, "
+              f"rerun the same command with --resume (--out {out} --resume).", file=sys.stderr)
+        return 130
+    if not settings.quiet:
+        render.print_evaluation(result, settings.metric, paths)
+    return 3 if not result.failed.empty else 0
+
+
+def ablation(settings) -> int:
+    from ..runs import ablate
+
+    result, paths = ablate(settings, progress=progress_mode(settings))
+    if not settings.quiet:
+        render.print_ablation(result, paths)
+    return 3 if not result.evaluation.failed.empty else 0

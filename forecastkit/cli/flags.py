@@ -1,0 +1,41 @@
+"""Library messages in the command line's words: backticked setting names become flags.
+
+Library errors speak Python (```validation` must be ...``); a command-line user set (or can
+set) the same thing with a flag, so :func:`to_flags` rewrites the backticked names of known
+settings into their flags. Names the user set in the config file stay as they are there.
+
+Examples
+--------
+>>> to_flags("`validation` must be >= 0.2. Received: validation=0.1. Set `validation` to 0.2.")
+'`--validation` must be >= 0.2. Received: validation=0.1. Set `--validation` to 0.2.'
+>>> to_flags("`steps_per_epoch` of model 'mlp'; `resume=True` needs `out`; `units` from the file",
+...          keep={"units"})
+"`--steps-per-epoch` of model 'mlp'; `--resume` needs `--out`; `units` from the file"
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..settings import commands_of, flag, setting_field, setting_names
+
+_NAME = re.compile(r"`([a-z][a-z_]*)(=True)?`")
+
+
+def to_flags(message: str, keep=frozenset()) -> str:
+    """``message`` with each backticked setting name (or ``name=True`` of a switch) as its flag,
+    except the names in ``keep`` (settings the user gave in a config file)."""
+    names = _flag_names()
+
+    def replace(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in names or name in keep:
+            return match.group(0)
+        return f"`{flag(name)}`"
+
+    return _NAME.sub(replace, message)
+
+
+def _flag_names() -> frozenset[str]:
+    return frozenset(name for name in setting_names()
+                     if commands_of(name) and not setting_field(name).metadata["flags"])  # not mode: --global/--local

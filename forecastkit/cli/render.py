@@ -1,0 +1,174 @@
+"""What the commands print: rich tables of forecasts, leaderboards, ablations, models, datasets."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def print_ablation(result, paths: dict) -> None:
+    """The ablation table, its verdict lines and the files written."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    metric = result.metric
+    table = Table(title=f"ablation of {result.model}'s recurrent cell, ranked by {metric.upper()} (all columns "
+                        "in ablation.csv)", title_justify="left", box=box.SIMPLE_HEAD)
+    headers = {"vs_lstm_pct": "vs lstm", "p_holm": "p (Holm)", "fit_s": "fit s"}
+    shown = [c for c in result.table.columns if c not in ("kind", "rank", "failed")
+             and (c != "sd" or result.repeats > 1)]
+    for column in shown:
+        table.add_column(headers.get(column, column), justify="left" if column in ("variant", "verdict") else "right",
+                         no_wrap=True)
+    for row in result.table[shown].itertuples(index=False):
+        table.add_row(*ablation_cells(row._asdict()))
+    console = Console(markup=False, width=None if sys.stdout.isatty() else 120)  # a pipe or file: no truncation
+    console.print(table)
+    for line in result.lines:
+        console.print(line, soft_wrap=True)
+    console.print(f"wrote {', '.join(p.name for p in paths.values())} to {paths['ablation.csv'].parent}",
+                  soft_wrap=True)
+
+
+def ablation_cells(row: dict) -> list[str]:
+    """One ablation table row as short strings (percentages signed, p-values to 2 digits)."""
+    out = []
+    for column, value in row.items():
+        if isinstance(value, float) and value != value:
+            out.append("")
+        elif column == "vs_lstm_pct":
+            out.append(f"{value:+.1f}%")
+        elif column in ("p_holm", "sd"):
+            out.append(f"{value:.2g}")
+        elif column == "fit_s":
+            out.append(f"{value:.1f}")
+        elif column == "weights":
+            out.append(str(int(value)))
+        else:
+            out.append(f"{value:.4g}" if isinstance(value, float) else str(value))
+    return out
+
+
+def print_evaluation(result, metric: str, paths: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from ..formatting import format_frame
+    from .flags import to_flags
+
+    board = result.leaderboard(metric)
+    level = max(result.levels) if result.levels else None
+    extra = (f"coverage_{level}", f"width_{level}", f"msis_{level}") if level else ()
+    points = ("mase",) if level else ("mase", "smape", "owa")  # room for the interval scores
+    shown = ["rank", "model", metric] + [c for c in (f"{metric}_std", *points, *extra, "failed_fits")
+                                         if c in board.columns and c not in (metric, f"{metric}_{level}")
+                                         and board[c].notna().any()]
+    board = board[shown]
+    table = Table(title=f"walk-forward leaderboard (ranked by {metric.upper()}; all metrics in "
+                        "leaderboard.csv)", title_justify="left")
+    for column in board.columns:
+        table.add_column(str(column), justify="left" if column == "model" else "right", no_wrap=column == "model")
+    for row in format_frame(board).itertuples(index=False):  # one scale of decimals per column
+        table.add_row(*row)
+    console = Console(markup=False)
+    console.print(table)
+    _, lines = result.significance(metric)
+    for line in lines:  # the verdict speaks Python (`folds`): say it in flags
+        console.print(to_flags(line), soft_wrap=True)
+    for row in result.failed.itertuples(index=False):
+        console.print(f"failed fit: {row.model} / {row.id} / fit {row.fit}: {row.reason}", soft_wrap=True)
+    console.print(f"wrote {', '.join(p.name for p in paths.values())} to {paths['report.html'].parent}",
+                  soft_wrap=True)
+
+
+def print_forecast(forecast, panel, forecaster, out: Path, saved: str | None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from ..formatting import format_frame
+
+    limit = 3 * forecaster.horizon if panel.n_series > 3 else len(forecast)
+    shown = forecast.head(limit)
+    values = [c for c in forecast.columns if c not in ("id", "time", "model")]  # yhat, bounds, quantiles
+    table = Table(title=f"{forecaster.model} forecast of {panel.target}", title_justify="left")
+    for column in ("id", "time", *values):
+        table.add_column(column, justify="left" if column in ("id", "time") else "right")
+    for row in format_frame(shown[["id", "time", *values]]).itertuples(index=False):
+        table.add_row(*row)
+    console = Console(markup=False)
+    needed = console.measure(table, options=console.options.update_width(10**4)).maximum
+    if needed > console.width:  # never squeeze the columns (intervals, sampled quantiles): lines wrap instead
+        console = Console(markup=False, width=needed)
+    console.print(table)
+    if len(forecast) > limit:
+        console.print(f"... {len(forecast) - limit} more rows in {out}", soft_wrap=True)
+    console.print(f"wrote {len(forecast)} rows to {out}" + (f"; model saved to {saved}" if saved else ""),
+                  soft_wrap=True)
+
+
+
+def print_models() -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from ..models.registry import MODELS, TRAINING
+
+    table = Table(title="forecastkit models", title_justify="left")
+    for column in ("model", "kind", "description", "hyperparameters (defaults)"):
+        table.add_column(column, overflow="fold", no_wrap=column in ("model", "kind"))
+    for spec in MODELS.values():
+        own = dict(spec.training)
+        shown = spec.hypers + tuple(h for h in spec.all_hypers if h.name in own)
+        hypers = ", ".join(f"{h.name}={h.default}" for h in shown) or "-"
+        hypers = f"members={','.join(spec.members)}" if spec.members else hypers
+        table.add_row(spec.name, spec.kind, spec.description, hypers)
+    console = Console(markup=False)
+    console.print(table)
+    console.print("Every neural model also takes the training settings "
+                  + ", ".join(f"{h.name}={h.default}" for h in TRAINING) + " (unless its row says otherwise)"
+                  + ". Set them with flags (--epochs ...) or in a config file's [models.<name>] table. "
+                  "Every neural model can be bagged: --bag N (bag=N) trains N copies and forecasts their median.")
+    multiples = {}
+    for spec in MODELS.values():
+        if spec.kind == "neural":
+            multiples.setdefault(spec.lookback_multiple, []).append(spec.name)
+    console.print("Default --lookback: " + "; ".join(f"{m} x max(season, horizon, 5) rows for {', '.join(names)}"
+                                                   for m, names in sorted(multiples.items()))
+                  + " (at most half the shortest series' usable rows).")
+    console.print(cell_table())
+    console.print(f"Pick one with --cell NAME (or cell = \"NAME\" in [models.<name>]) for the models with a cell "
+                  f"hyperparameter: {', '.join(n for n, s in MODELS.items() if any(h.name == 'cell' for h in s.hypers))}. "
+                  "`forecastkit ablation` compares them all on your data.", soft_wrap=True)
+
+
+def cell_table():
+    from rich.table import Table
+
+    from ..models.cells import CELLS, DEFAULT_CELL, cell_parameters
+
+    table = Table(title="recurrent cells (cell=, --cell); weights: one layer, 1 input feature, 32 units",
+                  title_justify="left")
+    for column in ("cell", "description", "weights"):
+        table.add_column(column, overflow="fold", no_wrap=column != "description",
+                         justify="right" if column == "weights" else "left")
+    for name, spec in CELLS.items():
+        label = f"{name} (default)" if name == DEFAULT_CELL else name
+        table.add_row(label, spec.description, str(cell_parameters(name, inputs=1, units=32)))
+    return table
+
+
+def print_datasets() -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from ..datasets import list_datasets
+
+    listing = list_datasets()
+    table = Table(title="shipped datasets (use as --data NAME; provenance in datasets/README.md)",
+                  title_justify="left")
+    for column in ("name", "freq", "series", "rows", "target", "description"):
+        table.add_column(column, no_wrap=column != "description", overflow="fold")
+    for row in listing.itertuples(index=False):
+        table.add_row(row.name, row.freq, str(row.series), str(row.rows), row.target, row.description)
+    Console(markup=False).print(table)

@@ -1,0 +1,133 @@
+"""The numeric environment every fit runs in, on every executor: thread counts and determinism.
+
+A floating-point sum depends on its order, and a kernel's order on its thread count, so the
+same fit gives the same bits only with the same TensorFlow and BLAS thread settings. The
+driver fixes them once per run (:func:`reference`) and every executor applies them
+(:func:`applied`): in this process, in each process of a pool, on each Dask worker.
+
+- BLAS (NumPy, SciPy, statsmodels): one thread per fit, through ``threadpoolctl``.
+- TensorFlow: intra- and inter-op threads are fixed when its runtime starts. A process
+  whose runtime has not started uses one of each (parallelism comes from the executors);
+  one whose runtime has (e.g. a notebook that trained a model before) keeps its settings,
+  resolved to numbers, and the workers take the same numbers.
+- Op determinism: TensorFlow's ``tf.config.experimental.enable_op_determinism`` while the
+  run trains. TensorFlow has no public switch back; in this process the previous state is
+  restored through its private one when present, so a later ``fit`` is as fast as before.
+
+Examples
+--------
+>>> Environment(deterministic=True, tf_threads=(1, 1)).blas_threads
+1
+>>> reference(deterministic=True, uses_tensorflow=False).tf_threads is None  # a run without networks
+True
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Environment:
+    """What every fit of a run shares: op determinism and thread counts."""
+
+    deterministic: bool
+    tf_threads: tuple | None = None  # (intra-op, inter-op); None: the run trains no network
+    blas_threads: int = 1
+
+
+def cpu_count() -> int:
+    """CPUs this process may use (its affinity where known)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def reference(deterministic: bool, uses_tensorflow: bool) -> Environment:
+    """The run's environment, fixed in the driver (see the module notes).
+
+    Sets TensorFlow's thread counts in this process when its runtime has not started yet
+    and the run trains networks (so the in-process executor and the workers match).
+    """
+    if not uses_tensorflow or not _tensorflow_backend():
+        return Environment(deterministic)
+    import tensorflow as tf
+
+    threading = tf.config.threading
+    intra, inter = threading.get_intra_op_parallelism_threads(), threading.get_inter_op_parallelism_threads()
+    try:
+        threading.set_intra_op_parallelism_threads(1)
+        threading.set_inter_op_parallelism_threads(1)
+        return Environment(deterministic, (1, 1))
+    except RuntimeError:  # the runtime started already: keep its settings, as numbers
+        return Environment(deterministic, (intra or cpu_count(), inter or cpu_count()))
+
+
+def _tensorflow_backend() -> bool:
+    from ..models.keras_common import import_keras
+
+    return import_keras().backend.backend() == "tensorflow"
+
+
+_APPLIED: dict = {}
+
+
+def prepare_worker(environment: Environment) -> None:
+    """Apply ``environment``'s TensorFlow threads and determinism in a fresh worker process
+    (once per process; its runtime has not started, so the settings take)."""
+    if _APPLIED.get("worker") == environment:
+        return
+    if environment.tf_threads is not None:
+        import tensorflow as tf
+
+        try:
+            tf.config.threading.set_intra_op_parallelism_threads(environment.tf_threads[0])
+            tf.config.threading.set_inter_op_parallelism_threads(environment.tf_threads[1])
+        except RuntimeError:  # started by an earlier run in this worker, with these settings
+            pass
+        if environment.deterministic:
+            tf.config.experimental.enable_op_determinism()
+    _APPLIED["worker"] = environment
+
+
+@contextlib.contextmanager
+def applied(environment: Environment, restore: bool = True):
+    """BLAS threads and, on TensorFlow, op determinism as ``environment`` says, for the block.
+
+    ``restore``: put op determinism back as it was afterwards (the in-process executor).
+    """
+    from threadpoolctl import threadpool_limits
+
+    determinism = environment.deterministic and environment.tf_threads is not None
+    with threadpool_limits(limits=environment.blas_threads), _op_determinism(determinism, restore):
+        yield
+
+
+@contextlib.contextmanager
+def _op_determinism(on: bool, restore: bool):
+    tf = sys.modules.get("tensorflow")
+    if not on or tf is None:  # no network trains, or not on TensorFlow (per-fit seeds suffice)
+        yield
+        return
+    private = _private_config() if restore else None
+    was_on = private.is_op_determinism_enabled() if private else True
+    tf.config.experimental.enable_op_determinism()
+    try:
+        yield
+    finally:
+        if not was_on:
+            private.disable_op_determinism()
+
+
+def _private_config():
+    """TensorFlow's private switch back from op determinism, or None where it is missing."""
+    try:
+        from tensorflow.python.framework import config
+    except ImportError:
+        return None
+    has_both = hasattr(config, "is_op_determinism_enabled") and hasattr(config, "disable_op_determinism")
+    return config if has_both else None

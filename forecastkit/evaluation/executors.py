@@ -1,0 +1,221 @@
+"""Where the jobs run: in this process, on a local process pool, or on Dask; one writer commits.
+
+Every executor runs each job with the same :class:`~.environment.Environment` (thread
+counts, op determinism) and each fit with its own seed, so the predictions are the same bit
+for bit whatever the executor and the number of workers. Only this process writes: each
+finished fit is committed to the SQLite store by :class:`Writer` as its job's records
+arrive, so an interruption loses at most the jobs in flight, and a resumed run (on any
+executor) skips every committed fit.
+
+- ``n_jobs=1``: in this process, committing after each fit.
+- ``n_jobs=N``: a pool of N fresh processes (``spawn``); a job whose worker dies (killed,
+  out of memory) is retried up to :data:`RETRIES` times, then its fits are recorded failed.
+- ``scheduler="local:N"``: a Dask ``LocalCluster`` of N single-threaded worker processes;
+  ``scheduler="tcp://HOST:PORT"``: an existing Dask scheduler (its workers need forecastkit
+  installed, and with warm-started models the ``out`` folder on a shared disk). Dask retries
+  the tasks of a lost worker itself.
+
+Examples
+--------
+>>> check_executor(2, None), check_executor(1, "local:2")
+((2, None), (1, 'local:2'))
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+
+import numpy as np
+
+from ..checks import check_int
+from ..errors import ConfigError
+from .checkpoints import Checkpoint
+from .environment import Environment, applied, cpu_count, prepare_worker
+from .jobs import FitRecord, record, run_job
+from .plan import Job
+
+#: Times a job is resubmitted after the worker running it died.
+RETRIES = 2
+#: Memory one worker process may need (TensorFlow and a model's windows), for the default ``n_jobs``.
+WORKER_MEMORY = 1536 * 2**20
+#: Environment variable giving the default ``n_jobs`` (``--jobs``) when set.
+JOBS_VARIABLE = "FORECASTKIT_JOBS"
+#: The Dask extra's install line, named when Dask is missing.
+DASK_EXTRA = 'pip install "forecastkit[dask]"'
+
+
+def check_executor(n_jobs, scheduler) -> tuple[int | None, str | None]:
+    """``(n_jobs, scheduler)`` checked: ``n_jobs`` None (automatic) or an int >= 1; ``scheduler``
+    None, ``"local:N"`` or a Dask address (``"tcp://HOST:PORT"``); not both."""
+    if n_jobs is not None:
+        n_jobs = check_int(n_jobs, "n_jobs", 1)
+    if scheduler is None:
+        return n_jobs, None
+    if n_jobs not in (None, 1):
+        raise ConfigError("Choose one executor: `n_jobs` (a local process pool) or `scheduler` (Dask), not both. "
+                          f"Received: n_jobs={n_jobs!r}, scheduler={scheduler!r}")
+    if not isinstance(scheduler, str) or not (
+            (scheduler.startswith("local:") and scheduler[6:].isdigit() and int(scheduler[6:]) >= 1)
+            or "://" in scheduler):
+        raise ConfigError("`scheduler` must be 'local:N' (a Dask LocalCluster of N workers) or the address of "
+                          f"a running Dask scheduler, e.g. 'tcp://10.0.0.5:8786'. Received: scheduler={scheduler!r}")
+    return n_jobs, scheduler
+
+
+def default_jobs(tasks: int) -> int:
+    """Processes for a run of ``tasks`` tasks when ``n_jobs`` is None: the environment variable
+    :data:`JOBS_VARIABLE` when set (e.g. 1 on a shared CI machine), else every CPU, capped by
+    the memory available (:data:`WORKER_MEMORY` each); at most ``tasks``. A process that is
+    itself a worker of a pool (it has a multiprocessing parent) uses 1: no pools in pools.
+
+    Examples
+    --------
+    >>> default_jobs(1)
+    1
+    """
+    pinned = os.environ.get(JOBS_VARIABLE, "").strip()
+    if pinned:
+        if not pinned.isdigit() or int(pinned) < 1:
+            raise ConfigError(f"The environment variable {JOBS_VARIABLE} must be an integer >= 1. "
+                              f"Received: {JOBS_VARIABLE}={pinned!r}")
+        return min(int(pinned), max(tasks, 1))
+    if multiprocessing.parent_process() is not None:
+        return 1
+    return max(1, min(cpu_count(), _available_memory() // WORKER_MEMORY, tasks))
+
+
+def _available_memory() -> int:
+    try:
+        import psutil
+
+        return int(psutil.virtual_memory().available)
+    except ImportError:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+
+
+class Writer:
+    """The one writer: commits each fit's record to the store, then prunes its checkpoint."""
+
+    def __init__(self, store, advance):
+        self.store, self.advance = store, advance
+
+    def commit(self, record: FitRecord) -> None:
+        self.store.commit_fit(record.model, record.sid, record.fit, record.status, record.reason, record.rows,
+                              record.seconds, record.preprocess)
+        if record.prune:
+            folder, label, sid, keep = record.prune
+            Checkpoint(folder, label, sid).prune(keep=keep)
+        self.advance()
+
+
+def tasks_of(jobs: list[Job]) -> list[list[Job]]:
+    """Jobs batched for a worker: the consecutive one-fit jobs of one model on one unit go
+    together (cheap baseline fits), every other job alone."""
+    tasks: list[list[Job]] = []
+    for job in jobs:
+        last = tasks[-1][-1] if tasks else None
+        if (last is not None and job.kind == last.kind == "fit" and job.label == last.label
+                and job.pairs[0][0] is last.pairs[0][0]):
+            tasks[-1].append(job)
+        else:
+            tasks.append([job])
+    return tasks
+
+
+def run_task(task: list[Job], environment: Environment) -> list[FitRecord]:
+    """Run a task's jobs in a worker process; their records, for the driver's writer."""
+    prepare_worker(environment)
+    with applied(environment, restore=False):
+        return [record for job in task for record in run_job(job)]
+
+
+def execute(jobs: list[Job], writer: Writer, environment: Environment, n_jobs: int | None = 1,
+            scheduler: str | None = None) -> None:
+    """Run ``jobs`` on the executor ``n_jobs`` / ``scheduler`` select, committing through ``writer``."""
+    tasks = tasks_of(jobs)
+    if scheduler is not None:
+        _on_dask(tasks, writer, environment, scheduler)
+        return
+    n_jobs = default_jobs(len(tasks)) if n_jobs is None else min(n_jobs, len(tasks))
+    if n_jobs <= 1:
+        with applied(environment):
+            for job in jobs:
+                for record in run_job(job):
+                    writer.commit(record)
+        return
+    _on_processes(tasks, writer, environment, n_jobs)
+
+
+def _on_processes(tasks: list, writer: Writer, environment: Environment, workers: int) -> None:
+    """Run ``tasks`` on a pool of ``workers`` fresh processes, at most two tasks each in flight.
+
+    A worker that dies breaks the pool: the tasks in flight go back in the queue (each up to
+    :data:`RETRIES` times) and a new pool takes over. An exception in this process (Ctrl-C)
+    cancels the queued tasks; what was committed stays committed.
+    """
+    pending = list(range(len(tasks)))[::-1]  # task indices, next at the end
+    attempts = [0] * len(tasks)
+    context = multiprocessing.get_context("spawn")
+    while pending:
+        pool = ProcessPoolExecutor(workers, mp_context=context)
+        running: dict = {}
+        try:
+            broken = False
+            while (pending or running) and not broken:
+                while pending and len(running) < 2 * workers:
+                    index = pending.pop()
+                    running[pool.submit(run_task, tasks[index], environment)] = index
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    index = running.pop(future)
+                    try:
+                        records = future.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        _retry(index, tasks, attempts, pending, writer)
+                        continue
+                    for record in records:
+                        writer.commit(record)
+            for index in running.values():  # a broken pool took them down: run them again
+                _retry(index, tasks, attempts, pending, writer)
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _retry(index: int, tasks: list, attempts: list, pending: list, writer: Writer) -> None:
+    attempts[index] += 1
+    if attempts[index] <= RETRIES:
+        pending.append(index)
+        return
+    reason = f"WorkerLost: the process running this fit died {attempts[index]} times (out of memory?)"
+    for job in tasks[index]:  # it killed its worker every time: record it, the run goes on
+        for unit, fit in job.pairs:
+            if (unit.key, fit) not in job.committed:
+                served = unit.served(fit)
+                outcome = ("failed", reason, np.full((len(served), served[0][1].horizon), np.nan))
+                writer.commit(record(job.label, unit.key, fit, served, outcome, 0.0, None))
+
+
+def _on_dask(tasks: list, writer: Writer, environment: Environment, scheduler: str) -> None:
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise ConfigError(f"`scheduler` runs the jobs on Dask, which is not installed: {DASK_EXTRA}. "
+                          f"Received: scheduler={scheduler!r}") from None
+    cluster = None
+    if scheduler.startswith("local:"):
+        cluster = LocalCluster(n_workers=int(scheduler[6:]), threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+    try:
+        with Client(cluster if cluster is not None else scheduler) as client:
+            futures = [client.submit(run_task, task, environment, pure=False) for task in tasks]
+            for future in as_completed(futures):
+                for record in future.result():
+                    writer.commit(record)
+                future.release()
+    finally:
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,283 @@
+"""The walk-forward as a plan of independent fit jobs.
+
+The splitter yields indices; the plan turns (models x series or the global panel x fits)
+into :class:`Job` objects, each self-contained (its forecaster template, the rows of the
+series it covers, its fits, the run seed), so an executor may run it in this process, in
+another process or on a Dask worker and get the same numbers:
+
+- ``"fit"``: one fit of one model on one series (or, for a global model, on the panel);
+- ``"chain"``: every fit of a warm-started model on one unit, in order (each continues
+  from the weights the previous one left);
+- ``"group"``: a fixed chunk of a neural model's fits trained fold-parallel
+  (:mod:`forecastkit.grouped`); a partly committed group is retrained whole, so a resumed
+  run trains every fit in the same group as an uninterrupted one.
+
+Examples
+--------
+>>> fit_seed(0, "linear", "a", 3) == fit_seed(0, "linear", "a", 3)
+True
+"""
+
+from __future__ import annotations
+
+import warnings
+import zlib
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+
+from ..checks import required_length
+from ..data import GLOBAL_ID, Panel
+from ..ensemble import kind_of
+from ..errors import ConfigError, DataError, SequentialFitsWarning, SkippedSeriesWarning
+from ..forecaster import Forecaster, default_lookback
+from ..models.registry import get_spec
+from .splits import WalkForward
+
+#: Reference baselines added to every evaluation unless ``baselines=False``.
+DEFAULT_BASELINES = ("naive", "seasonal_naive", "naive2", "ets", "theta", "arima")
+#: Fits trained together in one group (fewer when their windows would exceed the budget).
+GROUP_FITS = 8
+#: Rough bytes of window tables one group may hold.
+GROUP_BUDGET = 512 * 2**20
+
+
+def fit_seed(seed: int, model: str, sid: str, fit: int) -> int:
+    """The seed of one fit, derived from the run seed, model label, series id and fit index.
+
+    A resumed run therefore trains every remaining fit exactly as an uninterrupted run would,
+    on whichever executor.
+
+    Examples
+    --------
+    >>> fit_seed(0, "linear", "a", 3) == fit_seed(0, "linear", "a", 3) != fit_seed(1, "linear", "a", 3)
+    True
+    """
+    return zlib.crc32(f"{seed}|{model}|{sid}|{fit}".encode()) % (2**31 - 1)
+
+
+@dataclass
+class Series:
+    """One series as the jobs need it: values, times, its rows and the panel's metadata."""
+
+    sid: str
+    y: np.ndarray
+    times: pd.Index
+    frame: pd.DataFrame  # this series' rows of the panel frame
+    known: list  # columns a forecast may see over its horizon: time and future-known covariates
+    panel: Panel  # the panel's metadata (roles, grid) over this series' rows alone
+
+
+@dataclass
+class Unit:
+    """What one chain of fits covers: one series (local) or all of them (global, id ``"*"``)."""
+
+    key: str
+    series: list
+    folds: dict  # sid -> list of Fold
+
+    def fits(self) -> list[int]:
+        """The fit indices, in order."""
+        return list(dict.fromkeys(f.fit for f in next(iter(self.folds.values()))))
+
+    def served(self, fit: int) -> list:
+        """The ``(series, fold)`` pairs fit ``fit`` forecasts."""
+        return [(s, f) for s in self.series for f in self.folds[s.sid] if f.fit == fit]
+
+
+@dataclass
+class Job:
+    """One independently runnable piece of a walk-forward (see the module notes).
+
+    ``pairs``: the ``(unit, fit)`` pairs it trains, in order; ``committed``: the status of
+    those already committed by an earlier run, ``{(unit key, fit): status}`` (a group
+    retrains them without committing them again; a warm chain uses them to resume);
+    ``checkpoints``: the folder of a warm chain's checkpoints (None: none kept).
+    """
+
+    label: str
+    template: Forecaster
+    kind: str
+    pairs: list
+    seed: int
+    committed: dict = field(default_factory=dict)
+    checkpoints: str | None = None
+    slots: int = 0
+
+    @property
+    def remaining(self) -> int:
+        """Fits this job will commit."""
+        return sum(1 for unit, fit in self.pairs if (unit.key, fit) not in self.committed)
+
+
+def series_of(panel: Panel) -> list[Series]:
+    """Every series of ``panel``, each carrying only its own rows."""
+    out = []
+    known = ["id", "time", *panel.future_covariates]
+    for sid in panel.ids:
+        frame = panel.series(sid)
+        times = frame["time"]
+        index = pd.DatetimeIndex(times) if pd.api.types.is_datetime64_any_dtype(times) else pd.Index(times)
+        out.append(Series(sid, frame["y"].to_numpy(float), index, frame, known, panel.with_frame(frame)))
+    return out
+
+
+def resolve_models(models, horizon: int, baselines: bool, season: int, shortest_train: int) -> dict:
+    """``{label: Forecaster}`` with every forecaster checked, its season and lookback resolved."""
+    if isinstance(models, (str, Forecaster)):
+        models = [models]
+    items = models.items() if isinstance(models, dict) else [
+        (m if isinstance(m, str) else m.model, m) for m in models]
+    entries = {}
+    for label, model in items:
+        if label in entries:
+            raise ConfigError(f"Model {label!r} is listed twice in `models`; pass a dict {{label: Forecaster}} "
+                              "to compare variants of one model.")
+        forecaster = Forecaster(model, horizon=horizon) if isinstance(model, str) else clone(model)
+        if forecaster.horizon is None:  # the default: the walk-forward's horizon
+            forecaster.set_params(horizon=horizon)
+        if forecaster.horizon != horizon:
+            raise ConfigError(f"Forecaster {label!r} has horizon {forecaster.horizon} but the walk-forward "
+                              f"horizon is {horizon}; give both the same `horizon`.")
+        forecaster.check_params()
+        entries[label] = forecaster
+    if baselines:
+        for name in DEFAULT_BASELINES:
+            entries.setdefault(name, Forecaster(name, horizon=horizon))
+    for forecaster in entries.values():
+        forecaster.set_params(season=forecaster.season or season, verbose=0)
+        if kind_of(forecaster) == "neural" and forecaster.lookback is None:
+            forecaster.set_params(lookback=default_lookback(horizon, forecaster.season, shortest_train,
+                                                            get_spec(forecaster.model).lookback_multiple))
+    return entries
+
+
+def shortest_train(series: list[Series], splitter: WalkForward) -> int:
+    """Training rows of the first fold of the shortest series that has a fold at all."""
+    lengths = []
+    for s in series:
+        try:
+            lengths.append(len(splitter.split(len(s.y), times=s.times)[0].train))
+        except DataError:
+            continue
+    return min(lengths) if lengths else 1
+
+
+def min_train(forecaster: Forecaster) -> int:
+    """Training rows a fit of ``forecaster`` needs (:func:`~forecastkit.checks.required_length`)."""
+    if kind_of(forecaster) == "baseline":
+        return 1
+    return required_length(forecaster.lookback, forecaster.model_horizon, forecaster.warmup(forecaster.season))
+
+
+def long_enough(series: list[Series], entries: dict, splitter: WalkForward, skip_short: bool) -> list[Series]:
+    """The series every model can be evaluated on; the others raise, or with ``skip_short``
+    are left out with one :class:`~forecastkit.errors.SkippedSeriesWarning` naming them."""
+    kept, skipped = [], {}
+    for s in series:
+        try:
+            for label, forecaster in entries.items():
+                try:
+                    splitter.split(len(s.y), min_train(forecaster), s.times)
+                except DataError as err:
+                    raise DataError(f"Model {label!r}, series {s.sid!r}: {err}") from None
+        except DataError as err:
+            if not skip_short:
+                raise DataError(f"{err} Or set `skip_short` to True to leave such series out.") from None
+            skipped[s.sid] = len(s.y)
+            continue
+        kept.append(s)
+    if skipped:
+        warning = SkippedSeriesWarning(skipped)
+        if not kept:
+            raise DataError(f"Every series is too short for this walk-forward: {str(warning).split(': ', 1)[1]} "
+                            "Use fewer `folds`, a smaller `lookback` or `horizon`, or longer series.")
+        warnings.warn(warning, stacklevel=4)
+    return kept
+
+
+def units_of(forecaster: Forecaster, series: list[Series], folds: dict) -> list[Unit]:
+    """One unit per series, or one for all series for a global neural model on a panel."""
+    global_fit = kind_of(forecaster) == "neural" and forecaster.mode == "global" and len(series) > 1
+    if not global_fit:
+        return [Unit(s.sid, [s], {s.sid: folds[s.sid]}) for s in series]
+    fits = {s.sid: [f.fit for f in folds[s.sid]] for s in series}
+    first = next(iter(fits.values()))
+    if any(v != first for v in fits.values()):
+        odd = next(sid for sid, v in fits.items() if v != first)
+        raise DataError(f"A global model fits all series together, so every series needs the same fits, but "
+                        f"series {odd!r} has {len(set(fits[odd]))} fits and {series[0].sid!r} has "
+                        f"{len(set(first))} (its `start` leaves it other origins). Set `folds` instead of "
+                        "`start`, or `mode` to 'local'.")
+    return [Unit(GLOBAL_ID, series, {s.sid: folds[s.sid] for s in series})]
+
+
+def grouped_reason(label: str, forecaster: Forecaster) -> str | None:
+    """None when ``forecaster``'s fits train fold-parallel; else why not (warned once with a
+    :class:`~forecastkit.errors.SequentialFitsWarning`, unless the model is a baseline, an
+    ensemble, bagged or warm-started: sequential by nature, reason ``"sequential"``)."""
+    spec = get_spec(forecaster.model)
+    if spec.kind != "neural" or forecaster.warm_start or forecaster.bag != 1:
+        return "sequential"
+    from ..grouped import layer_plan, supported
+
+    build_args, _ = spec.split(forecaster.check_params())
+    reason = None
+    if forecaster.quantiles:
+        reason = "quantile heads are not grouped"
+    elif forecaster.id_embedding:
+        reason = "series embeddings are not grouped"
+    elif not supported():
+        reason = "fold-parallel training needs the TensorFlow backend"
+    else:
+        plan = layer_plan(forecaster.model, build_args, (1, 1), forecaster.model_horizon)
+        reason = plan if isinstance(plan, str) else None
+    if reason:
+        warnings.warn(SequentialFitsWarning(label, reason), stacklevel=5)
+    return reason
+
+
+def group_size(template: Forecaster, pairs: list) -> int:
+    """Fits per group: :data:`GROUP_FITS`, fewer when their window tables would exceed
+    :data:`GROUP_BUDGET` (a rough estimate from the training rows, fixed for the run)."""
+    lookback = template.lookback or 64
+    widest = 1
+    for unit, fit in pairs:
+        for s in unit.series:
+            fold = next(f for f in unit.folds[s.sid] if f.fit == fit)
+            columns = len(s.frame.columns)
+            widest = max(widest, (fold.train_end - fold.train_start) * (lookback + template.horizon) * columns)
+    per_fit = 3 * 4 * widest * max(len(unit.series) for unit, _ in pairs)
+    return int(max(1, min(GROUP_FITS, GROUP_BUDGET // max(per_fit, 1))))
+
+
+def plan_jobs(entries: dict, series: list[Series], folds: dict, seed: int, done: dict, fast: bool,
+              checkpoints: str | None = None) -> list[Job]:
+    """The jobs of a run still to do, in a fixed order (model, unit, fit).
+
+    ``folds[kind][sid]``: neural models follow the refit policy, baselines refit per origin;
+    ``done``: ``{(model, id, fit): status}`` of the fits already committed; ``fast``: train
+    each neural model the grouped layers cover in fold-parallel groups; ``checkpoints``: the
+    folder of warm-started chains' checkpoints (None: in memory, none kept).
+    """
+    jobs = []
+    for label, forecaster in entries.items():
+        units = units_of(forecaster, series, folds[kind_of(forecaster)])
+        pairs = [(unit, fit) for unit in units for fit in unit.fits()]
+
+        def committed(chunk):
+            return {(u.key, f): done[(label, u.key, f)] for u, f in chunk if (label, u.key, f) in done}
+
+        if fast and grouped_reason(label, forecaster) is None:
+            size = group_size(forecaster, pairs)
+            chunks = [pairs[start:start + size] for start in range(0, len(pairs), size)]
+            jobs += [Job(label, forecaster, "group", chunk, seed, committed(chunk), slots=size) for chunk in chunks]
+        elif forecaster.warm_start and get_spec(forecaster.model).kind == "neural":
+            for unit in units:
+                chain = [(unit, fit) for fit in unit.fits()]
+                jobs.append(Job(label, forecaster, "chain", chain, seed, committed(chain), checkpoints))
+        else:
+            jobs += [Job(label, forecaster, "fit", [pair], seed) for pair in pairs if not committed([pair])]
+    return [job for job in jobs if job.remaining]

@@ -1,0 +1,73 @@
+"""Progress over a run's fits, on standard error: a live bar, plain lines, or nothing.
+
+Examples
+--------
+>>> check_progress(True), check_progress(False), check_progress("lines")
+('bar', None, 'lines')
+>>> with Progress("lines", total=0) as advance:  # nothing to do: nothing shown
+...     advance()
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from ..errors import ConfigError
+
+#: Seconds between two plain progress lines (a line is also written at every further 10%).
+LINE_SECONDS = 5.0
+
+
+def check_progress(progress) -> str | None:
+    """``"bar"`` (also for True), ``"lines"`` or None (False or None: nothing shown)."""
+    if progress is None or progress is False:
+        return None
+    if progress is True or progress == "bar":
+        return "bar"
+    if progress == "lines":
+        return "lines"
+    raise ConfigError("`progress` must be False, True or 'bar' (a live bar), or 'lines' (plain lines for a "
+                      f"log or a non-terminal). Received: progress={progress!r}")
+
+
+class Progress:
+    """Context manager yielding an ``advance()`` callable, called once per committed fit.
+
+    ``mode``: ``"bar"`` draws a rich bar; ``"lines"`` writes ``walk-forward fits 12/48``
+    every :data:`LINE_SECONDS` seconds or 10% of the fits (and at the end); None shows nothing.
+    """
+
+    def __init__(self, mode, total: int, stream=None):
+        self.mode = check_progress(mode) if total > 0 else None
+        self.total, self.done = total, 0
+        self.stream = stream
+
+    def __enter__(self):
+        if self.mode is None:
+            return lambda: None
+        if self.mode == "lines":
+            self.last_time, self.last_done = time.monotonic(), 0
+            return self._line
+        from rich import progress as rich
+        from rich.console import Console
+
+        self.bar = rich.Progress(rich.TextColumn("walk-forward fits"), rich.BarColumn(), rich.MofNCompleteColumn(),
+                                 rich.TimeRemainingColumn(), console=Console(stderr=True))
+        self.bar.start()
+        task = self.bar.add_task("fits", total=self.total)
+        return lambda: self.bar.advance(task)
+
+    def _line(self) -> None:
+        self.done += 1
+        now = time.monotonic()
+        step = max(1, self.total // 10)
+        if self.done == self.total or now - self.last_time >= LINE_SECONDS or self.done - self.last_done >= step:
+            stream = self.stream or sys.stderr
+            print(f"walk-forward fits {self.done}/{self.total}", file=stream, flush=True)
+            self.last_time, self.last_done = now, self.done
+
+    def __exit__(self, *exc):
+        if self.mode == "bar":
+            self.bar.stop()
+        return False

@@ -1,0 +1,176 @@
+"""Walk-forward evaluation: every model, every series, every origin, without leakage.
+
+For each model and series the :class:`~.splits.WalkForward` splitter says which rows each
+fit trains on and which origins it serves. The refit policy governs the neural models;
+baselines have no costly training and are re-estimated at every origin from the history
+known there (within the training window). The run is a plan of independent jobs
+(:mod:`.plan`), run by an executor (:mod:`.executors`: in this process, a process pool or
+Dask) and committed fit by fit to SQLite by one writer; the numbers are the same whatever
+the executor.
+
+On a panel, a *local* neural model (``mode="local"``) fits each series alone; a *global*
+one (``mode="global"``, the default) makes fit ``k`` once for all series, on each series'
+rows before its own fit-``k`` cut-off and, when the series' cut-offs differ in time, before
+the earliest of them, so no series' training sees another's future. Its fits are recorded
+under the id ``"*"`` (:data:`forecastkit.data.GLOBAL_ID`). A fit that raises or diverges is
+recorded as failed and the run goes on. With a warm start, the weights each fit leaves are
+checkpointed in the run directory before its commit, so a resumed chain continues from them.
+
+Fast path (the default, ``fast=True``): with refit ``always`` or ``every:K`` and no warm
+start, the fits of a neural model train together in groups, fold-parallel
+(:mod:`forecastkit.grouped`), each fit still as if alone (its own windows, transforms,
+seed, Adam state, early stopping and failure). A builder or setting the grouped layers do
+not cover falls back to sequential fits with one
+:class:`~forecastkit.errors.SequentialFitsWarning`; ``fast=False`` forces the sequential
+path, which ensembles and bagged models always take.
+
+Examples
+--------
+>>> from forecastkit import datasets
+>>> from forecastkit.evaluation import WalkForward, walk_forward
+>>> result = walk_forward(datasets.load("airline"), ["naive", "seasonal_naive"],
+...                       WalkForward(horizon=12, folds=3, stride=12), baselines=False, n_jobs=1)
+>>> result.to_frame().groupby("model")["fit"].nunique().to_dict()
+{'naive': 3, 'seasonal_naive': 3}
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from ..checks import check_levels
+from ..ensemble import kind_of
+from ..errors import ConfigError
+from ..forecaster import as_panel
+from ..metrics import insample_scales
+from ..settings import DEFAULTS
+from .checkpoints import CHECKPOINTS
+from .environment import reference
+from .executors import Writer, check_executor, execute
+from .jobs import time_cell
+from .plan import long_enough, plan_jobs, resolve_models, series_of, shortest_train
+from .progress import Progress, check_progress
+from .result import WalkForwardResult
+from .splits import WalkForward
+from .store import RunStore
+
+STORE_NAME = "results.sqlite"
+
+
+def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int = DEFAULTS.seed,
+                 baselines: bool = not DEFAULTS.no_baselines, season: int | None = DEFAULTS.season,
+                 out=DEFAULTS.out, resume: bool = DEFAULTS.resume, progress=False,
+                 deterministic: bool = not DEFAULTS.fast_nondeterministic, skip_short: bool = DEFAULTS.skip_short,
+                 level=DEFAULTS.level, min_calibration: int = DEFAULTS.min_calibration, fast: bool = True,
+                 n_jobs: int | None = DEFAULTS.jobs, scheduler: str | None = DEFAULTS.scheduler,
+                 **load_kwargs) -> WalkForwardResult:
+    """Evaluate ``models`` on every series of ``data`` at every walk-forward origin.
+
+    Parameters
+    ----------
+    data : Panel, CSV path or pandas object
+        The full history; ``load_kwargs`` go to the loader.
+    models : str, Forecaster, list or dict
+        Model names or :class:`~forecastkit.Forecaster` objects (their ``horizon`` must equal
+        the splitter's), or a dict ``{label: Forecaster}`` to compare variants of one model.
+    splitter : WalkForward or None
+        Origins, stride, gap, training window and refit policy (default ``WalkForward()``:
+        the command line's 24 origins, refit every 6, horizon = the season length).
+    seed : int
+        Run seed; each fit's seed is :func:`~.plan.fit_seed` of it.
+    baselines : bool
+        Add the reference baselines (:data:`~.plan.DEFAULT_BASELINES`) not already listed.
+    season : int or None
+        Season length for baselines, MASE and the default horizon (default: from the frequency).
+    out : path or None
+        Directory for ``results.sqlite`` (committed per fit) and, with warm-started models,
+        ``checkpoints/``; None keeps results in memory.
+    resume : bool
+        Continue the run stored in ``out``, skipping committed fits (on any executor).
+    progress : bool or str
+        False: nothing; True or ``"bar"``: a live bar; ``"lines"``: plain lines
+        (``walk-forward fits 12/48``) for a log or a non-terminal. On standard error.
+    deterministic : bool
+        TensorFlow op determinism while the run trains, so the same seed gives identical
+        numbers; False is faster on some hardware.
+    skip_short : bool
+        Leave out (with a :class:`~forecastkit.errors.SkippedSeriesWarning`) the series too
+        short for the splitter and models, instead of raising a DataError.
+    level : number, sequence or "80,95"
+        Add conformal prediction intervals at these levels (percent), calibrated only on
+        errors known before each origin, and score them.
+    min_calibration : int
+        Earlier errors needed (per model, series and step) before an origin gets an interval.
+    fast : bool
+        Train the fits of each neural model fold-parallel in groups; False trains every fit
+        on its own.
+    n_jobs : int or None
+        Processes: 1 runs in this process; N a local pool of N; None all CPUs, capped by
+        the memory available and the number of jobs.
+    scheduler : str or None
+        Run on Dask instead: ``"local:N"`` (a LocalCluster of N workers) or the address of
+        a running scheduler (``"tcp://HOST:PORT"``); needs ``pip install "forecastkit[dask]"``.
+
+    Returns
+    -------
+    WalkForwardResult
+    """
+    splitter = splitter or WalkForward()
+    level = check_levels(level)
+    mode = check_progress(progress)
+    n_jobs, scheduler = check_executor(n_jobs, scheduler)
+    if not isinstance(splitter, WalkForward):
+        raise ConfigError(f"`splitter` must be a WalkForward. Received: splitter of type {type(splitter).__name__}")
+    panel = as_panel(data, **load_kwargs)
+    season = int(season or panel.season_length())
+    splitter = splitter.with_horizon(season)
+    series = series_of(panel)
+    entries = resolve_models(models, splitter.horizon, baselines, season, shortest_train(series, splitter))
+    for forecaster in entries.values():
+        forecaster.check_covariates(panel)  # before any fit: e.g. recursive with past-observed covariates
+    series = long_enough(series, entries, splitter, skip_short)
+    folds = {"neural": {s.sid: splitter.split(len(s.y), times=s.times) for s in series}}
+    per_origin = dataclasses.replace(splitter, refit="always")  # baselines re-estimate at every origin
+    folds["baseline"] = {s.sid: per_origin.split(len(s.y), times=s.times) for s in series}
+    config = {
+        "source": panel.source, "target": panel.target, "freq": panel.freq, "season": season,
+        "seed": seed, "splitter": vars(splitter).copy(), "deterministic": bool(deterministic),
+        "models": {label: _jsonable(f.get_params()) for label, f in entries.items()},
+    }
+    store = _open_store(out, config, resume)
+    try:
+        store.commit_scales(_scale_rows(series, folds["neural"], season))
+        checkpoints = str(store.path.parent / CHECKPOINTS) if store.path else None
+        jobs = plan_jobs(entries, series, folds, seed, store.done(), fast and splitter.refit != "never",
+                         checkpoints)
+        neural = any(kind_of(f) == "neural" for f in entries.values())
+        environment = reference(bool(deterministic), uses_tensorflow=neural and bool(jobs))
+        with Progress(mode, sum(job.remaining for job in jobs)) as advance:
+            execute(jobs, Writer(store, advance), environment, n_jobs, scheduler)
+        return WalkForwardResult.from_store(store, season, level, min_calibration)
+    finally:
+        store.close()
+
+
+def _jsonable(params: dict) -> dict:
+    return {k: v for k, v in params.items() if k != "verbose"}
+
+
+def _open_store(out, config: dict, resume: bool) -> RunStore:
+    if out is None:
+        if resume:
+            raise ConfigError("`resume` needs the `out` directory of the run to resume. Received: out=None")
+        return RunStore.create(None, config)
+    path = Path(out) / STORE_NAME
+    return RunStore.resume(path, config) if resume else RunStore.create(path, config)
+
+
+def _scale_rows(series: list, folds: dict, season: int) -> list[tuple]:
+    """MASE scales from the history known at each origin (within the training window)."""
+    rows = []
+    for s in series:
+        for fold in folds[s.sid]:
+            scale, scale_naive = insample_scales(s.y[fold.train_start:fold.origin], season)
+            rows.append((s.sid, time_cell(s.times[fold.origin]), scale, scale_naive))
+    return rows

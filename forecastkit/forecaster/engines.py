@@ -1,0 +1,375 @@
+"""The engines behind :class:`~forecastkit.forecaster.Forecaster`: one per kind and strategy.
+
+``Forecaster.fit`` picks one with :func:`choose_engine` (the only place that looks at the
+model's kind and ``strategy``) and delegates to it from then on:
+
+- :class:`BaselineEngine`: statistical baselines, re-estimated from each history, native intervals;
+- :class:`DirectEngine`: a network forecasting all ``horizon`` steps at once, split-conformal intervals;
+- :class:`RecursiveEngine`: a one-step network rolled out ``horizon`` times, intervals from sampled paths;
+- :class:`CompositeEngine`: an ensemble or a bag (:mod:`forecastkit.ensemble`).
+
+Learned state lives on the forecaster (attributes ending in ``_``), except the Keras models,
+which a neural engine keeps in ``models``: one pooled model under
+:data:`~forecastkit.data.GLOBAL_ID` (``pooled`` True) or one per series id.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import ensemble
+from ..data import GLOBAL_ID, Panel
+from ..errors import DataError
+from ..intervals import bound_columns, check_calibration_size, conformal_half_width
+from ..models.registry import get_spec
+from . import preparation, sampling
+from .options import INTERVAL_PATHS, check_quantiles, model_taus
+
+
+def choose_engine(forecaster):
+    """The engine for ``forecaster``'s model kind and strategy (its settings checked already).
+
+    Examples
+    --------
+    >>> from forecastkit import Forecaster
+    >>> [type(choose_engine(Forecaster(m, strategy=s))).__name__
+    ...  for m, s in (("naive", "direct"), ("mlp", "direct"), ("mlp", "recursive"), ("ensemble", "direct"))]
+    ['BaselineEngine', 'DirectEngine', 'RecursiveEngine', 'CompositeEngine']
+    """
+    if ensemble.is_composite(forecaster):
+        return CompositeEngine(forecaster)
+    if get_spec(forecaster.model).kind == "baseline":
+        return BaselineEngine(forecaster)
+    return RecursiveEngine(forecaster) if forecaster.strategy == "recursive" else DirectEngine(forecaster)
+
+
+class BaselineEngine:
+    """Statistical baselines: no training; each forecast re-estimates from its history."""
+
+    neural = False
+
+    def __init__(self, forecaster):
+        self.f = forecaster
+
+    def fit(self, panel: Panel, previous: dict | None = None) -> None:
+        preparation.resolve(self.f, panel)
+        panel.check_length(1, "a baseline needs at least one observation")
+        self.f.history_ = panel
+        self.f.transforms_ = {}
+
+    def forecast(self, histories: list) -> np.ndarray:
+        f = self.f
+        forecast = get_spec(f.model).load_forecast()
+        return np.array([forecast(frame["y"].to_numpy(float), f.horizon_, f.season_) for _, frame, _ in histories])
+
+    def columns(self, histories: list, levels: tuple, samples: int = 0) -> dict:
+        """``{column: (n, horizon) array}``: yhat and the native interval bounds."""
+        f = self.f
+        columns = {"yhat": self.forecast(histories)}
+        if levels:
+            intervals = get_spec(f.model).load_intervals()
+            bounds = np.array([intervals(frame["y"].to_numpy(float), f.horizon_, f.season_, levels)
+                               for _, frame, _ in histories])  # (n, levels, 2, horizon)
+            for j, level in enumerate(levels):
+                lo, hi = bound_columns(level)
+                columns[lo], columns[hi] = bounds[:, j, 0], bounds[:, j, 1]
+        return columns
+
+    def check_levels(self, levels: tuple) -> None:
+        """Native intervals exist at every level."""
+
+    def check_history(self, panel: Panel) -> None:
+        """A baseline forecasts from any history of at least one row."""
+
+    def model_files(self) -> dict:
+        return {}
+
+
+class DirectEngine:
+    """A network forecasting all ``horizon`` steps at once; split-conformal intervals."""
+
+    neural = True
+
+    def __init__(self, forecaster, models: dict | None = None):
+        self.f = forecaster
+        self.models = dict(models or {})
+        self.pooled = GLOBAL_ID in self.models
+
+    # ------------------------------------------------------------------ training --
+    def fit(self, panel: Panel, previous: dict | None = None) -> None:
+        f = self.f
+        windows = f.prepare_windows(panel)
+        previous = previous or {}
+        models = {key: self.train(f.hyper_, each, previous.get(key)) for key, each in windows.items()}
+        self.install(models, windows)
+
+    def install(self, models: dict, windows: dict) -> None:
+        """Use ``models`` (``{GLOBAL_ID: model}`` or ``{series id: model}``, trained on ``windows``,
+        what :meth:`Forecaster.prepare_windows` returned) and calibrate them on their held-out windows."""
+        self.models, self.pooled = dict(models), GLOBAL_ID in models
+        f = self.f
+        f.calibration_, f.residuals_ = {}, {}
+        for key, model in self.models.items():
+            f.calibration_[key], f.residuals_[key] = self.calibrate(model, windows[key], key)
+
+    def train(self, hyper: dict, windows, previous=None):
+        """A Keras model trained on ``windows`` (continuing ``previous`` when its shape fits)."""
+        from ..models.keras_common import (
+            compile_model,
+            import_keras,
+            with_series_embedding,
+        )
+        from ..training import keras_loss, train
+
+        f = self.f
+        keras = import_keras()
+        keras.utils.set_random_seed(f.seed)
+        shape = (windows.span, windows.n_features)
+        taus = model_taus(f.quantiles)
+        if previous is not None and input_shape(previous) == shape:
+            model = previous
+        else:
+            spec = get_spec(f.model)
+            build_args, _ = spec.split(hyper)
+            builder, loss = spec.load_builder(), keras_loss(keras, hyper.get("loss", "mse"))
+            if taus:
+                from ..models.quantile import PinballLoss, with_quantile_head
+
+                base, loss = builder, PinballLoss(taus)
+
+                def builder(shape, horizon, **args):
+                    return with_quantile_head(base, shape, horizon, args, taus)
+            if f.id_embedding:
+                model = with_series_embedding(builder, shape, f.model_horizon, build_args,
+                                              len(f.ids_), f.id_embedding)
+            else:
+                model = builder(shape, f.model_horizon, **build_args)
+            compile_model(model, learning_rate=hyper["learning_rate"], loss=loss)
+        train(keras, model, windows, hyper, f.verbose, f"training {f.model}", seed=f.seed,
+              with_series=bool(f.id_embedding), taus=taus)
+        return model
+
+    def calibrate(self, model, windows, key) -> tuple[list, list]:
+        """Errors of ``model`` on its held-out windows, in the model's scaled units:
+        ``(calibration, residuals)``.
+
+        ``calibration``: the absolute errors sorted per step (with differencing, of the
+        differences summed up to each step, i.e. of the level), the calibration set of
+        split-conformal intervals. ``residuals``: the signed errors ``actual - forecast``,
+        one row per held-out window and ``model_horizon`` columns, which sampled paths bootstrap.
+        """
+        from ..grouped.fast_call import predict as compiled_predict
+        from ..training import model_inputs
+
+        _, held_out = windows.latest(self.f.hyper_["validation"])
+        if len(held_out) == 0:
+            return [], []
+        inputs, targets, _ = model_inputs(windows, held_out, bool(self.f.id_embedding))
+        predicted = np.asarray(compiled_predict(model, inputs, batch_size=1024), dtype=float)
+        residuals = targets - self.median(predicted)
+        errors = self.chain_of(key).integrate_errors(residuals)  # differences add up
+        return np.sort(np.abs(errors), axis=0).tolist(), residuals.tolist()
+
+    # ---------------------------------------------------------------- forecasting --
+    def key(self, sid: str) -> str:
+        """The key of the model (and calibration) serving series ``sid``."""
+        return GLOBAL_ID if self.pooled else sid
+
+    def chain_of(self, key):
+        """The transform of series ``key`` (a local model), or any series' (a global model: one chain)."""
+        transforms = self.f.transforms_
+        return transforms[key] if key in transforms else next(iter(transforms.values()))
+
+    def median(self, predicted: np.ndarray) -> np.ndarray:
+        """The point forecast of raw model outputs: the 0.5 quantile of a quantile model."""
+        taus = model_taus(self.f.quantiles)
+        return predicted[..., taus.index(0.5)] if taus else predicted
+
+    def forecast_windows(self, histories: list, repeat: int = 1):
+        """One forecast window per history (each ``repeat`` times in a row)."""
+        f = self.f
+        with_future = f.encoder_.has_future_rows
+        blocks = []
+        for sid, frame, future in histories:
+            rows = f.lookback_ + f.transforms_[sid].lost
+            block = preparation.block(f, sid, frame.iloc[-rows:].reset_index(drop=True),
+                                      future if with_future else None)
+            blocks.extend([self.room(block, with_future)] * repeat)
+        return preparation.make_window_set(f, blocks, starts="last")
+
+    def room(self, block: tuple, with_future: bool) -> tuple:
+        """A forecast block as the model reads it (a recursive model adds rows to roll into)."""
+        return block
+
+    def outputs(self, windows, ids: list):
+        """Raw outputs ``(n, model_horizon[, taus])`` for forecast windows of series ``ids`` (scaled
+        units), their window levels (or None) and which model served which rows ``{key: rows}``."""
+        from ..grouped.fast_call import predict as compiled_predict
+
+        f = self.f
+        taus = model_taus(f.quantiles)
+        predicted = np.zeros((len(ids), f.model_horizon, len(taus)) if taus else (len(ids), f.model_horizon))
+        scales = np.ones((len(ids), 1)) if f.scaler.startswith("window_") else None
+        names = np.asarray(ids, dtype=object)
+        keys = np.asarray([self.key(sid) for sid in ids], dtype=object)
+        groups = {key: np.flatnonzero(keys == key) for key in dict.fromkeys(keys.tolist())}
+        position = {sid: k for k, sid in enumerate(getattr(f, "ids_", ()))}
+        for key, index in groups.items():
+            inputs, _, levels = windows.gather(index)
+            if f.id_embedding:
+                inputs = [inputs, np.array([[position[i]] for i in names[index]], np.int32)]
+            predicted[index] = np.asarray(compiled_predict(self.models[key], inputs, batch_size=1024), dtype=float)
+            if levels is not None:
+                scales[index] = levels
+        return predicted, scales, groups
+
+    def neural_outputs(self, histories: list):
+        """:meth:`outputs` for one forecast window per history."""
+        return self.outputs(self.forecast_windows(histories), [sid for sid, _, _ in histories])
+
+    def inverse(self, histories: list, scales):
+        """A function mapping ``(n, horizon)`` scaled outputs (or ``(n, paths, horizon)``) back to
+        the original units."""
+        f = self.f
+
+        def inverse(values: np.ndarray) -> np.ndarray:
+            values = np.asarray(values, dtype=float)
+            values = values if scales is None else values * scales.reshape(len(scales), *[1] * (values.ndim - 1))
+            return np.array([f.transforms_[sid].inverse(row, history=frame["y"].to_numpy(float),
+                                                        positions=preparation.positions(f, frame))
+                             for (sid, frame, _), row in zip(histories, values)])
+        return inverse
+
+    def forecast(self, histories: list) -> np.ndarray:
+        predicted, scales, _ = self.neural_outputs(histories)
+        return self.inverse(histories, scales)(self.median(predicted))
+
+    def columns(self, histories: list, levels: tuple, samples: int = 0) -> dict:
+        """``{column: (n, horizon) array}``: yhat, conformal bounds, quantile-head and sampled quantiles."""
+        f = self.f
+        predicted, scales, groups = self.neural_outputs(histories)
+        point = self.median(predicted)
+        inverse = self.inverse(histories, scales)
+        columns = {"yhat": inverse(point)}
+        for level in levels:
+            half = np.zeros_like(point)
+            for key, index in groups.items():
+                half[index] = conformal_half_width(f.calibration_[key], level)
+                # move the summed path by `half`: shift each modelled difference by its increment
+                half[index] = self.chain_of(key).differentiate_errors(half[index])
+            lo, hi = bound_columns(level)
+            columns[lo], columns[hi] = inverse(point - half), inverse(point + half)
+        for k, tau in enumerate(model_taus(f.quantiles)):
+            if tau != 0.5 or 0.5 in check_quantiles(f.quantiles):
+                columns[f"q{tau:g}"] = inverse(predicted[..., k])
+        if samples:
+            columns.update(sampling.sample_quantiles(self.paths(histories, samples)))
+        return columns
+
+    def paths(self, histories: list, n: int) -> np.ndarray:
+        """``(len(histories), n, horizon)`` sampled paths in the original units."""
+        return sampling.direct_paths(self, histories, n)
+
+    def check_levels(self, levels: tuple) -> None:
+        """Refuse interval levels the held-out windows cannot calibrate, before any work."""
+        sizes = [len(errors) for errors in self.f.calibration_.values()]
+        check_calibration_size(levels, min(sizes) if sizes else 0)
+
+    def check_history(self, panel: Panel) -> None:
+        """New history: only series seen in ``fit``, each at least a window long."""
+        f = self.f
+        unknown = [sid for sid in panel.ids if sid not in f.transforms_]
+        if unknown:
+            raise DataError(f"Series {unknown[0]!r} was not in the training data, so it has no fitted "
+                            f"scaler. Known series: {', '.join(f.transforms_)}.")
+        panel.check_length(f.lookback_ + f.warmup(), f"the model's lookback {f.lookback_}")
+
+    def model_files(self) -> dict:
+        """``{file name: keras model}``: ``model.keras`` (pooled) or ``models/<i>.keras`` (per series)."""
+        return {name: self.models[key] for key, name in model_file_names(self.f, self.pooled).items()}
+
+
+class RecursiveEngine(DirectEngine):
+    """A one-step network rolled out ``horizon`` times; intervals from sampled paths."""
+
+    def room(self, block: tuple, with_future: bool) -> tuple:
+        return block if with_future else preparation.with_empty_rows(block, self.f.horizon_)
+
+    def rollout(self, histories: list, repeat: int = 1, noise: np.ndarray | None = None) -> np.ndarray:
+        """Forecasts ``(len(histories) * repeat, horizon)`` in the transformed units (window
+        levels applied), for :meth:`inverse` with no scales.
+
+        Step ``k`` forecasts one value for every window in one batched call, then writes it
+        into the history as the next observation (the window moves one row on; its future row,
+        if any, is step ``k + 1``'s). ``noise`` ``(rows, horizon)``: scaled errors added to each
+        step's forecast before it is fed back (a generative rollout, for sampled paths).
+        """
+        horizon = self.f.horizon_
+        windows = self.forecast_windows(histories, repeat)
+        ids = [sid for sid, _, _ in histories for _ in range(repeat)]
+        path = np.zeros((len(ids), horizon))
+        for k in range(horizon):
+            predicted, scales, _ = self.outputs(windows, ids)
+            step = predicted[:, 0] if noise is None else predicted[:, 0] + noise[:, k]
+            path[:, k] = step if scales is None else step * scales[:, 0]
+            if k + 1 < horizon:
+                windows.roll(path[:, k])
+        return path
+
+    def forecast(self, histories: list) -> np.ndarray:
+        return self.inverse(histories, None)(self.rollout(histories))
+
+    def columns(self, histories: list, levels: tuple, samples: int = 0) -> dict:
+        columns = {"yhat": self.forecast(histories)}
+        paths = self.paths(histories, INTERVAL_PATHS) if levels else None
+        for level in levels:
+            alpha = 1 - float(level) / 100
+            lo, hi = bound_columns(level)
+            columns[lo], columns[hi] = np.quantile(paths, [alpha / 2, 1 - alpha / 2], axis=1)
+        if samples:
+            if paths is None or paths.shape[1] != samples:
+                paths = self.paths(histories, samples)
+            columns.update(sampling.sample_quantiles(paths))
+        return columns
+
+    def paths(self, histories: list, n: int) -> np.ndarray:
+        return sampling.recursive_paths(self, histories, n)
+
+    def check_levels(self, levels: tuple) -> None:
+        super().check_levels(levels)
+        sampling.residual_sets(self.f)
+
+
+class CompositeEngine:
+    """An ensemble or a bag: the median of fitted member forecasters (:mod:`forecastkit.ensemble`)."""
+
+    neural = False
+
+    def __init__(self, forecaster):
+        self.f = forecaster
+
+    def fit(self, panel: Panel, previous: dict | None = None) -> None:
+        ensemble.fit_composite(self.f, panel)
+
+    def forecast(self, histories: list) -> np.ndarray:
+        return ensemble.median_of_members(self.f, histories)
+
+    def check_levels(self, levels: tuple) -> None:
+        """Checked by :func:`~forecastkit.ensemble.predict_composite`."""
+
+    def model_files(self) -> dict:
+        return {}
+
+
+def model_file_names(forecaster, pooled: bool) -> dict:
+    """``{GLOBAL_ID: "model.keras"}`` (a pooled model) or ``{id: "models/<i>.keras"}``, ``i`` the
+    series' position in ``ids_``."""
+    if pooled:
+        return {GLOBAL_ID: "model.keras"}
+    return {sid: f"models/{i}.keras" for i, sid in enumerate(forecaster.ids_)}
+
+
+def input_shape(model) -> tuple:
+    """(rows, features) of the windows a Keras model takes (its first input)."""
+    shape = model.input_shape
+    return tuple((shape[0] if isinstance(shape, list) else shape)[1:])

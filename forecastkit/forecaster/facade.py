@@ -1,0 +1,515 @@
+"""The :class:`Forecaster` facade: scikit-learn-style parameters, ``fit``, ``predict``,
+``sample_paths``, ``save`` and ``load`` over one engine per kind and strategy
+(:mod:`~forecastkit.forecaster.engines`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from sklearn.base import BaseEstimator
+
+from .. import ensemble
+from ..checks import check_int, check_levels, required_length
+from ..data import GLOBAL_ID, Panel, read_future
+from ..errors import ConfigError, DataError, NotFittedError
+from ..intervals import check_calibration_size
+from ..models.registry import get_spec
+from ..settings import DEFAULTS
+from . import persistence, preparation, sampling
+from .engines import DirectEngine, choose_engine
+from .options import (
+    as_panel,
+    check_quantiles,
+    check_settings,
+    covariate_roles,
+    default_lookback,
+    describe_roles,
+    fixed_chain,
+)
+
+
+class Forecaster(BaseEstimator):
+    """Fit any zoo model to a panel and forecast ``horizon`` steps ahead.
+
+    Parameters
+    ----------
+    model : str
+        A registered model name (``forecastkit models`` lists them).
+    horizon : int or None
+        Steps forecast after each series' end; None (the default, as on the command line)
+        forecasts one season (``season_``), resolved in ``fit`` as ``horizon_``.
+    lookback : int or None
+        Window length fed to neural models; None picks :func:`default_lookback`.
+    params : dict or None
+        Model hyperparameters and training settings (``epochs``, ``batch_size``,
+        ``learning_rate``, ``patience``, ``validation``); unknown names are errors.
+    preprocess : {"auto", "none"}
+        Neural models: ``"auto"`` (default) chooses the target transform chain per fit from
+        the training data alone (:func:`~forecastkit.preprocess.choose_chain`: log or not,
+        deseasonalise, seasonal differences or neither, first differences or not, judged by
+        forecasts of the latest training windows); ``"none"`` applies only what is set below.
+        The choice is ``preprocess_`` after ``fit``.
+    scaler, transform, difference, deseason, seasonal_difference :
+        Target transforms (see :class:`~forecastkit.transforms.TargetTransform`), fit per
+        series on the training data only. ``transform`` ``"log"``, ``"boxcox"`` or
+        ``"none"``; ``deseason`` ``"classical"``, ``"stl"`` or ``"none"`` (the season length,
+        and the weekly cycle of hourly or daily data); ``difference`` and
+        ``seasonal_difference`` True or False. None (the default) leaves that part to
+        ``preprocess="auto"`` (and off under ``"none"``); any other value fixes it.
+    season : int or None
+        Season length; None derives it from the data's frequency (12 for monthly, ...).
+    seed : int
+        Seeds Python, NumPy and Keras: the same seed gives the same forecast.
+    verbose : int
+        0 silent, 1 progress bar, 2 Keras epoch logs.
+    warm_start : bool
+        Neural models: a second ``fit`` continues from the weights (and optimizer state) of
+        the previous one instead of fresh ones; the transforms are still refit.
+    mode : {"global", "local"}
+        Neural models on a panel: ``"global"`` trains one model on the windows of all series
+        (each scaled by its own transforms); ``"local"`` trains one model per series.
+        Baselines are always per series.
+    id_embedding : int
+        Global neural models: learn a vector of this size per series id, fed to the model
+        beside each window (0: none).
+    calendar : str, list or None
+        Calendar features known over the horizon, e.g. ``"weekday,month"`` (see
+        :data:`~forecastkit.features.CALENDAR`); they need timestamps.
+    quantiles : str, list or None
+        Neural models: also forecast these quantile levels (e.g. ``"0.1,0.9"``) with a
+        non-crossing quantile head trained on the pinball loss; the median (0.5) is always
+        one of them and is the point forecast. ``predict`` adds ``q0.1``-style columns.
+    strategy : {"direct", "recursive"}
+        Neural models: ``"direct"`` trains the network to forecast all ``horizon`` steps at
+        once; ``"recursive"`` trains it to forecast one step (windows with horizon 1) and
+        rolls it out ``horizon`` times, feeding each forecast back into the history (in the
+        original units, so every transform applies as in training). Future-known covariates
+        and calendar features work with both (step ``k`` sees its own future row);
+        past-observed covariates only with ``"direct"`` (they are unknown after the origin).
+        A recursive model's intervals (``level``) are quantiles of
+        :data:`INTERVAL_PATHS` sampled paths; it has no quantile head. Baselines forecast
+        every step natively and take ``"direct"`` only.
+    members : str, list or None
+        Model ``"ensemble"`` only: the models whose median it forecasts (``"linear,mlp"``;
+        None: ``linear, mlp, vanilla``). See :mod:`forecastkit.ensemble`.
+    bag : int
+        Neural models (an ensemble: each neural member): train this many copies over seeds and
+        lookbacks and forecast their median (:func:`~forecastkit.ensemble.bag_lookbacks`).
+    level : str, number, list or None
+        Prediction-interval levels in percent (``(80, 95)``) ``predict`` gives by default.
+        Known before ``fit``, which refuses, before any training, a fit holding out too few
+        windows to calibrate them.
+
+    Attributes
+    ----------
+    horizon_, lookback_, season_, hyper_ : resolved settings.
+    engine_ : the engine ``fit`` chose (:func:`~forecastkit.forecaster.engines.choose_engine`).
+    model_ : the trained ``keras.Model`` (a global neural model); ``models_`` maps series id
+        to its model in local mode.
+    history_ : Panel of what ``predict()`` forecasts from (the training tail).
+    members_ : an ensemble's or a bag's fitted member forecasters (see :mod:`forecastkit.ensemble`).
+    transforms_ : dict id -> fitted TargetTransform; ``encoder_`` the covariate encoding.
+    calibration_, residuals_ : dict key -> errors on the held-out windows (neural models; key
+        ``"*"`` for a global model, else the series id): sorted absolute errors per step
+        (split-conformal intervals) and the signed errors, one row per window
+        (:meth:`sample_paths`).
+
+    Examples
+    --------
+    >>> from forecastkit import Forecaster, datasets
+    >>> airline = datasets.load("airline")
+    >>> f = Forecaster("linear", horizon=3, lookback=12, params={"epochs": 2}, strategy="recursive")
+    >>> f.fit(airline).model_horizon, len(f.predict())
+    (1, 3)
+    >>> Forecaster("naive").fit(airline).horizon_  # one season of monthly data
+    12
+    """
+
+    def __init__(self, model="linear", horizon=DEFAULTS.horizon, lookback=DEFAULTS.lookback, params=None,
+                 scaler=DEFAULTS.scaler, transform=DEFAULTS.transform, difference=DEFAULTS.difference,
+                 season=DEFAULTS.season, seed=DEFAULTS.seed, verbose=0, warm_start=DEFAULTS.warm_start,
+                 mode=DEFAULTS.mode, id_embedding=DEFAULTS.id_embedding, calendar=DEFAULTS.calendar,
+                 quantiles=DEFAULTS.quantiles, strategy=DEFAULTS.strategy, preprocess=DEFAULTS.preprocess,
+                 deseason=DEFAULTS.deseason, seasonal_difference=DEFAULTS.seasonal_difference,
+                 members=DEFAULTS.members, bag=DEFAULTS.bag, level=DEFAULTS.level):
+        self.model = model
+        self.horizon = horizon
+        self.lookback = lookback
+        self.params = params
+        self.scaler = scaler
+        self.transform = transform
+        self.difference = difference
+        self.season = season
+        self.seed = seed
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.mode = mode
+        self.id_embedding = id_embedding
+        self.calendar = calendar
+        self.quantiles = quantiles
+        self.strategy = strategy
+        self.preprocess = preprocess
+        self.deseason = deseason
+        self.seasonal_difference = seasonal_difference
+        self.members = members
+        self.bag = bag
+        self.level = level
+
+    # ------------------------------------------------------------------ validation --
+    def check_params(self) -> dict:
+        """Validate every constructor argument without touching data or Keras.
+
+        Returns the resolved hyperparameters. Raises ConfigError / ConfigTypeError.
+
+        Examples
+        --------
+        >>> Forecaster("mlp", params={"units": 8}).check_params()["units"]
+        8
+        """
+        check_levels(self.level)
+        if ensemble.is_composite(self):  # an ensemble or a bag: members_ are fitted forecasters
+            return ensemble.check_composite(self)
+        return check_settings(self)
+
+    def warmup(self, season: int | None = None) -> int:
+        """Leading rows the differences consume before the first window: those set, and the first
+        differences ``preprocess="auto"`` takes. After ``fit``: the rows the chosen chains consume.
+
+        Examples
+        --------
+        >>> Forecaster("mlp", seasonal_difference=True).warmup(season=12)
+        13
+        >>> Forecaster("mlp", preprocess="none").warmup(season=12)
+        0
+        """
+        if getattr(self, "transforms_", None):
+            return max(t.lost for t in self.transforms_.values())
+        fixed = fixed_chain(self)
+        return int(fixed.get("difference", True)) + (season or 1) * int(fixed.get("seasonal_difference", False))
+
+    @property
+    def model_horizon(self) -> int:
+        """Steps the network outputs: the horizon (direct), 1 (recursive, rolled out ``horizon`` times).
+
+        Examples
+        --------
+        >>> Forecaster("mlp", horizon=12).model_horizon, Forecaster("mlp", horizon=12, strategy="recursive").model_horizon
+        (12, 1)
+        """
+        if self.strategy == "recursive":
+            return 1
+        horizon = self.__dict__.get("horizon_", self.horizon)
+        if horizon is None:
+            raise NotFittedError("`horizon` is None (one season of the data), so the model's horizon is known "
+                                 "only after `fit`. Pass horizon= to know it before.")
+        return horizon
+
+    @property
+    def model_(self):
+        """The trained Keras model of a global neural forecaster (AttributeError otherwise)."""
+        engine = self.__dict__.get("engine_")
+        if not getattr(engine, "pooled", False):
+            raise AttributeError("`model_` exists only for a fitted global neural model (local ones: `models_`).")
+        return engine.models[GLOBAL_ID]
+
+    @model_.setter
+    def model_(self, model) -> None:
+        """Install a global Keras model, e.g. one to continue from (``warm_start``)."""
+        self.engine_ = type(choose_engine(self))(self, {GLOBAL_ID: model})
+
+    @property
+    def models_(self) -> dict:
+        """Series id -> trained Keras model of a local neural forecaster (AttributeError otherwise)."""
+        engine = self.__dict__.get("engine_")
+        if not isinstance(engine, DirectEngine) or engine.pooled or not engine.models:
+            raise AttributeError("`models_` exists only for fitted local neural models (a global one: `model_`).")
+        return dict(engine.models)
+
+    def check_covariates(self, panel: Panel) -> None:
+        """Raise :class:`ConfigError` when this forecaster cannot use ``panel``'s covariate roles:
+        a recursive model refuses past-observed covariates (no data or Keras needed)."""
+        if self.strategy == "recursive" and panel.covariates:
+            raise ConfigError(
+                f"strategy='recursive' feeds each forecast back as the next step's input, but the past-observed "
+                f"covariates {list(panel.covariates)} are unknown after the forecast origin. Use strategy='direct', "
+                "or declare them future-known (future_covariates=) and supply their values over the horizon "
+                "(`future`).")
+
+    # ------------------------------------------------------------------------- fit --
+    def fit(self, data, **load_kwargs) -> "Forecaster":
+        """Learn transforms and model from ``data`` (Panel, CSV path or pandas object).
+
+        Checks first, before any training, that the held-out windows suffice to calibrate
+        intervals at the constructor's ``level``.
+        """
+        panel = as_panel(data, **load_kwargs)
+        self.check_levels_before_fit(panel, self.level)
+        previous = self._previous_models()
+        self.engine_ = choose_engine(self)
+        self.engine_.fit(panel, previous)
+        return self
+
+    def _previous_models(self) -> dict:
+        """Models a warm start continues from: ``{GLOBAL_ID: model}`` (global) or ``{id: model}``."""
+        engine = self.__dict__.get("engine_")
+        if not self.warm_start or not isinstance(engine, DirectEngine):
+            return {}
+        return dict(engine.models)
+
+    def prepare_windows(self, panel: Panel) -> dict:
+        """Everything ``fit`` learns before training, and the training windows.
+
+        Resolves the data-dependent settings (``season_``, ``horizon_``, ``lookback_``,
+        ``hyper_``...), checks the series lengths, fits the covariate encoding and each series'
+        target transform on ``panel`` (the training data) and sets ``encoder_``, ``transforms_``,
+        ``ids_`` and ``history_``. Returns ``{GLOBAL_ID: WindowSet}`` (one pooled set: global
+        mode or a single series) or ``{series id: WindowSet}`` (local mode on a panel). Trainers
+        other than :meth:`fit` (the walk-forward's fold-parallel path) start from here and hand
+        their model to :meth:`adopt_model`. The windows' horizon is :attr:`model_horizon`.
+        Warns (:class:`~forecastkit.errors.FewWindowsWarning`) when they are very few.
+        """
+        return preparation.prepare_windows(self, panel)
+
+    def adopt_model(self, model, windows) -> "Forecaster":
+        """Use a global Keras ``model`` trained elsewhere (the walk-forward's fold-parallel trainer)
+        on ``windows``, the pooled :class:`~forecastkit.windows.WindowSet` :meth:`prepare_windows`
+        returned under ``GLOBAL_ID``, and calibrate it on their held-out windows, as ``fit`` would.
+        Call :meth:`prepare_windows` first; the forecaster is then fitted. Returns self."""
+        if isinstance(windows, dict):
+            if set(windows) != {GLOBAL_ID}:
+                raise ConfigError("`adopt_model` takes a global model and the pooled windows prepare_windows "
+                                  f"returned under {GLOBAL_ID!r}. Received windows for: {list(windows)[:5]}")
+            windows = windows[GLOBAL_ID]
+        if not hasattr(self, "transforms_"):
+            raise NotFittedError("Call `prepare_windows(panel)` before `adopt_model(model, windows)`.")
+        engine = choose_engine(self)
+        if not isinstance(engine, DirectEngine):
+            raise ConfigError(f"`adopt_model` installs a neural network; {self.model!r} (bag={self.bag!r}) is not one.")
+        engine.install({GLOBAL_ID: model}, {GLOBAL_ID: windows})
+        self.engine_ = engine
+        return self
+
+    # --------------------------------------------------------------------- predict --
+    def predict(self, data=None, future=None, level=None, samples=None, **load_kwargs) -> pd.DataFrame:
+        """Forecast ``horizon`` steps after the training data, or after ``data`` if given.
+
+        Parameters
+        ----------
+        data : Panel, CSV path, pandas object or None
+            New history (validated like training data); neural models need at least
+            ``lookback`` rows per series and only series seen in ``fit``.
+        future : CSV path, DataFrame or None
+            Values of the future-known covariates over the ``horizon`` steps after each
+            series' end (see :func:`~forecastkit.data.read_future`); required when the model
+            was fit with future-known covariates, refused otherwise.
+        level : str, list or None
+            Prediction intervals at these levels (percent, e.g. ``(80, 95)``; None: the
+            constructor's ``level``): the native intervals of the baselines; for direct neural
+            models split-conformal intervals from their errors on the held-out (validation)
+            windows of ``fit``; for recursive ones the quantiles of :data:`INTERVAL_PATHS`
+            sampled paths (:meth:`sample_paths`), since one-step errors do not calibrate the
+            later steps.
+        samples : int or None
+            Neural models without a quantile head: add the :data:`SAMPLE_QUANTILES` of this
+            many sampled paths as ``q0.05``-style columns (see :meth:`sample_paths`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``id, time, model, yhat``, then ``yhat_lo_<L>, yhat_hi_<L>`` per level and
+            ``q<tau>`` per quantile of a quantile model or of the sampled paths; ``horizon``
+            rows per series.
+
+        Examples
+        --------
+        >>> from forecastkit import datasets
+        >>> f = Forecaster("linear", horizon=2, lookback=12, params={"epochs": 2, "validation": 0.2})
+        >>> list(f.fit(datasets.load("airline")).predict(samples=50).columns)[3:]
+        ['yhat', 'q0.05', 'q0.1', 'q0.25', 'q0.5', 'q0.75', 'q0.9', 'q0.95']
+        """
+        self._check_fitted("predict")
+        levels = check_levels(self.level if level is None else level)
+        if ensemble.is_composite(self):
+            return ensemble.predict_composite(self, data, future, levels, samples, load_kwargs)
+        samples = self.check_samples(samples)
+        if levels:
+            self.engine_.check_levels(levels)
+        if samples:
+            sampling.residual_sets(self)  # an old model file has none: say so before any work
+        panel, histories = self._histories(data, future, load_kwargs)
+        columns = self.engine_.columns(histories, levels, samples or 0)
+        return pd.concat([
+            pd.DataFrame({"id": sid, "time": panel.future_times(sid, self.horizon_), "model": self.model,
+                          **{name: values[i] for name, values in columns.items()}})
+            for i, (sid, _, _) in enumerate(histories)], ignore_index=True)
+
+    def predict_histories(self, histories: list):
+        """Forecasts from several histories at once: one row of ``horizon`` values each.
+
+        The low-level entry used by walk-forward evaluation: each history is ``(id, frame,
+        future)``, the rows of series ``id`` known at one forecast origin (a panel frame
+        slice, oldest first) and, for models with future-known features, the ``horizon``
+        rows after it with ``time`` and the future-known covariates only (else None).
+        Neural models forecast all of them in one batched call per model (a recursive model:
+        one per step), with the transforms learned in ``fit`` for that id; baselines
+        re-estimate from each history. An ensemble or a bag: the median of its members'.
+        """
+        self._check_fitted("predict_histories")
+        return self.engine_.forecast(histories)
+
+    def _check_fitted(self, method: str) -> None:
+        if not hasattr(self, "history_") or "engine_" not in self.__dict__:
+            raise NotFittedError(f"This Forecaster is not fitted yet. Call `fit(data)` before `{method}()`.")
+
+    def _histories(self, data, future, load_kwargs: dict) -> tuple[Panel, list]:
+        """The panel forecast from (the training tail or checked new ``data``) and its
+        ``(id, frame, future rows)`` histories."""
+        panel = self.history_ if data is None else self.check_history(as_panel(data, **load_kwargs))
+        futures = self.future_frames(panel, future)
+        return panel, [(sid, panel.series(sid), futures.get(sid)) for sid in panel.ids]
+
+    def check_history(self, panel: Panel) -> Panel:
+        """``panel`` as new history to forecast from: the covariate roles and frequency of the
+        training data and (neural models) known series, each at least a window long."""
+        if covariate_roles(panel) != self.covariates_:
+            raise DataError(
+                f"The new history has covariates {describe_roles(covariate_roles(panel))} but the model was "
+                f"fit with {describe_roles(self.covariates_)}; supply the same covariate columns and roles.")
+        if self.freq_ != panel.freq:
+            raise DataError(f"The new history has frequency {panel.freq!r} but the model was fit on "
+                            f"{self.freq_!r}; resample the data or pass freq={self.freq_!r}.")
+        self.engine_.check_history(panel)
+        return panel
+
+    def future_frames(self, panel: Panel, future) -> dict:
+        """Per series, the horizon rows (time + future-known covariates) the model needs."""
+        encoder = getattr(self, "encoder_", None)
+        horizon = self.horizon_
+        if encoder is None or not encoder.has_future_rows:
+            if future is not None:
+                raise ConfigError("`future` gives future-known covariate values, but this "
+                                  f"{self.model!r} model was fit without future-known covariates. Drop it, or "
+                                  "refit with future_covariates=.")
+            return {}
+        if encoder.future:
+            if future is None:
+                raise ConfigError(
+                    f"This model uses the future-known covariates {list(encoder.future)}, so forecasting needs "
+                    f"their values for the {horizon} step(s) after each series' end: pass `future` "
+                    "with columns time (and id) and those covariates.")
+            frames = read_future(future, panel, horizon)
+            return {sid: part.reset_index(drop=True) for sid, part in frames.groupby("id", sort=False)}
+        return {sid: pd.DataFrame({"id": sid, "time": panel.future_times(sid, horizon)}) for sid in panel.ids}
+
+    def check_samples(self, samples) -> int | None:
+        """``samples`` (paths behind ``predict``'s sampled quantile columns) checked against the
+        settings, before any data or training.
+
+        Refuses baselines (their intervals are native: ``level``), quantile-head models (both
+        would write the ``q<tau>`` columns) and ``validation=0`` (no held-out errors to draw).
+
+        Examples
+        --------
+        >>> Forecaster("linear").check_samples(200), Forecaster("naive").check_samples(None)
+        (200, None)
+        """
+        if samples is None:
+            return None
+        check_int(samples, "samples")
+        if check_quantiles(self.quantiles) and get_spec(self.model).kind == "neural":
+            raise ConfigError("`samples` cannot be combined with `quantiles`: both "
+                              "write the q<tau> columns. Drop one of them.")
+        self._check_sampling("samples")
+        return int(samples)
+
+    def _check_sampling(self, name: str) -> None:
+        """Refuse sampling from a baseline, an ensemble or a bag, or from a neural model set to hold
+        out no windows."""
+        ensemble.refuse_sampling(self, name)
+        if get_spec(self.model).kind != "neural":
+            raise ConfigError(f"`{name}` draws future paths from a neural model's held-out errors; "
+                              f"{self.model!r} is a baseline: use `level` for its native intervals.")
+        hyper = self.hyper_ if hasattr(self, "hyper_") else self.check_params()
+        if not hyper["validation"]:
+            raise ConfigError(sampling.NO_RESIDUALS.format(validation=hyper["validation"]))
+
+    def check_levels_before_fit(self, panel: Panel, level) -> None:
+        """Raise now, not after training, when ``fit(panel)`` would hold out too few windows to
+        calibrate neural intervals at ``level`` (``fit`` calls this with the constructor's)."""
+        if ensemble.is_composite(self):
+            return ensemble.levels_before_fit(self, panel, level)
+        levels = check_levels(level)
+        if not levels or get_spec(self.model).kind == "baseline":
+            return
+        hyper = self.check_params()
+        season = int(self.season or panel.season_length())
+        horizon = self.horizon or season
+        lookback = self.lookback or default_lookback(horizon, season, min(panel.lengths.values()),
+                                                     get_spec(self.model).lookback_multiple)
+        model_horizon = 1 if self.strategy == "recursive" else horizon
+        warmup = self.warmup(season)
+        held = [int(max(n - required_length(lookback, model_horizon, warmup) + 1, 0) * hyper["validation"])
+                for n in panel.lengths.values()]
+        check_calibration_size(levels, min(held) if self.mode == "local" else sum(held))
+
+    # ---------------------------------------------------------------- sampled paths --
+    def sample_paths(self, data=None, future=None, samples: int = 100, **load_kwargs) -> pd.DataFrame:
+        """``samples`` possible futures per series, drawn by bootstrapping the held-out errors
+        (see :mod:`~forecastkit.forecaster.sampling`).
+
+        ``data`` and ``future`` are as for :meth:`predict`; the same seed (and a saved and
+        loaded model) gives the same paths.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``id, time, sample, y``: ``samples * horizon`` rows per series, path by path
+            (``sample`` 0 .. samples-1).
+
+        Raises
+        ------
+        ConfigError
+            For a baseline (use ``level``: its native intervals), or when the fit held out
+            no windows (``validation=0``).
+
+        Examples
+        --------
+        >>> from forecastkit import datasets
+        >>> f = Forecaster("linear", horizon=3, lookback=12, params={"epochs": 2, "validation": 0.2})
+        >>> paths = f.fit(datasets.load("airline")).sample_paths(samples=20)
+        >>> paths.shape, list(paths.columns), paths["sample"].nunique()
+        ((60, 4), ['id', 'time', 'sample', 'y'], 20)
+        """
+        self._check_fitted("sample_paths")
+        check_int(samples, "samples")
+        self._check_sampling("samples")
+        panel, histories = self._histories(data, future, load_kwargs)
+        return sampling.paths_frame(panel, histories, self.engine_.paths(histories, samples), self.horizon_)
+
+    # ----------------------------------------------------------------- save / load --
+    def save(self, path) -> Path:
+        """Write ``metadata.json`` and the Keras models into directory ``path``.
+
+        A global neural model is ``model.keras``; local ones are ``models/<i>.keras``, ``i``
+        the series' position in ``ids`` (see :mod:`~forecastkit.forecaster.persistence`).
+        """
+        self._check_fitted("save")
+        return persistence.save(self, path)
+
+    @classmethod
+    def load(cls, path) -> "Forecaster":
+        """Restore a forecaster written by :meth:`save`, refusing anything it did not write.
+
+        ``metadata.json`` must be valid JSON with every key of the right type, written by the
+        same major version of forecastkit (another minor version warns with
+        :class:`~forecastkit.errors.ModelVersionWarning`); ``model.keras`` is loaded with Keras
+        ``safe_mode=True``, must contain no code (``Lambda`` layers), and its input and output
+        shapes must match the metadata's window length, features and horizon.
+
+        Raises
+        ------
+        ModelFileError
+            (a :class:`~forecastkit.errors.DataError`) naming the file and the reason.
+        """
+        return persistence.load(cls, path)

@@ -1,0 +1,198 @@
+"""The forecaster's settings: constants, parameter checks and data-dependent defaults.
+
+Nothing here touches Keras or trains; everything can run before ``fit``.
+
+Examples
+--------
+>>> check_quantiles("0.9,0.1")
+(0.1, 0.9)
+>>> default_lookback(horizon=12, season=12, shortest=144)
+24
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..checks import check_int
+from ..data import Panel, from_pandas, load_csv
+from ..errors import ConfigError
+from ..features import check_calendar
+from ..models.registry import get_spec
+from ..preprocess import PREPROCESS, resolve_fixed
+from ..seasonality import DESEASON_METHODS
+from ..transforms import check_transform_options
+from ..windows import check_window_args
+
+MODES = ("global", "local")
+STRATEGIES = ("direct", "recursive")
+#: Quantile levels of the ``q<tau>`` columns ``predict(samples=N)`` adds from sampled paths.
+SAMPLE_QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
+#: Sampled paths behind the intervals (``level``) of a recursive model.
+INTERVAL_PATHS = 1000
+#: Rolled-out paths per batch when sampling (bounds the memory of many series x many paths).
+PATH_CHUNK = 65536
+
+
+def check_quantiles(quantiles) -> tuple[float, ...]:
+    """``quantiles`` (``"0.1,0.9"`` or a list) as a sorted tuple of levels in (0, 1).
+
+    Examples
+    --------
+    >>> check_quantiles("0.9,0.1"), check_quantiles(None)
+    ((0.1, 0.9), ())
+    """
+    if quantiles is None or quantiles == "" or quantiles == ():
+        return ()
+    items = quantiles.split(",") if isinstance(quantiles, str) else quantiles if isinstance(
+        quantiles, (list, tuple)) else [quantiles]
+    taus = []
+    for item in items:
+        try:
+            tau = float(item)
+        except (TypeError, ValueError):
+            tau = float("nan")
+        if isinstance(item, bool) or not 0 < tau < 1:
+            raise ConfigError(f"`quantiles` must be levels strictly between 0 and 1, such as (0.1, 0.9). "
+                              f"Received: quantiles={quantiles!r}")
+        taus.append(tau)
+    if len(set(taus)) != len(taus):
+        raise ConfigError(f"`quantiles` lists a level twice. Received: quantiles={quantiles!r}")
+    return tuple(sorted(taus))
+
+
+def model_taus(quantiles) -> tuple[float, ...]:
+    """Quantile levels a quantile model forecasts (0.5 included), or () for point models.
+
+    Examples
+    --------
+    >>> model_taus("0.1,0.9"), model_taus(None)
+    ((0.1, 0.5, 0.9), ())
+    """
+    taus = check_quantiles(quantiles)
+    return tuple(sorted({*taus, 0.5})) if taus else ()
+
+
+def default_lookback(horizon: int, season: int, shortest: int, multiple: int = 2) -> int:
+    """Default window length: ``multiple * max(season, horizon, 5)``, capped at half the usable
+    history. ``multiple`` is the model's ``lookback_multiple`` in the registry (chosen on
+    training-period validation, ``benchmarks/results/defaults.md``).
+
+    Examples
+    --------
+    >>> default_lookback(horizon=12, season=12, shortest=144)
+    24
+    >>> default_lookback(horizon=12, season=12, shortest=36)
+    12
+    >>> default_lookback(horizon=12, season=12, shortest=144, multiple=1)
+    12
+    """
+    return max(1, min(multiple * max(season, horizon, 5), (shortest - horizon + 1) // 2))
+
+
+def as_panel(data, **kwargs) -> Panel:
+    """A :class:`Panel` from a Panel, a CSV path or a pandas object (kwargs go to the loader).
+
+    Examples
+    --------
+    >>> as_panel(pd.Series([1.0, 2.0, 3.0], name="y")).lengths
+    {'y': 3}
+    """
+    if isinstance(data, Panel):
+        return data
+    if isinstance(data, (str, Path)):
+        return load_csv(data, **kwargs)
+    if isinstance(data, (pd.DataFrame, pd.Series)):
+        return from_pandas(data, **kwargs)
+    raise ConfigError(
+        "`data` must be a forecastkit Panel, a CSV path or a pandas DataFrame/Series. "
+        f"Received: data of type {type(data).__name__}"
+    )
+
+
+def check_settings(forecaster) -> dict:
+    """Validate a single (not composite) forecaster's constructor arguments without data or Keras;
+    returns the resolved hyperparameters (see :meth:`Forecaster.check_params`)."""
+    f = forecaster
+    spec = get_spec(f.model)
+    check_window_args(f.lookback if f.lookback is not None else 1, f.horizon if f.horizon is not None else 1)
+    fixed = fixed_chain(f)
+    check_transform_options(f.scaler, fixed.get("power"), bool(fixed.get("difference")),
+                            fixed.get("deseason") or "none", int(bool(fixed.get("seasonal_difference"))))
+    if f.season is not None:
+        check_int(f.season, "season")
+    check_int(f.seed, "seed", minimum=0)
+    if f.mode not in MODES:
+        raise ConfigError(f"`mode` must be 'global' or 'local'. Received: mode={f.mode!r}")
+    check_int(f.id_embedding, "id_embedding", minimum=0)
+    if f.id_embedding and f.mode == "local":
+        raise ConfigError("`id_embedding` learns a vector per series inside one global model; it has no "
+                          f"meaning with mode='local'. Drop it or use mode='global'. Received: "
+                          f"id_embedding={f.id_embedding}")
+    check_calendar(f.calendar)
+    taus = check_quantiles(f.quantiles)
+    if taus and spec.kind != "neural":
+        raise ConfigError(f"`quantiles` train a quantile head, which only neural models have; "
+                          f"{f.model!r} is a baseline. Use `level` for its intervals.")
+    if taus and (f.difference or f.seasonal_difference):
+        raise ConfigError("`quantiles` cannot be combined with `difference` or `seasonal_difference`: quantiles "
+                          "of differences do not add up to quantiles of the level. Drop one of them.")
+    if isinstance(f.strategy, bool) or f.strategy not in STRATEGIES:
+        raise ConfigError(f"`strategy` must be 'direct' or 'recursive'. Received: strategy={f.strategy!r}")
+    if f.strategy != "direct" and spec.kind != "neural":
+        raise ConfigError(f"`strategy={f.strategy!r}` applies to neural models; {f.model!r} "
+                          "is a baseline, which forecasts every step natively. Use strategy='direct'.")
+    if taus and f.strategy == "recursive":
+        raise ConfigError("`quantiles` cannot be combined with strategy='recursive': a one-step "
+                          "quantile head's quantiles do not compound over the horizon. Use strategy='direct', "
+                          "or `level` / `samples` (quantiles of sampled paths).")
+    if f.params is not None and not isinstance(f.params, dict):
+        raise ConfigError(f"`params` must be a dict of hyperparameters. Received: params={f.params!r}")
+    return spec.resolve(f.params)
+
+
+def fixed_chain(forecaster) -> dict:
+    """The transform parts the user set, checked (see :func:`~forecastkit.preprocess.resolve_fixed`)."""
+    f = forecaster
+    if isinstance(f.preprocess, bool) or f.preprocess not in PREPROCESS:
+        raise ConfigError(f"`preprocess` must be 'auto' or 'none'. Received: preprocess={f.preprocess!r}")
+    if f.deseason is not None and f.deseason not in DESEASON_METHODS:
+        raise ConfigError(f"`deseason` must be one of {', '.join(DESEASON_METHODS)}. "
+                          f"Received: deseason={f.deseason!r}")
+    for name in ("difference", "seasonal_difference"):
+        value = getattr(f, name)
+        if value is not None and not isinstance(value, (bool, np.bool_)):
+            raise ConfigError(f"`{name}` must be True, False or None (auto). Received: {name}={value!r}")
+    if f.transform not in (None, "none", "log", "boxcox"):
+        raise ConfigError(f"`transform` must be one of log, boxcox or none. Received: transform={f.transform!r}")
+    fixed = resolve_fixed(f.transform, f.difference, f.deseason, f.seasonal_difference)
+    if f.scaler.startswith("window_") or f.preprocess == "none" or check_quantiles(f.quantiles):
+        # window scalers take raw levels; quantiles of differences do not add up: nothing to choose
+        fixed = {"power": None, "difference": False, "deseason": "none", "seasonal_difference": False, **fixed}
+    return fixed
+
+
+def covariate_roles(panel: Panel) -> dict:
+    """The covariate columns of each role, as JSON-friendly lists.
+
+    Examples
+    --------
+    >>> covariate_roles(as_panel(pd.Series([1.0, 2.0], name="y")))
+    {'past': [], 'future': [], 'static': [], 'categorical': []}
+    """
+    return {"past": list(panel.covariates), "future": list(panel.future_covariates),
+            "static": list(panel.static_covariates), "categorical": list(panel.categorical)}
+
+
+def describe_roles(roles: dict) -> str:
+    """Covariate roles in words (``"past ['price']"``), or ``"none"``."""
+    named = [f"{role} {names}" for role, names in roles.items() if names and role != "categorical"]
+    return ", ".join(named) or "none"
+
+
+def tail(panel: Panel, rows: int) -> Panel:
+    """The last ``rows`` rows of every series of ``panel``."""
+    return panel.with_frame(panel.frame.groupby("id", sort=False).tail(rows).reset_index(drop=True))

@@ -1,0 +1,172 @@
+"""What a neural fit learns before training: resolved settings, transforms, covariate
+encoding and the training windows (:func:`prepare_windows`).
+
+Every function takes the :class:`~forecastkit.forecaster.Forecaster` whose learned state it
+sets or reads; none trains or imports Keras.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from ..checks import required_length
+from ..data import GLOBAL_ID, Panel
+from ..errors import ConfigError, FewWindowsWarning
+from ..features import FeatureEncoder, check_calendar
+from ..models.registry import get_spec
+from ..preprocess import choose_chain, fixed_chain
+from ..seasonality import grid_positions, seasonal_periods
+from ..windows import WindowSet
+from .options import covariate_roles, default_lookback, tail
+from .options import fixed_chain as fixed_parts
+
+#: Training windows below which a fit warns (:class:`~forecastkit.errors.FewWindowsWarning`):
+#: fewer than this, or than a linear autoregression on the window has coefficients
+#: (``lookback + 1``), leave the weights underdetermined.
+MIN_WINDOWS = 10
+
+
+def resolve(f, panel: Panel) -> None:
+    """Settle the settings that depend on the data: season, horizon, lookback, hyperparameters."""
+    f.hyper_ = f.check_params()
+    f.season_ = int(f.season or panel.season_length())
+    f.horizon_ = int(f.horizon or f.season_)
+    shortest = min(panel.lengths.values())
+    f.lookback_ = int(f.lookback or default_lookback(f.horizon_, f.season_, shortest,
+                                                     get_spec(f.model).lookback_multiple))
+    f.target_, f.freq_, f.step_ = panel.target, panel.freq, panel.step
+    f.covariates_ = covariate_roles(panel)
+    f.check_covariates(panel)
+
+
+def describe_resolved(f, rows: int) -> tuple[str, str]:
+    """``(lookback, horizon)`` in words, as the user gave them or labelled as resolved:
+    ``("lookback 4 (resolved from horizon 100 and 108 rows)", "horizon 100")``."""
+    lookback = f"lookback {f.lookback_}" + ("" if f.lookback else
+                                          f" (resolved from horizon {f.horizon_} and {rows} rows)")
+    horizon = f"horizon {f.horizon_}" + ("" if f.horizon else f" (resolved: the season length {f.season_})")
+    return lookback, horizon
+
+
+def prepare_windows(f, panel: Panel) -> dict:
+    """See :meth:`Forecaster.prepare_windows`."""
+    resolve(f, panel)
+    f.transforms_ = {}
+    warmup = f.warmup(f.season_)
+    needed = required_length(f.lookback_, f.model_horizon, warmup)
+    shortest = min(panel.lengths.values())
+    lookback, horizon = describe_resolved(f, shortest)
+    step = "1 (one-step recursive model)" if f.strategy == "recursive" else horizon
+    panel.check_length(needed, f"{lookback} + {step}{f' + {warmup} for differencing' if warmup else ''}")
+    f.encoder_ = FeatureEncoder(check_calendar(f.calendar, panel.freq)).fit(panel)
+    chains = choose_chains(f, panel)
+    blocks = []
+    for sid in panel.ids:
+        frame = panel.series(sid)
+        where = f" of series {sid!r}" if panel.n_series > 1 else ""
+        f.transforms_[sid] = chains[sid].transform(f.scaler, f.season_, f.periods_).fit(
+            frame["y"].to_numpy(float), where, positions(f, frame))
+        blocks.append(block(f, sid, frame))
+    f.ids_ = list(f.transforms_)
+    describe_transforms(f)
+    f.history_ = tail(panel, f.lookback_ + f.warmup())
+    if f.mode == "local" and len(blocks) > 1:
+        windows = {sid: make_window_set(f, [each]) for sid, each in zip(f.ids_, blocks)}
+    else:
+        windows = {GLOBAL_ID: make_window_set(f, blocks)}
+    warn_few_windows(f, windows, shortest)
+    return windows
+
+
+def warn_few_windows(f, windows: dict, rows: int) -> None:
+    """One :class:`~forecastkit.errors.FewWindowsWarning` when a model would train on fewer
+    than ``max(MIN_WINDOWS, lookback + 1)`` windows (after holding out the validation share)."""
+    validation = f.hyper_["validation"]
+    minimum = max(MIN_WINDOWS, f.lookback_ + 1)
+    fewest = min(len(ws.latest(validation)[0]) or len(ws) for ws in windows.values())  # as training splits
+    if fewest >= minimum:
+        return
+    warnings.warn(f"{f.model!r} trains on only {fewest} window(s) (fewer than {minimum}: too few to learn "
+                  f"from) with {', '.join(describe_resolved(f, rows))}; use a shorter `horizon` or `lookback`, or "
+                  "more data.", FewWindowsWarning, stacklevel=6)
+
+
+def choose_chains(f, panel: Panel) -> dict:
+    """Each series' transform chain, chosen from ``panel`` (the training data) under
+    ``preprocess="auto"`` (one chain for a global model, one per series for local ones),
+    else the parts the user set."""
+    fixed = fixed_parts(f)
+    f.periods_ = ()
+    if fixed.get("deseason", "auto") != "none":
+        try:  # a frequency without a calendar grid (business days) cannot place seasons
+            grid_positions(panel.frame["time"].iloc[:1], panel.freq, panel.step)
+            f.periods_ = seasonal_periods(panel.freq, f.season_)
+        except ConfigError:
+            if "deseason" in fixed:
+                raise
+    if f.preprocess == "none":
+        return dict.fromkeys(panel.ids, fixed_chain(fixed))
+    series = {sid: (panel.series(sid)["y"].to_numpy(float), positions(f, panel.series(sid)))
+              for sid in panel.ids}
+
+    def choose(chosen):
+        return choose_chain(chosen, f.model_horizon, f.lookback_, f.season_, f.periods_, fixed, f.scaler)
+
+    if f.mode == "local":
+        return {sid: choose([values]) for sid, values in series.items()}
+    return dict.fromkeys(panel.ids, choose(list(series.values())))
+
+
+def describe_transforms(f) -> None:
+    """``preprocess_`` (the chains in words, distinct ones joined by " | ") and ``periods_``."""
+    described = dict.fromkeys(t.describe() for t in f.transforms_.values())
+    f.preprocess_ = " | ".join(described)
+    f.periods_ = max((t.periods for t in f.transforms_.values()), key=len)
+
+
+def positions(f, frame: pd.DataFrame) -> np.ndarray | None:
+    """Grid positions of ``frame``'s rows when deseasonalisation needs them (else None)."""
+    if not getattr(f, "periods_", ()):
+        return None
+    return grid_positions(frame["time"], f.freq_, f.step_)
+
+
+def block(f, sid: str, frame: pd.DataFrame, future: pd.DataFrame | None = None):
+    """``(z, past, known, static)`` rows of one series for a :class:`WindowSet`.
+
+    ``future`` (forecasting only): the horizon rows (time and future-known covariates)
+    after ``frame``; the target and past-observed covariates are unknown there (NaN).
+    """
+    diff = f.transforms_[sid].lost
+    z = f.transforms_[sid].transform(frame["y"].to_numpy(float), positions(f, frame))
+    past = f.encoder_.past_rows(sid, frame)[diff:]
+    rows = frame if future is None else pd.concat([frame[future.columns], future], ignore_index=True)
+    known = f.encoder_.known_rows(sid, rows)[diff:]
+    if future is not None:
+        z = np.r_[z, np.full(len(future), np.nan)]
+        past = np.r_[past, np.full((len(future), past.shape[1]), np.nan)]
+    return z, past, known, f.encoder_.static_row(frame)
+
+
+def with_empty_rows(block: tuple, rows: int) -> tuple:
+    """A ``(z, past, known, static)`` block with ``rows`` unknown rows after it (NaN target)."""
+    z, past, known, static = block
+    return (np.r_[z, np.full(rows, np.nan)], np.r_[past, np.zeros((rows, past.shape[1]))],
+            np.r_[known, np.zeros((rows, known.shape[1]))], static)
+
+
+def make_window_set(f, blocks, starts: str = "train") -> WindowSet:
+    """A :class:`WindowSet` of ``blocks`` with ``f``'s lookback, model horizon and scaler."""
+    normalise = f.scaler if f.scaler.startswith("window_") else None
+    return WindowSet(blocks, f.lookback_, f.model_horizon, f.encoder_.has_future_rows, normalise, starts)
+
+
+def window_shape(f) -> tuple:
+    """(rows, features) of ``f``'s model windows."""
+    encoder = f.encoder_
+    future = f.model_horizon if encoder.has_future_rows else 0
+    return (f.lookback_ + future,
+            1 + encoder.n_past + encoder.n_known + encoder.n_static + int(encoder.has_future_rows))

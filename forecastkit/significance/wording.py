@@ -1,0 +1,241 @@
+r"""Plain-English verdicts from :func:`~forecastkit.significance.compare` tables.
+
+Examples
+--------
+>>> _p(0.0496, 0.05), _p(0.41, 0.05), _percent(18.2)
+('p=0.0496', 'p=0.41', '18%')
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ConfigError, ConfigTypeError
+from .pairwise import ORIGINS_PER_OVERLAP
+from .panels import ALL_ID, COMPARE_COLUMNS
+
+_METRIC_NAMES = {"mae": "MAE", "rmse": "RMSE", "mse": "MSE", "mape": "MAPE", "smape": "sMAPE",
+                 "mase": "MASE", "owa": "OWA"}
+
+
+def verdict(leaderboard: pd.DataFrame, comparisons: Mapping, metric: str,
+            alpha: float = 0.05) -> list[str]:
+    """Plain-English conclusions of :func:`compare` tables, for the CLI and the report.
+
+    One line per tested comparison, in the order of ``comparisons``, then one line for all
+    the comparisons that could not be tested, then any warnings (fewer than 10 origins,
+    untestable series). The lines read:
+
+    - significant, one series:
+      ``"linear beats seasonal_naive on MASE by 18% (p=0.010, 40 origins)."``
+    - not significant: ``"stacked is not distinguishable from linear on MASE (p=0.41, 40 origins)."``
+    - panels add how many series differ after Holm correction, and in whose favour:
+      ``"linear beats naive on MASE by 18% overall (p=0.010, 320 origins); significant on
+      5 of 8 series after Holm correction, all in favour of linear."`` If the significant
+      series favour different models, the line says so instead of naming a winner.
+    - ``"Warning: only 6 origins; ..."`` when a comparison has fewer than 10 origins.
+    - once for every comparison with fewer origins than :func:`min_origins`, with the fix:
+      ``"Not enough origins to test 9 comparisons on MASE (ets vs seasonal_naive, mlp vs ets,
+      linear vs ets and 6 more): 24 shared origins, but the forecasts of each origin share
+      targets with the next 11, so a test of the right size needs at least 48. Set `folds`
+      to 48 or more, or raise `stride` (with `stride` >= the horizon the origins do not
+      overlap and 3 suffice)."``
+
+    "beats by P%" means ``P = (1 - loss_winner / loss_loser) * 100``. The winner is the
+    model with the smaller mean loss on the origins the test used. The loss values are taken
+    from ``leaderboard`` (so the percentage matches the table the user sees) when both models
+    are in it and it agrees on who is better. Otherwise they come from the comparison's
+    ``(all)`` row.
+
+    Parameters
+    ----------
+    leaderboard : DataFrame
+        One row per model, with column ``model`` and the column ``metric`` (lower is
+        better), sorted best first.
+    comparisons : mapping
+        Values are tables returned by :func:`compare`. The keys are not used: each table
+        names its own ``model`` and ``reference``.
+    metric : str
+        Metric name, e.g. ``"mase"``. It names the leaderboard column and appears in the
+        text (``"MASE"``).
+    alpha : float
+        Significance level for the panel p-value and for the per-series Holm-adjusted ones.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> row = dict(model="stacked", reference="linear", n_origins=6, loss_model=0.82,
+    ...            loss_reference=0.8, rel_diff=0.025, statistic=0.9, p=0.41, p_holm=0.41,
+    ...            few_origins=True, min_origins=3)
+    >>> table = pd.DataFrame([dict(row, id="s1"), dict(row, id="(all)", statistic=float("nan"))])
+    >>> leaderboard = pd.DataFrame({"model": ["linear", "stacked"], "mase": [0.8, 0.82]})
+    >>> for line in verdict(leaderboard, {"stacked": table}, "mase"):
+    ...     print(line)  # doctest: +ELLIPSIS
+    stacked is not distinguishable from linear on MASE (p=0.41, 6 origins).
+    Warning: only 6 origins; with fewer than 10 forecast origins the test has little power ...
+    """
+    if (isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.floating))
+            or not 0 < alpha < 1):
+        raise ConfigError(f"`alpha` must be a number strictly between 0 and 1. Received: alpha={alpha!r}")
+    if not isinstance(comparisons, Mapping):
+        raise ConfigTypeError("`comparisons` must be a dict of tables returned by compare(). "
+                              f"Received: {type(comparisons).__name__}")
+    values = _leaderboard_values(leaderboard, metric)
+    name = _METRIC_NAMES.get(str(metric).lower(), str(metric))
+    lines, untested, warnings = [], [], []
+    for key, table in comparisons.items():
+        per_series, combined = _split_table(table, key)
+        if math.isnan(float(combined["p"])):
+            untested.append((per_series, combined))
+            continue
+        lines.append(_line(per_series, combined, values, name, alpha))
+        for warning in _warnings(per_series, combined):
+            if warning not in warnings:
+                warnings.append(warning)
+    if untested:
+        lines.append(_untested_line(untested, name))
+    return lines + warnings
+
+
+def _line(per_series: pd.DataFrame, combined: pd.Series, values: dict, name: str,
+          alpha: float) -> str:
+    model, reference = str(combined["model"]), str(combined["reference"])
+    n, p = int(combined["n_origins"]), float(combined["p"])
+    k = len(per_series)
+    winner, loser, percent = _winner(model, reference, combined, values)
+    if k == 1:
+        if p >= alpha or winner is None:
+            return f"{model} is not distinguishable from {reference} on {name} ({_p(p, alpha)}, {n} origins)."
+        return f"{winner} beats {loser} on {name} by {percent} ({_p(p, alpha)}, {n} origins)."
+    tested = per_series[per_series["p_holm"].notna()]
+    if p >= alpha:
+        return (f"{model} is not distinguishable from {reference} on {name} on any of the "
+                f"{len(tested)} series after Holm correction ({_p(p, alpha)}, {n} origins).")
+    significant = tested[tested["p_holm"] < alpha]
+    model_wins = int((significant["statistic"] < 0).sum())
+    reference_wins = len(significant) - model_wins
+    counted = f"significant on {len(significant)} of {len(tested)} series after Holm correction"
+    sides = {model: model_wins, reference: reference_wins}
+    if winner is not None and sides[loser] == 0:
+        return (f"{winner} beats {loser} on {name} by {percent} overall ({_p(p, alpha)}, "
+                f"{n} origins); {counted}, all in favour of {winner}.")
+    overall = (f"{winner} is {percent} better overall" if winner is not None
+               else "their mean losses are equal")
+    return (f"{model} vs {reference} on {name}: {overall}, but the series disagree: {counted}, "
+            f"{model} better on {model_wins} and {reference} better on {reference_wins} "
+            f"({_p(p, alpha)}, {n} origins).")
+
+
+def _untested_line(untested: list, name: str) -> str:
+    """One line for every comparison without a p-value: how many origins, and the fix."""
+    pairs = [f"{c['model']} vs {c['reference']}" for _, c in untested]
+    what = (f"{pairs[0]} on {name}" if len(pairs) == 1 else
+            f"{len(pairs)} comparisons on {name} ({_listing(pairs)})")
+    panel = any(len(per_series) > 1 for per_series, _ in untested)
+    most = max(int(per_series["n_origins"].max()) if len(per_series) else 0
+               for per_series, _ in untested)
+    have = f"at most {most} shared origins per series" if panel else f"{most} shared origins"
+    needed = max(int(c["min_origins"]) for _, c in untested)
+    if needed <= 3:
+        return f"Not enough origins to test {what}: {have}, and the test needs 3. Set `folds` to 3 or more."
+    return (f"Not enough origins to test {what}: {have}, but the forecasts of each origin share targets "
+            f"with the next {needed // ORIGINS_PER_OVERLAP - 1}, so a test of the right size needs at least "
+            f"{needed}. Set `folds` to {needed} or more, or raise `stride` (with `stride` >= the horizon the "
+            "origins do not overlap and 3 suffice).")
+
+
+def _listing(items: list, shown: int = 3) -> str:
+    if len(items) <= shown:
+        return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else items[0]
+    return ", ".join(items[:shown]) + f" and {len(items) - shown} more"
+
+
+def _winner(model: str, reference: str, combined: pd.Series, values: dict):
+    """(winner, loser, "18%") from paired means, percentage from the leaderboard if it agrees."""
+    loss = {model: float(combined["loss_model"]), reference: float(combined["loss_reference"])}
+    if loss[model] < loss[reference]:
+        winner, loser = model, reference
+    elif loss[reference] < loss[model]:
+        winner, loser = reference, model
+    else:  # equal (or nan): no winner
+        return None, None, ""
+    board = {m: values.get(m, math.nan) for m in (model, reference)}
+    if all(math.isfinite(v) for v in board.values()) and board[winner] < board[loser]:
+        loss = board
+    percent = (1.0 - loss[winner] / loss[loser]) * 100.0 if loss[loser] > 0 else math.nan
+    return winner, loser, _percent(percent)
+
+
+def _warnings(per_series: pd.DataFrame, combined: pd.Series) -> list[str]:
+    out = []
+    if math.isnan(float(combined["p"])):
+        return out
+    few = per_series[per_series["few_origins"].astype(bool)]
+    untestable = int(per_series["p"].isna().sum())
+    advice = ("with fewer than 10 forecast origins the test has little power and its p-values "
+              "are rough. Evaluate at more origins before trusting a difference.")
+    if len(per_series) == 1 and len(few):
+        out.append(f"Warning: only {int(combined['n_origins'])} origins; {advice}")
+    elif len(few):
+        out.append(f"Warning: {len(few)} of {len(per_series)} series have fewer than 10 origins "
+                   f"(as few as {int(few['n_origins'].min())}); {advice}")
+    if len(per_series) > 1 and untestable:
+        out.append(f"Warning: {untestable} of {len(per_series)} series could not be tested "
+                   "(too few shared origins) and "
+                   f"{'is' if untestable == 1 else 'are'} left out of the Holm correction.")
+    return out
+
+
+def _p(p: float, alpha: float) -> str:
+    """``p<0.001``, ``p=0.010``, ``p=0.41``; never rounds a significant p up to alpha."""
+    if p < 0.001:
+        return "p<0.001"
+    text = f"{p:.2f}" if p >= 0.1 else f"{p:.3f}"
+    if p < alpha <= float(text):
+        text = f"{p:.4f}"
+    return f"p={text}"
+
+
+def _percent(percent: float) -> str:
+    if math.isnan(percent):
+        return "an undefined margin"
+    if percent >= 9.5:
+        return f"{percent:.0f}%"
+    if percent >= 0.05:
+        return f"{percent:.1f}%"
+    return "less than 0.1%"
+
+
+def _leaderboard_values(leaderboard, metric) -> dict:
+    if not isinstance(leaderboard, pd.DataFrame):
+        raise ConfigTypeError("`leaderboard` must be a pandas DataFrame with a `model` column. "
+                              f"Received: {type(leaderboard).__name__}")
+    for column in ("model", metric):
+        if column not in leaderboard.columns:
+            raise ConfigError(f"`leaderboard` must have columns model and {metric!r} (`metric`). "
+                              f"Received columns: {', '.join(map(str, leaderboard.columns))}")
+    scores = pd.to_numeric(leaderboard[metric], errors="coerce")
+    return {str(m): float(v) for m, v in zip(leaderboard["model"], scores)}
+
+
+def _split_table(table, key) -> tuple[pd.DataFrame, pd.Series]:
+    if not isinstance(table, pd.DataFrame):
+        raise ConfigTypeError(f"`comparisons[{key!r}]` must be a table returned by compare(). "
+                              f"Received: {type(table).__name__}")
+    missing = [c for c in COMPARE_COLUMNS if c not in table.columns]
+    if missing:
+        raise ConfigError(f"`comparisons[{key!r}]` must be a table returned by compare(); missing "
+                          f"columns {', '.join(missing)}")
+    is_all = table["id"].astype(str) == ALL_ID
+    if is_all.sum() != 1 or is_all.all():
+        raise ConfigError(f"`comparisons[{key!r}]` must have per-series rows and one row with "
+                          f"id={ALL_ID!r}, as returned by compare()")
+    return table[~is_all], table[is_all].iloc[0]
