@@ -262,7 +262,7 @@ loaded, that says when its values are known:
 
 | role | argument / flag | known | here |
 |---|---|---|---|
-| past-observed | `covariates` / `--past-covariates` | up to the forecast origin | occupancy (measured with takings) |
+| past-observed | `past_covariates` / `--past-covariates` | up to the forecast origin | occupancy (measured with takings) |
 | future-known | `future_covariates` / `--future-covariates` | over the horizon too | CPI (treated as planned: in practice an official projection) |
 | calendar | `calendar=` / `--calendar` | always | the quarter (sin/cos) |
 | static | `static_covariates` / `--static-covariates` | one value per series | – |
@@ -282,11 +282,11 @@ else:
 ## Load with roles
 
 `datasets.load` accepts the loader's arguments; your own CSV takes the same ones
-(`load_csv(path, id="state", target="takings", covariates="occupancy", future_covariates="cpi")`)."""),
+(`load_csv(path, id="state", target="takings", past_covariates="occupancy", future_covariates="cpi")`)."""),
     code("""
 from forecastkit import Forecaster, datasets
 
-panel = datasets.load("aus_accommodation", covariates=("occupancy",), future_covariates=("cpi",))
+panel = datasets.load("aus_accommodation", past_covariates=("occupancy",), future_covariates=("cpi",))
 print(f"{panel.n_series} series x {min(panel.lengths.values())} quarters; past-observed {panel.covariates}, "
       f"future-known {panel.future_covariates}")
 panel.frame.head()"""),
@@ -373,7 +373,7 @@ import pandas as pd
 
 splitter = WalkForward(horizon=H, folds=FOLDS, refit=REFIT)
 params = {"epochs": EPOCHS}
-plain = datasets.load("aus_accommodation", covariates=())
+plain = datasets.load("aus_accommodation", past_covariates=())
 without = walk_forward(plain, {"mlp": Forecaster("mlp", horizon=H, params=params),
                                "mlp + quarter": Forecaster("mlp", horizon=H, calendar="quarter", params=params)},
                        splitter, seed=0)

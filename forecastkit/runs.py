@@ -61,7 +61,7 @@ def data_source(settings: RunSettings) -> tuple[Path, str | None]:
 def load_data(settings: RunSettings) -> Panel:
     """The settings' data: a CSV path, or else a shipped dataset name (default: airline)."""
     load_args = {"target": settings.target, "time": settings.time, "id": settings.id,
-                 "covariates": split_names(settings.past_covariates),
+                 "past_covariates": split_names(settings.past_covariates),
                  "future_covariates": split_names(settings.future_covariates),
                  "static_covariates": split_names(settings.static_covariates),
                  "freq": settings.freq, "fill": settings.fill}

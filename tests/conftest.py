@@ -36,4 +36,4 @@ def two_series():
             "price": 5 + rng.normal(0, 0.1, n),
         }))
     return from_pandas(pd.concat(frames, ignore_index=True), id="store", time="month",
-                       target="sales", covariates=("price",))
+                       target="sales", past_covariates=("price",))

@@ -144,9 +144,8 @@ def api_forecast(case) -> pd.DataFrame:
     settings = read_config(flags.pop("config")) if "config" in flags else {}
     tables = settings.pop("model_tables", {})
     settings.update(flags)
-    roles = {role: split_names(settings.get(flag)) for role, flag in (
-        ("covariates", "past_covariates"), ("future_covariates", "future_covariates"),
-        ("static_covariates", "static_covariates"))}
+    roles = {role: split_names(settings.get(role))
+             for role in ("past_covariates", "future_covariates", "static_covariates")}
     panel = load_csv(settings["data"], target=settings.get("target"), time=settings.get("time"),
                      id=settings.get("id"), freq=settings.get("freq"), fill=settings.get("fill"), **roles)
     model = settings.get("model", "linear")

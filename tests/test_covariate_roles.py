@@ -11,7 +11,6 @@ from forecastkit.data import Panel, from_pandas, load_csv, read_future
 from forecastkit.data.options import LoadOptions, check_options
 from forecastkit.errors import ConfigError, ConfigTypeError, DataError
 
-
 #: A long panel: two stores, a past covariate, a future one (labels), a static one (labels).
 STORES = ("store,date,sales,temp,promo,size\n"
           "a,2024-01-01,5,20,yes,big\n"
@@ -20,8 +19,11 @@ STORES = ("store,date,sales,temp,promo,size\n"
           "b,2024-01-01,1,18,no,small\n"
           "b,2024-01-02,2,19,yes,small\n"
           "b,2024-01-03,3,17,no,small\n")
-ROLES = {"target": "sales", "covariates": "temp", "future_covariates": "promo",
+ROLES = {"target": "sales", "past_covariates": "temp", "future_covariates": "promo",
          "static_covariates": "size"}
+#: The Panel attribute holding the columns of each role argument.
+ATTRIBUTE = {"past_covariates": "covariates", "future_covariates": "future_covariates",
+             "static_covariates": "static_covariates"}
 
 
 def write(tmp_path, content, name="data.csv"):
@@ -53,22 +55,22 @@ def stores(tmp_path, **kwargs):
 
 @pytest.mark.parametrize("form", ["price", ["price"], ("price",), "price,promo", "price, promo",
                                   ["price", "promo"], "generator"])
-@pytest.mark.parametrize("role", ["covariates", "future_covariates", "static_covariates"])
+@pytest.mark.parametrize("role", ["past_covariates", "future_covariates", "static_covariates"])
 def test_roles_accept_a_name_a_comma_string_or_a_list(tmp_path, role, form):
     path = write(tmp_path, "date,y,price,promo\n2024-01-01,1,2,3\n2024-01-02,2,2,3\n")
     expected = ("price",) if form in ("price", ["price"], ("price",)) else ("price", "promo")
     if form == "generator":  # read once, like any iterable
         form = (name for name in ["price", "promo"])
     panel = load_csv(path, target="y", **{role: form})
-    assert getattr(panel, role) == expected
-    others = {"covariates", "future_covariates", "static_covariates"} - {role}
-    assert all(getattr(panel, other) == () for other in others)
+    assert getattr(panel, ATTRIBUTE[role]) == expected
+    others = set(ATTRIBUTE) - {role}
+    assert all(getattr(panel, ATTRIBUTE[other]) == () for other in others)
     assert list(panel.frame.columns) == ["id", "time", "y", *expected]
 
 
 def test_check_options_keeps_the_new_roles():
     options = check_options("y", None, None, "a", None, None, "b,c", ["d"])
-    assert options == LoadOptions(target=["y"], covariates=("a",), future_covariates=("b,c",),
+    assert options == LoadOptions(target=["y"], past_covariates=("a",), future_covariates=("b,c",),
                                   static_covariates=("d",))
     assert check_options("y", None, None, (), None, None).future_covariates == ()
 
@@ -89,7 +91,7 @@ def test_frame_order_is_id_time_y_past_future_static(tmp_path):
     path = write(tmp_path, "size,promo,date,temp,store,sales\n"
                            "big,1,2024-01-01,20,a,5\nbig,0,2024-01-02,21,a,6\n")
     panel = load_csv(path, target="sales", id="store", static_covariates="size",
-                     future_covariates="promo", covariates="temp")
+                     future_covariates="promo", past_covariates="temp")
     assert list(panel.frame.columns) == ["id", "time", "y", "temp", "promo", "size"]
     assert panel.columns == ["id", "time", "y", "temp", "promo", "size"]
     assert (panel.covariates, panel.future_covariates, panel.static_covariates) == (
@@ -99,11 +101,11 @@ def test_frame_order_is_id_time_y_past_future_static(tmp_path):
 
 
 @pytest.mark.parametrize("kwargs, first, second", [
-    ({"covariates": "p", "future_covariates": "p"}, "`covariates`",
+    ({"past_covariates": "p", "future_covariates": "p"}, "`past_covariates`",
      "`future_covariates`"),
     ({"future_covariates": "p", "static_covariates": "p"},
      "`future_covariates`", "`static_covariates`"),
-    ({"covariates": "q,p", "static_covariates": ["p"]}, "`covariates`",
+    ({"past_covariates": "q,p", "static_covariates": ["p"]}, "`past_covariates`",
      "`static_covariates`"),
     ({"target": "p", "static_covariates": "p"}, "`target`",
      "`static_covariates`"),
@@ -132,14 +134,14 @@ def test_several_targets_reject_every_covariate_role(tmp_path):
            "drop `static_covariates`")
 
 
-@pytest.mark.parametrize("role", ["covariates", "future_covariates", "static_covariates"])
+@pytest.mark.parametrize("role", ["past_covariates", "future_covariates", "static_covariates"])
 def test_target_inference_excludes_every_role(tmp_path, role):
     path = write(tmp_path, "date,sales,price\n2024-01-01,1,2\n2024-01-02,2,2\n")
     panel = load_csv(path, **{role: "price"})
-    assert panel.target == "sales" and getattr(panel, role) == ("price",)
+    assert panel.target == "sales" and getattr(panel, ATTRIBUTE[role]) == ("price",)
 
 
-@pytest.mark.parametrize("role", ["covariates", "future_covariates", "static_covariates"])
+@pytest.mark.parametrize("role", ["past_covariates", "future_covariates", "static_covariates"])
 def test_id_inference_excludes_label_covariates_of_every_role(tmp_path, role):
     path = write(tmp_path, "store,date,sales,kind\na,2024-01-01,1,x\na,2024-01-02,2,x\n"
                            "b,2024-01-01,3,y\nb,2024-01-02,4,y\n")
@@ -174,7 +176,7 @@ def test_label_covariates_from_pandas_including_categorical_dtype():
                        "kind": pd.Categorical(["a", "b", "a"]),
                        "code": pd.Categorical([1, 2, 1])},
                       index=pd.date_range("2024-01-01", periods=3, freq="D"))
-    panel = from_pandas(df, target="y", covariates=["kind", "code"])
+    panel = from_pandas(df, target="y", past_covariates=["kind", "code"])
     assert panel.categorical == ("kind",)
     assert panel.frame["kind"].tolist() == ["a", "b", "a"]
     assert panel.frame["code"].tolist() == [1.0, 2.0, 1.0]
@@ -199,7 +201,7 @@ def test_a_column_mixing_numbers_and_labels_is_an_error(tmp_path, cells, first, 
 
 def test_the_target_is_never_categorical(tmp_path):
     raises(DataError, lambda: load_csv(write(tmp_path, "date,y,p\n2024-01-01,a,1\n"),
-                                       target="y", covariates="p"),
+                                       target="y", past_covariates="p"),
            "Column 'y'", "must be numeric", "line 2", "'a'")
 
 
@@ -213,7 +215,7 @@ def test_missing_labels_are_an_error_without_fill(tmp_path):
 def test_missing_labels_and_gaps_are_forward_then_back_filled(tmp_path, fill):
     path = write(tmp_path, "date,y,x,promo\n2024-01-01,1,1,\n2024-01-02,2,,no\n"
                            "2024-01-03,3,3,\n2024-01-05,5,5,yes\n2024-01-06,6,6,\n")
-    panel = load_csv(path, target="y", covariates=["x", "promo"], fill=fill)
+    panel = load_csv(path, target="y", past_covariates=["x", "promo"], fill=fill)
     assert panel.frame["promo"].tolist() == ["no", "no", "no", "no", "yes", "yes"]
     expected_x = {"ffill": [1, 1, 3, 3, 5, 6], "interpolate": [1, 2, 3, 4, 5, 6],
                   "zero": [1, 0, 3, 0, 5, 6]}[fill]
@@ -229,7 +231,7 @@ def test_a_label_column_empty_in_one_series_cannot_be_filled(tmp_path):
 
 
 def test_arrays_refuse_categorical_past_covariates(tmp_path):
-    panel = stores(tmp_path, covariates=["temp", "promo"], future_covariates=())
+    panel = stores(tmp_path, past_covariates=["temp", "promo"], future_covariates=())
     raises(ConfigError, panel.arrays, "['promo']", "categorical",
            "feature encoding reads the frame")
 
@@ -271,7 +273,7 @@ def test_a_static_covariate_that_changes_is_an_error(tmp_path, first, second, sh
                            f"a,2024-01-02,2,{second}\n")
     raises(DataError, lambda: load_csv(path, id="store", target="y", static_covariates="region"),
            "Static covariate 'region' must be constant within each series", "series 'a'",
-           shown, "`future_covariates`")
+           shown, "`past_covariates` or `future_covariates`")
 
 
 def test_static_numbers_compare_as_numbers(tmp_path):
@@ -385,7 +387,7 @@ def _priced(tmp_path):
     """STORES with a numeric future covariate `price` too."""
     history = pd.read_csv(write(tmp_path, STORES, "history.csv"))
     history["price"] = [1.0, 1.0, 1.0, 2.0, 2.0, 2.0]
-    return from_pandas(history, id="store", target="sales", covariates="temp",
+    return from_pandas(history, id="store", target="sales", past_covariates="temp",
                        future_covariates=["promo", "price"], static_covariates="size")
 
 
@@ -529,7 +531,7 @@ def test_read_future_needs_an_id_column_for_a_panel(future_case):
 
 
 def test_read_future_needs_future_covariates(tmp_path):
-    panel = load_csv(write(tmp_path, STORES), id="store", target="sales", covariates="temp")
+    panel = load_csv(write(tmp_path, STORES), id="store", target="sales", past_covariates="temp")
     raises(DataError, lambda: read_future(write(tmp_path, FUTURE, "f.csv"), panel, 2),
            "has no future covariates", "`future_covariates` set to those columns")
 

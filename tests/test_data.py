@@ -76,7 +76,7 @@ def test_wide_ignores_other_columns_unless_covariates(tmp_path):
                            "2024-01-03,3,22,c\n")
     panel = load_csv(path, target="sales")
     assert list(panel.frame.columns) == ["id", "time", "y"]
-    panel = load_csv(path, target="sales", covariates=["temp"])
+    panel = load_csv(path, target="sales", past_covariates=["temp"])
     assert list(panel.frame.columns) == ["id", "time", "y", "temp"]
     assert panel.covariates == ("temp",) and panel.freq == "D"
     (key, y, x), = panel.arrays()
@@ -100,7 +100,7 @@ def test_long_panel_with_covariates_is_sorted_by_first_appearance(tmp_path):
     path = write(tmp_path, "store,week,sales,promo\n"
                            "b,2024-01-07,5,0\na,2024-01-07,1,1\n"
                            "b,2024-01-14,6,1\na,2024-01-14,2,0\n")
-    panel = load_csv(path, id="store", target="sales", covariates="promo")
+    panel = load_csv(path, id="store", target="sales", past_covariates="promo")
     assert panel.ids == ["b", "a"]
     assert panel.freq == "W-SUN"
     assert panel.frame["y"].tolist() == [5.0, 6.0, 1.0, 2.0]
@@ -197,7 +197,7 @@ def test_series_with_datetime_index():
 def test_dataframe_with_datetime_index_and_covariate():
     df = pd.DataFrame({"load": [1.0, 2.0, 3.0], "temp": [5, 6, 7]},
                       index=pd.date_range("2024-01-01", periods=3, freq="h", name="ts"))
-    panel = from_pandas(df, target="load", covariates=["temp"])
+    panel = from_pandas(df, target="load", past_covariates=["temp"])
     assert list(panel.frame.columns) == ["id", "time", "y", "temp"]
     assert panel.frame["temp"].dtype == "float64" and panel.freq == "h"
 
@@ -244,7 +244,7 @@ def test_fill_policies(tmp_path, fill, expected):
 
 def test_fill_interpolates_linearly_and_fills_covariates(tmp_path):
     path = write(tmp_path, "date,y,x\n2024-01-01,0,1\n2024-01-05,8,null\n2024-01-06,9,3\n")
-    panel = load_csv(path, target="y", covariates=["x"], fill="interpolate")
+    panel = load_csv(path, target="y", past_covariates=["x"], fill="interpolate")
     assert panel.frame["y"].tolist() == [0.0, 2.0, 4.0, 6.0, 8.0, 9.0]
     assert panel.frame["x"].tolist() == [1.0, 1.4, 1.8, 2.2, 2.6, 3.0]
 
@@ -360,7 +360,8 @@ def test_duplicate_header_names(tmp_path):
 
 @pytest.mark.parametrize("kwargs, name, flag", [
     ({"target": "sales"}, "sales", "(`target`)"), ({"time": "when"}, "when", "(`time`)"),
-    ({"id": "store"}, "store", "(`id`)"), ({"covariates": ["temp"]}, "temp", "(`covariates`)"),
+    ({"id": "store"}, "store", "(`id`)"), ({"past_covariates": ["temp"]}, "temp",
+     "(`past_covariates`)"),
     ({"target": "y,sales"}, "sales", "(`target`)"),
 ])
 def test_unknown_column(tmp_path, kwargs, name, flag):
@@ -446,7 +447,7 @@ def test_decimal_comma(tmp_path):
 
 def test_non_numeric_covariate(tmp_path):
     csv_error(tmp_path, "date,y,x\n2024-01-01,1,a\n2024-01-02,2,2\n", "Column 'x'", "line 2",
-              "'a'", target="y", covariates=["x"])
+              "'a'", target="y", past_covariates=["x"])
 
 
 @pytest.mark.parametrize("token", ["", "NA", "N/A", "nan", "null", " NA ", "None"])
@@ -560,23 +561,31 @@ def test_line_numbers_skip_blank_lines(tmp_path):
     ({"target": ["a", "a"]}, ConfigError, ["more than once", "['a']"]),
     ({"time": 0}, ConfigTypeError, ["time=0"]),
     ({"target": "a,b", "id": "id"}, ConfigError, ["Several targets", "id='id'"]),
-    ({"target": "a,b", "covariates": ["c"]}, ConfigError, ["Covariates are not supported"]),
-    ({"target": "a", "covariates": ["a"]}, ConfigError, ["'a' is used both as `target`"]),
+    ({"target": "a,b", "past_covariates": ["c"]}, ConfigError, ["Covariates are not supported"]),
+    ({"target": "a", "past_covariates": ["a"]}, ConfigError, ["'a' is used both as `target`"]),
     ({"id": ""}, ConfigError, ["`id` must be a column name, not an empty string",
                                "pass None to infer it", "Received: id=''"]),
     ({"time": ""}, ConfigError, ["`time` must be a column name", "Received: time=''"]),
     ({"target": ""}, ConfigError, ["`target` must be a column name", "Received: target=''"]),
     ({"target": ["a", ""]}, ConfigError, ["`target`", "Received: target=['a', '']"]),
-    ({"covariates": ""}, ConfigError, ["`covariates`", "leave it out for none",
-                                       "Received: covariates=''"]),
+    ({"past_covariates": ""}, ConfigError, ["`past_covariates`", "leave it out for none",
+                                            "Received: past_covariates=''"]),
     ({"target": []}, ConfigError, ["`target` must name at least one column",
                                    "Received: target=[]"]),
     ({"target": ","}, ConfigError, ["at least one column", "Received: target=','"]),
-    ({"covariates": 5}, ConfigTypeError, ["list/tuple of column names", "covariates=5"]),
+    ({"past_covariates": 5}, ConfigTypeError, ["list/tuple of column names", "past_covariates=5"]),
 ])
 def test_bad_arguments(tmp_path, kwargs, error, parts):
     path = write(tmp_path, "id,date,a,b,c\nx,2024-01-01,1,2,3\n")
     raises(error, lambda: load_csv(path, **kwargs), *parts)
+
+
+def test_past_covariates_argument_is_named_after_the_flag(tmp_path):
+    path = write(tmp_path, "date,y,x\n2024-01-01,1,2\n2024-01-02,2,3\n")
+    assert load_csv(path, target="y", past_covariates="x").covariates == ("x",)
+    for load in (lambda **kw: load_csv(path, **kw), lambda **kw: from_pandas(pd.read_csv(path), **kw)):
+        with pytest.raises(TypeError, match="covariates"):
+            load(target="y", covariates="x")  # no alias for the old name
 
 
 # --------------------------------------------------------------------------------------
@@ -608,7 +617,7 @@ def test_dataframe_spelled_missing_values_are_filled():
 def test_dataframe_time_may_name_the_index_and_covariates_a_comma_string():
     df = pd.DataFrame({"y": [1.0, 2.0], "a": [1, 2], "b": [3, 4]},
                       index=pd.date_range("2024-01-01", periods=2, freq="D", name="ts"))
-    panel = from_pandas(df, time="ts", target="y", covariates="a,b")
+    panel = from_pandas(df, time="ts", target="y", past_covariates="a,b")
     assert panel.covariates == ("a", "b") and panel.freq == "D"
 
 
@@ -677,7 +686,7 @@ def test_future_times_past_the_end_of_the_pandas_range():
 def test_one_shot_iterables_of_names_are_read_once(make):
     df = pd.DataFrame({"date": pd.date_range("2024-01-01", periods=3), "y": [1.0, 2.0, 3.0],
                        "t": [4.0, 5.0, 6.0]})
-    panel = from_pandas(df, target=make(["y"]), covariates=make(["t"]))
+    panel = from_pandas(df, target=make(["y"]), past_covariates=make(["t"]))
     assert panel.target == "y" and panel.covariates == ("t",)
 
 

@@ -36,7 +36,7 @@ def test_catalogue_entries_are_frozen_and_consistent():
         assert entry.name == name
         assert entry.file == f"{name}.csv"
         assert "\n" not in entry.description
-        assert isinstance(entry.covariates, tuple)
+        assert isinstance(entry.past_covariates, tuple)
         assert (entry.id is None) == (entry.n_series == 1)
         assert entry.source and entry.licence
     with pytest.raises(AttributeError):
@@ -79,7 +79,7 @@ def test_csv_format_and_grid(name):
     assert not text.startswith("\ufeff")
     header = next(csv.reader([text.splitlines()[0]]))
     assert header[0] != "" and "Unnamed" not in ",".join(header)
-    expected = {entry.time, entry.target, *entry.covariates} | ({entry.id} if entry.id else set())
+    expected = {entry.time, entry.target, *entry.past_covariates} | ({entry.id} if entry.id else set())
     assert expected <= set(header)
 
     df = pd.read_csv(path(name))
@@ -131,7 +131,7 @@ def test_load_every_dataset(name):
     assert len(panel.frame) == entry.rows
     assert panel.freq == entry.freq
     assert panel.target == entry.target
-    assert panel.covariates == entry.covariates
+    assert panel.covariates == entry.past_covariates
     values = panel.frame[["y", *panel.covariates]].to_numpy(dtype=float)
     assert np.isfinite(values).all()
     assert set(panel.lengths.values()) == {entry.rows // entry.n_series}
@@ -172,8 +172,8 @@ def test_override_target_drops_it_from_default_covariates():
 
 
 def test_override_covariates_and_multi_target():
-    assert load("uschange", covariates=()).covariates == ()
-    macro = load("macrodata", covariates=["cpi", "unemp"])
+    assert load("uschange", past_covariates=()).covariates == ()
+    macro = load("macrodata", past_covariates=["cpi", "unemp"])
     assert macro.covariates == ("cpi", "unemp")
     multi = load("macrodata", target="realgdp,realcons")
     assert multi.n_series == 2
@@ -188,6 +188,14 @@ def test_override_freq_mismatch_is_an_error():
 def test_unknown_override_raises():
     with pytest.raises(ConfigError, match="horizon"):
         load("airline", horizon=12)
+
+
+def test_past_covariates_override_follows_the_flag_name():
+    # the argument is named after --past-covariates; the old name `covariates` is unknown
+    with pytest.raises(ConfigError, match="past_covariates") as caught:
+        load("uschange", covariates=())
+    assert "covariates=()" in str(caught.value)
+    assert load("uschange", past_covariates="income").covariates == ("income",)
 
 
 @pytest.mark.parametrize("func", [load, path, datasets.info])

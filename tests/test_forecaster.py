@@ -127,7 +127,7 @@ def test_unknown_series_in_new_history(two_series):
     f = Forecaster("linear", horizon=2, lookback=6, params=FAST).fit(two_series)
     frame = two_series.frame.replace({"id": {"b": "c"}})
     with pytest.raises(DataError, match="Series 'c' was not in the training data"):
-        f.predict(frame, id="id", time="time", target="y", covariates=("price",))
+        f.predict(frame, id="id", time="time", target="y", past_covariates=("price",))
     with pytest.raises(DataError, match="covariates"):
         f.predict(two_series.frame.drop(columns="price"), id="id", time="time", target="y")
 

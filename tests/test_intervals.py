@@ -227,7 +227,7 @@ def test_cli_interval_errors_come_before_tensorflow(tmp_path):
     done = run("forecast", "--model", "mlp", "--level", "95", "--out", str(tmp_path / "f.csv"))
     assert done.returncode == 1 and "need at least 19 of them" in done.stderr and "NO-TF" in done.stdout
     done = run("evaluate", "--metric", "msis", "--out", str(tmp_path / "run"))
-    assert done.returncode == 1 and "interval metrics need --level" in done.stderr and "NO-TF" in done.stdout
+    assert done.returncode == 1 and "interval metrics need `--level`" in done.stderr and "NO-TF" in done.stdout
     done = run("forecast", "--model", "naive", "--level", "80,120", "--out", str(tmp_path / "f.csv"))
     assert done.returncode == 1 and "must each be a percentage in (0, 100)" in done.stderr
 

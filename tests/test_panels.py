@@ -40,7 +40,7 @@ def shop_frame(n=40, stores=("a", "b", "c"), seed=0):
 
 def shop_panel(frame=None, **kwargs):
     frame = shop_frame() if frame is None else frame
-    return from_pandas(frame, id="store", time="week", target="sales", covariates="footfall",
+    return from_pandas(frame, id="store", time="week", target="sales", past_covariates="footfall",
                        future_covariates=("price", "promo"), static_covariates="kind", **kwargs)
 
 

@@ -10,7 +10,7 @@ time index, and return a :class:`Panel` whose guarantees the rest of the package
 - the target and numeric covariates are finite float64 numbers, categorical covariates
   (columns without any number) ``str`` labels (missing values and gaps are an error unless
   a ``fill`` policy is given);
-- covariates play one role each: past-observed (``covariates``), known in the future
+- covariates play one role each: past-observed (``past_covariates``), known in the future
   (``future_covariates``, whose horizon values :func:`read_future` reads) or static
   (``static_covariates``, constant within each series);
 - rows are sorted by series (in order of first appearance) then time.

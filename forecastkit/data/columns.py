@@ -25,19 +25,19 @@ TIME_NAMES = ("time", "date", "datetime", "timestamp", "ds", "period", "month", 
 
 
 class Columns(NamedTuple):
-    """The role of each used column: ``covariates`` are the past-observed ones."""
+    """The role of each used column."""
 
     time: str
     id: str | None
     targets: list[str]
-    covariates: list[str]
+    past_covariates: list[str]
     future_covariates: list[str] = []
     static_covariates: list[str] = []
 
     @property
     def all_covariates(self) -> list[str]:
         """Covariates of every role in panel frame order: past, future, static."""
-        return [*self.covariates, *self.future_covariates, *self.static_covariates]
+        return [*self.past_covariates, *self.future_covariates, *self.static_covariates]
 
 
 def resolve_columns(raw: pd.DataFrame, rows: Rows, options: LoadOptions) -> Columns:
@@ -215,7 +215,7 @@ def _check_roles(rows: Rows, columns: Columns) -> None:
     >>> _check_roles(Rows("<DataFrame>"), Columns("date", None, ["y"], ["p"], ["p"]))
     Traceback (most recent call last):
     ...
-    forecastkit.errors.ConfigError: Column 'p' is used both as `covariates` and as `future_covariates` in <DataFrame>. Give each column one role: a covariate is either past-observed, known in the future or static.
+    forecastkit.errors.ConfigError: Column 'p' is used both as `past_covariates` and as `future_covariates` in <DataFrame>. Give each column one role: a covariate is either past-observed, known in the future or static.
     """
     time, id, targets = columns.time, columns.id, columns.targets
     covariates = columns.all_covariates

@@ -98,7 +98,7 @@ def check_static(blocks: list[SeriesBlock], raw: pd.DataFrame, static) -> None:
     >>> check_static([block], raw, ["region"])
     Traceback (most recent call last):
     ...
-    forecastkit.errors.DataError: Static covariate 'region' must be constant within each series, but series 'a' in <DataFrame> has 'north' at line 2 and 'south' at line 3. Give each series a single value of 'region', or list the column in `covariates` or `future_covariates` if it changes over time.
+    forecastkit.errors.DataError: Static covariate 'region' must be constant within each series, but series 'a' in <DataFrame> has 'north' at line 2 and 'south' at line 3. Give each series a single value of 'region', or list the column in `past_covariates` or `future_covariates` if it changes over time.
     """
     for block in blocks:
         for name in static:
@@ -116,4 +116,4 @@ def check_static(blocks: list[SeriesBlock], raw: pd.DataFrame, static) -> None:
                             f"but {block.label} in {block.rows.where} has {cells[0]} at "
                             f"{block.at(first)} and {cells[1]} at {block.at(other)}. Give each "
                             f"series a single value of {name!r}, or list the column in "
-                            f"`covariates` or `future_covariates` if it changes over time.")
+                            f"`past_covariates` or `future_covariates` if it changes over time.")

@@ -21,7 +21,7 @@ from .timestamps import check_unique_and_increasing, parse_times
 from .values import parse_value_columns
 
 
-def load_csv(path, *, target=None, time=None, id=None, covariates=(), freq=None,
+def load_csv(path, *, target=None, time=None, id=None, past_covariates=(), freq=None,
              fill=None, future_covariates=(), static_covariates=(), source=None) -> Panel:
     """Read and validate a CSV file into a :class:`Panel`.
 
@@ -39,7 +39,7 @@ def load_csv(path, *, target=None, time=None, id=None, covariates=(), freq=None,
     id : str or None
         Series id column of a long panel; None infers it when timestamps repeat and exactly
         one other non-numeric column exists.
-    covariates : str or iterable of str
+    past_covariates : str or iterable of str
         Past-observed covariate columns (known up to each forecast origin). Like the two
         other roles: a name, a comma string ``"a,b"`` or a list of names.
     freq : str or None
@@ -87,8 +87,8 @@ def load_csv(path, *, target=None, time=None, id=None, covariates=(), freq=None,
     >>> _ = path.write_text("store,date,sales,temp,promo,size\\n"
     ...                     "a,2024-01-01,5,20,yes,big\\na,2024-01-02,6,21,no,big\\n"
     ...                     "b,2024-01-01,1,18,no,small\\nb,2024-01-02,2,19,no,small\\n")
-    >>> panel = load_csv(path, target="sales", covariates="temp", future_covariates="promo",
-    ...                  static_covariates="size")
+    >>> panel = load_csv(path, target="sales", past_covariates="temp",
+    ...                  future_covariates="promo", static_covariates="size")
     >>> list(panel.frame.columns), panel.categorical
     (['id', 'time', 'y', 'temp', 'promo', 'size'], ('promo', 'size'))
     """
@@ -97,14 +97,14 @@ def load_csv(path, *, target=None, time=None, id=None, covariates=(), freq=None,
                               f"of type {type(path).__name__}")
     if source is not None and not isinstance(source, str):
         raise ConfigTypeError(f"`source` must be a str or None. Received: source={source!r}")
-    options = check_options(target, time, id, covariates, freq, fill, future_covariates,
+    options = check_options(target, time, id, past_covariates, freq, fill, future_covariates,
                             static_covariates)
     raw, rows = read_csv(os.fspath(path), source)
     return _validate(raw, rows, options)
 
 
-def from_pandas(obj, *, target=None, time=None, id=None, covariates=(), freq=None, fill=None,
-                future_covariates=(), static_covariates=(), source="<DataFrame>") -> Panel:
+def from_pandas(obj, *, target=None, time=None, id=None, past_covariates=(), freq=None,
+                fill=None, future_covariates=(), static_covariates=(), source="<DataFrame>") -> Panel:
     """Validate a pandas Series or DataFrame into a :class:`Panel`.
 
     Accepts the same layouts and arguments as :func:`load_csv`. A Series is one series named
@@ -115,7 +115,7 @@ def from_pandas(obj, *, target=None, time=None, id=None, covariates=(), freq=Non
     Parameters
     ----------
     obj : pandas.Series or pandas.DataFrame
-    target, time, id, covariates, freq, fill, future_covariates, static_covariates
+    target, time, id, past_covariates, freq, fill, future_covariates, static_covariates
         See :func:`load_csv`. ``time`` may also name the index.
     source : str
         Name used in messages; rows are reported by position and index label.
@@ -134,7 +134,7 @@ def from_pandas(obj, *, target=None, time=None, id=None, covariates=(), freq=Non
     """
     if not isinstance(source, str):
         raise ConfigTypeError(f"`source` must be a str. Received: source={source!r}")
-    options = check_options(target, time, id, covariates, freq, fill, future_covariates,
+    options = check_options(target, time, id, past_covariates, freq, fill, future_covariates,
                             static_covariates)
     if isinstance(obj, pd.Series):
         name = "y" if obj.name is None else str(obj.name)
@@ -172,7 +172,7 @@ def _validate(raw: pd.DataFrame, rows: Rows, options: LoadOptions) -> Panel:
     covariates = columns.all_covariates
     return Panel(frame=_panel_frame(blocks, regular, covariates, labels),
                  target=",".join(columns.targets), freq=grid.freq, step=grid.step,
-                 covariates=tuple(columns.covariates),
+                 covariates=tuple(columns.past_covariates),
                  future_covariates=tuple(columns.future_covariates),
                  static_covariates=tuple(columns.static_covariates),
                  categorical=tuple(name for name in covariates if name in labels),

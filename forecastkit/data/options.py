@@ -17,7 +17,7 @@ class LoadOptions:
     target: list[str] | None = None
     time: str | None = None
     id: str | None = None
-    covariates: tuple[str, ...] = ()
+    past_covariates: tuple[str, ...] = ()
     freq: str | None = None
     fill: str | None = None
     future_covariates: tuple[str, ...] = ()
@@ -25,17 +25,17 @@ class LoadOptions:
 
 
 #: The covariate arguments: past-observed, known in the future, constant per series.
-COVARIATE_ROLES = ("covariates", "future_covariates", "static_covariates")
+COVARIATE_ROLES = ("past_covariates", "future_covariates", "static_covariates")
 
 
-def check_options(target, time, id, covariates, freq, fill, future_covariates=(),
+def check_options(target, time, id, past_covariates, freq, fill, future_covariates=(),
                   static_covariates=()) -> LoadOptions:
     """Validate argument types and values.
 
     Examples
     --------
     >>> options = check_options("sales", None, None, "promo", "QS", None, "price", ["region"])
-    >>> options.target, options.covariates, options.freq
+    >>> options.target, options.past_covariates, options.freq
     (['sales'], ('promo',), 'QS-JAN')
     >>> options.future_covariates, options.static_covariates
     (('price',), ('region',))
@@ -49,7 +49,8 @@ def check_options(target, time, id, covariates, freq, fill, future_covariates=()
         raise ConfigError(f"`fill` must be one of {FILL_POLICIES} or None. "
                           f"Received: fill={fill!r}")
     return LoadOptions(target=None if target is None else _name_list("target", target),
-                       time=time, id=id, covariates=tuple(_name_list("covariates", covariates)),
+                       time=time, id=id,
+                       past_covariates=tuple(_name_list("past_covariates", past_covariates)),
                        freq=None if freq is None else parse_freq(freq).freqstr, fill=fill,
                        future_covariates=tuple(_name_list("future_covariates",
                                                           future_covariates)),

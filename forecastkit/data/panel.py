@@ -94,7 +94,7 @@ class Panel:
         >>> import pandas as pd
         >>> from forecastkit.data import from_pandas
         >>> df = pd.DataFrame({"y": [1.0, 2.0], "temp": [5.0, 6.0], "kind": ["a", "a"]})
-        >>> from_pandas(df, target="y", covariates="temp", static_covariates="kind").columns
+        >>> from_pandas(df, target="y", past_covariates="temp", static_covariates="kind").columns
         ['id', 'time', 'y', 'temp', 'kind']
         """
         return ["id", "time", "y", *self.covariates, *self.future_covariates,
@@ -127,7 +127,7 @@ class Panel:
         >>> import pandas as pd
         >>> from forecastkit.data import from_pandas
         >>> panel = from_pandas(pd.DataFrame({"y": [1.0, 2.0, 3.0], "t": [4.0, 5.0, 6.0]}),
-        ...                     target="y", covariates="t")
+        ...                     target="y", past_covariates="t")
         >>> head = panel.with_frame(panel.frame.iloc[:2])
         >>> head.lengths, head.covariates
         ({'y': 2}, ('t',))
@@ -257,7 +257,7 @@ class Panel:
         >>> from forecastkit.data import from_pandas
         >>> df = pd.DataFrame({"y": [1.0, 2.0], "temp": [5.0, 6.0]})
         >>> [(key, y.shape, X.shape) for key, y, X in
-        ...  from_pandas(df, target="y", covariates=["temp"]).arrays()]
+        ...  from_pandas(df, target="y", past_covariates=["temp"]).arrays()]
         [('y', (2,), (2, 1))]
         """
         labelled = [name for name in self.covariates if name in self.categorical]

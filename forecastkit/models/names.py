@@ -55,7 +55,7 @@ class Names:
         """The known name ``name`` is a variant of (itself if known), or None."""
         if not isinstance(name, str):
             return None
-        return name if name in self._by_form.values() else self._by_form.get(normal_form(name))
+        return self._by_form.get(normal_form(name))
 
     def suggest(self, name: object) -> str | None:
         """The known name an unknown ``name`` most likely meant, or None."""
