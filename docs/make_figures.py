@@ -33,7 +33,7 @@ def forecast_figure(path: Path) -> None:
     # what `forecastkit forecast --level 80,95 --validation 0.2` runs: the linear model, with
     # split-conformal intervals calibrated on the 20% latest training windows it holds out
     model = Forecaster("linear", horizon=12, params={"validation": 0.2}, seed=0).fit(panel)
-    forecast = model.predict(levels=(80, 95))
+    forecast = model.predict(level=(80, 95))
     fig = plot_forecast(panel, forecast, last=48,
                         title="forecastkit forecast --level 80,95: airline passengers, next 12 months")
     fig.savefig(path, dpi=100)

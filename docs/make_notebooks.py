@@ -122,7 +122,7 @@ Refit the best model on all the data, forecast the next year, and save it. `save
 `model.keras` plus `metadata.json` (transform parameters, lookback, frequency, versions as
 JSON, never pickle); `Forecaster.load` gives back the identical forecast.
 
-`predict(levels=(80,))` adds an 80% prediction interval as `yhat_lo_80` / `yhat_hi_80`
+`predict(level=(80,))` adds an 80% prediction interval as `yhat_lo_80` / `yhat_hi_80`
 (native for the baselines; for neural models calibrated on the training windows held out
 for early stopping: a 95% interval needs more of them, `params={"validation": 0.2}`), and
 `plot_forecast` shades it."""),
@@ -131,10 +131,10 @@ import tempfile
 
 best = errors.index[0]
 final = models[best].fit(panel)
-future = final.predict(levels=(80,))
+future = final.predict(level=(80,))
 with tempfile.TemporaryDirectory() as folder:
     final.save(folder)
-    again = Forecaster.load(folder).predict(levels=(80,))
+    again = Forecaster.load(folder).predict(level=(80,))
 assert again.equals(future)
 print(f"best on the held-out year: {best}")
 plot_forecast(panel, future, last=48)

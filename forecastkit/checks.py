@@ -63,7 +63,7 @@ def check_levels(levels) -> tuple[int | float, ...]:
         try:
             items = [float(item) if isinstance(item, str) else item for item in items]
         except ValueError:
-            raise ConfigError(f"`levels` must be percentages in (0, 100), such as 80,95 (--level). "
+            raise ConfigError(f"`levels` must be percentages in (0, 100), such as (80, 95). "
                               f"Received: levels={levels!r}") from None
     values = check_level_values(items)
     if len(set(values)) != len(values):

@@ -15,12 +15,12 @@ import sys
 import numpy as np
 import pytest
 
+from forecastkit.checks import check_int
 from forecastkit.errors import ConfigError, ConfigTypeError
 from forecastkit.models import hyper
-from forecastkit.checks import check_int
 from forecastkit.models.hyper import check_float, check_horizon, check_input_shape
-from forecastkit.models.registry import check_build_args, get_spec
 from forecastkit.models.keras_common import compile_model, import_keras
+from forecastkit.models.registry import check_build_args, get_spec
 
 keras = import_keras()
 

@@ -8,7 +8,13 @@ import pytest
 
 from forecastkit.cli import main
 from forecastkit.errors import ConfigError, ConfigTypeError
-from forecastkit.models.cells import CELL_NAMES, CELLS, DEFAULT_CELL, cell_parameters, weight_layout
+from forecastkit.models.cells import (
+    CELL_NAMES,
+    CELLS,
+    DEFAULT_CELL,
+    cell_parameters,
+    weight_layout,
+)
 from forecastkit.models.registry import get_spec
 
 OWN_CELLS = [c for c in CELL_NAMES if c != DEFAULT_CELL]

@@ -11,11 +11,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import FAST
+
 from forecastkit import Forecaster
 from forecastkit.config import merge_settings, model_params, read_config
-from forecastkit.ensemble import DEFAULT_MEMBERS, bag_lookbacks, is_composite, kind_of, member_seed
+from forecastkit.ensemble import (
+    DEFAULT_MEMBERS,
+    bag_lookbacks,
+    is_composite,
+    kind_of,
+    member_seed,
+)
 from forecastkit.errors import ConfigError, ModelFileError
 from forecastkit.evaluation import WalkForward, walk_forward
 

@@ -7,14 +7,19 @@ import zipfile
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import FAST
 from sklearn.base import clone
 
-from forecastkit.errors import (ConfigError, ConfigTypeError, DataError, ModelFileError, ModelVersionWarning,
-                               NotFittedError)
+from forecastkit.errors import (
+    ConfigError,
+    ConfigTypeError,
+    DataError,
+    ModelFileError,
+    ModelVersionWarning,
+    NotFittedError,
+)
 from forecastkit.forecaster import Forecaster
 from forecastkit.models.registry import model_names
-
-from conftest import FAST
 
 
 def test_init_stores_parameters_only_and_clone_works():

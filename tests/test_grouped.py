@@ -18,22 +18,24 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import FAST
-from forecastkit import Forecaster
-from forecastkit import training
-from forecastkit.evaluation import plan
-from forecastkit.grouped import trainer
-from forecastkit.grouped import SlotModel, forward, initial_weights, layer_plan, train_group
+
+from forecastkit import Forecaster, training
+from forecastkit.evaluation import RunStore, WalkForward, plan, walk_forward
+from forecastkit.grouped import (
+    SlotModel,
+    forward,
+    initial_weights,
+    layer_plan,
+    train_group,
+    trainer,
+)
 from forecastkit.grouped.layers import keras_ops
 from forecastkit.grouped.trainer import _held_out_loss, _step_function
 from forecastkit.models.cells import CELL_NAMES
 from forecastkit.models.keras_common import compile_model, import_keras
 from forecastkit.models.registry import get_spec
-from forecastkit.evaluation import WalkForward
-from forecastkit.evaluation import RunStore
 from forecastkit.training import keras_loss, validation_loss
-from forecastkit.evaluation import walk_forward
 from forecastkit.windows import WindowSet
 
 keras = import_keras()
@@ -261,7 +263,7 @@ def test_uncovered_settings_fall_back_with_one_warning():
         warnings.simplefilter("error")
         assert plan.grouped_reason("w", Forecaster("vanilla", warm_start=True)) == "sequential"
         assert plan.grouped_reason("n", Forecaster("naive")) == "sequential"
-        assert plan.grouped_reason("b", Forecaster("bidirectional")) is None
+        assert plan.grouped_reason("b", Forecaster("bidirectional", horizon=1)) is None
 
 
 def test_compiled_small_batch_call_equals_model_predict():

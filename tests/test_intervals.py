@@ -7,6 +7,7 @@ from scipy import stats
 
 from forecastkit import datasets
 from forecastkit.errors import ConfigError, ConfigTypeError
+from forecastkit.evaluation import WalkForward, walk_forward
 from forecastkit.intervals import (
     bound_columns,
     check_levels,
@@ -20,7 +21,6 @@ from forecastkit.intervals import (
     width,
     winkler,
 )
-from forecastkit.evaluation import WalkForward, walk_forward
 
 
 def synthetic_results(n_origins=400, horizon=3, sigma=1.0, seed=0, models=("m",)):

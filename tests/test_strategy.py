@@ -8,13 +8,13 @@ import pytest
 
 from forecastkit import Forecaster
 from forecastkit.cli import main
+from forecastkit.config import merge_settings
 from forecastkit.data import from_pandas
 from forecastkit.errors import ConfigError, ModelFileError
+from forecastkit.evaluation import WalkForward, walk_forward
 from forecastkit.forecaster import INTERVAL_PATHS, SAMPLE_QUANTILES
 from forecastkit.forecaster.preparation import window_shape
 from forecastkit.runs import evaluation_models
-from forecastkit.config import merge_settings
-from forecastkit.evaluation import WalkForward, walk_forward
 
 QUANTILE_COLUMNS = [f"q{tau:g}" for tau in SAMPLE_QUANTILES]
 

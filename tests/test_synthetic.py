@@ -14,7 +14,12 @@ import pytest
 
 from forecastkit import Forecaster, from_pandas
 from forecastkit.errors import ConfigError, ConfigTypeError, DataError
-from forecastkit.synthetic import echo_scores, hourly_panel, long_lag_series, one_step_forecasts
+from forecastkit.synthetic import (
+    echo_scores,
+    hourly_panel,
+    long_lag_series,
+    one_step_forecasts,
+)
 
 
 def parts(**kwargs):
