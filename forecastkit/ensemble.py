@@ -67,7 +67,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .checks import check_int, check_levels
+from .checks import check_int, check_levels, required_length
 from .data import GLOBAL_ID
 from .errors import ConfigError, DataError, ModelFileError, NotFittedError
 from .forecaster import options, persistence, preparation
@@ -454,7 +454,8 @@ def _origin_counts(lengths: dict, horizon: int, shapes: list, local: bool) -> di
     """
     counts = {}
     for sid, n in lengths.items():
-        held = [int(max(n - warmup - lookback - model_horizon + 1, 0) * validation) - (horizon - model_horizon)
+        held = [int(max(n - required_length(lookback, model_horizon, warmup) + 1, 0) * validation)
+                - (horizon - model_horizon)
                 for lookback, warmup, model_horizon, validation in shapes]
         counts[sid] = max(min(held) if held else int(max(n - horizon, 0) * _VALIDATION), 0)
     cap = CALIBRATION_PER_SERIES if local or len(counts) == 1 else max(1, min(CALIBRATION_PER_SERIES,

@@ -63,13 +63,13 @@ def test_process_pool_and_dask_predict_bit_for_bit_alike(in_process):
 def test_a_killed_workers_job_is_retried(tmp_path, monkeypatch):
     marker = tmp_path / "killed"
     monkeypatch.setenv(KILL_MARKER, str(marker))
-    naive = {"naive": KillOnce("naive", horizon=3)}
+    naive = {"naive": KillOnce("naive", horizon=3), "other": KillOnce("naive", horizon=3)}  # two tasks
     result = walk_forward(seasonal_series(), naive, SPLITTER, baselines=False, n_jobs=2)
     assert marker.exists()  # a worker died mid-job
-    assert set(result.fits["status"]) == {"ok"} and len(result.fits) == 6
+    assert set(result.fits["status"]) == {"ok"} and len(result.fits) == 2 * 6
     monkeypatch.delenv(KILL_MARKER)
-    alone = walk_forward(seasonal_series(), {"naive": Forecaster("naive", horizon=3)}, SPLITTER, baselines=False,
-                         n_jobs=1)
+    plain = {"naive": Forecaster("naive", horizon=3), "other": Forecaster("naive", horizon=3)}
+    alone = walk_forward(seasonal_series(), plain, SPLITTER, baselines=False, n_jobs=1)
     pd.testing.assert_frame_equal(result.to_frame(), alone.to_frame(), check_exact=True)
 
 

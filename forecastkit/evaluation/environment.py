@@ -11,8 +11,8 @@ driver fixes them once per run (:func:`reference`) and every executor applies th
   one whose runtime has (e.g. a notebook that trained a model before) keeps its settings,
   resolved to numbers, and the workers take the same numbers.
 - Python's ``random``: Keras draws the seed of every unseeded initializer from it right after
-  ``keras.utils.set_random_seed``; in a worker whose own threads draw from it too (a Dask
-  worker's event loop), each thread gets its own generator (:func:`per_thread_random`).
+  ``keras.utils.set_random_seed``, so no other thread may draw from it meanwhile: a Dask
+  worker (whose own threads do) hands its tasks to a child process (:mod:`.executors`).
 - Op determinism: TensorFlow's ``tf.config.experimental.enable_op_determinism`` while the
   run trains. TensorFlow has no public switch back; in this process the previous state is
   restored through its private one when present, so a later ``fit`` is as fast as before.
@@ -29,9 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import random
 import sys
-import threading
 from dataclasses import dataclass
 
 
@@ -86,7 +84,6 @@ def prepare_worker(environment: Environment) -> None:
     (once per process; its runtime has not started, so the settings take)."""
     if _APPLIED.get("worker") == environment:
         return
-    per_thread_random()
     if environment.tf_threads is not None:
         import tensorflow as tf
 
@@ -138,33 +135,3 @@ def _private_config():
     has_both = hasattr(config, "is_op_determinism_enabled") and hasattr(config, "disable_op_determinism")
     return config if has_both else None
 
-
-_RANDOM_FUNCTIONS = ("seed", "random", "randint", "randrange", "choice", "choices", "shuffle", "sample", "uniform",
-                     "getrandbits", "gauss", "normalvariate", "getstate", "setstate")
-_LOCAL = threading.local()
-
-
-def per_thread_random() -> None:
-    """Give every thread of this (worker) process its own Python ``random`` generator, so no
-    other thread's draws fall between a fit's ``random.seed`` and its own draws. Idempotent.
-
-    Examples
-    --------
-    >>> import random, threading
-    >>> per_thread_random()
-    >>> random.seed(1); first = random.random()
-    >>> threading.Thread(target=random.random).start()  # another thread draws meanwhile
-    >>> random.seed(1); random.random() == first
-    True
-    """
-    if getattr(random, "_forecastkit_per_thread", False):
-        return
-
-    def generator() -> random.Random:
-        if not hasattr(_LOCAL, "generator"):
-            _LOCAL.generator = random.Random()
-        return _LOCAL.generator
-
-    for name in _RANDOM_FUNCTIONS:
-        setattr(random, name, (lambda name: lambda *args, **kwargs: getattr(generator(), name)(*args, **kwargs))(name))
-    random._forecastkit_per_thread = True

@@ -10,7 +10,8 @@ executor) skips every committed fit.
 - ``n_jobs=1``: in this process, committing after each fit.
 - ``n_jobs=N``: a pool of N fresh processes (``spawn``); a job whose worker dies (killed,
   out of memory) is retried up to :data:`RETRIES` times, then its fits are recorded failed.
-- ``scheduler="local:N"``: a Dask ``LocalCluster`` of N single-threaded worker processes;
+- ``scheduler="local:N"``: a Dask ``LocalCluster`` of N single-threaded worker processes, each
+  running its tasks in a child process of its own (see :func:`run_task_in_child`);
   ``scheduler="tcp://HOST:PORT"``: an existing Dask scheduler (its workers need forecastkit
   installed, and with warm-started models the ``out`` folder on a shared disk). Dask retries
   the tasks of a lost worker itself.
@@ -132,6 +133,34 @@ def run_task(task: list[Job], environment: Environment) -> list[FitRecord]:
         return [record for job in task for record in run_job(job)]
 
 
+_CHILD: dict = {}
+
+
+def run_task_in_child(task: list[Job], environment: Environment) -> list[FitRecord]:
+    """:func:`run_task` in a child process this Dask worker keeps for its tasks.
+
+    A Dask worker's own threads draw from Python's ``random`` (retries, jitter), which Keras
+    also draws its initializers' seeds from after seeding it, so fits run in a process
+    without those threads. A child that dies is replaced once; a second death fails the
+    task, and Dask retries it on a worker. Workers started as daemons (the ``dask worker``
+    default; start them with ``--no-nanny`` or the config ``distributed.worker.daemon: false``
+    to avoid it) cannot start a child and run the task themselves.
+    """
+    import multiprocessing
+
+    if multiprocessing.current_process().daemon:  # a worker started with daemon=True cannot have one
+        return run_task(task, environment)
+    for attempt in range(2):
+        if "pool" not in _CHILD:
+            _CHILD["pool"] = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        try:
+            return _CHILD["pool"].submit(run_task, task, environment).result()
+        except BrokenProcessPool:
+            _CHILD.pop("pool").shutdown(wait=False)
+            if attempt:
+                raise
+
+
 def execute(jobs: list[Job], writer: Writer, environment: Environment, n_jobs: int | None = 1,
             scheduler: str | None = None) -> None:
     """Run ``jobs`` on the executor ``n_jobs`` / ``scheduler`` select, committing through ``writer``."""
@@ -201,17 +230,19 @@ def _retry(index: int, tasks: list, attempts: list, pending: list, writer: Write
 
 def _on_dask(tasks: list, writer: Writer, environment: Environment, scheduler: str) -> None:
     try:
+        import dask
         from distributed import Client, LocalCluster, as_completed
     except ImportError:
         raise ConfigError(f"`scheduler` runs the jobs on Dask, which is not installed: {DASK_EXTRA}. "
                           f"Received: scheduler={scheduler!r}") from None
     cluster = None
     if scheduler.startswith("local:"):
-        cluster = LocalCluster(n_workers=int(scheduler[6:]), threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+        with dask.config.set({"distributed.worker.daemon": False}):  # so each may start its child process
+            cluster = LocalCluster(n_workers=int(scheduler[6:]), threads_per_worker=1, processes=True,
+                                   dashboard_address=None)
     try:
         with Client(cluster if cluster is not None else scheduler) as client:
-            futures = [client.submit(run_task, task, environment, pure=False) for task in tasks]
+            futures = [client.submit(run_task_in_child, task, environment, pure=False) for task in tasks]
             for future in as_completed(futures):
                 for record in future.result():
                     writer.commit(record)
