@@ -47,7 +47,7 @@ def check_int(value, name: str, minimum: int = 1, *, context: str = "") -> int:
     return value
 
 
-def check_levels(levels) -> tuple[int | float, ...]:
+def check_levels(levels, name: str = "level") -> tuple[int | float, ...]:
     """The levels a user asked for (``"80,95"`` from the command line, a number or a list) as a
     sorted tuple of distinct percentages in (0, 100); None or empty means no intervals.
 
@@ -63,15 +63,15 @@ def check_levels(levels) -> tuple[int | float, ...]:
         try:
             items = [float(item) if isinstance(item, str) else item for item in items]
         except ValueError:
-            raise ConfigError(f"`levels` must be percentages in (0, 100), such as (80, 95). "
-                              f"Received: levels={levels!r}") from None
-    values = check_level_values(items)
+            raise ConfigError(f"`{name}` must be percentages in (0, 100), such as (80, 95). "
+                              f"Received: {name}={levels!r}") from None
+    values = check_level_values(items, name)
     if len(set(values)) != len(values):
-        raise ConfigError(f"`levels` lists a level twice. Received: levels={levels!r}")
+        raise ConfigError(f"`{name}` lists a level twice. Received: {name}={levels!r}")
     return tuple(sorted(int(v) if v == int(v) else v for v in values))
 
 
-def check_level_values(levels) -> tuple[float, ...]:
+def check_level_values(levels, name: str = "levels") -> tuple[float, ...]:
     """``levels`` as a tuple of floats, each a percentage strictly between 0 and 100.
 
     A single number is accepted as a one-element tuple. The order is kept (duplicates too):
@@ -100,25 +100,25 @@ def check_level_values(levels) -> tuple[float, ...]:
         items = tuple(items)
     except TypeError:
         raise ConfigTypeError(
-            "`levels` must be a sequence of percentages in (0, 100), e.g. (80, 95). "
-            f"Received: levels={levels!r} ({type(levels).__name__})"
+            f"`{name}` must be a sequence of percentages in (0, 100), e.g. (80, 95). "
+            f"Received: {name}={levels!r} ({type(levels).__name__})"
         ) from None
     if not items:
         raise ConfigError(
-            "`levels` must hold at least one percentage in (0, 100), e.g. (80, 95). "
-            f"Received: levels={levels!r}"
+            f"`{name}` must hold at least one percentage in (0, 100), e.g. (80, 95). "
+            f"Received: {name}={levels!r}"
         )
     out = []
     for level in items:
         if isinstance(level, bool) or not isinstance(level, numbers.Real):
             raise ConfigTypeError(
-                "`levels` must be percentages (real numbers) in (0, 100), e.g. (80, 95). "
-                f"Received: levels={levels!r} ({level!r} is a {type(level).__name__})"
+                f"`{name}` must be percentages (real numbers) in (0, 100), e.g. (80, 95). "
+                f"Received: {name}={levels!r} ({level!r} is a {type(level).__name__})"
             )
         if not 0.0 < float(level) < 100.0:  # also rejects nan
             raise ConfigError(
-                "`levels` must each be a percentage in (0, 100), e.g. (80, 95). "
-                f"Received: levels={levels!r} ({level!r} is out of range)"
+                f"`{name}` must each be a percentage in (0, 100), e.g. (80, 95). "
+                f"Received: {name}={levels!r} ({level!r} is out of range)"
             )
         out.append(float(level))
     return tuple(out)

@@ -72,7 +72,7 @@ def _read_models(path: Path, tables) -> dict:
             raise ConfigError(f"[models.{name}] in config file {str(path)!r} must be a table of hyperparameters.")
         if spec.kind != "ensemble":  # an ensemble's table (shared and per-member): checked with its members
             spec.resolve(params)
-        models[name] = dict(params)
+        models[spec.name] = dict(params)
     return models
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import datasets
-from .checks import check_levels
+from .checks import check_levels, required_length
 from .config import HYPER_FLAGS, model_params
 from .data import Panel, load_csv, read_future
 from .ensemble import accepted_hypers, kind_of
@@ -169,14 +169,17 @@ def forecast(settings: RunSettings, verbose: int = 0, announce=None) -> tuple[Fo
 
 
 def min_length(forecaster: Forecaster, spec: ModelSpec, panel: Panel) -> int:
-    """Rows a series needs for ``forecaster``: lookback + horizon (1 for a recursive model; +1 to
-    difference); 1 for baselines."""
+    """Rows a series needs for ``forecaster`` (:func:`~forecastkit.checks.required_length`; 1 for
+    baselines). An unset lookback is resolved as the forecaster resolves it, from the longest
+    series: the series too short for that are the ones ``skip_short`` leaves out."""
     if kind_of(forecaster) == "baseline":
         return 1
     season = forecaster.season or panel.season_length()
-    lookback = forecaster.lookback or default_lookback(forecaster.horizon, season, max(panel.lengths.values()),
+    horizon = forecaster.horizon or season
+    lookback = forecaster.lookback or default_lookback(horizon, season, max(panel.lengths.values()),
                                                        spec.lookback_multiple)
-    return lookback + forecaster.model_horizon + forecaster.warmup(season)
+    model_horizon = 1 if forecaster.strategy == "recursive" else horizon
+    return required_length(lookback, model_horizon, forecaster.warmup(season))
 
 
 def future_values(settings: RunSettings, panel: Panel, horizon: int, neural: bool) -> pd.DataFrame | None:
@@ -255,9 +258,9 @@ def evaluation_models(settings: RunSettings, horizon: int) -> dict[str, Forecast
     for name in names:
         spec = get_spec(name)
         kinds.add(spec.kind)
-        params = {} if spec.kind == "baseline" else model_params(dataclasses.replace(settings, model=name),
+        params = {} if spec.kind == "baseline" else model_params(dataclasses.replace(settings, model=spec.name),
                                                                   strict=False, spec=spec)
-        entries[name] = make_forecaster(spec, settings, params, horizon, strict=False)
+        entries[spec.name] = make_forecaster(spec, settings, params, horizon, strict=False)
     unused = [name for name in HYPER_FLAGS if getattr(settings, name) is not None
               and not any(name in accepted_hypers(f) for f in entries.values())]
     unused += ["members"] * (settings.members is not None and "ensemble" not in kinds)

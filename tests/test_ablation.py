@@ -107,7 +107,7 @@ def test_check_cells_always_keeps_the_default_first():
     (["--cells", "lstm,fancy"], "Unknown cell 'fancy'"),
     (["--metric", "owa"], "ranks by one of mase, smape, mae, rmse, mape"),
     (["--repeats", "0"], "`--repeats` must be >= 1"),
-    (["--units", "0"], "`units` of model 'vanilla' must be >= 1"),
+    (["--units", "0"], "`--units` of model 'vanilla' must be >= 1"),
     (["--data", "no_such.csv"], "no such file"),
 ])
 def test_ablation_bad_input_is_one_clear_line(capsys, tmp_path, args, message):

@@ -299,3 +299,10 @@ def test_library_messages_name_flags_on_the_command_line_but_config_keys_as_writ
     assert main(["forecast", "--config", str(config), "--out", str(tmp_path / "f.csv")]) == 1
     written = capsys.readouterr().err
     assert "`validation`" in written and "`--validation`" not in written
+
+
+def test_evaluate_labels_spelling_variants_with_the_registered_name(tmp_path):
+    result = run("evaluate", "--models", "Seasonal-Naive,NAIVE", "--no-baselines", "--horizon", "3", "--folds", "2",
+                 "--quiet", "--out", str(tmp_path / "run"))
+    assert result.returncode == 0, result.stderr
+    assert sorted(set(pd.read_csv(tmp_path / "run" / "results.csv")["model"])) == ["naive", "seasonal_naive"]

@@ -59,7 +59,7 @@ def test_crps_of_a_gaussian_matches_the_closed_form():
 def test_bad_levels_and_arguments_are_refused():
     assert check_levels([95, 80.0]) == (80, 95) and check_levels(None) == ()
     for bad in ("0", "100", "80,abc", [80, 80], True, [float("nan")]):
-        with pytest.raises((ConfigError, ConfigTypeError), match="levels"):
+        with pytest.raises((ConfigError, ConfigTypeError), match="`level`"):
             check_levels(bad)
     with pytest.raises(ConfigError, match="scale"):
         msis([1.0], [0.0], [2.0], scale=0.0, level=80)

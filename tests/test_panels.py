@@ -243,7 +243,7 @@ def test_skip_short_leaves_out_short_series_with_a_warning(two_series):
     panel = two_series.with_frame(frame)
     splitter = WalkForward(horizon=2, folds=2, refit="always")
     linear = [Forecaster("linear", horizon=2, lookback=6, params=FAST)]
-    with pytest.raises(DataError, match="'tiny'.*--skip-short"):
+    with pytest.raises(DataError, match="'tiny'.*`skip_short`"):
         walk_forward(panel, linear, splitter, baselines=False)
     with pytest.warns(UserWarning, match="Skipped 1 series.*'tiny' \\(5 rows\\)"):
         result = walk_forward(panel, linear, splitter, baselines=False, skip_short=True)
@@ -272,7 +272,7 @@ def test_cli_panel_with_covariate_roles_writes_a_long_forecast(tmp_path):
     assert list(forecast.columns) == ["id", "time", "model", "yhat"]
     assert forecast.groupby("id").size().to_dict() == {"a": 3, "b": 3, "c": 3}
     missing = run_cli("forecast", *common, "--model", "linear", cwd=tmp_path)
-    assert missing.returncode == 1 and "pass --future-data FILE" in missing.stderr
+    assert missing.returncode == 1 and "pass `--future-data` (a CSV" in missing.stderr
     assert "Traceback" not in missing.stderr
 
 

@@ -195,3 +195,28 @@ def test_verdict_says_plainly_whether_a_neural_model_beat_the_baselines(seasonal
         assert lines[1].startswith("The best neural model, linear, ranks above every baseline")
     else:
         assert lines[1] == "No neural model beat the best baseline; the best neural model is linear."
+
+
+def test_progress_lines_for_a_log(seasonal, capsys):
+    walk_forward(series(seasonal), ["naive"], WalkForward(horizon=3, folds=4, refit="always"), baselines=False,
+                 progress="lines")
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == "walk-forward fits 4/4" and all(line.startswith("walk-forward fits ") for line in err)
+    with pytest.raises(ConfigError, match="`progress` must be False, True or 'bar'"):
+        walk_forward(series(seasonal), ["naive"], WalkForward(horizon=3, folds=4), baselines=False, progress="dots")
+
+
+def test_defaults_are_the_command_lines(seasonal):
+    """WalkForward() is the CLI's (24 origins, refit every 6); the horizon is the season length."""
+    frame = walk_forward(series(seasonal), ["naive"], baselines=False).to_frame()
+    assert frame["origin"].nunique() == 24 and frame["h"].max() == 12
+    assert WalkForward().horizon is None and WalkForward().with_horizon(12).horizon == 12
+
+
+def test_skipped_series_warning_carries_the_series(two_series):
+    from forecastkit.errors import SkippedSeriesWarning
+
+    with pytest.warns(SkippedSeriesWarning) as caught:
+        walk_forward(two_series, [Forecaster("linear", horizon=2, lookback=44, params=FAST)],
+                     WalkForward(horizon=2, folds=3, refit="always"), baselines=False, skip_short=True)
+    assert caught[0].message.series == {"b": 48}

@@ -50,13 +50,18 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
-def reference(deterministic: bool, uses_tensorflow: bool) -> Environment:
+def reference(deterministic: bool, uses_tensorflow: bool, in_process: bool = True) -> Environment:
     """The run's environment, fixed in the driver (see the module notes).
 
-    Sets TensorFlow's thread counts in this process when its runtime has not started yet
-    and the run trains networks (so the in-process executor and the workers match).
+    In process, sets TensorFlow's thread counts here when its runtime has not started yet and
+    the run trains networks. A driver handing the jobs to workers imports no TensorFlow
+    unless it has already: the workers then use one thread each.
     """
-    if not uses_tensorflow or not _tensorflow_backend():
+    if not uses_tensorflow:
+        return Environment(deterministic)
+    if not in_process and "tensorflow" not in sys.modules:
+        return Environment(deterministic, (1, 1))
+    if not _tensorflow_backend():
         return Environment(deterministic)
     import tensorflow as tf
 
@@ -84,7 +89,7 @@ def prepare_worker(environment: Environment) -> None:
     (once per process; its runtime has not started, so the settings take)."""
     if _APPLIED.get("worker") == environment:
         return
-    if environment.tf_threads is not None:
+    if environment.tf_threads is not None and _tensorflow_backend():
         import tensorflow as tf
 
         try:

@@ -34,7 +34,7 @@ import numpy as np
 from ..checks import check_int
 from ..errors import ConfigError
 from .checkpoints import Checkpoint
-from .environment import Environment, applied, cpu_count, prepare_worker
+from .environment import Environment, applied, cpu_count, prepare_worker, reference
 from .jobs import FitRecord, record, run_job
 from .plan import Job
 
@@ -161,15 +161,18 @@ def run_task_in_child(task: list[Job], environment: Environment) -> list[FitReco
                 raise
 
 
-def execute(jobs: list[Job], writer: Writer, environment: Environment, n_jobs: int | None = 1,
+def execute(jobs: list[Job], writer: Writer, deterministic: bool, uses_tensorflow: bool, n_jobs: int | None = 1,
             scheduler: str | None = None) -> None:
-    """Run ``jobs`` on the executor ``n_jobs`` / ``scheduler`` select, committing through ``writer``."""
+    """Run ``jobs`` on the executor ``n_jobs`` / ``scheduler`` select, committing through ``writer``,
+    every fit in the same :class:`~.environment.Environment` (op determinism if ``deterministic``)."""
     tasks = tasks_of(jobs)
+    n_jobs = default_jobs(len(tasks)) if n_jobs is None else min(n_jobs, len(tasks))
+    in_process = scheduler is None and n_jobs <= 1
+    environment = reference(deterministic, uses_tensorflow and bool(jobs), in_process)
     if scheduler is not None:
         _on_dask(tasks, writer, environment, scheduler)
         return
-    n_jobs = default_jobs(len(tasks)) if n_jobs is None else min(n_jobs, len(tasks))
-    if n_jobs <= 1:
+    if in_process:
         with applied(environment):
             for job in jobs:
                 for record in run_job(job):

@@ -46,7 +46,6 @@ from ..forecaster import as_panel
 from ..metrics import insample_scales
 from ..settings import DEFAULTS
 from .checkpoints import CHECKPOINTS
-from .environment import reference
 from .executors import Writer, check_executor, execute
 from .jobs import time_cell
 from .plan import long_enough, plan_jobs, resolve_models, series_of, shortest_train
@@ -145,9 +144,8 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
         jobs = plan_jobs(entries, series, folds, seed, store.done(), fast and splitter.refit != "never",
                          checkpoints)
         neural = any(kind_of(f) == "neural" for f in entries.values())
-        environment = reference(bool(deterministic), uses_tensorflow=neural and bool(jobs))
         with Progress(mode, sum(job.remaining for job in jobs)) as advance:
-            execute(jobs, Writer(store, advance), environment, n_jobs, scheduler)
+            execute(jobs, Writer(store, advance), bool(deterministic), neural, n_jobs, scheduler)
         return WalkForwardResult.from_store(store, season, level, min_calibration)
     finally:
         store.close()
