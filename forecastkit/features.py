@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ConfigError
-from .transforms import ColumnScaler
+from .preprocess.transforms import ColumnScaler
 
 #: Calendar features: name -> (period, position of a timestamp within it, from 0).
 CALENDAR = {

@@ -260,7 +260,13 @@ def epoch_progress(keras, epochs: int, description: str):
     sooner, the bar closes at the epoch reached. Works in terminals and Jupyter alike.
     """
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     class EpochProgress(keras.callbacks.Callback):
         def on_train_begin(self, logs=None):

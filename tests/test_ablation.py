@@ -10,8 +10,8 @@ from forecastkit import datasets
 from forecastkit.ablation import AblationResult, _lines, ablation, check_cells
 from forecastkit.cli import main
 from forecastkit.errors import ConfigError, SequentialFitsWarning
-from forecastkit.models.cells import CELL_NAMES
 from forecastkit.evaluation import WalkForward
+from forecastkit.models.cells import CELL_NAMES
 
 TINY = {"units": 3, "epochs": 2, "batch_size": 32, "patience": 1}
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import FAST
+
 from forecastkit import Forecaster
 from forecastkit.errors import ConfigError
 from forecastkit.evaluation import RunStore, WalkForward, walk_forward

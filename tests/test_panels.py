@@ -8,15 +8,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import FAST
 
 from forecastkit import Forecaster
-from forecastkit.data import from_pandas
+from forecastkit.data import GLOBAL_ID, from_pandas
 from forecastkit.errors import ConfigError, DataError
-from forecastkit.features import FeatureEncoder, calendar_features, check_calendar
-from forecastkit.data import GLOBAL_ID
 from forecastkit.evaluation import WalkForward, walk_forward
-
-from conftest import FAST
+from forecastkit.features import FeatureEncoder, calendar_features, check_calendar
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -4,16 +4,24 @@ the training data alone, recorded per fit, and every setting reachable from Pyth
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import FAST
+from test_cli import run
+
 from forecastkit import Forecaster, datasets
 from forecastkit.errors import ConfigError
-from forecastkit.preprocess import Chain, candidates, choose_chain, seasonal_share
-from forecastkit.seasonality import Seasonality, grid_positions, seasonal_periods
-from forecastkit.evaluation import WalkForward
-from forecastkit.transforms import TargetTransform
-from forecastkit.evaluation import walk_forward
-from test_cli import run
+from forecastkit.evaluation import WalkForward, walk_forward
+from forecastkit.preprocess.choice import (
+    Chain,
+    candidates,
+    choose_chain,
+    seasonal_share,
+)
+from forecastkit.preprocess.seasonality import (
+    Seasonality,
+    grid_positions,
+    seasonal_periods,
+)
+from forecastkit.preprocess.transforms import TargetTransform
 
 
 def seasonal_series(n=120, period=12, seed=0, trend=0.01):
@@ -190,8 +198,8 @@ def test_report_lists_the_transforms_of_each_fit(tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--preprocess", "always"], "`preprocess` must be 'auto' or 'none'"),
-    (["--deseason", "x11"], "`deseason` must be one of none, classical, stl"),
+    (["--preprocess", "always"], "`--preprocess` must be 'auto' or 'none'"),
+    (["--deseason", "x11"], "`--deseason` must be one of none, classical, stl"),
 ])
 def test_cli_refuses_bad_preprocessing_before_tensorflow(args, message):
     result = run("forecast", "--model", "mlp", *args)

@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import FAST
+
 from forecastkit import Forecaster
 from forecastkit.evaluation import RunStore
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from forecastkit.errors import ConfigError, DataError
-from forecastkit.transforms import ColumnScaler, TargetTransform
+from forecastkit.preprocess.transforms import ColumnScaler, TargetTransform
 
 Y = np.array([3.0, 5.0, 4.0, 8.0, 9.0, 7.0, 12.0])
 

@@ -5,9 +5,9 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import FAST
 from sklearn.base import clone
 
-from conftest import FAST
 from forecastkit import Forecaster
 from forecastkit.errors import ConfigError, DataError
 from forecastkit.evaluation import RunStore, WalkForward, jobs, walk_forward

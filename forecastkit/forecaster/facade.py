@@ -51,7 +51,7 @@ class Forecaster(BaseEstimator):
         forecasts of the latest training windows); ``"none"`` applies only what is set below.
         The choice is ``preprocess_`` after ``fit``.
     scaler, transform, difference, deseason, seasonal_difference :
-        Target transforms (see :class:`~forecastkit.transforms.TargetTransform`), fit per
+        Target transforms (see :class:`~forecastkit.preprocess.transforms.TargetTransform`), fit per
         series on the training data only. ``transform`` ``"log"``, ``"boxcox"`` or
         ``"none"``; ``deseason`` ``"classical"``, ``"stl"`` or ``"none"`` (the season length,
         and the weekly cycle of hourly or daily data); ``difference`` and

@@ -23,8 +23,8 @@ from ..errors import ConfigError
 from ..features import check_calendar
 from ..models.registry import get_spec
 from ..preprocess import PREPROCESS, resolve_fixed
-from ..seasonality import DESEASON_METHODS
-from ..transforms import check_transform_options
+from ..preprocess.seasonality import DESEASON_METHODS
+from ..preprocess.transforms import check_transform_options
 from ..windows import check_window_args
 
 MODES = ("global", "local")

@@ -30,7 +30,7 @@ from .. import __version__, ensemble
 from ..data import Panel
 from ..errors import ModelFileError, ModelVersionWarning
 from ..features import FeatureEncoder
-from ..transforms import TargetTransform
+from ..preprocess.transforms import TargetTransform
 from ..versions import versions
 from . import preparation
 from .engines import CompositeEngine, choose_engine, input_shape, model_file_names

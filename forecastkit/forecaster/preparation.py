@@ -18,7 +18,7 @@ from ..errors import ConfigError, FewWindowsWarning
 from ..features import FeatureEncoder, check_calendar
 from ..models.registry import get_spec
 from ..preprocess import choose_chain, fixed_chain
-from ..seasonality import grid_positions, seasonal_periods
+from ..preprocess.seasonality import grid_positions, seasonal_periods
 from ..windows import WindowSet
 from .options import covariate_roles, default_lookback, tail
 from .options import fixed_chain as fixed_parts

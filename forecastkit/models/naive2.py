@@ -5,7 +5,7 @@ Evaluation.R`` and Python ``ML_benchmarks.py``): a 90 % autocorrelation test at 
 (:func:`seasonality_test`), classical multiplicative decomposition
 (:func:`seasonal_indices`), naive forecast of the seasonally adjusted series, reseasonalised
 with the indices continuing the phase. The test and the indices also serve ETS, Theta and
-ARIMA (:mod:`forecastkit.models.statistical`) and :mod:`forecastkit.seasonality`.
+ARIMA (:mod:`forecastkit.models.statistical`) and :mod:`forecastkit.preprocess.seasonality`.
 :func:`naive2_intervals` are the Gaussian intervals of :mod:`forecastkit.models.baselines`
 (fpp3 section 5.5) on the adjusted series, reseasonalised.
 

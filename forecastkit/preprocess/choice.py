@@ -7,7 +7,7 @@ cannot extrapolate a level it never saw, so a trending series must reach it as c
 :func:`choose_chain` decides each part of the chain from the fit's training data:
 
 1. **Seasonality, by test**: deseasonalise (classical decomposition of the periods of
-   :func:`~forecastkit.seasonality.seasonal_periods`) when the M4 90 % autocorrelation test
+   :func:`~forecastkit.preprocess.seasonality.seasonal_periods`) when the M4 90 % autocorrelation test
    finds the season, in first differences, in at least half of the series; each period's
    indices are then kept only where the test finds that period (the M4 benchmarks' rule:
    deseasonalise what is seasonal, and only that). Seasonal differencing is never chosen, only
@@ -72,7 +72,7 @@ class Chain:
         return season * int(self.seasonal_difference) + int(self.difference)
 
     def transform(self, scaler: str, season: int, periods: tuple) -> TargetTransform:
-        """An unfitted :class:`~forecastkit.transforms.TargetTransform` of this chain."""
+        """An unfitted :class:`~forecastkit.preprocess.transforms.TargetTransform` of this chain."""
         return TargetTransform(scaler, self.power, self.difference, self.deseason,
                                periods if self.deseason != "none" else (),
                                season if self.seasonal_difference else 0)
@@ -103,7 +103,7 @@ def choose_chain(series: list, horizon: int, lookback: int, season: int, periods
     ----------
     series : list of (values, positions)
         Each series' training values and their grid positions
-        (:func:`~forecastkit.seasonality.grid_positions`).
+        (:func:`~forecastkit.preprocess.seasonality.grid_positions`).
     horizon, lookback, season : int
         The model's horizon and window length, and the season length.
     periods : tuple of int

@@ -1,7 +1,7 @@
 """Target transforms fit on a training slice only, and their exact inverses.
 
 A :class:`TargetTransform` chains, in this order: an optional power transform (``log`` or
-``boxcox``), optional deseasonalisation (:mod:`forecastkit.seasonality`), optional seasonal
+``boxcox``), optional deseasonalisation (:mod:`forecastkit.preprocess.seasonality`), optional seasonal
 differencing, optional first differencing, and a scaler (``standard``, ``minmax``, ``none``,
 or a per-window normalisation ``window_last`` / ``window_mean`` applied later by
 :mod:`forecastkit.windows`). ``fit`` sees only the training values it is given; ``transform``
@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special, stats
 
-from .errors import ConfigError, DataError
+from ..errors import ConfigError, DataError
 from .seasonality import DESEASON_METHODS, Seasonality
 
 SCALERS = ("standard", "minmax", "none", "window_last", "window_mean")
@@ -70,7 +70,7 @@ class TargetTransform:
         First differences ``z[t] = p[t] - p[t-1]``, undone by cumulative sums from the last
         known value.
     deseason : {"none", "classical", "stl"}
-        Remove the seasonal indices of ``periods`` (:class:`~forecastkit.seasonality.Seasonality`,
+        Remove the seasonal indices of ``periods`` (:class:`~forecastkit.preprocess.seasonality.Seasonality`,
         multiplicative for a positive series without a power transform, else additive; only
         periods the M4 test finds), and put them back at the forecast's positions.
     periods : tuple of int

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 DESEASON_METHODS = ("none", "classical", "stl")
 _NS_PER_WEEK = 7 * 86_400 * 10**9
@@ -100,7 +100,7 @@ def seasonal_periods(freq: str | None, season: int) -> tuple[int, ...]:
 
 def is_seasonal(x: np.ndarray, period: int) -> bool:
     """The M4 90 % autocorrelation test (:func:`~forecastkit.models.naive2.seasonality_test`)."""
-    from .models.naive2 import seasonality_test
+    from ..models.naive2 import seasonality_test
 
     return bool(period > 1 and len(x) >= 3 * period and np.all(np.isfinite(x)) and seasonality_test(x, period))
 
@@ -192,7 +192,7 @@ class Seasonality:
     @staticmethod
     def _classical(work: np.ndarray, period: int) -> np.ndarray:
         """Detrended values (``x - centred MA``), NaN where the average does not fit."""
-        from .models.naive2 import _centred_moving_average
+        from ..models.naive2 import _centred_moving_average
 
         return work - _centred_moving_average(work, period)
 
