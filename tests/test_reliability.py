@@ -65,7 +65,8 @@ def test_same_seed_twice_writes_byte_identical_results(tmp_path):
         assert digest(tmp_path / "a" / name) == digest(tmp_path / "b" / name), name
     assert len(pd.read_csv(tmp_path / "a" / "significance.csv")) > 0
     run = json.loads((tmp_path / "a" / "run.json").read_text())
-    assert set(run) == {"best", "metric", "settings", "models"}  # no timings, versions or paths
+    assert set(run) == {"best", "metric", "settings", "models", "dataset", "data_path",
+                        "data_sha256"}  # no timings or versions; the data's path and digest for --from-run
     assert "out" not in run["settings"] and run["settings"]["fast_nondeterministic"] is False
     with sqlite3.connect(tmp_path / "a" / "results.sqlite") as db:
         config = json.loads(db.execute("SELECT value FROM run").fetchone()[0])

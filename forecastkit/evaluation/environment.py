@@ -32,6 +32,8 @@ import os
 import sys
 from dataclasses import dataclass
 
+from ..models.keras_common import import_tensorflow, keras_backend
+
 
 @dataclass(frozen=True)
 class Environment:
@@ -50,20 +52,17 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
-def reference(deterministic: bool, uses_tensorflow: bool, in_process: bool = True) -> Environment:
-    """The run's environment, fixed in the driver (see the module notes).
+def reference(deterministic: bool, uses_tensorflow: bool) -> Environment:
+    """The run's environment, fixed in the driver before anything imports Keras (see the
+    module notes).
 
-    In process, sets TensorFlow's thread counts here when its runtime has not started yet and
-    the run trains networks. A driver handing the jobs to workers imports no TensorFlow
-    unless it has already: the workers then use one thread each.
+    A run that trains networks on TensorFlow uses one intra- and one inter-op thread per fit,
+    set here before this process's runtime starts; a runtime that has started already (Keras
+    imported and used) keeps its settings, resolved to numbers, and the workers take them too.
     """
-    if not uses_tensorflow:
+    if not uses_tensorflow or keras_backend() != "tensorflow":
         return Environment(deterministic)
-    if not in_process and "tensorflow" not in sys.modules:
-        return Environment(deterministic, (1, 1))
-    if not _tensorflow_backend():
-        return Environment(deterministic)
-    import tensorflow as tf
+    tf = import_tensorflow()
 
     threading = tf.config.threading
     intra, inter = threading.get_intra_op_parallelism_threads(), threading.get_inter_op_parallelism_threads()
@@ -75,12 +74,6 @@ def reference(deterministic: bool, uses_tensorflow: bool, in_process: bool = Tru
         return Environment(deterministic, (intra or cpu_count(), inter or cpu_count()))
 
 
-def _tensorflow_backend() -> bool:
-    from ..models.keras_common import import_keras
-
-    return import_keras().backend.backend() == "tensorflow"
-
-
 _APPLIED: dict = {}
 
 
@@ -89,8 +82,8 @@ def prepare_worker(environment: Environment) -> None:
     (once per process; its runtime has not started, so the settings take)."""
     if _APPLIED.get("worker") == environment:
         return
-    if environment.tf_threads is not None and _tensorflow_backend():
-        import tensorflow as tf
+    if environment.tf_threads is not None and keras_backend() == "tensorflow":
+        tf = import_tensorflow()
 
         try:
             tf.config.threading.set_intra_op_parallelism_threads(environment.tf_threads[0])

@@ -34,7 +34,7 @@ import numpy as np
 from ..checks import check_int
 from ..errors import ConfigError
 from .checkpoints import Checkpoint
-from .environment import Environment, applied, cpu_count, prepare_worker, reference
+from .environment import Environment, applied, cpu_count, prepare_worker
 from .jobs import FitRecord, record, run_job
 from .plan import Job
 
@@ -126,6 +126,26 @@ def tasks_of(jobs: list[Job]) -> list[list[Job]]:
     return tasks
 
 
+def _exit_with_parent(parent: int) -> None:
+    """Pool initializer: end this worker process when the process that started it is gone
+    (killed driver or Dask worker), instead of waiting for work forever."""
+    import threading
+    import time
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of fresh (``spawn``) worker processes that end with this process."""
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_exit_with_parent, initargs=(os.getpid(),))
+
+
 def run_task(task: list[Job], environment: Environment) -> list[FitRecord]:
     """Run a task's jobs in a worker process; their records, for the driver's writer."""
     prepare_worker(environment)
@@ -146,13 +166,11 @@ def run_task_in_child(task: list[Job], environment: Environment) -> list[FitReco
     default; start them with ``--no-nanny`` or the config ``distributed.worker.daemon: false``
     to avoid it) cannot start a child and run the task themselves.
     """
-    import multiprocessing
-
     if multiprocessing.current_process().daemon:  # a worker started with daemon=True cannot have one
         return run_task(task, environment)
     for attempt in range(2):
         if "pool" not in _CHILD:
-            _CHILD["pool"] = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            _CHILD["pool"] = _pool(1)
         try:
             return _CHILD["pool"].submit(run_task, task, environment).result()
         except BrokenProcessPool:
@@ -161,18 +179,16 @@ def run_task_in_child(task: list[Job], environment: Environment) -> list[FitReco
                 raise
 
 
-def execute(jobs: list[Job], writer: Writer, deterministic: bool, uses_tensorflow: bool, n_jobs: int | None = 1,
+def execute(jobs: list[Job], writer: Writer, environment: Environment, n_jobs: int | None = 1,
             scheduler: str | None = None) -> None:
     """Run ``jobs`` on the executor ``n_jobs`` / ``scheduler`` select, committing through ``writer``,
-    every fit in the same :class:`~.environment.Environment` (op determinism if ``deterministic``)."""
+    every fit in ``environment``."""
     tasks = tasks_of(jobs)
-    n_jobs = default_jobs(len(tasks)) if n_jobs is None else min(n_jobs, len(tasks))
-    in_process = scheduler is None and n_jobs <= 1
-    environment = reference(deterministic, uses_tensorflow and bool(jobs), in_process)
     if scheduler is not None:
         _on_dask(tasks, writer, environment, scheduler)
         return
-    if in_process:
+    n_jobs = default_jobs(len(tasks)) if n_jobs is None else min(n_jobs, len(tasks))
+    if n_jobs <= 1:
         with applied(environment):
             for job in jobs:
                 for record in run_job(job):
@@ -190,9 +206,8 @@ def _on_processes(tasks: list, writer: Writer, environment: Environment, workers
     """
     pending = list(range(len(tasks)))[::-1]  # task indices, next at the end
     attempts = [0] * len(tasks)
-    context = multiprocessing.get_context("spawn")
     while pending:
-        pool = ProcessPoolExecutor(workers, mp_context=context)
+        pool = _pool(workers)
         running: dict = {}
         try:
             broken = False

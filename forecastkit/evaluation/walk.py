@@ -46,6 +46,7 @@ from ..forecaster import as_panel
 from ..metrics import insample_scales
 from ..settings import DEFAULTS
 from .checkpoints import CHECKPOINTS
+from .environment import reference
 from .executors import Writer, check_executor, execute
 from .jobs import time_cell
 from .plan import long_enough, plan_jobs, resolve_models, series_of, shortest_train
@@ -137,15 +138,16 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
         "seed": seed, "splitter": vars(splitter).copy(), "deterministic": bool(deterministic),
         "models": {label: _jsonable(f.get_params()) for label, f in entries.items()},
     }
+    neural = any(kind_of(f) == "neural" for f in entries.values())
+    environment = reference(bool(deterministic), uses_tensorflow=neural)  # before planning imports Keras
     store = _open_store(out, config, resume)
     try:
         store.commit_scales(_scale_rows(series, folds["neural"], season))
         checkpoints = str(store.path.parent / CHECKPOINTS) if store.path else None
         jobs = plan_jobs(entries, series, folds, seed, store.done(), fast and splitter.refit != "never",
                          checkpoints)
-        neural = any(kind_of(f) == "neural" for f in entries.values())
         with Progress(mode, sum(job.remaining for job in jobs)) as advance:
-            execute(jobs, Writer(store, advance), bool(deterministic), neural, n_jobs, scheduler)
+            execute(jobs, Writer(store, advance), environment, n_jobs, scheduler)
         return WalkForwardResult.from_store(store, season, level, min_calibration)
     finally:
         store.close()

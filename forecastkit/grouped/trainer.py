@@ -51,10 +51,10 @@ class Outcome:
 
 
 def supported() -> bool:
-    """Whether the grouped trainer can run here (the TensorFlow backend of Keras)."""
-    from ..models.keras_common import import_keras
+    """Whether the grouped trainer can run here (the TensorFlow backend of Keras; Keras is not imported)."""
+    from ..models.keras_common import keras_backend
 
-    return import_keras().backend.backend() == "tensorflow"
+    return keras_backend() == "tensorflow"
 
 
 _COMPILED: dict = {}

@@ -140,3 +140,44 @@ def with_series_embedding(builder, input_shape: tuple[int, int], horizon: int, b
     repeated = keras.layers.RepeatVector(rows, name="series_rows")(keras.layers.Flatten(name="series_vector")(vector))
     joined = keras.layers.Concatenate(axis=-1, name="window_and_series")([window, repeated])
     return keras.Model([window, series], base(joined), name=base.name)
+
+
+def keras_backend() -> str:
+    """The Keras backend of this process (``"tensorflow"``, ``"jax"``...), without importing Keras:
+    Keras' own answer once imported, else what :func:`import_keras` will choose (``KERAS_BACKEND``,
+    then the ``backend`` of ``~/.keras/keras.json``, then TensorFlow).
+
+    Examples
+    --------
+    >>> keras_backend() in ("tensorflow", "jax", "torch", "numpy")
+    True
+    """
+    if "keras" in sys.modules:
+        return sys.modules["keras"].backend.backend()
+    if os.environ.get("KERAS_BACKEND"):
+        return os.environ["KERAS_BACKEND"]
+    import json
+    from pathlib import Path
+
+    home = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras"))
+    try:
+        return str(json.loads((home / "keras.json").read_text()).get("backend", "tensorflow"))
+    except (OSError, ValueError, AttributeError):
+        return "tensorflow"
+
+
+def import_tensorflow():
+    """Import and return ``tensorflow`` as quietly as :func:`import_keras` does, without Keras
+    (e.g. to set its thread counts before Keras starts its runtime).
+
+    Examples
+    --------
+    >>> import_tensorflow().__name__
+    'tensorflow'
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if "tensorflow" in sys.modules:
+        return sys.modules["tensorflow"]
+    with _stderr_silenced():
+        import tensorflow
+    return tensorflow
