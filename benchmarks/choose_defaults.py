@@ -67,8 +67,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from forecastkit import Forecaster, datasets  # noqa: E402
-from forecastkit.grouped import trainer  # noqa: E402
 from forecastkit.evaluation import WalkForward, walk_forward  # noqa: E402
+from forecastkit.grouped import trainer  # noqa: E402
 
 DATASETS = {"airline": {}, "co2": {"fill": "interpolate"}, "sunspots": {}, "macrodata": {}, "visnights": {},
             "uschange": {}, "nile": {}}

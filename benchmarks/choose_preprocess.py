@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from choose_defaults import DATASETS, inner_splitter, training_part  # noqa: E402
+
 from forecastkit import Forecaster  # noqa: E402
 from forecastkit.evaluation import walk_forward  # noqa: E402
 

@@ -59,10 +59,10 @@ for folder in (str(REPO), str(HERE)):
         sys.path.insert(0, folder)
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import numpy as np  # noqa: E402
-
 import m4_weekly as m4  # noqa: E402  (M4 loading and scoring: read_m4, to_panel, score, with_owa)
+import numpy as np  # noqa: E402
 from defaults_report import cell_of, m4_subset, render  # noqa: E402
+
 from forecastkit import Forecaster, datasets  # noqa: E402
 from forecastkit.errors import DataError  # noqa: E402
 from forecastkit.models.registry import get_spec, model_names  # noqa: E402

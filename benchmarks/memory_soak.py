@@ -34,9 +34,11 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from forecastkit import Forecaster, datasets  # noqa: E402
-from forecastkit.evaluation import WalkForward  # noqa: E402
-from forecastkit.evaluation import RunStore  # noqa: E402
-from forecastkit.evaluation import walk_forward  # noqa: E402
+from forecastkit.evaluation import (
+    RunStore,  # noqa: E402
+    WalkForward,  # noqa: E402
+    walk_forward,  # noqa: E402
+)
 
 TOLERANCE = 0.10
 

@@ -174,7 +174,7 @@ def ablation(data, model="vanilla", cells=DEFAULTS.cells, splitter: WalkForward 
     check_int(repeats, "repeats", 1)
     cells = check_cells(cells)
     panel = as_panel(data, **load_kwargs)
-    splitter = (splitter or WalkForward()).with_horizon(panel.season_length())
+    splitter = (splitter or WalkForward()).with_horizon(panel.season_length(), rows=min(panel.lengths.values()))
     template = _template(model, splitter.horizon, params)
     entries = {}
     for cell in cells:
@@ -194,9 +194,9 @@ def ablation(data, model="vanilla", cells=DEFAULTS.cells, splitter: WalkForward 
     _rewarn(caught)
     losses = _losses(evaluation, metric)
     horizon = int(evaluation.results["h"].max())
-    table = _table(evaluation, losses, template, cells, repeats, list(references), metric, panel)
+    table = _table(evaluation, losses, template, cells, repeats, list(references), metric, panel, splitter.stride)
     return AblationResult(template.model, metric, int(repeats), table,
-                          _lines(table, losses, horizon, metric, repeats), evaluation)
+                          _lines(table, losses, horizon, metric, repeats, splitter.stride), evaluation)
 
 
 def _rewarn(caught: list) -> None:
@@ -237,7 +237,7 @@ def _losses(evaluation, metric: str) -> pd.DataFrame:
 
 
 def _table(evaluation, losses: pd.DataFrame, template: Forecaster, cells, repeats: int, references: list,
-           metric: str, panel) -> pd.DataFrame:
+           metric: str, panel, stride: int) -> pd.DataFrame:
     board = evaluation.leaderboard(metric).set_index("model")
     label_of = {label: label.split("#")[0] for label in board.index}
     scores = board[metric].groupby(label_of).agg(["mean", "std"])
@@ -245,7 +245,7 @@ def _table(evaluation, losses: pd.DataFrame, template: Forecaster, cells, repeat
     timings = evaluation.timings.assign(variant=evaluation.timings["model"].map(lambda m: m.split("#")[0]))
     fit_seconds = timings.groupby("variant")["seconds"].mean()
     horizon = int(evaluation.results["h"].max())
-    tests = {cell: compare(losses, cell, DEFAULT_CELL, horizon).iloc[-1] for cell in cells if cell != DEFAULT_CELL}
+    tests = {cell: compare(losses, cell, DEFAULT_CELL, horizon, stride).iloc[-1] for cell in cells if cell != DEFAULT_CELL}
     adjusted = dict(zip(tests, holm(np.array([t["p"] for t in tests.values()], float)))) if tests else {}
     weights = _weights(template, cells, panel)
     rows = []
@@ -287,7 +287,8 @@ def _weights(template: Forecaster, cells, panel) -> dict:
                       .count_params()) for cell in cells}
 
 
-def _lines(table: pd.DataFrame, losses: pd.DataFrame, horizon: int, metric: str, repeats: int) -> list[str]:
+def _lines(table: pd.DataFrame, losses: pd.DataFrame, horizon: int, metric: str, repeats: int,
+           stride: int) -> list[str]:
     name = metric.upper()
     cells = table[table["kind"] == "cell"]
     scored = cells.dropna(subset=[metric])
@@ -341,6 +342,6 @@ def _lines(table: pd.DataFrame, losses: pd.DataFrame, horizon: int, metric: str,
     if len(best_ref):  # the best cell against the best reference, tested
         pair = [best["variant"], best_ref.iloc[0]["variant"]]
         board = table.rename(columns={"variant": "model"})[["model", metric]]
-        comparison = compare(losses[losses["model"].isin(pair)], *pair, horizon)
+        comparison = compare(losses[losses["model"].isin(pair)], *pair, horizon, stride)
         lines += verdict(board[board["model"].isin(pair)], {"best": comparison}, metric)
     return lines

@@ -8,7 +8,7 @@ Examples
 >>> from forecastkit import datasets
 >>> from forecastkit.evaluation import WalkForward, walk_forward
 >>> result = walk_forward(datasets.load("airline"), ["naive", "seasonal_naive"],
-...                       WalkForward(horizon=12, folds=12), baselines=False, n_jobs=1)
+...                       WalkForward(horizon=12, folds=12, stride=1), baselines=False, n_jobs=1)
 >>> print(leaderboard(result)[["rank", "model", "mase"]].round(2).to_string(index=False))
  rank          model  mase
     1 seasonal_naive  1.77

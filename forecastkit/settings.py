@@ -147,7 +147,10 @@ class RunSettings:
                                             "training noise"}, metavar="K")
     # walk-forward
     folds: int = _setting(24, "number of forecast origins", commands=RUNS, group="walk-forward", metavar="N")
-    stride: int = _setting(1, "rows between origins", commands=RUNS, group="walk-forward", metavar="S")
+    stride: int | None = _setting(
+        None, "rows between origins (default: the smallest that gives --folds origins enough for a sized "
+              "significance test, e.g. 2 for horizon 12 and 24 folds)", commands=RUNS, group="walk-forward",
+        metavar="S")
     start: int | str | None = _setting(
         help="first origin, a row number or a timestamp (instead of --folds)", commands=RUNS,
         group="walk-forward", metavar="T")

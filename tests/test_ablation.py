@@ -86,7 +86,7 @@ def test_lines_say_plainly_when_a_reference_beats_every_cell_and_list_significan
         "fit_s": 1.0, "failed": 0})
     losses = pd.DataFrame({"model": np.repeat(["linear", "cifg"], 20), "id": "s", "origin": np.tile(np.arange(20), 2),
                            "loss": np.r_[np.full(20, 0.5), np.full(20, 0.9)] + np.tile(np.linspace(0, .1, 20), 2)})
-    lines = _lines(table, losses, 1, "mase", repeats=1)
+    lines = _lines(table, losses, 1, "mase", repeats=1, stride=1)
     assert lines[0] == "Best cell: cifg (MASE 0.9), 10.0% better than the default lstm (1)."
     assert "significantly better: cifg (-10%); significantly worse: nfg (+50%); not distinguishable: 1." in lines[1]
     assert "its +3.0% against lstm is what a different seed alone does" in lines[2]

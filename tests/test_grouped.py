@@ -250,7 +250,7 @@ def test_a_failing_fit_is_contained_on_the_fast_path():
     values[66] = -5.0  # log is undefined once this row is in the training data
     series = pd.Series(values, index=seasonal_series().index, name="y")
     logged = {"log_linear": Forecaster("linear", horizon=3, lookback=12, params=FAST, transform="log")}
-    result = walk_forward(series, logged, WalkForward(horizon=3, folds=5, refit="always"), baselines=False)
+    result = walk_forward(series, logged, WalkForward(horizon=3, folds=5, stride=1, refit="always"), baselines=False)
     assert result.fits["status"].tolist() == ["ok", "ok", "failed", "failed", "failed"]
     assert "strictly positive" in result.failed["reason"].iloc[0]
 

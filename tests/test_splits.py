@@ -75,3 +75,28 @@ def test_start_as_a_timestamp():
     assert [f.origin for f in folds] == [6, 8, 10]
     with pytest.raises(ConfigError, match="integer periods"):
         WalkForward(horizon=2, start="2020-07-01", refit="always").split(12, times=pd.Index(range(12)))
+
+
+def test_default_stride_is_the_smallest_giving_a_sized_test():
+    from forecastkit.evaluation.splits import sized_stride
+    from forecastkit.significance import min_origins
+
+    for horizon in (1, 2, 6, 12, 24):
+        stride = sized_stride(horizon, 24)
+        assert min_origins(horizon, stride) <= 24
+        assert stride == 1 or min_origins(horizon, stride - 1) > 24
+    assert WalkForward().with_horizon(12).stride == 2
+    assert WalkForward(stride=1).with_horizon(12).stride == 1  # a given stride is kept
+    # the origins span at most half of a short series
+    assert WalkForward().with_horizon(12, rows=60).stride == 1
+
+
+def test_default_evaluation_of_monthly_data_is_testable():
+    from forecastkit import datasets
+    from forecastkit.evaluation import walk_forward
+
+    result = walk_forward(datasets.load("airline"), ["naive"], baselines=True, n_jobs=1)
+    assert result.config["splitter"]["stride"] == 2
+    table, lines = result.significance()
+    assert table["p"].notna().all(), table
+    assert not any("not enough origins" in line.lower() for line in lines), lines

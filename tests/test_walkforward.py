@@ -108,9 +108,9 @@ def test_warm_start_resume_continues_from_the_checkpoint_or_replays(seasonal, tm
 
 
 def test_resume_with_other_settings_is_refused(seasonal, tmp_path):
-    walk_forward(series(seasonal), ["naive"], WalkForward(horizon=3, folds=2, refit="always"), out=tmp_path, baselines=False)
+    walk_forward(series(seasonal), ["naive"], WalkForward(horizon=3, folds=2, stride=1, refit="always"), out=tmp_path, baselines=False)
     with pytest.raises(ConfigError, match=r"Cannot `resume` the run .* settings differ \(folds: 2 in the run, 3 now\)"):
-        walk_forward(series(seasonal), ["naive"], WalkForward(horizon=3, folds=3, refit="always"), out=tmp_path,
+        walk_forward(series(seasonal), ["naive"], WalkForward(horizon=3, folds=3, stride=1, refit="always"), out=tmp_path,
                      resume=True, baselines=False)
 
 
@@ -119,7 +119,7 @@ def test_failed_fits_are_recorded_and_the_run_goes_on(seasonal):
     values[66] = -5.0  # log is undefined once this row is in the training data (fits 2, 3, 4)
     logged = {"log_linear": Forecaster("linear", horizon=3, lookback=12, params=FAST, transform="log")}
     result = walk_forward(series(values), {**logged, "naive": Forecaster("naive", horizon=3)},
-                          WalkForward(horizon=3, folds=5, refit="always"), baselines=False)
+                          WalkForward(horizon=3, folds=5, stride=1, refit="always"), baselines=False)
     fits = result.fits.set_index(["model", "fit"])
     assert fits.loc[("log_linear", 1), "status"] == "ok"  # trained on rows < 66
     failed = result.failed
@@ -183,7 +183,7 @@ def test_every_series_of_a_panel_and_too_short_series(two_series):
 
 def test_model_horizon_must_match(seasonal):
     with pytest.raises(ConfigError, match="horizon 1 but the walk-forward horizon is 3"):
-        walk_forward(series(seasonal), [Forecaster("naive", horizon=1)], WalkForward(horizon=3, folds=5, refit="always"), baselines=False)
+        walk_forward(series(seasonal), [Forecaster("naive", horizon=1)], WalkForward(horizon=3, folds=5, stride=1, refit="always"), baselines=False)
 
 
 def test_verdict_says_plainly_whether_a_neural_model_beat_the_baselines(seasonal):

@@ -8,6 +8,8 @@ Examples
 --------
 >>> to_flags("`validation` must be >= 0.2. Received: validation=0.1. Set `validation` to 0.2.")
 '`--validation` must be >= 0.2. Received: validation=0.1. Set `--validation` to 0.2.'
+>>> to_flags("Choose one of `n_jobs` and `scheduler`.")
+'Choose one of `--jobs` and `--scheduler`.'
 >>> to_flags("`steps_per_epoch` of model 'mlp'; `resume=True` needs `out`; `units` from the file",
 ...          keep={"units"})
 "`--steps-per-epoch` of model 'mlp'; `--resume` needs `--out`; `units` from the file"
@@ -21,6 +23,9 @@ from ..settings import commands_of, flag, setting_field, setting_names
 
 _NAME = re.compile(r"`([a-z][a-z_]*)(=True)?`")
 
+#: Python argument names that differ from their setting's name (scikit-learn's ``n_jobs``).
+PYTHON_NAMES = {"n_jobs": "jobs"}
+
 
 def to_flags(message: str, keep=frozenset()) -> str:
     """``message`` with each backticked setting name (or ``name=True`` of a switch) as its flag,
@@ -28,7 +33,7 @@ def to_flags(message: str, keep=frozenset()) -> str:
     names = _flag_names()
 
     def replace(match: re.Match) -> str:
-        name = match.group(1)
+        name = PYTHON_NAMES.get(match.group(1), match.group(1))
         if name not in names or name in keep:
             return match.group(0)
         return f"`{flag(name)}`"

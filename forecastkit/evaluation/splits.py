@@ -88,12 +88,31 @@ def parse_window(window: str) -> int | None:
     raise ConfigError(f"`window` must be 'expanding' or 'sliding:N' with N >= 1. Received: window={window!r}")
 
 
+def sized_stride(horizon: int, folds: int) -> int:
+    """The smallest stride whose ``folds`` origins are enough for a sized significance test.
+
+    Forecasts from origins closer than the horizon share target rows, so their errors are
+    correlated and the Diebold-Mariano test needs more origins (:func:`~forecastkit.significance.min_origins`:
+    4 per overlap). This is the smallest ``stride`` with ``min_origins(horizon, stride) <= folds``;
+    1 when even non-overlapping origins would be too few.
+
+    Examples
+    --------
+    >>> sized_stride(12, 24), sized_stride(24, 24), sized_stride(1, 24), sized_stride(12, 2)
+    (2, 4, 1, 1)
+    """
+    from ..significance.pairwise import min_origins
+
+    fits = [stride for stride in range(1, horizon + 1) if min_origins(horizon, stride) <= folds]
+    return fits[0] if fits else 1
+
+
 @dataclass(frozen=True)
 class WalkForward:
     """Where the origins fall and what each fit may train on.
 
     The defaults are the command line's (:data:`forecastkit.settings.DEFAULTS`): 24 origins
-    one step apart, a refit every 6 origins on an expanding window, and the horizon resolved
+    spaced for a sized significance test (:func:`sized_stride`), a refit every 6 origins on an expanding window, and the horizon resolved
     from the data (the season length) by :func:`~forecastkit.evaluation.walk_forward`.
 
     Parameters
@@ -104,8 +123,10 @@ class WalkForward:
         :meth:`split` and :meth:`origins` need it set (see :meth:`with_horizon`).
     folds : int or None
         Number of origins, the last one ending at the last row. Ignored when ``start`` is given.
-    stride : int
-        Rows between consecutive origins.
+    stride : int or None
+        Rows between consecutive origins; None (the default): the smallest stride whose
+        ``folds`` origins suffice for a sized significance test (:func:`sized_stride`, 2 for
+        horizon 12 and 24 folds), resolved by :meth:`with_horizon`.
     gap : int
         Rows left out between the end of a fit's training data and its first origin
         (they are still known, and used as model input, when forecasting).
@@ -120,7 +141,7 @@ class WalkForward:
 
     horizon: int | None = DEFAULTS.horizon
     folds: int | None = DEFAULTS.folds
-    stride: int = DEFAULTS.stride
+    stride: int | None = DEFAULTS.stride
     gap: int = DEFAULTS.gap
     window: str = DEFAULTS.window
     refit: str = DEFAULTS.refit
@@ -129,7 +150,8 @@ class WalkForward:
     def __post_init__(self):
         if self.horizon is not None:
             check_int(self.horizon, "horizon", 1)
-        check_int(self.stride, "stride", 1)
+        if self.stride is not None:
+            check_int(self.stride, "stride", 1)
         check_int(self.gap, "gap", 0)
         if self.start is None:
             check_int(self.folds, "folds", 1)
@@ -138,17 +160,26 @@ class WalkForward:
         parse_refit(self.refit)
         parse_window(self.window)
 
-    def with_horizon(self, horizon: int) -> "WalkForward":
-        """This splitter with ``horizon`` filled in when it is None (else unchanged).
+    def with_horizon(self, horizon: int, rows: int | None = None) -> "WalkForward":
+        """This splitter with ``horizon`` and ``stride`` filled in where they are None.
+
+        A None stride becomes :func:`sized_stride` of the horizon and ``folds``, kept small
+        enough that the origins span at most half of the shortest series (``rows``).
 
         Examples
         --------
         >>> WalkForward().with_horizon(12).horizon, WalkForward(horizon=3).with_horizon(12).horizon
         (12, 3)
+        >>> WalkForward().with_horizon(12).stride, WalkForward().with_horizon(12, rows=80).stride
+        (2, 1)
         """
-        if self.horizon is not None:
-            return self
-        return dataclasses.replace(self, horizon=check_int(horizon, "horizon", 1))
+        horizon = self.horizon if self.horizon is not None else check_int(horizon, "horizon", 1)
+        stride = self.stride
+        if stride is None:
+            stride = 1 if self.start is not None else sized_stride(horizon, self.folds)
+            if rows is not None and self.start is None and self.folds > 1:
+                stride = max(1, min(stride, (rows // 2 - horizon) // (self.folds - 1)))
+        return dataclasses.replace(self, horizon=horizon, stride=stride)
 
     def _resolved_horizon(self) -> int:
         if self.horizon is None:
@@ -163,6 +194,8 @@ class WalkForward:
         """
         check_int(n, "n", 0)
         horizon = self._resolved_horizon()
+        if self.stride is None:
+            return self.with_horizon(horizon, rows=n).origins(n, times)
         last = n - horizon
         if self.start is not None:
             start = self._start_position(times)
@@ -210,6 +243,9 @@ class WalkForward:
         a :class:`ConfigError` unless ``n`` is an integer >= 0 and ``min_train`` one >= 1.
         """
         check_int(min_train, "min_train", 1)
+        check_int(n, "n", 0)
+        if self.stride is None and self.horizon is not None:
+            return self.with_horizon(self.horizon, rows=n).split(n, min_train, times)
         origins = self.origins(n, times)
         horizon = self._resolved_horizon()
         per_fit = parse_refit(self.refit) or len(origins)

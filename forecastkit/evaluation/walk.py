@@ -76,7 +76,8 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
         the splitter's), or a dict ``{label: Forecaster}`` to compare variants of one model.
     splitter : WalkForward or None
         Origins, stride, gap, training window and refit policy (default ``WalkForward()``:
-        the command line's 24 origins, refit every 6, horizon = the season length).
+        the command line's 24 origins spaced for a sized significance test, refit every 6,
+        horizon = the season length).
     seed : int
         Run seed; each fit's seed is :func:`~.plan.fit_seed` of it.
     baselines : bool
@@ -124,8 +125,8 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
         raise ConfigError(f"`splitter` must be a WalkForward. Received: splitter of type {type(splitter).__name__}")
     panel = as_panel(data, **load_kwargs)
     season = int(season or panel.season_length())
-    splitter = splitter.with_horizon(season)
     series = series_of(panel)
+    splitter = splitter.with_horizon(season, rows=min(len(s.y) for s in series))
     entries = resolve_models(models, splitter.horizon, baselines, season, shortest_train(series, splitter))
     for forecaster in entries.values():
         forecaster.check_covariates(panel)  # before any fit: e.g. recursive with past-observed covariates
