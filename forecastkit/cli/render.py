@@ -21,8 +21,8 @@ def print_ablation(result, paths: dict) -> None:
     for column in shown:
         table.add_column(headers.get(column, column), justify="left" if column in ("variant", "verdict") else "right",
                          no_wrap=True)
-    for row in result.table[shown].itertuples(index=False):
-        table.add_row(*ablation_cells(row._asdict()))
+    for cells in ablation_cells(result.table[shown]):
+        table.add_row(*cells)
     console = Console(markup=False, width=None if sys.stdout.isatty() else 120)  # a pipe or file: no truncation
     console.print(table)
     for line in result.lines:
@@ -31,23 +31,22 @@ def print_ablation(result, paths: dict) -> None:
                   soft_wrap=True)
 
 
-def ablation_cells(row: dict) -> list[str]:
-    """One ablation table row as short strings (percentages signed, p-values to 2 digits)."""
-    out = []
-    for column, value in row.items():
-        if isinstance(value, float) and value != value:
-            out.append("")
-        elif column == "vs_lstm_pct":
-            out.append(f"{value:+.1f}%")
-        elif column in ("p_holm", "sd"):
-            out.append(f"{value:.2g}")
-        elif column == "fit_s":
-            out.append(f"{value:.1f}")
-        elif column == "weights":
-            out.append(str(int(value)))
+def ablation_cells(frame) -> list[list[str]]:
+    """The ablation table's rows as short strings: percentages signed, p-values to 2 digits,
+    metric columns on one scale each (:func:`~forecastkit.formatting.format_column`)."""
+    from ..formatting import format_column
+
+    special = {"vs_lstm_pct": "{:+.1f}%", "p_holm": "{:.2g}", "sd": "{:.2g}", "fit_s": "{:.1f}", "weights": "{:.0f}"}
+    columns = []
+    for column in frame.columns:
+        values = frame[column]
+        if column in special:
+            columns.append(["" if isinstance(v, float) and v != v else special[column].format(v) for v in values])
+        elif values.dtype.kind == "f":
+            columns.append(format_column(values))
         else:
-            out.append(f"{value:.4g}" if isinstance(value, float) else str(value))
-    return out
+            columns.append([str(v) for v in values])
+    return [list(row) for row in zip(*columns)]
 
 
 def print_evaluation(result, metric: str, paths: dict) -> None:
