@@ -119,10 +119,12 @@ def horizon_of(settings: RunSettings, panel: Panel) -> int:
     return settings.horizon if settings.horizon is not None else settings.season or panel.season_length()
 
 
-def resolved_line(settings: RunSettings, panel: Panel, horizon: int, lookbacks: dict[str, int] | None) -> str:
+def resolved_line(settings: RunSettings, panel: Panel, horizon: int, lookbacks: dict[str, int] | None,
+                  splitter: WalkForward | None = None) -> str:
     """One line of the settings the run resolved from the data, each marked given or resolved.
 
     ``lookbacks``: model -> lookback (forecast: the fitted one); None: resolved per fit (evaluate).
+    ``splitter`` (evaluate): its stride is shown, resolved as the walk-forward resolves it.
     """
     season = settings.season or panel.season_length()
     parts = [f"season {season} ({'given' if settings.season else f'resolved from the frequency {panel.freq}'})",
@@ -135,6 +137,10 @@ def resolved_line(settings: RunSettings, panel: Panel, horizon: int, lookbacks: 
         parts.append(f"lookback {values} (resolved)")
     elif lookbacks is None:
         parts.append("lookback resolved per model and fit (see `forecastkit models`)")
+    if splitter is not None and splitter.start is None:
+        stride = splitter.with_horizon(horizon, rows=min(panel.lengths.values())).stride
+        parts.append(f"{splitter.folds} origins {stride} apart "
+                     f"({'given' if settings.stride is not None else 'stride resolved: enough origins for a sized test'})")
     return f"settings: {panel.n_series} series of {panel.target}; " + ", ".join(parts)
 
 
@@ -314,7 +320,7 @@ def evaluate(settings: RunSettings, progress: bool | str = False, announce=None)
     out = run_directory(settings)
     prepare_run_directory(settings, out, EVALUATION_FILES)
     if announce is not None:
-        announce(resolved_line(settings, panel, horizon, None))
+        announce(resolved_line(settings, panel, horizon, None, splitter))
     result = walk_forward(panel, models, splitter, seed=settings.seed, baselines=not settings.no_baselines,
                           season=settings.season, out=out, resume=settings.resume, progress=progress,
                           deterministic=not settings.fast_nondeterministic, skip_short=settings.skip_short,

@@ -286,6 +286,7 @@ def test_resolved_settings_line_and_plain_progress_when_piped(tmp_path, capsys):
     assert quick_evaluate(tmp_path / "s.csv", tmp_path / "run") == 0
     err = capsys.readouterr().err  # stderr is not a terminal here: plain lines, no live bar
     assert "horizon 3 (given)" in err and "\r" not in err and "\x1b[" not in err
+    assert "4 origins 3 apart (stride resolved" in err
 
 
 def test_library_messages_name_flags_on_the_command_line_but_config_keys_as_written(tmp_path, capsys):
