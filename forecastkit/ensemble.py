@@ -113,10 +113,7 @@ def check_bag(bag) -> int:
     >>> check_bag(5)
     5
     """
-    if isinstance(bag, bool) or not isinstance(bag, (int, np.integer)) or bag < 1:
-        raise ConfigError("`bag` must be an integer >= 1: the copies of the network to train over seeds "
-                          f"and lookbacks (1: a single network). Received: bag={bag!r}")
-    return int(bag)
+    return check_int(bag, "bag")
 
 
 def check_members(members) -> tuple[str, ...]:

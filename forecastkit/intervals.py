@@ -35,7 +35,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from .checks import check_level_values, check_levels  # noqa: F401  (re-exported for callers)
+from .checks import check_int, check_level_values, check_levels  # noqa: F401  (re-exported for callers)
 from .errors import ConfigError
 
 #: Interval metrics a leaderboard can rank by (at the largest requested level).
@@ -219,8 +219,7 @@ def conformal_intervals(results: pd.DataFrame, levels, min_calibration: int = 10
     [nan, nan, 2.5, 4.5, 5.5]
     """
     levels = check_levels(levels)
-    if isinstance(min_calibration, bool) or not isinstance(min_calibration, int) or min_calibration < 1:
-        raise ConfigError(f"`min_calibration` must be an integer >= 1. Received: min_calibration={min_calibration!r}")
+    check_int(min_calibration, "min_calibration")
     out = results.copy()
     for level in levels:
         for column in bound_columns(level):

@@ -27,6 +27,7 @@ import re
 
 import pandas as pd
 
+from .checks import check_int
 from .errors import ConfigError
 
 __all__ = ["plot_forecast", "interval_levels"]
@@ -115,10 +116,9 @@ def plot_forecast(history, forecast: pd.DataFrame, *, last: int | None = None, a
                           f"yhat. Received: {type(forecast).__name__}"
                           + (f" with columns {list(forecast.columns)}" if isinstance(forecast, pd.DataFrame)
                              else ""))
-    if last is not None and (isinstance(last, bool) or not isinstance(last, int) or last < 1):
-        raise ConfigError(f"`last` must be an integer >= 1 or None. Received: last={last!r}")
-    if isinstance(max_series, bool) or not isinstance(max_series, int) or max_series < 1:
-        raise ConfigError(f"`max_series` must be an integer >= 1. Received: max_series={max_series!r}")
+    if last is not None:
+        check_int(last, "last")
+    check_int(max_series, "max_series")
     ids = list(dict.fromkeys(forecast["id"].astype(str)))
     unknown = [sid for sid in ids if sid not in set(frame["id"].astype(str))]
     if unknown:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .checks import check_int
 from .errors import ConfigError
 
 
@@ -36,11 +37,8 @@ def check_window_args(lookback: int, horizon: int) -> None:
     --------
     >>> check_window_args(12, 1)
     """
-    for name, value in (("lookback", lookback), ("horizon", horizon)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise ConfigError(f"`{name}` must be an integer >= 1. Received: {name}={value!r}")
-        if value < 1:
-            raise ConfigError(f"`{name}` must be >= 1. Received: {name}={value}")
+    check_int(lookback, "lookback")
+    check_int(horizon, "horizon")
 
 
 def n_windows(n: int, lookback: int, horizon: int) -> int:

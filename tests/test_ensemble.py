@@ -22,7 +22,7 @@ from forecastkit.ensemble import (
     kind_of,
     member_seed,
 )
-from forecastkit.errors import ConfigError, ModelFileError
+from forecastkit.errors import ConfigError, ConfigTypeError, ModelFileError
 from forecastkit.evaluation import WalkForward, walk_forward
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -125,7 +125,7 @@ def test_refused_before_training():
         (dict(model="ensemble", members="mlp,mlp"), "lists 'mlp' twice; for several copies of one network use `bag`"),
         (dict(model="ensemble", members=""), "must name at least one model"),
         (dict(model="mlp", members="linear,mlp"), "`members` lists the members of model 'ensemble'"),
-        (dict(model="mlp", bag=0), "`bag` must be an integer >= 1"),
+        (dict(model="mlp", bag=0), "`bag` must be >= 1"),
         (dict(model="mlp", bag=True), "Received: bag=True"),
         (dict(model="naive", bag=3), "'naive' is a baseline"),
         (dict(model="ensemble", quantiles="0.1,0.9"), "`quantiles` train one network's quantile head"),
@@ -135,7 +135,7 @@ def test_refused_before_training():
         (dict(model="ensemble", members="linear", params={"linear": {"units": 8}}), "Unknown hyperparameter 'units'"),
     ]
     for kwargs, message in cases:
-        with pytest.raises(ConfigError) as info:
+        with pytest.raises((ConfigError, ConfigTypeError)) as info:  # a non-integer bag: ConfigTypeError
             Forecaster(**kwargs).check_params()
         assert message in str(info.value), (kwargs, str(info.value))
 
@@ -231,7 +231,7 @@ def run(*args):
 
 @pytest.mark.parametrize("args, message", [
     (["forecast", "--model", "ensemble", "--members", "linear,foo"], "lists 'foo', which is not a model"),
-    (["forecast", "--model", "vanilla", "--bag", "0"], "`--bag` must be an integer >= 1"),
+    (["forecast", "--model", "vanilla", "--bag", "0"], "`--bag` must be >= 1"),
     (["forecast", "--model", "ensemble", "--members", "ensemble,mlp"], "may not include an ensemble"),
     (["forecast", "--model", "mlp", "--members", "linear,mlp"], "lists the members of model 'ensemble'"),
     (["forecast", "--model", "ensemble", "--samples", "50"], "`--samples` draws future paths"),

@@ -100,8 +100,8 @@ def test_integer_periods():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"last": 0}, "`last` must be an integer >= 1"),
-    ({"max_series": 0}, "`max_series` must be an integer >= 1"),
+    ({"last": 0}, "`last` must be >= 1"),
+    ({"max_series": 0}, "`max_series` must be >= 1"),
 ])
 def test_bad_arguments(airline, kwargs, message):
     forecast = Forecaster("naive", horizon=3).fit(airline).predict()
