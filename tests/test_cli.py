@@ -307,3 +307,13 @@ def test_evaluate_labels_spelling_variants_with_the_registered_name(tmp_path):
                  "--quiet", "--out", str(tmp_path / "run"))
     assert result.returncode == 0, result.stderr
     assert sorted(set(pd.read_csv(tmp_path / "run" / "results.csv")["model"])) == ["naive", "seasonal_naive"]
+
+
+def test_a_horizon_near_the_length_warns_once_in_flags(tmp_path, capsys):
+    from forecastkit.cli import main
+
+    assert main(["forecast", "--model", "linear", "--horizon", "100", "--epochs", "1", "--out",
+                 str(tmp_path / "f.csv")]) == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith("forecastkit: warning:")]
+    assert len(warnings) == 1 and "lookback 22 (resolved from horizon 100 and 144 rows)" in warnings[0]
+    assert "`--horizon`" in warnings[0] and "`horizon`" not in warnings[0]

@@ -8,6 +8,7 @@ import warnings
 from pathlib import Path
 
 from . import render
+from .flags import to_flags
 
 
 def run_command(args, from_file: set[str]) -> int:
@@ -20,7 +21,7 @@ def run_command(args, from_file: set[str]) -> int:
         render.print_datasets()
         return 0
     settings = read_settings({k: v for k, v in vars(args).items() if k != "command"}, from_file)
-    with one_line_warnings(quiet=settings.quiet):
+    with one_line_warnings(quiet=settings.quiet, keep=from_file):
         return {"forecast": forecast, "evaluate": evaluate, "ablation": ablation}[args.command](settings)
 
 
@@ -34,10 +35,11 @@ def read_settings(flags: dict, from_file: set[str]):
 
 
 class one_line_warnings:
-    """Warnings as one ``forecastkit: warning: ...`` line on standard error (none with --quiet)."""
+    """Warnings as one ``forecastkit: warning: ...`` line on standard error (none with --quiet),
+    naming flags where the library names settings (:func:`~forecastkit.cli.flags.to_flags`)."""
 
-    def __init__(self, quiet: bool):
-        self.quiet = quiet
+    def __init__(self, quiet: bool, keep=frozenset()):
+        self.quiet, self.keep = quiet, keep
 
     def __enter__(self):
         self._context = warnings.catch_warnings()
@@ -46,7 +48,7 @@ class one_line_warnings:
             warnings.simplefilter("ignore")
         else:
             warnings.showwarning = lambda message, *args, **kwargs: print(
-                f"forecastkit: warning: {message}", file=sys.stderr)
+                f"forecastkit: warning: {to_flags(str(message), keep=self.keep)}", file=sys.stderr)
         return self
 
     def __exit__(self, *exc):
