@@ -140,7 +140,7 @@ def test_unknown_series_in_new_history(two_series):
 @pytest.mark.parametrize("kwargs, error, message", [
     ({"model": "prophet"}, ConfigError, "Unknown model 'prophet'. Available models: linear"),
     ({"horizon": 0}, ConfigError, "`horizon` must be >= 1. Received: horizon=0"),
-    ({"lookback": 2.5}, ConfigError, "`lookback` must be an integer"),
+    ({"lookback": 2.5}, ConfigTypeError, "`lookback` must be an integer"),
     ({"params": {"units": "many"}, "model": "vanilla"}, ConfigTypeError, "`units` of model 'vanilla'"),
     ({"params": {"unitz": 3}, "model": "vanilla"}, ConfigError, "Unknown hyperparameter 'unitz'"),
     ({"season": 0}, ConfigError, "`season` must be >= 1. Received: season=0"),
