@@ -70,7 +70,7 @@ def check_calendar(calendar, freq: str | None = "D") -> tuple[str, ...]:
         raise ConfigError(f"`calendar` lists a feature twice. Received: calendar={calendar!r}")
     if freq is None:
         raise ConfigError("Calendar features need timestamps, but the time column holds integer "
-                          "periods. Drop --calendar (calendar=) or use dates.")
+                          "periods. Drop `calendar` or use dates.")
     return names
 
 

@@ -58,7 +58,7 @@ def train(keras, model, windows, hyper: dict, verbose: int = 0, description: str
     if not losses or not all(math.isfinite(v) for v in losses):
         raise TrainingError(
             f"Training {description!r} diverged (the loss became NaN or inf at epoch {len(losses)}). "
-            "Lower --learning-rate (learning_rate=), or use --scaler standard."
+            "Lower `learning_rate`, or set `scaler` to 'standard'."
         )
     return losses
 

@@ -230,7 +230,7 @@ ALL = [
     [
         (np.ones((4, 2)), r"`y` must be 1-D .*shape \(4, 2\)"),
         ([], r"at least 1 observation.*len\(y\)=0"),
-        ([1.0, np.nan, 2.0, np.nan], r"2 non-finite value\(s\).*y\[1\]=nan.*--fill / fill="),
+        ([1.0, np.nan, 2.0, np.nan], r"2 non-finite value\(s\).*y\[1\]=nan.*`fill` when loading"),
         ([1.0, 2.0, np.inf], r"y\[2\]=inf"),
         (["a", "b"], r"`y` must be a 1-D array of numbers"),
     ],

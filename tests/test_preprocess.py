@@ -45,7 +45,7 @@ def test_grid_positions_are_consecutive_and_absolute(freq, times, expected):
 
 
 def test_grid_positions_refuse_business_days():
-    with pytest.raises(ConfigError, match="business days.*--deseason none"):
+    with pytest.raises(ConfigError, match="business days.*Set `deseason` to .none."):
         grid_positions(pd.bdate_range("2024-01-01", periods=3), "B")
 
 

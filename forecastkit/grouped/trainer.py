@@ -263,7 +263,7 @@ def train_group(arch: Arch, windows: list, seeds: list, hyper: dict, initial: li
         if f in failed:
             outcomes.append(Outcome(None, TrainingError(
                 f"Training {description!r} diverged (the loss became NaN or inf at epoch {failed[f]}). "
-                "Lower --learning-rate (learning_rate=), or use --scaler standard."), int(ran[f]), losses[f]))
+                "Lower `learning_rate`, or set `scaler` to 'standard'."), int(ran[f]), losses[f]))
             continue
         weights = best_w[f] if best_w[f] is not None else [x[f].copy() for x in final]
         outcomes.append(Outcome(weights, None, int(ran[f]), losses[f]))

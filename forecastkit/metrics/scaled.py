@@ -162,7 +162,7 @@ def insample_scales(y, season: int) -> tuple[float, float]:
         raise DataError(
             f"`y` must contain only finite values. Received: {bad.size} non-finite value(s), "
             f"the first at position {first}: y[{first}]={float(arr[first])!r}. Fill or drop "
-            "missing values first (--fill / fill= when loading data)."
+            "missing values first (`fill` when loading data)."
         )
     season = check_int(season, "season")
 

@@ -88,7 +88,7 @@ def _y_arrays(results: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         raise DataError(
             f"`results` column 'y_true' must be finite. Received: {bad.size} non-finite "
             f"value(s), the first at index {row!r}: y_true={float(y[bad[0]])!r}. Actual values "
-            "come from the validated panel; fill missing values when loading (--fill / fill=)."
+            "come from the validated panel; fill missing values when loading (`fill`)."
         )
     return y, f
 

@@ -85,7 +85,7 @@ def _check_y(y) -> np.ndarray:
         raise DataError(
             f"`y` must contain only finite values. Received: {bad.size} non-finite value(s), "
             f"the first at position {first}: y[{first}]={float(arr[first])!r}. Fill or drop missing "
-            "values before forecasting (--fill / fill= when loading data)."
+            "values before forecasting (`fill` when loading data)."
         )
     return arr
 

@@ -71,8 +71,8 @@ def grid_positions(times, freq: str | None, step: int = 1) -> np.ndarray:
     months = _MONTHS.get(type(offset).__name__)
     if months is None:
         raise ConfigError(f"Deseasonalisation needs a regular calendar grid, but frequency {freq!r} has none "
-                          "(business days skip dates). Use deseason='none' or seasonal_difference=True "
-                          "(--deseason none / --seasonal-difference).")
+                          "(business days skip dates). Set `deseason` to 'none', or `seasonal_difference` "
+                          "to True.")
     month = (stamps.year.to_numpy().astype("int64") - 1970) * 12 + stamps.month.to_numpy() - 1
     return month // (months * offset.n)
 

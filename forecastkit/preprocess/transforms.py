@@ -131,8 +131,8 @@ class TargetTransform:
             what = f"transform={self.power!r}" if self.power else f"scaler={self.scaler!r}"
             raise DataError(
                 f"{what} needs strictly positive values, but the training data{where} has "
-                f"a minimum of {y.min():g}. Use scaler='standard' and no log/boxcox transform "
-                "(--scaler standard --transform none)."
+                f"a minimum of {y.min():g}. Set `scaler` to 'standard' and `transform` "
+                "to 'none' (no log or Box-Cox)."
             )
         params: dict[str, float] = {}
         if self.power == "boxcox":
