@@ -85,11 +85,9 @@ def prepare_worker(environment: Environment) -> None:
     if environment.tf_threads is not None and keras_backend() == "tensorflow":
         tf = import_tensorflow()
 
-        try:
+        with contextlib.suppress(RuntimeError):  # started by an earlier run in this worker, with these settings
             tf.config.threading.set_intra_op_parallelism_threads(environment.tf_threads[0])
             tf.config.threading.set_inter_op_parallelism_threads(environment.tf_threads[1])
-        except RuntimeError:  # started by an earlier run in this worker, with these settings
-            pass
         if environment.deterministic:
             tf.config.experimental.enable_op_determinism()
     _APPLIED["worker"] = environment
