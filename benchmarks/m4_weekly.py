@@ -31,13 +31,22 @@ Models
 Prediction intervals (95%) are scored too, as in M4: MSIS of a series = mean over h of
 ``(u - l) + 40 (l - y)[y < l] + 40 (y - u)[y > u]`` divided by the same in-sample naive MAE,
 averaged over the series; coverage = share of the 13 x 359 actuals inside their interval.
-Baselines give their native intervals (``Forecaster.predict(level=(95,))``); the global
+Baselines give their native intervals (``Forecaster.predict(level=...)``); the global
 neural models split-conformal intervals from their errors on their held-out training windows;
-the ensemble the median of its members' bounds.
+``mlp_studentt`` (the mlp with a Student-t distribution head, ``distribution="studentt"``,
+trained by likelihood) the quantiles of its forecast distribution; the ensemble the median of
+its members' bounds.
 
-Prints one table (method | sMAPE | MASE | OWA | MSIS | coverage | validation OWA | seconds |
-peak MiB), our rows then the published rows, the ratio of our best OWA to Theta's, and the
-total wall time.
+The forecast distributions are scored by the CRPS, scaled like MSIS: sCRPS of a series = mean
+over h of ``CRPS / s`` (``s`` the in-sample naive MAE), averaged over the series, with each
+model's CRPS computed the same way from its quantiles at 1%, 2%, ..., 99% (the bounds of its
+intervals at the levels 2%, 4%, ..., 98%, the median the midpoint of the 2% interval; a
+distribution model's median its 0.5 quantile): ``CRPS = 2/99 sum_k pinball_k``
+(:func:`forecastkit.metrics.probabilistic.crps_quantiles`).
+
+Prints one table (method | sMAPE | MASE | OWA | MSIS | coverage | sCRPS | validation OWA |
+seconds | peak MiB), our rows then the published rows, the ratio of our best OWA to Theta's,
+and the total wall time.
 ``seconds`` is the fit + forecast on the full training data; ``val s`` the validation fit.
 Peak MiB is ``resource.getrusage(RUSAGE_SELF).ru_maxrss``: the process peak after each
 model (so it never decreases down the table), and at the end.
@@ -76,6 +85,7 @@ from forecastkit import Forecaster  # noqa: E402
 from forecastkit.data import from_pandas  # noqa: E402
 from forecastkit.intervals import bound_columns, coverage, msis  # noqa: E402
 from forecastkit.metrics import insample_scales, mase, owa, smape  # noqa: E402
+from forecastkit.metrics.probabilistic import crps_quantiles  # noqa: E402
 from forecastkit.models.registry import TRAINING  # noqa: E402
 
 HORIZON = 13
@@ -109,6 +119,9 @@ MSIS_PUBLISHED = {
     "Smyl ES-RNN (overall winner)": 22.034, "Montero-Manso FFORMA (2nd)": 21.531, "best on Weekly": 16.469,
 }
 LEVEL = 95
+#: Interval levels whose bounds are the quantiles 1% .. 49% and 51% .. 99% the CRPS is computed from.
+GRID_LEVELS = tuple(range(2, 100, 2))
+TAUS = tuple(k / 100 for k in range(1, 100))
 
 BASELINES = ("naive2", "naive", "ets", "theta", "arima")
 
@@ -123,6 +136,7 @@ class Neural:
     scaler: str = "window_last"
     transform: str | None = None
     difference: bool = False
+    distribution: str | None = None
 
 
 #: The global neural models, each chosen on the validation hold-out (the last 13 training
@@ -141,7 +155,13 @@ NEURAL = {
                                       "learning_rate": 0.003}, **LOGDIFF),
     "cnn_lstm": Neural("cnn_lstm", 52, {"epochs": 30, "batch_size": 256, "patience": 8, "units": 32,
                                         "learning_rate": 0.003}, **LOGDIFF),
+    # the mlp's settings with a Student-t head trained by likelihood (not tuned on its own)
+    "mlp_studentt": Neural("mlp", 52, {"epochs": 100, "batch_size": 256, "patience": 20, "units": 128,
+                                       "learning_rate": 0.001}, scaler="window_mean", distribution="studentt"),
 }
+#: Models whose forecast is a distribution's mean: not ensemble candidates (the ensemble stays the
+#: validation-chosen median or mean of the point models, as before).
+DISTRIBUTION_MODELS = tuple(name for name, cfg in NEURAL.items() if cfg.distribution)
 ALL_MODELS = BASELINES + tuple(NEURAL)
 
 #: Windows per series per epoch (the bound on the global models' work).
@@ -192,23 +212,29 @@ def bound(series: dict[str, np.ndarray], lookback: int, windows: int) -> tuple[d
 # -------------------------------------------------------------------------- scoring
 
 
-def score(actual: np.ndarray, forecast: np.ndarray, history: dict[str, np.ndarray], bounds=None) -> dict:
+def score(actual: np.ndarray, forecast: np.ndarray, history: dict[str, np.ndarray], bounds=None,
+          quantiles=None) -> dict:
     """M4 sMAPE and MASE (m = 1) of each series, averaged over the series; with ``bounds``
-    (lower, upper arrays like ``forecast``) also the 95% MSIS and the coverage.
+    (lower, upper arrays like ``forecast``) also the 95% MSIS and the coverage; with
+    ``quantiles`` (n_series, HORIZON, 99) at :data:`TAUS` the scaled CRPS (sCRPS).
 
     ``actual`` and ``forecast`` are (n_series, HORIZON); ``history`` is what each forecast
-    was fitted on (the MASE and MSIS scale is its in-sample naive MAE).
+    was fitted on (the MASE, MSIS and sCRPS scale is its in-sample naive MAE).
     """
-    smapes, mases, msises = [], [], []
+    smapes, mases, msises, crpses = [], [], [], []
     for i, (a, f, y) in enumerate(zip(actual, forecast, history.values())):
         scale = insample_scales(y, SEASON)[0]
         smapes.append(smape(a, f))
         mases.append(mase(a, f, scale))
         if bounds is not None:
             msises.append(msis(a, bounds[0][i], bounds[1][i], scale, LEVEL))
+        if quantiles is not None:
+            crpses.append(float(np.mean(crps_quantiles(a, quantiles[i], TAUS))) / scale)
     out = {"sMAPE": float(np.mean(smapes)), "MASE": float(np.mean(mases))}
     if bounds is not None:
         out.update(MSIS=float(np.mean(msises)), coverage=coverage(actual, bounds[0], bounds[1]))
+    if quantiles is not None:
+        out["sCRPS"] = float(np.mean(crpses))
     return out
 
 
@@ -221,7 +247,8 @@ def with_owa(scores: dict, naive2: dict) -> dict:
 
 def forecast(name: str, series: dict[str, np.ndarray], quick: bool, windows: int, intervals: bool = False):
     """Fit model ``name`` on ``series`` and forecast HORIZON steps: array (n_series, HORIZON);
-    with ``intervals``, ``(forecast, (lower, upper))`` of the 95% intervals."""
+    with ``intervals``, ``(forecast, (lower, upper), quantiles)``: the 95% intervals and the
+    quantiles (n_series, HORIZON, 99) at :data:`TAUS`."""
     if name in BASELINES:
         train, forecaster = series, Forecaster(name, horizon=HORIZON, season=SEASON)
     else:
@@ -232,13 +259,34 @@ def forecast(name: str, series: dict[str, np.ndarray], quick: bool, windows: int
             params["epochs"] = 2
         forecaster = Forecaster(cfg.model, horizon=HORIZON, lookback=cfg.lookback, params=params,
                                 scaler=cfg.scaler, transform=cfg.transform, difference=cfg.difference,
-                                season=SEASON, seed=SEED)
+                                season=SEASON, seed=SEED, distribution=cfg.distribution,
+                                quantiles="0.5" if cfg.distribution else None)
     forecaster.fit(to_panel(train))
-    frame = forecaster.predict(level=(LEVEL,) if intervals else None)
-    columns = ["yhat", *bound_columns(LEVEL)] if intervals else ["yhat"]
+    levels = tuple(sorted({LEVEL, *GRID_LEVELS}))
+    median = ["q0.5"] if intervals and forecaster.distribution else []
+    frame = forecaster.predict(level=levels if intervals else None)
+    grid = [bound_columns(level)[0] for level in GRID_LEVELS[::-1]] + median \
+        + [bound_columns(level)[1] for level in GRID_LEVELS]
+    columns = ["yhat", *bound_columns(LEVEL), *grid] if intervals else ["yhat"]
     by_id = {sid: part.sort_values("time") for sid, part in frame.groupby("id")}
     values = [np.stack([by_id[sid][c].to_numpy(np.float64) for sid in series]) for c in columns]
-    return (values[0], (values[1], values[2])) if intervals else values[0]
+    if not intervals:
+        return values[0]
+    quantiles = np.stack(values[3:], axis=-1)
+    if not median:  # the median of a symmetric interval family: the midpoint of its 2% interval
+        quantiles = np.concatenate([quantiles[..., :49], (quantiles[..., 48:49] + quantiles[..., 49:50]) / 2,
+                                    quantiles[..., 49:]], axis=-1)
+    return values[0], (values[1], values[2]), quantiles
+
+
+def interval_method(name: str) -> str:
+    """Which method made a row's intervals (and so its quantiles and sCRPS)."""
+    if name in BASELINES:
+        return "native"
+    if name in NEURAL:
+        cfg = NEURAL[name]
+        return f"{cfg.distribution} distribution" if cfg.distribution else "split-conformal"
+    return "median of the members' bounds"
 
 
 def peak_mib() -> float:
@@ -326,16 +374,17 @@ def main(argv=None) -> int:
              "epoch (the latest ones: each series cut to its last lookback+13+windows-1 points)")
           + (", 2 epochs (--quick)" if args.quick else ""), flush=True)
 
-    rows, tests, test_bounds, vals = {}, {}, {}, {}
+    rows, tests, test_bounds, test_quantiles, vals = {}, {}, {}, {}, {}
     for name in models:
         start = time.perf_counter()
         if validate:
             vals[name] = forecast(name, val_train, args.quick, args.windows)
         val_seconds = time.perf_counter() - start
         start = time.perf_counter()
-        tests[name], test_bounds[name] = forecast(name, train, args.quick, args.windows, intervals=True)
+        tests[name], test_bounds[name], test_quantiles[name] = forecast(name, train, args.quick, args.windows,
+                                                                        intervals=True)
         rows[name] = {"seconds": time.perf_counter() - start, "val s": val_seconds, "peak MiB": peak_mib(),
-                      **score(actual, tests[name], train, test_bounds[name])}
+                      **score(actual, tests[name], train, test_bounds[name], test_quantiles[name])}
         if validate:
             rows[name]["val"] = score(val_actual, vals[name], val_train)
         print(f"  {name:<10} done: test fit {rows[name]['seconds']:6.1f} s, validation fit {val_seconds:6.1f} s, "
@@ -348,30 +397,33 @@ def main(argv=None) -> int:
 
     if validate and len(models) > 1:
         start = time.perf_counter()
-        chosen, how, val_owa = choose_ensemble(vals, val_actual, val_train, val_naive2)
+        candidates = {m: v for m, v in vals.items() if m not in DISTRIBUTION_MODELS}
+        chosen, how, val_owa = choose_ensemble(candidates, val_actual, val_train, val_naive2)
         combine = np.median if how == "median" else np.mean
         ens = combine(np.stack([tests[m] for m in chosen]), axis=0)
         ens_bounds = tuple(np.median(np.stack([test_bounds[m][j] for m in chosen]), axis=0) for j in (0, 1))
+        ens_quantiles = np.median(np.stack([test_quantiles[m] for m in chosen]), axis=0)
         label = (f"ensemble ({how} of {'+'.join(chosen)})" if len(chosen) > 1
                  else f"ensemble (k=1: {chosen[0]})")
-        rows[label] = {**with_owa(score(actual, ens, train, ens_bounds), naive2), "val OWA": val_owa,
+        rows[label] = {**with_owa(score(actual, ens, train, ens_bounds, ens_quantiles), naive2), "val OWA": val_owa,
                        "seconds": time.perf_counter() - start, "val s": 0.0, "peak MiB": peak_mib()}
     elapsed = time.perf_counter() - wall
 
     print()
-    print(f"| method | sMAPE | MASE | OWA | MSIS {LEVEL}% | coverage {LEVEL}% | val OWA | seconds | val s | peak MiB |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print(f"| method | sMAPE | MASE | OWA | MSIS {LEVEL}% | coverage {LEVEL}% | sCRPS | intervals | val OWA | seconds "
+          "| val s | peak MiB |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|")
     for name, r in rows.items():
         print(f"| {name} | {r['sMAPE']:.3f} | {r['MASE']:.3f} | {r['OWA']:.3f} | {r['MSIS']:.3f} "
-              f"| {100 * r['coverage']:.1f} | {r['val OWA']:.3f} | {r['seconds']:.1f} | {r['val s']:.1f} "
-              f"| {r['peak MiB']:.0f} |")
+              f"| {100 * r['coverage']:.1f} | {r['sCRPS']:.3f} | {interval_method(name)} | {r['val OWA']:.3f} "
+              f"| {r['seconds']:.1f} | {r['val s']:.1f} | {r['peak MiB']:.0f} |")
     for name, (s, m, o) in PUBLISHED.items():
         published_msis = next((v for k, v in MSIS_PUBLISHED.items() if name.startswith(k)), None)
         shown = f"{published_msis:.3f}" if published_msis else ""
-        print(f"| *published:* {name} | {s:.3f} | {m:.3f} | {o:.3f} | {shown} | | | | | |")
+        print(f"| *published:* {name} | {s:.3f} | {m:.3f} | {o:.3f} | {shown} | | | | | | | |")
     for name, value in MSIS_PUBLISHED.items():
         if not any(k.startswith(name) for k in PUBLISHED):
-            print(f"| *published:* {name} | | | | {value:.3f} | | | | | |")
+            print(f"| *published:* {name} | | | | {value:.3f} | | | | | | | |")
     print()
     best = min((n for n in rows if n != "naive2"), key=lambda n: rows[n]["OWA"], default="naive2")
     ours_theta = rows.get("theta", {}).get("OWA")

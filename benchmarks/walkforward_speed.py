@@ -1,4 +1,5 @@
-"""Walk-forward speed: forecastkit's fold-parallel path vs the hand-written Keras loop (issue 6).
+"""Walk-forward speed: forecastkit's fold-parallel path vs the hand-written Keras loop (issues 6, 21),
+on Keras' TensorFlow and JAX backends.
 
 The task: yearly sunspots (309 points, forecastkit.datasets "sunspots"), lookback 12, horizon 1,
 one LSTM layer of 32 units + Dense, Adam, 20 epochs, batch 32, per-fold standardisation, a
@@ -17,20 +18,29 @@ one process.
   (patience 10, best weights restored), no baselines (``baselines=False``). Each run is timed
   whole (data preparation, training, forecasts, SQLite commits, results table); the first
   run of each group size includes the one-off XLA compile.
-- **darts** (``BlockRNNModel``, ``historical_forecasts(retrain=True)``) when importable here.
+- **darts** (``BlockRNNModel``, ``historical_forecasts(retrain=True)``, on PyTorch) when
+  importable, in the parent process, which imports neither TensorFlow nor JAX (PyTorch's
+  TensorBoard import crashes a process that holds TensorFlow).
 
-It prints seconds, the ratio to the hand loop, mean MAE per method, seconds per fit against
-origins, and the grouped step's achieved GFLOP/s against NumPy's float32 matmul peak measured
-in the same run. ``--quick`` runs 10 origins, one seed, 3 epochs (a smoke run).
+Each backend runs in a process of its own (Keras fixes its backend on import): the hand loop
+and forecastkit both run on that backend (TensorFlow: ``tf.function`` with XLA; JAX: ``jax.jit``,
+the fold-parallel step a ``jax.vmap`` over fits). It prints, per backend, seconds, the ratio to
+the hand loop, mean MAE per method, seconds per fit against origins, and the grouped step's
+achieved GFLOP/s against NumPy's float32 matmul peak measured in the same run; then the JAX
+figures over the TensorFlow ones. ``--quick`` runs 10 origins, one seed, 3 epochs (a smoke
+run); ``--backends jax`` runs one backend only.
 
-Run: ``python benchmarks/walkforward_speed.py [--quick] [--origins 40]``
+Run: ``python benchmarks/walkforward_speed.py [--quick] [--origins 40] [--backends tensorflow,jax]``
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -126,66 +136,127 @@ def darts_runs(y: np.ndarray, counts, seeds, epochs: int):
     return out
 
 
-def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="10 origins, seed 0, 3 epochs (smoke run)")
-    parser.add_argument("--origins", default="10,20,40,80", help="origin counts to run (default: 10,20,40,80)")
-    args = parser.parse_args(argv)
-    counts = tuple(int(c) for c in args.origins.split(","))
-    counts, seeds, epochs = ((10,), (0,), 3) if args.quick else (counts, (0, 1, 2), 20)
+BACKENDS = ("tensorflow", "jax")
+
+
+def measure(counts, seeds, epochs: int) -> dict:
+    """Every run on this process's backend: forecastkit's, the hand loop's and the step totals."""
     keras = import_keras()
     panel = datasets.load("sunspots")
     y = panel.frame["y"].to_numpy(float)
     origins = WalkForward(horizon=1, folds=max(counts), refit="always").origins(len(y))
-    print(f"# Walk-forward speed: sunspots ({len(y)} points), lookback {LOOKBACK}, horizon 1, LSTM({UNITS}) + Dense, "
-          f"Adam, {epochs} epochs, batch {BATCH}, refit at every origin; seeds {', '.join(map(str, seeds))}")
-    print(f"machine: {os.cpu_count()} CPUs, load average at start {os.getloadavg()[0]:.1f}; "
-          f"keras {keras.__version__} ({keras.backend.backend()})\n")
+    backend = keras.backend.backend()
+    print(f"## {backend}: load average at start {os.getloadavg()[0]:.1f}; keras {keras.__version__}", flush=True)
     peak = numpy_peak()
-
     fk = {}
     for count in counts:
         for seed in seeds:
             fk[(count, seed)] = forecastkit_run(panel, count, seed, epochs)
             seconds, mae, fits, _ = fk[(count, seed)]
-            print(f"forecastkit {count:>3} origins seed {seed}: {seconds:7.2f} s  MAE {mae:.3f}  ({fits} fits)", flush=True)
+            print(f"{backend} forecastkit {count:>3} origins seed {seed}: {seconds:7.2f} s  MAE {mae:.3f}  ({fits} fits)",
+                  flush=True)
     hand = {}
     for seed in seeds:
         folds = hand_loop(keras, y, origins, seed, epochs)
         for count in counts:
             part = folds[-count:]
             hand[(count, seed)] = (sum(s for s, _ in part), float(np.mean([e for _, e in part])))
-        print(f"hand loop {len(origins)} origins seed {seed}: {sum(s for s, _ in folds):7.2f} s", flush=True)
-    darts = darts_runs(y, counts, seeds, epochs)
-
-    print("\n| origins | hand loop s | forecastkit s | speed-up | darts s | hand MAE | forecastkit MAE | darts MAE "
-          "| forecastkit MAE / hand | s per fit (forecastkit) | s per fit (hand) |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print(f"{backend} hand loop {len(origins)} origins seed {seed}: {sum(s for s, _ in folds):7.2f} s", flush=True)
+    steps = {k: sum(fk[key][3][k] for key in fk) for k in grouped_trainer.STATS}
+    rows = []
     for count in counts:
-        h_s = np.mean([hand[(count, s)][0] for s in seeds])
-        h_e = np.mean([hand[(count, s)][1] for s in seeds])
-        f_s = np.mean([fk[(count, s)][0] for s in seeds])
-        f_e = np.mean([fk[(count, s)][1] for s in seeds])
-        d_s = f"{np.mean([darts[(count, s)][0] for s in seeds]):.1f}" if darts else "–"
-        d_e = f"{np.mean([darts[(count, s)][1] for s in seeds]):.2f}" if darts else "–"
-        print(f"| {count} | {h_s:.1f} | {f_s:.1f} | {h_s / f_s:.1f}x | {d_s} | {h_e:.2f} | {f_e:.2f} | {d_e} | "
-              f"{f_e / h_e:.3f} | {f_s / count:.3f} | {h_s / count:.2f} |")
+        row = {"origins": count,
+               "hand_s": float(np.mean([hand[(count, s)][0] for s in seeds])),
+               "hand_mae": float(np.mean([hand[(count, s)][1] for s in seeds])),
+               "fk_s": float(np.mean([fk[(count, s)][0] for s in seeds])),
+               "fk_mae": float(np.mean([fk[(count, s)][1] for s in seeds])),
+               "fk_runs": [fk[(count, s)][0] for s in seeds]}
+        rows.append(row)
+    return {"backend": backend, "keras": keras.__version__, "rows": rows, "steps": steps, "peak": peak}
+
+
+def in_subprocess(backend: str, argv: list) -> dict:
+    """:func:`measure` in a fresh process with ``KERAS_BACKEND=backend`` (its progress lines shown as they come)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "result.json"
+        done = subprocess.run([sys.executable, __file__, *argv, "--backends", backend, "--json", str(path)],
+                              env={**os.environ, "KERAS_BACKEND": backend})
+        if not path.exists():
+            raise RuntimeError(f"the {backend} run failed (exit code {done.returncode}) before writing its results")
+        if done.returncode:  # e.g. a crash while the interpreter shut down, after the results were written
+            print(f"(the {backend} process exited with code {done.returncode} after writing its results)")
+        return json.loads(path.read_text())
+
+
+def report(results: list, darts: dict | None, seeds, epochs: int) -> None:
+    """The markdown tables: per backend, then JAX over TensorFlow."""
+    print(f"\n# Walk-forward speed: sunspots (309 points), lookback {LOOKBACK}, horizon 1, LSTM({UNITS}) + Dense, "
+          f"Adam, {epochs} epochs, batch {BATCH}, refit at every origin; seeds {', '.join(map(str, seeds))}")
+    print(f"machine: {os.cpu_count()} CPUs; keras {results[0]['keras']}; backends: "
+          + ", ".join(r["backend"] for r in results))
+    print("\n| backend | origins | hand loop s | forecastkit s | speed-up | darts s | hand MAE | forecastkit MAE | "
+          "darts MAE | forecastkit MAE / hand | s per fit (forecastkit) | s per fit (hand) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for result in results:
+        for row in result["rows"]:
+            count = row["origins"]
+            d_s, d_e = ((f"{np.mean([darts[(count, s)][0] for s in seeds]):.1f}",
+                         f"{np.mean([darts[(count, s)][1] for s in seeds]):.2f}") if darts else ("–", "–"))
+            print(f"| {result['backend']} | {row['origins']} | {row['hand_s']:.1f} | {row['fk_s']:.1f} | "
+                  f"{row['hand_s'] / row['fk_s']:.1f}x | {d_s} | {row['hand_mae']:.2f} | {row['fk_mae']:.2f} | {d_e} | "
+                  f"{row['fk_mae'] / row['hand_mae']:.3f} | {row['fk_s'] / row['origins']:.3f} | "
+                  f"{row['hand_s'] / row['origins']:.2f} |")
+    by_backend = {r["backend"]: r for r in results}
+    if set(BACKENDS) <= set(by_backend):
+        print("\n| origins | forecastkit s, jax / tensorflow | hand loop s, jax / tensorflow | "
+              "forecastkit MAE, jax / tensorflow |")
+        print("|---:|---:|---:|---:|")
+        for tf_row, jax_row in zip(by_backend["tensorflow"]["rows"], by_backend["jax"]["rows"]):
+            print(f"| {tf_row['origins']} | {jax_row['fk_s'] / tf_row['fk_s']:.2f} | "
+                  f"{jax_row['hand_s'] / tf_row['hand_s']:.2f} | {jax_row['fk_mae'] / tf_row['fk_mae']:.3f} |")
     if len(seeds) > 1:
         print("\nforecastkit seconds per run (seed 0 first; the first run of each group size compiles the step):")
-        for count in counts:
-            print(f"  {count} origins: " + ", ".join(f"{fk[(count, s)][0]:.1f}" for s in seeds))
+        for result in results:
+            for row in result["rows"]:
+                print(f"  {result['backend']}, {row['origins']} origins: " + ", ".join(f"{s:.1f}" for s in row["fk_runs"]))
     if darts is None:
         print("\ndarts: not importable in this environment (BlockRNNModel needs darts with its torch extra); skipped.")
-    stats = {k: sum(fk[key][3][k] for key in fk) for k in grouped_trainer.STATS}
     arch = layer_plan("vanilla", {"units": UNITS, "dropout": 0.0}, (LOOKBACK, 1), 1)
     per_window = 3 * arch.flops_per_window()  # forward + backward ~ 3x the forward
-    useful = per_window * stats["windows"] / stats["seconds"] / 1e9
-    padded = per_window * stats["slot_windows"] / stats["seconds"] / 1e9
-    print(f"\ngrouped training steps: {stats['seconds']:.1f} s in {stats['steps']} compiled steps "
-          f"(plus {stats['compile_seconds']:.1f} s compiling them, once per group size); "
-          f"{useful:.2f} GFLOP/s on real windows ({padded:.2f} GFLOP/s counting padded slots and batch rows); "
-          f"NumPy float32 matmul peak here: {peak['large']:.1f} GFLOP/s (1024x1024), {peak['small']:.1f} GFLOP/s "
-          f"(batched 8x{BATCH}x{UNITS} @ {UNITS}x{4 * UNITS}, the LSTM step's shape)")
+    for result in results:
+        stats, peak = result["steps"], result["peak"]
+        useful = per_window * stats["windows"] / stats["seconds"] / 1e9
+        padded = per_window * stats["slot_windows"] / stats["seconds"] / 1e9
+        print(f"\n{result['backend']}: grouped training steps: {stats['seconds']:.1f} s in {stats['steps']} compiled "
+              f"steps (plus {stats['compile_seconds']:.1f} s compiling them, once per group size); "
+              f"{useful:.2f} GFLOP/s on real windows ({padded:.2f} GFLOP/s counting padded slots and batch rows); "
+              f"NumPy float32 matmul peak here: {peak['large']:.1f} GFLOP/s (1024x1024), {peak['small']:.1f} GFLOP/s "
+              f"(batched 8x{BATCH}x{UNITS} @ {UNITS}x{4 * UNITS}, the LSTM step's shape)")
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="10 origins, seed 0, 3 epochs (smoke run)")
+    parser.add_argument("--origins", default="10,20,40,80", help="origin counts to run (default: 10,20,40,80)")
+    parser.add_argument("--backends", default=",".join(BACKENDS), help="Keras backends, comma-separated "
+                        "(default: tensorflow,jax), each in a process of its own")
+    parser.add_argument("--json", help=argparse.SUPPRESS)  # one backend's results, for the parent process
+    args = parser.parse_args(argv)
+    counts = tuple(int(c) for c in args.origins.split(","))
+    counts, seeds, epochs = ((10,), (0,), 3) if args.quick else (counts, (0, 1, 2), 20)
+    backends = [b.strip() for b in args.backends.split(",")]
+    if args.json:  # a child: this process's backend only
+        os.environ.setdefault("KERAS_BACKEND", backends[0])
+        Path(args.json).write_text(json.dumps(measure(counts, seeds, epochs), default=str))
+        return
+    passed = ["--quick"] if args.quick else ["--origins", args.origins]
+    print(f"machine: {os.cpu_count()} CPUs, load average at start {os.getloadavg()[0]:.1f}", flush=True)
+    results = [in_subprocess(backend, passed) for backend in backends]
+    darts = darts_runs(datasets.load("sunspots").frame["y"].to_numpy(float), counts, seeds, epochs)
+    if darts:
+        for (count, seed), (seconds, mae) in darts.items():
+            print(f"darts {count:>3} origins seed {seed}: {seconds:7.2f} s  MAE {mae:.3f}", flush=True)
+    report(results, darts, seeds, epochs)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ command line's ``--help`` and input errors) stay fast and never import TensorFlo
 - Models: :class:`Forecaster` (``fit`` / ``predict`` / ``sample_paths`` / ``save`` / ``load``).
 - Evaluation: :func:`walk_forward` with a :class:`WalkForward` splitter -> :class:`WalkForwardResult`.
 - Plots: :func:`plot_forecast`.
+- Tuning: :func:`tune` (Optuna; every trial scored out of sample on the data given).
 - Settings: :class:`RunSettings` and :data:`DEFAULTS`, the defaults shared with the command line.
 - Errors and warnings: :class:`ForecastkitError` (and its kinds), typed warnings.
 
@@ -39,6 +40,7 @@ _EXPORTS = {
     "RunSettings": "forecastkit.settings",
     "DEFAULTS": "forecastkit.settings",
     "datasets": "forecastkit.datasets",
+    "tune": "forecastkit.tuning",
 }
 #: The error and warning classes (forecastkit.errors imports nothing heavy).
 _ERRORS = sorted(name for name, value in vars(_errors).items()

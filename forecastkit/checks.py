@@ -16,7 +16,9 @@ from __future__ import annotations
 import math
 import numbers
 
-from .errors import ConfigError, ConfigTypeError
+import numpy as np
+
+from .errors import ConfigError, ConfigTypeError, DataError
 
 
 def check_int(value, name: str, minimum: int = 1, *, context: str = "") -> int:
@@ -184,3 +186,26 @@ def check_horizon(horizon) -> int:
     forecastkit.errors.ConfigTypeError: `horizon` must be an integer >= 1. Received: horizon=2.0 (float)
     """
     return check_int(horizon, "horizon")
+
+
+def check_counts(values, ids, what: str) -> None:
+    """Raise :class:`~forecastkit.errors.DataError` unless every value is a non-negative integer
+    (a count); ``ids`` (one per value) name the series of the first offender, ``what`` the
+    setting that needs counts.
+
+    Examples
+    --------
+    >>> check_counts([0.0, 3.0, 12.0], ["a"] * 3, "`distribution` 'negbin'")
+    >>> check_counts([1.0, 2.5], ["a", "a"], "`distribution` 'negbin'")
+    Traceback (most recent call last):
+    ...
+    forecastkit.errors.DataError: `distribution` 'negbin' models counts, but series 'a' has 2.5 (row 1 of the series): its target must be non-negative integers. Use `distribution` 'normal' or 'studentt' for other values.
+    """
+    values, ids = np.asarray(values, dtype=float), np.asarray(ids)
+    bad = np.flatnonzero(~((values >= 0) & (values == np.round(values))))
+    if bad.size:
+        first = bad[0]
+        row = int(np.sum(ids[:first] == ids[first]))
+        raise DataError(f"{what} models counts, but series {str(ids[first])!r} has {values[first]:g} (row {row} of "
+                        "the series): its target must be non-negative integers. Use `distribution` 'normal' or "
+                        "'studentt' for other values.")

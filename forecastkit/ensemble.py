@@ -171,6 +171,9 @@ def check_composite(forecaster) -> dict:
     if options.check_quantiles(forecaster.quantiles):
         raise ConfigError(f"`quantiles` train one network's quantile head; {what} forecasts the median "
                           "of several models and has none. Drop quantiles; use `level` for intervals.")
+    if forecaster.distribution is not None:
+        raise ConfigError(f"`distribution` trains one network's distribution head; {what} forecasts the median "
+                          "of several models and has none. Drop distribution; use `level` for intervals.")
     if forecaster.warm_start:
         raise ConfigError(f"`warm_start` continues one network's weights; {what} trains several. "
                           "Drop warm_start.")

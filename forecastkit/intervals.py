@@ -37,6 +37,7 @@ import pandas as pd
 
 from .checks import check_int, check_level_values, check_levels  # noqa: F401  (re-exported for callers)
 from .errors import ConfigError
+from .metrics.probabilistic import crps_quantiles, crps_samples
 
 #: Interval metrics a leaderboard can rank by (at the largest requested level).
 INTERVAL_METRICS = ("msis", "winkler", "coverage_gap")
@@ -161,43 +162,28 @@ def crps_from_quantiles(y, quantiles, taus) -> float:
     .. math:: \mathrm{CRPS}(F, y) \approx \frac{2}{K} \sum_{k=1}^{K} \rho_{\tau_k}(y, q_k)
 
     ``quantiles`` has shape ``(n, K)`` (one column per ``taus[k]``); exact as ``K`` grows
-    with evenly spread levels.
+    with evenly spread levels. The mean of :func:`~forecastkit.metrics.probabilistic.crps_quantiles`.
 
     Examples
     --------
     >>> round(crps_from_quantiles([0.0], [[-1.2816, 0.0, 1.2816]], [0.1, 0.5, 0.9]), 4)
     0.1709
     """
-    y = np.asarray(y, dtype=np.float64).reshape(-1)
-    q = np.asarray(quantiles, dtype=np.float64).reshape(len(y), -1)
-    taus = np.asarray(taus, dtype=np.float64)
-    if q.shape[1] != len(taus) or len(y) == 0 or not np.all((taus > 0) & (taus < 1)):
-        raise ConfigError(f"`quantiles` must have one column per tau in (0, 1). Received: quantiles shape "
-                          f"{q.shape}, taus={taus.tolist()}")
-    e = y[:, None] - q
-    return float(2.0 * np.mean(np.maximum(taus * e, (taus - 1) * e)))
+    return float(np.mean(crps_quantiles(y, quantiles, taus)))
 
 
 def crps_from_samples(y, samples) -> float:
     r"""CRPS of sampled forecasts, mean over values: :math:`E|X - y| - \frac12 E|X - X'|`.
 
-    ``samples`` has shape ``(n, S)``: ``S`` draws for each of the ``n`` values.
+    ``samples`` has shape ``(n, S)``: ``S`` draws for each of the ``n`` values. The mean of
+    :func:`~forecastkit.metrics.probabilistic.crps_samples`.
 
     Examples
     --------
     >>> crps_from_samples([0.0], [[0.0, 0.0]]), crps_from_samples([1.0], [[-1.0, 1.0]])
     (0.0, 0.5)
     """
-    y = np.asarray(y, dtype=np.float64).reshape(-1)
-    x = np.sort(np.asarray(samples, dtype=np.float64).reshape(len(y), -1), axis=1)
-    if x.shape[1] == 0 or len(y) == 0:
-        raise ConfigError("`samples` must hold at least one draw per value.")
-    m = x.shape[1]
-    first = np.mean(np.abs(x - y[:, None]), axis=1)
-    # E|X - X'| from sorted draws: (2 / m^2) * sum_i (2i - m - 1) x_(i)
-    weights = 2 * np.arange(1, m + 1) - m - 1
-    second = 2.0 * (x * weights).sum(axis=1) / (m * m)
-    return float(np.mean(first - 0.5 * second))
+    return float(np.mean(crps_samples(y, samples)))
 
 
 # ------------------------------------------------------------------------ conformal --
@@ -219,38 +205,57 @@ def conformal_intervals(results: pd.DataFrame, levels, min_calibration: int = 10
     [nan, nan, 2.5, 4.5, 5.5]
     """
     levels = check_levels(levels)
-    check_int(min_calibration, "min_calibration")
     out = results.copy()
-    for level in levels:
-        for column in bound_columns(level):
-            out[column] = np.nan
-    if out.empty:
-        return out
-    error = (out["y_true"] - out["y_pred"]).abs().to_numpy(dtype=np.float64, na_value=np.nan)
-    for _, group in out.groupby(["model", "id", "h"], sort=False):
-        rows = group.sort_values("origin", kind="stable")
-        index = rows.index.to_numpy()
-        scores = error[out.index.get_indexer(index)]
-        known_at = rows["time"].to_numpy()
-        origins = rows["origin"].to_numpy()
-        order = np.argsort(known_at, kind="stable")
-        known_sorted = known_at[order]
-        valid_sorted = scores[order]
-        counts = np.searchsorted(known_sorted, origins, side="left")  # residuals known before the origin
-        for row, k in zip(index, counts):
-            calibration = valid_sorted[:k]
+    half = conformal_half_widths(out, levels, min_calibration)
+    forecast = out["y_pred"].to_numpy(dtype=np.float64, na_value=np.nan) if len(out) else np.zeros(0)
+    for j, level in enumerate(levels):
+        lo, hi = bound_columns(level)
+        out[lo], out[hi] = forecast - half[:, j], forecast + half[:, j]
+    return out
+
+
+def conformal_half_widths(results: pd.DataFrame, levels, min_calibration: int = 10, clip: bool = False) -> np.ndarray:
+    """Split-conformal half-widths ``(len(results), len(levels))`` of every row at ``levels``
+    (percent, any order), calibrated as :func:`conformal_intervals` says; NaN where an origin
+    has fewer than ``min_calibration`` earlier errors or the rank exceeds them (``clip``: the
+    largest error instead, for quantiles in the far tails, as CRPS needs them).
+
+    Examples
+    --------
+    >>> results = pd.DataFrame({"model": "m", "id": "a", "h": 1, "origin": range(4), "time": range(4),
+    ...                         "y_true": [1.0, 2.0, 3.0, 4.0], "y_pred": [1.5, 2.0, 2.0, 4.0]})
+    >>> conformal_half_widths(results, [50, 20], min_calibration=2)[2:].tolist()
+    [[0.5, 0.0], [0.5, 0.0]]
+    """
+    levels = check_level_values(levels)
+    check_int(min_calibration, "min_calibration")
+    half = np.full((len(results), len(levels)), np.nan)
+    if results.empty:
+        return half
+    exact = [Fraction(str(level)) for level in levels]
+    numerators = np.array([f.numerator for f in exact], dtype=object)
+    denominators = np.array([100 * f.denominator for f in exact], dtype=object)
+    error = (results["y_true"] - results["y_pred"]).abs().to_numpy(dtype=np.float64, na_value=np.nan)
+    origins = results["origin"].to_numpy()
+    known_at = results["time"].to_numpy()
+    groups = pd.DataFrame({k: results[k].to_numpy() for k in ("model", "id", "h")}).groupby(
+        ["model", "id", "h"], sort=False).indices
+    for positions in groups.values():
+        rows = positions[np.argsort(origins[positions], kind="stable")]
+        order = np.argsort(known_at[rows], kind="stable")
+        known_sorted, scores = known_at[rows][order], error[rows][order]
+        counts = np.searchsorted(known_sorted, origins[rows], side="left")  # residuals known before the origin
+        for row, k in zip(rows, counts):
+            calibration = scores[:k]
             calibration = np.sort(calibration[np.isfinite(calibration)])
             n = len(calibration)
-            forecast = out.at[row, "y_pred"]
-            for level in levels:
-                rank = _conformal_rank(level, n)
-                if n < min_calibration or rank > n or not np.isfinite(forecast):
-                    continue
-                half = calibration[rank - 1]
-                lo, hi = bound_columns(level)
-                out.at[row, lo] = forecast - half
-                out.at[row, hi] = forecast + half
-    return out
+            if n < min_calibration:
+                continue
+            ranks = (-(-(numerators * (n + 1)) // denominators)).astype(np.int64)  # ceil, exact
+            ranks = np.minimum(ranks, n) if clip else ranks
+            usable = ranks <= n
+            half[row, usable] = calibration[ranks[usable] - 1]
+    return half
 
 
 def _conformal_rank(level, n: int) -> int:

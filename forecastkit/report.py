@@ -21,8 +21,10 @@ import base64
 import html
 import io
 import json
+import sys
 import warnings
 
+import numpy as np
 import pandas as pd
 
 from .ensemble import model_kind
@@ -37,6 +39,11 @@ from .intervals import (
     interval_scores,
 )
 from .metrics import METRICS, MetricWarning, row_losses, score
+from .metrics.probabilistic import (
+    PROBABILISTIC_METRICS,
+    calibration_curve,
+    pit_histogram,
+)
 from .significance import compare
 from .significance import verdict as verdict_lines
 from .versions import REPORT_PACKAGES, versions
@@ -44,12 +51,20 @@ from .versions import REPORT_PACKAGES, versions
 REFERENCE = "seasonal_naive"
 
 
+def _scored(result) -> bool:
+    """Whether the run scored forecast distributions (CRPS, pinball loss, PIT)."""
+    return result is not None and "crps" in result.results.columns
+
+
 def _check_metric(metric: str, result=None) -> str:
     levels = getattr(result, "levels", ())
-    valid = METRICS + (INTERVAL_METRICS if levels else ())
+    valid = METRICS + (INTERVAL_METRICS if levels else ()) + (PROBABILISTIC_METRICS if _scored(result) else ())
     if metric not in valid:
         hint = "" if levels or metric not in INTERVAL_METRICS else (
             f" ({metric} scores prediction intervals: also set `level`, e.g. level=(80, 95))")
+        if metric in PROBABILISTIC_METRICS and not _scored(result):
+            hint = (f" ({metric} scores forecast distributions: run the walk-forward with `level`, `samples` or "
+                    "probabilistic=True)")
         raise ConfigError(f"`metric` must be one of {', '.join(valid)}{hint}. Received: metric={metric!r}")
     return metric
 
@@ -79,6 +94,8 @@ def leaderboard(result, metric: str = "mase") -> pd.DataFrame:
     """
     metric = _check_metric(metric, result)
     table = _score(result, ("model",), METRICS)
+    if _scored(result):
+        table = table.merge(distribution_scores(result), on="model", how="left")
     if result.levels:
         table = table.merge(interval_scores(result.results, result.scales, result.levels), on="model", how="left")
         if metric in INTERVAL_METRICS:
@@ -112,6 +129,9 @@ def preprocessing(result) -> pd.DataFrame:
 def by_horizon(result, metric: str = "mase") -> pd.DataFrame:
     """``metric`` per model (rows) and horizon step ``h`` (columns)."""
     metric = _check_metric(metric, result)
+    if metric in PROBABILISTIC_METRICS:
+        table = result.results.groupby(["model", "h"], sort=False)[metric].mean().reset_index()
+        return _in_leaderboard_order(result, table.pivot(index="model", columns="h", values=metric), metric)
     if metric in INTERVAL_METRICS:
         level = _interval_level(result)
         table = interval_scores(result.results, result.scales, [level], by=("model", "h"))
@@ -136,6 +156,8 @@ def origin_losses(result, metric: str = "mase") -> pd.DataFrame:
     frame = result.results[["model", "id", "origin"]].copy()
     if _check_metric(metric, result) in ("msis", "winkler"):
         frame["loss"] = interval_rows(result.results, result.scales, _interval_level(result))[metric]
+    elif metric in PROBABILISTIC_METRICS:
+        frame["loss"] = result.results[metric].to_numpy()
     else:
         frame["loss"] = row_losses(result.results, result.scales, metric)
     return frame.groupby(["model", "id", "origin"], sort=False, as_index=False)["loss"].mean()
@@ -166,7 +188,7 @@ def significance(result, metric: str = "mase") -> tuple[pd.DataFrame, list[str]]
     pairs += [(model, best) for model in board["model"].iloc[1:] if (best, model) not in pairs]
     comparisons = {f"{a} vs {b}": compare(losses, a, b, horizon, stride) for a, b in pairs}
     headline = [f"Best on {metric.upper()}: {best} ({board[metric].iloc[0]:.4g}).", *_kind_line(result, board),
-                *note]
+                *note, *distribution_notes(result)]
     if not comparisons:
         return pd.DataFrame(), headline
     lines = verdict_lines(board, comparisons, metric)
@@ -219,26 +241,84 @@ def plot(result, series: str | None = None, models=None, metric: str = "mase"):
 
 
 def calibration_plot(result, models=None, levels=(10, 20, 30, 40, 50, 60, 70, 80, 90, 95)):
-    """Nominal against empirical coverage of each model's conformal intervals (a Figure).
+    """Nominal against empirical coverage of each model's intervals (the first axes), and, when
+    the run scored forecast distributions, a PIT histogram per model beside it (a Figure).
 
-    A well-calibrated model follows the diagonal; below it, intervals are too narrow.
-    Coverage is measured on the rows that have an interval at each level.
+    A well-calibrated model follows the diagonal; below it, intervals are too narrow. With
+    scored distributions the coverage of each central interval is the share of PIT values
+    inside it (:func:`~forecastkit.metrics.probabilistic.calibration_curve`), for the
+    distribution each model was scored on; otherwise, and for a model without one, the coverage
+    of its conformal intervals, on the rows that have an interval at each level. A calibrated
+    model's PIT histogram is flat at 1; a U shape means too narrow, a hump too wide.
     """
     plt = _pyplot()
     levels = check_levels(levels)
     frame = conformal_intervals(result.results[list(RESULT_COLUMNS)], levels, result.min_calibration)
     models = list(models) if models is not None else list(frame["model"].unique())
     table = interval_scores(frame[frame["model"].isin(models)], result.scales, levels).set_index("model")
-    fig, ax = plt.subplots(figsize=(6, 6))
+    pits = _pit_values(result, models)
+    columns = (2 if len(pits) > 1 else 1) if pits else 0
+    rows = max(1, -(-len(pits) // 2)) if pits else 1
+    fig = plt.figure(figsize=(6 + 3 * columns, max(6, 2.2 * rows)))
+    grid = fig.add_gridspec(rows, 1 + columns, width_ratios=[2] + [1] * columns)
+    ax = fig.add_subplot(grid[:, 0])
     ax.plot([0, 100], [0, 100], color="grey", linestyle="--", linewidth=1, label="perfect calibration")
     for model in models:
-        ax.plot(levels, [100 * table.loc[model, f"coverage_{level}"] for level in levels], marker="o", label=model)
+        coverage = (calibration_curve(pits[model], levels) if model in pits
+                    else [table.loc[model, f"coverage_{level}"] for level in levels])
+        ax.plot(levels, [100 * value for value in coverage], marker="o", label=model)
     ax.set_xlabel("nominal coverage (%)")
     ax.set_ylabel("empirical coverage (%)")
-    ax.set_title("Calibration of conformal intervals")
+    ax.set_title("Calibration of the forecast distributions" if pits else "Calibration of conformal intervals")
     ax.legend(fontsize="small")
+    for k, (model, values) in enumerate(pits.items()):
+        _pit_histogram(fig.add_subplot(grid[k // columns, 1 + k % columns]), model, values)
     fig.tight_layout()
     return fig
+
+
+def _pit_values(result, models) -> dict:
+    """``{model: PIT values}`` of the models whose forecast distribution was scored."""
+    if not _scored(result):
+        return {}
+    frame = result.results
+    pits = {model: frame.loc[frame["model"] == model, "pit"].to_numpy(float) for model in models}
+    return {model: values for model, values in pits.items() if np.isfinite(values).any()}
+
+
+def _pit_histogram(ax, model: str, values: np.ndarray, bins: int = 10) -> None:
+    """A model's PIT histogram on ``ax`` (density; the dashed line at 1 is uniform: calibrated)."""
+    ax.bar((np.arange(bins) + 0.5) / bins, pit_histogram(values, bins), width=1 / bins, color="tab:blue", alpha=0.7)
+    ax.axhline(1.0, color="grey", linestyle="--", linewidth=1)
+    ax.set_xlim(0, 1)
+    ax.set_title(f"PIT: {model}", fontsize="small")
+    ax.tick_params(labelsize="x-small")
+
+
+def distribution_scores(result) -> pd.DataFrame:
+    """Per model: mean CRPS and pinball loss, what they score (``distribution``) and, with
+    levels, which method made the intervals (``intervals``); empty when the run scored none."""
+    frame = result.results
+    if not _scored(result):
+        return pd.DataFrame(columns=["model", "crps", "pinball", "distribution"])
+    grouped = frame.groupby("model", sort=False)
+    table = grouped[["crps", "pinball"]].mean()
+    table["distribution"] = grouped["distribution"].first()
+    if "intervals" in frame.columns:
+        table["intervals"] = grouped["intervals"].first()
+    return table.reset_index()
+
+
+def distribution_notes(result) -> list[str]:
+    """Lines naming the models with no CRPS, and why."""
+    if not _scored(result):
+        return []
+    from .evaluation.probabilistic import NO_DISTRIBUTION
+
+    table = distribution_scores(result)
+    bare = table.loc[table["distribution"] == NO_DISTRIBUTION, "model"].tolist()
+    return [f"No CRPS or pinball loss for {', '.join(bare)}: {'its' if len(bare) == 1 else 'their'} native "
+            "intervals are not Gaussian, so there is no forecast distribution to score."] if bare else []
 
 
 def fan_chart(result, series: str | None = None, model: str | None = None, origins: int = 4):
@@ -264,7 +344,8 @@ def fan_chart(result, series: str | None = None, model: str | None = None, origi
             ax.fill_between(path["time"], path[lo], path[hi], color="tab:blue", alpha=0.15 + 0.15 * j, linewidth=0,
                             label=f"{level}% interval" if k == 0 else None)
         ax.plot(path["time"], path["y_pred"], color="tab:blue", linewidth=1, label="forecast" if k == 0 else None)
-    ax.set_title(f"{model}: forecasts with conformal intervals, series {sid!r}")
+    method = rows["intervals"].iloc[0] if "intervals" in rows.columns and len(rows) else "conformal"
+    ax.set_title(f"{model}: forecasts with {method} intervals, series {sid!r}")
     ax.legend(loc="upper left", fontsize="small")
     fig.tight_layout()
     return fig
@@ -273,7 +354,7 @@ def fan_chart(result, series: str | None = None, model: str | None = None, origi
 def _pyplot():
     import matplotlib
 
-    if matplotlib.get_backend().lower() not in ("agg",) and not _in_notebook():
+    if not _in_notebook():  # files only: Agg, without resolving (probing GUI toolkits for) the default backend
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
@@ -281,12 +362,11 @@ def _pyplot():
 
 
 def _in_notebook() -> bool:
-    try:
-        from IPython import get_ipython
-
-        return get_ipython() is not None and "IPKernelApp" in get_ipython().config
-    except ImportError:
+    if "IPython" not in sys.modules:  # a notebook kernel has imported it
         return False
+    from IPython import get_ipython
+
+    return get_ipython() is not None and "IPKernelApp" in get_ipython().config
 
 
 def to_html(result, path, metric: str = "mase") -> None:
@@ -303,17 +383,30 @@ def to_html(result, path, metric: str = "mase") -> None:
         f"<h2>{metric.upper()} by horizon step</h2>" + _table(_horizon_columns(by_horizon(result, metric))),
     ]
     if result.levels:
+        methods = (", ".join(dict.fromkeys(result.results["intervals"])) if "intervals" in result.results.columns
+                   else "conformal")
         sections.append(
-            f"<h2>Prediction intervals (conformal; levels {', '.join(map(str, result.levels))}%)</h2>"
+            f"<h2>Prediction intervals ({html.escape(methods)}; levels {', '.join(map(str, result.levels))}%)</h2>"
             + _table(interval_scores(result.results, result.scales, result.levels))
             + f'<img alt="calibration" src="data:image/png;base64,{_png(calibration_plot(result))}">'
             + f'<img alt="fan chart" src="data:image/png;base64,{_png(fan_chart(result))}">')
+    if _scored(result):
+        image = "" if result.levels else (
+            f'<img alt="calibration and PIT" src="data:image/png;base64,{_png(calibration_plot(result))}">')
+        sections.append("<h2>Forecast distributions (CRPS, pinball loss; calibration curves and PIT histograms in "
+                        "the calibration figure)</h2>" + _table(distribution_scores(result))
+                        + "".join(f"<p>{html.escape(line)}</p>" for line in distribution_notes(result)) + image)
     if not comparisons.empty:
         sections.append("<h2>Diebold-Mariano tests (HAC variance, lag h-1; HLN correction; "
                         "Holm across series)</h2>" + _table(comparisons))
     chosen = preprocessing(result)
     if not chosen.empty:
         sections.append("<h2>Target transforms per fit (chosen on each fit's training data)</h2>" + _table(chosen))
+    if "tuning" in result.extras:  # evaluate --tune
+        from .tuning.nested import tuning_table
+
+        sections.append("<h2>Tuned settings per fit (searched on each fit's training data)</h2>"
+                        + _table(tuning_table(result)))
     if not failed.empty:
         sections.append("<h2>Failed fits</h2>" + _table(failed))
     config = {**result.config, "versions": versions(REPORT_PACKAGES)}

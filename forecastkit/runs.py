@@ -34,8 +34,10 @@ from .evaluation import (
 from .forecaster import Forecaster, default_lookback
 from .intervals import INTERVAL_METRICS
 from .metrics import METRICS
+from .metrics.probabilistic import PROBABILISTIC_METRICS
 from .models.registry import ModelSpec, get_spec, model_names
 from .settings import RunSettings
+from .tracking import check_tracking
 
 DEFAULT_DATASET = "airline"
 RUN_FILE = "run.json"
@@ -93,8 +95,8 @@ def make_forecaster(spec: ModelSpec, settings: RunSettings, params: dict, horizo
     """A Forecaster for the model of ``spec`` from the shared settings; raises before any training.
 
     With ``strict=False`` (``evaluate``, many models at once) settings only neural models
-    take (``quantiles``, ``strategy``, ``bag``; ``members``: the ensemble) are left out for the
-    others instead of being an error.
+    take (``quantiles``, ``strategy``, ``bag``; ``members``: the ensemble; ``distribution``: the
+    single networks, not an ensemble) are left out for the others instead of being an error.
     """
     neural_only = strict or spec.kind != "baseline"
     forecaster = Forecaster(
@@ -109,6 +111,7 @@ def make_forecaster(spec: ModelSpec, settings: RunSettings, params: dict, horizo
         strategy=settings.strategy if neural_only else "direct",
         members=settings.members if strict or spec.kind == "ensemble" else None,
         bag=settings.bag if neural_only else 1,
+        distribution=settings.distribution if strict or spec.kind == "neural" else None,
     )
     forecaster.check_params()
     return forecaster
@@ -155,6 +158,7 @@ def forecast(settings: RunSettings, verbose: int = 0, announce=None) -> tuple[Fo
     """
     if settings.from_run:
         settings = settings_from_run(settings)
+    check_tracking(settings)
     panel = load_data(settings)
     spec = get_spec(settings.model or "linear")
     settings = dataclasses.replace(settings, model=spec.name)
@@ -162,6 +166,7 @@ def forecast(settings: RunSettings, verbose: int = 0, announce=None) -> tuple[Fo
     forecaster = make_forecaster(spec, settings, model_params(settings, spec=spec), horizon, verbose)
     samples = forecaster.check_samples(settings.samples)
     forecaster.check_covariates(panel)
+    forecaster.check_target(panel)  # counts for a negbin head, before TensorFlow
     if settings.skip_short:
         panel = panel.drop_short(min_length(forecaster, spec, panel), "the model's lookback + horizon")
     future = future_values(settings, panel, horizon, kind_of(forecaster) == "neural")
@@ -171,7 +176,12 @@ def forecast(settings: RunSettings, verbose: int = 0, announce=None) -> tuple[Fo
     if announce is not None:
         lookback = getattr(forecaster, "lookback_", None)
         announce(resolved_line(settings, panel, horizon, {spec.name: lookback} if lookback else {}))
-    return forecaster, panel, forecaster.predict(future=future, level=levels, samples=samples)
+    table = forecaster.predict(future=future, level=levels, samples=samples)
+    if settings.mlflow_uri:  # one MLflow run: settings, the forecast, the model (forecastkit.tracking)
+        from .tracking import log_forecast
+
+        log_forecast(settings, forecaster, table)
+    return forecaster, panel, table
 
 
 def min_length(forecaster: Forecaster, spec: ModelSpec, panel: Panel) -> int:
@@ -206,7 +216,8 @@ def future_values(settings: RunSettings, panel: Panel, horizon: int, neural: boo
 
 #: Settings of ``forecast --from-run`` taken from the command, not from the evaluate run: what to
 #: write and how, and what only forecasting needs (the covariates' future values).
-FORECAST_OUTPUTS = ("out", "save_model", "quiet", "verbose", "samples", "level", "future_data")
+FORECAST_OUTPUTS = ("out", "save_model", "quiet", "verbose", "samples", "level", "future_data", "mlflow_uri",
+                    "mlflow_experiment")
 
 
 def settings_from_run(settings: RunSettings) -> RunSettings:
@@ -232,9 +243,11 @@ def settings_from_run(settings: RunSettings) -> RunSettings:
     if "data_path" in run:
         merged["data"] = run_data(run, folder)
     merged["model_tables"] = {merged["model"]: run["models"][label]["params"] or {}}
+    merged.update(run["models"][label].get("settings", {}))  # a tuned model's lookback and transforms
     kind = get_spec(merged["model"]).kind
     merged["members"] = merged.get("members") if kind == "ensemble" else None  # the run's ensemble's
     merged["bag"] = merged.get("bag", 1) if kind != "baseline" else 1  # the run's networks'
+    merged["distribution"] = merged.get("distribution") if kind == "neural" else None  # a single network's head
     for name in HYPER_FLAGS:
         merged[name] = None  # the run's per-model parameters already include them
     return RunSettings(**merged)
@@ -309,10 +322,11 @@ def evaluate(settings: RunSettings, progress: bool | str = False, announce=None)
     pipes). ``announce`` (optional) receives the line of resolved settings before any fit.
     """
     levels = check_levels(settings.level)
-    valid = METRICS + (INTERVAL_METRICS if levels else ())
+    valid = METRICS + PROBABILISTIC_METRICS + (INTERVAL_METRICS if levels else ())
     if settings.metric not in valid:
         hint = " (interval metrics need `level`, e.g. 80,95)" if settings.metric in INTERVAL_METRICS else ""
         raise ConfigError(f"`metric` must be one of {', '.join(valid)}{hint}. Received: metric={settings.metric!r}")
+    check_tracking(settings)
     panel = load_data(settings)
     horizon = horizon_of(settings, panel)
     splitter = splitter_of(settings, horizon)
@@ -325,7 +339,9 @@ def evaluate(settings: RunSettings, progress: bool | str = False, announce=None)
                           season=settings.season, out=out, resume=settings.resume, progress=progress,
                           deterministic=not settings.fast_nondeterministic, skip_short=settings.skip_short,
                           level=levels, min_calibration=settings.min_calibration, n_jobs=settings.jobs,
-                          scheduler=settings.scheduler)
+                          scheduler=settings.scheduler, samples=settings.samples,
+                          probabilistic=settings.metric in PROBABILISTIC_METRICS, tune=settings.tune,
+                          inner_folds=settings.inner_folds, space=settings.space, metric=settings.metric)
     return result, out
 
 
@@ -339,7 +355,8 @@ def write_evaluation(result: WalkForwardResult, out: Path, settings: RunSettings
     """
     metric = settings.metric
     board = result.leaderboard(metric)
-    names = [name for name in EVALUATION_FILES if name != "calibration.png" or result.levels]
+    calibrated = result.levels or "crps" in result.results.columns  # intervals or forecast distributions
+    names = [name for name in EVALUATION_FILES if name != "calibration.png" or calibrated]
     paths = {name: out / name for name in names}
     result.to_frame().to_csv(paths["results.csv"], index=False)
     board.to_csv(paths["leaderboard.csv"], index=False, float_format="%.6g")
@@ -349,7 +366,7 @@ def write_evaluation(result: WalkForwardResult, out: Path, settings: RunSettings
     import matplotlib.pyplot as plt
 
     figures = {"forecasts.png": result.plot(metric=metric)}
-    if result.levels:
+    if calibrated:
         figures["calibration.png"] = result.calibration_plot()
     for name, figure in figures.items():
         figure.savefig(paths[name], dpi=110)
@@ -357,13 +374,22 @@ def write_evaluation(result: WalkForwardResult, out: Path, settings: RunSettings
     scored = board.dropna(subset=[metric])
     data_path, dataset = data_source(settings)
     recorded = {k: v for k, v in dataclasses.asdict(settings).items()
-                if k not in ("resume", "overwrite", "from_run", "out", "model_tables")}
+                if k not in ("resume", "overwrite", "from_run", "out", "model_tables", "mlflow_uri",
+                             "mlflow_experiment")}
     run = {"best": scored["model"].iloc[0] if len(scored) else None, "metric": metric,
            "data_path": str(data_path.resolve()), "data_sha256": file_sha256(data_path), "dataset": dataset,
            "settings": recorded,
            "models": {label: {"model": params["model"], "params": params["params"]}
                       for label, params in result.config["models"].items()}}
+    if "tuning" in result.config:  # a tuned model refits with its latest fit's settings
+        from .tuning.nested import run_models
+
+        run["models"].update(run_models(result))
     paths[RUN_FILE].write_text(json.dumps(run, indent=1, default=str))
+    if settings.mlflow_uri:  # one MLflow run: settings, metrics, these files (forecastkit.tracking)
+        from .tracking import log_evaluation
+
+        log_evaluation(settings, result, paths)
     return paths
 
 

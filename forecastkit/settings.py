@@ -28,23 +28,25 @@ import typing
 from dataclasses import dataclass, field
 
 #: The commands that take run settings.
-COMMANDS = ("forecast", "evaluate", "ablation")
+COMMANDS = ("forecast", "evaluate", "ablation", "tune")
 RUNS = ("evaluate", "ablation")  # commands writing a run directory
+TRACKED = ("forecast", "evaluate", "tune")  # commands logging an MLflow run with --mlflow
 
 
 def _setting(default=None, help: str | dict = "", *, commands=COMMANDS, group: str | dict = "model",
              metavar: str | dict | None = None, default_text: str | dict | None = None, hyper: bool = False,
-             flags: dict | None = None, factory=None):
+             flags: dict | None = None, factory=None, flag: str | None = None):
     """A field with its command-line metadata.
 
     ``help`` is one text, or ``{command: text}`` (then those are the commands taking it);
     ``group`` and ``default_text`` likewise. ``default_text`` replaces the ``(default: ...)`` shown in ``--help``
-    (``""``: none). ``flags`` maps extra flags to the constant each stores (``--global``).
+    (``""``: none). ``flags`` maps extra flags to the constant each stores (``--global``). ``flag``: the
+    flag, when an issue named it otherwise than ``--name-with-dashes`` (``mlflow_uri``: ``--mlflow``).
     """
     if isinstance(help, dict):
         commands = tuple(help)
     metadata = {"help": help, "commands": tuple(commands), "group": group, "metavar": metavar,
-                "default_text": default_text, "hyper": hyper, "flags": flags}
+                "default_text": default_text, "hyper": hyper, "flags": flags, "flag": flag}
     if factory is not None:
         return field(default_factory=factory, metadata=metadata)
     return field(default=default, metadata=metadata)
@@ -123,15 +125,25 @@ class RunSettings:
     seed: int = _setting(0, "random seed; same seed, same numbers", metavar="S")
     model: str | None = _setting(
         help={"forecast": "model name, see `forecastkit models`",
-              "ablation": "recurrent builder: vanilla, stacked, bidirectional, cnn_lstm or encoder_decoder"},
-        metavar="NAME", default_text={"forecast": "linear; with --from-run: best", "ablation": "vanilla"})
+              "ablation": "recurrent builder: vanilla, stacked, bidirectional, cnn_lstm or encoder_decoder",
+              "tune": "the neural model to tune, see `forecastkit models`"},
+        metavar="NAME", default_text={"forecast": "linear; with --from-run: best", "ablation": "vanilla",
+                                      "tune": "required"})
     models: str | list | None = _setting(help={"evaluate": "models to evaluate"}, metavar="A,B|all",
                                          default_text="all neural models")
     strategy: str = _setting(
         "direct", {"forecast": "neural models: direct (one network output per horizon step) or recursive "
                                "(a one-step network fed its own forecasts)",
-                   "evaluate": "neural models: direct or recursive (one-step network rolled out over the horizon)"},
+                   "evaluate": "neural models: direct or recursive (one-step network rolled out over the horizon)",
+                   "tune": "direct or recursive (one-step network rolled out over the horizon)"},
         metavar="S")
+    distribution: str | None = _setting(
+        help={"forecast": "neural models: forecast a distribution per step, normal, studentt or negbin (counts), "
+                          "trained by its likelihood; yhat is its mean, --level / --quantiles / --samples come "
+                          "from it",
+              "evaluate": "neural models: forecast a distribution per step (normal, studentt or negbin), trained "
+                          "by its likelihood; its intervals and CRPS are scored"},
+        metavar="D", default_text="none, a point forecast")
     members: str | list | None = _setting(
         help={c: "model ensemble: the models whose median it forecasts, per series and step"
               for c in ("forecast", "evaluate")}, metavar="A,B", default_text="linear,mlp,vanilla")
@@ -163,9 +175,11 @@ class RunSettings:
     warm_start: bool = _setting(False, {"evaluate": "with every:K, continue from the previous fit's weights"},
                                 group="walk-forward")
     metric: str = _setting(
-        "mase", {"evaluate": "rank by mase, smape, mae, rmse, mape or owa, or with --level by the interval "
-                             "scores msis, winkler or coverage_gap",
-                 "ablation": "rank by mase, smape, mae, rmse or mape"}, group="walk-forward", metavar="M")
+        "mase", {"evaluate": "rank by mase, smape, mae, rmse, mape or owa, by the forecast distributions' crps "
+                             "or pinball loss, or with --level by the interval scores msis, winkler or coverage_gap",
+                 "ablation": "rank by mase, smape, mae, rmse or mape",
+                 "tune": "the metric trials minimise: mase, smape, mae, rmse, mape or owa"},
+        group={"evaluate": "walk-forward", "ablation": "walk-forward", "tune": "tuning"}, metavar="M")
     level: str | int | float | list | None = _setting(
         help={"forecast": "add prediction intervals at these levels (percent, e.g. 80,95) as yhat_lo_L / "
                           "yhat_hi_L columns: native for the baselines, split-conformal on the held-out windows "
@@ -176,11 +190,36 @@ class RunSettings:
     min_calibration: int = _setting(
         10, {"evaluate": "earlier errors needed per model, series and step before an origin gets an interval"},
         group="walk-forward", metavar="N")
+    # hyperparameter search (tune; evaluate --tune): Optuna, scored on training data only
+    trials: int | None = _setting(
+        help={"tune": "trials in all: with --resume the study continues up to N (N at or below the trials done: "
+                      "nothing to do)"}, group="tuning", metavar="N", default_text="required")
+    tune: int = _setting(
+        0, {"evaluate": "also tune every neural model with N Optuna trials per fit, each search on that fit's "
+                        "training data alone (an inner walk-forward); the tuned ones rank as 'NAME (tuned)'; "
+                        "needs pip install \"forecastkit[optuna]\""}, group="tuning", metavar="N",
+        default_text="0, no tuning")
+    timeout: int | float | None = _setting(help={"tune": "start no trial after S seconds"}, group="tuning",
+                                           metavar="S", default_text="none")
+    inner_folds: int = _setting(
+        3, {c: "origins of the inner walk-forward scoring each trial: the last of the training data, up to a "
+               "horizon apart, each with its own fit" for c in ("tune", "evaluate")}, group="tuning", metavar="K")
+    space: str | dict | None = _setting(
+        help={c: "search space: name=low:high[:log], name=a|b|c, name=value (fixed) or a bare name (its listed "
+                 "space), comma-separated, e.g. units=8:64,learning_rate=1e-4:1e-2:log,cell=lstm|gru"
+              for c in ("tune", "evaluate")}, group="tuning", metavar="SPACE",
+        default_text="units, layers, l2, filters, kernel_size, learning_rate, batch_size, lookback "
+                     "over the spaces `forecastkit models` lists")
     # hyperparameters of the neural models (None: the model's own default)
     epochs: int | None = _setting(help="maximum epochs", group="hyper", metavar="N", hyper=True,
                                   default_text="100, early stopping")
     units: int | None = _setting(help="units per layer", group="hyper", metavar="N", hyper=True)
     layers: int | None = _setting(help="layers (stacked, mlp)", group="hyper", metavar="N", hyper=True)
+    l2: int | float | None = _setting(help="L2 penalty on the weights (linear)", group="hyper", metavar="A",
+                                      hyper=True, default_text="0")
+    filters: int | None = _setting(help="convolution filters (cnn_lstm)", group="hyper", metavar="N", hyper=True)
+    kernel_size: int | None = _setting(help="convolution kernel width (cnn_lstm)", group="hyper", metavar="N",
+                                       hyper=True)
     batch_size: int | None = _setting(help=f"batch size {_SEE_MODELS}", group="hyper", metavar="N", hyper=True)
     learning_rate: int | float | None = _setting(help=f"Adam learning rate {_SEE_MODELS}", group="hyper",
                                                  metavar="LR", hyper=True)
@@ -196,8 +235,16 @@ class RunSettings:
         group="hyper", metavar="N", hyper=True, default_text="0, all")
     cell: str | None = _setting(
         help="recurrent cell of the LSTM-family models: lstm (default), peephole, nig, nfg, nog, niaf, noaf, np, "
-             "cifg, fgr, indy or gru (see `forecastkit models`)", commands=("forecast", "evaluate"),
+             "cifg, fgr, indy or gru (see `forecastkit models`)", commands=("forecast", "evaluate", "tune"),
         group="hyper", metavar="NAME", hyper=True)
+    forget_init: str | None = _setting(
+        help="starting gate biases of the recurrent models (vanilla, stacked, bidirectional): keras (forget bias 1) "
+             "or chrono (Tallec & Ollivier 2018: memory time scales up to --chrono-max steps, for long lags)",
+        commands=("forecast", "evaluate", "tune"), group="hyper", metavar="NAME", hyper=True,
+        default_text="keras")
+    chrono_max: int | None = _setting(
+        help="chrono's longest memory time scale in steps", commands=("forecast", "evaluate", "tune"),
+        group="hyper", metavar="N", hyper=True, default_text="0, 4 x the lookback")
     loss: str | None = _setting(
         help=f"training loss on the scaled targets: mse, mae or huber (delta 1); early stopping watches it too "
              f"{_SEE_MODELS}", group="hyper", metavar="NAME", hyper=True)
@@ -206,25 +253,30 @@ class RunSettings:
              f"afresh (0: all windows) {_SEE_MODELS}", group="hyper", metavar="N", hyper=True)
     # output
     out: str | None = _setting(
-        help={"forecast": "forecast CSV to write", "evaluate": "run directory", "ablation": "run directory"},
-        group="output", metavar={"forecast": "FILE", "evaluate": "DIR", "ablation": "DIR"},
-        default_text={"forecast": "forecast.csv", "evaluate": "forecastkit-run", "ablation": "forecastkit-ablation"})
+        help={"forecast": "forecast CSV to write", "evaluate": "run directory", "ablation": "run directory",
+              "tune": "study folder: study.sqlite, trials.csv, best.toml, history.png, importance.png"},
+        group="output", metavar={"forecast": "FILE", "evaluate": "DIR", "ablation": "DIR", "tune": "DIR"},
+        default_text={"forecast": "forecast.csv", "evaluate": "forecastkit-run", "ablation": "forecastkit-ablation",
+                      "tune": "forecastkit-tune"})
     save_model: str | None = _setting(help={"forecast": "also save the fitted model to DIR"}, group="output",
                                       metavar="DIR")
     quantiles: str | float | list | None = _setting(
         help={"forecast": "neural models: also forecast these quantiles (e.g. 0.1,0.9) with a pinball-loss "
-                          "quantile head; adds q0.1-style columns"}, group="output", metavar="Q,Q")
+                          "quantile head (with --distribution: the distribution's quantiles); adds q0.1-style "
+                          "columns"}, group="output", metavar="Q,Q")
     samples: int | None = _setting(
-        help={"forecast": "neural models: draw N future paths by bootstrapping the held-out errors and add "
-                          "their quantiles as q0.05 ... q0.95 columns"}, group="output", metavar="N")
+        help={"forecast": "neural models: draw N future paths (bootstrapping the held-out errors, or from "
+                          "--distribution) and add their quantiles as q0.05 ... q0.95 columns",
+              "evaluate": "neural models: score N sampled future paths per origin (CRPS, pinball loss, intervals "
+                          "from their quantiles)"}, group="output", metavar="N")
     from_run: str | None = _setting(
         help={"forecast": "refit the winner (or --model NAME) of an `evaluate` run with that run's data and "
                           "settings, on all the data"}, group="output", metavar="DIR")
-    resume: bool = _setting(False, "continue the interrupted run in --out (not with --overwrite)",
-                            commands=RUNS, group="output")
+    resume: bool = _setting(False, "continue the interrupted run (tune: study) in --out (not with --overwrite)",
+                            commands=(*RUNS, "tune"), group="output")
     overwrite: bool = _setting(
-        False, "replace the run in --out: removes only forecastkit's own files there (not with --resume)",
-        commands=RUNS, group="output")
+        False, "replace the run (tune: study) in --out: removes only forecastkit's own files there (not with "
+               "--resume)", commands=(*RUNS, "tune"), group="output")
     fast_nondeterministic: bool = _setting(
         False, {"evaluate": "skip TensorFlow op determinism: faster on some hardware, but reruns may differ in the "
                             "last digits"}, group="output")
@@ -235,6 +287,12 @@ class RunSettings:
         None, "run the fits on Dask: local:N (a LocalCluster of N workers) or tcp://HOST:PORT (a running "
               "scheduler); needs pip install \"forecastkit[dask]\"; not with --jobs", commands=RUNS,
         group="output", metavar="ADDRESS")
+    mlflow_uri: str | None = _setting(
+        None, "log this command as one MLflow run (settings, metrics, files) to this tracking store: "
+              "sqlite:///PATH, file:DIR or http://HOST:PORT; needs pip install \"forecastkit[mlflow]\"",
+        commands=TRACKED, group="output", metavar="URI", flag="--mlflow", default_text="no tracking")
+    mlflow_experiment: str = _setting("forecastkit", "the MLflow experiment of the --mlflow run",
+                                      commands=TRACKED, group="output", metavar="NAME")
     quiet: bool = _setting(False, "print nothing but errors", group="output")
     verbose: bool = _setting(False, "show Keras epoch logs", group="output")
     # not a flag: the config file's [models.<name>] tables
@@ -270,8 +328,10 @@ def _fields() -> dict[str, dataclasses.Field]:
 
 
 def flag(name: str) -> str:
-    """The command-line flag of setting ``name``: ``learning_rate`` -> ``--learning-rate``."""
-    return "--" + name.replace("_", "-")
+    """The command-line flag of setting ``name``: ``learning_rate`` -> ``--learning-rate`` (or the
+    flag its field names: ``mlflow_uri`` -> ``--mlflow``)."""
+    named = _fields()[name].metadata.get("flag") if name in _fields() else None
+    return named or "--" + name.replace("_", "-")
 
 
 @functools.cache

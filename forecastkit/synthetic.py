@@ -9,6 +9,10 @@ This is the setting of the long-time-lag experiments that motivated the LSTM (Ho
 Schmidhuber 1997; precise timing with peepholes, Gers, Schraudolph & Schmidhuber 2002),
 recast as one-step-ahead forecasting of a plain univariate series.
 
+:func:`adding_problem` makes the sequences of the 1997 paper's experiment 4 (the adding
+problem: remember two marked values among ``T`` random ones and output their sum at the end),
+and :func:`adding_scores` its success criterion (absolute error < 0.04).
+
 :func:`one_step_forecasts` gives a fitted :class:`~forecastkit.Forecaster`'s one-step-ahead
 forecasts over a test part (each from the rows before it, the model fit once on the rows
 before the test part). Plain numpy / pandas, no Keras import of its own;
@@ -41,7 +45,8 @@ from .checks import check_int
 from .errors import ConfigError, ConfigTypeError, DataError
 from .models.registry import get_spec
 
-__all__ = ["echo_scores", "hourly_panel", "long_lag_series", "one_step_forecasts"]
+__all__ = ["adding_problem", "adding_scores", "echo_scores", "hourly_panel", "long_lag_series",
+           "one_step_forecasts"]
 
 
 def long_lag_series(lag: int, length: int, events: float = 0.02, noise: float = 0.1, echo: float = 0.5,
@@ -285,6 +290,87 @@ def one_step_forecasts(forecaster, series: pd.DataFrame, start: int, rows: int |
                      for end in ends]
         forecasts.append(np.asarray(forecaster.predict_histories(histories), dtype=float)[:, 0])
     return np.concatenate(forecasts)
+
+
+def adding_problem(n: int, T: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` sequences of the adding problem (Hochreiter & Schmidhuber 1997, experiment 4).
+
+    Each step is a pair (value, marker). Values are drawn from U(-1, 1). Exactly two pairs
+    are marked with 1: one of the first 10 (its value is ``X1``), then one of the first
+    ``T/2 - 1`` pairs still unmarked (``X2``). The first and the final pair have marker -1
+    (the first keeps 1 if marked, and a marked first pair has value 0, as in the paper); the
+    others 0. The target, read at the sequence's end, is ``0.5 + (X1 + X2) / 4`` (the sum
+    scaled into [0, 1]). Lengths are drawn from ``T`` to ``T + T // 10`` as in the paper; the
+    shorter sequences are padded at the front with (0, 0) pairs, so every sequence ends at the
+    last row (a recurrent model starting from the zero state stays there over the padding
+    until its biases move: the marker -1 shows where a sequence starts). A sequence counts as
+    solved when the absolute error of its output is below 0.04 (:func:`adding_scores`); the
+    paper's criterion is 99% of 2,560 fresh sequences solved.
+
+    Parameters
+    ----------
+    n : int
+        Sequences, >= 1.
+    T : int
+        Minimal sequence length, >= 22 (the paper: 100, 500, 1000).
+    seed : int, default 0
+        Seed of the NumPy generator; the same seed gives the same sequences.
+
+    Returns
+    -------
+    inputs : numpy.ndarray
+        ``(n, T + T // 10, 2)`` float32: value and marker of each step.
+    targets : numpy.ndarray
+        ``(n,)`` float32, in [0, 1].
+
+    Examples
+    --------
+    >>> inputs, targets = adding_problem(3, 100, seed=1)
+    >>> inputs.shape, targets.shape
+    ((3, 110, 2), (3,))
+    >>> marked = inputs[..., 1] == 1
+    >>> marked.sum(axis=1).tolist(), bool(np.allclose(targets, 0.5 + (inputs[..., 0] * marked).sum(axis=1) / 4))
+    ([2, 2, 2], True)
+    >>> float(inputs[0, -1, 1])   # the final pair's marker
+    -1.0
+    """
+    n = check_int(n, "n", 1)
+    T = check_int(T, "T", 22)
+    rng = np.random.default_rng(seed)
+    width = T + T // 10
+    inputs = np.zeros((n, width, 2), np.float32)
+    lengths = rng.integers(T, width + 1, n)
+    values = rng.uniform(-1.0, 1.0, (n, width)).astype(np.float32)
+    rows = np.arange(n)
+    first = rng.integers(0, 10, n)  # X1: one of the first 10 pairs
+    second = rng.integers(0, T // 2 - 1, n)  # X2: one of the first T/2 - 1 pairs other than X1
+    second += second >= first
+    marks = np.zeros((n, width), np.float32)
+    marks[rows, width - lengths] = -1.0
+    marks[:, -1] = -1.0
+    for position in (first, second):
+        marks[rows, width - lengths + position] = 1.0
+        values[rows[position == 0], width - lengths[position == 0]] = 0.0
+    inputs[..., 0] = np.where(np.arange(width) >= (width - lengths)[:, None], values, 0.0)
+    inputs[..., 1] = marks
+    targets = 0.5 + (inputs[..., 0] * (marks == 1.0)).sum(axis=1) / 4.0
+    return inputs, targets.astype(np.float32)
+
+
+def adding_scores(targets, outputs, tolerance: float = 0.04) -> dict:
+    """Score adding-problem outputs: ``solved_share`` (absolute error < ``tolerance``, the
+    paper's 0.04) and ``mse``.
+
+    Examples
+    --------
+    >>> adding_scores([0.5, 0.7], [0.52, 0.6])
+    {'solved_share': 0.5, 'mse': 0.0052}
+    """
+    targets, outputs = np.asarray(targets, float).ravel(), np.asarray(outputs, float).ravel()
+    if len(targets) != len(outputs) or not len(targets):
+        raise DataError(f"`outputs` must hold one value per target ({len(targets)}). Received: {len(outputs)}")
+    error = np.abs(outputs - targets)
+    return {"solved_share": float(np.mean(error < tolerance)), "mse": round(float(np.mean(error ** 2)), 10)}
 
 
 #: Daily load shapes of :func:`hourly_panel`: (share of series, weekday bumps, weekend bumps,

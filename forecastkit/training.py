@@ -31,7 +31,7 @@ VALIDATION_CAP = 4096
 
 
 def train(keras, model, windows, hyper: dict, verbose: int = 0, description: str = "training",
-          seed: int = 0, with_series: bool = False, taus: tuple = ()):
+          seed: int = 0, with_series: bool = False, taus: tuple = (), distribution: str | None = None):
     """Fit ``model`` on a :class:`~forecastkit.windows.WindowSet`; returns the epoch losses.
 
     The latest ``hyper["validation"]`` share of each series' windows is held out; early
@@ -39,18 +39,23 @@ def train(keras, model, windows, hyper: dict, verbose: int = 0, description: str
     Batches are gathered from the window set on demand (:func:`window_batches`), in an order
     drawn from ``seed``. ``with_series`` feeds each window's series index as a second input
     (series embeddings). ``taus``: the quantile levels of a quantile model (its validation loss
-    is then the pinball loss; otherwise it is ``hyper["loss"]``, the model's compiled loss).
+    is then the pinball loss; otherwise it is ``hyper["loss"]``, the model's compiled loss);
+    ``distribution``: the family of a distribution head (its validation loss is then the mean
+    negative log-likelihood, :func:`~forecastkit.models.families.nll`).
     Raises :class:`TrainingError` when the loss becomes NaN or infinite.
     """
     fit_index, val_index = split_windows(windows, hyper, seed)
     batches = window_batches(keras, windows, fit_index, hyper, seed, with_series)
     callbacks = [stop_on_nan(keras)]
     if len(val_index):
-        callbacks += [validation_loss(keras, windows, val_index, with_series, taus, loss=hyper.get("loss", "mse")),
+        callbacks += [validation_loss(keras, windows, val_index, with_series, taus, loss=hyper.get("loss", "mse"),
+                                      distribution=distribution),
                       keras.callbacks.EarlyStopping(monitor="val_loss", patience=hyper["patience"],
                                                     restore_best_weights=True)]
     if verbose == 1:
         callbacks.append(epoch_progress(keras, hyper["epochs"], description))
+    if _EPOCH_OBSERVERS and len(val_index):
+        callbacks.append(observed_epochs(keras))
     with released_step_graphs(keras):
         history = model.fit(batches, epochs=hyper["epochs"], verbose=2 if verbose >= 2 else 0,
                             callbacks=callbacks)
@@ -211,6 +216,51 @@ def released_step_graphs(keras):
                     registry.pop(name, None)
 
 
+#: Functions ``observer(epoch, losses) -> stop`` told every epoch's held-out losses (see :func:`observing_epochs`).
+_EPOCH_OBSERVERS: list = []
+
+
+@contextlib.contextmanager
+def observing_epochs(observer):
+    """Within the block, ``observer(epoch, losses)`` hears the held-out loss of every training epoch
+    of every fit in this process: a sequential fit's through a Keras callback (``losses`` holds one
+    value), a fold-parallel group's from its trainer (one value per fit). Epoch 0 starts a new fit
+    (or group). An observer returning True stops that training, as early stopping would (a tuner
+    pruning a trial). Fits without held-out windows are not observed.
+
+    Examples
+    --------
+    >>> heard = []
+    >>> with observing_epochs(lambda epoch, losses: heard.append((epoch, list(losses)))):
+    ...     epoch_observed(0, [0.5])
+    False
+    >>> heard, epoch_observed(1, [0.4])
+    ([(0, [0.5])], False)
+    """
+    _EPOCH_OBSERVERS.append(observer)
+    try:
+        yield observer
+    finally:
+        _EPOCH_OBSERVERS.remove(observer)
+
+
+def epoch_observed(epoch: int, losses) -> bool:
+    """Tell every observer an epoch ended with these held-out ``losses``; True: one of them stops training."""
+    return any([bool(observer(epoch, losses)) for observer in list(_EPOCH_OBSERVERS)])
+
+
+def observed_epochs(keras):
+    """A callback telling the observers (:func:`observing_epochs`) each epoch's ``val_loss``."""
+
+    class ObservedEpochs(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            loss = (logs or {}).get("val_loss")
+            if loss is not None and epoch_observed(epoch, [float(loss)]):
+                self.model.stop_training = True
+
+    return ObservedEpochs()
+
+
 def stop_on_nan(keras):
     """A callback ending training at the first NaN or infinite batch loss (silently, unlike
     Keras' ``TerminateOnNaN``, which prints to standard output; :func:`train` reports it)."""
@@ -225,10 +275,10 @@ def stop_on_nan(keras):
 
 
 def validation_loss(keras, windows, index: np.ndarray, with_series: bool, taus: tuple = (), chunk: int = 4096,
-                    loss: str = "mse"):
+                    loss: str = "mse", distribution: str | None = None):
     """A callback adding ``val_loss`` to the logs: the mean ``loss`` (mse, mae or huber,
-    :func:`pointwise_loss`) on the held-out windows, or for a quantile model (``taus``) their
-    mean pinball loss.
+    :func:`pointwise_loss`) on the held-out windows, for a quantile model (``taus``) their
+    mean pinball loss, for a distribution head their mean negative log-likelihood.
 
     The held-out windows are gathered once when they fit in one ``chunk``, else per chunk.
     """
@@ -245,6 +295,10 @@ def validation_loss(keras, windows, index: np.ndarray, with_series: bool, taus: 
                 logs["val_loss"] = total / (len(index) * windows.horizon)
 
     def _loss(predicted, targets):
+        if distribution:
+            from .models.families import nll
+
+            return nll(distribution, predicted, targets)
         if not taus:
             return pointwise_loss(loss, predicted - targets)
         error = targets[..., None] - predicted

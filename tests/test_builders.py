@@ -426,7 +426,8 @@ def test_grouped_plans_are_registered_beside_their_keras_builders():
 
 
 def test_check_build_args():
-    assert check_build_args("bidirectional", (5, 1), 2) == ((5, 1), 2, {"units": 32, "dropout": 0.0, "cell": "lstm"})
+    assert check_build_args("bidirectional", (5, 1), 2) == ((5, 1), 2, {"units": 32, "dropout": 0.0, "cell": "lstm",
+                                                                      "forget_init": "keras", "chrono_max": 0})
     with pytest.raises(ConfigTypeError, match="units='x'"):
         check_build_args("bidirectional", (5, 1), 2, units="x")
 

@@ -231,3 +231,84 @@ def test_models_command_lists_every_cell(capsys):
 def test_cells_table_descriptions_name_the_papers_switches():
     assert CELLS["cifg"].coupled and CELLS["fgr"].gate_recurrence and CELLS["indy"].diagonal
     assert [c for c in CELLS if CELLS[c].peepholes] == ["peephole", "nig", "nfg", "nog", "niaf", "noaf", "cifg", "fgr"]
+
+
+# ------------------------------------------------------------ chrono initialisation (issue 19) --
+CHRONO_CELLS = ["lstm", "peephole", "cifg", "indy", "gru", "nig"]
+
+
+@pytest.mark.parametrize("cell", CHRONO_CELLS)
+def test_chrono_starts_forget_gates_at_log_uniform_time_scales_and_input_gates_at_minus_that(keras, cell):
+    """Tallec & Ollivier (2018): forget bias b = log(U(1, T - 1)), input bias -b, the rest 0."""
+    from forecastkit.models.recurrent import build_vanilla
+
+    lookback, units = 40, 64
+    layer = build_vanilla((lookback, 1), 1, units=units, cell=cell, forget_init="chrono").get_layer("lstm")
+    bias = np.asarray(layer.cell.bias)
+    if cell == "gru":  # the update gate z (h' = z h + (1 - z) candidate) holds the memory
+        forget, rest = bias[0, :units], np.r_[bias[0, units:], bias[1]]
+        assert not rest.any()
+    else:
+        blocks = CELLS["np" if cell == "lstm" else cell].blocks
+        part = {b: bias[k * units:(k + 1) * units] for k, b in enumerate(blocks)}
+        forget = -part["i"] if cell == "cifg" else part["f"]  # cifg: f = 1 - i = sigmoid(b)
+        if "i" in part and cell != "cifg":
+            np.testing.assert_array_equal(part["i"], -forget)
+        assert not part["c"].any() and not part.get("o", np.zeros(1)).any()
+    assert forget.min() >= 0 and forget.max() <= np.log(4 * lookback - 1) + 1e-6  # chrono_max: 4 x lookback
+    assert forget.max() > np.log(lookback)  # memories beyond the window, as the long-lag benchmark recommends
+    assert forget.std() > 0.3  # spread over time scales, not one value
+    capped = build_vanilla((lookback, 1), 1, units=units, cell=cell, forget_init="chrono", chrono_max=5)
+    assert np.asarray(capped.get_layer("lstm").cell.bias).max() <= np.log(4) + 1e-6
+
+
+def test_chrono_is_seeded_and_round_trips_through_a_keras_file_in_safe_mode(keras, tmp_path):
+    from forecastkit.models.cell_layers import ChronoBias
+    from forecastkit.models.recurrent import (
+        build_bidirectional,
+        build_stacked,
+        build_vanilla,
+    )
+
+    x = np.random.default_rng(0).normal(size=(2, 12, 1)).astype(np.float32)
+    for build, cell in ((build_vanilla, "lstm"), (build_stacked, "peephole"), (build_bidirectional, "gru")):
+        keras.utils.set_random_seed(3)
+        model = build((12, 1), 2, units=3, cell=cell, forget_init="chrono", chrono_max=100)
+        keras.utils.set_random_seed(3)
+        again = build((12, 1), 2, units=3, cell=cell, forget_init="chrono", chrono_max=100)
+        for mine, theirs in zip(model.get_weights(), again.get_weights()):
+            np.testing.assert_array_equal(mine, theirs)  # same seed, same numbers
+        path = tmp_path / f"{model.name}.keras"
+        model.save(path)
+        loaded = keras.models.load_model(path, safe_mode=True)
+        np.testing.assert_array_equal(np.asarray(loaded(x)), np.asarray(model(x)))
+    config = keras.saving.serialize_keras_object(ChronoBias("cifg", chrono_max=50))
+    assert config["registered_name"] == "forecastkit>ChronoBias" and config["config"]["chrono_max"] == 50
+    cell = build_vanilla((12, 1), 2, units=3, cell="indy", forget_init="chrono").get_layer("lstm").cell
+    assert (cell.get_config()["forget_init"], cell.get_config()["chrono_max"]) == ("chrono", 48)  # 4 x lookback
+
+
+def test_forget_init_is_a_checked_setting_and_chrono_needs_a_forget_gate():
+    from forecastkit.grouped.layers import layer_plan
+    from forecastkit.models.cells import chrono_bias
+    from forecastkit.settings import DEFAULTS, flag
+
+    assert get_spec("stacked").defaults()["forget_init"] == "keras" and get_spec("vanilla").defaults()["chrono_max"] == 0
+    assert (flag("forget_init"), flag("chrono_max")) == ("--forget-init", "--chrono-max")
+    assert DEFAULTS.forget_init is None and DEFAULTS.chrono_max is None  # None: the model's own default
+    with pytest.raises(ConfigError, match="`forget_init` of model 'vanilla' must be one of: keras, chrono"):
+        get_spec("vanilla").resolve({"forget_init": "crono"})
+    with pytest.raises(ConfigError, match="cell 'nfg' has no forget gate"):
+        get_spec("vanilla").resolve({"cell": "nfg", "forget_init": "chrono"})
+    with pytest.raises(ConfigError, match="`chrono_max` of model 'bidirectional' must be >= 0"):
+        get_spec("bidirectional").resolve({"chrono_max": -1})
+    assert not chrono_bias("np", 4, 2, np.random.default_rng(0)).any()  # T <= 2: b = log 1 = 0
+    # the fold-parallel path draws Keras' initial weights only: it declines chrono (fits run one by one)
+    assert layer_plan("vanilla", {"forget_init": "chrono"}, (12, 1), 3) == "forget_init 'chrono' is not grouped"
+    assert not isinstance(layer_plan("vanilla", {"forget_init": "keras"}, (12, 1), 3), str)
+
+
+def test_cli_forget_init_errors_answer_without_training(capsys):
+    assert main(["forecast", "--model", "vanilla", "--cell", "nfg", "--forget-init", "chrono", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "has no forget gate" in err and "Traceback" not in err

@@ -93,8 +93,10 @@ def test_settings_are_frozen_and_typed_from_one_definition(tmp_path):
         assert "Unknown key" not in _config_error(tmp_path, f"{name} = {{}}\n")
     assert "`folds` in config file" in _config_error(tmp_path, "folds = 2.5\n")
     assert "`level` in config file" in _config_error(tmp_path, "level = true\n")
-    assert HYPER_FLAGS == ("epochs", "units", "layers", "batch_size", "learning_rate", "patience", "dropout",
-                           "validation", "window_sample", "cell", "loss", "steps_per_epoch")
+    assert HYPER_FLAGS == ("epochs", "units", "layers", "l2", "filters", "kernel_size", "batch_size", "learning_rate",
+                           "patience", "dropout",
+                           "validation", "window_sample", "cell", "forget_init", "chrono_max", "loss",
+                           "steps_per_epoch")
 
 
 def _config_error(tmp_path, text) -> str:

@@ -732,7 +732,7 @@ def test_excel_workbook_is_named_with_the_fix(tmp_path, name):
     (OLE2[:8] + bytes(600), "a Microsoft Office binary (OLE2) file", "export it as CSV"),
     (minimal_ods(), "an OpenDocument spreadsheet (.ods)", "Text CSV"),
     (b"PAR1\x15\x04\x15\x10" + bytes(40) + b"PAR1", "a Parquet file", "pd.read_parquet(path)"),
-    (gzip.compress(MONTHLY.encode()), "a gzip-compressed file", "Decompress it"),
+    (gzip.compress(MONTHLY.encode(), mtime=0), "a gzip-compressed file", "Decompress it"),
     (MONTHLY.encode("utf-16"), "UTF-16 text (Excel's 'Unicode Text' export)", "CSV UTF-8"),
     (b"PK\x05\x06" + bytes(18), "a zip archive", "Extract the CSV"),  # an empty zip
 ])

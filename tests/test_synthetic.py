@@ -15,6 +15,8 @@ import pytest
 from forecastkit import Forecaster, from_pandas
 from forecastkit.errors import ConfigError, ConfigTypeError, DataError
 from forecastkit.synthetic import (
+    adding_problem,
+    adding_scores,
     echo_scores,
     hourly_panel,
     long_lag_series,
@@ -303,3 +305,36 @@ def test_hourly_panel_tiny_sizes():
     one = hourly_panel(n_series=1, length=1)
     assert one.shape == (1, 3) and one["id"].tolist() == ["H001"] and one["y"].iloc[0] > 0
     assert hourly_panel(n_series=1000, length=2)["id"].iloc[-1] == "H1000"
+
+
+# ------------------------------------------------------------ the adding problem (issue 19) --
+def test_adding_problem_is_hochreiter_and_schmidhubers_experiment_4():
+    T = 100
+    inputs, targets = adding_problem(500, T, seed=3)
+    assert inputs.shape == (500, T + T // 10, 2) and inputs.dtype == np.float32 and targets.shape == (500,)
+    values, markers = inputs[..., 0], inputs[..., 1]
+    started = (markers != 0) | (values != 0)
+    first = started.argmax(axis=1)  # sequences are padded at the front with (0, 0) pairs
+    lengths = inputs.shape[1] - first
+    assert lengths.min() >= T and lengths.max() <= T + T // 10 and len(set(lengths.tolist())) > 5
+    assert (markers[:, -1] == -1).all()
+    rows = np.arange(500)
+    assert np.isin(markers[rows, first], (-1, 1)).all()  # the first pair: -1, or 1 when it is marked
+    marked = markers == 1
+    assert (marked.sum(axis=1) == 2).all() and ((markers != 0).sum(axis=1) <= 4).all()
+    positions = np.argwhere(marked)[:, 1].reshape(500, 2) - first[:, None]
+    assert (positions[:, 0] < 10).all() and (positions[:, 1] < T // 2).all()  # X1 in the first 10, X2 the first T/2
+    assert (np.abs(values) <= 1).all() and values[marked].std() > 0.4
+    assert (values[rows[positions[:, 0] == 0], first[positions[:, 0] == 0]] == 0).all()  # a marked first pair is 0
+    np.testing.assert_allclose(targets, 0.5 + (values * marked).sum(axis=1) / 4, rtol=1e-6)
+    again, _ = adding_problem(500, T, seed=3)
+    np.testing.assert_array_equal(again, inputs)
+    assert not np.array_equal(adding_problem(500, T, seed=4)[0], inputs)
+
+
+def test_adding_scores_and_errors():
+    assert adding_scores([0.5, 0.5, 0.5, 0.5], [0.5, 0.53, 0.55, 0.45]) == {"solved_share": 0.5, "mse": 0.001475}
+    with pytest.raises(DataError, match="one value per target"):
+        adding_scores([0.5, 0.5], [0.5])
+    with pytest.raises(ConfigError, match="`T` must be >= 22. Received: T=10"):
+        adding_problem(2, 10)

@@ -22,7 +22,7 @@ def run_command(args, from_file: set[str]) -> int:
         return 0
     settings = read_settings({k: v for k, v in vars(args).items() if k != "command"}, from_file)
     with one_line_warnings(quiet=settings.quiet, keep=from_file):
-        return {"forecast": forecast, "evaluate": evaluate, "ablation": ablation}[args.command](settings)
+        return {"forecast": forecast, "evaluate": evaluate, "ablation": ablation, "tune": tune}[args.command](settings)
 
 
 def read_settings(flags: dict, from_file: set[str]):
@@ -92,6 +92,7 @@ def forecast(settings) -> int:
 
 
 def evaluate(settings) -> int:
+    start_workers_early(settings)
     from ..runs import evaluate as run_evaluate
     from ..runs import run_directory, write_evaluation
 
@@ -108,6 +109,16 @@ def evaluate(settings) -> int:
     return 3 if not result.failed.empty else 0
 
 
+def start_workers_early(settings) -> None:
+    """Start the server the pool workers fork from before this process imports anything heavy,
+    so it imports TensorFlow while this process reads the data (:mod:`forecastkit.evaluation.workers`)."""
+    from ..evaluation.workers import start_early
+
+    models = settings.models.split(",") if isinstance(settings.models, str) else settings.models
+    models = [str(m).strip() for m in models or () if str(m).strip() and str(m).strip() != "all"] or None
+    start_early(settings.jobs, settings.scheduler, models, baselines=not settings.no_baselines)
+
+
 def ablation(settings) -> int:
     from ..runs import ablate
 
@@ -115,3 +126,18 @@ def ablation(settings) -> int:
     if not settings.quiet:
         render.print_ablation(result, paths)
     return 3 if not result.evaluation.failed.empty else 0
+
+
+def tune(settings) -> int:
+    from ..tuning import run_tune
+
+    try:
+        result, out = run_tune(settings, progress=announce(settings), announce=announce(settings))
+    except KeyboardInterrupt:
+        out = shlex.quote(settings.out or "forecastkit-tune")
+        print(f"forecastkit: interrupted; the trials finished so far are saved in {out}. To continue, rerun the "
+              f"same command with --resume (--out {out} --resume).", file=sys.stderr)
+        return 130
+    if not settings.quiet:
+        render.print_tune(result, out)
+    return 0

@@ -36,6 +36,7 @@ EVALUATE_EXAMPLES = """examples:
   forecastkit evaluate --models linear,stacked --horizon 6 --folds 30 --refit always
   forecastkit evaluate --data sunspots --window sliding:120 --metric smape --out runs/sun
   forecastkit evaluate --data aus_accommodation --models linear,vanilla --horizon 4 --folds 8 --calendar quarter
+  forecastkit evaluate --models mlp --tune 20            # mlp beside mlp (tuned): 20 trials per fit
   forecastkit evaluate --out runs/sun --resume           # continue an interrupted run
   forecastkit evaluate --out runs/sun --overwrite        # start it again from scratch
 """
@@ -44,6 +45,14 @@ ABLATION_EXAMPLES = """examples:
   forecastkit ablation                                   # vanilla with every cell on airline
   forecastkit ablation --data sales.csv --target units --model stacked --cells cifg,gru,indy --repeats 3
   forecastkit ablation --data visnights --horizon 4 --folds 12 --units 16 --epochs 30
+"""
+
+TUNE_EXAMPLES = """examples:
+  forecastkit tune --model mlp --trials 20                # airline; writes forecastkit-tune/
+  forecastkit tune --model mlp --trials 40 --resume       # continue that study up to 40 trials
+  forecastkit tune --data sales.csv --target units --model vanilla --trials 30 --timeout 600 \\
+      --space "units=8:64,learning_rate=1e-4:1e-2:log,cell=lstm|gru" --out tuned
+  forecastkit forecast --config tuned/best.toml           # forecast with the best trial's settings
 """
 
 COMMANDS = {
@@ -61,10 +70,18 @@ COMMANDS = {
                  "the same origins, beside linear and seasonal_naive: a leaderboard with Diebold-Mariano tests "
                  "against the default LSTM (Holm-adjusted), the seed spread (--repeats), weights and fit time, a "
                  "verdict and a plot.", ABLATION_EXAMPLES),
+    "tune": ("search a neural model's hyperparameters with Optuna, scored on the training data only",
+             "Search the hyperparameters of one neural model (--model) with Optuna: a seeded TPE sampler, a "
+             "median pruner fed each epoch's held-out loss, and as objective the --metric averaged over an inner "
+             "walk-forward of --inner-folds origins at the end of the data. Writes to --out: study.sqlite (the "
+             "Optuna study; --resume continues it up to --trials in all), trials.csv, best.toml (a config file "
+             "for forecast --config and evaluate --config), history.png and importance.png. For an honest score "
+             "of a tuned model use evaluate --tune N: each fit is tuned on its own training data.", TUNE_EXAMPLES),
 }
 
 GROUPS = {"data": "data", "model": "model", "walk-forward": "walk-forward",
-          "hyper": "hyperparameters (neural models; per-model values go in the config file)", "output": "output"}
+          "hyper": "hyperparameters (neural models; per-model values go in the config file)",
+          "tuning": "hyperparameter search (Optuna)", "output": "output"}
 
 
 def build_parser() -> argparse.ArgumentParser:

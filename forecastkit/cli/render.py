@@ -63,6 +63,7 @@ def print_evaluation(result, metric: str, paths: dict) -> None:
     shown = ["rank", "model", metric] + [c for c in (f"{metric}_std", *points, *extra, "failed_fits")
                                          if c in board.columns and c not in (metric, f"{metric}_{level}")
                                          and board[c].notna().any()]
+    described = _scored_lines(board)
     board = board[shown]
     table = Table(title=f"walk-forward leaderboard (ranked by {metric.upper()}; all metrics in "
                         "leaderboard.csv)", title_justify="left")
@@ -72,13 +73,31 @@ def print_evaluation(result, metric: str, paths: dict) -> None:
         table.add_row(*row)
     console = Console(markup=False)
     console.print(table)
+    for line in described:
+        console.print(line, soft_wrap=True)
     _, lines = result.significance(metric)
     for line in lines:  # the verdict speaks Python (`folds`): say it in flags
         console.print(to_flags(line), soft_wrap=True)
     for row in result.failed.itertuples(index=False):
         console.print(f"failed fit: {row.model} / {row.id} / fit {row.fit}: {row.reason}", soft_wrap=True)
+    if "tuning" in result.extras:  # evaluate --tune: each fit's searched settings
+        from ..tuning.nested import tuning_lines
+
+        for line in tuning_lines(result):
+            console.print(line, soft_wrap=True)
     console.print(f"wrote {', '.join(p.name for p in paths.values())} to {paths['report.html'].parent}",
                   soft_wrap=True)
+
+
+def _scored_lines(board) -> list[str]:
+    """What each model's CRPS scored and (when not all conformal) which method made its intervals."""
+    lines = []
+    if "distribution" in board.columns:
+        lines.append("forecast distributions scored (crps, pinball in leaderboard.csv): "
+                     + "; ".join(f"{m}: {d}" for m, d in zip(board["model"], board["distribution"])))
+    if "intervals" in board.columns and (board["intervals"] != "conformal").any():
+        lines.append("intervals: " + "; ".join(f"{m}: {d}" for m, d in zip(board["model"], board["intervals"])))
+    return lines
 
 
 def print_forecast(forecast, panel, forecaster, out: Path, saved: str | None) -> None:
@@ -102,9 +121,34 @@ def print_forecast(forecast, panel, forecaster, out: Path, saved: str | None) ->
     console.print(table)
     if len(forecast) > limit:
         console.print(f"... {len(forecast) - limit} more rows in {out}", soft_wrap=True)
+    if forecast.attrs.get("intervals"):
+        console.print(f"intervals: {forecast.attrs['intervals']}", soft_wrap=True)
     console.print(f"wrote {len(forecast)} rows to {out}" + (f"; model saved to {saved}" if saved else ""),
                   soft_wrap=True)
 
+
+
+def print_tune(result, out: Path) -> None:
+    """The best trial's settings and the files written."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(markup=False)
+    table = Table(title=f"settled on trial {result.best_trial} of {len(result.study.trials)}: {result.metric} "
+                        f"{result.best_value:.4g} on the inner walk-forward", title_justify="left")
+    for column in ("setting", "value", "searched"):
+        table.add_column(column, justify="left")
+    for name, value in {**result.best_settings, **result.best_hyper}.items():
+        space = result.plan.searched.get(name)
+        table.add_row(name, f"{value:.4g}" if isinstance(value, float) else str(value), str(space or "no"))
+    console.print(table)
+    console.print(result.choice[0].upper() + result.choice[1:] + ".", soft_wrap=True)
+    if not result.ran:  # a resumed study that held its trials already: nothing was written
+        console.print(f"{out / 'best.toml'} is unchanged; forecast with forecastkit forecast --config "
+                      f"{out / 'best.toml'}", soft_wrap=True)
+        return
+    console.print(f"wrote study.sqlite, trials.csv, best.toml, history.png, importance.png to {out}; forecast with "
+                  f"forecastkit forecast --config {out / 'best.toml'}", soft_wrap=True)
 
 
 def print_models() -> None:
@@ -112,22 +156,31 @@ def print_models() -> None:
     from rich.table import Table
 
     from ..models.registry import MODELS, TRAINING
+    from ..models.spaces import PREPROCESSING, SEARCHED, SPACES, space_of
 
     table = Table(title="forecastkit models", title_justify="left")
-    for column in ("model", "kind", "description", "hyperparameters (defaults)"):
+    for column in ("model", "kind", "description", "hyperparameters (defaults) [search space]"):
         table.add_column(column, overflow="fold", no_wrap=column in ("model", "kind"))
     for spec in MODELS.values():
         own = dict(spec.training)
         shown = spec.hypers + tuple(h for h in spec.all_hypers if h.name in own)
-        hypers = ", ".join(f"{h.name}={h.default}" for h in shown) or "-"
+        hypers = ", ".join(_with_space(h.name, h.default, space_of(h.name, h), SEARCHED) for h in shown) or "-"
         hypers = f"members={','.join(spec.members)}" if spec.members else hypers
         table.add_row(spec.name, spec.kind, spec.description, hypers)
     console = Console(markup=False)
     console.print(table)
     console.print("Every neural model also takes the training settings "
-                  + ", ".join(f"{h.name}={h.default}" for h in TRAINING) + " (unless its row says otherwise)"
+                  + ", ".join(_with_space(h.name, h.default, space_of(h.name, h), SEARCHED) for h in TRAINING)
+                  + " (unless its row says otherwise)"
                   + ". Set them with flags (--epochs ...) or in a config file's [models.<name>] table. "
-                  "Every neural model can be bagged: --bag N (bag=N) trains N copies and forecasts their median.")
+                  "Every neural model can be bagged: --bag N (bag=N) trains N copies and forecasts their median.",
+                  soft_wrap=True)
+    console.print("Tuning (forecastkit tune, evaluate --tune) also sets the preprocessing settings "
+                  + ", ".join(_with_space(name, "auto" if name == "lookback" else _default(name), SPACES[name],
+                                          SEARCHED) for name in PREPROCESSING)
+                  + ". [...]: the search space; *: searched by default; --space changes it, e.g. "
+                  "--space \"units=8:64,learning_rate=1e-4:1e-2:log,cell=lstm|gru,dropout,patience=5:20\" "
+                  "(a bare name: its listed space; name=value: fixed).", soft_wrap=True)
     multiples = {}
     for spec in MODELS.values():
         if spec.kind == "neural":
@@ -139,6 +192,23 @@ def print_models() -> None:
     console.print(f"Pick one with --cell NAME (or cell = \"NAME\" in [models.<name>]) for the models with a cell "
                   f"hyperparameter: {', '.join(n for n, s in MODELS.items() if any(h.name == 'cell' for h in s.hypers))}. "
                   "`forecastkit ablation` compares them all on your data.", soft_wrap=True)
+
+
+def _with_space(name: str, default, space, searched) -> str:
+    """``units=64 [8:256:log]*``: a setting's default, its search space, * when searched by default."""
+    from ..models.cells import CELL_NAMES
+
+    if space is None:
+        return f"{name}={default}"
+    shown = "any cell" if name == "cell" and tuple(getattr(space, "values", ())) == CELL_NAMES else str(space)
+    return f"{name}={default} [{shown}]" + ("*" if name in searched else "")
+
+
+def _default(name: str):
+    from ..settings import DEFAULTS
+
+    value = getattr(DEFAULTS, name)
+    return "auto" if value is None else value
 
 
 def cell_table():

@@ -9,7 +9,8 @@ driver fixes them once per run (:func:`reference`) and every executor applies th
 - TensorFlow: intra- and inter-op threads are fixed when its runtime starts. A process
   whose runtime has not started uses one of each (parallelism comes from the executors);
   one whose runtime has (e.g. a notebook that trained a model before) keeps its settings,
-  resolved to numbers, and the workers take the same numbers.
+  resolved to numbers, and the workers take the same numbers. The driver of a process
+  pool never imports TensorFlow: only the processes that train do.
 - Python's ``random``: Keras draws the seed of every unseeded initializer from it right after
   ``keras.utils.set_random_seed``, so no other thread may draw from it meanwhile: a Dask
   worker (whose own threads do) hands its tasks to a child process (:mod:`.executors`).
@@ -53,17 +54,20 @@ def cpu_count() -> int:
 
 
 def reference(deterministic: bool, uses_tensorflow: bool) -> Environment:
-    """The run's environment, fixed in the driver before anything imports Keras (see the
-    module notes).
+    """The run's environment, fixed in the driver (see the module notes); TensorFlow is not
+    imported here.
 
-    A run that trains networks on TensorFlow uses one intra- and one inter-op thread per fit,
-    set here before this process's runtime starts; a runtime that has started already (Keras
-    imported and used) keeps its settings, resolved to numbers, and the workers take them too.
+    A run that trains networks on TensorFlow uses one intra- and one inter-op thread per fit:
+    set here if this process has imported TensorFlow but not started its runtime, and by
+    :func:`use_threads` wherever a fit first imports it (a pool's driver never does). A
+    runtime that has started already (Keras imported and used) keeps its settings, resolved
+    to numbers, and the workers take them too.
     """
     if not uses_tensorflow or keras_backend() != "tensorflow":
         return Environment(deterministic)
-    tf = import_tensorflow()
-
+    tf = sys.modules.get("tensorflow")
+    if tf is None:  # its runtime will start with the run's threads, wherever it starts
+        return Environment(deterministic, (1, 1))
     threading = tf.config.threading
     intra, inter = threading.get_intra_op_parallelism_threads(), threading.get_inter_op_parallelism_threads()
     try:
@@ -74,22 +78,29 @@ def reference(deterministic: bool, uses_tensorflow: bool) -> Environment:
         return Environment(deterministic, (intra or cpu_count(), inter or cpu_count()))
 
 
+def use_threads(environment: Environment) -> None:
+    """Give this process's TensorFlow ``environment``'s thread counts (imported here when the
+    run trains networks on it); a runtime started already keeps its own, which
+    :func:`reference` resolved the environment's from."""
+    if environment.tf_threads is None or keras_backend() != "tensorflow":
+        return
+    tf = import_tensorflow()
+    with contextlib.suppress(RuntimeError):  # started already, with these settings
+        tf.config.threading.set_intra_op_parallelism_threads(environment.tf_threads[0])
+        tf.config.threading.set_inter_op_parallelism_threads(environment.tf_threads[1])
+
+
 _APPLIED: dict = {}
 
 
 def prepare_worker(environment: Environment) -> None:
-    """Apply ``environment``'s TensorFlow threads and determinism in a fresh worker process
-    (once per process; its runtime has not started, so the settings take)."""
+    """Apply ``environment``'s TensorFlow threads and determinism in a worker process (once
+    per process and environment; its runtime has not started, so the settings take)."""
     if _APPLIED.get("worker") == environment:
         return
-    if environment.tf_threads is not None and keras_backend() == "tensorflow":
-        tf = import_tensorflow()
-
-        with contextlib.suppress(RuntimeError):  # started by an earlier run in this worker, with these settings
-            tf.config.threading.set_intra_op_parallelism_threads(environment.tf_threads[0])
-            tf.config.threading.set_inter_op_parallelism_threads(environment.tf_threads[1])
-        if environment.deterministic:
-            tf.config.experimental.enable_op_determinism()
+    use_threads(environment)
+    if environment.tf_threads is not None and environment.deterministic and keras_backend() == "tensorflow":
+        import_tensorflow().config.experimental.enable_op_determinism()
     _APPLIED["worker"] = environment
 
 

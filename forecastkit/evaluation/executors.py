@@ -8,13 +8,18 @@ arrive, so an interruption loses at most the jobs in flight, and a resumed run (
 executor) skips every committed fit.
 
 - ``n_jobs=1``: in this process, committing after each fit.
-- ``n_jobs=N``: a pool of N fresh processes (``spawn``); a job whose worker dies (killed,
-  out of memory) is retried up to :data:`RETRIES` times, then its fits are recorded failed.
+- ``n_jobs=N``: a pool of N processes forked from a server that imported what they need,
+  TensorFlow included, once (:mod:`.workers`): this process never imports TensorFlow. A job
+  whose worker dies (killed, out of memory) is retried up to :data:`RETRIES` times, then its
+  fits are recorded failed.
 - ``scheduler="local:N"``: a Dask ``LocalCluster`` of N single-threaded worker processes, each
   running its tasks in a child process of its own (see :func:`run_task_in_child`);
   ``scheduler="tcp://HOST:PORT"``: an existing Dask scheduler (its workers need forecastkit
   installed, and with warm-started models the ``out`` folder on a shared disk). Dask retries
   the tasks of a lost worker itself.
+
+A pool or Dask starts the costliest jobs first (:func:`~.plan.job_cost`), so the workers
+finish together; the order changes no number.
 
 Examples
 --------
@@ -25,8 +30,7 @@ Examples
 from __future__ import annotations
 
 import multiprocessing
-import os
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, wait
 from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
@@ -34,16 +38,13 @@ import numpy as np
 from ..checks import check_int
 from ..errors import ConfigError
 from .checkpoints import Checkpoint
-from .environment import Environment, applied, cpu_count, prepare_worker
+from .environment import Environment, applied, prepare_worker, use_threads
 from .jobs import FitRecord, record, run_job
-from .plan import Job
+from .plan import Job, job_cost
+from .workers import default_jobs, pool, start_workers
 
 #: Times a job is resubmitted after the worker running it died.
 RETRIES = 2
-#: Memory one worker process may need (TensorFlow and a model's windows), for the default ``n_jobs``.
-WORKER_MEMORY = 1536 * 2**20
-#: Environment variable giving the default ``n_jobs`` (``--jobs``) when set.
-JOBS_VARIABLE = "FORECASTKIT_JOBS"
 #: The Dask extra's install line, named when Dask is missing.
 DASK_EXTRA = 'pip install "forecastkit[dask]"'
 
@@ -66,37 +67,6 @@ def check_executor(n_jobs, scheduler) -> tuple[int | None, str | None]:
     return n_jobs, scheduler
 
 
-def default_jobs(tasks: int) -> int:
-    """Processes for a run of ``tasks`` tasks when ``n_jobs`` is None: the environment variable
-    :data:`JOBS_VARIABLE` when set (e.g. 1 on a shared CI machine), else every CPU, capped by
-    the memory available (:data:`WORKER_MEMORY` each); at most ``tasks``. A process that is
-    itself a worker of a pool (it has a multiprocessing parent) uses 1: no pools in pools.
-
-    Examples
-    --------
-    >>> default_jobs(1)
-    1
-    """
-    pinned = os.environ.get(JOBS_VARIABLE, "").strip()
-    if pinned:
-        if not pinned.isdigit() or int(pinned) < 1:
-            raise ConfigError(f"The environment variable {JOBS_VARIABLE} must be an integer >= 1. "
-                              f"Received: {JOBS_VARIABLE}={pinned!r}")
-        return min(int(pinned), max(tasks, 1))
-    if multiprocessing.parent_process() is not None:
-        return 1
-    return max(1, min(cpu_count(), _available_memory() // WORKER_MEMORY, tasks))
-
-
-def _available_memory() -> int:
-    try:
-        import psutil
-
-        return int(psutil.virtual_memory().available)
-    except ImportError:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-
-
 class Writer:
     """The one writer: commits each fit's record to the store, then prunes its checkpoint."""
 
@@ -104,8 +74,12 @@ class Writer:
         self.store, self.advance = store, advance
 
     def commit(self, record: FitRecord) -> None:
+        if not isinstance(record, FitRecord):  # a tuning search's (forecastkit.tuning.nested)
+            record.commit(self.store)
+            self.advance()
+            return
         self.store.commit_fit(record.model, record.sid, record.fit, record.status, record.reason, record.rows,
-                              record.seconds, record.preprocess)
+                              record.seconds, record.preprocess, record.scores)
         if record.prune:
             folder, label, sid, keep = record.prune
             Checkpoint(folder, label, sid).prune(keep=keep)
@@ -124,26 +98,6 @@ def tasks_of(jobs: list[Job]) -> list[list[Job]]:
         else:
             tasks.append([job])
     return tasks
-
-
-def _exit_with_parent(parent: int) -> None:
-    """Pool initializer: end this worker process when the process that started it is gone
-    (killed driver or Dask worker), instead of waiting for work forever."""
-    import threading
-    import time
-
-    def watch():
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
-def _pool(workers: int) -> ProcessPoolExecutor:
-    """A pool of fresh (``spawn``) worker processes that end with this process."""
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_exit_with_parent, initargs=(os.getpid(),))
 
 
 def run_task(task: list[Job], environment: Environment) -> list[FitRecord]:
@@ -170,7 +124,7 @@ def run_task_in_child(task: list[Job], environment: Environment) -> list[FitReco
         return run_task(task, environment)
     for attempt in range(2):
         if "pool" not in _CHILD:
-            _CHILD["pool"] = _pool(1)
+            _CHILD["pool"] = pool(1, multiprocessing.get_context("spawn"))
         try:
             return _CHILD["pool"].submit(run_task, task, environment).result()
         except BrokenProcessPool:
@@ -185,36 +139,44 @@ def execute(jobs: list[Job], writer: Writer, environment: Environment, n_jobs: i
     every fit in ``environment``."""
     tasks = tasks_of(jobs)
     if scheduler is not None:
-        _on_dask(tasks, writer, environment, scheduler)
+        _on_dask(longest_first(tasks), writer, environment, scheduler)
         return
     n_jobs = default_jobs(len(tasks)) if n_jobs is None else min(n_jobs, len(tasks))
     if n_jobs <= 1:
+        use_threads(environment)
         with applied(environment):
             for job in jobs:
                 for record in run_job(job):
                     writer.commit(record)
         return
-    _on_processes(tasks, writer, environment, n_jobs)
+    _on_processes(longest_first(tasks), writer, environment, n_jobs)
+
+
+def longest_first(tasks: list[list[Job]]) -> list[list[Job]]:
+    """``tasks`` ordered by their estimated cost (:func:`~.plan.job_cost`), costliest first."""
+    costs = [sum(job_cost(job) for job in task) for task in tasks]
+    return [tasks[i] for i in sorted(range(len(tasks)), key=lambda i: -costs[i])]
 
 
 def _on_processes(tasks: list, writer: Writer, environment: Environment, workers: int) -> None:
-    """Run ``tasks`` on a pool of ``workers`` fresh processes, at most two tasks each in flight.
+    """Run ``tasks`` on a pool of ``workers`` processes, at most two tasks each in flight.
 
     A worker that dies breaks the pool: the tasks in flight go back in the queue (each up to
     :data:`RETRIES` times) and a new pool takes over. An exception in this process (Ctrl-C)
     cancels the queued tasks; what was committed stays committed.
     """
+    start_workers({job.template.model for task in tasks for job in task})
     pending = list(range(len(tasks)))[::-1]  # task indices, next at the end
     attempts = [0] * len(tasks)
     while pending:
-        pool = _pool(workers)
+        executor = pool(workers)
         running: dict = {}
         try:
             broken = False
             while (pending or running) and not broken:
                 while pending and len(running) < 2 * workers:
                     index = pending.pop()
-                    running[pool.submit(run_task, tasks[index], environment)] = index
+                    running[executor.submit(run_task, tasks[index], environment)] = index
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in finished:
                     index = running.pop(future)
@@ -229,7 +191,7 @@ def _on_processes(tasks: list, writer: Writer, environment: Environment, workers
             for index in running.values():  # a broken pool took them down: run them again
                 _retry(index, tasks, attempts, pending, writer)
         finally:
-            pool.shutdown(wait=False, cancel_futures=True)
+            executor.shutdown(wait=False, cancel_futures=True)
 
 
 def _retry(index: int, tasks: list, attempts: list, pending: list, writer: Writer) -> None:

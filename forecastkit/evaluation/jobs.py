@@ -15,7 +15,7 @@ series' training sees another's future.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -23,9 +23,11 @@ import pandas as pd
 from sklearn.base import clone
 
 from ..data import GLOBAL_ID, Panel
+from ..ensemble import kind_of
 from ..models.registry import get_spec
 from .checkpoints import Checkpoint, warm_state
 from .plan import Job, fit_seed
+from .probabilistic import score_rows
 
 
 @dataclass
@@ -33,7 +35,8 @@ class FitRecord:
     """One finished fit, ready to commit: its rows, status, reason, timing and choices.
 
     ``prune``: for a warm chain's fit, the checkpoint to keep once this fit is committed
-    (``(folder, label, id, fit or None)``); None otherwise.
+    (``(folder, label, id, fit or None)``); None otherwise. ``scores``: one per row, the scores
+    of its forecast distribution (:func:`~.probabilistic.score_rows`), when the run scores them.
     """
 
     model: str
@@ -45,44 +48,62 @@ class FitRecord:
     seconds: float
     preprocess: str = ""
     prune: tuple | None = None
+    scores: list = field(default_factory=list)
 
 
 def run_job(job: Job):
-    """Yield a :class:`FitRecord` per fit of ``job`` to commit (see :mod:`.plan`)."""
-    if job.kind == "group":
+    """Yield a :class:`FitRecord` per fit of ``job`` to commit (see :mod:`.plan`); a tuning search
+    (kind ``"tune"``) yields its record instead (:mod:`forecastkit.tuning.nested`)."""
+    if job.kind == "tune":
+        from ..tuning.nested import run_search_job
+
+        yield from run_search_job(job)
+    elif job.kind == "group":
         yield from _run_group(job)
     else:
         yield from _run_chain(job)
 
 
-def fit_and_forecast(forecaster, served: list, train=None):
-    """``(status, reason, predictions)`` of one fit serving the ``(series, fold)`` pairs.
+def fit_and_forecast(forecaster, served: list, train=None, scoring=None):
+    """``(status, reason, predictions, distribution)`` of one fit serving the ``(series, fold)`` pairs.
 
     ``train(forecaster)`` trains it (default: ``forecaster.fit`` on :func:`training_panel`);
-    then every served origin is forecast in one batched call. Any exception, or a forecast
-    holding NaN or inf, makes the fit ``"failed"`` with the reason and NaN predictions.
+    then every served origin is forecast in one batched call, and with ``scoring`` (a
+    :class:`~.probabilistic.Scoring`) its forecast distributions too (None for a model without).
+    Any exception, or a forecast holding NaN or inf, makes the fit ``"failed"`` with the reason
+    and NaN predictions.
     """
     try:
         if train is None:
             forecaster.fit(training_panel(served))
         else:
             train(forecaster)
-        predictions = forecaster.predict_histories(histories(served))
+        known = histories(served)
+        predictions = forecaster.predict_histories(known)
         if not np.all(np.isfinite(predictions)):
             raise ArithmeticError("the forecasts contain NaN or inf")
-        return "ok", "", predictions
+        distribution = forecaster.predictive_histories(known, scoring.samples) if scoring else None
+        return "ok", "", predictions, distribution
     except Exception as err:  # contained: recorded with its reason, the run goes on
         return "failed", f"{type(err).__name__}: {err}", np.full((len(served), served[0][1].horizon), np.nan)
 
 
 def record(label: str, key: str, fit: int, served: list, outcome: tuple, seconds: float, forecaster,
-           prune: tuple | None = None) -> FitRecord:
-    """The :class:`FitRecord` of a fit: one row per served origin and step."""
-    status, reason, predictions = outcome
+           prune: tuple | None = None, scoring=None) -> FitRecord:
+    """The :class:`FitRecord` of a fit: one row per served origin and step, and with ``scoring``
+    the scores of the forecast distributions the fit gave (see :mod:`.probabilistic`)."""
+    status, reason, predictions, *rest = outcome
+    distribution = rest[0] if rest else None
     rows = [(label, s.sid, fit, time_cell(s.times[f.origin]), h + 1, time_cell(s.times[f.origin + h]),
              float(s.y[f.origin + h]), float(predictions[i, h]))
             for i, (s, f) in enumerate(served) for h in range(f.horizon)]
-    return FitRecord(label, key, fit, status, reason, rows, seconds, getattr(forecaster, "preprocess_", ""), prune)
+    scores = []
+    if scoring is not None and distribution is not None:
+        actual = np.array([row[6] for row in rows]).reshape(len(served), -1)
+        rng = np.random.default_rng([forecaster.seed, 7])
+        scores = score_rows(distribution, actual, scoring, rng, bounds=kind_of(forecaster) != "baseline")
+    return FitRecord(label, key, fit, status, reason, rows, seconds, getattr(forecaster, "preprocess_", ""), prune,
+                     scores)
 
 
 def training_panel(served: list) -> Panel:
@@ -130,10 +151,10 @@ def _run_chain(job: Job):
     for fit in order[start:]:
         if forecaster is None or not warm:
             forecaster = clone(template)
-        forecaster.set_params(seed=fit_seed(job.seed, label, unit.key, fit))
+        forecaster.set_params(seed=fit_seed(job.seed, job.seed_label or label, unit.key, fit))
         served = unit.served(fit)
         began = time.perf_counter()
-        outcome = fit_and_forecast(forecaster, served)
+        outcome = fit_and_forecast(forecaster, served, None, job.scoring)
         trained = forecaster
         if outcome[0] != "ok":
             forecaster = None  # a failed fit's weights are not continued
@@ -143,7 +164,8 @@ def _run_chain(job: Job):
         if checkpoint:
             checkpoint.save(forecaster, fit)  # before the commit: a committed fit has its weights
             prune = (job.checkpoints, label, unit.key, None if fit == order[-1] else fit)
-        yield record(label, unit.key, fit, served, outcome, time.perf_counter() - began, trained, prune)
+        yield record(label, unit.key, fit, served, outcome, time.perf_counter() - began, trained, prune,
+                     job.scoring)
 
 
 @dataclass
@@ -175,7 +197,7 @@ def _run_group(job: Job):
     members = []
     for unit, fit in job.pairs:
         began = time.perf_counter()
-        forecaster = clone(template).set_params(seed=fit_seed(job.seed, label, unit.key, fit))
+        forecaster = clone(template).set_params(seed=fit_seed(job.seed, job.seed_label or label, unit.key, fit))
         member = _Member(unit, fit, forecaster, unit.served(fit))
         try:
             windows = forecaster.prepare_windows(training_panel(member.served))
@@ -206,9 +228,9 @@ def _run_group(job: Job):
         if (member.unit.key, member.fit) in job.committed:
             continue
         began = time.perf_counter()
-        outcome = fit_and_forecast(member.forecaster, member.served, train=_adopt(member))
+        outcome = fit_and_forecast(member.forecaster, member.served, _adopt(member), job.scoring)
         yield record(label, member.unit.key, member.fit, member.served, outcome,
-                     member.seconds + time.perf_counter() - began, member.forecaster)
+                     member.seconds + time.perf_counter() - began, member.forecaster, scoring=job.scoring)
 
 
 def _adopt(member: _Member):

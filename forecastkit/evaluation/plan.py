@@ -34,6 +34,7 @@ from ..ensemble import kind_of
 from ..errors import ConfigError, DataError, SequentialFitsWarning, SkippedSeriesWarning
 from ..forecaster import Forecaster, default_lookback
 from ..models.registry import get_spec
+from .environment import cpu_count
 from .splits import WalkForward
 
 #: Reference baselines added to every evaluation unless ``baselines=False``.
@@ -105,6 +106,8 @@ class Job:
     committed: dict = field(default_factory=dict)
     checkpoints: str | None = None
     slots: int = 0
+    scoring: object = None  # a probabilistic.Scoring when the run scores forecast distributions
+    seed_label: str = ""  # the label fit seeds derive from, when not ``label`` (a tuned model: its default's)
 
     @property
     def remaining(self) -> int:
@@ -221,27 +224,55 @@ def grouped_reason(label: str, forecaster: Forecaster) -> str | None:
     spec = get_spec(forecaster.model)
     if spec.kind != "neural" or forecaster.warm_start or forecaster.bag != 1:
         return "sequential"
-    from ..grouped import layer_plan, supported
+    from ..grouped import supported
+    from ..grouped.layers import ungrouped_reason
 
     build_args, _ = spec.split(forecaster.check_params())
     reason = None
-    if forecaster.quantiles:
+    if forecaster.distribution:
+        reason = "distribution heads are not grouped"
+    elif forecaster.quantiles:
         reason = "quantile heads are not grouped"
     elif forecaster.id_embedding:
         reason = "series embeddings are not grouped"
     elif not supported():
-        reason = "fold-parallel training needs the TensorFlow backend"
+        reason = "fold-parallel training needs the TensorFlow or JAX backend"
     else:
-        plan = layer_plan(forecaster.model, build_args, (1, 1), forecaster.model_horizon)
-        reason = plan if isinstance(plan, str) else None
+        reason = ungrouped_reason(forecaster.model, build_args)  # the builder's module (Keras) stays unimported
     if reason:
         warnings.warn(SequentialFitsWarning(label, reason), stacklevel=5)
     return reason
 
 
 def group_size(template: Forecaster, pairs: list) -> int:
-    """Fits per group: :data:`GROUP_FITS`, fewer when their window tables would exceed
-    :data:`GROUP_BUDGET` (a rough estimate from the training rows, fixed for the run)."""
+    """Fits per group (and fit slots of each group's compiled step) for a model's ``pairs``.
+
+    At most :data:`GROUP_FITS`, fewer when their window tables would exceed
+    :data:`GROUP_BUDGET` (a rough estimate from the training rows, fixed for the run); and
+    when the fits need several groups, as many groups as a multiple of this machine's CPU
+    count, of near-equal size, so that the cores finish them together (40 fits on 2 CPUs: 6
+    groups of 7, not 5 of 8 with one core idle for the last). Never the executor's number
+    of workers: the same run groups, so predicts, alike on each of them.
+
+    Examples
+    --------
+    >>> from forecastkit.evaluation.splits import Fold
+    >>> unit = Unit("a", [Series("a", np.zeros(50), pd.RangeIndex(50), pd.DataFrame({"y": []}), [], None)],
+    ...             {"a": [Fold(k, 40 + k, 0, 40 + k, 1) for k in range(40)]})
+    >>> sizes = group_size(Forecaster("vanilla", horizon=1, lookback=4), [(unit, k) for k in range(40)])
+    >>> sizes <= GROUP_FITS and -(-40 // sizes) % cpu_count() == 0
+    True
+    """
+    size = _largest_group(template, pairs)
+    groups = -(-len(pairs) // size)
+    if groups > 1:
+        cpus = cpu_count()
+        groups = min(len(pairs), -(-groups // cpus) * cpus)
+    return -(-len(pairs) // groups)
+
+
+def _largest_group(template: Forecaster, pairs: list) -> int:
+    """:data:`GROUP_FITS`, fewer when their window tables would exceed :data:`GROUP_BUDGET`."""
     lookback = template.lookback or 64
     widest = 1
     for unit, fit in pairs:
@@ -253,14 +284,54 @@ def group_size(template: Forecaster, pairs: list) -> int:
     return int(max(1, min(GROUP_FITS, GROUP_BUDGET // max(per_fit, 1))))
 
 
+#: Rough seconds of one fit of a baseline on 100 rows, for :func:`job_cost` (default 0.005).
+BASELINE_SECONDS = {"arima": 0.15, "ets": 0.1, "theta": 0.05, "naive2": 0.01}
+#: Rough seconds of one window through a network of width 1 and one row, forward and back,
+#: and the epochs a fit is expected to run before early stopping, for :func:`job_cost`.
+WINDOW_SECONDS, EXPECTED_EPOCHS = 2e-9, 40
+
+
+def job_cost(job: Job) -> float:
+    """Rough seconds ``job`` takes, so executors start the longest jobs first (the order the
+    jobs run in changes no number, only how evenly the workers finish).
+
+    A baseline fit costs :data:`BASELINE_SECONDS` per 100 training rows; a network's fit its
+    training windows (at most ``steps_per_epoch`` batches) x epochs (at most
+    :data:`EXPECTED_EPOCHS`) x lookback x width squared x depth x :data:`WINDOW_SECONDS`.
+
+    Examples
+    --------
+    >>> from forecastkit.evaluation.splits import Fold
+    >>> unit = Unit("a", [Series("a", np.zeros(100), pd.RangeIndex(100), None, [], None)],
+    ...             {"a": [Fold(0, 90, 0, 90, 10)]})
+    >>> naive, arima = (Job(m, Forecaster(m, horizon=10), "fit", [(unit, 0)], 0) for m in ("naive", "arima"))
+    >>> job_cost(naive) < job_cost(arima)
+    True
+    """
+    rows = sum(f.train_end - f.train_start for unit, fit in job.pairs for s in unit.series
+               for f in unit.folds[s.sid] if f.fit == fit)
+    spec = get_spec(job.template.model)
+    if spec.kind == "baseline":
+        return rows / 100 * BASELINE_SECONDS.get(spec.name, 0.005)
+    if spec.kind != "neural":  # an ensemble: its members' fits, roughly a network's
+        return rows * EXPECTED_EPOCHS * 64 * 32 ** 2 * WINDOW_SECONDS * len(job.pairs)
+    build, training = spec.split(job.template.check_params())
+    width = build.get("units") or build.get("filters") or 8
+    depth = build.get("layers", 1) * (2 if spec.name in ("bidirectional", "encoder_decoder") else 1)
+    windows = min(rows, training["steps_per_epoch"] * training["batch_size"] * len(job.pairs) or rows)
+    epochs = min(training["epochs"], EXPECTED_EPOCHS)
+    return windows * epochs * (job.template.lookback or 1) * width ** 2 * depth * WINDOW_SECONDS
+
+
 def plan_jobs(entries: dict, series: list[Series], folds: dict, seed: int, done: dict, fast: bool,
-              checkpoints: str | None = None) -> list[Job]:
+              checkpoints: str | None = None, scoring=None) -> list[Job]:
     """The jobs of a run still to do, in a fixed order (model, unit, fit).
 
     ``folds[kind][sid]``: neural models follow the refit policy, baselines refit per origin;
     ``done``: ``{(model, id, fit): status}`` of the fits already committed; ``fast``: train
     each neural model the grouped layers cover in fold-parallel groups; ``checkpoints``: the
-    folder of warm-started chains' checkpoints (None: in memory, none kept).
+    folder of warm-started chains' checkpoints (None: in memory, none kept); ``scoring``: what
+    every job scores of the forecast distributions (:class:`~.probabilistic.Scoring`), or None.
     """
     jobs = []
     for label, forecaster in entries.items():
@@ -280,4 +351,6 @@ def plan_jobs(entries: dict, series: list[Series], folds: dict, seed: int, done:
                 jobs.append(Job(label, forecaster, "chain", chain, seed, committed(chain), checkpoints))
         else:
             jobs += [Job(label, forecaster, "fit", [pair], seed) for pair in pairs if not committed([pair])]
+    for job in jobs:
+        job.scoring = scoring
     return [job for job in jobs if job.remaining]

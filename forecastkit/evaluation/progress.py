@@ -36,12 +36,13 @@ class Progress:
 
     ``mode``: ``"bar"`` draws a rich bar; ``"lines"`` writes ``walk-forward fits 12/48``
     every :data:`LINE_SECONDS` seconds or 10% of the fits (and at the end); None shows nothing.
+    ``what`` names what is counted (``"tuning searches"`` before the fits of ``evaluate --tune``).
     """
 
-    def __init__(self, mode, total: int, stream=None):
+    def __init__(self, mode, total: int, stream=None, what: str = "walk-forward fits"):
         self.mode = check_progress(mode) if total > 0 else None
         self.total, self.done = total, 0
-        self.stream = stream
+        self.stream, self.what = stream, what
 
     def __enter__(self):
         if self.mode is None:
@@ -52,7 +53,7 @@ class Progress:
         from rich import progress as rich
         from rich.console import Console
 
-        self.bar = rich.Progress(rich.TextColumn("walk-forward fits"), rich.BarColumn(), rich.MofNCompleteColumn(),
+        self.bar = rich.Progress(rich.TextColumn(self.what), rich.BarColumn(), rich.MofNCompleteColumn(),
                                  rich.TimeRemainingColumn(), console=Console(stderr=True))
         self.bar.start()
         task = self.bar.add_task("fits", total=self.total)
@@ -64,7 +65,7 @@ class Progress:
         step = max(1, self.total // 10)
         if self.done == self.total or now - self.last_time >= LINE_SECONDS or self.done - self.last_done >= step:
             stream = self.stream or sys.stderr
-            print(f"walk-forward fits {self.done}/{self.total}", file=stream, flush=True)
+            print(f"{self.what} {self.done}/{self.total}", file=stream, flush=True)
             self.last_time, self.last_done = now, self.done
 
     def __exit__(self, *exc):

@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..ensemble import model_kind
 from ..formatting import format_frame
 from ..intervals import conformal_intervals
+from .probabilistic import Scoring, attach
 from .store import RESULT_COLUMNS, RunStore
 
 
@@ -28,7 +30,9 @@ class WalkForwardResult:
     Attributes
     ----------
     results : tidy table ``model, id, fit, origin, h, time, y_true, y_pred``, then the
-        conformal bounds ``yhat_lo_<L>, yhat_hi_<L>`` of each level ``L`` in ``levels``.
+        bounds ``yhat_lo_<L>, yhat_hi_<L>`` of each level ``L`` in ``levels`` (conformal, or from
+        a neural model's forecast distribution), then, when the run scored forecast distributions,
+        ``crps, pinball, pit`` and ``distribution`` (what they were scored on; :mod:`.probabilistic`).
     scales : MASE scales per ``id, origin``.
     fits : ``model, id, fit, status, reason, preprocess`` for every fit (``preprocess``: the target
         transforms a neural fit chose or was given, e.g. ``"log + diff + standard"``; empty for baselines).
@@ -57,10 +61,19 @@ class WalkForwardResult:
         results = results[RESULT_COLUMNS]
         if levels:
             results = conformal_intervals(results, levels, min_calibration)
+        if "scoring" in config:  # forecast distributions scored (see .probabilistic)
+            stored = store.table("distributions")
+            for column in ("origin",):
+                stored[column] = _times(stored[column], config["freq"])
+            kinds = {label: model_kind(params["model"], params.get("members"))
+                     for label, params in config["models"].items()}
+            scoring = Scoring(tuple(config["scoring"]["levels"]), config["scoring"]["samples"])
+            results = attach(results, stored, scoring, min_calibration, kinds)
         fits = store.table("fits").merge(store.table("choices"), on=["model", "id", "fit"], how="left")
         fits["preprocess"] = fits["preprocess"].fillna("")
+        extras = {"tuning": store.table("searches")} if "tuning" in config else {}  # evaluate --tune
         return cls(results, scales, fits, store.table("timings"), config, season,
-                   tuple(levels), min_calibration)
+                   tuple(levels), min_calibration, extras)
 
     def to_frame(self) -> pd.DataFrame:
         """The tidy results table (a copy)."""

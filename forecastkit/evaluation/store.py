@@ -2,7 +2,10 @@
 
 Tables: ``run`` (the configuration, as JSON), ``results`` (one row per forecast value),
 ``fits`` (status and failure reason of every fit), ``scales`` (MASE scales per id and
-origin) and ``timings`` (seconds per fit, kept apart so results compare byte for byte).
+origin), ``timings`` (seconds per fit, kept apart so results compare byte for byte) and
+``distributions`` (the scores of each forecast's distribution, when the run scores them:
+:mod:`.probabilistic`); with ``evaluate --tune``, ``searches`` holds each tuned fit's search
+(:mod:`forecastkit.tuning.nested`).
 An interrupted run loses at most the fit in progress; :meth:`RunStore.done` tells a resumed
 run what to skip.
 
@@ -40,6 +43,10 @@ CREATE TABLE IF NOT EXISTS timings (model TEXT, id TEXT, fit INTEGER, seconds RE
                                     PRIMARY KEY (model, id, fit));
 CREATE TABLE IF NOT EXISTS choices (model TEXT, id TEXT, fit INTEGER, preprocess TEXT,
                                     PRIMARY KEY (model, id, fit));
+CREATE TABLE IF NOT EXISTS searches (model TEXT, id TEXT, fit INTEGER, params TEXT, value REAL, trials INTEGER,
+                                     seconds REAL, reason TEXT, PRIMARY KEY (model, id, fit));
+CREATE TABLE IF NOT EXISTS distributions (model TEXT, id TEXT, fit INTEGER, origin, h INTEGER, method TEXT,
+                                          crps REAL, pinball REAL, pit REAL, bounds TEXT);
 """
 
 
@@ -119,6 +126,7 @@ class RunStore:
         if not path.exists():
             return cls.create(path, config)
         store = cls(path, sqlite3.connect(path))
+        store._db.executescript(_SCHEMA)  # a run written before a table existed gains it
         saved = store.config()
         changed = config_differences(saved, config)
         if changed:
@@ -139,9 +147,10 @@ class RunStore:
                 for model, sid, fit, status in self._db.execute("SELECT model, id, fit, status FROM fits")}
 
     def commit_fit(self, model: str, sid: str, fit: int, status: str, reason: str,
-                   rows: list[tuple], seconds: float, preprocess: str = "") -> None:
-        """Store one fit's forecast rows, status, timing and chosen target transforms
-        (``preprocess``, neural models) in a single transaction.
+                   rows: list[tuple], seconds: float, preprocess: str = "", scores: list[tuple] = ()) -> None:
+        """Store one fit's forecast rows, status, timing, chosen target transforms
+        (``preprocess``, neural models) and distribution ``scores`` (one per forecast row:
+        ``(method, crps, pinball, pit, bounds)``) in a single transaction.
 
         All or nothing: an interruption or error before the commit leaves none of them
         (``with connection`` commits on success and rolls back on any exception).
@@ -152,6 +161,17 @@ class RunStore:
             self._db.execute("INSERT INTO timings VALUES (?, ?, ?, ?)", (model, sid, fit, seconds))
             if preprocess:
                 self._db.execute("INSERT INTO choices VALUES (?, ?, ?, ?)", (model, sid, fit, preprocess))
+            if scores:
+                self._db.executemany("INSERT INTO distributions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                     [row[:5] + score for row, score in zip(rows, scores)])
+
+    def commit_search(self, model: str, sid: str, fit: int, params: str, value: float, trials: int,
+                      seconds: float, reason: str = "") -> None:
+        """Store one fit's finished hyperparameter search (``evaluate --tune``): the settings found
+        (JSON), their inner metric, the trials run, the seconds taken, or why no trial finished."""
+        with self._db:
+            self._db.execute("INSERT INTO searches VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                             (model, sid, fit, params, value, trials, seconds, reason))
 
     def commit_scales(self, rows: list[tuple]) -> None:
         """Store MASE scales (id, origin, scale, scale_naive); existing ones are kept."""
@@ -162,7 +182,8 @@ class RunStore:
         """A whole table as a DataFrame, in a stable order."""
         order = {"results": "model, id, fit, origin, h", "fits": "model, id, fit",
                  "scales": "id, origin", "timings": "model, id, fit",
-                 "choices": "model, id, fit"}[name]
+                 "choices": "model, id, fit", "distributions": "model, id, fit, origin, h",
+                 "searches": "model, id, fit"}[name]
         return pd.read_sql_query(f"SELECT * FROM {name} ORDER BY {order}", self._db)
 
     def close(self) -> None:

@@ -39,10 +39,11 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from ..checks import check_levels
-from ..ensemble import kind_of
+from ..checks import check_int, check_levels
+from ..ensemble import is_composite, kind_of
 from ..errors import ConfigError
 from ..forecaster import as_panel
+from ..forecaster.options import head_taus
 from ..metrics import insample_scales
 from ..settings import DEFAULTS
 from .checkpoints import CHECKPOINTS
@@ -50,6 +51,7 @@ from .environment import reference
 from .executors import Writer, check_executor, execute
 from .jobs import time_cell
 from .plan import long_enough, plan_jobs, resolve_models, series_of, shortest_train
+from .probabilistic import scoring_of
 from .progress import Progress, check_progress
 from .result import WalkForwardResult
 from .splits import WalkForward
@@ -64,7 +66,9 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
                  deterministic: bool = not DEFAULTS.fast_nondeterministic, skip_short: bool = DEFAULTS.skip_short,
                  level=DEFAULTS.level, min_calibration: int = DEFAULTS.min_calibration, fast: bool = True,
                  n_jobs: int | None = DEFAULTS.jobs, scheduler: str | None = DEFAULTS.scheduler,
-                 **load_kwargs) -> WalkForwardResult:
+                 samples: int | None = DEFAULTS.samples, probabilistic: bool = False,
+                 tune: int = DEFAULTS.tune, inner_folds: int = DEFAULTS.inner_folds, space=DEFAULTS.space,
+                 metric: str = DEFAULTS.metric, **load_kwargs) -> WalkForwardResult:
     """Evaluate ``models`` on every series of ``data`` at every walk-forward origin.
 
     Parameters
@@ -112,6 +116,21 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
     scheduler : str or None
         Run on Dask instead: ``"local:N"`` (a LocalCluster of N workers) or the address of
         a running scheduler (``"tcp://HOST:PORT"``); needs ``pip install "forecastkit[dask]"``.
+    samples : int or None
+        Score ``samples`` sampled future paths per origin of every neural model (bootstrapped
+        held-out errors, or drawn from its distribution head): CRPS from the paths, intervals
+        from their quantiles.
+    tune : int
+        Also evaluate a tuned variant of each neural model, ``"<label> (tuned)"``: each of its fits
+        takes the settings ``tune`` Optuna trials found on that fit's training rows alone
+        (:mod:`forecastkit.tuning.nested`); needs ``pip install "forecastkit[optuna]"``.
+    inner_folds, space, metric :
+        The searches' inner walk-forward origins, search space (:mod:`forecastkit.models.spaces`)
+        and metric (an interval or distribution score: mase).
+    probabilistic : bool
+        Score every model's forecast distribution (CRPS, pinball loss, PIT) even without
+        ``level`` or ``samples``; a model with a distribution or quantile head always is. See
+        :mod:`.probabilistic` for which distribution each kind of model is scored on.
 
     Returns
     -------
@@ -128,8 +147,14 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
     series = series_of(panel)
     splitter = splitter.with_horizon(season, rows=min(len(s.y) for s in series))
     entries = resolve_models(models, splitter.horizon, baselines, season, shortest_train(series, splitter))
+    from ..tuning import nested  # imports this module: here, not at the top
+
+    tuning = nested.prepare(tune, entries, nested.unset_lookbacks(models), inner_folds=inner_folds, space=space,
+                            metric=metric, splitter=splitter, deterministic=deterministic, skip_short=skip_short)
     for forecaster in entries.values():
         forecaster.check_covariates(panel)  # before any fit: e.g. recursive with past-observed covariates
+        forecaster.check_target(panel)  # counts for a negbin head
+    scoring = scoring_of(level, check_samples(entries, samples), probabilistic, entries.values())
     series = long_enough(series, entries, splitter, skip_short)
     folds = {"neural": {s.sid: splitter.split(len(s.y), times=s.times) for s in series}}
     per_origin = dataclasses.replace(splitter, refit="always")  # baselines re-estimate at every origin
@@ -139,19 +164,45 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
         "seed": seed, "splitter": vars(splitter).copy(), "deterministic": bool(deterministic),
         "models": {label: _jsonable(f.get_params()) for label, f in entries.items()},
     }
+    if scoring is not None:
+        config["scoring"] = scoring.to_config()
+    if tuning is not None:
+        config["tuning"] = tuning.config()
     neural = any(kind_of(f) == "neural" for f in entries.values())
     environment = reference(bool(deterministic), uses_tensorflow=neural)  # before planning imports Keras
     store = _open_store(out, config, resume)
     try:
         store.commit_scales(_scale_rows(series, folds["neural"], season))
         checkpoints = str(store.path.parent / CHECKPOINTS) if store.path else None
-        jobs = plan_jobs(entries, series, folds, seed, store.done(), fast and splitter.refit != "never",
-                         checkpoints)
+        if tuning is not None:  # each tuned fit's search first, committed as it ends
+            searches = nested.search_jobs(tuning, entries, series, folds["neural"], seed, store)
+            with Progress(mode, len(searches), what="tuning searches") as advance:
+                execute(searches, Writer(store, advance), environment, n_jobs, scheduler)
+        plain = {label: f for label, f in entries.items() if tuning is None or label not in tuning.plans}
+        jobs = plan_jobs(plain, series, folds, seed, store.done(), fast and splitter.refit != "never",
+                         checkpoints, scoring)
+        if tuning is not None:
+            jobs += nested.tuned_jobs(tuning, entries, series, folds["neural"], seed, store,
+                                      fast and splitter.refit != "never", scoring=scoring)
         with Progress(mode, sum(job.remaining for job in jobs)) as advance:
             execute(jobs, Writer(store, advance), environment, n_jobs, scheduler)
         return WalkForwardResult.from_store(store, season, level, min_calibration)
     finally:
         store.close()
+
+
+def check_samples(entries: dict, samples) -> int | None:
+    """``samples`` checked against every neural model that bootstraps them (not the ensembles and
+    bags, whose intervals stay conformal, the quantile heads, scored on their quantiles, nor the
+    distribution models, which draw from their distribution)."""
+    if samples is None:
+        return None
+    check_int(samples, "samples")
+    for forecaster in entries.values():
+        if (kind_of(forecaster) == "neural" and not is_composite(forecaster) and not head_taus(forecaster)
+                and not forecaster.distribution):  # a distribution model draws from itself
+            forecaster.check_samples(samples)
+    return int(samples)
 
 
 def _jsonable(params: dict) -> dict:

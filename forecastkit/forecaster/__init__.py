@@ -19,6 +19,8 @@ The package:
 - :mod:`~forecastkit.forecaster.preparation`: transforms, covariate encoding and training windows;
 - :mod:`~forecastkit.forecaster.engines`: one engine per kind and strategy, chosen once in ``fit``;
 - :mod:`~forecastkit.forecaster.sampling`: bootstrapped future paths;
+- :mod:`~forecastkit.forecaster.predictive`: forecast distributions (distribution heads, quantile heads,
+  sampled paths) in the original units;
 - :mod:`~forecastkit.forecaster.persistence`: save and load.
 
 Examples

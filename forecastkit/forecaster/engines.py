@@ -16,14 +16,16 @@ which a neural engine keeps in ``models``: one pooled model under
 from __future__ import annotations
 
 import numpy as np
+from scipy import special
 
 from .. import ensemble
 from ..data import GLOBAL_ID, Panel
 from ..errors import DataError
 from ..intervals import bound_columns, check_calibration_size, conformal_half_width
+from ..models import families
 from ..models.registry import get_spec
-from . import preparation, sampling
-from .options import INTERVAL_PATHS, check_quantiles, model_taus
+from . import predictive, preparation, sampling
+from .options import INTERVAL_PATHS, check_quantiles, head_taus
 
 
 def choose_engine(forecaster):
@@ -75,6 +77,23 @@ class BaselineEngine:
                 columns[lo], columns[hi] = bounds[:, j, 0], bounds[:, j, 1]
         return columns
 
+    def predictive(self, histories: list, samples: int | None = None):
+        """A :class:`~forecastkit.forecaster.predictive.Predictive` of the Gaussian the native
+        intervals describe (``gaussian_intervals`` baselines), else None."""
+        spec = get_spec(self.f.model)
+        if not spec.gaussian_intervals:
+            return None
+        f, level = self.f, 80
+        intervals = spec.load_intervals()
+        bounds = np.array([intervals(frame["y"].to_numpy(float), f.horizon_, f.season_, (level,))[0]
+                           for _, frame, _ in histories])  # (n, 2, horizon)
+        loc = bounds.mean(axis=1)
+        sd = (bounds[:, 1] - bounds[:, 0]) / (2 * special.ndtri(0.5 + level / 200))
+        return predictive.Predictive(loc, "native Gaussian intervals", gaussian=(loc, sd))
+
+    def interval_method(self) -> str:
+        return "native"
+
     def check_levels(self, levels: tuple) -> None:
         """Native intervals exist at every level."""
 
@@ -125,7 +144,7 @@ class DirectEngine:
         keras = import_keras()
         keras.utils.set_random_seed(f.seed)
         shape = (windows.span, windows.n_features)
-        taus = model_taus(f.quantiles)
+        taus = head_taus(f)
         if previous is not None and input_shape(previous) == shape:
             model = previous
         else:
@@ -139,6 +158,16 @@ class DirectEngine:
 
                 def builder(shape, horizon, **args):
                     return with_quantile_head(base, shape, horizon, args, taus)
+            elif f.distribution:
+                from ..models.distributions import (
+                    NegativeLogLikelihood,
+                    with_distribution_head,
+                )
+
+                base, loss = builder, NegativeLogLikelihood(f.distribution)
+
+                def builder(shape, horizon, **args):
+                    return with_distribution_head(base, shape, horizon, args, f.distribution, f.lookback_)
             if f.id_embedding:
                 model = with_series_embedding(builder, shape, f.model_horizon, build_args,
                                               len(f.ids_), f.id_embedding)
@@ -146,7 +175,7 @@ class DirectEngine:
                 model = builder(shape, f.model_horizon, **build_args)
             compile_model(model, learning_rate=hyper["learning_rate"], loss=loss)
         train(keras, model, windows, hyper, f.verbose, f"training {f.model}", seed=f.seed,
-              with_series=bool(f.id_embedding), taus=taus)
+              with_series=bool(f.id_embedding), taus=taus, distribution=f.distribution)
         return model
 
     def calibrate(self, model, windows, key) -> tuple[list, list]:
@@ -166,7 +195,7 @@ class DirectEngine:
             return [], []
         inputs, targets, _ = model_inputs(windows, held_out, bool(self.f.id_embedding))
         predicted = np.asarray(compiled_predict(model, inputs, batch_size=1024), dtype=float)
-        residuals = targets - self.median(predicted)
+        residuals = targets - self.point(predicted)
         errors = self.chain_of(key).integrate_errors(residuals)  # differences add up
         return np.sort(np.abs(errors), axis=0).tolist(), residuals.tolist()
 
@@ -180,9 +209,12 @@ class DirectEngine:
         transforms = self.f.transforms_
         return transforms[key] if key in transforms else next(iter(transforms.values()))
 
-    def median(self, predicted: np.ndarray) -> np.ndarray:
-        """The point forecast of raw model outputs: the 0.5 quantile of a quantile model."""
-        taus = model_taus(self.f.quantiles)
+    def point(self, predicted: np.ndarray) -> np.ndarray:
+        """The point forecast of raw model outputs: the 0.5 quantile of a quantile model, the
+        mean of a distribution model's."""
+        if self.f.distribution:
+            return families.mean(self.f.distribution, predicted)
+        taus = head_taus(self.f)
         return predicted[..., taus.index(0.5)] if taus else predicted
 
     def forecast_windows(self, histories: list, repeat: int = 1):
@@ -207,8 +239,9 @@ class DirectEngine:
         from ..grouped.fast_call import predict as compiled_predict
 
         f = self.f
-        taus = model_taus(f.quantiles)
-        predicted = np.zeros((len(ids), f.model_horizon, len(taus)) if taus else (len(ids), f.model_horizon))
+        taus = head_taus(f)
+        width = families.n_params(f.distribution) if f.distribution else len(taus)
+        predicted = np.zeros((len(ids), f.model_horizon, width) if width else (len(ids), f.model_horizon))
         scales = np.ones((len(ids), 1)) if f.scaler.startswith("window_") else None
         names = np.asarray(ids, dtype=object)
         keys = np.asarray([self.key(sid) for sid in ids], dtype=object)
@@ -242,13 +275,16 @@ class DirectEngine:
 
     def forecast(self, histories: list) -> np.ndarray:
         predicted, scales, _ = self.neural_outputs(histories)
-        return self.inverse(histories, scales)(self.median(predicted))
+        return self.inverse(histories, scales)(self.point(predicted))
 
     def columns(self, histories: list, levels: tuple, samples: int = 0) -> dict:
-        """``{column: (n, horizon) array}``: yhat, conformal bounds, quantile-head and sampled quantiles."""
+        """``{column: (n, horizon) array}``: yhat, conformal bounds, quantile-head and sampled quantiles
+        (a distribution model: all from its distribution, :mod:`~forecastkit.forecaster.predictive`)."""
         f = self.f
+        if f.distribution:
+            return predictive.columns(self.predictive(histories), levels, f.quantiles, samples)
         predicted, scales, groups = self.neural_outputs(histories)
-        point = self.median(predicted)
+        point = self.point(predicted)
         inverse = self.inverse(histories, scales)
         columns = {"yhat": inverse(point)}
         for level in levels:
@@ -259,7 +295,7 @@ class DirectEngine:
                 half[index] = self.chain_of(key).differentiate_errors(half[index])
             lo, hi = bound_columns(level)
             columns[lo], columns[hi] = inverse(point - half), inverse(point + half)
-        for k, tau in enumerate(model_taus(f.quantiles)):
+        for k, tau in enumerate(head_taus(f)):
             if tau != 0.5 or 0.5 in check_quantiles(f.quantiles):
                 columns[f"q{tau:g}"] = inverse(predicted[..., k])
         if samples:
@@ -268,10 +304,38 @@ class DirectEngine:
 
     def paths(self, histories: list, n: int) -> np.ndarray:
         """``(len(histories), n, horizon)`` sampled paths in the original units."""
+        if self.f.distribution:
+            return predictive.direct(self, histories, n).paths
         return sampling.direct_paths(self, histories, n)
+
+    def predictive(self, histories: list, samples: int | None = None):
+        """The forecast distributions (:class:`~forecastkit.forecaster.predictive.Predictive`) of a
+        distribution model, a quantile head or (``samples``) that many sampled paths; None for a
+        point model without ``samples`` (its intervals are conformal)."""
+        f = self.f
+        if f.distribution:
+            return predictive.direct(self, histories, samples)
+        taus = head_taus(f)
+        if taus:
+            predicted, scales, _ = self.neural_outputs(histories)
+            inverse = self.inverse(histories, scales)
+            values = np.stack([inverse(predicted[..., k]) for k in range(len(taus))], axis=-1)
+            return predictive.Predictive(values[..., taus.index(0.5)], "quantile head", head=(taus, values))
+        if samples:
+            return predictive.Predictive(self.forecast(histories), f"{samples} paths bootstrapping the held-out "
+                                         "errors", paths=self.paths(histories, samples))
+        return None
+
+    def interval_method(self) -> str:
+        """How ``predict``'s intervals are made, in words."""
+        if self.f.distribution:
+            return predictive.describe(self)
+        return "split-conformal on the held-out windows"
 
     def check_levels(self, levels: tuple) -> None:
         """Refuse interval levels the held-out windows cannot calibrate, before any work."""
+        if self.f.distribution:
+            return  # quantiles of the distribution: nothing to calibrate
         sizes = [len(errors) for errors in self.f.calibration_.values()]
         check_calibration_size(levels, min(sizes) if sizes else 0)
 
@@ -292,17 +356,20 @@ class DirectEngine:
 class RecursiveEngine(DirectEngine):
     """A one-step network rolled out ``horizon`` times; intervals from sampled paths."""
 
+    recursive = True
+
     def room(self, block: tuple, with_future: bool) -> tuple:
         return block if with_future else preparation.with_empty_rows(block, self.f.horizon_)
 
-    def rollout(self, histories: list, repeat: int = 1, noise: np.ndarray | None = None) -> np.ndarray:
+    def rollout(self, histories: list, repeat: int = 1, step=None) -> np.ndarray:
         """Forecasts ``(len(histories) * repeat, horizon)`` in the transformed units (window
         levels applied), for :meth:`inverse` with no scales.
 
         Step ``k`` forecasts one value for every window in one batched call, then writes it
         into the history as the next observation (the window moves one row on; its future row,
-        if any, is step ``k + 1``'s). ``noise`` ``(rows, horizon)``: scaled errors added to each
-        step's forecast before it is fed back (a generative rollout, for sampled paths).
+        if any, is step ``k + 1``'s). ``step(k, outputs)`` (default: the point forecast) turns
+        the model's raw outputs ``(rows, 1[, P])`` into the values fed back, e.g. a forecast
+        plus a drawn error or a draw from the distribution (a generative rollout, for paths).
         """
         horizon = self.f.horizon_
         windows = self.forecast_windows(histories, repeat)
@@ -310,8 +377,8 @@ class RecursiveEngine(DirectEngine):
         path = np.zeros((len(ids), horizon))
         for k in range(horizon):
             predicted, scales, _ = self.outputs(windows, ids)
-            step = predicted[:, 0] if noise is None else predicted[:, 0] + noise[:, k]
-            path[:, k] = step if scales is None else step * scales[:, 0]
+            value = self.point(predicted)[:, 0] if step is None else step(k, predicted)
+            path[:, k] = value if scales is None else value * scales[:, 0]
             if k + 1 < horizon:
                 windows.roll(path[:, k])
         return path
@@ -320,6 +387,8 @@ class RecursiveEngine(DirectEngine):
         return self.inverse(histories, None)(self.rollout(histories))
 
     def columns(self, histories: list, levels: tuple, samples: int = 0) -> dict:
+        if self.f.distribution:
+            return predictive.columns(self.predictive(histories), levels, self.f.quantiles, samples)
         columns = {"yhat": self.forecast(histories)}
         paths = self.paths(histories, INTERVAL_PATHS) if levels else None
         for level in levels:
@@ -335,9 +404,23 @@ class RecursiveEngine(DirectEngine):
     def paths(self, histories: list, n: int) -> np.ndarray:
         return sampling.recursive_paths(self, histories, n)
 
+    def predictive(self, histories: list, samples: int | None = None):
+        if self.f.distribution:
+            return predictive.recursive(self, histories, samples)
+        if samples:
+            return predictive.Predictive(self.forecast(histories), f"{samples} generative paths bootstrapping the "
+                                         "held-out one-step errors", paths=self.paths(histories, samples))
+        return None
+
+    def interval_method(self) -> str:
+        if self.f.distribution:
+            return predictive.describe(self)
+        return f"quantiles of {INTERVAL_PATHS} paths bootstrapping the held-out one-step errors"
+
     def check_levels(self, levels: tuple) -> None:
         super().check_levels(levels)
-        sampling.residual_sets(self.f)
+        if not self.f.distribution:
+            sampling.residual_sets(self.f)
 
 
 class CompositeEngine:
@@ -353,6 +436,10 @@ class CompositeEngine:
 
     def forecast(self, histories: list) -> np.ndarray:
         return ensemble.median_of_members(self.f, histories)
+
+    def predictive(self, histories: list, samples: int | None = None):
+        """None: the median of several models has no distribution (its intervals are conformal)."""
+        return None
 
     def check_levels(self, levels: tuple) -> None:
         """Checked by :func:`~forecastkit.ensemble.predict_composite`."""

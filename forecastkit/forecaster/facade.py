@@ -10,7 +10,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from .. import ensemble
-from ..checks import check_int, check_levels, required_length
+from ..checks import check_counts, check_int, check_levels, required_length
 from ..data import GLOBAL_ID, Panel, read_future
 from ..errors import ConfigError, DataError, NotFittedError
 from ..intervals import check_calibration_size
@@ -100,6 +100,16 @@ class Forecaster(BaseEstimator):
         Prediction-interval levels in percent (``(80, 95)``) ``predict`` gives by default.
         Known before ``fit``, which refuses, before any training, a fit holding out too few
         windows to calibrate them.
+    distribution : {None, "normal", "studentt", "negbin"}
+        Neural models: output, per horizon step, the parameters of this distribution (a
+        distribution head on any builder, :mod:`forecastkit.models.distributions`) and train by
+        its negative log-likelihood. ``yhat`` is the distribution's mean, mapped back through the
+        target transforms (the mean itself when they are linear; after log or Box-Cox the
+        back-transformed mean; a recursive model rolls out the mean of each step); ``level``,
+        ``quantiles`` and ``samples`` come from the distribution, not from conformal calibration
+        (:mod:`forecastkit.forecaster.predictive`). ``normal`` and ``studentt`` work after the
+        usual preprocessing; ``negbin`` models non-negative integer counts as they are, scaled per
+        window by ``1 + mean`` inside the network (DeepAR), and takes no other transform.
 
     Attributes
     ----------
@@ -132,7 +142,8 @@ class Forecaster(BaseEstimator):
                  mode=DEFAULTS.mode, id_embedding=DEFAULTS.id_embedding, calendar=DEFAULTS.calendar,
                  quantiles=DEFAULTS.quantiles, strategy=DEFAULTS.strategy, preprocess=DEFAULTS.preprocess,
                  deseason=DEFAULTS.deseason, seasonal_difference=DEFAULTS.seasonal_difference,
-                 members=DEFAULTS.members, bag=DEFAULTS.bag, level=DEFAULTS.level):
+                 members=DEFAULTS.members, bag=DEFAULTS.bag, level=DEFAULTS.level,
+                 distribution=DEFAULTS.distribution):
         self.model = model
         self.horizon = horizon
         self.lookback = lookback
@@ -155,6 +166,7 @@ class Forecaster(BaseEstimator):
         self.members = members
         self.bag = bag
         self.level = level
+        self.distribution = distribution
 
     # ------------------------------------------------------------------ validation --
     def check_params(self) -> dict:
@@ -236,6 +248,12 @@ class Forecaster(BaseEstimator):
                 "or declare them future-known (future_covariates=) and supply their values over the horizon "
                 "(`future`).")
 
+    def check_target(self, panel: Panel) -> None:
+        """Raise :class:`~forecastkit.errors.DataError` when ``distribution="negbin"`` meets a
+        target that is not counts (negative or non-integer values), before any training."""
+        if self.distribution == "negbin":
+            check_counts(panel.frame["y"].to_numpy(float), panel.frame["id"].to_numpy(), "`distribution` 'negbin'")
+
     # ------------------------------------------------------------------------- fit --
     def fit(self, data, **load_kwargs) -> "Forecaster":
         """Learn transforms and model from ``data`` (Panel, CSV path or pandas object).
@@ -309,10 +327,12 @@ class Forecaster(BaseEstimator):
             models split-conformal intervals from their errors on the held-out (validation)
             windows of ``fit``; for recursive ones the quantiles of :data:`INTERVAL_PATHS`
             sampled paths (:meth:`sample_paths`), since one-step errors do not calibrate the
-            later steps.
+            later steps; for a ``distribution`` model its distribution's quantiles. The
+            frame's ``attrs["intervals"]`` says which method made them.
         samples : int or None
             Neural models without a quantile head: add the :data:`SAMPLE_QUANTILES` of this
-            many sampled paths as ``q0.05``-style columns (see :meth:`sample_paths`).
+            many sampled paths as ``q0.05``-style columns (see :meth:`sample_paths`; a
+            ``distribution`` model draws them from its distribution).
 
         Returns
         -------
@@ -335,14 +355,17 @@ class Forecaster(BaseEstimator):
         samples = self.check_samples(samples)
         if levels:
             self.engine_.check_levels(levels)
-        if samples:
+        if samples and not self.distribution:
             sampling.residual_sets(self)  # an old model file has none: say so before any work
         panel, histories = self._histories(data, future, load_kwargs)
         columns = self.engine_.columns(histories, levels, samples or 0)
-        return pd.concat([
+        frame = pd.concat([
             pd.DataFrame({"id": sid, "time": panel.future_times(sid, self.horizon_), "model": self.model,
                           **{name: values[i] for name, values in columns.items()}})
             for i, (sid, _, _) in enumerate(histories)], ignore_index=True)
+        if levels:
+            frame.attrs["intervals"] = self.engine_.interval_method()
+        return frame
 
     def predict_histories(self, histories: list):
         """Forecasts from several histories at once: one row of ``horizon`` values each.
@@ -357,6 +380,15 @@ class Forecaster(BaseEstimator):
         """
         self._check_fitted("predict_histories")
         return self.engine_.forecast(histories)
+
+    def predictive_histories(self, histories: list, samples: int | None = None):
+        """The forecast distributions of several histories (as :meth:`predict_histories` takes
+        them), in the original units: a :class:`~forecastkit.forecaster.predictive.Predictive`
+        of a distribution model, a quantile head, a baseline's Gaussian native intervals or
+        (``samples``) that many sampled paths of a neural model; None for the others (the
+        walk-forward gives those conformal intervals)."""
+        self._check_fitted("predictive_histories")
+        return self.engine_.predictive(histories, samples)
 
     def _check_fitted(self, method: str) -> None:
         if not hasattr(self, "history_") or "engine_" not in self.__dict__:
@@ -431,7 +463,7 @@ class Forecaster(BaseEstimator):
             raise ConfigError(f"`{name}` draws future paths from a neural model's held-out errors; "
                               f"{self.model!r} is a baseline: use `level` for its native intervals.")
         hyper = self.hyper_ if hasattr(self, "hyper_") else self.check_params()
-        if not hyper["validation"]:
+        if not hyper["validation"] and not self.distribution:  # a distribution model draws from itself
             raise ConfigError(sampling.NO_RESIDUALS.format(validation=hyper["validation"]))
 
     def check_levels_before_fit(self, panel: Panel, level) -> None:
@@ -440,7 +472,7 @@ class Forecaster(BaseEstimator):
         if ensemble.is_composite(self):
             return ensemble.levels_before_fit(self, panel, level)
         levels = check_levels(level)
-        if not levels or get_spec(self.model).kind == "baseline":
+        if not levels or get_spec(self.model).kind == "baseline" or self.distribution:
             return
         hyper = self.check_params()
         season = int(self.season or panel.season_length())
@@ -456,7 +488,8 @@ class Forecaster(BaseEstimator):
     # ---------------------------------------------------------------- sampled paths --
     def sample_paths(self, data=None, future=None, samples: int = 100, **load_kwargs) -> pd.DataFrame:
         """``samples`` possible futures per series, drawn by bootstrapping the held-out errors
-        (see :mod:`~forecastkit.forecaster.sampling`).
+        (see :mod:`~forecastkit.forecaster.sampling`), or from a ``distribution`` model's
+        distribution (a recursive one step by step, each draw fed back).
 
         ``data`` and ``future`` are as for :meth:`predict`; the same seed (and a saved and
         loaded model) gives the same paths.

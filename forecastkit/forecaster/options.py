@@ -21,6 +21,7 @@ from ..checks import check_int
 from ..data import Panel, from_pandas, load_csv
 from ..errors import ConfigError
 from ..features import check_calendar
+from ..models.families import check_distribution
 from ..models.registry import get_spec
 from ..preprocess import PREPROCESS, resolve_fixed
 from ..preprocess.seasonality import DESEASON_METHODS
@@ -74,6 +75,32 @@ def model_taus(quantiles) -> tuple[float, ...]:
     """
     taus = check_quantiles(quantiles)
     return tuple(sorted({*taus, 0.5})) if taus else ()
+
+
+def head_taus(forecaster) -> tuple[float, ...]:
+    """Quantile levels ``forecaster``'s network outputs through a quantile head (0.5 included), or
+    (): a point model, or a distribution model, whose ``quantiles`` come from its distribution.
+
+    Examples
+    --------
+    >>> from forecastkit import Forecaster
+    >>> head_taus(Forecaster("mlp", quantiles="0.1")), head_taus(Forecaster("mlp", quantiles="0.1", distribution="normal"))
+    ((0.1, 0.5), ())
+    """
+    return () if forecaster.distribution else model_taus(forecaster.quantiles)
+
+
+def target_scaler(forecaster) -> str:
+    """The scaler of the target transforms: ``"none"`` for ``distribution="negbin"`` (raw counts,
+    scaled inside the network by their window mean), else ``scaler``.
+
+    Examples
+    --------
+    >>> from forecastkit import Forecaster
+    >>> target_scaler(Forecaster("mlp")), target_scaler(Forecaster("mlp", distribution="negbin"))
+    ('standard', 'none')
+    """
+    return "none" if forecaster.distribution == "negbin" else forecaster.scaler
 
 
 def default_lookback(horizon: int, season: int, shortest: int, multiple: int = 2) -> int:
@@ -133,11 +160,17 @@ def check_settings(forecaster) -> dict:
                           f"meaning with mode='local'. Drop it or use mode='global'. Received: "
                           f"id_embedding={f.id_embedding}")
     check_calendar(f.calendar)
+    distribution = check_distribution(f.distribution)
+    if distribution and spec.kind != "neural":
+        raise ConfigError(f"`distribution` trains a distribution head, which only neural models have; "
+                          f"{f.model!r} is a baseline. Use `level` for its native intervals.")
+    if distribution == "negbin":
+        check_counts_settings(f)
     taus = check_quantiles(f.quantiles)
     if taus and spec.kind != "neural":
         raise ConfigError(f"`quantiles` train a quantile head, which only neural models have; "
                           f"{f.model!r} is a baseline. Use `level` for its intervals.")
-    if taus and (f.difference or f.seasonal_difference):
+    if taus and not distribution and (f.difference or f.seasonal_difference):
         raise ConfigError("`quantiles` cannot be combined with `difference` or `seasonal_difference`: quantiles "
                           "of differences do not add up to quantiles of the level. Drop one of them.")
     if isinstance(f.strategy, bool) or f.strategy not in STRATEGIES:
@@ -145,7 +178,7 @@ def check_settings(forecaster) -> dict:
     if f.strategy != "direct" and spec.kind != "neural":
         raise ConfigError(f"`strategy={f.strategy!r}` applies to neural models; {f.model!r} "
                           "is a baseline, which forecasts every step natively. Use strategy='direct'.")
-    if taus and f.strategy == "recursive":
+    if taus and not distribution and f.strategy == "recursive":
         raise ConfigError("`quantiles` cannot be combined with strategy='recursive': a one-step "
                           "quantile head's quantiles do not compound over the horizon. Use strategy='direct', "
                           "or `level` / `samples` (quantiles of sampled paths).")
@@ -169,10 +202,26 @@ def fixed_chain(forecaster) -> dict:
     if f.transform not in (None, "none", "log", "boxcox"):
         raise ConfigError(f"`transform` must be one of log, boxcox or none. Received: transform={f.transform!r}")
     fixed = resolve_fixed(f.transform, f.difference, f.deseason, f.seasonal_difference)
-    if f.scaler.startswith("window_") or f.preprocess == "none" or check_quantiles(f.quantiles):
-        # window scalers take raw levels; quantiles of differences do not add up: nothing to choose
+    if (f.scaler.startswith("window_") or f.preprocess == "none" or head_taus(f)
+            or f.distribution == "negbin"):
+        # window scalers take raw levels; quantiles of differences do not add up; negbin models raw
+        # counts: nothing to choose
         fixed = {"power": None, "difference": False, "deseason": "none", "seasonal_difference": False, **fixed}
     return fixed
+
+
+def check_counts_settings(forecaster) -> None:
+    """``distribution="negbin"`` models raw counts (scaled inside the network): refuse the target
+    transforms a user set and the window scalers."""
+    f = forecaster
+    chosen = {"transform": f.transform not in (None, "none"), "difference": bool(f.difference),
+              "deseason": f.deseason not in (None, "none"), "seasonal_difference": bool(f.seasonal_difference),
+              "scaler": str(f.scaler).startswith("window_")}
+    name = next((name for name, used in chosen.items() if used), None)
+    if name:
+        raise ConfigError(f"`distribution` 'negbin' models the raw counts, scaled by each window's mean inside the "
+                          f"network, so it takes no `{name}`. Drop it, or use `distribution` 'normal' or 'studentt'. "
+                          f"Received: {name}={getattr(f, name)!r}")
 
 
 def covariate_roles(panel: Panel) -> dict:

@@ -30,11 +30,12 @@ from .. import __version__, ensemble
 from ..data import Panel
 from ..errors import ModelFileError, ModelVersionWarning
 from ..features import FeatureEncoder
+from ..models.families import n_params
 from ..preprocess.transforms import TargetTransform
 from ..versions import versions
 from . import preparation
 from .engines import CompositeEngine, choose_engine, input_shape, model_file_names
-from .options import covariate_roles, model_taus
+from .options import covariate_roles, head_taus
 
 METADATA_FORMAT = 2
 
@@ -197,6 +198,8 @@ def load_keras_model(model_file: Path, forecaster):
     from ..models.keras_common import import_keras
 
     importlib.import_module("forecastkit.models.quantile")  # registers the quantile head's layer and loss
+    importlib.import_module("forecastkit.models.distributions")  # and the distribution heads'
+    importlib.import_module("forecastkit.models.cell_layers")  # and the recurrent cells' (ForecastCell)
     keras = import_keras()
     try:
         model = keras.models.load_model(model_file, safe_mode=True)
@@ -205,8 +208,9 @@ def load_keras_model(model_file: Path, forecaster):
         raise ModelFileError(f"{model_file} cannot be loaded safely ({reason}). Only load models written by "
                              "Forecaster.save(), and re-save it if it was edited.") from None
     expected_in = preparation.window_shape(forecaster)
-    taus = model_taus(forecaster.quantiles)
-    expected_out = (forecaster.model_horizon, len(taus)) if taus else (forecaster.model_horizon,)
+    taus = head_taus(forecaster)
+    width = n_params(forecaster.distribution) if forecaster.distribution else len(taus)
+    expected_out = (forecaster.model_horizon, width) if width else (forecaster.model_horizon,)
     got_in, got_out = input_shape(model), tuple(model.output_shape[1:])
     if got_in != expected_in or got_out != expected_out:
         raise ModelFileError(

@@ -20,7 +20,7 @@ from ..models.registry import get_spec
 from ..preprocess import choose_chain, fixed_chain
 from ..preprocess.seasonality import grid_positions, seasonal_periods
 from ..windows import WindowSet
-from .options import covariate_roles, default_lookback, tail
+from .options import covariate_roles, default_lookback, tail, target_scaler
 from .options import fixed_chain as fixed_parts
 
 #: Training windows below which a fit warns (:class:`~forecastkit.errors.FewWindowsWarning`):
@@ -40,6 +40,7 @@ def resolve(f, panel: Panel) -> None:
     f.target_, f.freq_, f.step_ = panel.target, panel.freq, panel.step
     f.covariates_ = covariate_roles(panel)
     f.check_covariates(panel)
+    f.check_target(panel)
 
 
 def describe_resolved(f, rows: int) -> tuple[str, str]:
@@ -67,7 +68,7 @@ def prepare_windows(f, panel: Panel) -> dict:
     for sid in panel.ids:
         frame = panel.series(sid)
         where = f" of series {sid!r}" if panel.n_series > 1 else ""
-        f.transforms_[sid] = chains[sid].transform(f.scaler, f.season_, f.periods_).fit(
+        f.transforms_[sid] = chains[sid].transform(target_scaler(f), f.season_, f.periods_).fit(
             frame["y"].to_numpy(float), where, positions(f, frame))
         blocks.append(block(f, sid, frame))
     f.ids_ = list(f.transforms_)
@@ -113,7 +114,7 @@ def choose_chains(f, panel: Panel) -> dict:
               for sid in panel.ids}
 
     def choose(chosen):
-        return choose_chain(chosen, f.model_horizon, f.lookback_, f.season_, f.periods_, fixed, f.scaler)
+        return choose_chain(chosen, f.model_horizon, f.lookback_, f.season_, f.periods_, fixed, target_scaler(f))
 
     if f.mode == "local":
         return {sid: choose([values]) for sid, values in series.items()}

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError, ModelFileError
+from ..models import families
 from .options import PATH_CHUNK, SAMPLE_QUANTILES
 
 NO_RESIDUALS = ("Sampled paths draw from the model's errors on its held-out windows, but it holds out "
@@ -60,18 +61,29 @@ def direct_paths(engine, histories: list, n: int) -> np.ndarray:
     held-out row of errors each."""
     draws = _draws(engine, histories, n, per_step=False)
     predicted, scales, _ = engine.neural_outputs(histories)
-    return engine.inverse(histories, scales)(engine.median(predicted)[:, None, :] + draws)
+    return engine.inverse(histories, scales)(engine.point(predicted)[:, None, :] + draws)
 
 
 def recursive_paths(engine, histories: list, n: int) -> np.ndarray:
     """``(len(histories), n, horizon)`` paths of a recursive model: a rollout with a drawn
-    one-step error added at every step (in batches of :data:`PATH_CHUNK` paths)."""
-    horizon = engine.f.horizon_
-    noise = _draws(engine, histories, n, per_step=True)[..., 0].reshape(len(histories) * n, horizon)
+    one-step error added at every step, or for a distribution model a draw from each step's
+    distribution, fed back (in batches of :data:`PATH_CHUNK` paths)."""
+    f = engine.f
+    horizon = f.horizon_
+    if f.distribution:
+        rng = np.random.default_rng(f.seed)
+
+        def stepper(start):
+            return lambda k, outputs: families.sample(f.distribution, outputs[:, 0], rng)
+    else:
+        noise = _draws(engine, histories, n, per_step=True)[..., 0].reshape(len(histories) * n, horizon)
+
+        def stepper(start):
+            rows = noise[start * n:(start + chunk) * n]
+            return lambda k, outputs: engine.point(outputs)[:, 0] + rows[:, k]
     chunk = max(1, PATH_CHUNK // n)
-    scaled = np.concatenate([
-        engine.rollout(histories[i:i + chunk], n, noise[i * n:(i + chunk) * n])
-        for i in range(0, len(histories), chunk)]).reshape(len(histories), n, horizon)
+    scaled = np.concatenate([engine.rollout(histories[i:i + chunk], n, stepper(i))
+                             for i in range(0, len(histories), chunk)]).reshape(len(histories), n, horizon)
     return engine.inverse(histories, None)(scaled)
 
 

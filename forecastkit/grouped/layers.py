@@ -151,14 +151,33 @@ def layer_plan(model: str, build_args: dict, input_shape: tuple, horizon: int) -
     "the 'naive' builder is not grouped"
     """
     rows, features = (int(v) for v in input_shape)
+    reason = ungrouped_reason(model, build_args)
+    if reason:
+        return reason
+    spec = get_spec(model)
+    hyper, _ = spec.split(spec.resolve(build_args))
+    layers = spec.load_grouped()((rows, features), int(horizon), hyper)
+    return Arch(spec.name, tuple(layers), rows, features, int(horizon), float(hyper.get("l2", 0.0)))
+
+
+def ungrouped_reason(model: str, build_args: dict) -> str | None:
+    """Why the builder ``model`` with these arguments has no grouped plan, or None when it has
+    one; without importing the builder's module (so without Keras).
+
+    Examples
+    --------
+    >>> ungrouped_reason("vanilla", {"units": 8}), ungrouped_reason("vanilla", {"dropout": 0.2})
+    (None, 'dropout 0.2 is not grouped')
+    """
     spec = get_spec(model)
     if not spec.grouped:
         return f"the {model!r} builder is not grouped"
     hyper, _ = spec.split(spec.resolve(build_args))
     if hyper.get("dropout", 0.0) > 0:
         return f"dropout {hyper['dropout']} is not grouped"
-    layers = spec.load_grouped()((rows, features), int(horizon), hyper)
-    return Arch(spec.name, tuple(layers), rows, features, int(horizon), float(hyper.get("l2", 0.0)))
+    if hyper.get("forget_init", "keras") != "keras":  # initial_weights draws Keras' own biases only
+        return f"forget_init {hyper['forget_init']!r} is not grouped"
+    return None
 
 
 # ----------------------------------------------------------------------- initial weights --

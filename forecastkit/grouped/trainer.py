@@ -1,11 +1,13 @@
-"""Train many independent fits of one architecture at once (TensorFlow backend).
+"""Train many independent fits of one architecture at once (TensorFlow or JAX backend).
 
 Each fit keeps everything :func:`forecastkit.training.train` gives a sequential fit: its own
 training windows and held-out windows (``WindowSet.latest(validation)``), its own shuffled
 batch order per epoch (the same generator as ``training.window_batches``, seeded by the
 fit's seed), its own Adam state and step count, its own early stopping (patience, best
-weights restored) and its own divergence check. One compiled TensorFlow function runs a
-whole epoch for the group:
+weights restored) and its own divergence check. One compiled step trains the whole group on
+a batch (per fit, a batch of its own windows): a TensorFlow graph function (XLA only with
+:data:`JIT`; :func:`_step_function`), or on the JAX backend ``jax.jit`` of a ``jax.vmap`` over fits
+(:func:`forecastkit.grouped.jax_trainer.step_function`), with the same arithmetic:
 
 - the loss is the sum over fits of each fit's masked mean loss (``hyper["loss"]``: mse, mae
   or huber, :func:`forecastkit.training.pointwise_loss`, plus its L2 penalty), so the
@@ -19,9 +21,11 @@ The held-out windows and the per-epoch windows are chosen by the sequential trai
 helpers (``training.split_windows``, so at most ``training.VALIDATION_CAP`` held-out windows,
 and ``window_batches``, so ``window_sample`` and ``steps_per_epoch`` bound an epoch alike).
 
-The function is traced once per (architecture, batch size, loss): the number of fits, of steps
-per epoch and of held-out windows are dynamic dimensions, so later groups (and later runs in
-the process) reuse the graph.
+The TensorFlow function is traced once per (architecture, batch size, loss): the number of
+fits, of steps per epoch and of held-out windows are dynamic dimensions, so later groups (and
+later runs in the process) reuse the graph; the JAX step compiles once per number of fit slots.
+Everything around the step (windows, batch orders, early stopping, divergence, held-out loss)
+is this module's, shared by both backends.
 """
 
 from __future__ import annotations
@@ -36,8 +40,10 @@ from ..errors import TrainingError
 from .layers import Arch, NumpyOps, forward, initial_weights, keras_ops
 
 BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7
-#: Compile the step with XLA (fuses the many small elementwise ops of the LSTM).
-JIT = True
+#: Compile the step with XLA. Off: on CPU the plain TensorFlow graph of the step traced in
+#: ~1 s beats XLA's ~5-15 s compile per shape, and ran each step 1.3-4x faster in
+#: benchmarks/parallel.py's profile (vanilla LSTM, 8 fits, 12-36 rows, 1 thread).
+JIT = False
 
 
 @dataclass
@@ -50,11 +56,35 @@ class Outcome:
     losses: list = field(default_factory=list)
 
 
+#: The Keras backends the grouped trainer runs on (the others train fits one after another).
+BACKENDS = ("tensorflow", "jax")
+
+
 def supported() -> bool:
-    """Whether the grouped trainer can run here (the TensorFlow backend of Keras; Keras is not imported)."""
+    """Whether the grouped trainer can run here: Keras on one of :data:`BACKENDS` (Keras is
+    not imported).
+
+    Examples
+    --------
+    >>> from forecastkit.models.keras_common import keras_backend
+    >>> supported() == (keras_backend() in BACKENDS)
+    True
+    """
     from ..models.keras_common import keras_backend
 
-    return keras_backend() == "tensorflow"
+    return keras_backend() in BACKENDS
+
+
+def step_function(arch: Arch, batch: int, loss_name: str = "mse"):
+    """The compiled training step of this process's Keras backend (TensorFlow or JAX), cached
+    per ``(arch, batch, loss_name)``; both take and return the same arrays."""
+    from ..models.keras_common import keras_backend
+
+    if keras_backend() == "jax":
+        from .jax_trainer import step_function as jax_step
+
+        return jax_step(arch, batch, loss_name)
+    return _step_function(arch, batch, loss_name)
 
 
 _COMPILED: dict = {}
@@ -74,8 +104,8 @@ def _step_function(arch: Arch, batch: int, loss_name: str = "mse"):
     Inputs: the weights, Adam moments and step counts of ``F`` fits, which fits may train
     (``alive``), the batch ``(F, batch, rows, features)``, its targets ``(F, batch, horizon)``,
     its window mask ``(F, batch)`` and the learning rate. Returns the updated state, each
-    fit's loss and whether it was finite. Compiled with XLA; traced once per
-    (architecture, batch size, loss) and compiled once per number of fit slots.
+    fit's loss and whether it was finite. Traced once per (architecture, batch size, loss);
+    with :data:`JIT`, compiled with XLA once per number of fit slots.
     """
     key = (arch, batch, loss_name)
     if key in _COMPILED:
@@ -94,7 +124,7 @@ def _step_function(arch: Arch, batch: int, loss_name: str = "mse"):
                  tf.TensorSpec((None, batch), f32), tf.TensorSpec((), f32)]
     l2 = float(arch.l2)
 
-    @tf.function(input_signature=signature, jit_compile=JIT)
+    @tf.function(input_signature=signature, jit_compile=JIT, autograph=False)  # static Python loops: no AutoGraph
     def step(w, m, v, t, alive, x, y, mask, lr):
         fits = tf.shape(t)[0]
         has = tf.reduce_any(mask > 0, axis=1) & alive
@@ -156,10 +186,8 @@ def train_group(arch: Arch, windows: list, seeds: list, hyper: dict, initial: li
     Returns one :class:`Outcome` per fit; a fit whose loss becomes NaN or infinite fails with
     the :class:`TrainingError` the sequential trainer raises, the others go on.
     """
-    import tensorflow as tf
-
     from ..models.keras_common import import_keras
-    from ..training import split_windows, window_batches
+    from ..training import epoch_observed, split_windows, window_batches
 
     keras = import_keras()
     n = len(windows)
@@ -196,8 +224,8 @@ def train_group(arch: Arch, windows: list, seeds: list, hyper: dict, initial: li
     losses = [[] for _ in range(n)]
     ran = np.zeros(n, np.int64)
     loss_name = str(hyper.get("loss", "mse"))
-    step_fn = _step_function(arch, batch, loss_name)
-    lr = tf.constant(float(hyper["learning_rate"]), tf.float32)
+    step_fn = step_function(arch, batch, loss_name)
+    lr = np.float32(hyper["learning_rate"])
     for epoch in range(int(hyper["epochs"])):
         if not alive.any():
             break
@@ -213,11 +241,11 @@ def train_group(arch: Arch, windows: list, seeds: list, hyper: dict, initial: li
             ys[pos // batch, f, pos % batch] = tables[f][1][order]
             masks[pos // batch, f, pos % batch] = 1.0
         total, counted, bad = np.zeros(slots), np.zeros(slots), np.zeros(slots, bool)
-        alive_t = tf.constant(np.r_[alive, np.zeros(slots - n, bool)])
+        alive_t = np.r_[alive, np.zeros(slots - n, bool)]
         for s in range(steps):
             began = time.perf_counter()
             w, m, v, t, loss, diverged = step_fn(w, m, v, t, alive_t, xs[s], ys[s], masks[s], lr)
-            loss, diverged = loss.numpy(), diverged.numpy()
+            loss, diverged = np.asarray(loss), np.asarray(diverged)
             if (arch, batch, loss_name, slots) not in _CALLED:  # the first call compiles: timed apart
                 _CALLED.add((arch, batch, loss_name, slots))
                 STATS["compile_seconds"] += time.perf_counter() - began
@@ -228,14 +256,14 @@ def train_group(arch: Arch, windows: list, seeds: list, hyper: dict, initial: li
             STATS["slot_windows"] += slots * batch
             if diverged.any():  # those fits stop training; the others go on
                 bad |= diverged
-                alive_t = tf.constant(np.r_[alive, np.zeros(slots - n, bool)] & ~bad)
+                alive_t = np.r_[alive, np.zeros(slots - n, bool)] & ~bad
             weight = masks[s].sum(axis=1)
             ok = (weight > 0) & ~bad
             total[ok] += loss[ok] * weight[ok]
             counted[ok] += weight[ok]
         finite = ~bad[:n]
         mean_loss = total[:n] / np.maximum(counted[:n], 1.0)
-        current = [x.numpy() for x in w]
+        current = [np.asarray(x) for x in w]
         val = _held_out_loss(arch, [x[:n] for x in current], vx, vy, vmask, loss_name) if has_val.any() else np.zeros(n)
         for b in batches:
             b.on_epoch_end()
@@ -257,7 +285,9 @@ def train_group(arch: Arch, windows: list, seeds: list, hyper: dict, initial: li
                 continue
             if wait[f] >= int(hyper["patience"]) and epoch > 0:
                 alive[f] = False
-    final = [x.numpy() for x in w]
+        if has_val.any() and epoch_observed(epoch, val[has_val]):  # a tuner pruned the trial
+            alive[:] = False
+    final = [np.asarray(x) for x in w]
     outcomes = []
     for f in range(n):
         if f in failed:

@@ -5,7 +5,7 @@ Plain numpy/pandas functions (no Keras), usable on any forecasts. Throughout,
 all values given (any shape; ``y_true`` and ``y_pred`` are matched by position, not
 by pandas index).
 
-Three modules, one import path (``from forecastkit.metrics import ...``):
+Four modules (the first three by one import path, ``from forecastkit.metrics import ...``):
 
 * :mod:`~forecastkit.metrics.point`: point errors on arrays, :func:`mae`, :func:`rmse`,
   :func:`mape`, :func:`smape`.
@@ -15,6 +15,9 @@ Three modules, one import path (``from forecastkit.metrics import ...``):
   :data:`ROW_LOSSES` (one loss per forecast value, also the input of Diebold-Mariano
   tests), :func:`row_losses` and :func:`score` (leaderboards by model, id, horizon and/or
   origin).
+* :mod:`~forecastkit.metrics.probabilistic`: scores of forecast distributions, one per value:
+  CRPS (closed form for a Normal, from draws or quantiles), pinball loss, PIT, and the PIT
+  histogram and calibration curve.
 
 The results table has one row per forecast value with the columns ``model``, ``id``,
 ``fit``, ``origin``, ``h``, ``time``, ``y_true``, ``y_pred`` (``y_pred`` is NaN when the

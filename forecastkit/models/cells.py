@@ -30,6 +30,15 @@ starts at 0, so a peephole cell starts as its no-peephole twin) and for ``fgr``
 ``gate_recurrent (3u, 3u)`` (starts at 0). The GRU's are Keras': ``kernel (in, 3u)``,
 ``recurrent_kernel (u, 3u)``, ``bias (2, 3u)``.
 
+``forget_init`` picks the starting biases of the gates (:data:`FORGET_INITS`): ``"keras"``
+(the default) is Keras' own (LSTM forget block at 1, GRU biases at 0); ``"chrono"`` is the
+chrono initialisation of Tallec & Ollivier (2018), "Can recurrent neural networks warp time?":
+the forget block ``b ~ log(U(1, chrono_max - 1))`` and the input block ``-b``, so each unit
+starts with a memory time scale drawn up to ``chrono_max`` steps (:func:`chrono_bias`). The
+GRU's update gate ``z`` (``h' = z * h + (1 - z) * candidate``) is its forget gate: ``b`` goes
+to its input bias. ``cifg`` (f = 1 - i) gets ``-b`` on ``i``, so again ``f = sigmoid(b)``;
+``nig`` gets the forget half; ``nfg`` has no forget gate, so no chrono.
+
 Examples
 --------
 >>> CELLS["cifg"].blocks, CELLS["nig"].blocks, CELLS["peephole"].peephole_gates
@@ -42,8 +51,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CELLS", "CELL_NAMES", "DEFAULT_CELL", "CellSpec", "cell_parameters", "gru_step", "lstm_step",
-           "weight_layout"]
+import numpy as np
+
+__all__ = ["CELLS", "CELL_NAMES", "DEFAULT_CELL", "DEFAULT_FORGET_INIT", "FORGET_INITS", "CellSpec",
+           "cell_parameters", "check_forget_init", "chrono_bias", "gru_step", "lstm_step", "weight_layout"]
 
 
 @dataclass(frozen=True)
@@ -105,12 +116,38 @@ CELLS: dict[str, CellSpec] = {
 }
 CELL_NAMES: tuple[str, ...] = tuple(CELLS)
 
+#: Starting gate biases: Keras' own, or chrono (Tallec & Ollivier 2018).
+FORGET_INITS = ("keras", "chrono")
+DEFAULT_FORGET_INIT = "keras"
 
-def weight_layout(cell: str, inputs: int, units: int) -> list[tuple[str, tuple, str]]:
+
+def check_forget_init(cell: str, forget_init: str, model: str = "") -> None:
+    """Raise :class:`~forecastkit.errors.ConfigError` when ``cell`` cannot take ``forget_init``
+    (chrono needs a forget gate, or the GRU's update gate).
+
+    Examples
+    --------
+    >>> check_forget_init("cifg", "chrono")
+    >>> check_forget_init("nfg", "chrono")
+    Traceback (most recent call last):
+    ...
+    forecastkit.errors.ConfigError: `forget_init='chrono'` sets the forget gate's bias, and cell 'nfg' has no forget gate (f = 1). Use another cell, or forget_init='keras'.
+    """
+    from ..errors import ConfigError
+
+    if forget_init == "chrono" and CELLS[cell].family == "lstm" and not CELLS[cell].forget_gate:
+        where = f" of model {model!r}" if model else ""
+        raise ConfigError(f"`forget_init='chrono'`{where} sets the forget gate's bias, and cell {cell!r} has no "
+                          "forget gate (f = 1). Use another cell, or forget_init='keras'.")
+
+
+def weight_layout(cell: str, inputs: int, units: int, forget_init: str = DEFAULT_FORGET_INIT
+                  ) -> list[tuple[str, tuple, str]]:
     """``(name, shape, initializer)`` of each weight of ``cell``, in creation order.
 
     Initializers: ``glorot`` (glorot_uniform), ``orthogonal``, ``uniform`` (U(-1, 1)),
-    ``zeros`` and ``forget`` (zeros, with the forget block at 1).
+    ``zeros``, ``forget`` (zeros, with the forget block at 1) and, for the bias with
+    ``forget_init="chrono"``, ``chrono`` (:func:`chrono_bias`).
 
     Examples
     --------
@@ -119,13 +156,14 @@ def weight_layout(cell: str, inputs: int, units: int) -> list[tuple[str, tuple, 
     """
     spec = CELLS[cell]
     width = len(spec.blocks) * units
+    chrono = forget_init == "chrono"
     if spec.family == "gru":
         return [("kernel", (inputs, width), "glorot"), ("recurrent_kernel", (units, width), "orthogonal"),
-                ("bias", (2, width), "zeros")]
+                ("bias", (2, width), "chrono" if chrono else "zeros")]
     layout = [("kernel", (inputs, width), "glorot"),
               ("recurrent_kernel", (width,) if spec.diagonal else (units, width),
                "uniform" if spec.diagonal else "orthogonal"),
-              ("bias", (width,), "forget" if "f" in spec.blocks else "zeros")]
+              ("bias", (width,), "chrono" if chrono else "forget" if "f" in spec.blocks else "zeros")]
     if spec.peephole_gates:
         layout.append(("peephole", (len(spec.peephole_gates), units), "zeros"))
     if spec.gate_recurrence:
@@ -145,6 +183,40 @@ def cell_parameters(cell: str, inputs: int, units: int) -> int:
             size *= n
         total += size
     return total
+
+
+def chrono_bias(cell: str, units: int, chrono_max: int, rng):
+    """The chrono starting bias of ``cell`` (Tallec & Ollivier 2018), a float32 NumPy array.
+
+    ``b = log(u)``, ``u ~ U(1, chrono_max - 1)`` drawn from the NumPy generator ``rng``, one per
+    unit: the forget block gets ``b`` and the input block ``-b`` (``cifg``: ``-b`` on ``i``;
+    ``gru``: ``b`` on the update gate's input bias, row 0 of ``bias (2, 3u)``); other blocks 0.
+    A unit then starts with forget gate ``sigmoid(b) = 1 - 1/(1 + u)``: it keeps its cell for
+    about ``u`` steps and lets in about ``1/u`` of each input. ``chrono_max <= 2`` gives
+    ``b = 0``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> bias = chrono_bias("lstm", 3, 100, np.random.default_rng(0))
+    >>> bias.shape, bool((bias[3:6] > 0).all()), bool((bias[:3] == -bias[3:6]).all()), float(abs(bias[6:]).max())
+    ((12,), True, True, 0.0)
+    >>> chrono_bias("gru", 2, 100, np.random.default_rng(0)).shape
+    (2, 6)
+    """
+    spec = CELLS["np" if cell == DEFAULT_CELL else cell]
+    b = np.log(rng.uniform(1.0, max(float(chrono_max) - 1.0, 1.0), units)).astype(np.float32)
+    if spec.family == "gru":
+        bias = np.zeros((2, 3 * units), np.float32)
+        bias[0, :units] = b
+        return bias
+    blocks = spec.blocks
+    bias = np.zeros(len(blocks) * units, np.float32)
+    for block, value in (("f", b), ("i", -b)):
+        if block in blocks:
+            k = blocks.index(block)
+            bias[k * units:(k + 1) * units] = value
+    return bias
 
 
 def lstm_step(spec: CellSpec, xp, projected, h, c, gates, recurrent, peephole, gate_recurrent):

@@ -51,6 +51,14 @@ def import_keras():
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     if "keras" in sys.modules:
         return sys.modules["keras"]
+    if os.environ["KERAS_BACKEND"] == "jax":
+        try:
+            import jax  # noqa: F401
+        except ImportError:
+            from ..errors import ConfigError
+
+            raise ConfigError('KERAS_BACKEND=jax needs JAX, which is not installed: pip install "forecastkit[jax]".'
+                              ) from None
     with _stderr_silenced():  # TensorFlow's C++ start-up lines ignore TF_CPP_MIN_LOG_LEVEL
         import keras
         # TensorFlow's Python logger warns about tf.function retracing each time a new small

@@ -5,14 +5,19 @@ hidden state to ``horizon`` values with one Dense layer (direct multi-output for
 ``cell`` picks the recurrent cell (:data:`~forecastkit.models.cells.CELLS`): the default
 ``lstm`` is Keras' LSTM layer, the others forecastkit's own (:mod:`.cell_layers`). Dropout is
 on the layer's input (not ``recurrent_dropout``, which rules out the fused cuDNN kernel on
-GPU). Models are uncompiled, built from Keras layers only (``.keras`` files load with
-``safe_mode=True``), and seeded by the caller via ``keras.utils.set_random_seed``.
+GPU). ``forget_init="chrono"`` starts the gate biases with the chrono initialisation (Tallec &
+Ollivier 2018; :func:`~forecastkit.models.cells.chrono_bias`) at memory time scales up to
+``chrono_max`` steps (0: four times the lookback), for the long lags a window may hold. Models are
+uncompiled, built from Keras layers (and forecastkit's registered cell and initializer) only
+(``.keras`` files load with ``safe_mode=True``), and seeded by the caller via
+``keras.utils.set_random_seed``.
 """
 
 from __future__ import annotations
 
 from ..grouped.layers import Layer
 from .cell_layers import recurrent
+from .cells import check_forget_init
 from .keras_common import check_build_args, import_keras
 
 keras = import_keras()
@@ -25,8 +30,21 @@ def _head(x, horizon: int):
     return keras.layers.Dense(horizon, dtype="float32", name="forecast")(x)
 
 
+#: ``chrono_max`` 0 means this many times the lookback.
+CHRONO_LOOKBACKS = 4
+
+
+def _gate_init(model: str, hyper: dict, lookback: int) -> dict:
+    """``recurrent``'s ``forget_init`` and ``chrono_max`` from checked ``hyper``; ``chrono_max`` 0 is
+    :data:`CHRONO_LOOKBACKS` times the lookback (benchmarks/long_lag.py: memories longer than the
+    lag bridge it sooner than memories of the lag's length)."""
+    check_forget_init(hyper["cell"], hyper["forget_init"], model)
+    return {"forget_init": hyper["forget_init"], "chrono_max": hyper["chrono_max"] or CHRONO_LOOKBACKS * lookback}
+
+
 def build_vanilla(
-    input_shape: tuple[int, int], horizon: int, *, units: int = 32, dropout: float = 0.0, cell: str = "lstm"
+    input_shape: tuple[int, int], horizon: int, *, units: int = 32, dropout: float = 0.0, cell: str = "lstm",
+    forget_init: str = "keras", chrono_max: int = 0,
 ):
     """One recurrent layer, then Dense to the horizon.
 
@@ -44,6 +62,10 @@ def build_vanilla(
         LSTM input dropout rate, in ``[0, 1)``.
     cell : str, default "lstm"
         The recurrent cell, a name in :data:`~forecastkit.models.cells.CELLS`.
+    forget_init : {"keras", "chrono"}, default "keras"
+        Starting gate biases: Keras' own (forget gate bias 1) or chrono (Tallec & Ollivier 2018).
+    chrono_max : int, default 0
+        Chrono's longest memory time scale in steps, >= 0 (0: four times the lookback).
 
     Returns
     -------
@@ -66,12 +88,17 @@ def build_vanilla(
     ['window', 'lstm', 'forecast']
     >>> build_vanilla((24, 1), 12, units=16, cell="cifg").count_params()  # 3 blocks (i, c, o), not 4
     1100
+    >>> chrono = build_vanilla((24, 1), 12, units=4, forget_init="chrono").get_layer("lstm").cell.bias.numpy()
+    >>> bool((chrono[4:8] > 0).all() and (chrono[:4] == -chrono[4:8]).all())  # forget b > 0, input -b
+    True
     """
     (lookback, n_features), horizon, hyper = check_build_args(
-        "vanilla", input_shape, horizon, units=units, dropout=dropout, cell=cell
+        "vanilla", input_shape, horizon, units=units, dropout=dropout, cell=cell, forget_init=forget_init,
+        chrono_max=chrono_max
     )
     inputs = keras.Input(shape=(lookback, n_features), name="window")
-    x = recurrent(hyper["cell"], hyper["units"], hyper["dropout"], name="lstm")(inputs)
+    x = recurrent(hyper["cell"], hyper["units"], hyper["dropout"], name="lstm",
+                  **_gate_init("vanilla", hyper, lookback))(inputs)
     return keras.Model(inputs, _head(x, horizon), name="vanilla")
 
 
@@ -94,6 +121,8 @@ def build_stacked(
     layers: int = 2,
     dropout: float = 0.0,
     cell: str = "lstm",
+    forget_init: str = "keras",
+    chrono_max: int = 0,
 ):
     """Several LSTM layers (all but the last return sequences), then Dense to the horizon.
 
@@ -113,6 +142,10 @@ def build_stacked(
         Input dropout rate of every LSTM layer, in ``[0, 1)``.
     cell : str, default "lstm"
         The recurrent cell of every layer, a name in :data:`~forecastkit.models.cells.CELLS`.
+    forget_init : {"keras", "chrono"}, default "keras"
+        Starting gate biases of every layer: Keras' own or chrono (Tallec & Ollivier 2018).
+    chrono_max : int, default 0
+        Chrono's longest memory time scale in steps, >= 0 (0: four times the lookback).
 
     Returns
     -------
@@ -134,13 +167,15 @@ def build_stacked(
     ['window', 'lstm_1', 'lstm_2', 'lstm_3', 'forecast']
     """
     (lookback, n_features), horizon, hyper = check_build_args(
-        "stacked", input_shape, horizon, units=units, layers=layers, dropout=dropout, cell=cell
+        "stacked", input_shape, horizon, units=units, layers=layers, dropout=dropout, cell=cell,
+        forget_init=forget_init, chrono_max=chrono_max
     )
+    gate_init = _gate_init("stacked", hyper, lookback)
     inputs = keras.Input(shape=(lookback, n_features), name="window")
     x = inputs
     for i in range(1, hyper["layers"] + 1):
         x = recurrent(hyper["cell"], hyper["units"], hyper["dropout"], return_sequences=i < hyper["layers"],
-                      name=f"lstm_{i}")(x)
+                      name=f"lstm_{i}", **gate_init)(x)
     return keras.Model(inputs, _head(x, horizon), name="stacked")
 
 
@@ -160,7 +195,8 @@ def grouped_stacked(input_shape: tuple[int, int], horizon: int, hyper: dict) -> 
 
 
 def build_bidirectional(
-    input_shape: tuple[int, int], horizon: int, *, units: int = 32, dropout: float = 0.0, cell: str = "lstm"
+    input_shape: tuple[int, int], horizon: int, *, units: int = 32, dropout: float = 0.0, cell: str = "lstm",
+    forget_init: str = "keras", chrono_max: int = 0,
 ):
     """A bidirectional LSTM over the window (outputs concatenated), then Dense to the horizon.
 
@@ -180,6 +216,10 @@ def build_bidirectional(
         LSTM input dropout rate, in ``[0, 1)``.
     cell : str, default "lstm"
         The recurrent cell, a name in :data:`~forecastkit.models.cells.CELLS`.
+    forget_init : {"keras", "chrono"}, default "keras"
+        Starting gate biases: Keras' own (forget gate bias 1) or chrono (Tallec & Ollivier 2018).
+    chrono_max : int, default 0
+        Chrono's longest memory time scale in steps, >= 0 (0: four times the lookback).
 
     Returns
     -------
@@ -202,10 +242,12 @@ def build_bidirectional(
     (None, 32)
     """
     (lookback, n_features), horizon, hyper = check_build_args(
-        "bidirectional", input_shape, horizon, units=units, dropout=dropout, cell=cell
+        "bidirectional", input_shape, horizon, units=units, dropout=dropout, cell=cell, forget_init=forget_init,
+        chrono_max=chrono_max
     )
     inputs = keras.Input(shape=(lookback, n_features), name="window")
-    x = recurrent(hyper["cell"], hyper["units"], hyper["dropout"], name="lstm", bidirectional=True)(inputs)
+    x = recurrent(hyper["cell"], hyper["units"], hyper["dropout"], name="lstm", bidirectional=True,
+                  **_gate_init("bidirectional", hyper, lookback))(inputs)
     return keras.Model(inputs, _head(x, horizon), name="bidirectional")
 
 

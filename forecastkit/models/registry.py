@@ -21,7 +21,13 @@ from dataclasses import dataclass, replace
 
 from ..checks import check_int
 from ..errors import ConfigError, ConfigTypeError
-from .cells import CELL_NAMES, DEFAULT_CELL
+from .cells import (
+    CELL_NAMES,
+    DEFAULT_CELL,
+    DEFAULT_FORGET_INIT,
+    FORGET_INITS,
+    check_forget_init,
+)
 from .hyper import check_float, check_horizon, check_input_shape
 from .names import Names, normal_form
 
@@ -111,6 +117,8 @@ class ModelSpec:
     grouped: str = ""
     #: The default lookback in multiples of ``max(season, horizon, 5)`` (forecaster.default_lookback).
     lookback_multiple: int = 2
+    #: Baselines whose native intervals are Gaussian (a forecast distribution: scored by the Gaussian CRPS).
+    gaussian_intervals: bool = False
 
     @property
     def kind(self) -> str:
@@ -140,7 +148,7 @@ class ModelSpec:
         >>> get_spec("vanilla").resolve({"unit": 8})
         Traceback (most recent call last):
         ...
-        forecastkit.errors.ConfigError: Unknown hyperparameter 'unit' for model 'vanilla'. Its hyperparameters are: units, dropout, cell, epochs, batch_size, learning_rate, patience, validation, window_sample, loss, steps_per_epoch. Did you mean 'units'?
+        forecastkit.errors.ConfigError: Unknown hyperparameter 'unit' for model 'vanilla'. Its hyperparameters are: units, dropout, cell, forget_init, chrono_max, epochs, batch_size, learning_rate, patience, validation, window_sample, loss, steps_per_epoch. Did you mean 'units'?
         """
         params = dict(params or {})
         known = {h.name: h for h in self.all_hypers}
@@ -155,6 +163,8 @@ class ModelSpec:
         resolved = self.defaults()
         for name, value in params.items():
             resolved[name] = known[name].check(self.name, value)
+        if "forget_init" in resolved:  # chrono needs a cell with a forget gate
+            check_forget_init(resolved["cell"], resolved["forget_init"], self.name)
         return resolved
 
     def split(self, resolved: dict) -> tuple[dict, dict]:
@@ -207,6 +217,10 @@ def _import(target: str):
 
 _UNITS = Hyper("units", 32, int, "LSTM units per layer", 1)
 _CELL = Hyper("cell", DEFAULT_CELL, str, "recurrent cell (forecastkit models lists them)", choices=CELL_NAMES)
+#: Starting gate biases (cells.chrono_bias): chrono reaches lags of hundreds of steps (benchmarks/long_lag.py).
+_GATE_INIT = (Hyper("forget_init", DEFAULT_FORGET_INIT, str, "starting gate biases: keras (forget bias 1) or "
+                    "chrono (Tallec & Ollivier 2018)", choices=FORGET_INITS),
+              Hyper("chrono_max", 0, int, "chrono's longest memory time scale in steps (0: 4 x the lookback)", 0))
 _DROPOUT = Hyper("dropout", 0.0, float, "dropout rate on layer inputs", 0.0, 1.0)
 
 MODELS: dict[str, ModelSpec] = {
@@ -220,13 +234,13 @@ MODELS: dict[str, ModelSpec] = {
                    Hyper("layers", 2, int, "hidden layers", 1), _DROPOUT), ".dense:build_mlp",
                   training=(("loss", "mae"),), lookback_multiple=1, grouped=".dense:grouped_mlp"),
         ModelSpec("vanilla", "one LSTM layer (or another cell), then Dense to the horizon",
-                  (_UNITS, _DROPOUT, _CELL), ".recurrent:build_vanilla", lookback_multiple=1,
+                  (_UNITS, _DROPOUT, _CELL, *_GATE_INIT), ".recurrent:build_vanilla", lookback_multiple=1,
                   grouped=".recurrent:grouped_vanilla"),
         ModelSpec("stacked", "several LSTM layers (or another cell), then Dense to the horizon",
-                  (_UNITS, Hyper("layers", 2, int, "LSTM layers", 1), _DROPOUT, _CELL),
+                  (_UNITS, Hyper("layers", 2, int, "LSTM layers", 1), _DROPOUT, _CELL, *_GATE_INIT),
                   ".recurrent:build_stacked", lookback_multiple=1, grouped=".recurrent:grouped_stacked"),
         ModelSpec("bidirectional", "bidirectional LSTM (or another cell) over the window, then Dense",
-                  (_UNITS, _DROPOUT, _CELL), ".recurrent:build_bidirectional",
+                  (_UNITS, _DROPOUT, _CELL, *_GATE_INIT), ".recurrent:build_bidirectional",
                   training=(("learning_rate", 0.01),), lookback_multiple=1,
                   grouped=".recurrent:grouped_bidirectional"),
         ModelSpec("cnn_lstm", "causal Conv1D feature extractor, then LSTM (or another cell), then Dense",
@@ -237,22 +251,22 @@ MODELS: dict[str, ModelSpec] = {
                   (_UNITS, _DROPOUT, _CELL), ".seq2seq:build_encoder_decoder", lookback_multiple=1,
                   grouped=".seq2seq:grouped_encoder_decoder"),
         ModelSpec("naive", "repeats the last observed value", forecast=".baselines:naive",
-                  intervals=".baselines:naive_intervals"),
+                  intervals=".baselines:naive_intervals", gaussian_intervals=True),
         ModelSpec("seasonal_naive", "repeats the last observed season (season length m)",
                   forecast=".baselines:seasonal_naive",
-                  intervals=".baselines:seasonal_naive_intervals"),
+                  intervals=".baselines:seasonal_naive_intervals", gaussian_intervals=True),
         ModelSpec("naive2", "naive on the seasonally adjusted series when a 90% ACF test finds "
                   "seasonality (M4 benchmark)", forecast=".naive2:naive2",
-                  intervals=".naive2:naive2_intervals"),
+                  intervals=".naive2:naive2_intervals", gaussian_intervals=True),
         ModelSpec("ets", "exponential smoothing (statsmodels ETS), trend and season chosen by AICc",
                   forecast=".ets:ets",
                   intervals=".ets:ets_intervals"),
         ModelSpec("theta", "the Theta method (SES with drift) on the seasonally adjusted series",
                   forecast=".theta:theta",
-                  intervals=".theta:theta_intervals"),
+                  intervals=".theta:theta_intervals", gaussian_intervals=True),
         ModelSpec("arima", "ARIMA(p,d,q): d by KPSS tests, p and q <= 2 by AIC",
                   forecast=".arima:arima",
-                  intervals=".arima:arima_intervals"),
+                  intervals=".arima:arima_intervals", gaussian_intervals=True),
         ModelSpec("ensemble", "the median, per series and step, of its members' forecasts (members=, --members); "
                   "each neural member may be bagged (bag=, --bag)", members=("linear", "mlp", "vanilla")),
     )
@@ -323,7 +337,7 @@ def check_build_args(model: str, input_shape, horizon, /, **hyper) -> tuple[tupl
     Examples
     --------
     >>> check_build_args("vanilla", (24, 1), 12, units=16)
-    ((24, 1), 12, {'units': 16, 'dropout': 0.0, 'cell': 'lstm'})
+    ((24, 1), 12, {'units': 16, 'dropout': 0.0, 'cell': 'lstm', 'forget_init': 'keras', 'chrono_max': 0})
     """
     spec = get_spec(model)
     shape = check_input_shape(model, input_shape)

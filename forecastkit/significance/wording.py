@@ -19,7 +19,7 @@ from .pairwise import ORIGINS_PER_OVERLAP
 from .panels import ALL_ID, COMPARE_COLUMNS
 
 _METRIC_NAMES = {"mae": "MAE", "rmse": "RMSE", "mse": "MSE", "mape": "MAPE", "smape": "sMAPE",
-                 "mase": "MASE", "owa": "OWA"}
+                 "mase": "MASE", "owa": "OWA", "crps": "CRPS", "pinball": "pinball loss"}
 
 
 def verdict(leaderboard: pd.DataFrame, comparisons: Mapping, metric: str,
