@@ -53,6 +53,7 @@ Usage::
     python benchmarks/long_lag.py --lags 1000 --cells lstm --out chk
     python benchmarks/long_lag.py --lags none --adding 1000 --cells lstm    # the opt-in T = 1000
     python benchmarks/long_lag.py --quick              # smoke run: L = 50, T = 50, tiny budgets, no files
+    python benchmarks/long_lag.py --merge a.json,b.json   # one report from several runs' JSON
 """
 
 from __future__ import annotations
@@ -295,23 +296,27 @@ def machine(load_at_start: float) -> dict:
 
 def table(rows: list[dict]) -> str:
     """A Markdown table of the echo rows (one lag or several)."""
+    run = any("run" in r for r in rows)
     head = ("| L | model | lookback | MSE echo | MSE elsewhere | MSE all | echo sign right | echo skill | fit s | "
-            "predict s | params | steps (best) | sequences |")
-    lines = [head, "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+            "predict s | params | steps (best) | sequences |" + (" run |" if run else ""))
+    lines = [head, "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" if run else "")]
     for r in rows:
         steps = f"{r['steps']} ({r['best_step']})" if r["steps"] else "–"
         lines.append(f"| {r['lag']} | {r['model']} | {r['lookback']} | {r['mse_echo']:.4f} | {r['mse_other']:.4f} | "
                      f"{r['mse']:.4f} | {r['echo_sign']:.0%} | {r['echo_skill']:+.3f} | {r['fit_s']:.1f} | "
-                     f"{r['predict_s']:.1f} | {r['params']} | {steps} | {r['sequences_seen'] or '–'} |")
+                     f"{r['predict_s']:.1f} | {r['params']} | {steps} | {r['sequences_seen'] or '–'} |"
+                     + (f" {r.get('run', '')} |" if run else ""))
     return "\n".join(lines)
 
 
 def adding_table(rows: list[dict]) -> str:
-    lines = ["| T | model | solved share | solved | MSE | fit s | sequences seen | params |",
-             "|---:|---|---:|---|---:|---:|---:|---:|"]
+    run = any("run" in r for r in rows)
+    lines = ["| T | model | solved share | solved | MSE | fit s | sequences seen | params |" + (" run |" if run else ""),
+             "|---:|---|---:|---|---:|---:|---:|---:|" + ("---:|" if run else "")]
     for r in rows:
         lines.append(f"| {r['T']} | {r['model']} | {r['solved_share']:.1%} | {'yes' if r['solved'] else 'no'} | "
-                     f"{r['mse']:.5f} | {r['fit_s']:.1f} | {r['sequences_seen']} | {r['params']} |")
+                     f"{r['mse']:.5f} | {r['fit_s']:.1f} | {r['sequences_seen']} | {r['params']} |"
+                     + (f" {r.get('run', '')} |" if run else ""))
     return "\n".join(lines)
 
 
@@ -353,12 +358,18 @@ def describe(report: dict) -> list[str]:
         f", {m['load_end']} at the end" if "load_end" in m else "")
     steps = ", ".join(f"{k}: {v}" for k, v in s["steps"].items()) or str(s.get("quick_steps"))
     adding_steps = ", ".join(f"{k}: {v}" for k, v in s["adding_steps"].items()) or str(s.get("quick_steps"))
+    versions = (f"keras {m['keras']} ({m['backend']}{' ' + m['tensorflow'] if 'tensorflow' in m else ''}), "
+                f"Python {m['python']}")
+    if "runs" in report:
+        head = [f"Merged by `{report['command']}` on {report['date']}; every run on the project machine "
+                f"({m['cpus']} CPUs, shared with other work), {versions}. The runs took "
+                f"{report['seconds'] / 60:.1f} min together.", "", *runs_lines(report)]
+    else:
+        head = [f"Produced by `{report['command']}` on {report['date']}, on the project machine ({m['cpus']} CPUs, "
+                f"{load}); {versions}. Total {report['seconds'] / 60:.1f} min"
+                + (" (partial: still running or interrupted)." if report.get("partial") else "."), ""]
     return [
-        f"Produced by `{report['command']}` on {report['date']}, on the project machine ({m['cpus']} CPUs, {load}); "
-        f"keras {m['keras']} ({m['backend']}{' ' + m['tensorflow'] if 'tensorflow' in m else ''}), "
-        f"Python {m['python']}. Total {report['seconds'] / 60:.1f} min"
-        + (" (partial: still running or interrupted)." if report.get("partial") else "."),
-        "",
+        *head,
         f"**Echoes.** `long_lag_series(L, length, events={SERIES['events']}, noise={SERIES['noise']}, "
         f"echo={SERIES['echo']}, seed={SERIES['seed']})`: ±1 events at {SERIES['events']:.0%} of the steps, each "
         f"echoed at half size exactly L steps later, over N(0, {SERIES['noise']}²) noise. Each model is fit once "
@@ -416,6 +427,54 @@ def write(out: Path, report: dict) -> None:
     md.write_text("\n".join(lines) + ("\n" + notes if notes else ""))
 
 
+ORDER = ("naive", "linear", "mlp", "lstm", "lstm (keras init)", "gru", "indy", "cifg", "peephole", "lstm (short)")
+
+
+def merged(paths: list[Path]) -> dict:
+    """One report from the JSON reports at ``paths`` (runs with the same settings): each
+    (lag, model) and (T, model) row comes from the first report that has it; every row names
+    its run (``run``, an index into ``runs``: command, date, minutes, machine, partial)."""
+    reports = [json.loads(Path(p).read_text()) for p in paths]
+    base = {k: v for k, v in reports[0]["settings"].items() if k != "steps"}
+    for path, report in zip(paths, reports):
+        if {k: v for k, v in report["settings"].items() if k != "steps"} != base:
+            raise SystemExit(f"{path}: other settings than {paths[0]}: not merged")
+    rows, adding_rows, seen = [], [], set()
+    for index, report in enumerate(reports):
+        for kind, found, target in (("lag", report["rows"], rows), ("T", report["adding_rows"], adding_rows)):
+            for row in found:
+                key = (kind, row[kind], row["model"])
+                if key not in seen:
+                    seen.add(key)
+                    target.append({**row, "run": index})
+    rank = {name: i for i, name in enumerate(ORDER)}
+    for target, kind in ((rows, "lag"), (adding_rows, "T")):
+        target.sort(key=lambda r: (r[kind], rank.get(r["model"], len(ORDER))))
+    runs = [{"command": r["command"], "date": r["date"], "minutes": round(r["seconds"] / 60, 1),
+             "machine": r["machine"], "partial": r.get("partial", False), "source": str(p),
+             "rows": sum(row["run"] == i for row in rows), "adding_rows": sum(row["run"] == i for row in adding_rows)}
+            for i, (p, r) in enumerate(zip(paths, reports))]
+    first = reports[0]
+    return {**first, "command": "python benchmarks/long_lag.py --merge " + ",".join(str(p) for p in paths),
+            "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "runs": runs, "rows": rows,
+            "adding_rows": adding_rows, "seconds": sum(r["seconds"] for r in reports),
+            "lags": sorted({r["lag"] for r in rows}), "adding": sorted({r["T"] for r in adding_rows}),
+            "cells": sorted({r["cell"] for r in rows + adding_rows if r["cell"]}, key=rank.get),
+            "partial": any(r.get("partial", False) for r in reports), "lag_seconds": {}, "adding_seconds": {}}
+
+
+def runs_lines(report: dict) -> list[str]:
+    """The runs a merged report's rows come from (a row's ``run`` indexes them)."""
+    lines = ["The rows come from several runs of the same settings (`run` in the JSON rows; "
+             "each (L, model) and (T, model) row from the first run listed that has it):", ""]
+    for i, r in enumerate(report["runs"]):
+        m = r["machine"]
+        lines.append(f"{i}. `{r['command']}` on {r['date']}: {r['minutes']} min"
+                     f"{' (interrupted)' if r['partial'] else ''}, load average {m['load_start']} at the start; "
+                     f"rows kept: {r['rows']} echo, {r['adding_rows']} adding.")
+    return lines + [""]
+
+
 def sizes(text: str | None, default: str) -> list[int]:
     text = default if text is None else text
     return [] if text.strip().lower() in ("none", "0", "") else [int(v) for v in text.split(",")]
@@ -439,7 +498,19 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=None,
                         help="write <out>.md and <out>.json (default benchmarks/results/long_lag; "
                              "--quick writes nothing unless given)")
+    parser.add_argument("--merge", default=None,
+                        help="comma-separated JSON reports of runs with the same settings to combine into <out> "
+                             "instead of running (each row from the first report that has it)")
     args = parser.parse_args(argv)
+    if args.merge:
+        out = Path(args.out) if args.out else REPO / "benchmarks" / "results" / "long_lag"
+        report = merged([Path(p) for p in args.merge.split(",")])
+        write(out, report)
+        print(printed(report["rows"]))
+        for row in report["adding_rows"]:
+            print(printed_adding(row))
+        print(f"wrote {with_suffix(out, '.md')} and {with_suffix(out, '.json')}")
+        return 0
     load_at_start = os.getloadavg()[0]
     settings = json.loads(json.dumps(QUICK if args.quick else FULL))  # a deep copy
     settings["steps"] = {int(k): v for k, v in settings["steps"].items()}

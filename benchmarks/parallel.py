@@ -224,7 +224,8 @@ def panel(series: int, quick: bool) -> list[str]:
     return lines
 
 
-def sunspots(quick: bool) -> list[str]:
+def sunspots(quick: bool):
+    """Yields each figure as it is measured."""
     folds, epochs = (8, 2) if quick else (40, 10)
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / "hand_loop.py"
@@ -237,18 +238,32 @@ def sunspots(quick: bool) -> list[str]:
                          "--horizon", "1", "--lookback", "12", "--no-baselines", "--quiet", "--out", str(out)])
         results = pd.read_csv(out / "results.csv")
         our_mae = float((results["y_true"] - results["y_pred"]).abs().mean())
-        lines = [f"sunspots {folds} folds, {epochs} epochs, whole process: hand loop {hand.text()} (MAE {hand_mae:.2f}), "
-                 f"forecastkit {ours.text()} (MAE {our_mae:.2f}): {hand.seconds / ours.seconds:.1f}x faster, "
-                 f"MAE ratio {our_mae / hand_mae:.2f}"]
+        yield (f"sunspots {folds} folds, {epochs} epochs, whole process: hand loop {hand.text()} (MAE {hand_mae:.2f}), "
+               f"forecastkit {ours.text()} (MAE {our_mae:.2f}): {hand.seconds / ours.seconds:.1f}x faster, "
+               f"MAE ratio {our_mae / hand_mae:.2f}")
         try:
             import darts  # noqa: F401
         except ImportError:
-            return lines + ["darts: not importable (a benchmark-only install: pip install \"darts[torch]\")"]
+            yield "darts: not importable (a benchmark-only install: pip install \"darts[torch]\")"
+            return
         darts_script = Path(folder) / "darts_loop.py"
         darts_script.write_text(DARTS_LOOP)
         darts_usage, printed = timed([sys.executable, str(darts_script), str(folds), str(epochs)])
-        return lines + [f"sunspots, darts BlockRNNModel whole process: {darts_usage.text()} (MAE "
-                        f"{float(printed.split()[-1]):.2f}): forecastkit {darts_usage.seconds / ours.seconds:.1f}x faster"]
+        yield (f"sunspots, darts BlockRNNModel whole process: {darts_usage.text()} (MAE "
+               f"{float(printed.split()[-1]):.2f}): forecastkit {darts_usage.seconds / ours.seconds:.1f}x faster")
+
+
+def write(path: str | None, lines: list[str], began: float, done: bool) -> None:
+    """The figures so far as Markdown (rewritten after each part, so a stopped run keeps them)."""
+    if not path:
+        return
+    total = time.perf_counter() - began
+    header = (f"# benchmarks/parallel.py\n\n`python benchmarks/parallel.py {' '.join(sys.argv[1:])}` on "
+              f"{platform.node() or 'this machine'} ({os.cpu_count()} CPUs), {time.strftime('%Y-%m-%d %H:%M')}, "
+              f"{total:.0f} s{' in all' if done else ' so far'}. CPU-s: every process of the tree; cores = CPU-s / "
+              "wall; load: the 1-minute load average when the figure's run began (other work on a shared machine)."
+              "\n\n")
+    Path(path).write_text(header + "".join(f"- {line}\n" for line in lines))
 
 
 def main() -> None:
@@ -260,24 +275,21 @@ def main() -> None:
     args = parser.parse_args()
     parts = args.parts.split(",")
     began = time.perf_counter()
-    lines = []
+    lines: list[str] = []
     if "airline" in parts:
         lines += airline(args.quick)
         print(lines[-1], flush=True)
+        write(args.out, lines, began, False)
     if "panel" in parts:
         lines += panel(args.series or (40 if args.quick else 2000), args.quick)
+        write(args.out, lines, began, False)
     if "sunspots" in parts:
         for line in sunspots(args.quick):
             lines.append(line)
             print(line, flush=True)
-    total = time.perf_counter() - began
-    print(f"benchmark total {total:.0f} s")
-    if args.out:
-        header = (f"# benchmarks/parallel.py\n\n`python benchmarks/parallel.py {' '.join(sys.argv[1:])}` on "
-                  f"{platform.node() or 'this machine'} ({os.cpu_count()} CPUs), {time.strftime('%Y-%m-%d %H:%M')}, "
-                  f"{total:.0f} s in all. CPU-s: every process of the tree; cores = CPU-s / wall; load: the "
-                  "1-minute load average when the figure's run began (other work on a shared machine).\n\n")
-        Path(args.out).write_text(header + "".join(f"- {line}\n" for line in lines))
+            write(args.out, lines, began, False)
+    print(f"benchmark total {time.perf_counter() - began:.0f} s")
+    write(args.out, lines, began, True)
 
 
 if __name__ == "__main__":

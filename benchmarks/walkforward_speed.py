@@ -23,8 +23,8 @@ one process.
   TensorBoard import crashes a process that holds TensorFlow).
 
 Each backend runs in a process of its own (Keras fixes its backend on import): the hand loop
-and forecastkit both run on that backend (TensorFlow: ``tf.function`` with XLA; JAX: ``jax.jit``,
-the fold-parallel step a ``jax.vmap`` over fits). It prints, per backend, seconds, the ratio to
+and forecastkit both run on that backend (TensorFlow: graph functions, ``tf.function``; JAX:
+``jax.jit``, the fold-parallel step a ``jax.vmap`` over fits). It prints, per backend, seconds, the ratio to
 the hand loop, mean MAE per method, seconds per fit against origins, and the grouped step's
 achieved GFLOP/s against NumPy's float32 matmul peak measured in the same run; then the JAX
 figures over the TensorFlow ones. ``--quick`` runs 10 origins, one seed, 3 epochs (a smoke
@@ -153,8 +153,8 @@ def measure(counts, seeds, epochs: int) -> dict:
         for seed in seeds:
             fk[(count, seed)] = forecastkit_run(panel, count, seed, epochs)
             seconds, mae, fits, _ = fk[(count, seed)]
-            print(f"{backend} forecastkit {count:>3} origins seed {seed}: {seconds:7.2f} s  MAE {mae:.3f}  ({fits} fits)",
-                  flush=True)
+            print(f"{backend} forecastkit {count:>3} origins seed {seed}: {seconds:7.2f} s  MAE {mae:.3f}  "
+                  f"({fits} fits)", flush=True)
     hand = {}
     for seed in seeds:
         folds = hand_loop(keras, y, origins, seed, epochs)
@@ -180,7 +180,7 @@ def in_subprocess(backend: str, argv: list) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "result.json"
         done = subprocess.run([sys.executable, __file__, *argv, "--backends", backend, "--json", str(path)],
-                              env={**os.environ, "KERAS_BACKEND": backend})
+                              env={**os.environ, "KERAS_BACKEND": backend}, check=False)
         if not path.exists():
             raise RuntimeError(f"the {backend} run failed (exit code {done.returncode}) before writing its results")
         if done.returncode:  # e.g. a crash while the interpreter shut down, after the results were written
@@ -218,7 +218,8 @@ def report(results: list, darts: dict | None, seeds, epochs: int) -> None:
         print("\nforecastkit seconds per run (seed 0 first; the first run of each group size compiles the step):")
         for result in results:
             for row in result["rows"]:
-                print(f"  {result['backend']}, {row['origins']} origins: " + ", ".join(f"{s:.1f}" for s in row["fk_runs"]))
+                runs = ", ".join(f"{s:.1f}" for s in row["fk_runs"])
+                print(f"  {result['backend']}, {row['origins']} origins: {runs}")
     if darts is None:
         print("\ndarts: not importable in this environment (BlockRNNModel needs darts with its torch extra); skipped.")
     arch = layer_plan("vanilla", {"units": UNITS, "dropout": 0.0}, (LOOKBACK, 1), 1)

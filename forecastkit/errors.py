@@ -100,3 +100,8 @@ class FewWindowsWarning(UserWarning):
 
 class MetricWarning(UserWarning):
     """A metric skipped values where it is undefined (``y == 0`` in MAPE, zero MASE scale)."""
+
+
+class TensorFlowOnlyWarning(UserWarning):
+    """A setting only Keras' TensorFlow backend honours was given on another backend, where it
+    changes nothing (e.g. ``fast_nondeterministic``: op determinism is a TensorFlow switch)."""

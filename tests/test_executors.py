@@ -1,11 +1,14 @@
 """Executors: in-process, a process pool and Dask give the same predictions bit for bit; a killed
-worker's job is retried; a run interrupted on one executor resumes on another.
+worker's job is retried; a run interrupted on one executor resumes on another; the driver of a
+pool never imports TensorFlow; the costliest jobs start first; a model's groups keep every core busy.
 
 The only tests that run more than one process (the others pin FORECASTKIT_JOBS=1, conftest.py).
 """
 
 import os
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -15,10 +18,15 @@ from conftest import FAST
 
 from forecastkit import Forecaster
 from forecastkit.errors import ConfigError
-from forecastkit.evaluation import RunStore, WalkForward, walk_forward
-from forecastkit.evaluation.executors import check_executor, default_jobs, tasks_of
+from forecastkit.evaluation import RunStore, WalkForward, plan, walk_forward
+from forecastkit.evaluation.executors import (
+    check_executor,
+    default_jobs,
+    longest_first,
+    tasks_of,
+)
 
-SPLITTER = WalkForward(horizon=3, folds=6, refit="every:2")
+SPLITTER = WalkForward(horizon=3, folds=4, refit="every:2")
 KILL_MARKER = "FORECASTKIT_TEST_KILL_MARKER"
 
 
@@ -66,7 +74,7 @@ def test_a_killed_workers_job_is_retried(tmp_path, monkeypatch):
     naive = {"naive": KillOnce("naive", horizon=3), "other": KillOnce("naive", horizon=3)}  # two tasks
     result = walk_forward(seasonal_series(), naive, SPLITTER, baselines=False, n_jobs=2)
     assert marker.exists()  # a worker died mid-job
-    assert set(result.fits["status"]) == {"ok"} and len(result.fits) == 2 * 6
+    assert set(result.fits["status"]) == {"ok"} and len(result.fits) == 2 * SPLITTER.folds
     monkeypatch.delenv(KILL_MARKER)
     plain = {"naive": Forecaster("naive", horizon=3), "other": Forecaster("naive", horizon=3)}
     alone = walk_forward(seasonal_series(), plain, SPLITTER, baselines=False, n_jobs=1)
@@ -107,3 +115,44 @@ def test_a_models_one_fit_jobs_on_one_series_travel_together():
     naive = Forecaster("naive")
     jobs = [Job("naive", naive, "fit", [(unit, k)], 0) for k in range(3)] + [Job("naive", naive, "fit", [(other, 0)], 0)]
     assert [len(task) for task in tasks_of(jobs)] == [3, 1]
+
+
+def test_the_driver_plans_a_neural_run_without_importing_tensorflow():
+    code = """
+import sys
+from forecastkit import Forecaster, datasets
+from forecastkit.evaluation import WalkForward, plan
+from forecastkit.evaluation.environment import reference
+series = plan.series_of(datasets.load("airline"))
+folds = WalkForward(horizon=3, folds=4, refit="every:2").split(len(series[0].y), times=series[0].times)
+entries = plan.resolve_models({"v": Forecaster("vanilla", horizon=3)}, 3, False, 12, 100)
+jobs = plan.plan_jobs(entries, series, {"neural": {series[0].sid: folds}}, 0, {}, True)
+environment = reference(True, uses_tensorflow=True)
+print(jobs[0].kind, environment.tf_threads, "tensorflow" in sys.modules, "keras" in sys.modules)
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["group", "(1,", "1)", "False", "False"], done.stderr
+
+
+def test_a_models_groups_are_a_multiple_of_the_cpus(monkeypatch):
+    from forecastkit.evaluation.splits import Fold
+
+    series = plan.Series("a", np.zeros(80), pd.RangeIndex(80), pd.DataFrame({"y": []}), [], None)
+    unit = plan.Unit("a", [series], {"a": [Fold(k, 40 + k, 0, 40 + k, 1) for k in range(40)]})
+    vanilla = Forecaster("vanilla", horizon=1, lookback=4)
+    for cpus, groups in ((1, 5), (2, 6), (4, 8)):
+        monkeypatch.setattr(plan, "cpu_count", lambda: cpus)
+        size = plan.group_size(vanilla, [(unit, k) for k in range(40)])
+        assert size <= plan.GROUP_FITS and -(-40 // size) == groups
+    assert plan.group_size(vanilla, [(unit, k) for k in range(3)]) == 3  # one group: not split
+
+
+def test_the_costliest_jobs_start_first():
+    from forecastkit.evaluation.splits import Fold
+
+    series = plan.Series("a", np.zeros(80), pd.RangeIndex(80), pd.DataFrame({"y": []}), [], None)
+    unit = plan.Unit("a", [series], {"a": [Fold(0, 70, 0, 70, 10)]})
+    jobs = [plan.Job(m, Forecaster(m, horizon=10), "fit", [(unit, 0)], 0) for m in ("naive", "arima", "ets")]
+    network = plan.Job("vanilla", Forecaster("vanilla", horizon=10, lookback=20), "group", [(unit, 0)], 0)
+    order = [task[0].label for task in longest_first(tasks_of([*jobs, network]))]
+    assert order == ["vanilla", "arima", "ets", "naive"]

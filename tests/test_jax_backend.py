@@ -22,7 +22,7 @@ HERE = Path(__file__).resolve().parent
 def run_with_backend(backend: str, args: list, timeout: int = 600, **variables) -> subprocess.CompletedProcess:
     env = {**os.environ, "KERAS_BACKEND": backend, "PYTHONWARNINGS": "ignore::DeprecationWarning", **variables}
     return subprocess.run([sys.executable, *args], cwd=HERE.parent, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+                          timeout=timeout, check=False)
 
 
 def test_the_backend_agnostic_subset_passes_on_jax(airline, tmp_path):
@@ -30,9 +30,9 @@ def test_the_backend_agnostic_subset_passes_on_jax(airline, tmp_path):
     saved = Forecaster("vanilla", horizon=3, lookback=12, params=params, seed=1).fit(airline)
     saved.save(tmp_path / "model")  # on TensorFlow, this process's backend: the subset loads it on JAX
     saved.predict().to_csv(tmp_path / "forecast.csv", index=False)
-    done = run_with_backend("jax", ["-m", "pytest", "-q", "-p", "no:cacheprovider", "--no-header",
-                                    "-W", "error::forecastkit.errors.SequentialFitsWarning", str(HERE / "jax_subset.py")],
-                            FORECASTKIT_TF_MODEL=str(tmp_path))
+    pytest = ["-m", "pytest", "-q", "-o", "addopts=", "-p", "no:cacheprovider", "--no-header",  # one process
+              "-W", "error::forecastkit.errors.SequentialFitsWarning", str(HERE / "jax_subset.py")]
+    done = run_with_backend("jax", pytest, FORECASTKIT_TF_MODEL=str(tmp_path))
     summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-3000:]
     assert " passed" in summary and "skipped" not in summary and "failed" not in summary, summary
@@ -62,5 +62,5 @@ def test_without_jax_the_jax_backend_is_one_line_naming_the_extra():
     done = run_with_backend("jax", ["-c", code], timeout=120)
     assert done.returncode != 0 and "Traceback" not in done.stderr, done.stderr[-3000:]
     lines = [line for line in (done.stdout + done.stderr).splitlines() if "error" in line]
-    assert lines == ['forecastkit: error: KERAS_BACKEND=jax needs JAX, which is not installed: '
-                     'pip install "forecastkit[jax]".'], done.stdout + done.stderr
+    assert lines == [('forecastkit: error: KERAS_BACKEND=jax needs JAX, which is not installed: '
+                      'pip install "forecastkit[jax]".')], done.stdout + done.stderr

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from conftest import FAST
 
-from forecastkit import Forecaster
+from forecastkit import Forecaster, datasets
 from forecastkit.data import GLOBAL_ID, from_pandas
 from forecastkit.errors import ConfigError, DataError
 from forecastkit.evaluation import WalkForward, walk_forward
@@ -299,3 +299,16 @@ def test_cli_skip_short_forecasts_the_other_series_and_says_so(tmp_path):
     warning = [line for line in done.stderr.splitlines() if line.startswith("forecastkit: warning:")]
     assert len(warning) == 1 and "Dropped 1 of 3 series" in warning[0] and "'tiny' has 5 rows" in warning[0]
     assert sorted(pd.read_csv(tmp_path / "f.csv")["id"].unique()) == ["a", "b"]
+
+
+def test_the_default_batch_grows_with_the_training_windows():
+    small = Forecaster("linear", horizon=2, lookback=4, params={"epochs": 1}).fit(datasets.load("airline"))
+    assert small.hyper_["batch_size"] == 32
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"id": np.repeat([f"s{k}" for k in range(40)], 900), "time": np.tile(np.arange(900), 40),
+                          "y": rng.normal(size=36_000).cumsum() + 500})
+    large = Forecaster("linear", horizon=2, lookback=4, params={"epochs": 1}).fit(frame, id="id", time="time")
+    assert large.hyper_["batch_size"] == 64  # about 36,000 windows: one doubling past 16,000
+    fixed = Forecaster("linear", horizon=2, lookback=4, params={"epochs": 1, "batch_size": 8}).fit(frame, id="id",
+                                                                                                  time="time")
+    assert fixed.hyper_["batch_size"] == 8

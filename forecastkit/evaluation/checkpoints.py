@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import uuid
 from pathlib import Path
 
 from sklearn.base import clone
@@ -42,7 +43,8 @@ class Checkpoint:
         if forecaster is None or not hasattr(forecaster, "model_"):
             return
         self.folder.mkdir(parents=True, exist_ok=True)
-        partial = self.folder / f"{self.stem}-{fit}-partial.keras"
+        # one partial file per writer: a worker of an interrupted run may still be saving this fit
+        partial = self.folder / f"{self.stem}-{fit}-partial-{os.getpid()}-{uuid.uuid4().hex[:8]}.keras"
         forecaster.model_.save(partial)
         with open(partial, "rb") as handle:
             os.fsync(handle.fileno())

@@ -64,6 +64,8 @@ def reference(deterministic: bool, uses_tensorflow: bool) -> Environment:
     to numbers, and the workers take them too.
     """
     if not uses_tensorflow or keras_backend() != "tensorflow":
+        if uses_tensorflow and not deterministic:
+            _warn_tensorflow_only()
         return Environment(deterministic)
     tf = sys.modules.get("tensorflow")
     if tf is None:  # its runtime will start with the run's threads, wherever it starts
@@ -76,6 +78,22 @@ def reference(deterministic: bool, uses_tensorflow: bool) -> Environment:
         return Environment(deterministic, (1, 1))
     except RuntimeError:  # the runtime started already: keep its settings, as numbers
         return Environment(deterministic, (intra or cpu_count(), inter or cpu_count()))
+
+
+def _warn_tensorflow_only() -> None:
+    """One :class:`~forecastkit.errors.TensorFlowOnlyWarning` per process (not in a worker: its
+    driver warned already) for ``deterministic=False`` on a backend other than TensorFlow."""
+    import multiprocessing
+    import warnings
+
+    from ..errors import TensorFlowOnlyWarning
+
+    if _APPLIED.get("warned") or multiprocessing.parent_process() is not None:
+        return
+    _APPLIED["warned"] = True
+    warnings.warn(TensorFlowOnlyWarning(
+        f"`fast_nondeterministic` (Python: `deterministic`=False) changes nothing on Keras' {keras_backend()} "
+        "backend: op determinism is a TensorFlow switch."), stacklevel=4)
 
 
 def use_threads(environment: Environment) -> None:

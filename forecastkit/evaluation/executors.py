@@ -227,6 +227,15 @@ def _on_dask(tasks: list, writer: Writer, environment: Environment, scheduler: s
                 for record in future.result():
                     writer.commit(record)
                 future.release()
+            if cluster is not None:  # its workers end promptly without a child process to wait for
+                client.run(stop_child)
     finally:
         if cluster is not None:
             cluster.close()
+
+
+def stop_child() -> None:
+    """End the child process of this Dask worker (:func:`run_task_in_child`), if it has one."""
+    executor = _CHILD.pop("pool", None)
+    if executor is not None:
+        executor.shutdown(wait=True, cancel_futures=True)

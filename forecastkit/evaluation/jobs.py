@@ -213,8 +213,9 @@ def _run_group(job: Job):
     by_arch: dict = {}
     for member in members:
         if member.error is None:
-            by_arch.setdefault(member.arch, []).append(member)
-    for arch, group in by_arch.items():
+            # fits of one step: the same architecture and batch size (``batch_size=0`` resolves per fit)
+            by_arch.setdefault((member.arch, member.forecaster.hyper_["batch_size"]), []).append(member)
+    for (arch, _), group in by_arch.items():
         began = time.perf_counter()
         outcomes = train_group(arch, [m.windows for m in group], [m.forecaster.seed for m in group],
                                group[0].forecaster.hyper_, description=f"training {template.model}",

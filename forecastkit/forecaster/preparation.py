@@ -19,6 +19,7 @@ from ..features import FeatureEncoder, check_calendar
 from ..models.registry import get_spec
 from ..preprocess import choose_chain, fixed_chain
 from ..preprocess.seasonality import grid_positions, seasonal_periods
+from ..training import auto_batch_size
 from ..windows import WindowSet
 from .options import covariate_roles, default_lookback, tail, target_scaler
 from .options import fixed_chain as fixed_parts
@@ -79,6 +80,8 @@ def prepare_windows(f, panel: Panel) -> dict:
     else:
         windows = {GLOBAL_ID: make_window_set(f, blocks)}
     warn_few_windows(f, windows, shortest)
+    if not f.hyper_.get("batch_size", 1):  # 0: by the training windows of the largest set
+        f.hyper_ = {**f.hyper_, "batch_size": auto_batch_size(max(len(ws) for ws in windows.values()))}
     return windows
 
 

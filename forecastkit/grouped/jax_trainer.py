@@ -3,18 +3,18 @@
 :func:`forecastkit.grouped.trainer.train_group` runs the same epoch loop on either backend
 and asks :func:`step_function` for the compiled step when Keras runs on JAX. The step is
 written for one fit and mapped over the fit axis with ``jax.vmap``, so no fit's gradient can
-reach another's weights by construction. Per fit it is the TensorFlow step's arithmetic:
+reach another's weights by construction. Per fit it is the TensorFlow step's arithmetic, from
+the same backend-neutral pieces:
 
-- the forward is :func:`~forecastkit.grouped.layers.forward` with :func:`jax_ops`, the op
-  table in ``jax.numpy`` (the functions ``keras.ops`` calls on the JAX backend; slot ``f``
-  alone, with a fit axis of one), so the step also runs where Keras uses another backend;
+- the forward is :func:`~forecastkit.grouped.layers.forward` with its op table in
+  ``jax.numpy`` (:func:`jax_ops`, the functions ``keras.ops`` calls on the JAX backend; slot
+  ``f`` alone, with a fit axis of one), so the step also runs where Keras uses another backend;
 - the loss is the fit's masked mean ``loss_name`` loss
   (:func:`forecastkit.training.pointwise_loss`) plus its L2 penalty, differentiated with
   ``jax.value_and_grad``;
-- the update is Keras' Adam written out (``alpha = lr * sqrt(1 - b2^t) / (1 - b1^t)``,
-  ``w -= alpha * m / (sqrt(v) + eps)``, the formulas of ``keras.optimizers.Adam.update_step``);
-  a fit with no window in the batch, one that may not train (``alive`` false) and one whose
-  loss is not finite keep their weights, moments and step count exactly.
+- the update is Keras' Adam (:func:`~forecastkit.grouped.trainer.adam_update`); a fit with no
+  window in the batch, one that may not train (``alive`` false) and one whose loss is not
+  finite keep their weights, moments and step count exactly.
 
 The compiled step is cached per (architecture, batch size, loss); JAX compiles it once per
 number of fit slots (the trainer pads groups to a multiple of eight slots, so groups of
@@ -23,8 +23,8 @@ nearby sizes share one compile).
 
 from __future__ import annotations
 
-from .layers import Arch, forward
-from .trainer import BETA_1, BETA_2, EPSILON
+from .layers import Arch, forward, op_table
+from .trainer import adam_update
 
 _COMPILED: dict = {}
 
@@ -63,7 +63,6 @@ def step_function(arch: Arch, batch: int, loss_name: str = "mse"):
 
     ops = jax_ops()
     horizon, l2 = arch.horizon, float(arch.l2)
-    f32 = jnp.float32
 
     def one_fit(w, m, v, t, alive, x, y, mask, lr):
         def objective(weights):
@@ -77,18 +76,7 @@ def step_function(arch: Arch, batch: int, loss_name: str = "mse"):
         loss, grads = jax.value_and_grad(objective)(w)
         has = jnp.any(mask > 0) & alive
         finite = jnp.isfinite(loss)
-        ok = has & finite
-        t_new = t + ok.astype(f32)
-        alpha = lr * jnp.sqrt(1 - jnp.power(f32(BETA_2), t_new)) / (1 - jnp.power(f32(BETA_1), t_new))
-        w2, m2, v2 = [], [], []
-        for wk, mk, vk, gk in zip(w, m, v, grads):
-            mn = mk + (gk - mk) * (1 - BETA_1)
-            vn = vk + (jnp.square(gk) - vk) * (1 - BETA_2)
-            wn = wk - (mn * alpha) / (jnp.sqrt(vn) + EPSILON)
-            w2.append(jnp.where(ok, wn, wk))  # a fit that does not train keeps weights and moments
-            m2.append(jnp.where(ok, mn, mk))
-            v2.append(jnp.where(ok, vn, vk))
-        return w2, m2, v2, t_new, loss, has & ~finite
+        return (*adam_update(jnp, w, m, v, grads, t, has & finite, lr), loss, has & ~finite)
 
     step = jax.jit(jax.vmap(one_fit, in_axes=(0, 0, 0, 0, 0, 0, 0, 0, None)))
     _COMPILED[key] = step
@@ -107,27 +95,4 @@ def jax_ops():
     import jax
     import jax.numpy as jnp
 
-    class JaxOps:
-        matmul = staticmethod(jnp.matmul)
-        concat = staticmethod(lambda xs, axis: jnp.concatenate(xs, axis=axis))
-        stack = staticmethod(lambda xs, axis: jnp.stack(xs, axis=axis))
-        tanh = staticmethod(jnp.tanh)
-        sigmoid = staticmethod(jax.nn.sigmoid)
-        relu = staticmethod(jax.nn.relu)
-        maximum = staticmethod(jnp.maximum)
-        reshape = staticmethod(jnp.reshape)
-        shape = staticmethod(jnp.shape)
-
-        @staticmethod
-        def zeros(shape, like):
-            return jnp.zeros(shape, like.dtype)
-
-        @staticmethod
-        def pad_rows(x, before):
-            return jnp.pad(x, ((0, 0), (0, 0), (before, 0), (0, 0)))
-
-        @staticmethod
-        def flip_rows(x):
-            return jnp.flip(x, axis=2)
-
-    return JaxOps
+    return op_table(jnp, sigmoid=jax.nn.sigmoid, relu=jax.nn.relu)

@@ -224,75 +224,57 @@ def _orthogonal(rng, shape) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- forward --
-class NumpyOps:
-    """The op table of :func:`forward` in NumPy (float32)."""
+def op_table(xp, sigmoid=None, relu=None):
+    """The op table of :func:`forward` over the array namespace ``xp`` with NumPy's names
+    (``numpy``, ``keras.ops``, ``jax.numpy``): ``sigmoid`` and ``relu`` default to ``xp``'s own.
 
-    matmul = staticmethod(np.matmul)
-    concat = staticmethod(lambda xs, axis: np.concatenate(xs, axis=axis))
-    stack = staticmethod(lambda xs, axis: np.stack(xs, axis=axis))
-    tanh = staticmethod(np.tanh)
-    maximum = staticmethod(np.maximum)
+    Examples
+    --------
+    >>> ops = op_table(np, sigmoid=lambda x: 1 / (1 + np.exp(-x)), relu=lambda x: np.maximum(x, 0))
+    >>> ops.sigmoid(np.zeros(2)).tolist(), ops.flip_rows(np.arange(3).reshape(1, 1, 3, 1)).ravel().tolist()
+    ([0.5, 0.5], [2, 1, 0])
+    """
 
-    @staticmethod
-    def sigmoid(x):
-        with np.errstate(over="ignore"):  # exp(-x) overflows to inf for x << 0: sigmoid 0, as wanted
-            return (1.0 / (1.0 + np.exp(-x))).astype(x.dtype)
+    class Ops:
+        matmul = staticmethod(xp.matmul)
+        concat = staticmethod(lambda xs, axis: xp.concatenate(xs, axis=axis))
+        stack = staticmethod(lambda xs, axis: xp.stack(xs, axis=axis))
+        tanh = staticmethod(xp.tanh)
+        maximum = staticmethod(xp.maximum)
+        reshape = staticmethod(xp.reshape)
+        shape = staticmethod(xp.shape)
 
-    @staticmethod
-    def relu(x):
-        return np.maximum(x, 0)
+        @staticmethod
+        def zeros(shape, like):
+            return xp.zeros(shape, like.dtype)
 
-    @staticmethod
-    def reshape(x, shape):
-        return np.reshape(x, shape)
+        @staticmethod
+        def pad_rows(x, before):
+            return xp.pad(x, ((0, 0), (0, 0), (before, 0), (0, 0)))
 
-    @staticmethod
-    def shape(x):
-        return x.shape
+        @staticmethod
+        def flip_rows(x):
+            return xp.flip(x, axis=2)
 
-    @staticmethod
-    def zeros(shape, like):
-        return np.zeros(shape, like.dtype)
+    Ops.sigmoid = staticmethod(sigmoid or xp.sigmoid)
+    Ops.relu = staticmethod(relu or xp.relu)
+    return Ops
 
-    @staticmethod
-    def pad_rows(x, before):
-        return np.pad(x, ((0, 0), (0, 0), (before, 0), (0, 0)))
 
-    @staticmethod
-    def flip_rows(x):
-        return x[:, :, ::-1]
+def _numpy_sigmoid(x):
+    with np.errstate(over="ignore"):  # exp(-x) overflows to inf for x << 0: sigmoid 0, as wanted
+        return (1.0 / (1.0 + np.exp(-x))).astype(x.dtype)
+
+
+#: The op table of :func:`forward` in NumPy (float32 in, float32 out).
+NumpyOps = op_table(np, sigmoid=_numpy_sigmoid, relu=lambda x: np.maximum(x, 0))
 
 
 def keras_ops():
     """The op table of :func:`forward` in ``keras.ops`` (any Keras backend)."""
     from ..models.keras_common import import_keras
 
-    ops = import_keras().ops
-
-    class KerasOps:
-        matmul = staticmethod(ops.matmul)
-        concat = staticmethod(lambda xs, axis: ops.concatenate(xs, axis=axis))
-        stack = staticmethod(lambda xs, axis: ops.stack(xs, axis=axis))
-        tanh = staticmethod(ops.tanh)
-        sigmoid = staticmethod(ops.sigmoid)
-        relu = staticmethod(ops.relu)
-        maximum = staticmethod(ops.maximum)
-        reshape = staticmethod(ops.reshape)
-        shape = staticmethod(ops.shape)
-
-        @staticmethod
-        def zeros(shape, like):
-            return ops.zeros(shape, like.dtype)
-
-        @staticmethod
-        def pad_rows(x, before):
-            return ops.pad(x, ((0, 0), (0, 0), (before, 0), (0, 0)))
-
-        @staticmethod
-        def flip_rows(x):
-            return ops.flip(x, axis=2)
-
-    return KerasOps
+    return op_table(import_keras().ops)
 
 
 def forward(arch: Arch, weights: list, x, xp=NumpyOps):

@@ -14,8 +14,8 @@ a batch (per fit, a batch of its own windows): a TensorFlow graph function (XLA 
   gradient of a fit's weights is that fit's gradient alone;
 - a fit with no window in a batch (its epoch is shorter, or it stopped early or failed)
   gets no update: its weights, moments and step count are left exactly as they were;
-- the update is Keras' Adam written out per fit (``alpha = lr * sqrt(1 - b2^t) / (1 - b1^t)``,
-  ``w -= alpha * m / (sqrt(v) + eps)``), with no clipping across fits.
+- the update is Keras' Adam written out per fit, once for both backends (:func:`adam_update`),
+  with no clipping across fits.
 
 The held-out windows and the per-epoch windows are chosen by the sequential trainer's own
 helpers (``training.split_windows``, so at most ``training.VALIDATION_CAP`` held-out windows,
@@ -140,23 +140,49 @@ def _step_function(arch: Arch, batch: int, loss_name: str = "mse"):
             objective = tf.reduce_sum(tf.where(has, loss, tf.zeros_like(loss)))  # no fit's gradient mixes
         grads = tape.gradient(objective, w)
         finite = tf.math.is_finite(loss)
-        ok = has & finite
-        t_new = t + tf.cast(ok, f32)
-        alpha = lr * tf.sqrt(1 - tf.pow(tf.constant(BETA_2, f32), t_new)) / (1 - tf.pow(tf.constant(BETA_1, f32), t_new))
-        w2, m2, v2 = [], [], []
-        for wk, mk, vk, gk in zip(w, m, v, grads):
-            shape = tf.concat([[fits], tf.ones([len(wk.shape) - 1], tf.int32)], 0)
-            a, on = tf.reshape(alpha, shape), tf.reshape(ok, shape)
-            mn = mk + (gk - mk) * (1 - BETA_1)
-            vn = vk + (tf.square(gk) - vk) * (1 - BETA_2)
-            wn = wk - (mn * a) / (tf.sqrt(vn) + EPSILON)
-            w2.append(tf.where(on, wn, wk))  # a fit that does not train keeps weights and moments
-            m2.append(tf.where(on, mn, mk))
-            v2.append(tf.where(on, vn, vk))
-        return w2, m2, v2, t_new, loss, has & ~finite
+
+        def per_fit(values, weight):  # (F,) against a weight (F, ...): one value per fit slot
+            return tf.reshape(values, tf.concat([[fits], tf.ones([len(weight.shape) - 1], tf.int32)], 0))
+
+        return (*adam_update(tf, w, m, v, grads, t, has & finite, lr, per_fit), loss, has & ~finite)
 
     _COMPILED[key] = step
     return step
+
+
+def adam_update(xp, weights: list, m: list, v: list, grads: list, t, ok, lr, per_fit=None) -> tuple:
+    """Keras' Adam step (``keras.optimizers.Adam.update_step``'s formulas, no clipping), kept
+    exactly where ``ok`` is false: ``(weights, m, v, t)`` updated.
+
+    ``alpha = lr * sqrt(1 - b2^t) / (1 - b1^t)`` with ``t`` the step count after this step,
+    ``m += (g - m) * (1 - b1)``, ``v += (g^2 - v) * (1 - b2)``, ``w -= alpha * m / (sqrt(v) + eps)``.
+    ``xp``: the array namespace (``tensorflow``, ``jax.numpy`` or ``numpy``: ``sqrt``, ``square``,
+    ``where``). ``t``, ``ok``: one per fit, or scalars for a single fit (the JAX step, inside
+    ``jax.vmap``); ``per_fit(values, weight)`` shapes them to broadcast against a weight with a
+    leading fit axis (the TensorFlow step); None when they are scalars.
+
+    Examples
+    --------
+    >>> w, m, v, t = adam_update(np, [np.ones(2)], [np.zeros(2)], [np.zeros(2)], [np.array([1.0, -1.0])],
+    ...                          0.0, True, 0.1)
+    >>> np.round(w[0], 4).tolist(), float(t)  # the first step moves each weight by lr against its gradient
+    ([0.9, 1.1], 1.0)
+    >>> adam_update(np, w, m, v, [np.ones(2)], t, False, 0.1)[0][0].tolist() == w[0].tolist()  # kept
+    True
+    """
+    spread = per_fit or (lambda values, weight: values)
+    t_new = xp.where(ok, t + 1.0, t)
+    alpha = lr * xp.sqrt(1 - BETA_2 ** t_new) / (1 - BETA_1 ** t_new)
+    new_w, new_m, new_v = [], [], []
+    for wk, mk, vk, gk in zip(weights, m, v, grads):
+        a, on = spread(alpha, wk), spread(ok, wk)
+        mn = mk + (gk - mk) * (1 - BETA_1)
+        vn = vk + (xp.square(gk) - vk) * (1 - BETA_2)
+        wn = wk - (mn * a) / (xp.sqrt(vn) + EPSILON)
+        new_w.append(xp.where(on, wn, wk))  # a fit that does not train keeps weights and moments
+        new_m.append(xp.where(on, mn, mk))
+        new_v.append(xp.where(on, vn, vk))
+    return new_w, new_m, new_v, t_new
 
 
 def _held_out_loss(arch: Arch, weights: list, vx, vy, vmask, loss_name: str = "mse") -> np.ndarray:

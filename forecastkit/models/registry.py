@@ -86,7 +86,8 @@ HUBER_DELTA = 1.0
 # evidence is in benchmarks/results/defaults.md, "Training defaults").
 TRAINING = (
     Hyper("epochs", 100, int, "maximum training epochs (early stopping may end sooner)", 1),
-    Hyper("batch_size", 32, int, "windows per gradient step", 1),
+    Hyper("batch_size", 0, int, "windows per gradient step (0: by the training windows, 32 up to 16,000 "
+          "of them, doubled per doubling, at most 256)", 0),
     Hyper("learning_rate", 0.003, float, "Adam learning rate", 1e-12),
     Hyper("patience", 10, int, "epochs without validation improvement before stopping", 1),
     Hyper("validation", 0.1, float, "share of the latest training windows held out for early stopping",

@@ -114,7 +114,7 @@ SPACES = {
     "chrono_max": Choice((0, 16, 64, 256)),
     # the training settings
     "epochs": Range(20, 300, log=True),
-    "batch_size": Choice((16, 32, 64, 128)),
+    "batch_size": Choice((0, 16, 32, 64, 128)),
     "learning_rate": Range(1e-4, 3e-2, log=True),
     "patience": Range(5, 30),
     "validation": Range(0.05, 0.3),
