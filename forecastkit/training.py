@@ -25,10 +25,9 @@ import numpy as np
 from .errors import TrainingError
 from .models.registry import HUBER_DELTA
 
-#: ``batch_size=0``: :data:`SMALLEST_BATCH` windows per step up to :data:`WINDOWS_PER_DOUBLING` x 32
-#: training windows, doubled for every doubling beyond, at most :data:`LARGEST_BATCH`
-#: (:func:`auto_batch_size`).
-SMALLEST_BATCH, LARGEST_BATCH, WINDOWS_PER_DOUBLING = 32, 256, 500
+#: ``batch_size=0``: :data:`SMALLEST_BATCH` windows per step up to :data:`FIRST_DOUBLING` training
+#: windows, doubled for every doubling beyond, at most :data:`LARGEST_BATCH` (:func:`auto_batch_size`).
+SMALLEST_BATCH, LARGEST_BATCH, FIRST_DOUBLING = 32, 256, 16_000
 
 
 def auto_batch_size(windows: int) -> int:
@@ -44,8 +43,8 @@ def auto_batch_size(windows: int) -> int:
     >>> [auto_batch_size(n) for n in (100, 16_000, 40_000, 130_000, 2_000_000)]
     [32, 32, 64, 256, 256]
     """
-    doublings = math.floor(math.log2(max(windows, 1) / WINDOWS_PER_DOUBLING / SMALLEST_BATCH)) if windows else 0
-    return int(min(LARGEST_BATCH, SMALLEST_BATCH * 2 ** max(0, doublings)))
+    doublings = max(0, math.floor(math.log2(max(windows, 1) / FIRST_DOUBLING)))
+    return int(min(LARGEST_BATCH, SMALLEST_BATCH * 2 ** doublings))
 
 
 #: Held-out windows scored per epoch for early stopping: more than this are subsampled
