@@ -25,19 +25,17 @@ Hyperparameters
     An ensemble's ``params`` holds hyperparameters shared by every member that has them
     (``{"epochs": 20}``) and dicts of one member's own (``{"mlp": {"units": 16}}``); a shared
     name no member has is an error. A bag's ``params`` are its network's.
-No weights, no selection
-    The median needs no weights, and no member is dropped: nothing is chosen from data, so
-    nothing can leak. Each fit (each walk-forward fit too) trains its members on that fit's
-    training data alone. The walk-forward trains ensembles and bags on its sequential path
-    (each fit trains several networks).
+Members chosen on held-out origins
+    Each fit of an ensemble scores every member on its latest training origins whose horizon
+    lies in every network's held-out windows and forecasts the median of the best ``k``, the
+    smallest combination kept only when it beats every larger one by 2 %
+    (:mod:`forecastkit.ensemble_validation`; ``weights_``, ``preprocess_``). Only the fit's
+    own training data decides, so nothing leaks. A bag forecasts the median of all its copies.
+    The walk-forward trains ensembles and bags on its sequential path.
 Intervals (``predict(level=...)``)
-    Split-conformal on the ensemble's own errors: the median forecast, from the history known
-    at each of the latest training origins whose whole horizon lies in the held-out
-    (validation) windows of every network, is compared with the actuals. The absolute errors,
-    divided by each series' mean absolute one-step change and pooled over series (one list
-    per series in local mode), give the half-width per step. These are the same held-out
-    windows a single network's intervals use (early stopping also watched them). Computed on
-    the first request (from the stored training tail, so a loaded model gives the same).
+    Split-conformal on the ensemble's own errors at those held-out origins (the windows a
+    single network's intervals use), divided by each series' mean absolute one-step change and
+    pooled over series (one list per series in local mode): the half-width per step.
 Refused, before any training
     Quantile heads (``quantiles``), sampled paths (``samples``, ``sample_paths``) and
     ``warm_start``: the median of several networks has no quantile head, no single set of
@@ -52,7 +50,8 @@ Examples
 >>> [member.model for member in f.members_]
 ['linear', 'naive', 'seasonal_naive']
 >>> each = np.array([member.predict()["yhat"] for member in f.members_])
->>> bool(np.allclose(f.predict()["yhat"], np.median(each, axis=0)))
+>>> chosen = [i for i, member in enumerate(f.members_) if member.model in f.weights_]
+>>> bool(np.allclose(f.predict()["yhat"], np.median(each[chosen], axis=0)))
 True
 """
 
@@ -67,12 +66,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .checks import check_int, check_levels, required_length
+from . import ensemble_validation as validation
+from .checks import check_int, check_levels
 from .data import GLOBAL_ID
 from .errors import ConfigError, DataError, ModelFileError, NotFittedError
 from .forecaster import options, persistence, preparation
 from .intervals import bound_columns, check_calibration_size, conformal_half_width
-from .models.registry import MODELS, TRAINING, get_spec, model_names
+from .models.registry import MODELS, get_spec, model_names
 from .versions import versions
 
 _ENSEMBLES = tuple(model_names("ensemble"))
@@ -80,11 +80,6 @@ _ENSEMBLES = tuple(model_names("ensemble"))
 DEFAULT_MEMBERS: tuple[str, ...] = get_spec("ensemble").members
 #: Lookback multipliers the copies of a bag cycle through (copy ``j``: ``LOOKBACK_FACTORS[j % 3]``).
 LOOKBACK_FACTORS = (1.0, 1.5, 2.0)
-#: Calibration origins per series of an ensemble's intervals, at most (pooled over a global
-#: model's series: at most :data:`CALIBRATION_TOTAL` in all, at least one per series).
-CALIBRATION_PER_SERIES = 100
-CALIBRATION_TOTAL = 2000
-_VALIDATION = next(h.default for h in TRAINING if h.name == "validation")
 _FOLDER = re.compile(r"members/[0-9]+-[a-z0-9_]+")
 
 
@@ -373,22 +368,53 @@ def fit_composite(forecaster, panel):
     shapes = [(leaf.lookback_, _warmup(leaf, leaf.season_), leaf.model_horizon, leaf.hyper_["validation"])
               for leaf in neural]
     local = forecaster.mode == "local" and panel.n_series > 1
-    forecaster.calibration_origins_ = _origin_counts(panel.lengths, forecaster.horizon_, shapes, local)
+    forecaster.calibration_origins_ = validation.origin_counts(panel.lengths, forecaster.horizon_, shapes, local)
     if len(neural) < len(leaves):  # a baseline member forecasts from the whole history
         forecaster.history_ = panel
     else:
         rows = max(max(leaf.history_.lengths.values()) for leaf in neural)
         forecaster.history_ = options.tail(panel, rows + max(forecaster.calibration_origins_.values())
                                            + forecaster.horizon_)
+    forecaster.combination_ = tuple(range(len(members)))
+    if forecaster.model in _ENSEMBLES and len(members) > 1:
+        _combine(forecaster)
     _describe(forecaster)
     return forecaster
 
 
+def _combine(forecaster) -> None:
+    """Choose the members the ensemble combines on its held-out origins
+    (:func:`~forecastkit.ensemble_validation.choose_members`) and keep the chosen median's
+    errors there as the intervals' calibration."""
+    local = _local(forecaster)
+    histories, actual, keys, units = validation.held_out(forecaster, local)
+    if not histories:
+        return
+    each = np.stack([np.asarray(member.predict_histories(histories), dtype=float)
+                     for member in forecaster.members_])
+    forecaster.combination_ = validation.choose_members(each, actual, units)
+    errors = np.abs(actual - np.median(each[list(forecaster.combination_)], axis=0)) / units
+    sizes = validation.sizes(forecaster.calibration_origins_, local)
+    forecaster.calibration_ = validation.sorted_errors(errors, keys, sizes)
+
+
 def _describe(forecaster) -> None:
-    """``preprocess_``: the members' transform choices, when they record one."""
+    """``weights_`` (see :func:`weights`) and ``preprocess_``: an ensemble's chosen members, then
+    the members' transform choices, when they record one."""
+    forecaster.weights_ = weights(forecaster)
     choices = [f"{leaf.model}: {leaf.preprocess_}" for leaf in _leaves(forecaster) if hasattr(leaf, "preprocess_")]
+    if forecaster.model in _ENSEMBLES:
+        choices.insert(0, "median of " + ", ".join(forecaster.weights_))
     if choices:
         forecaster.preprocess_ = "; ".join(dict.fromkeys(choices))
+
+
+def weights(forecaster) -> dict:
+    """``weights_`` of a fitted ensemble or bag: ``{member: weight}`` of the members it combines
+    (``1 / k`` each; members left out are not listed)."""
+    chosen = [forecaster.members_[i] for i in forecaster.combination_]
+    return {member.model if forecaster.model in _ENSEMBLES else f"copy{i}": 1 / len(chosen)
+            for i, member in zip(forecaster.combination_, chosen)}
 
 
 def median_of_members(forecaster, histories: list) -> np.ndarray:
@@ -398,7 +424,8 @@ def median_of_members(forecaster, histories: list) -> np.ndarray:
         raise NotFittedError("This Forecaster is not fitted yet. Call `fit(data)` before forecasting.")
     if not histories:
         return np.zeros((0, forecaster.horizon_))
-    forecasts = [np.asarray(member.predict_histories(histories), dtype=float) for member in forecaster.members_]
+    chosen = getattr(forecaster, "combination_", range(len(forecaster.members_)))
+    forecasts = [np.asarray(forecaster.members_[i].predict_histories(histories), dtype=float) for i in chosen]
     return np.median(np.stack(forecasts), axis=0)
 
 
@@ -408,7 +435,7 @@ def predict_composite(forecaster, data, future, levels, samples, load_kwargs: di
     forecaster.check_samples(samples)  # refused: no sampled paths
     local = _local(forecaster)
     if levels:
-        check_calibration_size(levels, min(_sizes(forecaster.calibration_origins_, local).values()))
+        check_calibration_size(levels, min(validation.sizes(forecaster.calibration_origins_, local).values()))
     panel = forecaster.history_ if data is None else options.as_panel(data, **load_kwargs)
     leaves = _leaves(forecaster)
     if data is not None:
@@ -423,7 +450,7 @@ def predict_composite(forecaster, data, future, levels, samples, load_kwargs: di
         if unseen is not None:
             raise DataError(f"Series {unseen!r} was not in the training data, so this local model has no errors "
                             "of its own to calibrate intervals on. Forecast it without levels, or refit.")
-        units = [scales.get(sid) or _scale(frame["y"]) for sid, frame, _ in histories]  # unseen: its own scale
+        units = [scales.get(sid) or validation.unit(frame["y"]) for sid, frame, _ in histories]  # unseen: its own scale
         for level in levels:
             half = np.array([conformal_half_width(calibration[sid if local else GLOBAL_ID], level) * unit
                              for (sid, _, _), unit in zip(histories, units)])
@@ -441,62 +468,18 @@ def _local(forecaster) -> bool:
     return forecaster.mode == "local" and len(forecaster.calibration_origins_) > 1
 
 
-def _origin_counts(lengths: dict, horizon: int, shapes: list, local: bool) -> dict:
-    """Per series, how many of its latest training origins the intervals are calibrated on:
-    those whose whole horizon lies in the held-out windows of every network, each network
-    given as ``(lookback, warmup rows, model horizon, validation share)``; capped at
-    :data:`CALIBRATION_PER_SERIES` (pooled series: :data:`CALIBRATION_TOTAL` in all).
-
-    Examples
-    --------
-    >>> _origin_counts({"a": 144}, 12, [(24, 0, 12, 0.1), (36, 0, 12, 0.1)], local=False)
-    {'a': 9}
-    """
-    counts = {}
-    for sid, n in lengths.items():
-        held = [int(max(n - required_length(lookback, model_horizon, warmup) + 1, 0) * validation)
-                - (horizon - model_horizon)
-                for lookback, warmup, model_horizon, validation in shapes]
-        counts[sid] = max(min(held) if held else int(max(n - horizon, 0) * _VALIDATION), 0)
-    cap = CALIBRATION_PER_SERIES if local or len(counts) == 1 else max(1, min(CALIBRATION_PER_SERIES,
-                                                                                 CALIBRATION_TOTAL // len(counts)))
-    return {sid: min(k, cap) for sid, k in counts.items()}
-
-
-def _sizes(counts: dict, local: bool) -> dict:
-    """Calibration errors per key: per series (local) or pooled under ``"*"``."""
-    return {str(sid): int(k) for sid, k in counts.items()} if local else {GLOBAL_ID: int(sum(counts.values()))}
-
-
-def _scale(y: np.ndarray) -> float:
-    """A series' mean absolute one-step change (1 when it has none): the unit of its errors."""
-    steps = np.abs(np.diff(np.asarray(y, dtype=float)))
-    scale = float(steps.mean()) if len(steps) else float("nan")
-    return scale if np.isfinite(scale) and scale > 0 else 1.0
-
-
 def _calibration(forecaster) -> tuple[dict, dict]:
-    """``({key: sorted absolute scaled errors, (origins, horizon)}, {id: scale})`` of the
-    median forecast at the calibration origins of the stored training tail (computed once)."""
-    panel, horizon, local = forecaster.history_, forecaster.horizon_, _local(forecaster)
-    scales = {sid: _scale(panel.series(sid)["y"]) for sid in panel.ids}
+    """``({key: sorted absolute scaled errors, (origins, horizon)}, {id: unit})`` of the ensemble's
+    forecast at the held-out origins of the stored training tail (computed once: at ``fit`` for
+    an ensemble, on the first request for a bag or a loaded model)."""
+    panel, local = forecaster.history_, _local(forecaster)
+    scales = {sid: validation.unit(panel.series(sid)["y"]) for sid in panel.ids}
     if getattr(forecaster, "calibration_", None) is not None:
         return forecaster.calibration_, scales
-    known = ["id", "time", *panel.future_covariates]
-    histories, actual, keys = [], [], []
-    for sid in panel.ids:
-        frame = panel.series(sid)
-        for j in range(forecaster.calibration_origins_.get(sid, 0)):
-            origin = len(frame) - horizon - j
-            future = frame.iloc[origin:origin + horizon][known].reset_index(drop=True)
-            histories.append((sid, frame.iloc[:origin], future))
-            actual.append(frame["y"].to_numpy(float)[origin:origin + horizon])
-            keys.append(sid if local else GLOBAL_ID)
-    units = np.array([scales[sid] for sid, _, _ in histories]).reshape(-1, 1)
-    errors = np.abs(np.asarray(actual).reshape(-1, horizon) - median_of_members(forecaster, histories)) / units
-    keys = np.asarray(keys, dtype=object)
-    forecaster.calibration_ = {key: np.sort(errors[keys == key], axis=0)
-                               for key in _sizes(forecaster.calibration_origins_, local)}
+    histories, actual, keys, units = validation.held_out(forecaster, local)
+    errors = np.abs(actual - median_of_members(forecaster, histories).reshape(actual.shape)) / units
+    sizes = validation.sizes(forecaster.calibration_origins_, local)
+    forecaster.calibration_ = validation.sorted_errors(errors, keys, sizes)
     return forecaster.calibration_, scales
 
 
@@ -519,8 +502,8 @@ def levels_before_fit(forecaster, panel, levels) -> None:
     lookbacks = bag_lookbacks(lookback, forecaster.bag, (shortest - model_horizon - warmup + 1) // 2)
     shapes = [(each, warmup, model_horizon, h["validation"]) for h in hypers for each in lookbacks]
     local = forecaster.mode == "local" and panel.n_series > 1
-    counts = _origin_counts(panel.lengths, horizon, shapes, local)
-    check_calibration_size(levels, min(_sizes(counts, local).values()))
+    counts = validation.origin_counts(panel.lengths, horizon, shapes, local)
+    check_calibration_size(levels, min(validation.sizes(counts, local).values()))
 
 
 # -------------------------------------------------------------------- save / load --
@@ -542,6 +525,7 @@ def save_composite(forecaster, path) -> Path:
         "history": persistence.panel_to_json(forecaster.history_),
         "versions": versions(keras_backend=bool(_neural(_leaves(forecaster)))),
         "members": folders, "calibration_origins": forecaster.calibration_origins_,
+        "combination": list(forecaster.combination_),
     }
     (path / "metadata.json").write_text(json.dumps(metadata, indent=1))
     return path
@@ -565,6 +549,10 @@ def load_composite(cls, meta_file: Path, metadata: dict):
             raise ValueError(f"`members` must list folders members/<i>-<model>, not {folders!r}")
         if len(folders) != len(expected):
             raise ValueError(f"it lists {len(folders)} members, but its params say {len(expected)}")
+        forecaster.combination_ = tuple(int(i) for i in metadata.get("combination", range(len(folders))))
+        if not forecaster.combination_ or any(not 0 <= i < len(folders) for i in forecaster.combination_):
+            raise ValueError(f"`combination` must list member positions below {len(folders)}, "
+                             f"not {metadata['combination']!r}")
     except (KeyError, TypeError, ValueError, AttributeError) as err:
         reason = f"missing key {err}" if isinstance(err, KeyError) else str(err)
         raise ModelFileError(f"{meta_file} is malformed ({reason}); it was not written by forecastkit's save() or "

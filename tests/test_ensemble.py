@@ -46,7 +46,8 @@ def test_median_equals_the_members_fitted_by_hand_with_their_seeds(airline):
                Forecaster("mlp", params={**FAST, "units": 8}, seed=member_seed(5, "mlp"), **TINY),
                Forecaster("seasonal_naive", horizon=3)]
     forecasts = np.array([yhat(f.fit(airline)) for f in by_hand])
-    np.testing.assert_allclose(yhat(ensemble), np.median(forecasts, axis=0), rtol=1e-6)
+    chosen = [i for i, f in enumerate(by_hand) if f.model in ensemble.weights_]  # chosen on held-out origins
+    np.testing.assert_allclose(yhat(ensemble), np.median(forecasts[chosen], axis=0), rtol=1e-6)
     assert not np.allclose(forecasts[0], forecasts[1])  # the members really differ
     frame = ensemble.predict()
     assert list(frame.columns) == ["id", "time", "model", "yhat"] and (frame["model"] == "ensemble").all()
@@ -90,6 +91,23 @@ def test_save_and_load_give_the_same_forecasts_and_intervals(airline, tmp_path):
     pd.testing.assert_frame_equal(again.predict(level=(80,)), before)
     later = airline.with_frame(airline.frame.iloc[:130])
     pd.testing.assert_frame_equal(again.predict(later), ensemble.predict(later))
+
+
+def test_members_are_chosen_on_the_fits_held_out_origins(tmp_path):
+    t = np.arange(240)
+    seasonal = pd.DataFrame({"time": pd.date_range("2000-01", periods=240, freq="MS"),
+                             "y": 100 + 10 * np.sin(2 * np.pi * t / 12) + np.random.default_rng(0).normal(0, 0.1, 240)})
+    f = Forecaster("ensemble", members="naive,seasonal_naive,naive2", horizon=12).fit(seasonal)
+    assert f.weights_ == {"seasonal_naive": 0.5, "naive2": 0.5}  # naive, far worse on a season, is dropped
+    assert f.preprocess_ == "median of seasonal_naive, naive2"
+    kept = [Forecaster(name, horizon=12).fit(seasonal) for name in ("seasonal_naive", "naive2")]
+    np.testing.assert_allclose(yhat(f), np.median([yhat(each) for each in kept], axis=0))
+    f.save(tmp_path / "m")
+    again = Forecaster.load(tmp_path / "m")
+    assert again.weights_ == f.weights_
+    pd.testing.assert_frame_equal(again.predict(level=(80,)), f.predict(level=(80,)))
+    close = Forecaster("ensemble", members="naive,naive2", horizon=1).fit(seasonal.assign(y=np.arange(240.0)))
+    assert close.weights_ == {"naive": 0.5, "naive2": 0.5}  # no member clearly better: every member
 
 
 def test_a_tampered_ensemble_file_is_refused(airline, tmp_path):

@@ -1,6 +1,6 @@
 """Executors: in-process, a process pool and Dask give the same predictions bit for bit; a killed
 worker's job is retried; a run interrupted on one executor resumes on another; the driver of a
-pool never imports TensorFlow; the costliest jobs start first; a model's groups keep every core busy.
+pool never imports TensorFlow and fits baselines while the workers start; the costliest jobs start first; a model's groups keep every core busy.
 
 The only tests that run more than one process (the others pin FORECASTKIT_JOBS=1, conftest.py).
 """
@@ -66,6 +66,28 @@ def test_process_pool_and_dask_predict_bit_for_bit_alike(in_process):
     dask = walk_forward(seasonal_series(), models(), SPLITTER, baselines=False, scheduler="local:2").to_frame()
     pd.testing.assert_frame_equal(dask, in_process, check_exact=True)
     assert in_process["y_pred"].notna().all()
+
+
+def test_the_driver_fits_baselines_while_the_workers_start(in_process, monkeypatch):
+    from forecastkit.evaluation import executors
+
+    original_start, original_run, in_driver = executors._start, executors.run_job, []
+
+    def slow_start(executor, workers):  # workers as slow to start as a first TensorFlow import
+        import time
+
+        time.sleep(1.5)
+        original_start(executor, workers)
+
+    def run_job(job):
+        in_driver.append(job.label)
+        return original_run(job)
+
+    monkeypatch.setattr(executors, "_start", slow_start)
+    monkeypatch.setattr(executors, "run_job", run_job)  # this process only: the workers keep theirs
+    pool = walk_forward(seasonal_series(), models(), SPLITTER, baselines=False, n_jobs=2).to_frame()
+    assert in_driver and set(in_driver) == {"naive"}  # baselines only, never a network
+    pd.testing.assert_frame_equal(pool, in_process, check_exact=True)
 
 
 def test_a_killed_workers_job_is_retried(tmp_path, monkeypatch):
@@ -140,7 +162,7 @@ def test_a_models_groups_are_a_multiple_of_the_cpus(monkeypatch):
     series = plan.Series("a", np.zeros(80), pd.RangeIndex(80), pd.DataFrame({"y": []}), [], None)
     unit = plan.Unit("a", [series], {"a": [Fold(k, 40 + k, 0, 40 + k, 1) for k in range(40)]})
     vanilla = Forecaster("vanilla", horizon=1, lookback=4)
-    for cpus, groups in ((1, 5), (2, 6), (4, 8)):
+    for cpus, groups in ((1, 2), (2, 2), (3, 3), (4, 4)):
         monkeypatch.setattr(plan, "cpu_count", lambda: cpus)
         size = plan.group_size(vanilla, [(unit, k) for k in range(40)])
         assert size <= plan.GROUP_FITS and -(-40 // size) == groups

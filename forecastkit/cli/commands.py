@@ -87,7 +87,8 @@ def forecast(settings) -> int:
     if not settings.quiet:
         render.print_forecast(table, panel, forecaster, out, settings.save_model)
         if settings.verbose and getattr(forecaster, "preprocess_", ""):
-            print(f"target transforms (--preprocess {forecaster.preprocess}): {forecaster.preprocess_}")
+            what = "members and target transforms" if forecaster.model == "ensemble" else "target transforms"
+            print(f"{what} (--preprocess {forecaster.preprocess}): {forecaster.preprocess_}")
     return 0
 
 

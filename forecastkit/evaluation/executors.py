@@ -9,9 +9,9 @@ executor) skips every committed fit.
 
 - ``n_jobs=1``: in this process, committing after each fit.
 - ``n_jobs=N``: a pool of N processes forked from a server that imported what they need,
-  TensorFlow included, once (:mod:`.workers`): this process never imports TensorFlow. A job
-  whose worker dies (killed, out of memory) is retried up to :data:`RETRIES` times, then its
-  fits are recorded failed.
+  TensorFlow included, once (:mod:`.workers`): this process never imports TensorFlow, and
+  fits baselines itself while the workers start. A job whose worker dies (killed, out of
+  memory) is retried up to :data:`RETRIES` times, then its fits are recorded failed.
 - ``scheduler="local:N"``: a Dask ``LocalCluster`` of N single-threaded worker processes, each
   running its tasks in a child process of its own (see :func:`run_task_in_child`);
   ``scheduler="tcp://HOST:PORT"``: an existing Dask scheduler (its workers need forecastkit
@@ -30,12 +30,14 @@ Examples
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from concurrent.futures import FIRST_COMPLETED, wait
 from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
 
 from ..checks import check_int
+from ..ensemble import kind_of
 from ..errors import ConfigError
 from .checkpoints import Checkpoint
 from .environment import Environment, applied, prepare_worker, use_threads
@@ -168,8 +170,17 @@ def _on_processes(tasks: list, writer: Writer, environment: Environment, workers
     start_workers({job.template.model for task in tasks for job in task})
     pending = list(range(len(tasks)))[::-1]  # task indices, next at the end
     attempts = [0] * len(tasks)
+    executor = pool(workers)
+    try:
+        if any(_trains_networks(task) for task in tasks):  # workers that import TensorFlow start slowly
+            _while_starting(executor, workers, tasks, pending, writer, environment)
+    except BaseException:  # Ctrl-C: what was committed stays committed
+        executor.shutdown(wait=False, cancel_futures=True)
+        raise
+    if not pending:
+        executor.shutdown(wait=False, cancel_futures=True)
     while pending:
-        executor = pool(workers)
+        executor = executor or pool(workers)
         running: dict = {}
         try:
             broken = False
@@ -192,6 +203,47 @@ def _on_processes(tasks: list, writer: Writer, environment: Environment, workers
                 _retry(index, tasks, attempts, pending, writer)
         finally:
             executor.shutdown(wait=False, cancel_futures=True)
+            executor = None
+
+
+def _while_starting(executor, workers: int, tasks: list, pending: list, writer: Writer,
+                    environment: Environment) -> None:
+    """Fit baselines in this process while the pool's workers start.
+
+    In a run that trains networks the workers fork from a server that imports TensorFlow first
+    (several seconds), so this process, idle otherwise, takes the fits of tasks that train no
+    network, one fit at a time (costliest task first), until every worker is up. A baseline fit
+    gives the same numbers here as in a worker (the same BLAS threads; no TensorFlow involved).
+    """
+    started = threading.Thread(target=_start, args=(executor, workers), daemon=True)
+    started.start()
+    with applied(environment):
+        while started.is_alive():
+            index = next((i for i in reversed(pending) if not _trains_networks(tasks[i])), None)
+            if index is None:
+                break
+            job = tasks[index].pop(0)
+            if not tasks[index]:
+                pending.remove(index)
+            for fit_record in run_job(job):
+                writer.commit(fit_record)
+    started.join()
+
+
+def _start(executor, workers: int) -> None:
+    """Start the pool's ``workers`` processes and wait until each has run a first (empty) task."""
+    try:
+        wait([executor.submit(_started) for _ in range(workers)])
+    except Exception:  # a pool that cannot start: the run's own submissions report it
+        return
+
+
+def _started() -> None:
+    """The empty task a pool worker runs when it is up."""
+
+
+def _trains_networks(task: list[Job]) -> bool:
+    return any(kind_of(job.template) != "baseline" for job in task)
 
 
 def _retry(index: int, tasks: list, attempts: list, pending: list, writer: Writer) -> None:

@@ -16,10 +16,10 @@ under the id ``"*"`` (:data:`forecastkit.data.GLOBAL_ID`). A fit that raises or 
 recorded as failed and the run goes on. With a warm start, the weights each fit leaves are
 checkpointed in the run directory before its commit, so a resumed chain continues from them.
 
-Fast path (the default, ``fast=True``): with refit ``always`` or ``every:K`` and no warm
-start, the fits of a neural model train together in groups, fold-parallel
-(:mod:`forecastkit.grouped`), each fit still as if alone (its own windows, transforms,
-seed, Adam state, early stopping and failure). A builder or setting the grouped layers do
+Fast path (the default, ``fast=True``): without a warm start, the fits of a neural model
+train together in groups (:mod:`forecastkit.grouped`), fold-parallel (refit ``always`` or
+``every:K``) and series-parallel (a local model's series, refit ``never`` too), each fit
+still as if alone (its own windows, transforms, seed, Adam state, early stopping and failure). A builder or setting the grouped layers do
 not cover falls back to sequential fits with one
 :class:`~forecastkit.errors.SequentialFitsWarning`; ``fast=False`` forces the sequential
 path, which ensembles and bagged models always take.
@@ -179,11 +179,11 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
             with Progress(mode, len(searches), what="tuning searches") as advance:
                 execute(searches, Writer(store, advance), environment, n_jobs, scheduler)
         plain = {label: f for label, f in entries.items() if tuning is None or label not in tuning.plans}
-        jobs = plan_jobs(plain, series, folds, seed, store.done(), fast and splitter.refit != "never",
+        jobs = plan_jobs(plain, series, folds, seed, store.done(), fast,
                          checkpoints, scoring)
         if tuning is not None:
             jobs += nested.tuned_jobs(tuning, entries, series, folds["neural"], seed, store,
-                                      fast and splitter.refit != "never", scoring=scoring)
+                                      fast, scoring=scoring)
         with Progress(mode, sum(job.remaining for job in jobs)) as advance:
             execute(jobs, Writer(store, advance), environment, n_jobs, scheduler)
         return WalkForwardResult.from_store(store, season, level, min_calibration)
