@@ -170,19 +170,13 @@ def _on_processes(tasks: list, writer: Writer, environment: Environment, workers
     start_workers({job.template.model for task in tasks for job in task})
     pending = list(range(len(tasks)))[::-1]  # task indices, next at the end
     attempts = [0] * len(tasks)
-    executor = pool(workers)
-    try:
-        if any(_trains_networks(task) for task in tasks):  # workers that import TensorFlow start slowly
-            _while_starting(executor, workers, tasks, pending, writer, environment)
-    except BaseException:  # Ctrl-C: what was committed stays committed
-        executor.shutdown(wait=False, cancel_futures=True)
-        raise
-    if not pending:
-        executor.shutdown(wait=False, cancel_futures=True)
+    networks = any(_trains_networks(task) for task in tasks)  # then the workers start slowly
     while pending:
-        executor = executor or pool(workers)
+        executor = pool(workers)
         running: dict = {}
         try:
+            if networks:
+                _while_starting(executor, workers, tasks, pending, writer, environment)
             broken = False
             while (pending or running) and not broken:
                 while pending and len(running) < 2 * workers:
@@ -203,16 +197,16 @@ def _on_processes(tasks: list, writer: Writer, environment: Environment, workers
                 _retry(index, tasks, attempts, pending, writer)
         finally:
             executor.shutdown(wait=False, cancel_futures=True)
-            executor = None
 
 
 def _while_starting(executor, workers: int, tasks: list, pending: list, writer: Writer,
                     environment: Environment) -> None:
-    """Fit baselines in this process while the pool's workers start.
+    """Fit baselines in this process while a pool's workers start.
 
     In a run that trains networks the workers fork from a server that imports TensorFlow first
-    (several seconds), so this process, idle otherwise, takes the fits of tasks that train no
-    network, one fit at a time (costliest task first), until every worker is up. A baseline fit
+    (several seconds for the first pool), so this process, idle otherwise, takes the fits of
+    tasks that train no network, one fit at a time (costliest task first), until every worker
+    is up. A baseline fit
     gives the same numbers here as in a worker (the same BLAS threads; no TensorFlow involved).
     """
     started = threading.Thread(target=_start, args=(executor, workers), daemon=True)

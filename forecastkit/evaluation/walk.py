@@ -19,10 +19,10 @@ checkpointed in the run directory before its commit, so a resumed chain continue
 Fast path (the default, ``fast=True``): without a warm start, the fits of a neural model
 train together in groups (:mod:`forecastkit.grouped`), fold-parallel (refit ``always`` or
 ``every:K``) and series-parallel (a local model's series, refit ``never`` too), each fit
-still as if alone (its own windows, transforms, seed, Adam state, early stopping and failure). A builder or setting the grouped layers do
-not cover falls back to sequential fits with one
-:class:`~forecastkit.errors.SequentialFitsWarning`; ``fast=False`` forces the sequential
-path, which ensembles and bagged models always take.
+still as if alone (its own windows, transforms, seed, Adam state, early stopping and
+failure). A builder or setting the grouped layers do not cover falls back to sequential
+fits with one :class:`~forecastkit.errors.SequentialFitsWarning`; ``fast=False`` forces the
+sequential path, which ensembles and bagged models always take.
 
 Examples
 --------
@@ -179,8 +179,7 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
             with Progress(mode, len(searches), what="tuning searches") as advance:
                 execute(searches, Writer(store, advance), environment, n_jobs, scheduler)
         plain = {label: f for label, f in entries.items() if tuning is None or label not in tuning.plans}
-        jobs = plan_jobs(plain, series, folds, seed, store.done(), fast,
-                         checkpoints, scoring)
+        jobs = plan_jobs(plain, series, folds, seed, store.done(), fast, checkpoints, scoring)
         if tuning is not None:
             jobs += nested.tuned_jobs(tuning, entries, series, folds["neural"], seed, store,
                                       fast, scoring=scoring)
