@@ -8,8 +8,15 @@ fixed chains a user might pick by hand, and with ``preprocess="auto"`` (the judg
 fit). Scores are inner MASE relative to seasonal naive on the same origins; the summary is
 their geometric mean over datasets (lower is better, 1.0 = seasonal naive).
 
+``--classic`` adds the training parts of the classic single series in ``../shared/data/classic``
+(car sales, champagne, robberies, mean temperature, births, water usage, daily minimum
+temperatures: other lengths and domains, several of them short), cut the same way. Besides
+fixed chains, a variant may change the rule ``auto`` uses (``RULES``: what
+:func:`forecastkit.preprocess.choice.candidates` offers the judge), to compare rules that are
+not the shipped one on the same fits.
+
 Usage: ``python benchmarks/choose_preprocess.py [--models linear,mlp] [--datasets airline,nile]
-[--out FILE]``
+[--classic] [--variants "auto (after),auto: stl"] [--out FILE]``
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import math
 import sys
 import time
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -31,15 +39,60 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from choose_defaults import DATASETS, inner_splitter, training_part  # noqa: E402
 
 from forecastkit import Forecaster  # noqa: E402
+from forecastkit.data import load_csv  # noqa: E402
 from forecastkit.evaluation import walk_forward  # noqa: E402
+from forecastkit.preprocess import choice  # noqa: E402
+
+CLASSIC_DIR = ROOT.parent / "shared" / "data" / "classic"
+CLASSIC = ("monthly-car-sales", "monthly_champagne_sales", "monthly-robberies", "monthly-mean-temp",
+           "daily-total-female-births", "yearly-water-usage", "daily-min-temperatures")
+SHIPPED = choice.candidates
+
+
+def _stl(fixed, positive, seasonal):
+    """auto, but STL instead of the classical decomposition where the test finds a season."""
+    return [replace(c, deseason="stl") if c.deseason == "classical" else c for c in SHIPPED(fixed, positive, seasonal)]
+
+
+def _classical_or_stl(fixed, positive, seasonal):
+    """auto, the judge also choosing between the classical decomposition and STL."""
+    chains = SHIPPED(fixed, positive, seasonal)
+    return chains + [replace(c, deseason="stl") for c in chains if c.deseason == "classical"]
+
+
+def _deseason_or_sdiff(fixed, positive, seasonal):
+    """auto, the judge also choosing seasonal differences alone (no first differences) instead
+    of deseasonalising + first differences, where the test finds a season."""
+    chains = SHIPPED(fixed, positive, seasonal)
+    if seasonal and not {"deseason", "seasonal_difference"} & set(fixed) and fixed.get("difference", True):
+        chains += [replace(c, deseason="none", seasonal_difference=True, difference=False) for c in chains]
+    return chains
+
+
+#: Variants that change the rule of ``preprocess="auto"`` (the candidates its judge compares).
+RULES = {"auto: stl": _stl, "auto: judge classical or stl": _classical_or_stl,
+         "auto: judge deseason+diff or sdiff": _deseason_or_sdiff}
 
 VARIANTS = {
     "none (before)": {"preprocess": "none"},
     "log + diff": {"preprocess": "none", "transform": "log", "difference": True},
     "deseason + diff": {"preprocess": "none", "deseason": "classical", "difference": True},
     "sdiff": {"preprocess": "none", "seasonal_difference": True},
+    "auto without diff": {"difference": False},
     "auto (after)": {},
+    **{name: {} for name in RULES},
 }
+
+
+def classic_part(name: str) -> tuple:
+    """A classic file without the rows a default ``forecastkit evaluate`` tests on, its horizon."""
+    from choose_defaults import TEST_FOLDS
+
+    panel = load_csv(CLASSIC_DIR / f"{name}.csv")
+    horizon = panel.season_length()
+    frame = panel.frame
+    kept = frame[frame.groupby("id", sort=False).cumcount(ascending=False) >= TEST_FOLDS + horizon]
+    return panel.with_frame(kept.reset_index(drop=True)), horizon
 
 
 def main(argv=None) -> int:
@@ -47,13 +100,15 @@ def main(argv=None) -> int:
     parser.add_argument("--models", default="linear,mlp,vanilla")
     parser.add_argument("--datasets", default=",".join(DATASETS))
     parser.add_argument("--variants", default=",".join(VARIANTS), help="comma-separated names of VARIANTS")
+    parser.add_argument("--classic", action="store_true", help="add the classic files of ../shared/data/classic")
     parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
     rows = []
     began = time.perf_counter()
-    for name in args.datasets.split(","):
-        panel, horizon = training_part(name)
+    names = args.datasets.split(",") + (list(CLASSIC) if args.classic else [])
+    for name in names:
+        panel, horizon = classic_part(name) if name in CLASSIC else training_part(name)
         splitter, _ = inner_splitter(panel, horizon)
         naive = walk_forward(panel, ["seasonal_naive"], splitter, baselines=False).leaderboard()
         naive = float(naive.set_index("model").loc["seasonal_naive", "mase"])
@@ -65,8 +120,9 @@ def main(argv=None) -> int:
                     continue
                 forecaster = Forecaster(model, horizon=horizon, **kwargs)
                 start = time.perf_counter()
+                choice.candidates = RULES.get(label, SHIPPED)  # in this process (FORECASTKIT_JOBS=1)
                 try:
-                    result = walk_forward(panel, {model: forecaster}, splitter, baselines=False)
+                    result = walk_forward(panel, {model: forecaster}, splitter, baselines=False, n_jobs=1)
                     board = result.leaderboard().set_index("model")
                     ok = int(board.loc[model, "failed_fits"]) == 0
                     mase = float(board.loc[model, "mase"]) if ok else math.inf

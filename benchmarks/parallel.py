@@ -20,10 +20,16 @@ average of the machine when it started (on a shared machine other work slows a p
    ``BlockRNNModel`` (``historical_forecasts(retrain=True)``, its scaler refit per fold as
    the hand loop's) the same way when darts is importable; seconds and MAE.
 
+4. **local**: ``forecastkit forecast`` whole process where ``fit`` trains several networks or
+   small ones (:func:`forecastkit.forecaster.engines.trains_grouped`): a local vanilla on
+   visnights (20 series, one network each), a bag of 5 mlps and the default ensemble on
+   airline, with the grouped trainer (the default since 2026-12-06) against the same command
+   with it switched off (each network a Keras model trained one after another, as before).
+
 ``--quick`` shrinks every part (few series, folds and epochs) into a smoke run of a minute or
 two; ``--out FILE`` also writes the figures as Markdown (``benchmarks/results/parallel.md``).
 
-Run: ``python benchmarks/parallel.py [--quick] [--parts airline,panel,sunspots] [--series 2000] [--out FILE]``
+Run: ``python benchmarks/parallel.py [--quick] [--parts airline,panel,sunspots,local] [--series 2000] [--out FILE]``
 """
 
 from __future__ import annotations
@@ -87,6 +93,14 @@ forecasts = model.historical_forecasts(series, start=len(y) - folds, forecast_ho
                                        verbose=False, last_points_only=True,
                                        data_transformers={"series": Scaler()})
 print("MAE", float(np.mean(np.abs(forecasts.values()[:, 0] - y[-folds:]))))
+'''
+
+SEQUENTIAL_LOCAL = '''
+import sys
+import forecastkit.forecaster.engines as engines
+engines.trains_grouped = lambda *args, **kwargs: False  # every network a Keras model, one after another
+from forecastkit.cli import main
+sys.exit(main(sys.argv[1:]))
 '''
 
 
@@ -253,6 +267,31 @@ def sunspots(quick: bool):
                f"{float(printed.split()[-1]):.2f}): forecastkit {darts_usage.seconds / ours.seconds:.1f}x faster")
 
 
+#: The ``forecast`` commands of the ``local`` part: (label, arguments).
+FIT_COMMANDS = (
+    ("forecast --local vanilla on visnights (20 series)", ["--data", "visnights", "--model", "vanilla", "--local"]),
+    ("forecast --model mlp --bag 5 on airline", ["--model", "mlp", "--bag", "5"]),
+    ("forecast --model ensemble on airline", ["--model", "ensemble"]),
+)
+
+
+def local(quick: bool):
+    """Yields, per :data:`FIT_COMMANDS` entry, ``forecast`` whole process with the networks
+    trained by the grouped trainer (the default) against Keras models one after another."""
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "sequential_local.py"
+        script.write_text(SEQUENTIAL_LOCAL)
+        for label, arguments in FIT_COMMANDS:
+            command = ["forecast", *arguments, "--quiet", *(["--epochs", "2"] if quick else [])]
+            grouped, _ = timed([sys.executable, "-m", "forecastkit", *command, "--out", str(Path(folder) / "a.csv")])
+            alone, _ = timed([sys.executable, str(script), *command, "--out", str(Path(folder) / "b.csv")])
+            a, b = (pd.read_csv(Path(folder) / name)["yhat"] for name in ("a.csv", "b.csv"))
+            yield (f"{label}{' (quick)' if quick else ''}, whole process: grouped trainer {grouped.text()}, Keras "
+                   f"models one after another {alone.text()}: {alone.seconds / grouped.seconds:.1f}x faster "
+                   f"(forecasts differ by {np.mean(np.abs(a - b)) / np.mean(np.abs(b)):.1%} of their mean: other "
+                   "initial weights and batch order)")
+
+
 def write(path: str | None, lines: list[str], began: float, done: bool) -> None:
     """The figures so far as Markdown (rewritten after each part, so a stopped run keeps them)."""
     if not path:
@@ -269,7 +308,7 @@ def write(path: str | None, lines: list[str], began: float, done: bool) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a smoke run of every part")
-    parser.add_argument("--parts", default="airline,panel,sunspots")
+    parser.add_argument("--parts", default="airline,panel,sunspots,local")
     parser.add_argument("--series", type=int, default=None, help="series of the synthetic panel (default 2000)")
     parser.add_argument("--out", default=None, help="also write the figures to this Markdown file")
     args = parser.parse_args()
@@ -285,6 +324,11 @@ def main() -> None:
         write(args.out, lines, began, False)
     if "sunspots" in parts:
         for line in sunspots(args.quick):
+            lines.append(line)
+            print(line, flush=True)
+            write(args.out, lines, began, False)
+    if "local" in parts:
+        for line in local(args.quick):
             lines.append(line)
             print(line, flush=True)
             write(args.out, lines, began, False)

@@ -329,38 +329,51 @@ def validation_loss(keras, windows, index: np.ndarray, with_series: bool, taus: 
     return ValidationLoss()
 
 
-def epoch_progress(keras, epochs: int, description: str):
-    """A callback drawing one rich progress bar over ``epochs`` on standard error.
+class EpochBar:
+    """One rich progress bar over ``epochs`` on standard error, showing the training and
+    validation loss; :meth:`close` ends it at the epoch reached (early stopping). Works in
+    terminals and Jupyter alike; the Keras trainer (:func:`epoch_progress`) and the grouped
+    one (:func:`~forecastkit.grouped.train_group`) draw the same bar."""
 
-    The bar shows the training and validation loss; when early stopping ends training
-    sooner, the bar closes at the epoch reached. Works in terminals and Jupyter alike.
-    """
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
+    def __init__(self, epochs: int, description: str):
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self.epochs, self.description, self.done = epochs, description, 0
+        self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                             TextColumn("{task.fields[losses]}"), TimeElapsedColumn(), console=Console(stderr=True))
+        self._bar.start()
+        self._task = self._bar.add_task(description, total=epochs, losses="")
+
+    def update(self, epoch: int, losses: dict) -> None:
+        """Epoch ``epoch`` (from 0) ended with ``losses`` (``loss``, ``val_loss``)."""
+        self.done = epoch + 1
+        text = "  ".join(f"{k} {v:.4g}" for k, v in losses.items() if k in ("loss", "val_loss"))
+        self._bar.update(self._task, completed=self.done, losses=text)
+
+    def close(self) -> None:
+        if self.done < self.epochs:
+            self._bar.update(self._task, total=self.done, description=f"{self.description} (early stop)")
+        self._bar.stop()
+
+
+def epoch_progress(keras, epochs: int, description: str):
+    """A Keras callback drawing an :class:`EpochBar`."""
 
     class EpochProgress(keras.callbacks.Callback):
         def on_train_begin(self, logs=None):
-            self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                 TextColumn("{task.fields[losses]}"), TimeElapsedColumn(),
-                                 console=Console(stderr=True))
-            self._bar.start()
-            self._task = self._bar.add_task(description, total=epochs, losses="")
-            self._done = 0
+            self._bar = EpochBar(epochs, description)
 
         def on_epoch_end(self, epoch, logs=None):
-            losses = "  ".join(f"{k} {v:.4g}" for k, v in (logs or {}).items() if k in ("loss", "val_loss"))
-            self._done = epoch + 1
-            self._bar.update(self._task, completed=self._done, losses=losses)
+            self._bar.update(epoch, logs or {})
 
         def on_train_end(self, logs=None):
-            if self._done < epochs:
-                self._bar.update(self._task, total=self._done, description=f"{description} (early stop)")
-            self._bar.stop()
+            self._bar.close()
 
     return EpochProgress()

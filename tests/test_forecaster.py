@@ -236,32 +236,48 @@ def test_another_minor_version_warns_but_loads(saved_vanilla, tmp_path):
 
 # ------------------------------------------------------------------- training settings (issue 14) --
 @pytest.mark.parametrize("loss", ["mae", "huber"])
-def test_the_training_loss_is_compiled_watched_by_early_stopping_and_saved(loss, airline, tmp_path, monkeypatch):
+def test_the_training_loss_trains_is_watched_by_early_stopping_and_saved(loss, airline, tmp_path, monkeypatch):
+    from forecastkit.grouped import trainer
+
+    trained, watched = [], []
+    step, held_out = trainer.step_function, trainer._held_out_loss
+    monkeypatch.setattr(trainer, "step_function", lambda arch, batch, name: trained.append(name) or step(arch, batch, name))
+    monkeypatch.setattr(trainer, "_held_out_loss", lambda *args: watched.append(args[-1]) or held_out(*args))
+    f = Forecaster("linear", horizon=3, lookback=12, params={**FAST, "loss": loss}).fit(airline)
+    assert set(trained) == {loss} and set(watched) == {loss} and f.hyper_["loss"] == loss
+    loaded = Forecaster.load(f.save(tmp_path / "model"))
+    assert loaded.hyper_["loss"] == loss
+    pd.testing.assert_frame_equal(loaded.predict(), f.predict(), check_exact=True)
+
+
+@pytest.mark.parametrize("loss", ["mae", "huber"])
+def test_a_keras_trained_model_compiles_the_loss_and_early_stopping_watches_it(loss, airline, monkeypatch):
     from forecastkit import training
 
     watched, real = [], training.validation_loss
     monkeypatch.setattr(training, "validation_loss", lambda *a, **k: watched.append(k["loss"]) or real(*a, **k))
-    f = Forecaster("linear", horizon=3, lookback=12, params={**FAST, "loss": loss}).fit(airline)
-    compiled = f.model_.loss
+    f = Forecaster("linear", horizon=3, lookback=12, params={**FAST, "loss": loss}, id_embedding=2).fit(airline)
+    compiled = f.model_.loss  # series embeddings train as a Keras model
     assert (compiled if isinstance(compiled, str) else type(compiled).__name__.lower()) == loss
     assert watched == [loss]
-    loaded = Forecaster.load(f.save(tmp_path / "model"))
-    pd.testing.assert_frame_equal(loaded.predict(), f.predict())
 
 
 def test_steps_per_epoch_bounds_the_optimiser_steps_and_the_held_out_windows_are_capped(airline, monkeypatch):
     from forecastkit import training
+    from forecastkit.grouped import trainer
 
-    def steps(**params):
+    def steps(**params):  # a fit's optimiser steps, on whichever trainer fit chose
         settings = {"epochs": 3, "batch_size": 8, "patience": 5, "validation": 0.5, **params}
-        return int(Forecaster("linear", horizon=3, lookback=12, params=settings).fit(airline).model_.optimizer.iterations)
+        before = trainer.STATS["steps"]
+        f = Forecaster("linear", horizon=3, lookback=12, params=settings).fit(airline)
+        grouped = type(f.engine_.models["*"]).__name__ == "SlotModel"
+        return trainer.STATS["steps"] - before if grouped else int(f.model_.optimizer.iterations)
 
     assert steps(steps_per_epoch=2) == 3 * 2
     every = steps(steps_per_epoch=0)
     assert every > 3 * 2 and every % 3 == 0 and steps(steps_per_epoch=100) == every  # a budget above the windows
-    held, real = [], training.validation_loss
-    monkeypatch.setattr(training, "validation_loss", lambda keras, windows, index, *a, **k: held.append(index)
-                        or real(keras, windows, index, *a, **k))
+    held, split = [], training.split_windows
+    monkeypatch.setattr(training, "split_windows", lambda *a: (lambda parts: held.append(parts[1]) or parts)(split(*a)))
     monkeypatch.setattr(training, "VALIDATION_CAP", 4)
     steps()
     assert len(held[0]) == 4 and held[0].tolist() == sorted(set(held[0].tolist()))
@@ -349,3 +365,15 @@ def test_adopt_model_installs_a_model_trained_elsewhere(airline):
     assert adopter.model_ is trained.model_ and not hasattr(adopter, "models_")
     assert adopter.calibration_ == trained.calibration_ and adopter.residuals_ == trained.residuals_
     pd.testing.assert_frame_equal(adopter.predict(level=80), trained.predict(level=80))
+
+
+def test_fit_trains_small_networks_and_local_panels_grouped_and_large_ones_as_keras(airline, two_series):
+    """``trains_grouped``: one network whose epochs see every window, or several (local), train
+    in the grouped trainer; one whose epochs are a sampled budget of steps trains in Keras."""
+    small = Forecaster("linear", horizon=3, lookback=12, params=FAST).fit(airline)
+    budgeted = {**FAST, "steps_per_epoch": 2, "batch_size": 8}  # 16 windows per epoch, fewer than airline's
+    large = Forecaster("linear", horizon=3, lookback=12, params=budgeted).fit(airline)
+    local = Forecaster("linear", horizon=3, lookback=6, params=budgeted, mode="local").fit(two_series)
+    kinds = [type(m).__name__ for f in (small, large, local) for m in f.engine_.models.values()]
+    assert kinds == ["SlotModel", "Functional", "SlotModel", "SlotModel"]
+    assert type(small.model_).__name__ == "Functional" and small.model_ is small.model_  # built once

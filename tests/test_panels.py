@@ -66,11 +66,27 @@ def test_global_and_local_models_forecast_every_series_and_reload(mode, two_seri
 
 
 def test_local_models_are_each_fit_on_their_own_series_only(two_series):
+    """The series train together (one grouped step), each exactly as if alone: poisoning
+    series b moves none of series a's forecasts, and both are the grouped trainer's."""
     local = Forecaster("linear", horizon=2, lookback=4, params=FAST, mode="local", seed=3).fit(two_series)
-    alone = Forecaster("linear", horizon=2, lookback=4, params=FAST, seed=3).fit(
-        two_series.with_frame(two_series.series("a")))
-    both = local.predict()
-    np.testing.assert_allclose(both[both["id"] == "a"]["yhat"], alone.predict()["yhat"], rtol=1e-5)
+    frame = two_series.frame.copy()
+    frame.loc[frame["id"] == "b", "y"] = frame.loc[frame["id"] == "b", "y"] * 1e3 + 7
+    poisoned = Forecaster("linear", horizon=2, lookback=4, params=FAST, mode="local", seed=3).fit(
+        two_series.with_frame(frame))
+    both, other = local.predict(), poisoned.predict()
+    assert [type(m).__name__ for m in local.engine_.models.values()] == ["SlotModel", "SlotModel"]
+    np.testing.assert_array_equal(both[both["id"] == "a"]["yhat"], other[other["id"] == "a"]["yhat"])
+    assert not np.allclose(both[both["id"] == "b"]["yhat"], other[other["id"] == "b"]["yhat"])
+
+
+def test_grouped_local_models_save_as_keras_and_forecast_the_same_after_load(two_series, tmp_path):
+    local = Forecaster("vanilla", horizon=2, lookback=4, params={**FAST, "units": 4}, mode="local").fit(two_series)
+    keras_model = local.models_["a"]  # the builder's Keras model with the trained weights
+    x = np.linspace(-1, 1, 4 * keras_model.input_shape[-1], dtype="float32").reshape(1, 4, -1)
+    np.testing.assert_allclose(keras_model.predict(x, verbose=0), local.engine_.models["a"].predict(x), atol=1e-5)
+    loaded = Forecaster.load(local.save(tmp_path / "local"))
+    assert sorted(p.name for p in (tmp_path / "local" / "models").iterdir()) == ["0.keras", "1.keras"]
+    pd.testing.assert_frame_equal(loaded.predict(level=80), local.predict(level=80), check_exact=True)
 
 
 def test_id_embedding_is_a_global_model_input(two_series, tmp_path):

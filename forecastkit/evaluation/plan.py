@@ -221,28 +221,14 @@ def units_of(forecaster: Forecaster, series: list[Series], folds: dict) -> list[
 
 
 def grouped_reason(label: str, forecaster: Forecaster) -> str | None:
-    """None when ``forecaster``'s fits train fold-parallel; else why not (warned once with a
-    :class:`~forecastkit.errors.SequentialFitsWarning`, unless the model is a baseline, an
-    ensemble, bagged or warm-started: sequential by nature, reason ``"sequential"``)."""
-    spec = get_spec(forecaster.model)
-    if spec.kind != "neural" or forecaster.warm_start or forecaster.bag != 1:
-        return "sequential"
-    from ..grouped import supported
-    from ..grouped.layers import ungrouped_reason
+    """None when ``forecaster``'s fits train fold-parallel; else why not
+    (:func:`~forecastkit.grouped.layers.why_not_grouped`), warned once with a
+    :class:`~forecastkit.errors.SequentialFitsWarning` unless the reason is ``"sequential"``
+    (a baseline, an ensemble, a bag or a warm start)."""
+    from ..grouped.layers import why_not_grouped
 
-    build_args, _ = spec.split(forecaster.check_params())
-    reason = None
-    if forecaster.distribution:
-        reason = "distribution heads are not grouped"
-    elif forecaster.quantiles:
-        reason = "quantile heads are not grouped"
-    elif forecaster.id_embedding:
-        reason = "series embeddings are not grouped"
-    elif not supported():
-        reason = "fold-parallel training needs the TensorFlow or JAX backend"
-    else:
-        reason = ungrouped_reason(forecaster.model, build_args)  # the builder's module (Keras) stays unimported
-    if reason:
+    reason = why_not_grouped(forecaster)
+    if reason and reason != "sequential":
         warnings.warn(SequentialFitsWarning(label, reason), stacklevel=5)
     return reason
 

@@ -21,11 +21,36 @@ from scipy import special
 from .. import ensemble
 from ..data import GLOBAL_ID, Panel
 from ..errors import DataError
+from ..grouped.layers import why_not_grouped
 from ..intervals import bound_columns, check_calibration_size, conformal_half_width
 from ..models import families
 from ..models.registry import get_spec
 from . import predictive, preparation, sampling
 from .options import INTERVAL_PATHS, check_quantiles, head_taus
+
+#: Most series of a local model trained together (:meth:`DirectEngine.train_together`);
+#: the walk-forward's groups are as large (:data:`forecastkit.evaluation.plan.GROUP_FITS`).
+LOCAL_GROUP = 24
+
+
+def trains_grouped(forecaster, windows: dict, continuing: bool = False) -> bool:
+    """Whether ``fit`` trains ``windows`` (what ``prepare_windows`` returned) with the grouped
+    trainer (:meth:`DirectEngine.train_together`) rather than as Keras models.
+
+    Where the grouped layers cover the model (:func:`~forecastkit.grouped.layers.why_not_grouped`):
+    always for a local model's several networks (one step trains them all), and for one
+    network when every epoch trains on all its windows (at most ``steps_per_epoch x
+    batch_size`` of them), where the grouped trainer's smaller fixed cost wins; a larger
+    network's epochs are a fixed budget of steps, each of which Keras' own LSTM runs faster
+    (a vanilla LSTM on 2,200 windows of co2: 27 s grouped against 18 s; on 930: 5.2 s against
+    6.3 s). ``steps_per_epoch=0`` (every window every epoch) trains one network in Keras.
+    """
+    if why_not_grouped(forecaster, continuing=continuing) is not None:
+        return False
+    if len(windows) > 1:
+        return True
+    budget = forecaster.hyper_["steps_per_epoch"] * forecaster.hyper_["batch_size"]
+    return 0 < len(next(iter(windows.values()))) <= budget
 
 
 def choose_engine(forecaster):
@@ -113,19 +138,62 @@ class DirectEngine:
         self.f = forecaster
         self.models = dict(models or {})
         self.pooled = GLOBAL_ID in self.models
+        self._keras: dict = {}  # keras_model's builds
 
     # ------------------------------------------------------------------ training --
     def fit(self, panel: Panel, previous: dict | None = None) -> None:
         f = self.f
         windows = f.prepare_windows(panel)
         previous = previous or {}
-        models = {key: self.train(f.hyper_, each, previous.get(key)) for key, each in windows.items()}
+        if trains_grouped(f, windows, continuing=bool(previous)):
+            models = self.train_together(f.hyper_, windows)
+        else:
+            models = {key: self.train(f.hyper_, each, previous.get(key)) for key, each in windows.items()}
         self.install(models, windows)
+
+    def train_together(self, hyper: dict, windows: dict) -> dict:
+        """The networks of ``windows`` (one pooled set, or one per series of a local model)
+        trained by the grouped trainer (:func:`~forecastkit.grouped.train_group`), the one the
+        walk-forward trains its fits with: a local model's series at once, in groups of at most
+        :data:`LOCAL_GROUP`, each exactly as if alone (its own windows, Adam state and early
+        stopping; the forecaster's seed). Returns ``{key: SlotModel}``; a network whose training
+        fails fails the fit. Which fits train here: :func:`trains_grouped`; the others train as
+        Keras models (:meth:`train`)."""
+        from ..grouped import SlotModel, layer_plan, train_group
+
+        f = self.f
+        build_args, _ = get_spec(f.model).split(hyper)
+        keys = list(windows)
+        size = min(LOCAL_GROUP, len(keys))
+        models = {}
+        for start in range(0, len(keys), size):
+            chunk = keys[start:start + size]
+            first = windows[chunk[0]]
+            arch = layer_plan(f.model, build_args, (first.span, first.n_features), f.model_horizon)
+            series = f" (series {start + 1}-{start + len(chunk)} of {len(keys)})" if len(keys) > 1 else ""
+            outcomes = train_group(arch, [windows[k] for k in chunk], [f.seed] * len(chunk), hyper,
+                                   description=f"training {f.model}{series}", slots=size, verbose=f.verbose)
+            for key, outcome in zip(chunk, outcomes):
+                if outcome.error is not None:
+                    raise outcome.error
+                models[key] = SlotModel(arch, outcome.weights, build_args)
+        return models
+
+    def keras_model(self, key: str):
+        """The ``keras.Model`` of ``key``'s network: itself, or for a grouped fit's
+        :class:`~forecastkit.grouped.SlotModel` the builder's model with its weights (built
+        once; forecasts still run through the slot model)."""
+        model = self.models[key]
+        if not hasattr(model, "to_keras"):
+            return model
+        if key not in self._keras:
+            self._keras[key] = model.to_keras()
+        return self._keras[key]
 
     def install(self, models: dict, windows: dict) -> None:
         """Use ``models`` (``{GLOBAL_ID: model}`` or ``{series id: model}``, trained on ``windows``,
         what :meth:`Forecaster.prepare_windows` returned) and calibrate them on their held-out windows."""
-        self.models, self.pooled = dict(models), GLOBAL_ID in models
+        self.models, self.pooled, self._keras = dict(models), GLOBAL_ID in models, {}
         f = self.f
         f.calibration_, f.residuals_ = {}, {}
         for key, model in self.models.items():
@@ -147,6 +215,8 @@ class DirectEngine:
         taus = head_taus(f)
         if previous is not None and input_shape(previous) == shape:
             model = previous
+            if getattr(model, "optimizer", None) is None:  # built from a grouped fit's weights: a fresh Adam
+                compile_model(model, learning_rate=hyper["learning_rate"], loss=keras_loss(keras, hyper.get("loss", "mse")))
         else:
             spec = get_spec(f.model)
             build_args, _ = spec.split(hyper)

@@ -13,6 +13,7 @@ from .. import ensemble
 from ..checks import check_counts, check_int, check_levels, required_length
 from ..data import GLOBAL_ID, Panel, read_future
 from ..errors import ConfigError, DataError, NotFittedError
+from ..grouped.trainer import SlotModel
 from ..intervals import check_calibration_size
 from ..models.registry import get_spec
 from ..settings import DEFAULTS
@@ -116,7 +117,9 @@ class Forecaster(BaseEstimator):
     horizon_, lookback_, season_, hyper_ : resolved settings.
     engine_ : the engine ``fit`` chose (:func:`~forecastkit.forecaster.engines.choose_engine`).
     model_ : the trained ``keras.Model`` (a global neural model); ``models_`` maps series id
-        to its model in local mode.
+        to its model in local mode. The networks train in the grouped trainer
+        (:mod:`forecastkit.grouped`) where its layers cover the model, and forecast through it;
+        ``model_`` and ``models_`` then build the builder's ``keras.Model`` with their weights.
     history_ : Panel of what ``predict()`` forecasts from (the training tail).
     members_ : an ensemble's or a bag's fitted member forecasters (see :mod:`forecastkit.ensemble`).
     transforms_ : dict id -> fitted TargetTransform; ``encoder_`` the covariate encoding.
@@ -223,7 +226,7 @@ class Forecaster(BaseEstimator):
         engine = self.__dict__.get("engine_")
         if not getattr(engine, "pooled", False):
             raise AttributeError("`model_` exists only for a fitted global neural model (local ones: `models_`).")
-        return engine.models[GLOBAL_ID]
+        return engine.keras_model(GLOBAL_ID)
 
     @model_.setter
     def model_(self, model) -> None:
@@ -236,7 +239,7 @@ class Forecaster(BaseEstimator):
         engine = self.__dict__.get("engine_")
         if not isinstance(engine, DirectEngine) or engine.pooled or not engine.models:
             raise AttributeError("`models_` exists only for fitted local neural models (a global one: `model_`).")
-        return dict(engine.models)
+        return {key: engine.keras_model(key) for key in engine.models}
 
     def check_covariates(self, panel: Panel) -> None:
         """Raise :class:`ConfigError` when this forecaster cannot use ``panel``'s covariate roles:
@@ -273,7 +276,7 @@ class Forecaster(BaseEstimator):
         engine = self.__dict__.get("engine_")
         if not self.warm_start or not isinstance(engine, DirectEngine):
             return {}
-        return dict(engine.models)
+        return {key: model.to_keras() if isinstance(model, SlotModel) else model for key, model in engine.models.items()}
 
     def prepare_windows(self, panel: Panel) -> dict:
         """Everything ``fit`` learns before training, and the training windows.

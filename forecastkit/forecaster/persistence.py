@@ -30,7 +30,9 @@ from .. import __version__, ensemble
 from ..data import Panel
 from ..errors import ModelFileError, ModelVersionWarning
 from ..features import FeatureEncoder
+from ..grouped.trainer import SlotModel
 from ..models.families import n_params
+from ..models.registry import get_spec
 from ..preprocess.transforms import TargetTransform
 from ..versions import versions
 from . import preparation
@@ -46,7 +48,7 @@ METADATA_TYPES = {
     "encoder": (dict, type(None)), "ids": list, "calibration": dict, "history": dict, "versions": dict,
 }
 #: Keys metadata.json may lack (written by an older forecastkit), and their JSON types.
-OPTIONAL_METADATA_TYPES = {"residuals": dict, "horizon": int}
+OPTIONAL_METADATA_TYPES = {"residuals": dict, "horizon": int, "grouped": bool}
 
 
 def save(forecaster, path) -> Path:
@@ -57,8 +59,11 @@ def save(forecaster, path) -> Path:
         return ensemble.save_composite(f, path)  # metadata.json and members/<i>-<model>/ folders
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
+    grouped = False
     for name, model in engine.model_files().items():
         (path / name).parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(model, SlotModel):  # trained by the grouped trainer: saved as the builder's Keras model
+            model, grouped = model.to_keras(), True
         model.save(path / name)
     neural = engine.neural
     metadata = {
@@ -74,6 +79,8 @@ def save(forecaster, path) -> Path:
     }
     if neural and hasattr(f, "residuals_"):  # optional: files of older versions have none
         metadata["residuals"] = f.residuals_
+    if grouped:  # forecasts ran through the grouped forward: so do the loaded model's
+        metadata["grouped"] = True
     (path / "metadata.json").write_text(json.dumps(metadata, indent=1))
     return path
 
@@ -109,9 +116,22 @@ def load(cls, path):
                                  "it was not written by forecastkit's save() or was edited. Re-save the model.")
         pooled = not (f.mode == "local" and len(f.ids_) > 1)
         files = model_file_names(f, pooled)
-        engine = type(engine)(f, {key: load_keras_model(meta_file.parent / name, f) for key, name in files.items()})
+        models = {key: load_keras_model(meta_file.parent / name, f) for key, name in files.items()}
+        if metadata.get("grouped"):
+            models = as_slot_models(f, models)
+        engine = type(engine)(f, models)
     f.engine_ = engine
     return f
+
+
+def as_slot_models(f, models: dict) -> dict:
+    """Keras models saved from :class:`~forecastkit.grouped.SlotModel` s back as slot models, so
+    the loaded forecaster forecasts through the same (NumPy) forward, bit for bit."""
+    from ..grouped import layer_plan
+
+    build_args, _ = get_spec(f.model).split(f.hyper_)
+    arch = layer_plan(f.model, build_args, preparation.window_shape(f), f.model_horizon)
+    return {key: SlotModel(arch, model.get_weights(), build_args) for key, model in models.items()}
 
 
 def restore_settings(f, metadata: dict) -> None:
@@ -153,7 +173,7 @@ def read_metadata(meta_file: Path) -> dict:
                 continue
             raise ModelFileError(f"{meta_file} has no {key!r} key; it was not written by forecastkit's "
                                  "save() or was edited. Re-save the model.")
-        if not isinstance(metadata[key], kind) or isinstance(metadata[key], bool):
+        if not isinstance(metadata[key], kind) or (isinstance(metadata[key], bool) and kind is not bool):
             expected = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
             raise ModelFileError(f"`{key}` in {meta_file} must be {expected.replace('NoneType', 'null')}. "
                                  f"Received: {key}={metadata[key]!r}")

@@ -160,6 +160,37 @@ def layer_plan(model: str, build_args: dict, input_shape: tuple, horizon: int) -
     return Arch(spec.name, tuple(layers), rows, features, int(horizon), float(hyper.get("l2", 0.0)))
 
 
+def why_not_grouped(forecaster, continuing: bool | None = None) -> str | None:
+    """None when ``forecaster``'s fits can train in groups (:func:`~.trainer.train_group`); else
+    why not: ``"sequential"`` for a baseline, an ensemble, a bag or a fit continuing a warm
+    start (sequential by nature), otherwise the setting the grouped layers do not cover.
+    ``continuing`` (default: ``forecaster.warm_start``) says whether the fit continues from a
+    network (a warm chain's first fit, or its first after a failure, starts afresh). Neither
+    Keras nor the builder's module is imported.
+
+    Examples
+    --------
+    >>> from forecastkit import Forecaster
+    >>> why_not_grouped(Forecaster("vanilla", horizon=2)), why_not_grouped(Forecaster("naive", horizon=2))
+    (None, 'sequential')
+    """
+    from .trainer import supported
+
+    spec = get_spec(forecaster.model)
+    continuing = forecaster.warm_start if continuing is None else continuing
+    if spec.kind != "neural" or continuing or forecaster.bag != 1:
+        return "sequential"
+    if forecaster.distribution:
+        return "distribution heads are not grouped"
+    if forecaster.quantiles:
+        return "quantile heads are not grouped"
+    if forecaster.id_embedding:
+        return "series embeddings are not grouped"
+    if not supported():
+        return "fold-parallel training needs the TensorFlow or JAX backend"
+    return ungrouped_reason(forecaster.model, spec.split(forecaster.check_params())[0])
+
+
 def ungrouped_reason(model: str, build_args: dict) -> str | None:
     """Why the builder ``model`` with these arguments has no grouped plan, or None when it has
     one; without importing the builder's module (so without Keras).
@@ -255,6 +286,13 @@ def op_table(xp, sigmoid=None, relu=None):
         @staticmethod
         def flip_rows(x):
             return xp.flip(x, axis=2)
+
+        @staticmethod
+        def rows(x):
+            """The rows of ``x`` (axis 2) as a list: one ``unstack`` where ``xp`` has it, whose
+            gradient is one ``stack`` (a slice per row would add a full-size gradient per row)."""
+            unstack = getattr(xp, "unstack", None)
+            return list(unstack(x, axis=2)) if unstack else [x[:, :, t] for t in range(x.shape[2])]
 
     Ops.sigmoid = staticmethod(sigmoid or xp.sigmoid)
     Ops.relu = staticmethod(relu or xp.relu)
@@ -355,8 +393,8 @@ def lstm(x, kernel, recurrent, bias, sequences: bool = False, xp=NumpyOps, cell:
     h = c = xp.zeros((s[0], s[1], units), like=projected)
     bias = bias[:, None, :]
     outputs = []
-    for t in range(rows):
-        z = projected[:, :, t] + xp.matmul(h, recurrent) + bias
+    for step in xp.rows(projected):
+        z = step + xp.matmul(h, recurrent) + bias
         i = xp.sigmoid(z[..., :units])
         f = xp.sigmoid(z[..., units:2 * units])
         c = f * c + i * xp.tanh(z[..., 2 * units:3 * units])
@@ -390,11 +428,11 @@ def _cell_layer(x, kernel, recurrent, bias, peephole, gate_recurrent, sequences,
         peephole = [h + peephole[:, k][:, None, :] for k in range(len(spec.peephole_gates))]
         gates = xp.zeros((s[0], s[1], len(spec.gates) * units), like=projected) if spec.gate_recurrence else None
     outputs = []
-    for t in range(rows):
+    for step in xp.rows(projected):
         if gru:
-            h = gru_step(xp, projected[:, :, t], h, recurrent, recurrent_bias)
+            h = gru_step(xp, step, h, recurrent, recurrent_bias)
         else:
-            h, c, gates = lstm_step(spec, xp, projected[:, :, t], h, c, gates, recurrent, peephole, gate_recurrent)
+            h, c, gates = lstm_step(spec, xp, step, h, c, gates, recurrent, peephole, gate_recurrent)
         outputs.append(h)
     return xp.stack(outputs, axis=2) if sequences else h
 

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import TrainingError
+from ..training import EpochBar
 from .layers import Arch, NumpyOps, forward, initial_weights, keras_ops
 
 BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7
@@ -198,7 +199,8 @@ def _held_out_loss(arch: Arch, weights: list, vx, vy, vmask, loss_name: str = "m
 
 
 def train_group(arch: Arch, windows: list, seeds: list, hyper: dict, initial: list | None = None,
-                description: str = "training", orders=None, slots: int | None = None) -> list[Outcome]:
+                description: str = "training", orders=None, slots: int | None = None,
+                verbose: int = 0) -> list[Outcome]:
     """Train one fit per WindowSet in ``windows`` (all of shape ``arch``) at once.
 
     ``seeds[f]`` draws fit ``f``'s initial weights (unless ``initial``, a list of weight lists,
@@ -209,8 +211,11 @@ def train_group(arch: Arch, windows: list, seeds: list, hyper: dict, initial: li
     the next multiple of :data:`SLOT_MULTIPLE`); groups with equal ``slots`` share one compile.
     ``orders(f, epoch)``, if given, replaces fit ``f``'s shuffled window order of an epoch
     (positions in its WindowSet; tests feed a plain Keras model the same batches).
-    Returns one :class:`Outcome` per fit; a fit whose loss becomes NaN or infinite fails with
-    the :class:`TrainingError` the sequential trainer raises, the others go on.
+    ``verbose``: 1 draws the sequential trainer's progress bar over the epochs
+    (:class:`~forecastkit.training.EpochBar`, the mean loss over the group's fits), 2 prints
+    one line per epoch. Returns one :class:`Outcome` per fit; a fit whose loss becomes NaN
+    or infinite fails with the :class:`TrainingError` the sequential trainer raises, the
+    others go on.
     """
     from ..models.keras_common import import_keras
     from ..training import epoch_observed, split_windows, window_batches
@@ -252,67 +257,81 @@ def train_group(arch: Arch, windows: list, seeds: list, hyper: dict, initial: li
     loss_name = str(hyper.get("loss", "mse"))
     step_fn = step_function(arch, batch, loss_name)
     lr = np.float32(hyper["learning_rate"])
-    for epoch in range(int(hyper["epochs"])):
-        if not alive.any():
-            break
-        orders_now = [(b.order if orders is None else np.asarray(orders(f, epoch))) if alive[f] else np.zeros(0, int)
-                      for f, b in enumerate(batches)]
-        steps = max(1, max(math.ceil(len(o) / batch) for o in orders_now))
-        xs = np.zeros((steps, slots, batch, span, feats), np.float32)
-        ys = np.zeros((steps, slots, batch, horizon), np.float32)
-        masks = np.zeros((steps, slots, batch), np.float32)
-        for f, order in enumerate(orders_now):
-            pos = np.arange(len(order))
-            xs[pos // batch, f, pos % batch] = tables[f][0][order]
-            ys[pos // batch, f, pos % batch] = tables[f][1][order]
-            masks[pos // batch, f, pos % batch] = 1.0
-        total, counted, bad = np.zeros(slots), np.zeros(slots), np.zeros(slots, bool)
-        alive_t = np.r_[alive, np.zeros(slots - n, bool)]
-        for s in range(steps):
-            began = time.perf_counter()
-            w, m, v, t, loss, diverged = step_fn(w, m, v, t, alive_t, xs[s], ys[s], masks[s], lr)
-            loss, diverged = np.asarray(loss), np.asarray(diverged)
-            if (arch, batch, loss_name, slots) not in _CALLED:  # the first call compiles: timed apart
-                _CALLED.add((arch, batch, loss_name, slots))
-                STATS["compile_seconds"] += time.perf_counter() - began
+    bar = EpochBar(int(hyper["epochs"]), description) if verbose == 1 else None
+    try:
+        for epoch in range(int(hyper["epochs"])):
+            if not alive.any():
+                break
+            orders_now = [(b.order if orders is None else np.asarray(orders(f, epoch))) if alive[f] else np.zeros(0, int)
+                          for f, b in enumerate(batches)]
+            steps = max(1, max(math.ceil(len(o) / batch) for o in orders_now))
+            xs = np.zeros((steps, slots, batch, span, feats), np.float32)
+            ys = np.zeros((steps, slots, batch, horizon), np.float32)
+            masks = np.zeros((steps, slots, batch), np.float32)
+            for f, order in enumerate(orders_now):
+                pos = np.arange(len(order))
+                xs[pos // batch, f, pos % batch] = tables[f][0][order]
+                ys[pos // batch, f, pos % batch] = tables[f][1][order]
+                masks[pos // batch, f, pos % batch] = 1.0
+            total, counted, bad = np.zeros(slots), np.zeros(slots), np.zeros(slots, bool)
+            alive_t = np.r_[alive, np.zeros(slots - n, bool)]
+            for s in range(steps):
                 began = time.perf_counter()
-            STATS["steps"] += 1
-            STATS["seconds"] += time.perf_counter() - began
-            STATS["windows"] += int(masks[s][:n][alive & ~bad[:n]].sum())
-            STATS["slot_windows"] += slots * batch
-            if diverged.any():  # those fits stop training; the others go on
-                bad |= diverged
-                alive_t = np.r_[alive, np.zeros(slots - n, bool)] & ~bad
-            weight = masks[s].sum(axis=1)
-            ok = (weight > 0) & ~bad
-            total[ok] += loss[ok] * weight[ok]
-            counted[ok] += weight[ok]
-        finite = ~bad[:n]
-        mean_loss = total[:n] / np.maximum(counted[:n], 1.0)
-        current = [np.asarray(x) for x in w]
-        val = _held_out_loss(arch, [x[:n] for x in current], vx, vy, vmask, loss_name) if has_val.any() else np.zeros(n)
-        for b in batches:
-            b.on_epoch_end()
-        for f in np.flatnonzero(alive):
-            ran[f] = epoch + 1
-            losses[f].append(float(mean_loss[f]) if finite[f] else math.nan)
-            if not finite[f]:
-                failed[f] = epoch + 1
-                alive[f] = False
-                continue
-            if not has_val[f]:
-                continue
-            if best_w[f] is None:  # Keras' EarlyStopping: the first epoch's weights are the first best
-                best_w[f] = [x[f].copy() for x in current]
-            wait[f] += 1
-            if val[f] < best[f]:
-                best[f], wait[f] = val[f], 0
-                best_w[f] = [x[f].copy() for x in current]
-                continue
-            if wait[f] >= int(hyper["patience"]) and epoch > 0:
-                alive[f] = False
-        if has_val.any() and epoch_observed(epoch, val[has_val]):  # a tuner pruned the trial
-            alive[:] = False
+                w, m, v, t, loss, diverged = step_fn(w, m, v, t, alive_t, xs[s], ys[s], masks[s], lr)
+                loss, diverged = np.asarray(loss), np.asarray(diverged)
+                if (arch, batch, loss_name, slots) not in _CALLED:  # the first call compiles: timed apart
+                    _CALLED.add((arch, batch, loss_name, slots))
+                    STATS["compile_seconds"] += time.perf_counter() - began
+                    began = time.perf_counter()
+                STATS["steps"] += 1
+                STATS["seconds"] += time.perf_counter() - began
+                STATS["windows"] += int(masks[s][:n][alive & ~bad[:n]].sum())
+                STATS["slot_windows"] += slots * batch
+                if diverged.any():  # those fits stop training; the others go on
+                    bad |= diverged
+                    alive_t = np.r_[alive, np.zeros(slots - n, bool)] & ~bad
+                weight = masks[s].sum(axis=1)
+                ok = (weight > 0) & ~bad
+                total[ok] += loss[ok] * weight[ok]
+                counted[ok] += weight[ok]
+            finite = ~bad[:n]
+            mean_loss = total[:n] / np.maximum(counted[:n], 1.0)
+            current = [np.asarray(x) for x in w]
+            val = _held_out_loss(arch, [x[:n] for x in current], vx, vy, vmask, loss_name) if has_val.any() else np.zeros(n)
+            for b in batches:
+                b.on_epoch_end()
+            for f in np.flatnonzero(alive):
+                ran[f] = epoch + 1
+                losses[f].append(float(mean_loss[f]) if finite[f] else math.nan)
+                if not finite[f]:
+                    failed[f] = epoch + 1
+                    alive[f] = False
+                    continue
+                if not has_val[f]:
+                    continue
+                if best_w[f] is None:  # Keras' EarlyStopping: the first epoch's weights are the first best
+                    best_w[f] = [x[f].copy() for x in current]
+                wait[f] += 1
+                if val[f] < best[f]:
+                    best[f], wait[f] = val[f], 0
+                    best_w[f] = [x[f].copy() for x in current]
+                    continue
+                if wait[f] >= int(hyper["patience"]) and epoch > 0:
+                    alive[f] = False
+            if has_val.any() and epoch_observed(epoch, val[has_val]):  # a tuner pruned the trial
+                alive[:] = False
+            if verbose:
+                shown = {"loss": float(np.nanmean(mean_loss)) if n else math.nan}
+                if has_val.any():
+                    shown["val_loss"] = float(np.mean(val[has_val]))
+                if bar is not None:
+                    bar.update(epoch, shown)
+                else:
+                    print(f"{description}: epoch {epoch + 1}/{hyper['epochs']} "
+                          + "  ".join(f"{k} {v:.4g}" for k, v in shown.items()), flush=True)
+    finally:
+        if bar is not None:
+            bar.close()
     final = [np.asarray(x) for x in w]
     outcomes = []
     for f in range(n):
