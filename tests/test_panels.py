@@ -67,16 +67,19 @@ def test_global_and_local_models_forecast_every_series_and_reload(mode, two_seri
 
 def test_local_models_are_each_fit_on_their_own_series_only(two_series):
     """The series train together (one grouped step), each exactly as if alone: poisoning
-    series b moves none of series a's forecasts, and both are the grouped trainer's."""
+    series b moves none of series a's forecasts, which are those of a model of series a alone."""
     local = Forecaster("linear", horizon=2, lookback=4, params=FAST, mode="local", seed=3).fit(two_series)
     frame = two_series.frame.copy()
     frame.loc[frame["id"] == "b", "y"] = frame.loc[frame["id"] == "b", "y"] * 1e3 + 7
     poisoned = Forecaster("linear", horizon=2, lookback=4, params=FAST, mode="local", seed=3).fit(
         two_series.with_frame(frame))
+    alone = Forecaster("linear", horizon=2, lookback=4, params=FAST, seed=3).fit(
+        two_series.with_frame(two_series.series("a")))
     both, other = local.predict(), poisoned.predict()
     assert [type(m).__name__ for m in local.engine_.models.values()] == ["SlotModel", "SlotModel"]
     np.testing.assert_array_equal(both[both["id"] == "a"]["yhat"], other[other["id"] == "a"]["yhat"])
     assert not np.allclose(both[both["id"] == "b"]["yhat"], other[other["id"] == "b"]["yhat"])
+    np.testing.assert_allclose(both[both["id"] == "a"]["yhat"], alone.predict()["yhat"], rtol=1e-5)
 
 
 def test_grouped_local_models_save_as_keras_and_forecast_the_same_after_load(two_series, tmp_path):

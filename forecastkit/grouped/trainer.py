@@ -31,6 +31,7 @@ is this module's, shared by both backends.
 from __future__ import annotations
 
 import math
+import sys
 import time
 from dataclasses import dataclass, field
 
@@ -213,7 +214,7 @@ def train_group(arch: Arch, windows: list, seeds: list, hyper: dict, initial: li
     (positions in its WindowSet; tests feed a plain Keras model the same batches).
     ``verbose``: 1 draws the sequential trainer's progress bar over the epochs
     (:class:`~forecastkit.training.EpochBar`, the mean loss over the group's fits), 2 prints
-    one line per epoch. Returns one :class:`Outcome` per fit; a fit whose loss becomes NaN
+    one line per epoch on standard error. Returns one :class:`Outcome` per fit; a fit whose loss becomes NaN
     or infinite fails with the :class:`TrainingError` the sequential trainer raises, the
     others go on.
     """
@@ -328,7 +329,7 @@ def train_group(arch: Arch, windows: list, seeds: list, hyper: dict, initial: li
                     bar.update(epoch, shown)
                 else:
                     print(f"{description}: epoch {epoch + 1}/{hyper['epochs']} "
-                          + "  ".join(f"{k} {v:.4g}" for k, v in shown.items()), flush=True)
+                          + "  ".join(f"{k} {v:.4g}" for k, v in shown.items()), file=sys.stderr, flush=True)
     finally:
         if bar is not None:
             bar.close()
