@@ -206,8 +206,8 @@ def _while_starting(executor, workers: int, tasks: list, pending: list, writer: 
     In a run that trains networks the workers fork from a server that imports TensorFlow first
     (several seconds for the first pool), so this process, idle otherwise, takes the fits of
     tasks that train no network, one fit at a time (costliest task first), until every worker
-    is up. A baseline fit
-    gives the same numbers here as in a worker (the same BLAS threads; no TensorFlow involved).
+    is up. A baseline fit gives the same numbers here as in a worker (the same BLAS threads; no
+    TensorFlow involved).
     """
     started = threading.Thread(target=_start, args=(executor, workers), daemon=True)
     started.start()

@@ -419,8 +419,14 @@ class DirectEngine:
         panel.check_length(f.lookback_ + f.warmup(), f"the model's lookback {f.lookback_}")
 
     def model_files(self) -> dict:
-        """``{file name: keras model}``: ``model.keras`` (pooled) or ``models/<i>.keras`` (per series)."""
-        return {name: self.models[key] for key, name in model_file_names(self.f, self.pooled).items()}
+        """``{file name: keras model}``: ``model.keras`` (pooled) or ``models/<i>.keras`` (per series)
+        (:meth:`keras_model`: a grouped fit saves as the builder's Keras model)."""
+        return {name: self.keras_model(key) for key, name in model_file_names(self.f, self.pooled).items()}
+
+    @property
+    def grouped(self) -> bool:
+        """Whether the networks were trained (and forecast) by the grouped trainer."""
+        return any(hasattr(model, "to_keras") for model in self.models.values())
 
 
 class RecursiveEngine(DirectEngine):

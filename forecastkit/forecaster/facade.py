@@ -13,7 +13,6 @@ from .. import ensemble
 from ..checks import check_counts, check_int, check_levels, required_length
 from ..data import GLOBAL_ID, Panel, read_future
 from ..errors import ConfigError, DataError, NotFittedError
-from ..grouped.trainer import SlotModel
 from ..intervals import check_calibration_size
 from ..models.registry import get_spec
 from ..settings import DEFAULTS
@@ -276,7 +275,7 @@ class Forecaster(BaseEstimator):
         engine = self.__dict__.get("engine_")
         if not self.warm_start or not isinstance(engine, DirectEngine):
             return {}
-        return {key: model.to_keras() if isinstance(model, SlotModel) else model for key, model in engine.models.items()}
+        return {key: engine.keras_model(key) for key in engine.models}
 
     def prepare_windows(self, panel: Panel) -> dict:
         """Everything ``fit`` learns before training, and the training windows.

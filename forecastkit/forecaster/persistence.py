@@ -59,11 +59,8 @@ def save(forecaster, path) -> Path:
         return ensemble.save_composite(f, path)  # metadata.json and members/<i>-<model>/ folders
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
-    grouped = False
     for name, model in engine.model_files().items():
         (path / name).parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(model, SlotModel):  # trained by the grouped trainer: saved as the builder's Keras model
-            model, grouped = model.to_keras(), True
         model.save(path / name)
     neural = engine.neural
     metadata = {
@@ -79,7 +76,7 @@ def save(forecaster, path) -> Path:
     }
     if neural and hasattr(f, "residuals_"):  # optional: files of older versions have none
         metadata["residuals"] = f.residuals_
-    if grouped:  # forecasts ran through the grouped forward: so do the loaded model's
+    if getattr(engine, "grouped", False):  # forecasts ran through the grouped forward: so do the loaded model's
         metadata["grouped"] = True
     (path / "metadata.json").write_text(json.dumps(metadata, indent=1))
     return path
