@@ -351,6 +351,13 @@ def fan_chart(result, series: str | None = None, model: str | None = None, origi
     return fig
 
 
+def import_plotting() -> None:
+    """Import matplotlib's pyplot (the Agg backend outside a notebook) now: the command line
+    does it in a thread while the run waits on its workers, so drawing the report later
+    costs the drawing only."""
+    _pyplot()
+
+
 def _pyplot():
     import matplotlib
 
@@ -369,17 +376,31 @@ def _in_notebook() -> bool:
     return get_ipython() is not None and "IPKernelApp" in get_ipython().config
 
 
-def to_html(result, path, metric: str = "mase") -> None:
-    """Write a self-contained HTML report (tables, verdict, embedded plots, configuration)."""
+def figures_png(result, metric: str = "mase") -> dict[str, bytes]:
+    """The report's figures as PNG bytes, each drawn once: ``forecasts`` (:func:`plot`), with
+    intervals or forecast distributions ``calibration`` (:func:`calibration_plot`), with
+    intervals ``fan`` (:func:`fan_chart`). :func:`to_html` embeds them; the command line also
+    writes ``forecasts.png`` and ``calibration.png`` from the same bytes."""
+    images = {"forecasts": _png(plot(result, metric=metric))}
+    if result.levels or _scored(result):
+        images["calibration"] = _png(calibration_plot(result))
+    if result.levels:
+        images["fan"] = _png(fan_chart(result))
+    return images
+
+
+def to_html(result, path, metric: str = "mase", images: dict | None = None) -> None:
+    """Write a self-contained HTML report (tables, verdict, embedded plots, configuration);
+    ``images``: :func:`figures_png` of the same result and metric, when already drawn."""
     board = leaderboard(result, metric)
     comparisons, lines = significance(result, metric)
-    image = _png(plot(result, metric=metric))
+    images = images or figures_png(result, metric)
     failed = result.failed
     sections = [
         f"<h1>forecastkit walk-forward report</h1><p>{html.escape(_summary(result))}</p>",
         "<h2>Verdict</h2>" + "".join(f"<p>{html.escape(line)}</p>" for line in lines),
         f"<h2>Leaderboard (ranked by {metric.upper()})</h2>" + _table(board),
-        f'<h2>Forecasts and error by horizon</h2><img alt="forecast plots" src="data:image/png;base64,{image}">',
+        "<h2>Forecasts and error by horizon</h2>" + _img("forecast plots", images["forecasts"]),
         f"<h2>{metric.upper()} by horizon step</h2>" + _table(_horizon_columns(by_horizon(result, metric))),
     ]
     if result.levels:
@@ -388,11 +409,9 @@ def to_html(result, path, metric: str = "mase") -> None:
         sections.append(
             f"<h2>Prediction intervals ({html.escape(methods)}; levels {', '.join(map(str, result.levels))}%)</h2>"
             + _table(interval_scores(result.results, result.scales, result.levels))
-            + f'<img alt="calibration" src="data:image/png;base64,{_png(calibration_plot(result))}">'
-            + f'<img alt="fan chart" src="data:image/png;base64,{_png(fan_chart(result))}">')
+            + _img("calibration", images["calibration"]) + _img("fan chart", images["fan"]))
     if _scored(result):
-        image = "" if result.levels else (
-            f'<img alt="calibration and PIT" src="data:image/png;base64,{_png(calibration_plot(result))}">')
+        image = "" if result.levels else _img("calibration and PIT", images["calibration"])
         sections.append("<h2>Forecast distributions (CRPS, pinball loss; calibration curves and PIT histograms in "
                         "the calibration figure)</h2>" + _table(distribution_scores(result))
                         + "".join(f"<p>{html.escape(line)}</p>" for line in distribution_notes(result)) + image)
@@ -423,14 +442,18 @@ def to_html(result, path, metric: str = "mase") -> None:
         handle.write(page)
 
 
-def _png(figure) -> str:
-    """A figure as base64 PNG text (the figure is closed)."""
+def _png(figure) -> bytes:
+    """A figure as PNG bytes (the figure is closed)."""
     import matplotlib.pyplot as plt
 
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=110)
     plt.close(figure)
-    return base64.b64encode(buffer.getvalue()).decode()
+    return buffer.getvalue()
+
+
+def _img(alt: str, png: bytes) -> str:
+    return f'<img alt="{alt}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
 
 
 def _horizon_columns(table: pd.DataFrame) -> pd.DataFrame:

@@ -362,15 +362,13 @@ def write_evaluation(result: WalkForwardResult, out: Path, settings: RunSettings
     board.to_csv(paths["leaderboard.csv"], index=False, float_format="%.6g")
     tables, _ = result.significance(metric)
     tables.to_csv(paths["significance.csv"], index=False, float_format="%.6g")
-    result.to_html(paths["report.html"], metric)
-    import matplotlib.pyplot as plt
+    from .report import figures_png, to_html
 
-    figures = {"forecasts.png": result.plot(metric=metric)}
-    if calibrated:
-        figures["calibration.png"] = result.calibration_plot()
-    for name, figure in figures.items():
-        figure.savefig(paths[name], dpi=110)
-        plt.close(figure)
+    images = figures_png(result, metric)  # each figure drawn once, for the report and its file
+    to_html(result, paths["report.html"], metric, images)
+    for name in ("forecasts", "calibration"):
+        if f"{name}.png" in paths:
+            paths[f"{name}.png"].write_bytes(images[name])
     scored = board.dropna(subset=[metric])
     data_path, dataset = data_source(settings)
     recorded = {k: v for k, v in dataclasses.asdict(settings).items()

@@ -1,5 +1,6 @@
 """Command line: help, errors without traceback or TensorFlow, forecast end to end."""
 
+import base64
 import os
 import subprocess
 import sys
@@ -151,6 +152,8 @@ def test_evaluate_end_to_end_then_forecast_from_the_run(tmp_path):
     assert "Best on MASE:" in result.stdout and "origins" in result.stdout
     page = (out / "report.html").read_text()
     assert "data:image/png;base64," in page and "Leaderboard" in page and "http" not in page.split("<body>")[1]
+    # forecasts.png is the figure the report embeds, drawn once
+    assert base64.b64encode((out / "forecasts.png").read_bytes()).decode() in page
     # rerunning into the same directory never overwrites it
     again = run(*args)
     assert again.returncode == 1 and "--resume" in again.stderr

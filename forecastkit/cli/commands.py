@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 import sys
+import threading
 import warnings
 from pathlib import Path
 
@@ -93,9 +94,14 @@ def forecast(settings) -> int:
 
 
 def evaluate(settings) -> int:
-    start_workers_early(settings)
+    pooled = start_workers_early(settings)
     from ..runs import evaluate as run_evaluate
     from ..runs import run_directory, write_evaluation
+
+    if pooled:  # this process mostly waits on its workers: import the report's plotting meanwhile
+        from ..report import import_plotting
+
+        threading.Thread(target=import_plotting, daemon=True).start()
 
     try:
         result, out = run_evaluate(settings, progress=progress_mode(settings), announce=announce(settings))
@@ -110,14 +116,15 @@ def evaluate(settings) -> int:
     return 3 if not result.failed.empty else 0
 
 
-def start_workers_early(settings) -> None:
+def start_workers_early(settings) -> bool:
     """Start the server the pool workers fork from before this process imports anything heavy,
-    so it imports TensorFlow while this process reads the data (:mod:`forecastkit.evaluation.workers`)."""
+    so it imports TensorFlow while this process reads the data (:mod:`forecastkit.evaluation.workers`);
+    whether the run will likely use a pool."""
     from ..evaluation.workers import start_early
 
     models = settings.models.split(",") if isinstance(settings.models, str) else settings.models
     models = [str(m).strip() for m in models or () if str(m).strip() and str(m).strip() != "all"] or None
-    start_early(settings.jobs, settings.scheduler, models, baselines=not settings.no_baselines)
+    return start_early(settings.jobs, settings.scheduler, models, baselines=not settings.no_baselines)
 
 
 def ablation(settings) -> int:

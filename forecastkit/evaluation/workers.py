@@ -117,13 +117,14 @@ def start_workers(models) -> None:
     forkserver.ensure_running()
 
 
-def start_early(n_jobs: int | None, scheduler: str | None, models, baselines: bool = True) -> None:
+def start_early(n_jobs: int | None, scheduler: str | None, models, baselines: bool = True) -> bool:
     """:func:`start_workers` now, when a run with these settings will likely use a local pool:
     no ``scheduler`` and ``n_jobs`` (None: :func:`default_jobs`) above 1. ``models``: the
     model names (None: the neural models, the default of ``evaluate``); ``baselines``: the
-    reference baselines are added. Names that are not models are left to the run to report."""
+    reference baselines are added. Names that are not models are left to the run to report.
+    Returns whether the run will likely wait on a pool."""
     if scheduler is not None or (n_jobs or default_jobs(2**31)) <= 1:
-        return
+        return False
     from ..errors import ForecastkitError
     from ..models.registry import model_names
 
@@ -131,7 +132,8 @@ def start_early(n_jobs: int | None, scheduler: str | None, models, baselines: bo
     try:
         start_workers(names + (model_names("baseline") if baselines else []))
     except ForecastkitError:  # e.g. an unknown model name: the run says so, in its own order
-        return
+        return False
+    return True
 
 
 def _start_worker(environ: dict) -> None:
