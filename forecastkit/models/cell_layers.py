@@ -81,6 +81,7 @@ class _KerasOps:
     tanh = staticmethod(ops.tanh)
     matmul = staticmethod(ops.matmul)
     concat = staticmethod(lambda xs, axis: ops.concatenate(xs, axis=axis))
+    split = staticmethod(lambda x, parts, axis: ops.split(x, parts, axis=axis))
 
 
 def _initializer(kind: str, shape: tuple, blocks: str, cell: str = "", chrono_max: int = 2):

@@ -230,16 +230,15 @@ def lstm_step(spec: CellSpec, xp, projected, h, c, gates, recurrent, peephole, g
     same step runs one model (``(batch, u)``) or a group of fits (``(fits, batch, u)``).
     """
     blocks = spec.blocks
-    units = c.shape[-1]
     if spec.diagonal:
         z = projected + xp.concat([h] * len(blocks), axis=-1) * recurrent
     else:
         z = projected + xp.matmul(h, recurrent)
-    pre = {b: z[..., k * units:(k + 1) * units] for k, b in enumerate(blocks)}
+    pre = dict(zip(blocks, xp.split(z, len(blocks), axis=-1)))
     if spec.gate_recurrence:
-        extra = xp.matmul(gates, gate_recurrent)
-        for k, g in enumerate(spec.gates):
-            pre[g] = pre[g] + extra[..., k * units:(k + 1) * units]
+        extra = xp.split(xp.matmul(gates, gate_recurrent), len(spec.gates), axis=-1)
+        for g, value in zip(spec.gates, extra):
+            pre[g] = pre[g] + value
     peep = dict(zip(spec.peephole_gates, peephole))
 
     def gate(name, cell):
@@ -266,9 +265,9 @@ def gru_step(xp, projected, h, recurrent, recurrent_bias):
 
     ``projected`` is ``x @ kernel + bias[0]``; ``recurrent_bias`` is ``bias[1]``.
     """
-    units = h.shape[-1]
-    inner = xp.matmul(h, recurrent) + recurrent_bias
-    update = xp.sigmoid(projected[..., :units] + inner[..., :units])
-    reset = xp.sigmoid(projected[..., units:2 * units] + inner[..., units:2 * units])
-    candidate = xp.tanh(projected[..., 2 * units:] + reset * inner[..., 2 * units:])
+    z_x, r_x, h_x = xp.split(projected, 3, axis=-1)
+    z_h, r_h, h_h = xp.split(xp.matmul(h, recurrent) + recurrent_bias, 3, axis=-1)
+    update = xp.sigmoid(z_x + z_h)
+    reset = xp.sigmoid(r_x + r_h)
+    candidate = xp.tanh(h_x + reset * h_h)
     return update * h + (1.0 - update) * candidate
