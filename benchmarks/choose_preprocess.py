@@ -81,6 +81,9 @@ VARIANTS = {
     "auto without diff": {"difference": False},
     "auto (after)": {},
     **{name: {} for name in RULES},
+    # the early-stopping hold-out (the latest share of the training windows), not a chain
+    "auto + validation 0.2": {"params": {"validation": 0.2}},
+    "auto + validation 0.05": {"params": {"validation": 0.05}},
 }
 
 
