@@ -84,6 +84,9 @@ VARIANTS = {
     # the early-stopping hold-out (the latest share of the training windows), not a chain
     "auto + validation 0.2": {"params": {"validation": 0.2}},
     "auto + validation 0.05": {"params": {"validation": 0.05}},
+    # network size (mlp, vanilla) and the linear builder's L2 penalty
+    **{f"auto + units {u}": {"params": {"units": u}} for u in (16, 32, 64, 128)},
+    **{f"auto + l2 {a}": {"params": {"l2": a}} for a in (0.001, 0.01)},
 }
 
 
