@@ -354,8 +354,12 @@ def fan_chart(result, series: str | None = None, model: str | None = None, origi
 def import_plotting() -> None:
     """Import matplotlib's pyplot (the Agg backend outside a notebook) now: the command line
     does it in a thread while the run waits on its workers, so drawing the report later
-    costs the drawing only."""
-    _pyplot()
+    costs the drawing only. A warm-up: a failure here is left to the drawing, which imports
+    pyplot again and reports it."""
+    try:
+        _pyplot()
+    except Exception:  # reported by the drawing itself
+        return
 
 
 def _pyplot():

@@ -156,6 +156,13 @@ print(jobs[0].kind, environment.tf_threads, "tensorflow" in sys.modules, "keras"
     assert done.stdout.split() == ["group", "(1,", "1)", "False", "False"], done.stderr
 
 
+def test_only_the_worker_server_leaves_at_once():
+    # the server's exit handler (skipping TensorFlow's teardown) must not reach other importers
+    code = ("import sys, forecastkit.evaluation.tensorflow_preload as p\n"
+            "sys.exit(3 if not p.imported_by_the_server() else 4)")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 3
+
+
 def test_a_models_groups_are_a_multiple_of_the_cpus(monkeypatch):
     from forecastkit.evaluation.splits import Fold
 
