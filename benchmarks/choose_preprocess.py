@@ -87,7 +87,20 @@ VARIANTS = {
     # network size (mlp, vanilla) and the linear builder's L2 penalty
     **{f"auto + units {u}": {"params": {"units": u}} for u in (16, 32, 64, 128)},
     **{f"auto + l2 {a}": {"params": {"l2": a}} for a in (0.001, 0.01)},
+    # a ridge prior that does not grow with the data: l2 = lam / the earliest inner fit's windows
+    **{f"auto + ridge {lam}": (lambda panel, horizon, first, lam=lam: {"params": {"l2": lam / _windows(
+        panel, horizon, first)}}) for lam in (0.3, 1, 3)},
 }
+
+
+def _windows(panel, horizon: int, first: int) -> int:
+    """Training windows of the linear builder's earliest inner fit (default lookback, first
+    differences): the scale of ``auto + ridge``'s penalty."""
+    from forecastkit.forecaster import default_lookback
+    from forecastkit.models.registry import get_spec
+
+    lookback = default_lookback(horizon, panel.season_length(), first, get_spec("linear").lookback_multiple)
+    return max(1, (first - lookback - horizon) * panel.n_series)
 
 
 def classic_part(name: str) -> tuple:
@@ -115,13 +128,14 @@ def main(argv=None) -> int:
     names = args.datasets.split(",") + (list(CLASSIC) if args.classic else [])
     for name in names:
         panel, horizon = classic_part(name) if name in CLASSIC else training_part(name)
-        splitter, _ = inner_splitter(panel, horizon)
+        splitter, first = inner_splitter(panel, horizon)
         naive = walk_forward(panel, ["seasonal_naive"], splitter, baselines=False).leaderboard()
         naive = float(naive.set_index("model").loc["seasonal_naive", "mase"])
         positive = bool((panel.frame["y"] > 0).all())
         for model in args.models.split(","):
             for label in args.variants.split(","):
                 kwargs = VARIANTS[label]
+                kwargs = kwargs(panel, horizon, first) if callable(kwargs) else kwargs
                 if "transform" in kwargs and not positive:
                     continue
                 forecaster = Forecaster(model, horizon=horizon, **kwargs)
