@@ -13,7 +13,10 @@ their geometric mean over datasets (lower is better, 1.0 = seasonal naive).
 temperatures: other lengths and domains, several of them short), cut the same way. Besides
 fixed chains, a variant may change the rule ``auto`` uses (``RULES``: what
 :func:`forecastkit.preprocess.choice.candidates` offers the judge), to compare rules that are
-not the shipped one on the same fits.
+not the shipped one on the same fits. Other variants keep ``auto`` and change a training
+setting (``auto + validation 0.2``, ``auto + units 64``, ``auto + l2 0.01``), or compute it from
+the dataset (``auto + ridge 1``: the linear builder's L2 at ``1 / `` the earliest inner fit's
+training windows); ``benchmarks/results/defaults.md`` has their tables.
 
 Usage: ``python benchmarks/choose_preprocess.py [--models linear,mlp] [--datasets airline,nile]
 [--classic] [--variants "auto (after),auto: stl"] [--out FILE]``
