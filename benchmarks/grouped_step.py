@@ -78,7 +78,7 @@ def main() -> None:
         alive = np.ones(fits, bool)
 
         def call():
-            out = step(*state, alive, x, y, mask, np.float32(1e-3))
+            out = step(*state, alive, x, y, mask, np.float32(1e-3), np.zeros(fits, np.float32))
             state[:] = [out[0], out[1], out[2], out[3]]
             np.asarray(out[4])
         return call

@@ -47,6 +47,21 @@ def auto_batch_size(windows: int) -> int:
     return int(min(LARGEST_BATCH, SMALLEST_BATCH * 2 ** doublings))
 
 
+def ridge_coefficient(l2: float, windows: int) -> float:
+    """The L2 coefficient on the mean training loss of a fit on ``windows`` training windows,
+    for the ``l2`` hyperparameter (``linear``): a ridge prior counted per window, ``l2 /
+    windows``, so the prior does not grow with the data and shrinks a short series' fit
+    hardest (the ridge judge of ``preprocess="auto"`` uses the same prior, ``RIDGE = 1``).
+    Chosen on training-period validation (``benchmarks/results/defaults.md``).
+
+    Examples
+    --------
+    >>> ridge_coefficient(1.0, 40), ridge_coefficient(1.0, 4000), ridge_coefficient(0.0, 40)
+    (0.025, 0.00025, 0.0)
+    """
+    return float(l2) / max(int(windows), 1)
+
+
 #: Held-out windows scored per epoch for early stopping: more than this are subsampled
 #: (:func:`held_out_subset`), so a large panel's validation pass costs a bounded time.
 VALIDATION_CAP = 4096

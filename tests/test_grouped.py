@@ -123,7 +123,7 @@ def test_a_fit_with_no_window_in_a_batch_keeps_weights_moments_and_step_count():
     x[1], y[1] = 1e30, np.nan  # and whatever sits in its rows must not matter
     alive = np.ones(8, bool)
     alive[2] = False  # fit 2 stopped early: its windows are ignored
-    w2, m2, v2, t2, loss, diverged = step(w, m, v, t, alive, x, y, mask, np.float32(0.01))
+    w2, m2, v2, t2, loss, diverged = step(w, m, v, t, alive, x, y, mask, np.float32(0.01), np.zeros(8, np.float32))
     w2, m2, v2 = ([np.asarray(b) for b in after] for after in (w2, m2, v2))
     t2, loss, diverged = np.asarray(t2), np.asarray(loss), np.asarray(diverged)
     for before, after in ((w, w2), (m, m2), (v, v2)):
@@ -134,7 +134,7 @@ def test_a_fit_with_no_window_in_a_batch_keeps_weights_moments_and_step_count():
     # fit 0's update is the same whatever the other fits hold
     x_other, y_other = x.copy(), y.copy()
     x_other[3:], y_other[3:] = -x[3:], 7.0
-    w3, m3, _, _, loss3, _ = step(w, m, v, t, alive, x_other, y_other, mask, np.float32(0.01))
+    w3, m3, _, _, loss3, _ = step(w, m, v, t, alive, x_other, y_other, mask, np.float32(0.01), np.zeros(8, np.float32))
     assert np.array_equal(w2[0][0], np.asarray(w3[0])[0]) and np.asarray(loss3)[0] == loss[0]
 
 

@@ -32,11 +32,12 @@ _COMPILED: dict = {}
 def step_function(arch: Arch, batch: int, loss_name: str = "mse"):
     """The compiled JAX training step of ``arch`` (cached per ``(arch, batch, loss_name)``).
 
-    Called as ``step(w, m, v, t, alive, x, y, mask, lr)`` with the same arrays as the
+    Called as ``step(w, m, v, t, alive, x, y, mask, lr, penalty)`` with the same arrays as the
     TensorFlow step (:func:`forecastkit.grouped.trainer._step_function`): the weights, Adam
     moments and step counts of ``F`` fit slots, which slots may train, the batch
     ``(F, batch, rows, features)``, its targets ``(F, batch, horizon)``, its window mask
-    ``(F, batch)`` and the learning rate. Returns ``(w, m, v, t, loss, diverged)``.
+    ``(F, batch)``, the learning rate and each slot's L2 coefficient (used when ``arch.l2 >
+    0``). Returns ``(w, m, v, t, loss, diverged)``.
 
     Examples
     --------
@@ -49,7 +50,7 @@ def step_function(arch: Arch, batch: int, loss_name: str = "mse"):
     >>> mask = np.array([[1, 1, 1], [0, 0, 0]], np.float32)  # slot 1 has no window: it does not train
     >>> step = step_function(arch, 3)
     >>> _, _, _, t, loss, diverged = step(w, zeros, zeros, np.zeros(2, np.float32), np.ones(2, bool),
-    ...                                   x, y, mask, np.float32(0.01))
+    ...                                   x, y, mask, np.float32(0.01), np.zeros(2, np.float32))
     >>> np.asarray(t).tolist(), np.asarray(diverged).tolist()
     ([1.0, 0.0], [False, False])
     """
@@ -62,15 +63,15 @@ def step_function(arch: Arch, batch: int, loss_name: str = "mse"):
     from ..training import pointwise_loss
 
     ops = jax_ops()
-    horizon, l2 = arch.horizon, float(arch.l2)
+    horizon, penalised = arch.horizon, arch.l2 > 0
 
-    def one_fit(w, m, v, t, alive, x, y, mask, lr):
+    def one_fit(w, m, v, t, alive, x, y, mask, lr, penalty):
         def objective(weights):
             predicted = forward(arch, [wk[None] for wk in weights], x[None], ops)[0]  # (batch, horizon)
             errors = jnp.where(mask[:, None] > 0, pointwise_loss(loss_name, predicted - y, jnp), 0.0)
             loss = jnp.sum(errors) / jnp.maximum(jnp.sum(mask) * horizon, 1.0)  # the fit's mean over its windows
-            if l2 > 0:
-                loss = loss + l2 * jnp.sum(jnp.square(weights[-2]))
+            if penalised:
+                loss = loss + penalty * jnp.sum(jnp.square(weights[-2]))
             return loss
 
         loss, grads = jax.value_and_grad(objective)(w)
@@ -78,7 +79,7 @@ def step_function(arch: Arch, batch: int, loss_name: str = "mse"):
         finite = jnp.isfinite(loss)
         return (*adam_update(jnp, w, m, v, grads, t, has & finite, lr), loss, has & ~finite)
 
-    step = jax.jit(jax.vmap(one_fit, in_axes=(0, 0, 0, 0, 0, 0, 0, 0, None)))
+    step = jax.jit(jax.vmap(one_fit, in_axes=(0, 0, 0, 0, 0, 0, 0, 0, None, 0)))
     _COMPILED[key] = step
     return step
 

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import TrainingError
-from ..training import EpochBar
+from ..training import EpochBar, ridge_coefficient
 from .layers import Arch, NumpyOps, forward, initial_weights, keras_ops
 
 BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7
@@ -105,7 +105,8 @@ def _step_function(arch: Arch, batch: int, loss_name: str = "mse"):
 
     Inputs: the weights, Adam moments and step counts of ``F`` fits, which fits may train
     (``alive``), the batch ``(F, batch, rows, features)``, its targets ``(F, batch, horizon)``,
-    its window mask ``(F, batch)`` and the learning rate. Returns the updated state, each
+    its window mask ``(F, batch)``, the learning rate and each fit's L2 coefficient on the
+    head's kernel (``penalty``, used when ``arch.l2 > 0``). Returns the updated state, each
     fit's loss and whether it was finite. Traced once per (architecture, batch size, loss);
     with :data:`JIT`, compiled with XLA once per number of fit slots.
     """
@@ -123,11 +124,11 @@ def _step_function(arch: Arch, batch: int, loss_name: str = "mse"):
     rows, features, horizon = arch.rows, arch.features, arch.horizon
     signature = [weights_spec, weights_spec, weights_spec, tf.TensorSpec((None,), f32), tf.TensorSpec((None,), tf.bool),
                  tf.TensorSpec((None, batch, rows, features), f32), tf.TensorSpec((None, batch, horizon), f32),
-                 tf.TensorSpec((None, batch), f32), tf.TensorSpec((), f32)]
-    l2 = float(arch.l2)
+                 tf.TensorSpec((None, batch), f32), tf.TensorSpec((), f32), tf.TensorSpec((None,), f32)]
+    penalised = arch.l2 > 0
 
     @tf.function(input_signature=signature, jit_compile=JIT, autograph=False)  # static Python loops: no AutoGraph
-    def step(w, m, v, t, alive, x, y, mask, lr):
+    def step(w, m, v, t, alive, x, y, mask, lr, penalty):
         fits = tf.shape(t)[0]
         has = tf.reduce_any(mask > 0, axis=1) & alive
         with tf.GradientTape() as tape:
@@ -137,8 +138,8 @@ def _step_function(arch: Arch, batch: int, loss_name: str = "mse"):
             errors = tf.where(keep, pointwise_loss(loss_name, predicted - y, tf), tf.zeros_like(predicted))
             count = tf.maximum(tf.reduce_sum(mask, axis=1) * horizon, 1.0)
             loss = tf.reduce_sum(errors, axis=[1, 2]) / count  # each fit's mean over its windows
-            if l2 > 0:
-                loss = loss + l2 * tf.reduce_sum(tf.square(w[-2]), axis=[1, 2])
+            if penalised:  # each fit's own coefficient (the ridge prior over its training windows)
+                loss = loss + penalty * tf.reduce_sum(tf.square(w[-2]), axis=[1, 2])
             objective = tf.reduce_sum(tf.where(has, loss, tf.zeros_like(loss)))  # no fit's gradient mixes
         grads = tape.gradient(objective, w)
         finite = tf.math.is_finite(loss)
@@ -226,8 +227,10 @@ def train_group(arch: Arch, windows: list, seeds: list, hyper: dict, initial: li
     batch = int(hyper["batch_size"])
     span, feats, horizon = arch.rows, arch.features, arch.horizon
     batches, tables, held = [], [], []
+    penalties = []
     for ws, seed in zip(windows, seeds):
         fit_index, val_index = split_windows(ws, hyper, seed)
+        penalties.append(ridge_coefficient(arch.l2, len(fit_index)))
         batches.append(window_batches(keras, ws, fit_index, hyper, seed, False))
         inputs, targets, _ = ws.gather(np.arange(len(ws)))
         tables.append((inputs, targets))
@@ -248,6 +251,7 @@ def train_group(arch: Arch, windows: list, seeds: list, hyper: dict, initial: li
     m = [np.zeros_like(x) for x in w]
     v = [np.zeros_like(x) for x in w]
     t = np.zeros(slots, np.float32)
+    penalty = np.r_[penalties, np.zeros(slots - n)].astype(np.float32)
     alive = np.ones(n, bool)
     failed: dict[int, int] = {}
     best = np.full(n, np.inf)
@@ -278,7 +282,7 @@ def train_group(arch: Arch, windows: list, seeds: list, hyper: dict, initial: li
             alive_t = np.r_[alive, np.zeros(slots - n, bool)]
             for s in range(steps):
                 began = time.perf_counter()
-                w, m, v, t, loss, diverged = step_fn(w, m, v, t, alive_t, xs[s], ys[s], masks[s], lr)
+                w, m, v, t, loss, diverged = step_fn(w, m, v, t, alive_t, xs[s], ys[s], masks[s], lr, penalty)
                 loss, diverged = np.asarray(loss), np.asarray(diverged)
                 if (arch, batch, loss_name, slots) not in _CALLED:  # the first call compiles: timed apart
                     _CALLED.add((arch, batch, loss_name, slots))
