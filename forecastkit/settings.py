@@ -215,8 +215,8 @@ class RunSettings:
                                   default_text="100, early stopping")
     units: int | None = _setting(help="units per layer", group="hyper", metavar="N", hyper=True)
     layers: int | None = _setting(help="layers (stacked, mlp)", group="hyper", metavar="N", hyper=True)
-    l2: int | float | None = _setting(help="L2 penalty on the weights (linear)", group="hyper", metavar="A",
-                                      hyper=True, default_text="0")
+    l2: int | float | None = _setting(help="ridge prior on the weights, per training window (linear)", group="hyper",
+                                      metavar="A", hyper=True, default_text="1")
     filters: int | None = _setting(help="convolution filters (cnn_lstm)", group="hyper", metavar="N", hyper=True)
     kernel_size: int | None = _setting(help="convolution kernel width (cnn_lstm)", group="hyper", metavar="N",
                                        hyper=True)

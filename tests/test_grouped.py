@@ -107,6 +107,29 @@ def test_one_group_reproduces_keras_adam_from_the_same_weights_and_batches():
     assert not np.allclose(grouped[0].weights[0], start[0])  # it did train
 
 
+def test_the_linear_ridge_prior_is_counted_per_training_window_on_both_trainers():
+    from forecastkit.training import ridge_coefficient
+
+    windows = window_set(sine(50))
+    args = {"l2": 2.0}  # the hyperparameter: a prior per training window
+    arch = layer_plan("linear", args, (6, 1), 2)
+    coefficient = ridge_coefficient(2.0, len(windows))  # validation 0: every window trains
+    keras.utils.set_random_seed(3)
+    model = compile_model(get_spec("linear").load_builder()((6, 1), 2, l2=coefficient), learning_rate=0.01)
+    start = model.get_weights()
+    orders = [np.random.default_rng(e).permutation(len(windows)) for e in range(HYPER["epochs"])]
+    other = window_set(sine(20, 1.0))  # a shorter series: fewer windows, a stronger prior
+    grouped = train_group(arch, [windows, other], [0, 1], HYPER, initial=[start, initial_weights(arch, 1)],
+                          orders=lambda f, e: orders[e] if f == 0 else np.random.default_rng(e).permutation(len(other)))
+    assert grouped[0].penalty == coefficient and grouped[1].penalty == ridge_coefficient(2.0, len(other))
+    inputs, targets, _ = windows.gather(np.arange(len(windows)))
+    for order in orders:
+        model.fit(inputs[order], targets[order], batch_size=HYPER["batch_size"], shuffle=False, epochs=1, verbose=0)
+    for mine, theirs in zip(grouped[0].weights, model.get_weights()):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-4, atol=2e-6)
+    assert grouped[0].build_args(args) == {"l2": coefficient}  # what its Keras conversion is built with
+
+
 def test_a_fit_with_no_window_in_a_batch_keeps_weights_moments_and_step_count():
     # backend-neutral: tests/jax_subset.py runs it on JAX too
     arch = layer_plan("vanilla", LSTM_ARGS, (6, 1), 2)

@@ -208,7 +208,7 @@ def check_ranked_with_settings(nested_run, tmp_path):
 def test_a_search_that_keeps_the_defaults_gives_the_default_forecasts(tmp_path):
     result = walk_forward(datasets.load("airline"), {"linear": Forecaster("linear", params={"epochs": 2})},
                           WalkForward(horizon=6, folds=1, refit="always"), baselines=False, n_jobs=1, tune=1,
-                          space="batch_size=32,l2=0.0")
+                          space="batch_size=32,l2=1.0")
     frame = result.to_frame()
     default, tuned = (frame[frame["model"] == m]["y_pred"].to_numpy() for m in ("linear", "linear (tuned)"))
     assert np.array_equal(default, tuned)  # one trial: the defaults, trained on the default model's seeds

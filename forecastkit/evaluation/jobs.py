@@ -224,7 +224,7 @@ def _run_group(job: Job):
         for member, outcome in zip(group, outcomes):
             member.seconds += share
             member.error = outcome.error
-            member.model = None if outcome.error else SlotModel(arch, outcome.weights, build_args)
+            member.model = None if outcome.error else SlotModel(arch, outcome.weights, outcome.build_args(build_args))
     for member in members:
         if (member.unit.key, member.fit) in job.committed:
             continue

@@ -177,7 +177,7 @@ class DirectEngine:
             for key, outcome in zip(chunk, outcomes):
                 if outcome.error is not None:
                     raise outcome.error
-                models[key] = SlotModel(arch, outcome.weights, build_args)
+                models[key] = SlotModel(arch, outcome.weights, outcome.build_args(build_args))
         return models
 
     def keras_model(self, key: str):
@@ -207,7 +207,7 @@ class DirectEngine:
             import_keras,
             with_series_embedding,
         )
-        from ..training import keras_loss, train
+        from ..training import keras_loss, ridge_coefficient, split_windows, train
 
         f = self.f
         keras = import_keras()
@@ -221,6 +221,8 @@ class DirectEngine:
         else:
             spec = get_spec(f.model)
             build_args, _ = spec.split(hyper)
+            if "l2" in build_args:  # the linear builder's ridge prior, over this fit's training windows
+                build_args["l2"] = ridge_coefficient(build_args["l2"], len(split_windows(windows, hyper, f.seed)[0]))
             builder, loss = spec.load_builder(), keras_loss(keras, hyper.get("loss", "mse"))
             if taus:
                 from ..models.quantile import PinballLoss, with_quantile_head

@@ -128,7 +128,17 @@ def as_slot_models(f, models: dict) -> dict:
 
     build_args, _ = get_spec(f.model).split(f.hyper_)
     arch = layer_plan(f.model, build_args, preparation.window_shape(f), f.model_horizon)
-    return {key: SlotModel(arch, model.get_weights(), build_args) for key, model in models.items()}
+    return {key: SlotModel(arch, model.get_weights(), {**build_args, **trained_l2(model, build_args)})
+            for key, model in models.items()}
+
+
+def trained_l2(model, build_args: dict) -> dict:
+    """``{"l2": coefficient}`` of a saved linear model's regularizer (the coefficient its fit
+    trained with, :func:`~forecastkit.training.ridge_coefficient`), else nothing."""
+    if "l2" not in build_args:
+        return {}
+    regularizer = getattr(model.get_layer("forecast"), "kernel_regularizer", None)
+    return {"l2": float(regularizer.get_config()["l2"]) if regularizer is not None else 0.0}
 
 
 def restore_settings(f, metadata: dict) -> None:

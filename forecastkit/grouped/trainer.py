@@ -56,6 +56,12 @@ class Outcome:
     error: Exception | None = None
     epochs: int = 0
     losses: list = field(default_factory=list)
+    #: The L2 coefficient the fit trained with (:func:`~forecastkit.training.ridge_coefficient`).
+    penalty: float = 0.0
+
+    def build_args(self, build_args: dict) -> dict:
+        """The builder's arguments of this fit: ``l2`` is the coefficient it trained with."""
+        return {**build_args, "l2": self.penalty} if "l2" in build_args else build_args
 
 
 #: The Keras backends the grouped trainer runs on (the others train fits one after another).
@@ -346,7 +352,7 @@ def train_group(arch: Arch, windows: list, seeds: list, hyper: dict, initial: li
                 "Lower `learning_rate`, or set `scaler` to 'standard'."), int(ran[f]), losses[f]))
             continue
         weights = best_w[f] if best_w[f] is not None else [x[f].copy() for x in final]
-        outcomes.append(Outcome(weights, None, int(ran[f]), losses[f]))
+        outcomes.append(Outcome(weights, None, int(ran[f]), losses[f], float(penalties[f])))
     return outcomes
 
 

@@ -29,7 +29,10 @@ def build_linear(input_shape: tuple[int, int], horizon: int, *, l2: float = 0.0)
     horizon : int
         Number of steps forecast, >= 1.
     l2 : float, default 0.0
-        L2 penalty on the Dense kernel (``keras.regularizers.L2``); 0 means none. Must be >= 0.
+        L2 coefficient on the Dense kernel (``keras.regularizers.L2``, on the mean loss); 0 means
+        none. Must be >= 0. A Forecaster passes its ``l2`` hyperparameter (a ridge prior per
+        training window) divided by the fit's training windows
+        (:func:`~forecastkit.training.ridge_coefficient`).
 
     Returns
     -------

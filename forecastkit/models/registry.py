@@ -228,7 +228,8 @@ MODELS: dict[str, ModelSpec] = {
     spec.name: spec
     for spec in (
         ModelSpec("linear", "one Dense layer from the window to the horizon (linear autoregression)",
-                  (Hyper("l2", 0.0, float, "L2 penalty on the weights"),), ".dense:build_linear",
+                  (Hyper("l2", 1.0, float, "ridge prior on the weights, per training window: the squared norm "
+                         "costs l2 / (training windows) on the mean loss"),), ".dense:build_linear",
                   training=(("learning_rate", 0.01),), grouped=".dense:grouped_linear"),
         ModelSpec("mlp", "multilayer perceptron on the flattened window",
                   (Hyper("units", 64, int, "hidden units per layer", 1),

@@ -108,7 +108,7 @@ SPACES = {
     "layers": Range(1, 4),
     "dropout": Range(0.0, 0.5),
     "cell": Choice(CELL_NAMES),
-    "l2": Choice((0.0, 1e-5, 1e-4, 1e-3, 1e-2)),
+    "l2": Choice((0.0, 0.3, 1.0, 3.0, 10.0)),
     "filters": Range(8, 128, log=True),
     "kernel_size": Range(2, 7),
     "chrono_max": Choice((0, 16, 64, 256)),
