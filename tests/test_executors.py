@@ -163,6 +163,24 @@ def test_only_the_worker_server_leaves_at_once():
     assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 3
 
 
+def test_the_worker_server_imports_tensorflow_without_jax(tmp_path):
+    # TensorFlow Lite imports JAX when it is installed; the server blocks that (half a second on
+    # every pooled neural run) and the workers can still import it themselves
+    pytest.importorskip("jax")
+    script = tmp_path / "probe.py"
+    script.write_text(
+        "import sys\n"
+        "from forecastkit.evaluation import workers\n"
+        "if __name__ == '__main__':\n"
+        "    workers.start_workers(['vanilla'])\n"
+        "    with workers._context().Pool(1) as pool:\n"
+        "        print(pool.apply(eval, (\"sorted(m for m in ('jax', 'tensorflow') if m in __import__('sys').modules)\",)),\n"
+        "              pool.apply(eval, (\"__import__('jax').numpy.zeros(2).shape\",)))\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["['tensorflow']", "(2,)"], done.stdout
+
+
 def test_a_models_groups_are_a_multiple_of_the_cpus(monkeypatch):
     from forecastkit.evaluation.splits import Fold
 

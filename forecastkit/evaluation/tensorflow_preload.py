@@ -7,9 +7,15 @@ second or two to tear down, holding the standard streams it inherited (a caller 
 the driver's output waits for them), so the server leaves at once instead: it holds
 nothing to save. Only the server does (:func:`imported_by_the_server`): any other process
 importing this module keeps its own exit, and its exit code; the workers forked from the
-server end by ``os._exit`` after their task loop and never run exit handlers."""
+server end by ``os._exit`` after their task loop and never run exit handlers.
+
+The server also imports TensorFlow without JAX (:func:`imports_blocked`): TensorFlow Lite
+imports JAX when it is installed, for a converter no worker uses, and that import is half a
+second on the path of every pooled run that trains networks. The workers can still import
+JAX themselves."""
 
 import atexit
+import contextlib
 import os
 import sys
 
@@ -33,6 +39,43 @@ def imported_by_the_server() -> bool:
     return False
 
 
-import_tensorflow()
+@contextlib.contextmanager
+def imports_blocked(*names: str):
+    """Inside the block, importing one of the top-level packages ``names`` that is not already
+    imported raises ImportError (code that treats the package as optional does without it).
+
+    Examples
+    --------
+    >>> with imports_blocked("a_package_nobody_has"):
+    ...     import a_package_nobody_has
+    Traceback (most recent call last):
+    ...
+    ModuleNotFoundError: a_package_nobody_has is not imported here (forecastkit's worker server)
+    """
+    blocked = {name for name in names if name not in sys.modules}
+    finder = _Blocker(blocked)
+    sys.meta_path.insert(0, finder)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(finder)
+
+
+class _Blocker:
+    """A meta path finder refusing the top-level packages it was given."""
+
+    def __init__(self, names: set):
+        self.names = names
+
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in self.names:
+            raise ModuleNotFoundError(f"{name} is not imported here (forecastkit's worker server)", name=name)
+        return None
+
+
 if imported_by_the_server():
+    with imports_blocked("jax"):
+        import_tensorflow()
     atexit.register(os._exit, 0)
+else:
+    import_tensorflow()
