@@ -65,6 +65,21 @@ def test_seasonality_recovers_a_known_pattern_at_any_phase(method):
     np.testing.assert_allclose(s.restore(s.remove(x, positions), positions), x)
 
 
+def test_stl_removes_a_changing_pattern_as_it_was_and_continues_its_last_cycle():
+    # the pattern's amplitude doubles over the training years: one index for every year (the
+    # classical decomposition) leaves much of it in the adjusted history, STL's component does not
+    t = np.arange(120)
+    shape = np.sin(2 * np.pi * t / 12)
+    x = 100 + 0.5 * t + (2 + 2 * t / 120) * shape
+    residue = {m: np.std(Seasonality(m, (12,), test=False).fit(x, t).remove(x, t) - (100 + 0.5 * t))
+               for m in ("classical", "stl")}
+    assert residue["stl"] < 0.3 * residue["classical"]
+    s = Seasonality("stl", (12,), test=False).fit(x, t)
+    np.testing.assert_allclose(s.component(np.arange(120, 132)), s.component(np.arange(108, 120)))
+    restored = Seasonality.from_dict(s.to_dict())
+    np.testing.assert_allclose(restored.component(np.arange(140)), s.component(np.arange(140)))
+
+
 def test_two_periods_are_removed_one_after_the_other():
     t = np.arange(24 * 7 * 4)
     x = 50 + 5 * np.sin(2 * np.pi * t / 24) + 3 * (t % 168 >= 120)

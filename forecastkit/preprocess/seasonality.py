@@ -113,8 +113,11 @@ class Seasonality:
     method : {"classical", "stl"}
         ``classical``: differences to a centred moving average of order ``m`` (``2 x m`` for
         even ``m``), averaged per phase and centred (R's ``decompose``, the M4 benchmarks'
-        method; on the log scale when multiplicative, i.e. geometric-mean ratios). ``stl``: statsmodels ``STL`` (one period) or
-        ``MSTL`` (several), the indices being the seasonal component's last full cycle.
+        method; on the log scale when multiplicative, i.e. geometric-mean ratios).
+        ``stl``: statsmodels ``STL`` (one period) or ``MSTL`` (several): at the training
+        positions the seasonal component itself (a pattern that changes over the years is
+        removed as it was at each time), elsewhere (the horizon, later histories) its last
+        full cycle.
     periods : tuple of int
         Season lengths; several are removed one after the other, shortest first.
     multiplicative : bool
@@ -142,22 +145,31 @@ class Seasonality:
         self.multiplicative = bool(multiplicative)
         self.test = bool(test)
         self.indices: list[np.ndarray] = []
+        #: STL: the training positions and, per period, the seasonal component at them.
+        self.positions = np.zeros(0, dtype="int64")
+        self.components: list[np.ndarray] = []
 
     def fit(self, x: np.ndarray, positions: np.ndarray) -> "Seasonality":
         """Learn the indices from training values ``x`` at grid ``positions``."""
         x = np.asarray(x, dtype=float)
         positions = np.asarray(positions, dtype="int64")
         work = np.log(x) if self.multiplicative else x.copy()
-        self.indices = []
+        self.indices, self.components = [], []
+        self.positions = positions.copy() if self.method == "stl" else np.zeros(0, dtype="int64")
         usable = [p for p in self.periods if len(x) >= 2 * p]
         found = self._stl(work, usable) if self.method == "stl" and usable else {}
         for p in self.periods:
-            index = np.zeros(p)
+            index, along = np.zeros(p), np.zeros(len(self.positions))
             if p in usable and (not self.test or is_seasonal(np.diff(work), p)):
-                detrended = found[p] if self.method == "stl" else self._classical(work, p)
-                index = _per_phase(detrended, positions, p)
-                work = work - index[positions % p]
+                if self.method == "stl":
+                    along = found[p]  # the horizon continues its last cycle as it is (not re-centred)
+                    index[positions[-p:] % p] = along[-p:]
+                else:
+                    index = _per_phase(self._classical(work, p), positions, p)
+                    work = work - index[positions % p]
             self.indices.append(index)
+            if self.method == "stl":
+                self.components.append(along)
         return self
 
     def component(self, positions: np.ndarray) -> np.ndarray:
@@ -166,6 +178,10 @@ class Seasonality:
         total = np.zeros(positions.shape)
         for p, index in zip(self.periods, self.indices):
             total = total + index[positions % p]
+        if len(self.positions) and self.components:
+            slot = np.clip(np.searchsorted(self.positions, positions), 0, len(self.positions) - 1)
+            seen = self.positions[slot] == positions
+            total = np.where(seen, np.sum(self.components, axis=0)[slot], total)
         return total
 
     def remove(self, x: np.ndarray, positions: np.ndarray) -> np.ndarray:
@@ -180,12 +196,15 @@ class Seasonality:
 
     def to_dict(self) -> dict:
         return {"method": self.method, "periods": list(self.periods), "multiplicative": self.multiplicative,
-                "test": self.test, "indices": [index.tolist() for index in self.indices]}
+                "test": self.test, "indices": [index.tolist() for index in self.indices],
+                "positions": self.positions.tolist(), "components": [c.tolist() for c in self.components]}
 
     @classmethod
     def from_dict(cls, state: dict) -> "Seasonality":
         seasonality = cls(state["method"], tuple(state["periods"]), state["multiplicative"], state["test"])
         seasonality.indices = [np.asarray(index, dtype=float) for index in state["indices"]]
+        seasonality.positions = np.asarray(state.get("positions", []), dtype="int64")
+        seasonality.components = [np.asarray(c, dtype=float) for c in state.get("components", [])]
         return seasonality
 
     # -- estimation --------------------------------------------------------------------
@@ -202,17 +221,9 @@ class Seasonality:
         from statsmodels.tsa.seasonal import MSTL, STL
 
         if len(periods) == 1:
-            seasonal = np.asarray(STL(work, period=periods[0], robust=True).fit().seasonal)
-            return {periods[0]: _last_cycle(seasonal, periods[0])}
-        result = np.asarray(MSTL(work, periods=periods).fit().seasonal).reshape(len(work), -1)
-        return {p: _last_cycle(result[:, k], p) for k, p in enumerate(periods)}
-
-
-def _last_cycle(seasonal: np.ndarray, period: int) -> np.ndarray:
-    """The seasonal component's last full cycle, NaN elsewhere (so the indices follow its end)."""
-    out = np.full(len(seasonal), np.nan)
-    out[-period:] = seasonal[-period:]
-    return out
+            return {periods[0]: np.asarray(STL(work, period=periods[0], robust=True).fit().seasonal, dtype=float)}
+        result = np.asarray(MSTL(work, periods=periods).fit().seasonal, dtype=float).reshape(len(work), -1)
+        return {p: result[:, k] for k, p in enumerate(periods)}
 
 
 def _per_phase(detrended: np.ndarray, positions: np.ndarray, period: int) -> np.ndarray:
