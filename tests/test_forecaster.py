@@ -377,3 +377,15 @@ def test_fit_trains_small_networks_and_local_panels_grouped_and_large_ones_as_ke
     kinds = [type(m).__name__ for f in (small, large, local) for m in f.engine_.models.values()]
     assert kinds == ["SlotModel", "Functional", "SlotModel", "SlotModel"]
     assert type(small.model_).__name__ == "Functional" and small.model_ is small.model_  # built once
+
+
+def test_a_warm_started_linear_fit_takes_its_own_ridge_prior(airline):
+    # the prior is over each fit's own training windows: continuing a fit on more data must not
+    # keep the coefficient of the fit it continues
+    frame = airline.frame
+    warm = Forecaster("linear", horizon=3, lookback=12, params=FAST, warm_start=True).fit(frame.iloc[:80])
+    warm.fit(frame.iloc[:140])
+    model = next(iter(warm.engine_.models.values()))
+    coefficients = [v.regularizer.l2 for v in model.trainable_weights if v.regularizer is not None]
+    fresh = Forecaster("linear", horizon=3, lookback=12, params=FAST).fit(frame.iloc[:140])
+    assert coefficients == pytest.approx([next(iter(fresh.engine_.models.values())).build_args["l2"]])

@@ -218,6 +218,13 @@ class DirectEngine:
             model = previous
             if getattr(model, "optimizer", None) is None:  # built from a grouped fit's weights: a fresh Adam
                 compile_model(model, learning_rate=hyper["learning_rate"], loss=keras_loss(keras, hyper.get("loss", "mse")))
+            if hyper.get("l2") and any(v.regularizer is not None for v in model.trainable_weights):
+                # the ridge prior is over this fit's training windows, not the continued fit's
+                coefficient = ridge_coefficient(hyper["l2"], len(split_windows(windows, hyper, f.seed)[0]))
+                for variable in model.trainable_weights:
+                    if variable.regularizer is not None:
+                        variable.regularizer = keras.regularizers.L2(coefficient)
+                model.train_function = None  # traced with the old coefficient
         else:
             spec = get_spec(f.model)
             build_args, _ = spec.split(hyper)
