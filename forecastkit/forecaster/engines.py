@@ -214,22 +214,24 @@ class DirectEngine:
         keras.utils.set_random_seed(f.seed)
         shape = (windows.span, windows.n_features)
         taus = head_taus(f)
+
+        def ridge_prior(l2: float) -> float:  # the linear builder's prior, over this fit's training windows
+            return ridge_coefficient(l2, len(split_windows(windows, hyper, f.seed)[0]))
+
         if previous is not None and input_shape(previous) == shape:
             model = previous
             if getattr(model, "optimizer", None) is None:  # built from a grouped fit's weights: a fresh Adam
                 compile_model(model, learning_rate=hyper["learning_rate"], loss=keras_loss(keras, hyper.get("loss", "mse")))
             if hyper.get("l2") and any(v.regularizer is not None for v in model.trainable_weights):
-                # the ridge prior is over this fit's training windows, not the continued fit's
-                coefficient = ridge_coefficient(hyper["l2"], len(split_windows(windows, hyper, f.seed)[0]))
-                for variable in model.trainable_weights:
+                for variable in model.trainable_weights:  # not the prior of the fit it continues
                     if variable.regularizer is not None:
-                        variable.regularizer = keras.regularizers.L2(coefficient)
+                        variable.regularizer = keras.regularizers.L2(ridge_prior(hyper["l2"]))
                 model.train_function = None  # traced with the old coefficient
         else:
             spec = get_spec(f.model)
             build_args, _ = spec.split(hyper)
-            if "l2" in build_args:  # the linear builder's ridge prior, over this fit's training windows
-                build_args["l2"] = ridge_coefficient(build_args["l2"], len(split_windows(windows, hyper, f.seed)[0]))
+            if "l2" in build_args:
+                build_args["l2"] = ridge_prior(build_args["l2"])
             builder, loss = spec.load_builder(), keras_loss(keras, hyper.get("loss", "mse"))
             if taus:
                 from ..models.quantile import PinballLoss, with_quantile_head
