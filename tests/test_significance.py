@@ -31,7 +31,11 @@ from forecastkit.significance import (
     overlap,
     verdict,
 )
-from forecastkit.significance.pairwise import _cube_root_floor
+from forecastkit.significance.pairwise import (
+    MIN_SERIES_ACROSS,
+    _cube_root_floor,
+    signed_rank,
+)
 
 
 def _load_benchmark():
@@ -541,3 +545,74 @@ def test_verdict_errors():
         verdict(BOARD, {"x": table.iloc[:1]}, "mase")
     with pytest.raises(ConfigTypeError, match="dict"):
         verdict(BOARD, [table], "mase")
+
+
+# ------------------------------------------------------------- across the series
+
+
+def test_signed_rank_matches_scipy_and_needs_enough_series():
+    d = np.array([-0.3, -0.2, -0.25, -0.1, -0.4, 0.05, -0.15, -0.2, 0.0])
+    r, p = signed_rank(d)
+    assert p == pytest.approx(stats.wilcoxon(d[d != 0]).pvalue)     # zeros left out
+    ranks = stats.rankdata(np.abs(d[d != 0]))
+    assert r == pytest.approx((ranks[d[d != 0] > 0].sum() - ranks[d[d != 0] < 0].sum()) / ranks.sum())
+    assert r < 0
+    assert signed_rank(-d)[0] == pytest.approx(-r)
+    few = np.r_[-np.ones(MIN_SERIES_ACROSS - 1), 0.0, np.nan]
+    assert all(math.isnan(v) for v in signed_rank(few))
+
+
+def test_a_large_panel_with_few_origins_is_judged_across_its_series():
+    # 60 series, 3 origins each: no series can be significant after Holm correction, but the
+    # model is better on nearly all of them.
+    spec = {}
+    for i in range(60):
+        spec[("linear", f"s{i}")] = 0.8 + (0.4 if i % 12 == 0 else 0.0)
+        spec[("seasonal_naive", f"s{i}")] = 1.0
+    table = compare(_losses(spec, n=3, seed=1), "linear", "seasonal_naive", horizon=1, stride=1)
+    combined = table[table["id"] == ALL_ID].iloc[0]
+    assert combined["p"] > 0.05 and combined["p_across"] < 0.001 and combined["statistic"] < 0
+    assert table[table["id"] != ALL_ID]["p_across"].isna().all()
+    board = pd.DataFrame({"model": ["linear", "seasonal_naive"], "mase": [0.83, 1.0]})
+    line = verdict(board, {"x": table}, "mase")[0]
+    assert line.startswith("linear beats seasonal_naive on MASE by 17% overall, better on 55 of 60 series "
+                           "(Wilcoxon signed-rank p<0.001), though no single series differs significantly "
+                           "after Holm correction (p=")
+    # The same panel with the other model's losses shuffled between the series: no verdict.
+    spec = {k: (1.0 if k[0] == "seasonal_naive" else 1.0 + (0.02 if int(k[1][1:]) % 2 else -0.02))
+            for k in spec}
+    table = compare(_losses(spec, n=3, seed=2), "linear", "seasonal_naive", horizon=1, stride=1)
+    line = verdict(board, {"x": table}, "mase")[0]
+    assert line.startswith("linear is not distinguishable from seasonal_naive on MASE on any of the 60 series "
+                           "after Holm correction (p=")
+    assert "; across the series, linear is better on " in line and "(Wilcoxon signed-rank p=" in line
+
+
+def test_across_the_series_joins_a_significant_panel_line():
+    rows = [(f"s{i}", 40, 0.7, 1.0, -4.0, 0.0001, 0.0003 if i < 2 else 0.6) for i in range(7)]
+    rows.append(("s7", 40, 1.1, 1.0, 1.0, 0.3, 0.6))
+    table = _table("linear", "seasonal_naive", rows + [(ALL_ID, 320, 0.74, 1.0, -0.9, 0.0003, 0.0003)])
+    table.loc[table["id"] == ALL_ID, "p_across"] = 0.016
+    assert verdict(BOARD, {"x": table}, "mase") == [
+        "linear beats seasonal_naive on MASE by 18% overall (p<0.001, 320 origins); significant on 2 of 8 "
+        "series after Holm correction, all in favour of linear; across the series, linear is better on 7 "
+        "and seasonal_naive on 1 (Wilcoxon signed-rank p=0.016)."]
+
+
+def test_a_panel_too_short_per_series_is_still_judged_across_its_series():
+    # 2 origins per series: no series can be tested (3 needed), the 40 series can.
+    spec = {}
+    for i in range(40):
+        spec[("linear", f"s{i}")], spec[("seasonal_naive", f"s{i}")] = 0.7, 1.0
+    table = compare(_losses(spec, n=2, seed=3), "linear", "seasonal_naive", horizon=1, stride=1)
+    board = pd.DataFrame({"model": ["linear", "seasonal_naive"], "mase": [0.7, 1.0]})
+    lines = verdict(board, {"x": table}, "mase")
+    assert lines[0] == ("linear beats seasonal_naive on MASE by 30% overall, better on 40 of 40 series "
+                        "(Wilcoxon signed-rank p<0.001); 80 origins.")
+    assert lines[1].startswith("Not enough origins to test linear vs seasonal_naive on MASE: at most 2 shared "
+                               "origins per series, and the test needs 3.")
+    spec = {k: (1.0 + (0.02 if int(k[1][1:]) % 2 else -0.02) if k[0] == "linear" else 1.0) for k in spec}
+    table = compare(_losses(spec, n=2, seed=3), "linear", "seasonal_naive", horizon=1, stride=1)
+    line = verdict(board, {"x": table}, "mase")[0]
+    assert line.startswith("linear is not distinguishable from seasonal_naive on MASE across the series: linear "
+                           "is better on ")

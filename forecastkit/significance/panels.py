@@ -1,4 +1,5 @@
-r"""Panels: :func:`compare` runs the test on every series and combines them (Holm).
+r"""Panels: :func:`compare` runs the test on every series and combines them (Holm), and tests
+the series' mean differences against each other (:func:`~.pairwise.signed_rank`).
 
 Examples
 --------
@@ -14,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError, ConfigTypeError, DataError
-from .pairwise import diebold_mariano, holm, min_origins
+from .pairwise import diebold_mariano, holm, min_origins, signed_rank
 
 #: Comparisons with fewer origins than this carry a warning (``few_origins``).
 MIN_ORIGINS = 10
@@ -24,7 +25,7 @@ ALL_ID = "(all)"
 
 #: Columns of the table returned by :func:`compare`, in order.
 COMPARE_COLUMNS = ("model", "reference", "id", "n_origins", "loss_model", "loss_reference",
-                   "rel_diff", "statistic", "p", "p_holm", "few_origins", "min_origins")
+                   "rel_diff", "statistic", "p", "p_holm", "few_origins", "min_origins", "p_across")
 
 
 def compare(losses: pd.DataFrame, model: str, reference: str, horizon: int,
@@ -67,6 +68,10 @@ def compare(losses: pd.DataFrame, model: str, reference: str, horizon: int,
         ``min_origins``
             :func:`min_origins` of ``horizon`` and ``stride``: the origins a series needs
             to be tested (``p`` is ``nan`` below it).
+        ``p_across``
+            ``(all)`` row only (``nan`` elsewhere): the Wilcoxon signed-rank test of the
+            series' mean loss differences (:func:`~.pairwise.signed_rank`), which needs
+            many series but not many origins.
 
     Notes
     -----
@@ -81,8 +86,11 @@ def compare(losses: pd.DataFrame, model: str, reference: str, horizon: int,
       that one model is better on most series. Count the rows with ``p_holm < alpha`` and
       the sign of their ``statistic`` for that (as :func:`verdict` does). For a single
       series it is simply that series' ``p``.
-    - ``statistic`` is ``nan``: the series may have different origins, so no single
-      statistic describes them all.
+    - ``statistic`` is the rank-biserial correlation of the signed-rank test (negative:
+      ``model`` is better on the typical series) and ``p_across`` its p-value: "is one model
+      better across the series?", testable on a large panel even with few origins per series,
+      where no single series can reach significance. Both are ``nan`` with fewer than
+      :data:`~.pairwise.MIN_SERIES_ACROSS` series that differ.
     - ``few_origins`` is true if any series has fewer than 10 origins.
 
     Examples
@@ -124,8 +132,9 @@ def compare(losses: pd.DataFrame, model: str, reference: str, horizon: int,
     lm, lr = np.concatenate(paired_m), np.concatenate(paired_r)
     adjusted = table["p_holm"].dropna()
     p_all = float(adjusted.min()) if len(adjusted) else math.nan
-    combined = _row(model, reference, ALL_ID, lm, lr, math.nan, p_all, needed)
-    combined["p_holm"] = p_all
+    across, p_across = signed_rank([m.mean() - r.mean() for m, r in zip(paired_m, paired_r) if m.size])
+    combined = _row(model, reference, ALL_ID, lm, lr, across, p_all, needed)
+    combined["p_holm"], combined["p_across"] = p_all, p_across
     combined["few_origins"] = bool(table["few_origins"].any())
     table = pd.concat([table, pd.DataFrame([combined], columns=list(COMPARE_COLUMNS))],
                       ignore_index=True)
@@ -139,7 +148,8 @@ def _row(model, reference, sid, lm, lr, statistic, p, needed) -> dict:
     return {"model": model, "reference": reference, "id": sid, "n_origins": int(lm.size),
             "loss_model": mean_m, "loss_reference": mean_r,
             "rel_diff": _relative(mean_m, mean_r), "statistic": statistic, "p": p,
-            "p_holm": math.nan, "few_origins": lm.size < MIN_ORIGINS, "min_origins": needed}
+            "p_holm": math.nan, "few_origins": lm.size < MIN_ORIGINS, "min_origins": needed,
+            "p_across": math.nan}
 
 
 def _relative(loss, reference) -> float:

@@ -36,7 +36,17 @@ def verdict(leaderboard: pd.DataFrame, comparisons: Mapping, metric: str,
     - panels add how many series differ after Holm correction, and in whose favour:
       ``"linear beats naive on MASE by 18% overall (p=0.010, 320 origins); significant on
       5 of 8 series after Holm correction, all in favour of linear."`` If the significant
-      series favour different models, the line says so instead of naming a winner.
+      series favour different models, the line says so instead of naming a winner. With
+      :data:`~.pairwise.MIN_SERIES_ACROSS` or more series that differ, the line ends with
+      the test across the series (``p_across``): ``"...; across the series, linear is
+      better on 7 and naive on 1 (Wilcoxon signed-rank p=0.016)."``
+    - a large panel with few origins per series, where no series can reach significance on
+      its own but the series agree: ``"linear beats naive on MASE by 47% overall, better on
+      390 of 414 series (Wilcoxon signed-rank p<0.001), though no single series differs
+      significantly after Holm correction (p=1.00, 1242 origins)."`` When the series have
+      too few origins to be tested at all, that test still gives a line of its own (``"...
+      better on 390 of 414 series (Wilcoxon signed-rank p<0.001); 828 origins."``), before
+      the "not enough origins" line.
     - ``"Warning: only 6 origins; ..."`` when a comparison has fewer than 10 origins.
     - once for every comparison with fewer origins than :func:`min_origins`, with the fix:
       ``"Not enough origins to test 9 comparisons on MASE (ets vs seasonal_naive, mlp vs ets,
@@ -74,7 +84,7 @@ def verdict(leaderboard: pd.DataFrame, comparisons: Mapping, metric: str,
     >>> import pandas as pd
     >>> row = dict(model="stacked", reference="linear", n_origins=6, loss_model=0.82,
     ...            loss_reference=0.8, rel_diff=0.025, statistic=0.9, p=0.41, p_holm=0.41,
-    ...            few_origins=True, min_origins=3)
+    ...            few_origins=True, min_origins=3, p_across=float("nan"))
     >>> table = pd.DataFrame([dict(row, id="s1"), dict(row, id="(all)", statistic=float("nan"))])
     >>> leaderboard = pd.DataFrame({"model": ["linear", "stacked"], "mase": [0.8, 0.82]})
     >>> for line in verdict(leaderboard, {"stacked": table}, "mase"):
@@ -95,6 +105,8 @@ def verdict(leaderboard: pd.DataFrame, comparisons: Mapping, metric: str,
         per_series, combined = _split_table(table, key)
         if math.isnan(float(combined["p"])):
             untested.append((per_series, combined))
+            if not math.isnan(float(combined["p_across"])):  # too few origins per series, enough series
+                lines.append(_across_line(per_series, combined, values, name, alpha))
             continue
         lines.append(_line(per_series, combined, values, name, alpha))
         for warning in _warnings(per_series, combined):
@@ -116,9 +128,16 @@ def _line(per_series: pd.DataFrame, combined: pd.Series, values: dict, name: str
             return f"{model} is not distinguishable from {reference} on {name} ({_p(p, alpha)}, {n} origins)."
         return f"{winner} beats {loser} on {name} by {percent} ({_p(p, alpha)}, {n} origins)."
     tested = per_series[per_series["p_holm"].notna()]
+    better, p_across = _better_counts(per_series, model, reference), float(combined["p_across"])
+    across = ("" if math.isnan(p_across) else
+              f"; across the series, {model} is better on {better[model]} and {reference} on "
+              f"{better[reference]} (Wilcoxon signed-rank {_p(p_across, alpha)})")
     if p >= alpha:
+        if _wins_across(combined, winner, alpha):
+            return (f"{_across_win(per_series, combined, values, name, alpha)}, though no single series "
+                    f"differs significantly after Holm correction ({_p(p, alpha)}, {n} origins).")
         return (f"{model} is not distinguishable from {reference} on {name} on any of the "
-                f"{len(tested)} series after Holm correction ({_p(p, alpha)}, {n} origins).")
+                f"{len(tested)} series after Holm correction ({_p(p, alpha)}, {n} origins){across}.")
     significant = tested[tested["p_holm"] < alpha]
     model_wins = int((significant["statistic"] < 0).sum())
     reference_wins = len(significant) - model_wins
@@ -126,12 +145,48 @@ def _line(per_series: pd.DataFrame, combined: pd.Series, values: dict, name: str
     sides = {model: model_wins, reference: reference_wins}
     if winner is not None and sides[loser] == 0:
         return (f"{winner} beats {loser} on {name} by {percent} overall ({_p(p, alpha)}, "
-                f"{n} origins); {counted}, all in favour of {winner}.")
+                f"{n} origins); {counted}, all in favour of {winner}{across}.")
     overall = (f"{winner} is {percent} better overall" if winner is not None
                else "their mean losses are equal")
     return (f"{model} vs {reference} on {name}: {overall}, but the series disagree: {counted}, "
             f"{model} better on {model_wins} and {reference} better on {reference_wins} "
-            f"({_p(p, alpha)}, {n} origins).")
+            f"({_p(p, alpha)}, {n} origins){across}.")
+
+
+def _better_counts(per_series: pd.DataFrame, model: str, reference: str) -> dict:
+    """Series on which each model's mean loss is the smaller (ties and untested series in neither)."""
+    lm, lr = per_series["loss_model"], per_series["loss_reference"]
+    return {model: int((lm < lr).sum()), reference: int((lr < lm).sum())}
+
+
+def _wins_across(combined: pd.Series, winner, alpha: float) -> bool:
+    """Whether the test across the series is significant and favours ``winner`` (the model with
+    the smaller mean loss), so that the two agree on who is better."""
+    typical = combined["model"] if float(combined["statistic"]) < 0 else combined["reference"]
+    return float(combined["p_across"]) < alpha and winner == typical
+
+
+def _across_win(per_series, combined, values, name: str, alpha: float) -> str:
+    """``"linear beats naive on MASE by 47% overall, better on 390 of 414 series (Wilcoxon
+    signed-rank p<0.001)"``."""
+    model, reference = str(combined["model"]), str(combined["reference"])
+    winner, loser, percent = _winner(model, reference, combined, values)
+    better = _better_counts(per_series, model, reference)
+    return (f"{winner} beats {loser} on {name} by {percent} overall, better on {better[winner]} of "
+            f"{better[model] + better[reference]} series (Wilcoxon signed-rank "
+            f"{_p(float(combined['p_across']), alpha)})")
+
+
+def _across_line(per_series, combined, values, name: str, alpha: float) -> str:
+    """The verdict across the series of a panel whose series have too few origins to be tested."""
+    model, reference = str(combined["model"]), str(combined["reference"])
+    n = int(combined["n_origins"])
+    if _wins_across(combined, _winner(model, reference, combined, values)[0], alpha):
+        return f"{_across_win(per_series, combined, values, name, alpha)}; {n} origins."
+    better = _better_counts(per_series, model, reference)
+    return (f"{model} is not distinguishable from {reference} on {name} across the series: {model} is "
+            f"better on {better[model]} and {reference} on {better[reference]} (Wilcoxon signed-rank "
+            f"{_p(float(combined['p_across']), alpha)}, {n} origins).")
 
 
 def _untested_line(untested: list, name: str) -> str:
