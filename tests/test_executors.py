@@ -130,6 +130,20 @@ def test_executor_arguments_are_checked():
     assert default_jobs(1) == 1 and default_jobs(100) >= 1
 
 
+def test_an_unreachable_scheduler_says_how_to_fix_it():
+    import socket
+
+    import dask
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{probe.getsockname()[1]}"
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}), \
+            pytest.raises(ConfigError, match=f"No Dask scheduler answered at {address} .*`dask scheduler`.*--jobs N"):
+        walk_forward(seasonal_series(), {"naive": Forecaster("naive", horizon=3)}, SPLITTER, baselines=False,
+                     scheduler=address)
+
+
 def test_a_models_one_fit_jobs_on_one_series_travel_together():
     from forecastkit.evaluation.plan import Job, Unit
 

@@ -267,7 +267,7 @@ def _on_dask(tasks: list, writer: Writer, environment: Environment, scheduler: s
             cluster = LocalCluster(n_workers=int(scheduler[6:]), threads_per_worker=1, processes=True,
                                    dashboard_address=None)
     try:
-        with Client(cluster if cluster is not None else scheduler) as client:
+        with _connected(Client, cluster, scheduler) as client:
             futures = [client.submit(run_task_in_child, task, environment, pure=False) for task in tasks]
             for future in as_completed(futures):
                 for record in future.result():
@@ -278,6 +278,20 @@ def _on_dask(tasks: list, writer: Writer, environment: Environment, scheduler: s
     finally:
         if cluster is not None:
             cluster.close()
+
+
+def _connected(client_class, cluster, scheduler: str):
+    """A Dask client of ``cluster`` (a LocalCluster this run started) or of the running scheduler
+    at ``scheduler``; a scheduler that cannot be reached is a ConfigError that says how to fix it."""
+    if cluster is not None:
+        return client_class(cluster)
+    try:
+        return client_class(scheduler)
+    except OSError as error:  # refused, unreachable, timed out
+        raise ConfigError(f"No Dask scheduler answered at {scheduler} ({error}). Start one there (`dask "
+                          f"scheduler`, then `dask worker {scheduler}` on each worker machine), or run on this "
+                          f"machine: `--scheduler local:N` (scheduler='local:N') or `--jobs N`. "
+                          f"Received: scheduler={scheduler!r}") from None
 
 
 def stop_child() -> None:
