@@ -191,7 +191,8 @@ def significance(result, metric: str = "mase") -> tuple[pd.DataFrame, list[str]]
                 *note, *distribution_notes(result)]
     if not comparisons:
         return pd.DataFrame(), headline
-    lines = verdict_lines(board, comparisons, metric)
+    origins = int(result.results.groupby("id")["origin"].nunique().max())
+    lines = verdict_lines(board, comparisons, metric, origins=origins)
     return pd.concat(comparisons.values(), ignore_index=True), [*headline, *lines]
 
 

@@ -616,3 +616,14 @@ def test_a_panel_too_short_per_series_is_still_judged_across_its_series():
     line = verdict(board, {"x": table}, "mase")[0]
     assert line.startswith("linear is not distinguishable from seasonal_naive on MASE across the series: linear "
                            "is better on ")
+
+
+def test_not_enough_origins_counts_the_origins_without_scores():
+    # 40 origins in the run, but only 21 where both models have a score (intervals start late):
+    # 24 shared origins need 43 folds, not 24.
+    losses = _losses({("a", "s"): 1.0, ("b", "s"): 1.2}, n=21)
+    table = compare(losses, "a", "b", horizon=6)
+    board = pd.DataFrame({"model": ["a", "b"], "msis": [1.0, 1.2]})
+    line = verdict(board, {"x": table}, "msis", origins=40)[0]
+    assert "needs at least 24. Set `folds` to 43 or more (19 of the 40 origins have no scores to compare)" in line
+    assert "Set `folds` to 24 or more, or raise" in verdict(board, {"x": table}, "msis")[0]

@@ -23,7 +23,7 @@ _METRIC_NAMES = {"mae": "MAE", "rmse": "RMSE", "mse": "MSE", "mape": "MAPE", "sm
 
 
 def verdict(leaderboard: pd.DataFrame, comparisons: Mapping, metric: str,
-            alpha: float = 0.05) -> list[str]:
+            alpha: float = 0.05, origins: int | None = None) -> list[str]:
     """Plain-English conclusions of :func:`compare` tables, for the CLI and the report.
 
     One line per tested comparison, in the order of ``comparisons``, then one line for all
@@ -74,6 +74,11 @@ def verdict(leaderboard: pd.DataFrame, comparisons: Mapping, metric: str,
         text (``"MASE"``).
     alpha : float
         Significance level for the panel p-value and for the per-series Holm-adjusted ones.
+    origins : int, optional
+        The run's origins per series (the most of any series). With it, the "not enough
+        origins" fix counts the origins where the two models have no scores to compare (the
+        first origins of a run with prediction intervals, before they are calibrated) and asks
+        for that many more `folds`.
 
     Returns
     -------
@@ -113,7 +118,7 @@ def verdict(leaderboard: pd.DataFrame, comparisons: Mapping, metric: str,
             if warning not in warnings:
                 warnings.append(warning)
     if untested:
-        lines.append(_untested_line(untested, name))
+        lines.append(_untested_line(untested, name, origins))
     return lines + warnings
 
 
@@ -189,8 +194,9 @@ def _across_line(per_series, combined, values, name: str, alpha: float) -> str:
             f"{_p(float(combined['p_across']), alpha)}, {n} origins).")
 
 
-def _untested_line(untested: list, name: str) -> str:
-    """One line for every comparison without a p-value: how many origins, and the fix."""
+def _untested_line(untested: list, name: str, origins: int | None = None) -> str:
+    """One line for every comparison without a p-value: how many origins, and the fix (the run's
+    ``origins`` plus the shared origins it lacks, when given)."""
     pairs = [f"{c['model']} vs {c['reference']}" for _, c in untested]
     what = (f"{pairs[0]} on {name}" if len(pairs) == 1 else
             f"{len(pairs)} comparisons on {name} ({_listing(pairs)})")
@@ -199,12 +205,15 @@ def _untested_line(untested: list, name: str) -> str:
                for per_series, _ in untested)
     have = f"at most {most} shared origins per series" if panel else f"{most} shared origins"
     needed = max(int(c["min_origins"]) for _, c in untested)
+    folds = needed if origins is None or origins <= most else origins + needed - most
+    unscored = "" if folds == needed else f" ({origins - most} of the {origins} origins have no scores to compare)"
     if needed <= 3:
-        return f"Not enough origins to test {what}: {have}, and the test needs 3. Set `folds` to 3 or more."
+        return (f"Not enough origins to test {what}: {have}, and the test needs 3. Set `folds` to {folds} or "
+                f"more{unscored}.")
     return (f"Not enough origins to test {what}: {have}, but the forecasts of each origin share targets "
             f"with the next {needed // ORIGINS_PER_OVERLAP - 1}, so a test of the right size needs at least "
-            f"{needed}. Set `folds` to {needed} or more, or raise `stride` (with `stride` >= the horizon the "
-            "origins do not overlap and 3 suffice).")
+            f"{needed}. Set `folds` to {folds} or more{unscored}, or raise `stride` (with `stride` >= the "
+            "horizon the origins do not overlap and 3 suffice).")
 
 
 def _listing(items: list, shown: int = 3) -> str:
