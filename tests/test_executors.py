@@ -20,6 +20,7 @@ from forecastkit import Forecaster
 from forecastkit.errors import ConfigError
 from forecastkit.evaluation import RunStore, WalkForward, plan, walk_forward
 from forecastkit.evaluation.executors import (
+    _on_dask,
     check_executor,
     default_jobs,
     longest_first,
@@ -130,7 +131,7 @@ def test_executor_arguments_are_checked():
     assert default_jobs(1) == 1 and default_jobs(100) >= 1
 
 
-def test_an_unreachable_scheduler_says_how_to_fix_it():
+def test_an_unreachable_scheduler_says_how_to_fix_it(tmp_path):
     import socket
 
     import dask
@@ -138,10 +139,14 @@ def test_an_unreachable_scheduler_says_how_to_fix_it():
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         address = f"tcp://127.0.0.1:{probe.getsockname()[1]}"
-    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}), \
-            pytest.raises(ConfigError, match=f"No Dask scheduler answered at {address} .*`dask scheduler`.*--jobs N"):
+    with pytest.raises(ConfigError, match=f"No Dask scheduler answered at {address} .*`dask scheduler`.*--jobs N"):
         walk_forward(seasonal_series(), {"naive": Forecaster("naive", horizon=3)}, SPLITTER, baselines=False,
-                     scheduler=address)
+                     scheduler=address, out=tmp_path / "run")
+    assert not (tmp_path / "run").exists()  # checked before the store: nothing to --resume
+    # A scheduler that goes away between that check and the connection says the same.
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}), \
+            pytest.raises(ConfigError, match=f"No Dask scheduler answered at {address} "):
+        _on_dask([], None, None, address)
 
 
 def test_a_models_one_fit_jobs_on_one_series_travel_together():

@@ -280,18 +280,38 @@ def _on_dask(tasks: list, writer: Writer, environment: Environment, scheduler: s
             cluster.close()
 
 
+def check_reachable(scheduler: str | None, timeout: float = 10.0) -> None:
+    """Raise :func:`unreachable` now, before a run creates its store, when nothing listens at a
+    ``tcp://`` or ``tls://`` scheduler address (one TCP connection, no Dask)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    if scheduler is None or not scheduler.startswith(("tcp://", "tls://")):
+        return
+    try:
+        address = urlsplit(scheduler)
+        socket.create_connection((address.hostname, address.port), timeout=timeout).close()
+    except (OSError, ValueError) as error:  # refused, unreachable, timed out; no host or port
+        raise unreachable(scheduler, error) from None
+
+
+def unreachable(scheduler: str, error: Exception) -> ConfigError:
+    """The error of a Dask scheduler that cannot be reached, with the fix."""
+    return ConfigError(f"No Dask scheduler answered at {scheduler} ({error}). Start one there (`dask "
+                       f"scheduler`, then `dask worker {scheduler}` on each worker machine), or run on this "
+                       f"machine: `--scheduler local:N` (scheduler='local:N') or `--jobs N`. "
+                       f"Received: scheduler={scheduler!r}")
+
+
 def _connected(client_class, cluster, scheduler: str):
     """A Dask client of ``cluster`` (a LocalCluster this run started) or of the running scheduler
-    at ``scheduler``; a scheduler that cannot be reached is a ConfigError that says how to fix it."""
+    at ``scheduler``; one that cannot be reached (or no longer) is :func:`unreachable`."""
     if cluster is not None:
         return client_class(cluster)
     try:
         return client_class(scheduler)
     except OSError as error:  # refused, unreachable, timed out
-        raise ConfigError(f"No Dask scheduler answered at {scheduler} ({error}). Start one there (`dask "
-                          f"scheduler`, then `dask worker {scheduler}` on each worker machine), or run on this "
-                          f"machine: `--scheduler local:N` (scheduler='local:N') or `--jobs N`. "
-                          f"Received: scheduler={scheduler!r}") from None
+        raise unreachable(scheduler, error) from None
 
 
 def stop_child() -> None:

@@ -48,7 +48,7 @@ from ..metrics import insample_scales
 from ..settings import DEFAULTS
 from .checkpoints import CHECKPOINTS
 from .environment import reference
-from .executors import Writer, check_executor, execute
+from .executors import Writer, check_executor, check_reachable, execute
 from .jobs import time_cell
 from .plan import long_enough, plan_jobs, resolve_models, series_of, shortest_train
 from .probabilistic import scoring_of
@@ -170,6 +170,7 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
         config["tuning"] = tuning.config()
     neural = any(kind_of(f) == "neural" for f in entries.values())
     environment = reference(bool(deterministic), uses_tensorflow=neural)  # before planning imports Keras
+    check_reachable(scheduler)  # before the store: a run that cannot start leaves no folder to --resume
     store = _open_store(out, config, resume)
     try:
         store.commit_scales(_scale_rows(series, folds["neural"], season))
