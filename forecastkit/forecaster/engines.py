@@ -222,10 +222,11 @@ class DirectEngine:
             model = previous
             if getattr(model, "optimizer", None) is None:  # built from a grouped fit's weights: a fresh Adam
                 compile_model(model, learning_rate=hyper["learning_rate"], loss=keras_loss(keras, hyper.get("loss", "mse")))
-            if hyper.get("l2") and any(v.regularizer is not None for v in model.trainable_weights):
-                for variable in model.trainable_weights:  # not the prior of the fit it continues
-                    if variable.regularizer is not None:
-                        variable.regularizer = keras.regularizers.L2(ridge_prior(hyper["l2"]))
+            regularized = [v for v in model.trainable_weights if v.regularizer is not None]
+            if hyper.get("l2") and regularized:  # this fit's prior, not that of the fit it continues
+                coefficient = ridge_prior(hyper["l2"])
+                for variable in regularized:
+                    variable.regularizer = keras.regularizers.L2(coefficient)
                 model.train_function = None  # traced with the old coefficient
         else:
             spec = get_spec(f.model)
