@@ -1,5 +1,6 @@
 """Walk-forward evaluation: no leakage under any refit policy, durable resume, contained failures."""
 
+import re
 import shutil
 
 import numpy as np
@@ -201,7 +202,9 @@ def test_progress_lines_for_a_log(seasonal, capsys):
     walk_forward(series(seasonal), ["naive"], WalkForward(horizon=3, folds=4, refit="always"), baselines=False,
                  progress="lines")
     err = capsys.readouterr().err.strip().splitlines()
-    assert err[-1] == "walk-forward fits 4/4" and all(line.startswith("walk-forward fits ") for line in err)
+    assert re.fullmatch(r"walk-forward fits 4/4 \(\d+ s\)", err[-1]), err
+    assert all(line.startswith("walk-forward fits ") for line in err)
+    assert all(re.search(r"about .* left at this rate\)$", line) for line in err[:-1])
     with pytest.raises(ConfigError, match="`progress` must be False, True or 'bar'"):
         walk_forward(series(seasonal), ["naive"], WalkForward(horizon=3, folds=4), baselines=False, progress="dots")
 

@@ -6,6 +6,8 @@ Examples
 ('bar', None, 'lines')
 >>> with Progress("lines", total=0) as advance:  # nothing to do: nothing shown
 ...     advance()
+>>> line("walk-forward fits", 30, 120, 75.0), line("walk-forward fits", 120, 120, 3725.0)
+('walk-forward fits 30/120 (1 min 15 s, about 3 min 45 s left at this rate)', 'walk-forward fits 120/120 (1 h 2 min)')
 """
 
 from __future__ import annotations
@@ -31,11 +33,31 @@ def check_progress(progress) -> str | None:
                       f"log or a non-terminal). Received: progress={progress!r}")
 
 
+def duration(seconds: float) -> str:
+    """``seconds`` for a person: ``"8 s"``, ``"3 min 45 s"``, ``"1 h 2 min"``."""
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+
+
+def line(what: str, done: int, total: int, elapsed: float) -> str:
+    """A plain progress line: the count, the time so far and, before the end, the time left if
+    the remaining fits go at the rate of those done (fits differ in cost, so a rough guide)."""
+    text = f"{what} {done}/{total} ({duration(elapsed)}"
+    if done < total:
+        text += f", about {duration(elapsed / max(done, 1) * (total - done))} left at this rate"
+    return text + ")"
+
+
 class Progress:
     """Context manager yielding an ``advance()`` callable, called once per committed fit.
 
-    ``mode``: ``"bar"`` draws a rich bar; ``"lines"`` writes ``walk-forward fits 12/48``
-    every :data:`LINE_SECONDS` seconds or 10% of the fits (and at the end); None shows nothing.
+    ``mode``: ``"bar"`` draws a rich bar; ``"lines"`` writes :func:`line` (``walk-forward fits
+    12/48 (30 s, about 1 min 30 s left at this rate)``) every :data:`LINE_SECONDS` seconds or
+    10% of the fits (and at the end); None shows nothing.
     ``what`` names what is counted (``"tuning searches"`` before the fits of ``evaluate --tune``).
     """
 
@@ -48,7 +70,8 @@ class Progress:
         if self.mode is None:
             return lambda: None
         if self.mode == "lines":
-            self.last_time, self.last_done = time.monotonic(), 0
+            self.started = self.last_time = time.monotonic()
+            self.last_done = 0
             return self._line
         from rich import progress as rich
         from rich.console import Console
@@ -65,7 +88,7 @@ class Progress:
         step = max(1, self.total // 10)
         if self.done == self.total or now - self.last_time >= LINE_SECONDS or self.done - self.last_done >= step:
             stream = self.stream or sys.stderr
-            print(f"{self.what} {self.done}/{self.total}", file=stream, flush=True)
+            print(line(self.what, self.done, self.total, now - self.started), file=stream, flush=True)
             self.last_time, self.last_done = now, self.done
 
     def __exit__(self, *exc):
