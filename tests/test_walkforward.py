@@ -223,3 +223,15 @@ def test_skipped_series_warning_carries_the_series(two_series):
         walk_forward(two_series, [Forecaster("linear", horizon=2, lookback=44, params=FAST)],
                      WalkForward(horizon=2, folds=3, refit="always"), baselines=False, skip_short=True)
     assert caught[0].message.series == {"b": 48}
+
+
+def test_mase_is_scaled_by_all_the_history_known_at_the_origin(seasonal):
+    """A sliding window changes what a fit trains on, not the yardstick: naive's forecasts are
+    the same in both runs, so are their MASE scores (the scale is the in-sample seasonal-naive
+    MAE of every row before the origin)."""
+    runs = [walk_forward(series(seasonal), ["naive"], WalkForward(horizon=3, folds=4, window=window, refit="always"),
+                         baselines=False) for window in ("expanding", "sliding:10")]
+    forecasts = [run.results.sort_values(["origin", "h"])["y_pred"].to_numpy() for run in runs]
+    np.testing.assert_array_equal(*forecasts)
+    boards = [run.leaderboard("mase").set_index("model")["mase"] for run in runs]
+    assert boards[0]["naive"] == pytest.approx(boards[1]["naive"], rel=1e-12)

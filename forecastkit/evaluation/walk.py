@@ -219,10 +219,12 @@ def _open_store(out, config: dict, resume: bool) -> RunStore:
 
 
 def _scale_rows(series: list, folds: dict, season: int) -> list[tuple]:
-    """MASE scales from the history known at each origin (within the training window)."""
+    """MASE scales from all the history known at each origin: not the training window, which a
+    sliding ``window`` or a refit serving several origins would make a property of the fit, so
+    the same forecasts would score differently."""
     rows = []
     for s in series:
         for fold in folds[s.sid]:
-            scale, scale_naive = insample_scales(s.y[fold.train_start:fold.origin], season)
+            scale, scale_naive = insample_scales(s.y[:fold.origin], season)
             rows.append((s.sid, time_cell(s.times[fold.origin]), scale, scale_naive))
     return rows
