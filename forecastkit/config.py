@@ -20,7 +20,13 @@ from pathlib import Path
 
 from .errors import ConfigError, ConfigTypeError
 from .models.registry import ModelSpec, get_spec
-from .settings import RunSettings, hyper_names, setting_kinds, setting_names
+from .settings import (
+    FORECAST_OUTPUTS,
+    RunSettings,
+    hyper_names,
+    setting_kinds,
+    setting_names,
+)
 
 #: The settings that are hyperparameters of the neural models (``--epochs`` ...), as in :mod:`.settings`.
 HYPER_FLAGS = hyper_names()
@@ -96,7 +102,30 @@ def merge_settings(config: dict, flags: dict | None = None) -> RunSettings:
     unknown = set(values) - {f.name for f in dataclasses.fields(RunSettings)}
     if unknown:
         raise ConfigError(f"Unknown settings: {', '.join(sorted(unknown))}. Known: {', '.join(setting_names())}.")
+    check_together(values)
     return RunSettings(**values)
+
+
+def check_together(values: dict) -> None:
+    """Refuse settings given together where one would silently override the other.
+
+    Examples
+    --------
+    >>> check_together({"folds": 3, "start": "1958-01"})
+    Traceback (most recent call last):
+    ...
+    forecastkit.errors.ConfigError: `start` (the first origin) decides the number of origins, so `folds` would be ignored: give one of them.
+    """
+    if "start" in values and "folds" in values and values["start"] is not None:
+        raise ConfigError("`start` (the first origin) decides the number of origins, so `folds` would be "
+                          "ignored: give one of them.")
+    if values.get("from_run"):
+        ignored = sorted(set(values) - {"from_run", "model", "model_tables", *FORECAST_OUTPUTS})
+        if ignored:
+            names = ", ".join(f"`{name}`" for name in ignored)
+            raise ConfigError(f"`from_run` refits with the data and settings of that run, so {names} would be "
+                              f"ignored: drop {'it' if len(ignored) == 1 else 'them'}, or forecast without "
+                              "`from_run`.")
 
 
 def model_params(settings: RunSettings, strict: bool = True, spec: ModelSpec | None = None) -> dict:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import datasets
-from .checks import check_levels, required_length
+from .checks import check_int, check_levels, required_length
 from .config import HYPER_FLAGS, model_params
 from .data import Panel, load_csv, read_future
 from .ensemble import accepted_hypers, kind_of
@@ -32,11 +32,12 @@ from .evaluation import (
     walk_forward,
 )
 from .forecaster import Forecaster, default_lookback
+from .forecaster.persistence import check_save_path
 from .intervals import INTERVAL_METRICS
 from .metrics import METRICS
 from .metrics.probabilistic import PROBABILISTIC_METRICS
 from .models.registry import ModelSpec, get_spec, model_names
-from .settings import RunSettings
+from .settings import FORECAST_OUTPUTS, RunSettings
 from .tracking import check_tracking
 
 DEFAULT_DATASET = "airline"
@@ -119,7 +120,9 @@ def make_forecaster(spec: ModelSpec, settings: RunSettings, params: dict, horizo
 
 def horizon_of(settings: RunSettings, panel: Panel) -> int:
     """The requested horizon, or by default the season length (12 for monthly data)."""
-    return settings.horizon if settings.horizon is not None else settings.season or panel.season_length()
+    if settings.horizon is not None:
+        return settings.horizon
+    return check_int(settings.season, "season") if settings.season is not None else panel.season_length()
 
 
 def resolved_line(settings: RunSettings, panel: Panel, horizon: int, lookbacks: dict[str, int] | None,
@@ -158,6 +161,8 @@ def forecast(settings: RunSettings, verbose: int = 0, announce=None) -> tuple[Fo
     """
     if settings.from_run:
         settings = settings_from_run(settings)
+    if settings.save_model:
+        check_save_path(settings.save_model, "save_model")
     check_tracking(settings)
     panel = load_data(settings)
     spec = get_spec(settings.model or "linear")
@@ -216,8 +221,6 @@ def future_values(settings: RunSettings, panel: Panel, horizon: int, neural: boo
 
 #: Settings of ``forecast --from-run`` taken from the command, not from the evaluate run: what to
 #: write and how, and what only forecasting needs (the covariates' future values).
-FORECAST_OUTPUTS = ("out", "save_model", "quiet", "verbose", "samples", "level", "future_data", "mlflow_uri",
-                    "mlflow_experiment")
 
 
 def settings_from_run(settings: RunSettings) -> RunSettings:

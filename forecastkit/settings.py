@@ -57,6 +57,11 @@ _WALK = "the walk-forward takes their values over each origin's horizon from the
 _SEE_MODELS = "(defaults: `forecastkit models`)"
 
 
+#: What ``forecast --from-run`` takes from the command rather than from the run (with ``model``).
+FORECAST_OUTPUTS = ("out", "save_model", "quiet", "verbose", "samples", "level", "future_data", "mlflow_uri",
+                    "mlflow_experiment")
+
+
 @dataclass(frozen=True)
 class RunSettings:
     """Every run setting with its type and default (see the command line's ``--help``).
@@ -107,7 +112,8 @@ class RunSettings:
     id_embedding: int = _setting(0, "global models: learn a D-vector per series id, fed beside each window",
                                  metavar="D", default_text="0, none")
     lookback: int | None = _setting(help="input window length", metavar="L",
-                                    default_text="2 x max(season, horizon, 5), capped at half the history")
+                                    default_text="k x max(season, horizon, 5), k per model (1 or 2: `forecastkit models` "
+                                                 "lists them), capped at half the history")
     season: int | None = _setting(help="season length", metavar="M", default_text="from the frequency")
     scaler: str = _setting("standard", "standard, minmax, none, window_last or window_mean", metavar="S",
                            default_text="standard; fit on the training data only")

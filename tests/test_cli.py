@@ -70,6 +70,10 @@ def test_datasets_command_lists_shipped_data():
     (["--model", "mlp", "--steps-per-epoch", "-2"], "`--steps-per-epoch` of model 'mlp' must be >= 0. "
                                                     "Received: steps_per_epoch=-2"),
     (["--model", "naive", "--loss", "mae"], "`--loss` does not apply to model 'naive'"),
+    (["--season", "-2"], "`--season` must be >= 1. Received: season=-2"),  # not the horizon it would set
+    (["--save-model", "README.md"], "`--save-model` 'README.md' is a file, but a saved model is a directory"),
+    (["--from-run", "runs/x", "--data", "nile", "--horizon", "6"],
+     "`--from-run` refits with the data and settings of that run, so `--data`, `--horizon` would be ignored"),
 ])
 def test_bad_input_is_one_line_exit_1_without_tensorflow(args, message, tmp_path):
     result = run("forecast", "--out", str(tmp_path / "f.csv"), *args)
@@ -320,3 +324,14 @@ def test_a_horizon_near_the_length_warns_once_in_flags(tmp_path, capsys):
     warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith("forecastkit: warning:")]
     assert len(warnings) == 1 and "lookback 22 (resolved from horizon 100 and 144 rows)" in warnings[0]
     assert "`--horizon`" in warnings[0] and "`horizon`" not in warnings[0]
+
+
+def test_start_and_folds_together_are_refused_and_resume_says_when_it_starts(tmp_path):
+    both = run("evaluate", "--models", "naive", "--folds", "3", "--start", "1958-01-01", "--out", str(tmp_path / "a"))
+    assert both.returncode == 1 and not (tmp_path / "a").exists()
+    assert both.stderr.strip() == ("forecastkit: error: `--start` (the first origin) decides the number of origins, "
+                                   "so `--folds` would be ignored: give one of them.")
+    fresh = run("evaluate", "--models", "naive", "--no-baselines", "--folds", "2", "--out", str(tmp_path / "b"),
+                "--resume")
+    assert fresh.returncode == 0, fresh.stderr
+    assert f"forecastkit: warning: No run to `--resume` in {str(tmp_path / 'b')!r}: starting it." in fresh.stderr

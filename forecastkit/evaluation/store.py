@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -121,9 +122,11 @@ class RunStore:
 
     @classmethod
     def resume(cls, path: Path, config: dict) -> "RunStore":
-        """Reopen a run; its configuration must equal ``config`` (else results would mix)."""
+        """Reopen a run; its configuration must equal ``config`` (else results would mix). With
+        no run there yet it starts one, and says so (a mistyped ``out`` would otherwise go unseen)."""
         path = Path(path)
         if not path.exists():
+            warnings.warn(f"No run to `resume` in {str(path.parent)!r}: starting it.", stacklevel=2)
             return cls.create(path, config)
         store = cls(path, sqlite3.connect(path))
         store._db.executescript(_SCHEMA)  # a run written before a table existed gains it

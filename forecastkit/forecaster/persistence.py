@@ -28,7 +28,7 @@ import pandas as pd
 
 from .. import __version__, ensemble
 from ..data import Panel
-from ..errors import ModelFileError, ModelVersionWarning
+from ..errors import ConfigError, ModelFileError, ModelVersionWarning
 from ..features import FeatureEncoder
 from ..grouped.trainer import SlotModel
 from ..models.families import n_params
@@ -51,9 +51,28 @@ METADATA_TYPES = {
 OPTIONAL_METADATA_TYPES = {"residuals": dict, "horizon": int, "grouped": bool}
 
 
+def check_save_path(path, name: str = "path") -> Path:
+    """``path`` as a :class:`~pathlib.Path`, if a model can be saved there: a new or an existing
+    directory, not a file (a saved model is a directory).
+
+    Examples
+    --------
+    >>> check_save_path(__file__, "save_model")
+    Traceback (most recent call last):
+    ...
+    forecastkit.errors.ConfigError: `save_model` ...persistence.py' is a file, but a saved model is a directory (metadata.json and the model files): name a new or an existing directory.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"`{name}` {str(path)!r} is a file, but a saved model is a directory (metadata.json and "
+                          "the model files): name a new or an existing directory.")
+    return path
+
+
 def save(forecaster, path) -> Path:
     """Write ``metadata.json`` and the Keras models of a fitted ``forecaster`` into directory ``path``."""
     f = forecaster
+    check_save_path(path)
     engine = f.engine_
     if isinstance(engine, CompositeEngine):
         return ensemble.save_composite(f, path)  # metadata.json and members/<i>-<model>/ folders
