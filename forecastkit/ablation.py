@@ -2,8 +2,9 @@
 
 :func:`ablation` evaluates a builder (``vanilla`` by default) once per recurrent cell of
 :data:`~forecastkit.models.cells.CELLS` on the same origins, optionally with several seeds
-per cell, beside reference models (``linear`` and ``seasonal_naive``), and tests each cell
-against the default LSTM with Diebold-Mariano on the per-origin losses (averaged over the
+per cell, beside reference models (``linear`` and ``seasonal_naive``, trained under the cells'
+settings where they apply: see :func:`reference_forecasters`), and tests each cell against the
+default LSTM with Diebold-Mariano on the per-origin losses (averaged over the
 seeds), Holm-adjusted across the cells. The table says how big each difference is, whether it
 is significant, how it compares with the seed-to-seed spread, what each cell costs in
 weights and fit time; the verdict says it in words.
@@ -34,7 +35,7 @@ from .evaluation import WalkForward
 from .forecaster import Forecaster, as_panel
 from .formatting import format_frame
 from .models.cells import CELL_NAMES, CELLS, DEFAULT_CELL
-from .models.registry import get_spec
+from .models.registry import TRAINING, get_spec
 from .settings import DEFAULTS
 from .significance import compare, holm, verdict
 
@@ -43,6 +44,15 @@ REFERENCES = ("linear", "seasonal_naive")
 #: Metrics the ablation ranks by: per-origin losses the Diebold-Mariano test can compare.
 ABLATION_METRICS = ("mase", "smape", "mae", "rmse", "mape")
 ALPHA = 0.05
+#: The template's settings every reference shares (baselines use nothing else of it).
+SHARED_SETTINGS = ("lookback", "season", "seed", "level", "verbose")
+#: The template's settings neural references share besides: the target transforms, how the network
+#: trains and what it outputs (an ensemble's members take them; it refuses the one-network ones).
+NEURAL_SETTINGS = ("scaler", "transform", "difference", "deseason", "seasonal_difference", "preprocess", "mode",
+                   "id_embedding", "calendar", "strategy", "bag", "warm_start", "quantiles", "distribution")
+ONE_NETWORK_SETTINGS = ("warm_start", "quantiles", "distribution")
+#: The hyperparameters a neural reference takes from the template, when given: the training settings.
+TRAINING_HYPERS = tuple(h.name for h in TRAINING)
 COLUMNS = ("rank", "variant", "kind", "metric", "sd", "vs_lstm_pct", "p_holm", "verdict", "weights", "fit_s",
            "failed")
 
@@ -155,14 +165,20 @@ def ablation(data, model="vanilla", cells=DEFAULTS.cells, splitter: WalkForward 
         Origins and refit policy (default ``WalkForward()``: 24 origins, refit every 6,
         horizon = the season length).
     params : dict or None
-        Hyperparameters for every cell (added to the Forecaster's own); not ``cell``.
+        Hyperparameters for every cell (added to the Forecaster's own); not ``cell``. The
+        training settings among them (``epochs``, ``learning_rate``...) reach the neural
+        references too.
     repeats : int
         Seeds per cell (>= 1). With more than one, ``sd`` is the metric's spread across seeds
         and the tests compare the losses averaged over them.
     metric : str
         One of :data:`ABLATION_METRICS`.
     references : sequence of model names
-        Models scored beside the cells (default :data:`REFERENCES`); ``()`` for none.
+        Models scored beside the cells (default :data:`REFERENCES`); ``()`` for none. They
+        share the template's settings that apply to them (see :func:`reference_forecasters`):
+        the training settings the cells were given (``epochs``, ``learning_rate``...), the
+        target transforms, lookback and season; a setting not given keeps the reference's own
+        default. The verdict names the non-default settings they share.
     seed, out, resume, progress, n_jobs, scheduler, load_kwargs
         As in :func:`~forecastkit.evaluation.walk_forward`.
     """
@@ -185,8 +201,8 @@ def ablation(data, model="vanilla", cells=DEFAULTS.cells, splitter: WalkForward 
     for name in references:
         if name in entries:
             raise ConfigError(f"Reference {name!r} has the name of a cell; drop it from `references`.")
-        entries[name] = Forecaster(name, horizon=splitter.horizon, lookback=template.lookback)
-        entries[name].check_params()
+    refs = reference_forecasters(template, references)
+    entries.update(refs)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         evaluation = walk_forward(panel, entries, splitter, seed=seed, baselines=False, out=out, resume=resume,
@@ -195,8 +211,65 @@ def ablation(data, model="vanilla", cells=DEFAULTS.cells, splitter: WalkForward 
     losses = _losses(evaluation, metric)
     horizon = int(evaluation.results["h"].max())
     table = _table(evaluation, losses, template, cells, repeats, list(references), metric, panel, splitter.stride)
-    return AblationResult(template.model, metric, int(repeats), table,
-                          _lines(table, losses, horizon, metric, repeats, splitter.stride), evaluation)
+    lines = _lines(table, losses, horizon, metric, repeats, splitter.stride, shared=_shared_lines(refs))
+    return AblationResult(template.model, metric, int(repeats), table, lines, evaluation)
+
+
+def reference_forecasters(template: Forecaster, references=REFERENCES) -> dict[str, Forecaster]:
+    """The reference models, each sharing the template's settings that apply to it, checked.
+
+    Every reference takes the template's horizon and :data:`SHARED_SETTINGS` (lookback, season,
+    seed, level). A neural reference (and an ensemble) also takes :data:`NEURAL_SETTINGS` (scaler,
+    transform, differences, deseason, preprocess, mode, strategy, bag...; an ensemble not the
+    one-network heads) and, of the template's ``params`` (the hyperparameters given, not the
+    resolved defaults), the training settings (:data:`TRAINING_HYPERS`): so a reference trains as
+    the cells do where the user said how, and keeps its own defaults otherwise (``linear``'s
+    learning rate 0.01 unless one was given). The builder's own hyperparameters (``units``,
+    ``dropout``...) stay the cells'. A baseline takes no training or transform setting.
+
+    Examples
+    --------
+    >>> template = Forecaster("vanilla", horizon=3, params={"units": 8, "epochs": 2}, transform="log")
+    >>> refs = reference_forecasters(template)
+    >>> refs["linear"].params, refs["linear"].transform, refs["linear"].check_params()["learning_rate"]
+    ({'epochs': 2}, 'log', 0.01)
+    >>> refs["seasonal_naive"].params, refs["seasonal_naive"].transform
+    (None, None)
+    """
+    own = template.get_params(deep=False)
+    refs = {}
+    for name in references:
+        spec = get_spec(name)
+        settings = {key: own[key] for key in SHARED_SETTINGS}
+        params = None
+        if spec.kind != "baseline":
+            settings.update({key: own[key] for key in NEURAL_SETTINGS
+                             if spec.kind == "neural" or key not in ONE_NETWORK_SETTINGS})
+            params = {key: value for key, value in (template.params or {}).items() if key in TRAINING_HYPERS} or None
+        refs[name] = Forecaster(name, horizon=template.horizon, params=params, **settings)
+        refs[name].check_params()
+    return refs
+
+
+def _shared_lines(refs: dict[str, Forecaster]) -> list[str]:
+    """One line naming the settings the references took from the cells, when any differs from
+    a reference's own default (none: no line; the seed, the verbosity and a baseline's unused
+    lookback go unnamed)."""
+    defaults = Forecaster().get_params(deep=False)
+    parts = []
+    for name, forecaster in refs.items():
+        unnamed = {"model", "horizon", "params", "seed", "verbose"}
+        if get_spec(name).kind == "baseline":
+            unnamed.add("lookback")
+        given = {**{key: value for key, value in forecaster.get_params(deep=False).items()
+                    if key not in unnamed and value != defaults[key]},
+                 **(forecaster.params or {})}
+        if given:
+            parts.append(f"{name} with {', '.join(f'{key}={value!r}' for key, value in given.items())}")
+    if not parts:
+        return []
+    return [f"The references share the cells' settings that apply to them ({'; '.join(parts)}); "
+            "otherwise each keeps its own defaults."]
 
 
 def _rewarn(caught: list) -> None:
@@ -288,7 +361,8 @@ def _weights(template: Forecaster, cells, panel) -> dict:
 
 
 def _lines(table: pd.DataFrame, losses: pd.DataFrame, horizon: int, metric: str, repeats: int,
-           stride: int) -> list[str]:
+           stride: int, shared: list[str] = ()) -> list[str]:
+    """The verdict; ``shared``: the line of the settings the references share (before their own lines)."""
     name = metric.upper()
     cells = table[table["kind"] == "cell"]
     scored = cells.dropna(subset=[metric])
@@ -326,6 +400,7 @@ def _lines(table: pd.DataFrame, losses: pd.DataFrame, horizon: int, metric: str,
     else:
         lines.append("One seed per cell: rerun with repeats=3 (--repeats 3) to see how much of each difference "
                      "is training noise.")
+    lines += shared
     refs = table[(table["kind"] == "reference") & table[metric].notna()]
     above = [f"{r.variant} ({getattr(r, metric):.4g})" for r in refs.itertuples(index=False)
              if getattr(r, metric) < scored[metric].min()]

@@ -6,8 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecastkit import datasets
-from forecastkit.ablation import AblationResult, _lines, ablation, check_cells
+from forecastkit import Forecaster, datasets
+from forecastkit.ablation import (
+    AblationResult,
+    _lines,
+    _shared_lines,
+    ablation,
+    check_cells,
+    reference_forecasters,
+)
 from forecastkit.cli import main
 from forecastkit.errors import ConfigError, SequentialFitsWarning
 from forecastkit.evaluation import WalkForward
@@ -93,6 +100,8 @@ def test_lines_say_plainly_when_a_reference_beats_every_cell_and_list_significan
     assert "repeats=3" in lines[3]
     assert "linear (0.5) beats every cell on MASE: on this data the simpler model is the one to use." in lines
     assert lines[-1].startswith("linear beats cifg on MASE")
+    shared = _lines(table, losses, 1, "mase", repeats=1, stride=1, shared=["The references share..."])
+    assert shared == [*lines[:4], "The references share...", *lines[4:]]  # before the references' lines
 
 
 def test_check_cells_always_keeps_the_default_first():
@@ -128,6 +137,7 @@ def test_cli_ablation_writes_table_results_and_plot(tmp_path, capsys):
     assert code == 0
     printed = capsys.readouterr().out
     assert "ablation of vanilla's recurrent cell" in printed and "Best cell:" in printed
+    assert "The references share the cells' settings that apply to them (linear with epochs=1)" in printed
     table = pd.read_csv(out / "ablation.csv")
     assert set(table["variant"]) == {"lstm", "cifg", "linear", "seasonal_naive"}
     assert (out / "ablation.png").stat().st_size > 10_000
@@ -142,3 +152,56 @@ def test_fallback_to_sequential_fits_is_one_warning_not_one_per_cell(recwarn):
                         "instead of fold-parallel: slower, same comparison."]
     typed = [w.message for w in recwarn if issubclass(w.category, SequentialFitsWarning)]
     assert [(w.model, w.reason) for w in typed] == [("lstm, gru", "dropout 0.1 is not grouped")]  # typed data
+
+
+def test_references_share_the_settings_given_to_the_cells_and_keep_their_own_defaults():
+    template = Forecaster("vanilla", horizon=3, lookback=9, season=4, scaler="minmax", transform="log",
+                          deseason="classical", preprocess="none", mode="local", level=80,
+                          params={"units": 8, "dropout": 0.1, "epochs": 2, "patience": 3, "loss": "mae"})
+    refs = reference_forecasters(template, ("linear", "mlp", "seasonal_naive"))
+    linear, mlp, snaive = refs["linear"], refs["mlp"], refs["seasonal_naive"]
+    # the training settings given, not the builder's (units, dropout) nor the template's resolved defaults
+    assert linear.params == mlp.params == {"epochs": 2, "patience": 3, "loss": "mae"}
+    hyper = linear.check_params()
+    assert (hyper["epochs"], hyper["patience"], hyper["loss"]) == (2, 3, "mae")
+    assert hyper["learning_rate"] == 0.01  # linear's own default, not vanilla's 0.003
+    assert mlp.check_params()["units"] != 8
+    for ref in (linear, mlp):
+        assert (ref.horizon, ref.lookback, ref.season, ref.scaler, ref.transform, ref.deseason, ref.preprocess,
+                ref.mode, ref.level) == (3, 9, 4, "minmax", "log", "classical", "none", "local", 80)
+    # a baseline takes the season (and horizon, level), no training or transform setting
+    assert snaive.params is None and (snaive.season, snaive.horizon, snaive.level) == (4, 3, 80)
+    assert (snaive.scaler, snaive.transform, snaive.deseason) == (Forecaster().scaler, None, None)
+    # given a learning rate, linear takes it
+    template.set_params(params={"learning_rate": 0.05})
+    assert reference_forecasters(template, ("linear",))["linear"].check_params()["learning_rate"] == 0.05
+    # the verdict says what they share; nothing given, nothing said
+    assert _shared_lines(reference_forecasters(Forecaster("vanilla", horizon=3, params={"units": 4}))) == []
+    line, = _shared_lines(refs)
+    assert line.startswith("The references share the cells' settings that apply to them (linear with "
+                           "deseason='classical', level=80, lookback=9, ")
+    assert "epochs=2, patience=3, loss='mae'; mlp with" in line and "units" not in line
+    assert line.endswith("; seasonal_naive with level=80, season=4); otherwise each keeps its own defaults.")
+
+
+def test_cli_ablation_passes_the_training_flags_to_the_references(monkeypatch, tmp_path):
+    import forecastkit.evaluation
+
+    class Planned(Exception):
+        pass
+
+    planned = {}
+
+    def plan_only(panel, entries, *args, **kwargs):  # stop before any training: the plan is what counts
+        planned.update(entries)
+        raise Planned
+
+    monkeypatch.setattr(forecastkit.evaluation, "walk_forward", plan_only, raising=False)
+    main(["ablation", "--cells", "gru", "--units", "8", "--epochs", "2", "--patience", "3", "--scaler", "minmax",
+          "--folds", "3", "--out", str(tmp_path / "abl")])  # 1: the stop is an internal error
+    entries = planned
+    assert set(entries) == {"lstm", "gru", "linear", "seasonal_naive"}
+    assert entries["gru"].params == {"units": 8, "epochs": 2, "patience": 3, "cell": "gru"}
+    assert entries["linear"].params == {"epochs": 2, "patience": 3} and entries["linear"].scaler == "minmax"
+    assert entries["linear"].check_params()["learning_rate"] == 0.01
+    assert entries["seasonal_naive"].params is None
