@@ -143,11 +143,31 @@ def resolved_line(settings: RunSettings, panel: Panel, horizon: int, lookbacks: 
         parts.append(f"lookback {values} (resolved)")
     elif lookbacks is None:
         parts.append("lookback resolved per model and fit (see `forecastkit models`)")
+    n_series = panel.n_series
     if splitter is not None and splitter.start is None:
-        stride = splitter.with_horizon(horizon, rows=min(panel.lengths.values())).stride
-        parts.append(f"{splitter.folds} origins {stride} apart "
+        splitter, n_series = planned(settings, panel, splitter)
+        parts.append(f"{splitter.folds} origins {splitter.stride} apart "
                      f"({'given' if settings.stride is not None else 'stride resolved: enough origins for a sized test'})")
-    return f"settings: {panel.n_series} series of {panel.target}; " + ", ".join(parts)
+    return f"settings: {n_series} series of {panel.target}; " + ", ".join(parts)
+
+
+def planned(settings: RunSettings, panel: Panel, splitter: WalkForward) -> tuple[WalkForward, int]:
+    """The splitter an evaluation of ``panel`` resolves, and the number of series it keeps
+    (:func:`~forecastkit.evaluation.plan.resolve_run`, quietly: the walk-forward itself warns and raises)."""
+    import warnings
+
+    from .evaluation.plan import resolve_run, series_of
+
+    horizon = splitter.horizon
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            resolved, _, kept = resolve_run(series_of(panel), evaluation_models(settings, horizon), splitter,
+                                            not settings.no_baselines, settings.season or panel.season_length(),
+                                            settings.skip_short)
+    except (ConfigError, DataError):
+        return splitter.with_horizon(horizon, rows=min(panel.lengths.values())), panel.n_series
+    return resolved, len(kept)
 
 
 def forecast(settings: RunSettings, verbose: int = 0, announce=None) -> tuple[Forecaster, Panel, pd.DataFrame]:

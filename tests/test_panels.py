@@ -267,6 +267,22 @@ def test_skip_short_leaves_out_short_series_with_a_warning(two_series):
     assert sorted(result.to_frame()["id"].unique()) == ["a", "b"]
 
 
+def test_a_skipped_series_does_not_shrink_the_stride_or_lookback_of_the_others(two_series):
+    """The stride and the default lookback fit the shortest series: with ``skip_short`` that is
+    the shortest series kept, so the run equals one without the short series."""
+    tiny = pd.DataFrame({"id": "tiny", "time": pd.date_range("2004-01-01", periods=5, freq="MS"), "y": 1.0,
+                         "price": 5.0})
+    panel = two_series.with_frame(pd.concat([two_series.frame, tiny], ignore_index=True))
+    splitter = WalkForward(horizon=2, folds=3, refit="always")
+    models = [Forecaster("linear", horizon=2, params=FAST), "naive"]
+    with pytest.warns(UserWarning, match="Skipped 1 series.*'tiny'"):
+        skipped = walk_forward(panel, models, splitter, baselines=False, skip_short=True)
+    alone = walk_forward(two_series, models, splitter, baselines=False)
+    origins = alone.to_frame().groupby("id")["origin"].unique().iloc[0]
+    assert len(origins) == 3 and origins[1] - origins[0] > pd.Timedelta(days=31)  # a stride of 2 or more
+    pd.testing.assert_frame_equal(skipped.to_frame(), alone.to_frame())
+
+
 # ---------------------------------------------------------------------------- CLI --
 def run_cli(*args, cwd):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

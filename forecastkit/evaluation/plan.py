@@ -200,8 +200,33 @@ def long_enough(series: list[Series], entries: dict, splitter: WalkForward, skip
         if not kept:
             raise DataError(f"Every series is too short for this walk-forward: {str(warning).split(': ', 1)[1]} "
                             "Use fewer `folds`, a smaller `lookback` or `horizon`, or longer series.")
-        warnings.warn(warning, stacklevel=4)
+        warnings.warn(warning, stacklevel=5)
     return kept
+
+
+def resolve_run(series: list[Series], models, splitter: WalkForward, baselines: bool, season: int,
+                skip_short: bool) -> tuple[WalkForward, dict, list[Series]]:
+    """The run's splitter (horizon and stride resolved), models (season and lookback resolved)
+    and the series it evaluates (:func:`long_enough`).
+
+    The stride and the default lookbacks are kept small enough for the shortest series. With
+    ``skip_short``, a series left out must not shrink them for the others, so they are resolved
+    again on the series kept, unless that would leave out more of them.
+    """
+    def resolved_on(pool):
+        resolved = splitter.with_horizon(season, rows=min(len(s.y) for s in pool))
+        return resolved, resolve_models(models, resolved.horizon, baselines, season, shortest_train(pool, resolved))
+
+    resolved, entries = resolved_on(series)
+    kept = long_enough(series, entries, resolved, skip_short)
+    if len(kept) < len(series):
+        again, again_entries = resolved_on(kept)
+        try:
+            long_enough(kept, again_entries, again, skip_short=False)
+        except DataError:
+            return resolved, entries, kept
+        return again, again_entries, kept
+    return resolved, entries, kept
 
 
 def units_of(forecaster: Forecaster, series: list[Series], folds: dict) -> list[Unit]:

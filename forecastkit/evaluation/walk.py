@@ -50,7 +50,7 @@ from .checkpoints import CHECKPOINTS
 from .environment import reference
 from .executors import Writer, check_executor, check_reachable, execute
 from .jobs import time_cell
-from .plan import long_enough, plan_jobs, resolve_models, series_of, shortest_train
+from .plan import plan_jobs, resolve_run, series_of
 from .probabilistic import scoring_of
 from .progress import Progress, check_progress
 from .result import WalkForwardResult
@@ -144,9 +144,7 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
         raise ConfigError(f"`splitter` must be a WalkForward. Received: splitter of type {type(splitter).__name__}")
     panel = as_panel(data, **load_kwargs)
     season = int(season or panel.season_length())
-    series = series_of(panel)
-    splitter = splitter.with_horizon(season, rows=min(len(s.y) for s in series))
-    entries = resolve_models(models, splitter.horizon, baselines, season, shortest_train(series, splitter))
+    splitter, entries, series = resolve_run(series_of(panel), models, splitter, baselines, season, skip_short)
     from ..tuning import nested  # imports this module: here, not at the top
 
     tuning = nested.prepare(tune, entries, nested.unset_lookbacks(models), inner_folds=inner_folds, space=space,
@@ -155,7 +153,6 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
         forecaster.check_covariates(panel)  # before any fit: e.g. recursive with past-observed covariates
         forecaster.check_target(panel)  # counts for a negbin head
     scoring = scoring_of(level, check_samples(entries, samples), probabilistic, entries.values())
-    series = long_enough(series, entries, splitter, skip_short)
     folds = {"neural": {s.sid: splitter.split(len(s.y), times=s.times) for s in series}}
     per_origin = dataclasses.replace(splitter, refit="always")  # baselines re-estimate at every origin
     folds["baseline"] = {s.sid: per_origin.split(len(s.y), times=s.times) for s in series}
