@@ -98,6 +98,10 @@ class FewWindowsWarning(UserWarning):
     """A model trains on very few windows (e.g. a horizon near the data length)."""
 
 
+class ShortSeriesWarning(UserWarning):
+    """The shortest series of a panel cut the default lookback of every series to less than half."""
+
+
 class MetricWarning(UserWarning):
     """A metric skipped values where it is undefined (``y == 0`` in MAPE, zero MASE scale)."""
 

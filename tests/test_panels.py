@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ from conftest import FAST
 
 from forecastkit import Forecaster, datasets
 from forecastkit.data import GLOBAL_ID, from_pandas
-from forecastkit.errors import ConfigError, DataError
+from forecastkit.errors import ConfigError, DataError, ShortSeriesWarning
 from forecastkit.evaluation import WalkForward, walk_forward
 from forecastkit.features import FeatureEncoder, calendar_features, check_calendar
 
@@ -265,6 +266,20 @@ def test_skip_short_leaves_out_short_series_with_a_warning(two_series):
     with pytest.warns(UserWarning, match="Skipped 1 series.*'tiny' \\(5 rows\\)"):
         result = walk_forward(panel, linear, splitter, baselines=False, skip_short=True)
     assert sorted(result.to_frame()["id"].unique()) == ["a", "b"]
+
+
+def test_a_short_series_cutting_the_default_lookback_of_every_series_is_said(two_series):
+    tiny = pd.DataFrame({"id": "tiny", "time": pd.date_range("2004-01-01", periods=9, freq="MS"), "y": 1.0,
+                         "price": 5.0})
+    panel = two_series.with_frame(pd.concat([two_series.frame, tiny], ignore_index=True))
+    linear = Forecaster("linear", horizon=2, params={"epochs": 1})
+    with pytest.warns(ShortSeriesWarning, match=r"The shortest series, 'tiny' \(9 rows\), cuts the default lookback "
+                                                r"of every series from 24 to 4 rows\. Set `lookback`, or set `skip_short`"):
+        linear.prepare_windows(panel)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ShortSeriesWarning)
+        Forecaster("linear", horizon=2, lookback=4).prepare_windows(panel)  # given: nothing to say
+        Forecaster("linear", horizon=2).prepare_windows(two_series)
 
 
 def test_a_skipped_series_does_not_shrink_the_stride_or_lookback_of_the_others(two_series):

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..checks import required_length
 from ..data import GLOBAL_ID, Panel
-from ..errors import ConfigError, FewWindowsWarning
+from ..errors import ConfigError, FewWindowsWarning, ShortSeriesWarning
 from ..features import FeatureEncoder, check_calendar
 from ..models.registry import get_spec
 from ..preprocess import choose_chain, fixed_chain
@@ -38,10 +38,28 @@ def resolve(f, panel: Panel) -> None:
     shortest = min(panel.lengths.values())
     f.lookback_ = int(f.lookback or default_lookback(f.horizon_, f.season_, shortest,
                                                      get_spec(f.model).lookback_multiple))
+    if f.lookback is None and panel.n_series > 1 and get_spec(f.model).kind == "neural":
+        warn_if_cut(f, panel)
     f.target_, f.freq_, f.step_ = panel.target, panel.freq, panel.step
     f.covariates_ = covariate_roles(panel)
     f.check_covariates(panel)
     f.check_target(panel)
+
+
+def warn_if_cut(f, panel: Panel) -> None:
+    """Warn (:class:`~forecastkit.errors.ShortSeriesWarning`) when the panel's shortest series
+    cuts the default lookback that its longest series would allow to less than half: every
+    series then forecasts from the shorter window, which the settings line alone does not explain."""
+    longest = max(panel.lengths.values())
+    full = default_lookback(f.horizon_, f.season_, longest, get_spec(f.model).lookback_multiple)
+    if 2 * f.lookback_ >= full:
+        return
+    sid = min(panel.lengths, key=panel.lengths.get)
+    needed = required_length(full, f.model_horizon, f.warmup(f.season_))
+    warnings.warn(ShortSeriesWarning(
+        f"The shortest series, {sid!r} ({panel.lengths[sid]} rows), cuts the default lookback of every series "
+        f"from {full} to {f.lookback_} rows. Set `lookback`, or set `skip_short` to True to leave out the series "
+        f"shorter than {needed} rows."), stacklevel=4)
 
 
 def describe_resolved(f, rows: int) -> tuple[str, str]:
