@@ -41,6 +41,15 @@ _SEASONS = (  # season length of each offset family with multiple 1
 )
 
 
+_DESCRIPTIONS = (  # business offsets first: read before their calendar namesakes
+    (pd.offsets.BusinessMonthBegin, "first business days of months"),
+    (pd.offsets.BusinessMonthEnd, "last business days of months"),
+    (pd.offsets.MonthBegin, "month starts"), (pd.offsets.MonthEnd, "month ends"),
+    (pd.offsets.QuarterBegin, "quarter starts"), (pd.offsets.QuarterEnd, "quarter ends"),
+    (pd.offsets.YearBegin, "year starts"), (pd.offsets.YearEnd, "year ends"),
+)
+
+
 def season_length(freq: str | None) -> int:
     """Return the usual seasonal period of a frequency.
 
@@ -119,7 +128,7 @@ def parse_freq(freq):
     >>> parse_freq("M")
     Traceback (most recent call last):
     ...
-    forecastkit.errors.ConfigError: `freq` must be a pandas offset alias such as 'YS', 'QS', 'MS', 'W', 'D', 'h' or '30min' ('M' is a deprecated alias. Did you mean ME? Please use 'ME' instead). Received: freq='M'
+    forecastkit.errors.ConfigError: `freq` must be a pandas offset alias such as 'YS', 'QS', 'MS', 'W', 'D', 'h' or '30min' ('M' is a deprecated alias. Did you mean ME? Please use 'ME' instead, or 'MS' if the times are month starts). Received: freq='M'
     """
     if not isinstance(freq, str):
         raise ConfigTypeError(f"`freq` must be a pandas offset alias (str) such as 'MS', 'D' "
@@ -139,11 +148,41 @@ def parse_freq(freq):
         return offset
     if offset is not None:  # the offset pandas still maps a deprecated alias to
         new = offset.freqstr
-        extra = f" ({freq!r} is a deprecated alias. Did you mean {new}? Please use {new!r} instead)"
+        extra = (f" ({freq!r} is a deprecated alias. Did you mean {new}? Please use {new!r} "
+                 f"instead{_start_alternative(offset)})")
     else:
         extra = f" ({hint.group(1)[0].upper()}{hint.group(1)[1:]})" if hint else ""
     raise ConfigError(f"`freq` must be a pandas offset alias such as 'YS', 'QS', 'MS', "
                       f"'W', 'D', 'h' or '30min'{extra}. Received: freq={freq!r}") from None
+
+
+def describe_offset(offset) -> str | None:
+    """What the points of an offset's grid are, in words, for the usual calendar offsets.
+
+    Examples
+    --------
+    >>> [describe_offset(to_offset(alias)) for alias in ("ME", "QS", "D")]
+    ['month ends', 'quarter starts', None]
+    """
+    return next((words for kinds, words in _DESCRIPTIONS if isinstance(offset, kinds)), None)
+
+
+def _start_alternative(offset) -> str:
+    """For a month/quarter/year-end offset (what deprecated 'M', 'Q', 'Y' mean), the clause
+    naming its start counterpart, e.g. ", or 'MS' if the times are month starts"; else ""."""
+    n = offset.n
+    if isinstance(offset, pd.offsets.BusinessMonthEnd):
+        start = pd.offsets.BusinessMonthBegin(n)
+    elif isinstance(offset, pd.offsets.MonthEnd):
+        start = pd.offsets.MonthBegin(n)
+    elif isinstance(offset, pd.offsets.QuarterEnd):
+        month = offset.startingMonth % 12 + 1
+        start = canonical_offset(pd.offsets.QuarterBegin(n, startingMonth=month))
+    elif isinstance(offset, pd.offsets.YearEnd):
+        start = pd.offsets.YearBegin(n, month=offset.month % 12 + 1)
+    else:
+        return ""
+    return f", or {start.freqstr!r} if the times are {describe_offset(start)}"
 
 
 def most_common(values: np.ndarray) -> int:

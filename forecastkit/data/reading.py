@@ -11,9 +11,11 @@ import pandas as pd
 
 from ..errors import DataError
 from .formats import check_not_binary
-from .messages import Rows, describe_source
+from .messages import Rows, describe_source, preview
+from .timestamps import mostly_dates
 
 _DELIMITERS = (",", ";", "\t", "|")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
 
 
 def read_csv(path: str, source: str | None = None) -> tuple[pd.DataFrame, Rows]:
@@ -42,6 +44,7 @@ def read_csv(path: str, source: str | None = None) -> tuple[pd.DataFrame, Rows]:
     header = lines[header_at].rstrip("\r")
     delimiter = max(_DELIMITERS, key=header.count)  # ties, and none at all: the first, ","
     names = _column_names(header, delimiter, source, header_at + 1)
+    _check_header_is_names(names, delimiter, source, header_at + 1)
     _check_delimiter(lines, header_at, delimiter, names, source)
     table = _split_fields(text, delimiter, len(names), source)
     if len(table) <= 1:
@@ -85,6 +88,33 @@ def _column_names(header: str, delimiter: str, source: str, line: int) -> list[s
         raise DataError(f"{describe_source(source)} has duplicate column names in its header (line "
                         f"{line}): {duplicated}. Rename the columns so each name is unique.")
     return names
+
+
+def _check_header_is_names(names: list[str], delimiter: str, source: str, line: int) -> None:
+    """DataError if the header line looks like a data row: some cells are timestamps (with
+    digits, such as '1949-01-01') and all others numbers, i.e. the file has no header.
+
+    A header of numbers only (e.g. years of a wide file) is left to the column checks.
+
+    Examples
+    --------
+    >>> _check_header_is_names(["month", "passengers"], ",", "t.csv", 1)
+    >>> _check_header_is_names(["1949-01-01", "112"], ",", "t.csv", 1)
+    Traceback (most recent call last):
+    ...
+    forecastkit.errors.DataError: 't.csv' seems to have no header row: every cell of its first line (line 1) reads as a timestamp or a number (['1949-01-01', '112']), so it looks like data rather than column names. Add a first line that names the columns, e.g. 'time,value'.
+    """
+    numbers = [bool(_NUMBER.fullmatch(name)) for name in names]
+    if all(numbers) or not any(numbers):
+        return
+    for name, number in zip(names, numbers):
+        if not number and not (re.search(r"\d", name) and mostly_dates(pd.Series([name]))):
+            return
+    example = "time" + (delimiter if delimiter != "\t" else "<tab>") + "value"
+    raise DataError(f"{describe_source(source)} seems to have no header row: every cell of its "
+                    f"first line (line {line}) reads as a timestamp or a number "
+                    f"({preview(names, 4)}), so it looks like data rather than column names. "
+                    f"Add a first line that names the columns, e.g. {example!r}.")
 
 
 def _check_delimiter(lines: list[str], header_at: int, delimiter: str, names: list[str],

@@ -16,6 +16,7 @@ from pandas.tseries.frequencies import to_offset
 
 from ..errors import DataError
 from .frequency import (
+    describe_offset,
     grid_size,
     infer_offset,
     most_common,
@@ -28,6 +29,7 @@ from .messages import display, first_true
 from .values import FILL_HINT, fill_missing
 
 _FREQ_HINT = "set `freq` to a pandas alias such as 'MS', 'W', 'D' or 'h'"
+_OUT_OF_RANGE = (OverflowError, pd.errors.OutOfBoundsDatetime)
 
 
 @dataclass(frozen=True)
@@ -169,9 +171,8 @@ def _check_on_grid(block: SeriesBlock, offset, origin: str) -> None:
     found = f"{display(index[bad])} at {block.at(bad)}"
     if origin == "explicit":
         raise DataError(f"Timestamps of {block.label} in {where} do not fit `freq` "
-                        f"{name!r}: {found} is not on the {name} grid starting "
-                        f"{display(index[0])}. Pass the frequency the data is recorded at, "
-                        f"or omit it to infer one.")
+                        f"{name!r}: {found} is not on {_grid_phrase(index, bad, offset)}. "
+                        f"{_freq_fix(index, offset)}")
     if origin == "panel":
         raise DataError(f"All series in a panel must share one frequency, but {found} of "
                         f"{block.label} in {where} is not on the {name} grid of the other "
@@ -179,6 +180,41 @@ def _check_on_grid(block: SeriesBlock, offset, origin: str) -> None:
     raise DataError(f"Timestamps of {block.label} in {where} are irregular: {found} is not on "
                     f"the {name} grid of the most common spacing (starting "
                     f"{display(index[0])}). Fix the timestamps or {_FREQ_HINT}.")
+
+
+def _grid_phrase(index: pd.DatetimeIndex, bad: int, offset) -> str:
+    """The grid a time ``index[bad]`` is not on, with the grid times nearest the first time
+    when that one is off the grid (which then starts at the next such time).
+
+    Examples
+    --------
+    >>> _grid_phrase(pd.DatetimeIndex(["1949-01-01"]), 0, to_offset("ME"))
+    'the ME grid (month ends): the nearest ME times are 1948-12-31 and 1949-01-31'
+    >>> _grid_phrase(pd.DatetimeIndex(["2024-01-01", "2024-01-03 12:00"]), 1, to_offset("D"))
+    'the D grid starting 2024-01-01'
+    """
+    name, words = offset.freqstr, describe_offset(offset)
+    grid = f"the {name} grid" + (f" ({words})" if words else "")
+    if bad > 0:
+        return f"{grid} starting {display(index[0])}"
+    try:
+        before, after = offset.base.rollback(index[0]), offset.base.rollforward(index[0])
+    except _OUT_OF_RANGE:
+        return grid
+    return (f"{grid}: the nearest {offset.base.freqstr} times are {display(before)} and "
+            f"{display(after)}")
+
+
+def _freq_fix(index: pd.DatetimeIndex, offset) -> str:
+    """How to fix a `freq` the times do not fit: the alias they do fit (e.g. 'MS' rather than
+    'ME' for month starts) if there is one."""
+    found = infer_offset(index) if len(index) >= 2 else None
+    if found is None or found.freqstr == offset.freqstr or off_grid(index, found).any():
+        return "Pass the frequency the data is recorded at, or omit it to infer one."
+    words = describe_offset(found)
+    alias = repr(found.freqstr) + (f" ({words})" if words else "")
+    return (f"They fit {alias}: set `freq` to {found.freqstr!r}, or omit it to infer the "
+            f"frequency.")
 
 
 def _check_on_step(block: SeriesBlock, step: int) -> None:

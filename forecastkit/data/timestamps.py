@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import is_datetime64_any_dtype, is_float_dtype, is_integer_dtype
 from pandas.tseries.api import guess_datetime_format
+from pandas.tseries.frequencies import to_offset
 
 from ..errors import DataError
+from .frequency import grid_size, infer_frequency
 from .messages import Rows, cell_repr, display, first_true
 
 _TIME_FORMATS = ("Use ISO dates like 2000-01-31 or 2000-01-31 12:00, months like 1949-01, "
@@ -22,6 +24,9 @@ _MAX_PERIOD_SPAN = int(np.iinfo("int64").max)
 _TZ_SUFFIX = r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)$"
 _FIRST_DAY = np.datetime64(pd.Timestamp.min.ceil("D").date(), "D")
 _LAST_DAY = np.datetime64(pd.Timestamp.max.floor("D").date(), "D")
+#: Numeric dates that read as day/month/year or month/day/year: 01/02/1949, 1.2.1949, 01-02-49
+_DAY_MONTH = re.compile(r"\d{1,2}([/.-])\d{1,2}\1\d{2,4}\b")
+_ISO_HINT = "Write the dates as ISO dates (YYYY-MM-DD)"
 
 
 def parse_times(column: pd.Series, rows: Rows, name: str) -> pd.Series:
@@ -143,6 +148,9 @@ def _parse_dates(text: pd.Series, column: pd.Series, rows: Rows, where: str) -> 
                         f"formats. Write all timestamps in one format and one UTC "
                         f"offset.") from None
     _check_parsed(bad, column, rows, where)
+    formats = _guessed_formats(str(text.iloc[0]).strip())
+    if len(formats) == 2:  # numeric dates: day/month/year or month/day/year?
+        parsed = _day_or_month_first(text.str.strip(), parsed, formats, column, rows, where)
     if parsed.dt.tz is not None:  # pandas reads a time without offset after one with as UTC
         _check_one_offset(text, column, rows, where)
     return parsed
@@ -179,13 +187,99 @@ def _parse_date_text(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
         text = text.str.strip()
         parsed = _to_datetime(text, "ISO8601")
         bad = parsed.isna().to_numpy()
-    if bad.any():
-        guessed = guess_datetime_format(str(text.iloc[0]))
-        if guessed is not None:
+    if bad.any():  # month/day/year before day/month/year: on a tie the first wins
+        for guessed in _guessed_formats(str(text.iloc[0])):
             other = _to_datetime(text, guessed)
             if other.isna().sum() < bad.sum():
                 parsed, bad = other, other.isna().to_numpy()
+            if not bad.any():
+                break
     return parsed, bad
+
+
+def _guessed_formats(first: str) -> list[str]:
+    """Formats to try on date text that is not ISO 8601: the one pandas guesses from the
+    first value, or for numeric dates such as 01/02/1949 (day/month/year or month/day/year)
+    both orders, month first.
+
+    Examples
+    --------
+    >>> _guessed_formats("01/02/1949"), _guessed_formats("13.01.2000 06:00")
+    (['%m/%d/%Y', '%d/%m/%Y'], ['%m.%d.%Y %H:%M', '%d.%m.%Y %H:%M'])
+    >>> _guessed_formats("Jan 5, 2024"), _guessed_formats("soon")
+    (['%b %d, %Y'], [])
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Parsing dates in %d/%m/%Y format when dayfirst=False"
+        guessed = guess_datetime_format(first)
+    if guessed is None:
+        return []
+    match = _DAY_MONTH.match(first)
+    if match is None or guessed[:5] not in ("%m{0}%d".format(match.group(1)),
+                                            "%d{0}%m".format(match.group(1))):
+        return [guessed]
+    separator, rest = match.group(1), guessed[5:]
+    return [f"%m{separator}%d{rest}", f"%d{separator}%m{rest}"]
+
+
+def _day_or_month_first(text: pd.Series, parsed: pd.Series, formats: list[str],
+                        column: pd.Series, rows: Rows, where: str) -> pd.Series:
+    """Numeric dates read month/day/year, unless only day/month/year reads them all or puts
+    them on a regular grid (then with a warning); DataError if the order cannot be told.
+
+    ``formats`` are the month-first and the day-first format; ``parsed``, the text read by
+    the one that reads every value (month-first if both do).
+    """
+    if _to_datetime(text.iloc[:1000], formats[1]).isna().any():  # fast path: month-first
+        return parsed
+    month_first, day_first = (_to_datetime(text, format) for format in formats)
+    if day_first.isna().any() or month_first.equals(day_first):
+        return month_first
+    differ = first_true(month_first.ne(day_first))  # NaT differs from every date
+    example = (f"{cell_repr(column, differ)} at {rows.at(differ)} is "
+               f"{display(day_first.iloc[differ])}")
+    unreadable = first_true(month_first.isna())
+    if unreadable is not None:
+        why = (f"{cell_repr(column, unreadable)} at {rows.at(unreadable)} is not a valid "
+               f"month/day/year date")
+        return _warn_day_first(day_first, where, example, why)
+    grids = [_regular_grid(month_first), _regular_grid(day_first)]
+    if grids[1] is not None and grids[0] is None:
+        why = (f"so they lie on the {grids[1]} grid, while as month/day/year they lie on no "
+               f"regular grid")
+        return _warn_day_first(day_first, where, example, why)
+    if grids[0] is not None and grids[1] is None:
+        return month_first
+    both = (f"both readings lie on a regular grid ({grids[0]} and {grids[1]})" if grids[0]
+            else "neither reading lies on a regular grid")
+    raise DataError(f"Cannot tell whether the time values in {where} are day/month/year or "
+                    f"month/day/year dates: {cell_repr(column, differ)} at {rows.at(differ)} "
+                    f"is {display(day_first.iloc[differ])} or "
+                    f"{display(month_first.iloc[differ])}, and {both}. {_ISO_HINT}.")
+
+
+def _regular_grid(times: pd.Series) -> str | None:
+    """The frequency of the distinct times if they hold at least half of its grid points
+    (a few gaps), else None: 1st-12th of each month is no daily grid.
+
+    Examples
+    --------
+    >>> _regular_grid(pd.Series(pd.to_datetime(["2000-01-01", "2000-02-01", "2000-04-01"])))
+    'MS'
+    >>> _regular_grid(pd.Series(pd.to_datetime(["2000-01-01", "2000-01-02", "2000-02-01"]))) is None
+    True
+    """
+    index = pd.DatetimeIndex(times.unique()).sort_values()
+    freq = infer_frequency(index)
+    if freq is None or grid_size(index, to_offset(freq)) > 2 * len(index):
+        return None
+    return freq
+
+
+def _warn_day_first(day_first: pd.Series, where: str, example: str, why: str) -> pd.Series:
+    warnings.warn(f"Read the time values in {where} as day/month/year dates ({example}): "
+                  f"{why}. {_ISO_HINT} to avoid this guess.", UserWarning, stacklevel=2)
+    return day_first
 
 
 def _to_datetime(text: pd.Series, format: str) -> pd.Series:
