@@ -95,7 +95,7 @@ def check_level_values(levels, name: str = "levels") -> tuple[float, ...]:
     >>> check_level_values((80, 100))
     Traceback (most recent call last):
     ...
-    forecastkit.errors.ConfigError: `levels` must each be a percentage in (0, 100), e.g. (80, 95). Received: levels=(80, 100) (100 is out of range)
+    forecastkit.errors.ConfigError: `levels` values must each be a percentage in (0, 100), e.g. (80, 95). Received: levels=(80, 100) (100 is out of range)
     """
     items = (levels,) if isinstance(levels, numbers.Number) or isinstance(levels, str) else levels
     try:
@@ -119,7 +119,7 @@ def check_level_values(levels, name: str = "levels") -> tuple[float, ...]:
             )
         if not 0.0 < float(level) < 100.0:  # also rejects nan
             raise ConfigError(
-                f"`{name}` must each be a percentage in (0, 100), e.g. (80, 95). "
+                f"`{name}` values must each be a percentage in (0, 100), e.g. (80, 95). "
                 f"Received: {name}={levels!r} ({level!r} is out of range)"
             )
         out.append(float(level))

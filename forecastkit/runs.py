@@ -14,6 +14,7 @@ import dataclasses
 import hashlib
 import json
 import shutil
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -190,6 +191,11 @@ def forecast(settings: RunSettings, verbose: int = 0, announce=None) -> tuple[Fo
     horizon = horizon_of(settings, panel)
     forecaster = make_forecaster(spec, settings, model_params(settings, spec=spec), horizon, verbose)
     samples = forecaster.check_samples(settings.samples)
+    given = settings.past_covariates or settings.future_covariates or settings.static_covariates
+    declared = (*panel.covariates, *panel.future_covariates, *panel.static_covariates)
+    if spec.kind == "baseline" and given and declared:  # not a shipped dataset's own covariates
+        warnings.warn(f"{spec.name} forecasts from the target alone: it ignores the covariates "
+                      f"{', '.join(map(repr, declared))}.", stacklevel=2)
     forecaster.check_covariates(panel)
     forecaster.check_target(panel)  # counts for a negbin head, before TensorFlow
     if settings.skip_short:
@@ -199,7 +205,7 @@ def forecast(settings: RunSettings, verbose: int = 0, announce=None) -> tuple[Fo
     forecaster.check_levels_before_fit(panel, levels)
     forecaster.fit(panel)
     if announce is not None:
-        lookback = getattr(forecaster, "lookback_", None)
+        lookback = getattr(forecaster, "lookback_", None) if spec.kind != "baseline" else None  # none to use
         announce(resolved_line(settings, panel, horizon, {spec.name: lookback} if lookback else {}))
     table = forecaster.predict(future=future, level=levels, samples=samples)
     if settings.mlflow_uri:  # one MLflow run: settings, the forecast, the model (forecastkit.tracking)

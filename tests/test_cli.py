@@ -335,3 +335,13 @@ def test_start_and_folds_together_are_refused_and_resume_says_when_it_starts(tmp
                 "--resume")
     assert fresh.returncode == 0, fresh.stderr
     assert f"forecastkit: warning: No run to `--resume` in {str(tmp_path / 'b')!r}: starting it." in fresh.stderr
+
+
+def test_a_baseline_says_it_ignores_the_covariates_given_and_shows_no_lookback(tmp_path):
+    result = run("forecast", "--data", "uschange", "--model", "naive", "--past-covariates", "income",
+                 "--out", str(tmp_path / "f.csv"))
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines[0] == "forecastkit: warning: naive forecasts from the target alone: it ignores the covariates 'income'."
+    assert lines[1].startswith("settings: ") and "lookback" not in lines[1]
+    assert result.stdout.strip().endswith("NO-TF")

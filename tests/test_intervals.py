@@ -229,7 +229,7 @@ def test_cli_interval_errors_come_before_tensorflow(tmp_path):
     done = run("evaluate", "--metric", "msis", "--out", str(tmp_path / "run"))
     assert done.returncode == 1 and "interval metrics need `--level`" in done.stderr and "NO-TF" in done.stdout
     done = run("forecast", "--model", "naive", "--level", "80,120", "--out", str(tmp_path / "f.csv"))
-    assert done.returncode == 1 and "must each be a percentage in (0, 100)" in done.stderr
+    assert done.returncode == 1 and "values must each be a percentage in (0, 100)" in done.stderr
 
 
 def test_cli_forecast_and_evaluate_with_levels(tmp_path):

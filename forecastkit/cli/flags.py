@@ -8,6 +8,8 @@ Examples
 --------
 >>> to_flags("`validation` must be >= 0.2. Received: validation=0.1. Set `validation` to 0.2.")
 '`--validation` must be >= 0.2. Received: validation=0.1. Set `--validation` to 0.2.'
+>>> to_flags("Or set `skip_short` to True to leave such series out.")
+'Or add `--skip-short` to leave such series out.'
 >>> to_flags("Choose one of `n_jobs` and `scheduler`.")
 'Choose one of `--jobs` and `--scheduler`.'
 >>> to_flags("`steps_per_epoch` of model 'mlp'; `resume=True` needs `out`; `units` from the file",
@@ -22,6 +24,7 @@ import re
 from ..settings import commands_of, flag, setting_field, setting_names
 
 _NAME = re.compile(r"`([a-z][a-z_]*)(=True)?`")
+_SWITCH_ON = re.compile(r"\b([Ss])et `([a-z][a-z_]*)` to True\b")
 
 #: Python argument names that differ from their setting's name (scikit-learn's ``n_jobs``).
 PYTHON_NAMES = {"n_jobs": "jobs"}
@@ -32,13 +35,19 @@ def to_flags(message: str, keep=frozenset()) -> str:
     except the names in ``keep`` (settings the user gave in a config file)."""
     names = _flag_names()
 
+    def switch_on(match: re.Match) -> str:  # a switch is a flag given, not set to a value
+        name = match.group(2)
+        if name not in names or name in keep or not isinstance(setting_field(name).default, bool):
+            return match.group(0)
+        return f"{'A' if match.group(1) == 'S' else 'a'}dd `{name}`"
+
     def replace(match: re.Match) -> str:
         name = PYTHON_NAMES.get(match.group(1), match.group(1))
         if name not in names or name in keep:
             return match.group(0)
         return f"`{flag(name)}`"
 
-    return _NAME.sub(replace, message)
+    return _NAME.sub(replace, _SWITCH_ON.sub(switch_on, message))
 
 
 def _flag_names() -> frozenset[str]:

@@ -191,7 +191,9 @@ def long_enough(series: list[Series], entries: dict, splitter: WalkForward, skip
                     raise DataError(f"Model {label!r}, series {s.sid!r}: {err}") from None
         except DataError as err:
             if not skip_short:
-                raise DataError(f"{err} Or set `skip_short` to True to leave such series out.") from None
+                text = str(err) if str(err).endswith(".") else f"{err}."
+                hint = " Or set `skip_short` to True to leave such series out." if len(series) > 1 else ""
+                raise DataError(text + hint) from None
             skipped[s.sid] = len(s.y)
             continue
         kept.append(s)
