@@ -282,6 +282,16 @@ def test_a_short_series_cutting_the_default_lookback_of_every_series_is_said(two
         Forecaster("linear", horizon=2).prepare_windows(two_series)
 
 
+def test_evaluate_warns_when_a_short_series_cuts_the_default_lookback(two_series):
+    tiny = pd.DataFrame({"id": "tiny", "time": pd.date_range("2004-01-01", periods=14, freq="MS"), "y": 1.0,
+                         "price": 5.0})
+    panel = two_series.with_frame(pd.concat([two_series.frame, tiny], ignore_index=True))
+    splitter = WalkForward(horizon=2, folds=2, refit="always")
+    with pytest.warns(ShortSeriesWarning, match=r"The shortest series, 'tiny' \(\d+ rows before its first origin\), "
+                                                r"cuts the default lookback of every series: linear from 24 to \d rows"):
+        walk_forward(panel, [Forecaster("linear", horizon=2, params=FAST)], splitter, baselines=False)
+
+
 def test_a_skipped_series_does_not_shrink_the_stride_or_lookback_of_the_others(two_series):
     """The stride and the default lookback fit the shortest series: with ``skip_short`` that is
     the shortest series kept, so the run equals one without the short series."""

@@ -31,7 +31,13 @@ from sklearn.base import clone
 from ..checks import required_length
 from ..data import GLOBAL_ID, Panel
 from ..ensemble import kind_of
-from ..errors import ConfigError, DataError, SequentialFitsWarning, SkippedSeriesWarning
+from ..errors import (
+    ConfigError,
+    DataError,
+    SequentialFitsWarning,
+    ShortSeriesWarning,
+    SkippedSeriesWarning,
+)
 from ..forecaster import Forecaster, default_lookback
 from ..models.registry import get_spec
 from .environment import cpu_count
@@ -226,9 +232,37 @@ def resolve_run(series: list[Series], models, splitter: WalkForward, baselines: 
         try:
             long_enough(kept, again_entries, again, skip_short=False)
         except DataError:
-            return resolved, entries, kept
-        return again, again_entries, kept
+            pass
+        else:
+            resolved, entries = again, again_entries
+    _warn_if_cut(models, entries, kept, resolved)
     return resolved, entries, kept
+
+
+def _warn_if_cut(models, entries: dict, series: list[Series], splitter: WalkForward) -> None:
+    """Warn (:class:`~forecastkit.errors.ShortSeriesWarning`) when the shortest series cuts a
+    default lookback to less than half of what the longest would allow, for every series."""
+    if len(series) < 2:
+        return
+    if isinstance(models, (str, Forecaster)):
+        models = [models]
+    items = models.items() if isinstance(models, dict) else [(m if isinstance(m, str) else m.model, m) for m in models]
+    unset = {label for label, model in items if isinstance(model, str) or model.lookback is None}
+    trains = {s.sid: len(splitter.split(len(s.y), times=s.times)[0].train) for s in series}
+    sid = min(trains, key=trains.get)
+    cut = []
+    for label in sorted(unset & set(entries)):
+        f = entries[label]
+        if kind_of(f) != "neural":
+            continue
+        full = default_lookback(splitter.horizon, f.season, max(trains.values()), get_spec(f.model).lookback_multiple)
+        if 2 * f.lookback < full:
+            cut.append(f"{label} from {full} to {f.lookback}")
+    if cut:
+        warnings.warn(ShortSeriesWarning(
+            f"The shortest series, {sid!r} ({trains[sid]} rows before its first origin), cuts the default lookback "
+            f"of every series: {', '.join(cut)} rows. Set `lookback`, or evaluate without that series."),
+            stacklevel=4)
 
 
 def units_of(forecaster: Forecaster, series: list[Series], folds: dict) -> list[Unit]:
