@@ -10,6 +10,8 @@ Examples
 '`--validation` must be >= 0.2. Received: validation=0.1. Set `--validation` to 0.2.'
 >>> to_flags("Or set `skip_short` to True to leave such series out.")
 'Or add `--skip-short` to leave such series out.'
+>>> to_flags("A recursive forecast needs one output step. Use strategy='direct', or bag=1.")
+'A recursive forecast needs one output step. Use `--strategy direct`, or `--bag 1`.'
 >>> to_flags("Choose one of `n_jobs` and `scheduler`.")
 'Choose one of `--jobs` and `--scheduler`.'
 >>> to_flags("`steps_per_epoch` of model 'mlp'; `resume=True` needs `out`; `units` from the file",
@@ -25,6 +27,7 @@ from ..settings import commands_of, flag, setting_field, setting_names
 
 _NAME = re.compile(r"`([a-z][a-z_]*)(=True)?`")
 _SWITCH_ON = re.compile(r"\b([Ss])et `([a-z][a-z_]*)` to True\b")
+_USE_VALUE = re.compile(r"\b([Uu]se|or) ([a-z][a-z_]*)=('?)([A-Za-z0-9_-]+(?:\.[0-9]+)?)\3")
 
 #: Python argument names that differ from their setting's name (scikit-learn's ``n_jobs``).
 PYTHON_NAMES = {"n_jobs": "jobs"}
@@ -41,13 +44,19 @@ def to_flags(message: str, keep=frozenset()) -> str:
             return match.group(0)
         return f"{'A' if match.group(1) == 'S' else 'a'}dd `{name}`"
 
+    def use_value(match: re.Match) -> str:  # "Use strategy='direct'": the flag and its value
+        name = match.group(2)
+        if name not in names or name in keep:
+            return match.group(0)
+        return f"{match.group(1)} `{flag(name)} {match.group(4)}`"
+
     def replace(match: re.Match) -> str:
         name = PYTHON_NAMES.get(match.group(1), match.group(1))
         if name not in names or name in keep:
             return match.group(0)
         return f"`{flag(name)}`"
 
-    return _NAME.sub(replace, _SWITCH_ON.sub(switch_on, message))
+    return _NAME.sub(replace, _USE_VALUE.sub(use_value, _SWITCH_ON.sub(switch_on, message)))
 
 
 def _flag_names() -> frozenset[str]:
