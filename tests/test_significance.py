@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import origin_losses
 from scipy import stats
 
 from forecastkit.errors import ConfigError, ConfigTypeError, DataError
@@ -311,17 +312,8 @@ def test_holm_errors():
 # ----------------------------------------------------------------------- compare
 
 
-def _losses(spec, n=40, seed=0):
-    """Per-origin losses: spec maps (model, id) -> mean loss; noise sd 0.1."""
-    rng = np.random.default_rng(seed)
-    frames = [pd.DataFrame({"model": model, "id": sid, "origin": np.arange(n),
-                            "loss": level + rng.normal(0, 0.1, n)})
-              for (model, sid), level in spec.items()]
-    return pd.concat(frames, ignore_index=True)
-
-
 def test_compare_single_series():
-    losses = _losses({("linear", "s"): 1.0, ("naive", "s"): 1.3})
+    losses = origin_losses({("linear", "s"): 1.0, ("naive", "s"): 1.3})
     table = compare(losses, "linear", "naive", horizon=2)
     assert tuple(table.columns) == COMPARE_COLUMNS
     assert table["id"].tolist() == ["s", ALL_ID]
@@ -339,7 +331,7 @@ def test_compare_single_series():
 
 
 def test_compare_panel_holm_and_combination():
-    losses = _losses({("a", "x"): 1.0, ("b", "x"): 1.3,      # clear difference
+    losses = origin_losses({("a", "x"): 1.0, ("b", "x"): 1.3,      # clear difference
                       ("a", "y"): 1.0, ("b", "y"): 1.01,     # none
                       ("a", "z"): 2.0, ("b", "z"): 2.0}, n=30)
     table = compare(losses, "a", "b", horizon=1)
@@ -357,7 +349,7 @@ def test_compare_panel_holm_and_combination():
 
 
 def test_compare_sorts_origins_and_accepts_timestamps():
-    losses = _losses({("a", "s"): 1.0, ("b", "s"): 1.1}, n=12, seed=4)
+    losses = origin_losses({("a", "s"): 1.0, ("b", "s"): 1.1}, n=12, seed=4)
     losses["origin"] = pd.date_range("2020-01-01", periods=12, freq="MS").tolist() * 2
     shuffled = losses.sample(frac=1.0, random_state=0)
     expected = compare(losses, "a", "b", horizon=3)
@@ -368,7 +360,7 @@ def test_compare_sorts_origins_and_accepts_timestamps():
 
 
 def test_compare_drops_failed_and_unshared_origins():
-    losses = _losses({("a", "s"): 1.0, ("b", "s"): 1.2, ("a", "only_a"): 1.0}, n=12)
+    losses = origin_losses({("a", "s"): 1.0, ("b", "s"): 1.2, ("a", "only_a"): 1.0}, n=12)
     losses.loc[(losses.model == "b") & (losses.origin == 3), "loss"] = np.nan   # failed fit
     losses = losses[~((losses.model == "a") & (losses.id == "s") & (losses.origin == 5))]
     table = compare(losses, "a", "b", horizon=1).set_index("id")
@@ -382,7 +374,7 @@ def test_compare_drops_failed_and_unshared_origins():
 
 
 def test_compare_uses_the_stride_and_reports_min_origins():
-    losses = _losses({("a", "s"): 1.0, ("b", "s"): 1.3}, n=8)
+    losses = origin_losses({("a", "s"): 1.0, ("b", "s"): 1.3}, n=8)
     overlapping = compare(losses, "a", "b", horizon=6)
     assert overlapping["p"].isna().all() and overlapping["min_origins"].tolist() == [24, 24]
     apart = compare(losses, "a", "b", horizon=6, stride=6)
@@ -393,7 +385,7 @@ def test_compare_uses_the_stride_and_reports_min_origins():
 
 
 def test_compare_errors():
-    losses = _losses({("a", "s"): 1.0, ("b", "s"): 1.2}, n=5)
+    losses = origin_losses({("a", "s"): 1.0, ("b", "s"): 1.2}, n=5)
     with pytest.raises(ConfigError, match=r"`reference` must be a model in `losses`, one of a, b. Received: reference='c'"):
         compare(losses, "a", "c", horizon=1)
     with pytest.raises(ConfigError, match="must differ"):

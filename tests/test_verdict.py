@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import origin_losses
 from scipy import stats
 
 from forecastkit.errors import ConfigError, ConfigTypeError
@@ -20,16 +21,6 @@ from forecastkit.significance.pairwise import (
     MIN_SERIES_ACROSS,
     signed_rank,
 )
-
-
-def _losses(spec, n=40, seed=0):
-    """Per-origin losses: spec maps (model, id) -> mean loss; noise sd 0.1."""
-    rng = np.random.default_rng(seed)
-    frames = [pd.DataFrame({"model": model, "id": sid, "origin": np.arange(n),
-                            "loss": level + rng.normal(0, 0.1, n)})
-              for (model, sid), level in spec.items()]
-    return pd.concat(frames, ignore_index=True)
-
 
 # ----------------------------------------------------------------------- verdict
 
@@ -87,7 +78,7 @@ def test_verdict_untestable():
 def test_verdict_says_not_enough_origins_once_with_the_fix():
     # Nine pairs on 8 overlapping origins (horizon 6): one line, naming how many `folds` do.
     models = ["best", *(f"m{i}" for i in range(9))]
-    losses = _losses({(m, "s"): 1.0 + 0.1 * i for i, m in enumerate(models)}, n=8)
+    losses = origin_losses({(m, "s"): 1.0 + 0.1 * i for i, m in enumerate(models)}, n=8)
     board = pd.DataFrame({"model": models, "mase": [1.0 + 0.1 * i for i in range(len(models))]})
     tables = {m: compare(losses, m, "best", horizon=6) for m in models[1:]}
     lines = verdict(board, tables, "mase")
@@ -146,7 +137,7 @@ def test_verdict_panel_disagreement_and_no_difference():
 
 
 def test_verdict_end_to_end_from_compare():
-    losses = _losses({("linear", "s"): 0.8, ("naive", "s"): 1.0})
+    losses = origin_losses({("linear", "s"): 0.8, ("naive", "s"): 1.0})
     table = compare(losses, "linear", "naive", horizon=3)
     board = pd.DataFrame({"model": ["other"], "smape": [1.0]})   # models missing: use the table
     line = verdict(board, {("linear", "naive"): table}, "smape")[0]
@@ -189,7 +180,7 @@ def test_a_large_panel_with_few_origins_is_judged_across_its_series():
     for i in range(60):
         spec[("linear", f"s{i}")] = 0.8 + (0.4 if i % 12 == 0 else 0.0)
         spec[("seasonal_naive", f"s{i}")] = 1.0
-    table = compare(_losses(spec, n=3, seed=1), "linear", "seasonal_naive", horizon=1, stride=1)
+    table = compare(origin_losses(spec, n=3, seed=1), "linear", "seasonal_naive", horizon=1, stride=1)
     combined = table[table["id"] == ALL_ID].iloc[0]
     assert combined["p"] > 0.05 and combined["p_across"] < 0.001 and combined["statistic"] < 0
     assert table[table["id"] != ALL_ID]["p_across"].isna().all()
@@ -201,7 +192,7 @@ def test_a_large_panel_with_few_origins_is_judged_across_its_series():
     # The same panel with the other model's losses shuffled between the series: no verdict.
     spec = {k: (1.0 if k[0] == "seasonal_naive" else 1.0 + (0.02 if int(k[1][1:]) % 2 else -0.02))
             for k in spec}
-    table = compare(_losses(spec, n=3, seed=2), "linear", "seasonal_naive", horizon=1, stride=1)
+    table = compare(origin_losses(spec, n=3, seed=2), "linear", "seasonal_naive", horizon=1, stride=1)
     line = verdict(board, {"x": table}, "mase")[0]
     assert line.startswith("linear is not distinguishable from seasonal_naive on MASE on any of the 60 series "
                            "after Holm correction (p=")
@@ -224,7 +215,7 @@ def test_a_panel_too_short_per_series_is_still_judged_across_its_series():
     spec = {}
     for i in range(40):
         spec[("linear", f"s{i}")], spec[("seasonal_naive", f"s{i}")] = 0.7, 1.0
-    table = compare(_losses(spec, n=2, seed=3), "linear", "seasonal_naive", horizon=1, stride=1)
+    table = compare(origin_losses(spec, n=2, seed=3), "linear", "seasonal_naive", horizon=1, stride=1)
     board = pd.DataFrame({"model": ["linear", "seasonal_naive"], "mase": [0.7, 1.0]})
     lines = verdict(board, {"x": table}, "mase")
     assert lines[0] == ("linear beats seasonal_naive on MASE by 30% overall, better on 40 of 40 series "
@@ -232,7 +223,7 @@ def test_a_panel_too_short_per_series_is_still_judged_across_its_series():
     assert lines[1].startswith("Not enough origins to test linear vs seasonal_naive on MASE: at most 2 shared "
                                "origins per series, and the test needs 3.")
     spec = {k: (1.0 + (0.02 if int(k[1][1:]) % 2 else -0.02) if k[0] == "linear" else 1.0) for k in spec}
-    table = compare(_losses(spec, n=2, seed=3), "linear", "seasonal_naive", horizon=1, stride=1)
+    table = compare(origin_losses(spec, n=2, seed=3), "linear", "seasonal_naive", horizon=1, stride=1)
     line = verdict(board, {"x": table}, "mase")[0]
     assert line.startswith("linear is not distinguishable from seasonal_naive on MASE across the series: linear "
                            "is better on ")
@@ -241,7 +232,7 @@ def test_a_panel_too_short_per_series_is_still_judged_across_its_series():
 def test_not_enough_origins_counts_the_origins_without_scores():
     # 40 origins in the run, but only 21 where both models have a score (intervals start late):
     # 24 shared origins need 43 folds, not 24.
-    losses = _losses({("a", "s"): 1.0, ("b", "s"): 1.2}, n=21)
+    losses = origin_losses({("a", "s"): 1.0, ("b", "s"): 1.2}, n=21)
     table = compare(losses, "a", "b", horizon=6)
     board = pd.DataFrame({"model": ["a", "b"], "msis": [1.0, 1.2]})
     line = verdict(board, {"x": table}, "msis", origins=40)[0]
