@@ -188,7 +188,7 @@ def test_cli_ablation_passes_the_training_flags_to_the_references(monkeypatch, t
     import forecastkit.evaluation
 
     class Planned(Exception):
-        pass
+        """Raised by the stub in place of the walk-forward, once the plan is seen."""
 
     planned = {}
 

@@ -229,14 +229,19 @@ def resolve_run(series: list[Series], models, splitter: WalkForward, baselines: 
     kept = long_enough(series, entries, resolved, skip_short)
     if len(kept) < len(series):
         again, again_entries = resolved_on(kept)
-        try:
-            long_enough(kept, again_entries, again, skip_short=False)
-        except DataError:
-            pass
-        else:
+        if _all_long_enough(kept, again_entries, again):
             resolved, entries = again, again_entries
     _warn_if_cut(models, entries, kept, resolved)
     return resolved, entries, kept
+
+
+def _all_long_enough(series: list[Series], entries: dict, splitter: WalkForward) -> bool:
+    """Whether every model can be evaluated on every one of ``series`` (:func:`long_enough`)."""
+    try:
+        long_enough(series, entries, splitter, skip_short=False)
+    except DataError:
+        return False
+    return True
 
 
 def _warn_if_cut(models, entries: dict, series: list[Series], splitter: WalkForward) -> None:
