@@ -53,10 +53,12 @@ def test_json_round_trip_is_exact():
 
 
 def test_positive_only_transforms_reject_non_positive_training_data():
-    with pytest.raises(DataError, match="strictly positive.*minimum of -1"):
+    with pytest.raises(DataError, match=r"strictly positive.*minimum of -1\. Set `transform` to 'none' \(no log\)\.$"):
         TargetTransform("standard", "log").fit(np.array([1.0, -1.0]))
-    with pytest.raises(DataError, match="scaler='window_last'"):
+    with pytest.raises(DataError, match=r"`scaler` 'window_last'.*Set `scaler` to 'standard'\.$"):
         TargetTransform("window_last").fit(np.array([0.0, 1.0]))
+    with pytest.raises(DataError, match=r"`transform` 'boxcox'.*Set `transform` to 'none' \(no Box-Cox\)\.$"):
+        TargetTransform("standard", "boxcox").fit(np.array([0.0, 1.0]))
 
 
 @pytest.mark.parametrize("kwargs, message", [

@@ -128,12 +128,11 @@ class TargetTransform:
         y = np.asarray(y, dtype=float)
         needs_positive = self.power is not None or self.scaler.startswith("window_")
         if needs_positive and np.any(y <= 0):
-            what = f"transform={self.power!r}" if self.power else f"scaler={self.scaler!r}"
-            raise DataError(
-                f"{what} needs strictly positive values, but the training data{where} has "
-                f"a minimum of {y.min():g}. Set `scaler` to 'standard' and `transform` "
-                "to 'none' (no log or Box-Cox)."
-            )
+            what = f"`transform` {self.power!r}" if self.power else f"`scaler` {self.scaler!r}"  # never both
+            fix = (f"`transform` to 'none' (no {'log' if self.power == 'log' else 'Box-Cox'})" if self.power
+                   else "`scaler` to 'standard'")
+            raise DataError(f"{what} needs strictly positive values, but the training data{where} has "
+                            f"a minimum of {y.min():g}. Set {fix}.")
         params: dict[str, float] = {}
         if self.power == "boxcox":
             if np.ptp(y) == 0:
