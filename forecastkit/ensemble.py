@@ -436,7 +436,7 @@ def predict_composite(forecaster, data, future, levels, samples, load_kwargs: di
     local = _local(forecaster)
     if levels:
         check_calibration_size(levels, min(validation.sizes(forecaster.calibration_origins_, local).values()))
-    panel = forecaster.history_ if data is None else options.as_panel(data, **load_kwargs)
+    panel = options.as_panel(forecaster.history_ if data is None else data, **load_kwargs)
     leaves = _leaves(forecaster)
     if data is not None:
         for leaf in leaves:

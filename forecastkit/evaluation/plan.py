@@ -136,12 +136,42 @@ def series_of(panel: Panel) -> list[Series]:
     return out
 
 
+def model_items(models) -> list[tuple]:
+    """``(label, model)`` of ``models`` as :func:`~forecastkit.evaluation.walk_forward` takes them:
+    a name, names separated by commas, a Forecaster, a list of them, or a dict of labels.
+
+    Examples
+    --------
+    >>> [label for label, _ in model_items("naive, seasonal_naive")]
+    ['naive', 'seasonal_naive']
+    """
+    if isinstance(models, str):
+        models = [name.strip() for name in models.split(",")]
+    elif isinstance(models, Forecaster):
+        models = [models]
+    if isinstance(models, dict):
+        return list(models.items())
+    return [(m if isinstance(m, str) else m.model, m) for m in models]
+
+
+def unset_lookbacks(models) -> set:
+    """Labels of ``models`` (as :func:`~forecastkit.evaluation.walk_forward` takes them) whose
+    lookback is left to the data: a search may set theirs.
+
+    Examples
+    --------
+    >>> sorted(unset_lookbacks(["mlp", Forecaster("linear", lookback=24)]))
+    ['mlp']
+    """
+    return {label for label, model in model_items(models) if isinstance(model, str) or model.lookback is None}
+
+
 def resolve_models(models, horizon: int, baselines: bool, season: int, shortest_train: int) -> dict:
     """``{label: Forecaster}`` with every forecaster checked, its season and lookback resolved."""
-    if isinstance(models, (str, Forecaster)):
-        models = [models]
-    items = models.items() if isinstance(models, dict) else [
-        (m if isinstance(m, str) else m.model, m) for m in models]
+    items = model_items(models)
+    if not items and not baselines:
+        raise ConfigError("`models` is empty and `baselines` is False: there is nothing to evaluate. Pass at "
+                          "least one model, or keep the baselines.")
     entries = {}
     for label, model in items:
         if label in entries:
@@ -249,10 +279,7 @@ def _warn_if_cut(models, entries: dict, series: list[Series], splitter: WalkForw
     default lookback to less than half of what the longest would allow, for every series."""
     if len(series) < 2:
         return
-    if isinstance(models, (str, Forecaster)):
-        models = [models]
-    items = models.items() if isinstance(models, dict) else [(m if isinstance(m, str) else m.model, m) for m in models]
-    unset = {label for label, model in items if isinstance(model, str) or model.lookback is None}
+    unset = unset_lookbacks(models)
     trains = {s.sid: len(splitter.split(len(s.y), times=s.times)[0].train) for s in series}
     sid = min(trains, key=trains.get)
     cut = []

@@ -399,7 +399,8 @@ class Forecaster(BaseEstimator):
     def _histories(self, data, future, load_kwargs: dict) -> tuple[Panel, list]:
         """The panel forecast from (the training tail or checked new ``data``) and its
         ``(id, frame, future rows)`` histories."""
-        panel = self.history_ if data is None else self.check_history(as_panel(data, **load_kwargs))
+        panel = self.check_history(as_panel(data, **load_kwargs)) if data is not None else \
+            as_panel(self.history_, **load_kwargs)  # the training tail: no loader arguments to apply
         futures = self.future_frames(panel, future)
         return panel, [(sid, panel.series(sid), futures.get(sid)) for sid in panel.ids]
 

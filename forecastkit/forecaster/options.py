@@ -120,15 +120,35 @@ def default_lookback(horizon: int, season: int, shortest: int, multiple: int = 2
     return max(1, min(multiple * max(season, horizon, 5), (shortest - horizon + 1) // 2))
 
 
+#: The keyword arguments of the data loaders (:func:`~forecastkit.data.load_csv`, ``from_pandas``).
+LOADER_ARGUMENTS = ("target", "time", "id", "past_covariates", "future_covariates", "static_covariates", "freq",
+                    "fill", "source")
+
+
 def as_panel(data, **kwargs) -> Panel:
     """A :class:`Panel` from a Panel, a CSV path or a pandas object (kwargs go to the loader).
+
+    An argument the loaders do not take (a misspelled one, e.g. ``levels=``), or any loader
+    argument beside a Panel (it is loaded already), is a ConfigError: never silently ignored.
 
     Examples
     --------
     >>> as_panel(pd.Series([1.0, 2.0, 3.0], name="y")).lengths
     {'y': 3}
+    >>> as_panel(pd.Series([1.0, 2.0, 3.0]), levels=(80,))
+    Traceback (most recent call last):
+    ...
+    forecastkit.errors.ConfigError: Unknown argument `levels`: neither this function's own nor one of the data loader's (target, time, id, past_covariates, future_covariates, static_covariates, freq, fill, source).
     """
+    unknown = sorted(set(kwargs) - set(LOADER_ARGUMENTS))
+    if unknown:
+        raise ConfigError(f"Unknown argument{'s' if len(unknown) > 1 else ''} "
+                          f"{', '.join(f'`{name}`' for name in unknown)}: neither this function's own nor one of "
+                          f"the data loader's ({', '.join(LOADER_ARGUMENTS)}).")
     if isinstance(data, Panel):
+        if kwargs:
+            raise ConfigError(f"{', '.join(f'`{name}`' for name in kwargs)} cannot apply to `data` that is a Panel "
+                              "already (loaded with its own settings): load it again with them, or drop them.")
         return data
     if isinstance(data, (str, Path)):
         return load_csv(data, **kwargs)

@@ -93,21 +93,6 @@ class SearchRecord:
                             self.value, self.trials, self.seconds, self.reason)
 
 
-def unset_lookbacks(models) -> set:
-    """Labels of ``models`` (as :func:`~forecastkit.evaluation.walk_forward` takes them) whose
-    lookback is left to the data: a search may set theirs.
-
-    Examples
-    --------
-    >>> sorted(unset_lookbacks(["mlp", Forecaster("linear", lookback=24)]))
-    ['mlp']
-    """
-    if isinstance(models, (str, Forecaster)):
-        models = [models]
-    items = models.items() if isinstance(models, dict) else [(m if isinstance(m, str) else m.model, m) for m in models]
-    return {label for label, model in items if isinstance(model, str) or model.lookback is None}
-
-
 def prepare(tune: int, entries: dict, unset: set, *, inner_folds: int, space, metric: str, splitter,
             deterministic: bool, skip_short: bool) -> NestedSearch | None:
     """Add a tuned variant of each neural model to ``entries`` (in place); the run's
