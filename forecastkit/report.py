@@ -209,16 +209,33 @@ def _kind_line(result, board: pd.DataFrame) -> list[str]:
     return [f"The best neural model, {neural[0]}, ranks above every baseline (best baseline: {baseline[0]})."]
 
 
+def _chosen(result, models=None, series=None) -> tuple[list | None, str | None]:
+    """``models`` as a list (one name, names separated by commas, or a list) and ``series``,
+    each checked against the run's: a ConfigError names the ones it has."""
+    frame = result.results
+    if isinstance(models, str):
+        models = [name.strip() for name in models.split(",")]
+    for what, names, known in (("model", models or [], frame["model"].unique()),
+                               ("series", [] if series is None else [series], frame["id"].unique())):
+        unknown = [name for name in names if name not in set(known)]
+        if unknown:
+            raise ConfigError(f"No {what} {', '.join(map(repr, unknown))} in this run; it has "
+                              f"{', '.join(map(repr, sorted(map(str, known))))}.")
+    return (list(models) if models is not None else None), series
+
+
 def plot(result, series: str | None = None, models=None, metric: str = "mase"):
     """Two panels: forecasts against actuals at every origin, and ``metric`` by horizon step.
 
     ``series`` picks the id to draw (default: the first); ``models`` limits the models
-    drawn (default: the five best). Returns the matplotlib Figure.
+    drawn (a name, names separated by commas, or a list; default: the five best). Unknown
+    names are a ConfigError listing the run's. Returns the matplotlib Figure.
     """
+    models, series = _chosen(result, models, series)
     plt = _pyplot()
     frame = result.results
     sid = series if series is not None else frame["id"].iloc[0]
-    models = list(models) if models is not None else list(leaderboard(result, metric)["model"].head(5))
+    models = models if models is not None else list(leaderboard(result, metric)["model"].head(5))
     rows = frame[(frame["id"] == sid) & frame["model"].isin(models)]
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 7), gridspec_kw={"height_ratios": [3, 2]})
     actual = rows.drop_duplicates("time").sort_values("time")
@@ -252,10 +269,11 @@ def calibration_plot(result, models=None, levels=(10, 20, 30, 40, 50, 60, 70, 80
     of its conformal intervals, on the rows that have an interval at each level. A calibrated
     model's PIT histogram is flat at 1; a U shape means too narrow, a hump too wide.
     """
+    models, _ = _chosen(result, models)
     plt = _pyplot()
     levels = check_levels(levels)
     frame = conformal_intervals(result.results[list(RESULT_COLUMNS)], levels, result.min_calibration)
-    models = list(models) if models is not None else list(frame["model"].unique())
+    models = models if models is not None else list(frame["model"].unique())
     table = interval_scores(frame[frame["model"].isin(models)], result.scales, levels).set_index("model")
     pits = _pit_values(result, models)
     columns = (2 if len(pits) > 1 else 1) if pits else 0
@@ -329,6 +347,7 @@ def fan_chart(result, series: str | None = None, model: str | None = None, origi
     if not result.levels:
         raise ConfigError("A fan chart draws prediction intervals: run the walk-forward with `level` set, "
                           "e.g. level=(80, 95).")
+    _, series = _chosen(result, None if model is None else [model], series)
     frame = result.results
     sid = series if series is not None else frame["id"].iloc[0]
     model = model or leaderboard(result, "msis")["model"].iloc[0]

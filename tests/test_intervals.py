@@ -154,6 +154,20 @@ def test_calibration_plot_and_fan_chart_draw(airline_result, tmp_path):
     assert "Prediction intervals (conformal; levels 80, 95%)" in page and page.count("<img") == 3
 
 
+def test_result_figures_take_one_model_name_and_refuse_unknown_names(airline_result):
+    figure = airline_result.plot(models="naive")  # one name, not its letters
+    assert [line.get_label() for line in figure.axes[1].get_lines()] == ["naive"]
+    assert len(airline_result.plot(models="naive, naive2").axes[1].get_lines()) == 2
+    known = "it has 'naive', 'naive2', 'seasonal_naive'"
+    for draw in (lambda: airline_result.plot(models=["nope"]), lambda: airline_result.calibration_plot(models="nope"),
+                 lambda: airline_result.fan_chart(model="nope")):
+        with pytest.raises(ConfigError, match=f"No model 'nope' in this run; {known}"):
+            draw()
+    for draw in (lambda: airline_result.plot(series="nope"), lambda: airline_result.fan_chart(series="nope")):
+        with pytest.raises(ConfigError, match="No series 'nope' in this run; it has 'passengers'"):
+            draw()
+
+
 # ------------------------------------------------------------- forecast intervals --
 from forecastkit import Forecaster  # noqa: E402
 
