@@ -389,3 +389,17 @@ def test_a_warm_started_linear_fit_takes_its_own_ridge_prior(airline):
     coefficients = [v.regularizer.l2 for v in model.trainable_weights if v.regularizer is not None]
     fresh = Forecaster("linear", horizon=3, lookback=12, params=FAST).fit(frame.iloc[:140])
     assert coefficients == pytest.approx([next(iter(fresh.engine_.models.values())).build_args["l2"]])
+
+
+def test_a_warm_start_under_other_layer_sizes_or_horizon_starts_afresh_and_says_so(airline):
+    warm = Forecaster("mlp", horizon=4, params={**FAST, "units": 4}, warm_start=True).fit(airline)
+    continued = warm.model_
+    warm.fit(airline)
+    assert warm.model_ is continued  # same settings: the same network, trained on
+    for change in ({"horizon": 6}, {"params": {**FAST, "units": 8}}):
+        warm.set_params(**change)
+        with pytest.warns(UserWarning, match="warm_start: the network 'mlp' fitted before has another shape"):
+            warm.fit(airline)
+        units = [layer.get_config()["units"] for layer in warm.model_.layers if "units" in layer.get_config()]
+        assert units[-1] == warm.horizon and units[:-1] == [warm.params["units"]] * 2
+        assert len(warm.predict()) == warm.horizon

@@ -15,6 +15,8 @@ which a neural engine keeps in ``models``: one pooled model under
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from scipy import special
 
@@ -218,17 +220,7 @@ class DirectEngine:
         def ridge_prior(l2: float) -> float:  # the linear builder's prior, over this fit's training windows
             return ridge_coefficient(l2, len(split_windows(windows, hyper, f.seed)[0]))
 
-        if previous is not None and input_shape(previous) == shape:
-            model = previous
-            if getattr(model, "optimizer", None) is None:  # built from a grouped fit's weights: a fresh Adam
-                compile_model(model, learning_rate=hyper["learning_rate"], loss=keras_loss(keras, hyper.get("loss", "mse")))
-            regularized = [v for v in model.trainable_weights if v.regularizer is not None]
-            if hyper.get("l2") and regularized:  # this fit's prior, not that of the fit it continues
-                coefficient = ridge_prior(hyper["l2"])
-                for variable in regularized:
-                    variable.regularizer = keras.regularizers.L2(coefficient)
-                model.train_function = None  # traced with the old coefficient
-        else:
+        def fresh():  # the model these settings build, compiled
             spec = get_spec(f.model)
             build_args, _ = spec.split(hyper)
             if "l2" in build_args:
@@ -252,11 +244,28 @@ class DirectEngine:
                 def builder(shape, horizon, **args):
                     return with_distribution_head(base, shape, horizon, args, f.distribution, f.lookback_)
             if f.id_embedding:
-                model = with_series_embedding(builder, shape, f.model_horizon, build_args,
-                                              len(f.ids_), f.id_embedding)
+                built = with_series_embedding(builder, shape, f.model_horizon, build_args, len(f.ids_), f.id_embedding)
             else:
-                model = builder(shape, f.model_horizon, **build_args)
-            compile_model(model, learning_rate=hyper["learning_rate"], loss=loss)
+                built = builder(shape, f.model_horizon, **build_args)
+            compile_model(built, learning_rate=hyper["learning_rate"], loss=loss)
+            return built
+
+        model = fresh()
+        if previous is not None and same_architecture(previous, model):
+            keras.utils.set_random_seed(f.seed)  # building drew from it: the continued fit must not notice
+            model = previous
+            if getattr(model, "optimizer", None) is None:  # built from a grouped fit's weights: a fresh Adam
+                compile_model(model, learning_rate=hyper["learning_rate"], loss=keras_loss(keras, hyper.get("loss", "mse")))
+            regularized = [v for v in model.trainable_weights if v.regularizer is not None]
+            if hyper.get("l2") and regularized:  # this fit's prior, not that of the fit it continues
+                coefficient = ridge_prior(hyper["l2"])
+                for variable in regularized:
+                    variable.regularizer = keras.regularizers.L2(coefficient)
+                model.train_function = None  # traced with the old coefficient
+        elif previous is not None:
+            warnings.warn(f"warm_start: the network {f.model!r} fitted before has another shape (window, horizon "
+                          "or layer sizes) than these settings build, so this fit starts from fresh weights.",
+                          stacklevel=5)
         train(keras, model, windows, hyper, f.verbose, f"training {f.model}", seed=f.seed,
               with_series=bool(f.id_embedding), taus=taus, distribution=f.distribution)
         return model
@@ -543,6 +552,13 @@ def model_file_names(forecaster, pooled: bool) -> dict:
     if pooled:
         return {GLOBAL_ID: "model.keras"}
     return {sid: f"models/{i}.keras" for i, sid in enumerate(forecaster.ids_)}
+
+
+def same_architecture(previous, model) -> bool:
+    """Whether a fitted Keras ``previous`` can be continued as ``model``: the same input and
+    output shapes and the same weight shapes, layer by layer."""
+    return (input_shape(previous) == input_shape(model) and previous.output_shape == model.output_shape
+            and [tuple(w.shape) for w in previous.weights] == [tuple(w.shape) for w in model.weights])
 
 
 def input_shape(model) -> tuple:
