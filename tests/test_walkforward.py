@@ -12,6 +12,7 @@ from sklearn.base import clone
 from forecastkit import Forecaster
 from forecastkit.errors import ConfigError, DataError
 from forecastkit.evaluation import RunStore, WalkForward, jobs, walk_forward
+from forecastkit.forecaster import as_panel
 
 
 def series(values, name="y"):
@@ -235,3 +236,28 @@ def test_mase_is_scaled_by_all_the_history_known_at_the_origin(seasonal):
     np.testing.assert_array_equal(*forecasts)
     boards = [run.leaderboard("mase").set_index("model")["mase"] for run in runs]
     assert boards[0]["naive"] == pytest.approx(boards[1]["naive"], rel=1e-12)
+
+
+def test_the_result_ranks_by_the_runs_metric_and_a_metric_it_cannot_score_is_refused_first(seasonal):
+    splitter = WalkForward(horizon=3, folds=4, refit="always")
+    result = walk_forward(series(seasonal), ["naive", "seasonal_naive"], splitter, baselines=False, metric="rmse")
+    assert result.leaderboard().equals(result.leaderboard("rmse"))
+    assert result.significance()[1][0].startswith("Best on RMSE: ")
+    assert "Best on RMSE" in result._repr_html_()
+    with pytest.raises(ConfigError, match=r"`metric` must be one of .* \(interval scores need `level`\)"):
+        walk_forward(series(seasonal), ["naive"], splitter, baselines=False, metric="msis")
+
+
+def test_models_as_names_with_commas_and_nothing_silently_ignored(seasonal):
+    splitter = WalkForward(horizon=3, folds=2, refit="always")
+    panel = as_panel(series(seasonal))
+    named = walk_forward(panel, "naive, seasonal_naive", splitter, baselines=False)
+    assert sorted(named.leaderboard()["model"]) == ["naive", "seasonal_naive"]
+    with pytest.raises(ConfigError, match="`models` is empty and `baselines` is False"):
+        walk_forward(panel, [], splitter, baselines=False)
+    with pytest.raises(ConfigError, match="Unknown argument `levels`: neither this function's own nor"):
+        walk_forward(panel, ["naive"], splitter, baselines=False, levels=(80,))  # a misspelled `level`
+    with pytest.raises(ConfigError, match="`target` cannot apply to `data` that is a Panel already"):
+        Forecaster("naive", horizon=3).fit(panel, target="x")
+    with pytest.raises(ConfigError, match="Unknown argument `levl`"):
+        Forecaster("naive", horizon=3).fit(panel).predict(levl=80)

@@ -38,6 +38,7 @@ class WalkForwardResult:
         transforms a neural fit chose or was given, e.g. ``"log + diff + standard"``; empty for baselines).
     timings : seconds per fit (kept apart so results compare byte for byte).
     config : the run's configuration.
+    metric : what the methods rank by when not given one (``walk_forward``'s ``metric``).
     """
 
     results: pd.DataFrame
@@ -49,9 +50,11 @@ class WalkForwardResult:
     levels: tuple = ()
     min_calibration: int = 10
     extras: dict = field(default_factory=dict)
+    metric: str = "mase"
 
     @classmethod
-    def from_store(cls, store: RunStore, season: int, levels=(), min_calibration: int = 10) -> "WalkForwardResult":
+    def from_store(cls, store: RunStore, season: int, levels=(), min_calibration: int = 10,
+                   metric: str = "mase") -> "WalkForwardResult":
         config = store.config()
         results = store.table("results")
         scales = store.table("scales")
@@ -73,7 +76,7 @@ class WalkForwardResult:
         fits["preprocess"] = fits["preprocess"].fillna("")
         extras = {"tuning": store.table("searches")} if "tuning" in config else {}  # evaluate --tune
         return cls(results, scales, fits, store.table("timings"), config, season,
-                   tuple(levels), min_calibration, extras)
+                   tuple(levels), min_calibration, extras, metric)
 
     def to_frame(self) -> pd.DataFrame:
         """The tidy results table (a copy)."""
@@ -84,29 +87,29 @@ class WalkForwardResult:
         """Fits that failed, with their reasons."""
         return self.fits[self.fits["status"] != "ok"].reset_index(drop=True)
 
-    def leaderboard(self, metric: str = "mase") -> pd.DataFrame:
+    def leaderboard(self, metric: str | None = None) -> pd.DataFrame:
         """Models ranked by ``metric`` with every metric, spread and failures (see :mod:`report`)."""
         from .. import report
 
-        return report.leaderboard(self, metric)
+        return report.leaderboard(self, metric or self.metric)
 
-    def by_horizon(self, metric: str = "mase") -> pd.DataFrame:
+    def by_horizon(self, metric: str | None = None) -> pd.DataFrame:
         """``metric`` per model and horizon step."""
         from .. import report
 
-        return report.by_horizon(self, metric)
+        return report.by_horizon(self, metric or self.metric)
 
-    def significance(self, metric: str = "mase") -> tuple[pd.DataFrame, list[str]]:
+    def significance(self, metric: str | None = None) -> tuple[pd.DataFrame, list[str]]:
         """Diebold-Mariano tables and the plain-English verdict lines."""
         from .. import report
 
-        return report.significance(self, metric)
+        return report.significance(self, metric or self.metric)
 
-    def plot(self, series: str | None = None, models=None, metric: str = "mase"):
+    def plot(self, series: str | None = None, models=None, metric: str | None = None):
         """Forecasts vs actuals per origin, and ``metric`` by horizon step (a matplotlib Figure)."""
         from .. import report
 
-        return report.plot(self, series, models, metric)
+        return report.plot(self, series, models, metric or self.metric)
 
     def calibration_plot(self, models=None):
         """Nominal vs empirical coverage of each model's conformal intervals (a Figure)."""
@@ -120,11 +123,11 @@ class WalkForwardResult:
 
         return report.fan_chart(self, series, model, origins)
 
-    def to_html(self, path, metric: str = "mase") -> None:
+    def to_html(self, path, metric: str | None = None) -> None:
         """Write the self-contained HTML report."""
         from .. import report
 
-        report.to_html(self, path, metric)
+        report.to_html(self, path, metric or self.metric)
 
     def __repr__(self) -> str:
         frame = self.results

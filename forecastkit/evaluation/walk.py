@@ -50,7 +50,7 @@ from .checkpoints import CHECKPOINTS
 from .environment import reference
 from .executors import Writer, check_executor, check_reachable, execute
 from .jobs import time_cell
-from .plan import plan_jobs, resolve_run, series_of
+from .plan import plan_jobs, resolve_run, series_of, unset_lookbacks
 from .probabilistic import scoring_of
 from .progress import Progress, check_progress
 from .result import WalkForwardResult
@@ -124,9 +124,12 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
         Also evaluate a tuned variant of each neural model, ``"<label> (tuned)"``: each of its fits
         takes the settings ``tune`` Optuna trials found on that fit's training rows alone
         (:mod:`forecastkit.tuning.nested`); needs ``pip install "forecastkit[optuna]"``.
-    inner_folds, space, metric :
-        The searches' inner walk-forward origins, search space (:mod:`forecastkit.models.spaces`)
-        and metric (an interval or distribution score: mase).
+    metric : str
+        What the result ranks by unless told otherwise (``leaderboard()``, ``significance()``,
+        the report), as ``--metric`` does; also the searches' metric with ``tune`` (there, an
+        interval or distribution score: mase).
+    inner_folds, space :
+        The searches' inner walk-forward origins and search space (:mod:`forecastkit.models.spaces`).
     probabilistic : bool
         Score every model's forecast distribution (CRPS, pinball loss, PIT) even without
         ``level`` or ``samples``; a model with a distribution or quantile head always is. See
@@ -147,12 +150,13 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
     splitter, entries, series = resolve_run(series_of(panel), models, splitter, baselines, season, skip_short)
     from ..tuning import nested  # imports this module: here, not at the top
 
-    tuning = nested.prepare(tune, entries, nested.unset_lookbacks(models), inner_folds=inner_folds, space=space,
+    tuning = nested.prepare(tune, entries, unset_lookbacks(models), inner_folds=inner_folds, space=space,
                             metric=metric, splitter=splitter, deterministic=deterministic, skip_short=skip_short)
     for forecaster in entries.values():
         forecaster.check_covariates(panel)  # before any fit: e.g. recursive with past-observed covariates
         forecaster.check_target(panel)  # counts for a negbin head
     scoring = scoring_of(level, check_samples(entries, samples), probabilistic, entries.values())
+    check_ranking(metric, level, scoring)
     folds = {"neural": {s.sid: splitter.split(len(s.y), times=s.times) for s in series}}
     per_origin = dataclasses.replace(splitter, refit="always")  # baselines re-estimate at every origin
     folds["baseline"] = {s.sid: per_origin.split(len(s.y), times=s.times) for s in series}
@@ -183,7 +187,7 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
                                       fast, scoring=scoring)
         with Progress(mode, sum(job.remaining for job in jobs)) as advance:
             execute(jobs, Writer(store, advance), environment, n_jobs, scheduler)
-        return WalkForwardResult.from_store(store, season, level, min_calibration)
+        return WalkForwardResult.from_store(store, season, level, min_calibration, metric)
     finally:
         store.close()
 
@@ -213,6 +217,21 @@ def _open_store(out, config: dict, resume: bool) -> RunStore:
         return RunStore.create(None, config)
     path = Path(out) / STORE_NAME
     return RunStore.resume(path, config) if resume else RunStore.create(path, config)
+
+
+def check_ranking(metric: str, levels, scoring) -> None:
+    """ConfigError unless the run can rank by ``metric``: a point metric, an interval score
+    with ``levels``, a distribution score when distributions are scored (``scoring``)."""
+    from ..intervals import INTERVAL_METRICS
+    from ..metrics import METRICS
+    from ..metrics.probabilistic import PROBABILISTIC_METRICS
+
+    valid = METRICS + (INTERVAL_METRICS if levels else ()) + (PROBABILISTIC_METRICS if scoring is not None else ())
+    if metric not in valid:
+        hint = (" (interval scores need `level`)" if metric in INTERVAL_METRICS else
+                " (distribution scores need `level`, `samples` or `probabilistic`)" if metric in PROBABILISTIC_METRICS
+                else "")
+        raise ConfigError(f"`metric` must be one of {', '.join(valid)}{hint}. Received: metric={metric!r}")
 
 
 def _scale_rows(series: list, folds: dict, season: int) -> list[tuple]:
