@@ -135,8 +135,8 @@ class RunStore:
         if changed:
             raise ConfigError(
                 f"Cannot `resume` the run in {str(path.parent)!r}: its settings differ ({'; '.join(changed)}). "
-                "Resume with the run's settings, pass `overwrite` to start it again, or start a new run in "
-                "another `out` directory."
+                "Resume with the run's settings, or start a new run in another `out` directory (or remove "
+                "this one: the command line's --overwrite does that)."
             )
         return store
 
