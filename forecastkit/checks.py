@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 
 import numpy as np
 
@@ -68,6 +69,10 @@ def check_levels(levels, name: str = "level") -> tuple[int | float, ...]:
             raise ConfigError(f"`{name}` must be percentages in (0, 100), such as (80, 95). "
                               f"Received: {name}={levels!r}") from None
     values = check_level_values(items, name)
+    for level in values:
+        if level < 1.0:  # a share where a percentage belongs, most likely
+            warnings.warn(f"`{name}` {level:g} asks for a {level:g}% interval, nearly no width; for "
+                          f"{100 * level:g}% give {100 * level:g}.", stacklevel=3)
     if len(set(values)) != len(values):
         raise ConfigError(f"`{name}` lists a level twice. Received: {name}={levels!r}")
     return tuple(sorted(int(v) if v == int(v) else v for v in values))
@@ -90,8 +95,8 @@ def check_level_values(levels, name: str = "levels") -> tuple[float, ...]:
     --------
     >>> check_level_values((80, 95))
     (80.0, 95.0)
-    >>> check_level_values([0.95])
-    (0.95,)
+    >>> check_level_values([95])
+    (95.0,)
     >>> check_level_values((80, 100))
     Traceback (most recent call last):
     ...

@@ -403,3 +403,16 @@ def test_a_warm_start_under_other_layer_sizes_or_horizon_starts_afresh_and_says_
         units = [layer.get_config()["units"] for layer in warm.model_.layers if "units" in layer.get_config()]
         assert units[-1] == warm.horizon and units[:-1] == [warm.params["units"]] * 2
         assert len(warm.predict()) == warm.horizon
+
+
+def test_pandas_and_scikit_learn_habits(airline):
+    long = pd.concat([pd.DataFrame({"id": k, "time": airline.frame["time"], "y": airline.frame["y"] * i})
+                      for i, k in ((1, "a"), (2, "b"))])
+    fitted = Forecaster("naive", horizon=3).fit(long.set_index(["id", "time"])["y"])  # a (id, time) MultiIndex
+    assert fitted.predict().groupby("id")["yhat"].first().to_dict() == {"a": 432.0, "b": 864.0}
+    with pytest.raises(DataError, match=r"MultiIndex with levels \[None, 'time'\]"):
+        Forecaster("naive", horizon=3).fit(long.set_index(["id", "time"]).rename_axis([None, "time"])["y"])
+    tuned = clone(Forecaster("mlp", params={"units": 8, "epochs": 5})).set_params(params__units=4, horizon=2)
+    assert tuned.params == {"units": 4, "epochs": 5} and tuned.horizon == 2
+    with pytest.warns(UserWarning, match=r"`level` 0.8 asks for a 0.8% interval, nearly no width; for 80% give 80"):
+        Forecaster("naive", horizon=3).fit(airline).predict(level=0.8)

@@ -2,6 +2,7 @@
 
 import re
 import shutil
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -261,3 +262,14 @@ def test_models_as_names_with_commas_and_nothing_silently_ignored(seasonal):
         Forecaster("naive", horizon=3).fit(panel, target="x")
     with pytest.raises(ConfigError, match="Unknown argument `levl`"):
         Forecaster("naive", horizon=3).fit(panel).predict(levl=80)
+
+
+def test_a_forecasters_own_seed_or_level_that_the_run_overrides_is_said(seasonal):
+    splitter = WalkForward(horizon=3, folds=2, refit="always")
+    with pytest.warns(UserWarning, match=r"Forecaster 'm' has seed=5, but the walk-forward's `seed` \(0\) seeds every fit"):
+        walk_forward(series(seasonal), {"m": Forecaster("naive", horizon=3, seed=5)}, splitter, baselines=False)
+    with pytest.warns(UserWarning, match=r"Forecaster 'n' has level=80, but the walk-forward scores .* \(none\)"):
+        walk_forward(series(seasonal), {"n": Forecaster("naive", horizon=3, level=80)}, splitter, baselines=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        walk_forward(series(seasonal), {"m": Forecaster("naive", horizon=3, seed=5)}, splitter, baselines=False, seed=5)

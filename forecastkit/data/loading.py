@@ -110,7 +110,7 @@ def from_pandas(obj, *, target=None, time=None, id=None, past_covariates=(), fre
     Accepts the same layouts and arguments as :func:`load_csv`. A Series is one series named
     by ``obj.name`` (default ``"y"``) over its index. When ``time`` is None, a DatetimeIndex
     or PeriodIndex is the time axis; otherwise a time-like column, then an integer index
-    (integer periods).
+    (integer periods). A two-level MultiIndex is a panel's (series id, time).
 
     Parameters
     ----------
@@ -147,6 +147,14 @@ def from_pandas(obj, *, target=None, time=None, id=None, past_covariates=(), fre
     if len(obj) == 0:
         raise DataError(f"{describe_source(source)} has no rows. Pass a Series or DataFrame "
                         f"with at least one row.")
+    if isinstance(obj.index, pd.MultiIndex):  # a panel indexed by (id, time)
+        names = list(obj.index.names)
+        if len(names) != 2 or None in names or set(names) & set(map(str, obj.columns)):
+            raise DataError(f"{describe_source(source)} has a MultiIndex with levels {names}; a panel's index "
+                            "must be two named levels, the series id then the time (e.g. "
+                            "index.set_names(['id', 'time'])), or reset_index() and pass `id` and `time`.")
+        obj = obj.reset_index()
+        options = dataclasses.replace(options, id=options.id or str(names[0]), time=options.time or str(names[1]))
     raw, time = index_as_time_column(obj, options.time, source)
     options = dataclasses.replace(options, time=time)
     return _validate(raw.reset_index(drop=True), Rows(source, labels=obj.index), options)

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from ..checks import required_length
+from ..checks import check_levels, required_length
 from ..data import GLOBAL_ID, Panel
 from ..ensemble import kind_of
 from ..errors import (
@@ -40,6 +40,7 @@ from ..errors import (
 )
 from ..forecaster import Forecaster, default_lookback
 from ..models.registry import get_spec
+from ..settings import DEFAULTS
 from .environment import cpu_count
 from .splits import WalkForward
 
@@ -164,6 +165,21 @@ def unset_lookbacks(models) -> set:
     ['mlp']
     """
     return {label for label, model in model_items(models) if isinstance(model, str) or model.lookback is None}
+
+
+def warn_ignored(models, seed: int, levels) -> None:
+    """Warn when a given Forecaster's own ``seed`` or ``level`` differs from the run's: the
+    run's decide every fit (its seed, mixed with each fit's, and the levels it scores)."""
+    for label, model in model_items(models):
+        if not isinstance(model, Forecaster):
+            continue
+        if model.seed not in (seed, DEFAULTS.seed):  # a seed of its own, not the default every Forecaster has
+            warnings.warn(f"Forecaster {label!r} has seed={model.seed}, but the walk-forward's `seed` ({seed}) seeds "
+                          f"every fit: pass seed={model.seed} to the walk-forward instead.", stacklevel=3)
+        if model.level is not None and check_levels(model.level) != tuple(levels):
+            warnings.warn(f"Forecaster {label!r} has level={model.level!r}, but the walk-forward scores the "
+                          f"intervals of its own `level` ({tuple(levels) or 'none'}): pass level= to the "
+                          "walk-forward instead.", stacklevel=3)
 
 
 def resolve_models(models, horizon: int, baselines: bool, season: int, shortest_train: int) -> dict:

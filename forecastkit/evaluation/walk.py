@@ -50,7 +50,7 @@ from .checkpoints import CHECKPOINTS
 from .environment import reference
 from .executors import Writer, check_executor, check_reachable, execute
 from .jobs import time_cell
-from .plan import plan_jobs, resolve_run, series_of, unset_lookbacks
+from .plan import plan_jobs, resolve_run, series_of, unset_lookbacks, warn_ignored
 from .probabilistic import scoring_of
 from .progress import Progress, check_progress
 from .result import WalkForwardResult
@@ -148,6 +148,7 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
     panel = as_panel(data, **load_kwargs)
     season = int(season or panel.season_length())
     splitter, entries, series = resolve_run(series_of(panel), models, splitter, baselines, season, skip_short)
+    warn_ignored(models, seed, level)
     from ..tuning import nested  # imports this module: here, not at the top
 
     tuning = nested.prepare(tune, entries, unset_lookbacks(models), inner_folds=inner_folds, space=space,

@@ -170,6 +170,20 @@ class Forecaster(BaseEstimator):
         self.level = level
         self.distribution = distribution
 
+    def set_params(self, **params) -> "Forecaster":
+        """scikit-learn's ``set_params``; ``params__<name>`` sets one hyperparameter inside
+        ``params`` (as ``GridSearchCV`` names them), keeping the others.
+
+        Examples
+        --------
+        >>> Forecaster("mlp", params={"units": 8, "epochs": 5}).set_params(params__units=16).params
+        {'units': 16, 'epochs': 5}
+        """
+        inner = {key[len("params__"):]: params.pop(key) for key in list(params) if key.startswith("params__")}
+        if inner:
+            params["params"] = {**(params.get("params", self.params) or {}), **inner}
+        return super().set_params(**params)
+
     # ------------------------------------------------------------------ validation --
     def check_params(self) -> dict:
         """Validate every constructor argument without touching data or Keras.
