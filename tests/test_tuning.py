@@ -7,6 +7,7 @@ import sqlite3
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import clone
 
 from forecastkit import Forecaster, datasets
 from forecastkit.cli import main
@@ -170,9 +171,11 @@ def test_python_tune_is_deterministic_and_returns_a_forecaster():
     assert best.forecaster.params["learning_rate"] == best.best_params["learning_rate"]
     assert best.forecaster.lookback == 12 and best.out is None
     assert len(best.forecaster.fit(datasets.load("airline")).predict()) == 6
-    timed = forecastkit.tune(datasets.load("airline"), template, trials=5, timeout=1e-6,
+    assert best.forecaster.seed == 3
+    timed = forecastkit.tune(datasets.load("airline"), clone(template).set_params(seed=7), trials=5, timeout=1e-6,
                              space="learning_rate=1e-3:1e-1:log,lookback=12")
     assert len(timed.study.trials) == 1 and timed.ran == 1  # no trial starts after the timeout but the first
+    assert timed.forecaster.seed == timed.seed == 7  # no seed given: the Forecaster's own
 
 
 # ------------------------------------------------------------------------------ evaluate --tune N --

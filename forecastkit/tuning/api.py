@@ -158,7 +158,7 @@ def best_of(study, plan: Plan, template: Forecaster) -> tuple[dict, float, int, 
 
 
 def tune(data, model, trials: int, *, space=DEFAULTS.space, inner_folds: int = DEFAULTS.inner_folds,
-         metric: str = DEFAULTS.metric, timeout=DEFAULTS.timeout, seed: int = DEFAULTS.seed, out=None,
+         metric: str = DEFAULTS.metric, timeout=DEFAULTS.timeout, seed: int | None = None, out=None,
          resume: bool = DEFAULTS.resume, overwrite: bool = DEFAULTS.overwrite, progress: bool = False,
          skip_short: bool = DEFAULTS.skip_short, **load_kwargs) -> TuneResult:
     """Search the settings of one neural model with Optuna, scored on an inner walk-forward.
@@ -188,8 +188,9 @@ def tune(data, model, trials: int, *, space=DEFAULTS.space, inner_folds: int = D
         What trials minimise: mase, smape, mae, rmse, mape or owa.
     timeout : float or None
         Start no trial after this many seconds.
-    seed : int
-        Seeds the sampler and every fit: the same seed gives the same trials.
+    seed : int or None
+        Seeds the sampler and every fit: the same seed gives the same trials. None (the
+        default): the given Forecaster's own seed (0 unless set), which the tuned one keeps.
     out : path or None
         Folder for study.sqlite (resumable), trials.csv, best.toml, history.png and
         importance.png; None keeps the study in memory and writes nothing.
@@ -216,6 +217,7 @@ def tune(data, model, trials: int, *, space=DEFAULTS.space, inner_folds: int = D
     check_search(trials, inner_folds, metric, timeout)
     template = Forecaster(model) if isinstance(model, str) else clone(model)
     plan = search_plan(get_spec(template.model), space, given_names(template))
+    seed = template.seed if seed is None else seed
     template.set_params(seed=seed, verbose=0)
     template.check_params()
     panel = as_panel(data, **load_kwargs)
