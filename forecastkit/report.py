@@ -177,6 +177,11 @@ def significance(result, metric: str = "mase") -> tuple[pd.DataFrame, list[str]]
         metric, note = "msis", ["A coverage gap is not a loss, so the tests below compare MSIS."]
     board = leaderboard(result, metric).dropna(subset=[metric])
     if board.empty:
+        if metric in INTERVAL_METRICS and result.results["y_pred"].notna().any():
+            return pd.DataFrame(), [f"No interval could be scored on {metric.upper()}: no origin had enough earlier "
+                                    f"forecast errors to calibrate its conformal intervals (at least "
+                                    f"{result.min_calibration}, `min_calibration`, and enough for the level). "
+                                    "Evaluate at more origins."]
         return pd.DataFrame(), ["No model produced a forecast that could be scored."]
     losses = origin_losses(result, metric)
     horizon = int(result.results["h"].max())

@@ -275,3 +275,13 @@ def test_neural_intervals_with_differencing_calibrate_the_level_error(airline):
     half = (forecast["yhat_hi_80"] - forecast["yhat_lo_80"]).to_numpy() / 2
     np.testing.assert_allclose(half, errors[rank - 1], rtol=1e-6)
     np.testing.assert_allclose((forecast["yhat_hi_80"] + forecast["yhat_lo_80"]) / 2, forecast["yhat"], rtol=1e-9)
+
+
+def test_intervals_too_few_to_calibrate_are_said_so():
+    result = walk_forward(datasets.load("airline"), [Forecaster("linear", horizon=3, params=QUICK)],
+                          WalkForward(horizon=3, folds=3, stride=3, refit="never"), baselines=False, level=80)
+    assert result.leaderboard()["mase"].notna().all()
+    lines = result.significance("msis")[1]
+    assert lines == ["No interval could be scored on MSIS: no origin had enough earlier forecast errors to calibrate "
+                     "its conformal intervals (at least 10, `min_calibration`, and enough for the level). Evaluate at "
+                     "more origins."]
