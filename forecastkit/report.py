@@ -104,9 +104,9 @@ def leaderboard(result, metric: str = "mase") -> pd.DataFrame:
         per_origin = origin_losses(result, metric)
         spread = per_origin.groupby("model", sort=False)["loss"].std()
         table.insert(table.columns.get_loc(metric) + 1, f"{metric}_std", table["model"].map(spread))
-    counts = result.results.groupby("model", sort=False)[["id", "origin"]].apply(
-        lambda g: len(g.drop_duplicates()))
-    table["origins"] = table["model"].map(counts).astype(int)
+    forecast = result.results[result.results["y_pred"].notna()]  # a failed fit's rows are not scored
+    counts = forecast.groupby("model", sort=False)[["id", "origin"]].apply(lambda g: len(g.drop_duplicates()))
+    table["origins"] = table["model"].map(counts).fillna(0).astype(int)
     failed = result.fits[result.fits["status"] != "ok"].groupby("model").size()
     table["failed_fits"] = table["model"].map(failed).fillna(0).astype(int)
     table = table.drop(columns=["n", "n_failed"]).sort_values(metric, na_position="last", kind="stable",

@@ -131,6 +131,8 @@ def test_failed_fits_are_recorded_and_the_run_goes_on(seasonal):
     frame = result.to_frame()
     assert frame.loc[frame["model"] == "log_linear", "y_pred"].isna().sum() == 3 * 3
     assert frame.loc[frame["model"] == "naive", "y_pred"].notna().all()
+    board = result.leaderboard().set_index("model")
+    assert board.loc["log_linear", "origins"] == 2 and board.loc["naive", "origins"] == 5  # scored origins only
 
 
 def test_diverging_model_and_raising_fold_are_contained(seasonal, monkeypatch):
