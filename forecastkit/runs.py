@@ -155,8 +155,6 @@ def resolved_line(settings: RunSettings, panel: Panel, horizon: int, lookbacks: 
 def planned(settings: RunSettings, panel: Panel, splitter: WalkForward) -> tuple[WalkForward, int]:
     """The splitter an evaluation of ``panel`` resolves, and the number of series it keeps
     (:func:`~forecastkit.evaluation.plan.resolve_run`, quietly: the walk-forward itself warns and raises)."""
-    import warnings
-
     from .evaluation.plan import resolve_run, series_of
 
     horizon = splitter.horizon
@@ -243,10 +241,6 @@ def future_values(settings: RunSettings, panel: Panel, horizon: int, neural: boo
                           "pass `future_data` (a CSV with columns: time, the id column, and those covariates).")
     future = read_future(settings.future_data, panel, horizon)
     return future if neural else None
-
-
-#: Settings of ``forecast --from-run`` taken from the command, not from the evaluate run: what to
-#: write and how, and what only forecasting needs (the covariates' future values).
 
 
 def settings_from_run(settings: RunSettings) -> RunSettings:

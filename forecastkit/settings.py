@@ -57,7 +57,8 @@ _WALK = "the walk-forward takes their values over each origin's horizon from the
 _SEE_MODELS = "(defaults: `forecastkit models`)"
 
 
-#: What ``forecast --from-run`` takes from the command rather than from the run (with ``model``).
+#: Settings of ``forecast --from-run`` taken from the command, not from the evaluate run (with
+#: ``model``): what to write and how, and what only forecasting needs (the covariates' future values).
 FORECAST_OUTPUTS = ("out", "save_model", "quiet", "verbose", "samples", "level", "future_data", "mlflow_uri",
                     "mlflow_experiment")
 
