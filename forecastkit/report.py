@@ -57,12 +57,17 @@ def _scored(result) -> bool:
 
 
 def _check_metric(metric: str, result=None) -> str:
-    levels = getattr(result, "levels", ())
-    valid = METRICS + (INTERVAL_METRICS if levels else ()) + (PROBABILISTIC_METRICS if _scored(result) else ())
+    return check_metric(metric, getattr(result, "levels", ()), _scored(result))
+
+
+def check_metric(metric: str, levels=(), scored: bool = False) -> str:
+    """``metric`` if a run with these ``levels`` (and forecast distributions ``scored`` or not)
+    can rank by it, else a ConfigError saying what it needs."""
+    valid = METRICS + (INTERVAL_METRICS if levels else ()) + (PROBABILISTIC_METRICS if scored else ())
     if metric not in valid:
         hint = "" if levels or metric not in INTERVAL_METRICS else (
             f" ({metric} scores prediction intervals: also set `level`, e.g. level=(80, 95))")
-        if metric in PROBABILISTIC_METRICS and not _scored(result):
+        if metric in PROBABILISTIC_METRICS and not scored:
             hint = (f" ({metric} scores forecast distributions: run the walk-forward with `level`, `samples` or "
                     "probabilistic=True)")
         raise ConfigError(f"`metric` must be one of {', '.join(valid)}{hint}. Received: metric={metric!r}")

@@ -247,7 +247,7 @@ def test_the_result_ranks_by_the_runs_metric_and_a_metric_it_cannot_score_is_ref
     assert result.leaderboard().equals(result.leaderboard("rmse"))
     assert result.significance()[1][0].startswith("Best on RMSE: ")
     assert "Best on RMSE" in result._repr_html_()
-    with pytest.raises(ConfigError, match=r"`metric` must be one of .* \(interval scores need `level`\)"):
+    with pytest.raises(ConfigError, match=r"`metric` must be one of .* \(msis scores prediction intervals: also set `level`"):
         walk_forward(series(seasonal), ["naive"], splitter, baselines=False, metric="msis")
 
 

@@ -157,7 +157,9 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
         forecaster.check_covariates(panel)  # before any fit: e.g. recursive with past-observed covariates
         forecaster.check_target(panel)  # counts for a negbin head
     scoring = scoring_of(level, check_samples(entries, samples), probabilistic, entries.values())
-    check_ranking(metric, level, scoring)
+    from ..report import check_metric  # imports this package: here, not at the top
+
+    check_metric(metric, level, scoring is not None)  # what the result ranks by: refused before any fit
     folds = {"neural": {s.sid: splitter.split(len(s.y), times=s.times) for s in series}}
     per_origin = dataclasses.replace(splitter, refit="always")  # baselines re-estimate at every origin
     folds["baseline"] = {s.sid: per_origin.split(len(s.y), times=s.times) for s in series}
@@ -218,21 +220,6 @@ def _open_store(out, config: dict, resume: bool) -> RunStore:
         return RunStore.create(None, config)
     path = Path(out) / STORE_NAME
     return RunStore.resume(path, config) if resume else RunStore.create(path, config)
-
-
-def check_ranking(metric: str, levels, scoring) -> None:
-    """ConfigError unless the run can rank by ``metric``: a point metric, an interval score
-    with ``levels``, a distribution score when distributions are scored (``scoring``)."""
-    from ..intervals import INTERVAL_METRICS
-    from ..metrics import METRICS
-    from ..metrics.probabilistic import PROBABILISTIC_METRICS
-
-    valid = METRICS + (INTERVAL_METRICS if levels else ()) + (PROBABILISTIC_METRICS if scoring is not None else ())
-    if metric not in valid:
-        hint = (" (interval scores need `level`)" if metric in INTERVAL_METRICS else
-                " (distribution scores need `level`, `samples` or `probabilistic`)" if metric in PROBABILISTIC_METRICS
-                else "")
-        raise ConfigError(f"`metric` must be one of {', '.join(valid)}{hint}. Received: metric={metric!r}")
 
 
 def _scale_rows(series: list, folds: dict, season: int) -> list[tuple]:
