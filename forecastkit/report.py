@@ -75,8 +75,12 @@ def check_metric(metric: str, levels=(), scored: bool = False) -> str:
 
 
 def _interval_level(result) -> int | float:
-    """The level interval metrics rank and test by: the largest requested."""
-    return max(result.levels)
+    """The level interval metrics rank and test by: the largest requested at which some interval
+    was scored (a level too wide to calibrate at these origins would rank nothing)."""
+    frame = result.results
+    scored = [level for level in result.levels
+              if f"yhat_lo_{level}" in frame.columns and frame[f"yhat_lo_{level}"].notna().any()]
+    return max(scored or result.levels)
 
 
 def _rank_key(metric: str):
@@ -175,13 +179,14 @@ def significance(result, metric: str = "mase") -> tuple[pd.DataFrame, list[str]]
     bar any model must clear). Returns the comparison tables stacked (per series and
     ``(all)``) and the verdict lines, headed by the winner.
     """
-    note = []
+    note, ranking = [], metric
     if metric == "owa":  # a ratio of averages has no per-origin loss: test its MASE half
         metric, note = "mase", ["OWA is a ratio of averages, so the tests below compare MASE."]
     if metric == "coverage_gap":  # not a loss: test the proper interval score instead
         metric, note = "msis", ["A coverage gap is not a loss, so the tests below compare MSIS."]
     board = leaderboard(result, metric).dropna(subset=[metric])
-    if board.empty:
+    ranked = leaderboard(result, ranking).dropna(subset=[ranking]) if ranking != metric else board
+    if board.empty or ranked.empty:
         if metric in INTERVAL_METRICS and result.results["y_pred"].notna().any():
             return pd.DataFrame(), [f"No interval could be scored on {metric.upper()}: no origin had enough earlier "
                                     f"forecast errors to calibrate its conformal intervals (at least "
@@ -191,13 +196,13 @@ def significance(result, metric: str = "mase") -> tuple[pd.DataFrame, list[str]]
     losses = origin_losses(result, metric)
     horizon = int(result.results["h"].max())
     stride = int(result.config.get("splitter", {}).get("stride", 1))  # overlap of origins: ceil(horizon / stride)
-    best = board["model"].iloc[0]
+    best = ranked["model"].iloc[0]  # the leaderboard's winner, tested on the loss beside it
     pairs = []
     if REFERENCE in set(board["model"]) and best != REFERENCE:
         pairs.append((best, REFERENCE))
-    pairs += [(model, best) for model in board["model"].iloc[1:] if (best, model) not in pairs]
+    pairs += [(model, best) for model in board["model"] if model != best and (best, model) not in pairs]
     comparisons = {f"{a} vs {b}": compare(losses, a, b, horizon, stride) for a, b in pairs}
-    headline = [f"Best on {metric.upper()}: {best} ({board[metric].iloc[0]:.4g}).", *_kind_line(result, board),
+    headline = [f"Best on {ranking.upper()}: {best} ({ranked[ranking].iloc[0]:.4g}).", *_kind_line(result, ranked),
                 *note, *distribution_notes(result)]
     if not comparisons:
         return pd.DataFrame(), headline

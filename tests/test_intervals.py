@@ -285,3 +285,21 @@ def test_intervals_too_few_to_calibrate_are_said_so():
     assert lines == ["No interval could be scored on MSIS: no origin had enough earlier forecast errors to calibrate "
                      "its conformal intervals (at least 10, `min_calibration`, and enough for the level). Evaluate at "
                      "more origins."]
+
+
+def test_the_verdict_names_the_leaderboards_winner_when_it_tests_another_loss(airline_result):
+    for metric, tested in (("coverage_gap", "MSIS"), ("owa", "MASE")):
+        best = airline_result.leaderboard(metric)["model"].iloc[0]
+        lines = airline_result.significance(metric)[1]
+        assert lines[0].startswith(f"Best on {metric.upper()}: {best} (")
+        assert f"so the tests below compare {tested}" in " ".join(lines)
+
+
+def test_interval_scores_rank_at_the_widest_level_that_was_calibrated():
+    result = walk_forward(datasets.load("airline"), [Forecaster("linear", horizon=3, params=QUICK)],
+                          WalkForward(horizon=3, folds=10, stride=3, refit="never"), baselines=False, level=(80, 95),
+                          min_calibration=1)  # 95% needs 19 earlier errors: never reached here
+    board = result.leaderboard("msis")
+    assert board["intervals_95"].iloc[0] == 0 and board["intervals_80"].iloc[0] > 0
+    assert board["msis"].iloc[0] == board["msis_80"].iloc[0]
+    assert result.significance("msis")[1][0].startswith("Best on MSIS: linear (")
