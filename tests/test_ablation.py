@@ -205,3 +205,16 @@ def test_cli_ablation_passes_the_training_flags_to_the_references(monkeypatch, t
     assert entries["linear"].params == {"epochs": 2, "patience": 3} and entries["linear"].scaler == "minmax"
     assert entries["linear"].check_params()["learning_rate"] == 0.01
     assert entries["seasonal_naive"].params is None
+
+
+def test_an_interrupted_ablation_says_how_to_resume(monkeypatch, capsys, tmp_path):
+    import forecastkit.runs
+    from forecastkit.cli import main
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(forecastkit.runs, "ablate", interrupted)
+    assert main(["ablation", "--out", str(tmp_path / "ab")]) == 130
+    err = capsys.readouterr().err
+    assert f"rerun the same command with --resume (--out {tmp_path / 'ab'} --resume)" in err

@@ -33,8 +33,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"forecastkit: error: {to_flags(str(err), keep=from_file)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("forecastkit: interrupted; results of finished fits are kept (evaluate: rerun with --resume)",
-              file=sys.stderr)
+        print("forecastkit: interrupted.", file=sys.stderr)  # evaluate, ablation and tune say how to resume
         return 130
     except OSError as err:
         print(f"forecastkit: error: {err.strerror or err}: {err.filename or ''}".rstrip(": "), file=sys.stderr)

@@ -128,9 +128,15 @@ def start_workers_early(settings) -> bool:
 
 
 def ablation(settings) -> int:
-    from ..runs import ablate
+    from ..runs import ablate, run_directory
 
-    result, paths = ablate(settings, progress=progress_mode(settings))
+    try:
+        result, paths = ablate(settings, progress=progress_mode(settings))
+    except KeyboardInterrupt:
+        out = shlex.quote(str(run_directory(settings, "forecastkit-ablation")))
+        print(f"forecastkit: interrupted; the fits finished so far are saved in {out}. To continue, "
+              f"rerun the same command with --resume (--out {out} --resume).", file=sys.stderr)
+        return 130
     if not settings.quiet:
         render.print_ablation(result, paths)
     return 3 if not result.evaluation.failed.empty else 0
