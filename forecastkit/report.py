@@ -455,8 +455,9 @@ def to_html(result, path, metric: str = "mase", images: dict | None = None) -> N
                         "the calibration figure)</h2>" + _table(distribution_scores(result))
                         + "".join(f"<p>{html.escape(line)}</p>" for line in distribution_notes(result)) + image)
     if not comparisons.empty:
-        sections.append("<h2>Diebold-Mariano tests (HAC variance, lag h-1; HLN correction; "
-                        "Holm across series)</h2>" + _table(comparisons))
+        sections.append("<h2>Diebold-Mariano tests (the paired t-test where origins do not overlap, else the "
+                        "fixed-smoothing periodogram variance with t(2B); Holm across series)</h2>"
+                        + _table(comparisons))
     chosen = preprocessing(result)
     if not chosen.empty:
         sections.append("<h2>Target transforms per fit (chosen on each fit's training data)</h2>" + _table(chosen))
