@@ -227,16 +227,18 @@ def _kind_line(result, board: pd.DataFrame) -> list[str]:
 def _chosen(result, models=None, series=None) -> tuple[list | None, str | None]:
     """``models`` as a list (one name, names separated by commas, or a list) and ``series``,
     each checked against the run's: a ConfigError names the ones it has."""
+    from .evaluation.plan import model_items
+
     frame = result.results
-    if isinstance(models, str):
-        models = [name.strip() for name in models.split(",")]
+    if models is not None:
+        models = [label for label, _ in model_items(models)]
     for what, names, known in (("model", models or [], frame["model"].unique()),
                                ("series", [] if series is None else [series], frame["id"].unique())):
         unknown = [name for name in names if name not in set(known)]
         if unknown:
             raise ConfigError(f"No {what} {', '.join(map(repr, unknown))} in this run; it has "
                               f"{', '.join(map(repr, sorted(map(str, known))))}.")
-    return (list(models) if models is not None else None), series
+    return models, series
 
 
 def plot(result, series: str | None = None, models=None, metric: str = "mase"):

@@ -56,6 +56,15 @@ class one_line_warnings:
         return self._context.__exit__(*exc)
 
 
+def interrupted(what: str, out) -> int:
+    """Say where the finished ``what`` (fits, trials) of an interrupted run are and how to
+    resume it; the exit code of an interrupt, 130."""
+    out = shlex.quote(str(out))
+    print(f"forecastkit: interrupted; the {what} finished so far are saved in {out}. To continue, rerun the "
+          f"same command with --resume (--out {out} --resume).", file=sys.stderr)
+    return 130
+
+
 def verbosity(settings) -> int:
     """Keras verbosity: 0 quiet, 2 (epoch logs) verbose, 1 (a bar) in a terminal, else 0 (Keras
     writes its logs to standard output, which then holds the forecast table only)."""
@@ -107,10 +116,7 @@ def evaluate(settings) -> int:
         result, out = run_evaluate(settings, progress=progress_mode(settings), announce=announce(settings))
         paths = write_evaluation(result, out, settings)
     except KeyboardInterrupt:
-        out = shlex.quote(str(run_directory(settings)))
-        print(f"forecastkit: interrupted; the fits finished so far are saved in {out}. To continue, "
-              f"rerun the same command with --resume (--out {out} --resume).", file=sys.stderr)
-        return 130
+        return interrupted("fits", run_directory(settings))
     if not settings.quiet:
         render.print_evaluation(result, settings.metric, paths)
     return 3 if not result.failed.empty else 0
@@ -133,10 +139,7 @@ def ablation(settings) -> int:
     try:
         result, paths = ablate(settings, progress=progress_mode(settings))
     except KeyboardInterrupt:
-        out = shlex.quote(str(run_directory(settings, "forecastkit-ablation")))
-        print(f"forecastkit: interrupted; the fits finished so far are saved in {out}. To continue, "
-              f"rerun the same command with --resume (--out {out} --resume).", file=sys.stderr)
-        return 130
+        return interrupted("fits", run_directory(settings, "forecastkit-ablation"))
     if not settings.quiet:
         render.print_ablation(result, paths)
     return 3 if not result.evaluation.failed.empty else 0
@@ -148,10 +151,7 @@ def tune(settings) -> int:
     try:
         result, out = run_tune(settings, progress=announce(settings), announce=announce(settings))
     except KeyboardInterrupt:
-        out = shlex.quote(settings.out or "forecastkit-tune")
-        print(f"forecastkit: interrupted; the trials finished so far are saved in {out}. To continue, rerun the "
-              f"same command with --resume (--out {out} --resume).", file=sys.stderr)
-        return 130
+        return interrupted("trials", settings.out or "forecastkit-tune")
     if not settings.quiet:
         render.print_tune(result, out)
     return 0
