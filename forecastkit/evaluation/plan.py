@@ -39,6 +39,7 @@ from ..errors import (
     SkippedSeriesWarning,
 )
 from ..forecaster import Forecaster, default_lookback
+from ..forecaster.options import cut_lookback
 from ..models.registry import get_spec
 from ..settings import DEFAULTS
 from .environment import cpu_count
@@ -303,8 +304,9 @@ def _warn_if_cut(models, entries: dict, series: list[Series], splitter: WalkForw
         f = entries[label]
         if kind_of(f) != "neural":
             continue
-        full = default_lookback(splitter.horizon, f.season, max(trains.values()), get_spec(f.model).lookback_multiple)
-        if 2 * f.lookback < full:
+        full = cut_lookback(f.lookback, splitter.horizon, f.season, max(trains.values()),
+                            get_spec(f.model).lookback_multiple)
+        if full is not None:
             cut.append(f"{label} from {full} to {f.lookback}")
     if cut:
         warnings.warn(ShortSeriesWarning(

@@ -120,6 +120,20 @@ def default_lookback(horizon: int, season: int, shortest: int, multiple: int = 2
     return max(1, min(multiple * max(season, horizon, 5), (shortest - horizon + 1) // 2))
 
 
+def cut_lookback(lookback: int, horizon: int, season: int, longest: int, multiple: int) -> int | None:
+    """The default lookback the longest series (``longest`` rows) would allow, when a shorter
+    one cut ``lookback`` to less than half of it (every series then reads the shorter window);
+    else None.
+
+    Examples
+    --------
+    >>> cut_lookback(2, horizon=4, season=4, longest=60, multiple=2), cut_lookback(8, 4, 4, 60, 2)
+    (10, None)
+    """
+    full = default_lookback(horizon, season, longest, multiple)
+    return full if 2 * lookback < full else None
+
+
 #: The keyword arguments of the data loaders (:func:`~forecastkit.data.load_csv`, ``from_pandas``).
 LOADER_ARGUMENTS = ("target", "time", "id", "past_covariates", "future_covariates", "static_covariates", "freq",
                     "fill", "source")

@@ -21,7 +21,13 @@ from ..preprocess import choose_chain, fixed_chain
 from ..preprocess.seasonality import grid_positions, seasonal_periods
 from ..training import auto_batch_size
 from ..windows import WindowSet
-from .options import covariate_roles, default_lookback, tail, target_scaler
+from .options import (
+    covariate_roles,
+    cut_lookback,
+    default_lookback,
+    tail,
+    target_scaler,
+)
 from .options import fixed_chain as fixed_parts
 
 #: Training windows below which a fit warns (:class:`~forecastkit.errors.FewWindowsWarning`):
@@ -50,9 +56,9 @@ def warn_if_cut(f, panel: Panel) -> None:
     """Warn (:class:`~forecastkit.errors.ShortSeriesWarning`) when the panel's shortest series
     cuts the default lookback that its longest series would allow to less than half: every
     series then forecasts from the shorter window, which the settings line alone does not explain."""
-    longest = max(panel.lengths.values())
-    full = default_lookback(f.horizon_, f.season_, longest, get_spec(f.model).lookback_multiple)
-    if 2 * f.lookback_ >= full:
+    full = cut_lookback(f.lookback_, f.horizon_, f.season_, max(panel.lengths.values()),
+                        get_spec(f.model).lookback_multiple)
+    if full is None:
         return
     sid = min(panel.lengths, key=panel.lengths.get)
     needed = required_length(full, f.model_horizon, f.warmup(f.season_))
