@@ -182,10 +182,13 @@ def test_only_the_worker_server_leaves_at_once():
     assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 3
 
 
-def test_the_worker_server_imports_tensorflow_without_jax(tmp_path):
-    # TensorFlow Lite imports JAX when it is installed; the server blocks that (half a second on
-    # every pooled neural run) and the workers can still import it themselves
-    pytest.importorskip("jax")
+@pytest.mark.parametrize("package, probe", [("jax", "__import__('jax').numpy.zeros(2).shape"),
+                                            ("matplotlib", "__import__('matplotlib.pyplot').pyplot.figure().dpi > 0")])
+def test_the_worker_server_imports_tensorflow_without_jax_or_matplotlib(tmp_path, package, probe):
+    # TensorFlow Lite imports JAX and Keras imports matplotlib.pyplot when installed; the server
+    # blocks both (half a second each on every pooled neural run) and the workers can still
+    # import them themselves
+    pytest.importorskip(package)
     script = tmp_path / "probe.py"
     script.write_text(
         "import sys\n"
@@ -193,11 +196,11 @@ def test_the_worker_server_imports_tensorflow_without_jax(tmp_path):
         "if __name__ == '__main__':\n"
         "    workers.start_workers(['vanilla'])\n"
         "    with workers._context().Pool(1) as pool:\n"
-        "        print(pool.apply(eval, (\"sorted(m for m in ('jax', 'tensorflow') if m in __import__('sys').modules)\",)),\n"
-        "              pool.apply(eval, (\"__import__('jax').numpy.zeros(2).shape\",)))\n")
+        f"        print(pool.apply(eval, (\"sorted(m for m in ('{package}', 'tensorflow') if m in __import__('sys').modules)\",)),\n"
+        f"              pool.apply(eval, ({probe!r},)))\n")
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.split() == ["['tensorflow']", "(2,)"], done.stdout
+    assert done.stdout.split() == ["['tensorflow']", "(2,)" if package == "jax" else "True"], done.stdout
 
 
 def test_a_models_groups_are_a_multiple_of_the_cpus(monkeypatch):
