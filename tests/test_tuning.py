@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
+import forecastkit
 from forecastkit import Forecaster, datasets
 from forecastkit.cli import main
 from forecastkit.config import merge_settings, read_config
@@ -243,3 +244,48 @@ def check_resume_repeats_no_search(nested_run):
         assert db.execute("SELECT * FROM searches ORDER BY fit").fetchall() == searches
     pd.testing.assert_frame_equal(resumed.to_frame(), result.to_frame())
     assert json.loads(searches[0][3])["lookback"] == 12
+
+
+def test_a_resumed_study_reruns_the_trial_ctrl_c_interrupted(tmp_path, monkeypatch):
+    # the interrupted trial is run again with its values and the budget still counts it once:
+    # the resumed study proposes and scores what an uninterrupted one would have
+    from forecastkit.tuning import objective as objective_module
+
+    f = Forecaster("linear", horizon=6, params={"epochs": 1, "batch_size": 16})
+    space = "learning_rate=1e-3:1e-1:log,lookback=12"
+    airline = datasets.load("airline")
+    whole = forecastkit.tune(airline, f, trials=4, space=space, out=tmp_path / "whole")
+    scored = objective_module.Objective.score
+    calls = []
+
+    def interrupted_at_the_third(self, result, label, trial):
+        calls.append(trial.number)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return scored(self, result, label, trial)
+
+    monkeypatch.setattr(objective_module.Objective, "score", interrupted_at_the_third)
+    with pytest.raises(KeyboardInterrupt):
+        forecastkit.tune(airline, f, trials=4, space=space, out=tmp_path / "cut")
+    monkeypatch.setattr(objective_module.Objective, "score", scored)
+    resumed = forecastkit.tune(airline, f, trials=4, space=space, out=tmp_path / "cut", resume=True)
+    assert resumed.ran == 2  # the interrupted trial again, then the fourth
+    trials = pd.read_csv(tmp_path / "cut" / "trials.csv")
+    assert trials["state"].tolist() == ["COMPLETE", "COMPLETE", "FAIL", "COMPLETE", "COMPLETE"]
+    assert trials["user_attrs_failure"].iloc[2] == "interrupted"
+    kept = trials[trials["state"] == "COMPLETE"].reset_index(drop=True)
+    expected = pd.read_csv(tmp_path / "whole" / "trials.csv")
+    assert kept["params_learning_rate"].tolist() == expected["params_learning_rate"].tolist()
+    assert kept["value"].tolist() == expected["value"].tolist()
+    assert resumed.best_params == whole.best_params
+    again = forecastkit.tune(airline, f, trials=4, space=space, out=tmp_path / "cut", resume=True)
+    assert again.ran == 0  # the interrupted trial is not the budget's
+    import optuna  # a killed process leaves its trial running: it is run again the same way
+
+    stored = optuna.load_study(study_name="forecastkit", storage=f"sqlite:///{tmp_path / 'cut' / 'study.sqlite'}")
+    running = stored.ask()
+    rate = running.suggest_float("learning_rate", 1e-3, 1e-1, log=True)
+    assert forecastkit.tune(airline, f, trials=5, space=space, out=tmp_path / "cut", resume=True).ran == 1
+    trials = pd.read_csv(tmp_path / "cut" / "trials.csv")
+    assert trials["state"].tolist()[-2:] == ["FAIL", "COMPLETE"]
+    assert trials["params_learning_rate"].iloc[-1] == pytest.approx(rate, rel=1e-12)

@@ -37,6 +37,7 @@ from .study import (
     import_optuna,
     open_study,
     optimize,
+    started,
     trial_line,
 )
 
@@ -245,9 +246,9 @@ def run_search(panel, template: Forecaster, plan: Plan, trials: int, *, settings
     study = open_study(folder / STUDY_FILE if folder else None, config, resume)
     if announce is not None:
         announce()
-    if resume and len(study.trials) >= trials:
+    if resume and started(study) >= trials:
         if progress:
-            progress(f"the study in {str(folder)!r} holds {len(study.trials)} trials already (`trials` {trials}): "
+            progress(f"the study in {str(folder)!r} holds {started(study)} trials already (`trials` {trials}): "
                      "nothing to do.")
         return _result(study, plan, template, metric, folder, 0, seed)
 

@@ -4,7 +4,9 @@ A study lives in Optuna's RDB storage (``study.sqlite`` in the output folder) or
 search nested in a walk-forward fit). Its ``forecastkit`` user attribute records what it
 searches (model, data, settings, space); resuming a study that searched something else is an
 error naming the differences. Each trial draws from a TPE sampler seeded by the run seed and
-the trial's number, so a resumed study proposes what an uninterrupted one would have. The
+the trial's position in the study, so a resumed study proposes what an uninterrupted one would
+have: a trial interrupted (Ctrl-C, or a killed process) is recorded as failed with the failure
+``interrupted``, is not counted, and runs again first, with its values, when the study resumes. The
 first trial of a new study tries the template's own values (the defaults), so a search never
 ends with settings worse than the defaults on its own objective.
 
@@ -31,6 +33,8 @@ from ..evaluation.store import config_differences
 #: The optional extra that brings Optuna, named when it is missing.
 OPTUNA_EXTRA = 'pip install "forecastkit[optuna]"'
 STUDY_NAME = "forecastkit"
+#: The failure of a trial an interrupt or a killed process ended: run again on resume, never counted.
+INTERRUPTED = "interrupted"
 #: The pruner: trials finished before pruning starts, and the epochs of each run never pruned.
 PRUNE_STARTUP, PRUNE_WARMUP = 5, 10
 
@@ -58,8 +62,8 @@ def startup_trials(trials: int) -> int:
 
 def open_study(path: Path | None, config: dict, resume: bool):
     """A new study (in ``path``, an SQLite file, or in memory), or with ``resume`` the one
-    stored there; its recorded ``config`` must equal this one. Trials an interrupted process
-    left running are marked failed."""
+    stored there; its recorded ``config`` must equal this one. Trials a killed process left
+    running are marked failed, :data:`INTERRUPTED`."""
     optuna = import_optuna()
     storage = optuna.storages.InMemoryStorage() if path is None else optuna.storages.RDBStorage(
         f"sqlite:///{Path(path).resolve()}")
@@ -74,7 +78,7 @@ def open_study(path: Path | None, config: dict, resume: bool):
         raise ConfigError(f"Cannot `resume` the study in {str(Path(path).parent)!r}: it searched something else "
                           f"({'; '.join(changed)}). Pass `overwrite` to start it again, or choose another `out`.")
     for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
-        storage.set_trial_user_attr(trial._trial_id, "failure", "interrupted")
+        storage.set_trial_user_attr(trial._trial_id, "failure", INTERRUPTED)
         storage.set_trial_state_values(trial._trial_id, state=optuna.trial.TrialState.FAIL)
     return study
 
@@ -84,7 +88,8 @@ def optimize(study, objective, trials: int, *, seed: int, prunable: bool, first:
     """Run trials until the study holds ``trials`` (or ``timeout`` seconds passed: no trial
     but the first starts after it, as in Optuna); returns the number run. ``first``: values the study's first trial tries,
     ``defaults``: they are every searched setting's default (see :func:`chosen_trial`).
-    ``on_trial(study, trial)`` hears each finished trial.
+    ``on_trial(study, trial)`` hears each finished trial. Interrupted trials run again first
+    (:func:`requeue_interrupted`); a Ctrl-C marks the running trial :data:`INTERRUPTED`.
     """
     from .objective import TrialFailed
 
@@ -95,21 +100,41 @@ def optimize(study, objective, trials: int, *, seed: int, prunable: bool, first:
         study.enqueue_trial(first)
         if defaults:
             study.set_user_attr("defaults_trial", 0)
+    requeue_interrupted(study)
+
+    def marked(trial):
+        try:
+            return objective(trial)
+        except KeyboardInterrupt:
+            trial.set_user_attr("failure", INTERRUPTED)
+            raise
+
     began, ran = time.monotonic(), 0
     while started(study) < trials and (timeout is None or not ran or time.monotonic() - began < timeout):
         study.sampler = optuna.samplers.TPESampler(seed=trial_seed(seed, started(study)),
                                                    n_startup_trials=startup_trials(trials))
-        study.optimize(objective, n_trials=1, catch=(TrialFailed,),  # a failed trial is recorded; on we go
+        study.optimize(marked, n_trials=1, catch=(TrialFailed,),  # a failed trial is recorded; on we go
                        callbacks=[on_trial] if on_trial else None)
         ran += 1
     return ran
 
 
+def requeue_interrupted(study) -> None:
+    """Queue each :data:`INTERRUPTED` trial's values again (once), so the study's next trials
+    run them: the trial gets the score it was interrupted before."""
+    trials = study.get_trials(deepcopy=False)
+    queued = {t.user_attrs.get("rerun_of") for t in trials}
+    for trial in trials:
+        if trial.user_attrs.get("failure") == INTERRUPTED and trial.number not in queued:
+            study.enqueue_trial(dict(trial.params), user_attrs={"rerun_of": trial.number})
+
+
 def started(study) -> int:
-    """Trials of the study run or running (not those only queued)."""
+    """Trials of the study run or running (not those only queued, nor those interrupted)."""
     import optuna
 
-    return sum(t.state != optuna.trial.TrialState.WAITING for t in study.get_trials(deepcopy=False))
+    return sum(t.state != optuna.trial.TrialState.WAITING and t.user_attrs.get("failure") != INTERRUPTED
+               for t in study.get_trials(deepcopy=False))
 
 
 def finished(study) -> list:
@@ -160,7 +185,7 @@ def chosen_trial(study) -> tuple:
     """
     best = best_trial(study)
     number = study.user_attrs.get("defaults_trial")
-    defaults = next((t for t in finished(study) if t.number == number), None)
+    defaults = next((t for t in finished(study) if number in (t.number, t.user_attrs.get("rerun_of"))), None)
     if defaults is None or defaults.number == best.number:
         return best, f"trial {best.number} is the best" + (" (the defaults)" if defaults is not None else "")
     ours, theirs = (np.asarray(t.user_attrs.get("origins", ()), dtype=float) for t in (best, defaults))
@@ -192,7 +217,11 @@ def trial_line(trial, trials: int, metric: str, study) -> str:
         outcome = f"pruned at epoch {trial.user_attrs.get('pruned_at_epoch', '?')}"
     else:
         outcome = f"failed: {trial.user_attrs.get('failure', 'see trials.csv')}"
-    return f"trial {trial.number + 1}/{trials}: {outcome}; {values}; {seconds:.1f} s"
+    rerun = trial.user_attrs.get("rerun_of")
+    again = f" (trial {rerun} again: it was interrupted)" if rerun is not None else ""
+    position = sum(t.number <= trial.number for t in study.get_trials(deepcopy=False)
+                   if t.user_attrs.get("failure") != INTERRUPTED)
+    return f"trial {position}/{trials}{again}: {outcome}; {values}; {seconds:.1f} s"
 
 
 def _short(value) -> str:
