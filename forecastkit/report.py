@@ -333,16 +333,44 @@ def _pit_histogram(ax, model: str, values: np.ndarray, bins: int = 10) -> None:
 
 def distribution_scores(result) -> pd.DataFrame:
     """Per model: mean CRPS and pinball loss, what they score (``distribution``) and, with
-    levels, which method made the intervals (``intervals``); empty when the run scored none."""
+    levels, which method made the intervals (``intervals``); empty when the run scored none.
+
+    The means are over the forecasts every scored model has a score for
+    (:func:`compared_rows`): a conformal distribution has none at the first origins, where
+    too few earlier errors calibrate it, while a native one is scored there too, so each
+    model's own rows would compare the models on different origins."""
     frame = result.results
     if not _scored(result):
         return pd.DataFrame(columns=["model", "crps", "pinball", "distribution"])
     grouped = frame.groupby("model", sort=False)
-    table = grouped[["crps", "pinball"]].mean()
+    table = frame[compared_rows(frame)].groupby("model", sort=False)[["crps", "pinball"]].mean()
+    table = table.reindex(grouped.size().index)
     table["distribution"] = grouped["distribution"].first()
     if "intervals" in frame.columns:
         table["intervals"] = grouped["intervals"].first()
     return table.reset_index()
+
+
+def compared_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Which rows of a results table the models' CRPS and pinball loss are compared on: those
+    of the forecasts (series, origin, step) that every model with a CRPS somewhere has a CRPS
+    for; each model's own scored rows when no forecast has them all.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"model": ["a", "a", "b", "b", "c", "c"], "id": "s", "origin": [1, 2] * 3,
+    ...                       "h": 1, "crps": [1.0, 2.0, np.nan, 3.0, np.nan, np.nan]})
+    >>> compared_rows(frame).tolist()
+    [False, True, False, True, False, False]
+    """
+    scored = frame["crps"].notna().to_numpy()
+    models = frame.loc[scored, "model"].nunique()
+    keys = ["id", "origin", "h"]
+    counts = frame[scored].groupby(keys, sort=False)["model"].nunique()
+    complete = counts.index[counts.to_numpy() == models]
+    if not len(complete):
+        return scored
+    return scored & pd.MultiIndex.from_frame(frame[keys]).isin(complete)
 
 
 def distribution_notes(result) -> list[str]:
@@ -353,8 +381,17 @@ def distribution_notes(result) -> list[str]:
 
     table = distribution_scores(result)
     bare = table.loc[table["distribution"] == NO_DISTRIBUTION, "model"].tolist()
-    return [f"No CRPS or pinball loss for {', '.join(bare)}: {'its' if len(bare) == 1 else 'their'} native "
-            "intervals are not Gaussian, so there is no forecast distribution to score."] if bare else []
+    notes = [f"No CRPS or pinball loss for {', '.join(bare)}: {'its' if len(bare) == 1 else 'their'} native "
+             "intervals are not Gaussian, so there is no forecast distribution to score."] if bare else []
+    frame = result.results
+    compared = compared_rows(frame)
+    scored = frame["crps"].notna().to_numpy()
+    if compared.sum() < scored.sum():
+        per_model = frame[compared].groupby("model").size()
+        notes.append(f"CRPS and pinball loss are compared on the {int(per_model.max())} forecasts every scored "
+                     "model has a distribution for: conformal distributions start once enough earlier errors "
+                     "calibrate them (`min_calibration`).")
+    return notes
 
 
 def fan_chart(result, series: str | None = None, model: str | None = None, origins: int = 4):

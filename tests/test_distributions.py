@@ -291,3 +291,24 @@ def test_done_when_gaussian_ar1_covers_80_percent_and_ranks_by_crps(tmp_path, ca
     results = pd.read_csv(tmp_path / "run" / "results.csv")
     assert {"crps", "pinball", "pit", "distribution", "intervals"} <= set(results.columns)
     assert (tmp_path / "run" / "calibration.png").stat().st_size > 1000
+
+
+def test_models_are_compared_on_the_crps_of_the_same_forecasts(airline):
+    # naive's native Gaussian is scored at every origin, the linear model's conformal
+    # distribution only once enough earlier errors calibrate it: the means compare the same rows
+    from forecastkit.report import distribution_notes
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = walk_forward(airline, {"linear": Forecaster("linear", params=QUICK), "naive": Forecaster("naive")},
+                              WalkForward(horizon=2, folds=12, stride=1, refit="never"), baselines=False,
+                              level=(80,), min_calibration=6, n_jobs=1)
+    frame = result.results
+    rows = frame.groupby("model")["crps"].count()
+    assert rows["naive"] > rows["linear"] > 0  # the conformal one misses the first origins
+    board = result.leaderboard("crps").set_index("model")
+    keys = frame.loc[(frame["model"] == "linear") & frame["crps"].notna(), ["origin", "h"]]
+    naive = frame[frame["model"] == "naive"].merge(keys, on=["origin", "h"])
+    assert board.loc["naive", "crps"] == pytest.approx(naive["crps"].mean())
+    assert board.loc["linear", "crps"] == pytest.approx(frame.loc[frame["model"] == "linear", "crps"].mean())
+    assert any("compared on the" in note for note in distribution_notes(result))
