@@ -90,6 +90,8 @@ VARIANTS = {
     # network size (mlp, vanilla) and the linear builder's L2 penalty
     **{f"auto + units {u}": {"params": {"units": u}} for u in (16, 32, 64, 128)},
     **{f"auto + l2 {a}": {"params": {"l2": a}} for a in (0.001, 0.01)},
+    # a bag of copies over seeds and lookbacks (N-BEATS style), their median
+    **{f"auto + bag {n}": {"bag": n} for n in (3, 5)},
     # a ridge prior that does not grow with the data: l2 = lam / the earliest inner fit's windows
     **{f"auto + ridge {lam}": (lambda panel, horizon, first, lam=lam: {"params": {"l2": lam / _windows(
         panel, horizon, first)}}) for lam in (0.3, 1, 3)},
