@@ -175,7 +175,7 @@ def predict_frame(forecaster, frame) -> pd.DataFrame:
     if frame.empty:  # no rows, or a horizon column only: from the training data's end
         table = forecaster.predict()
     else:
-        table = forecaster.predict(frame, **history_layout(forecaster, frame))
+        table = forecaster.predict(frame)  # read like the training data (options.training_layout)
     if horizon < saved:
         table = table[table.groupby("id", sort=False).cumcount() < horizon].reset_index(drop=True)
     return table
@@ -191,15 +191,6 @@ def requested_horizon(column: pd.Series, saved: int) -> int:
         raise ConfigError(f"`horizon` must be at most {saved}, the horizon the model was saved with; refit it "
                           f"with a longer horizon for more steps. Received: horizon={horizon}")
     return horizon
-
-
-def history_layout(forecaster, frame: pd.DataFrame) -> dict:
-    """How to read new history rows: the training target, covariates and frequency; a panel's
-    series in column ``id`` (the time column is inferred, e.g. ``time`` or ``month``)."""
-    roles = forecaster.covariates_
-    return {"target": forecaster.target_, "id": "id" if "id" in frame.columns else None, "freq": forecaster.freq_,
-            "past_covariates": roles.get("past", []), "future_covariates": roles.get("future", []),
-            "static_covariates": roles.get("static", [])}
 
 
 def pyfunc_arguments(model_dir) -> dict:

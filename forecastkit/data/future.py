@@ -39,11 +39,13 @@ def read_future(data, panel: Panel, horizon: int, *, time=None, id=None) -> pd.D
     horizon : int
         Number of future steps, >= 1.
     time : str or None
-        Time column; None looks for a column named time, date, month... then the first
-        column if it parses as dates.
+        Time column; None: the history's time column (``panel.time_column``) when the data
+        has it, else a column named time, date, month... then the first column if it parses
+        as dates.
     id : str or None
-        Series id column; None uses a column named ``id`` if there is one, else (panels of
-        several series) infers it as :func:`load_csv` does.
+        Series id column; None: the history's id column (``panel.id_column``) when the data
+        has it, else a column named ``id`` if there is one, else (panels of several series)
+        inferred as :func:`load_csv` does.
 
     Returns
     -------
@@ -88,7 +90,10 @@ def read_future(data, panel: Panel, horizon: int, *, time=None, id=None) -> pd.D
                         f"covariates, so there is nothing to read from the future data. Load "
                         f"the history with `future_covariates` set to those columns, or "
                         f"drop the future data.")
-    raw, rows = _read(data, options.time)
+    time = options.time or _held(data, panel.time_column)
+    raw, rows = _read(data, time)
+    time = time or (panel.time_column if panel.time_column in raw.columns else None)
+    id = options.id or (panel.id_column if panel.id_column in raw.columns else None)
     names = list(panel.future_covariates)
     absent = [name for name in names if name not in raw.columns]
     if absent:
@@ -97,8 +102,8 @@ def read_future(data, panel: Panel, horizon: int, *, time=None, id=None) -> pd.D
                         f"(columns: {list(raw.columns)}). The future data must hold every "
                         f"`future_covariates` column {names} for the {horizon} steps after "
                         f"the history.")
-    time = _time_column(raw, rows, options.time)
-    id_column = _id_column(raw, rows, time, options.id, panel)
+    time = _time_column(raw, rows, time)
+    id_column = _id_column(raw, rows, time, id, panel)
     ticks = _ticks(parse_times(raw[time], rows, time), rows, time, panel)
     if id_column is None:
         codes = np.zeros(len(raw), dtype="int64")
@@ -130,6 +135,13 @@ class _Place:
         key, step = self.keys[k // self.horizon], k % self.horizon
         return (f"{self.rows.at(self.flat[k])} (series {key!r}, time "
                 f"{display(self.future[key][step])}, step {step + 1} of {self.horizon})")
+
+
+def _held(data, name: str | None) -> str | None:
+    """``name`` when the DataFrame ``data`` holds it as a column or as its index' name."""
+    if name is None or not isinstance(data, pd.DataFrame):
+        return None
+    return name if name in map(str, data.columns) or data.index.name == name else None
 
 
 def _read(data, time: str | None) -> tuple[pd.DataFrame, Rows]:

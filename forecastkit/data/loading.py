@@ -157,7 +157,10 @@ def from_pandas(obj, *, target=None, time=None, id=None, past_covariates=(), fre
         options = dataclasses.replace(options, id=options.id or str(names[0]), time=options.time or str(names[1]))
     raw, time = index_as_time_column(obj, options.time, source)
     options = dataclasses.replace(options, time=time)
-    return _validate(raw.reset_index(drop=True), Rows(source, labels=obj.index), options)
+    panel = _validate(raw.reset_index(drop=True), Rows(source, labels=obj.index), options)
+    if time is not None and time not in map(str, obj.columns) and obj.index.name is None:
+        panel = dataclasses.replace(panel, time_column=None)  # an unnamed index: no column to look for again
+    return panel
 
 
 def _validate(raw: pd.DataFrame, rows: Rows, options: LoadOptions) -> Panel:
@@ -184,7 +187,7 @@ def _validate(raw: pd.DataFrame, rows: Rows, options: LoadOptions) -> Panel:
                  future_covariates=tuple(columns.future_covariates),
                  static_covariates=tuple(columns.static_covariates),
                  categorical=tuple(name for name in covariates if name in labels),
-                 source=rows.source)
+                 source=rows.source, time_column=columns.time, id_column=columns.id)
 
 
 def _panel_frame(blocks, regular, covariates, labels) -> pd.DataFrame:

@@ -53,6 +53,10 @@ class Panel:
         Feature encoding reads them from :attr:`frame`; :meth:`arrays` refuses them.
     source : str
         File path or ``"<DataFrame>"``, used in messages.
+    time_column, id_column : str or None
+        The columns of the loaded data that held the time and the series ids (None: the
+        time came from an unnamed index, or no column held ids). New history and future
+        data are read with them by default (:func:`read_future`, ``Forecaster.predict``).
 
     Examples
     --------
@@ -76,6 +80,8 @@ class Panel:
     static_covariates: tuple[str, ...] = ()
     categorical: tuple[str, ...] = ()
     source: str = "<DataFrame>"
+    time_column: str | None = None
+    id_column: str | None = None
 
     def __repr__(self) -> str:
         roles = "".join(f", {name}={getattr(self, name)!r}"

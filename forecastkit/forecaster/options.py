@@ -139,6 +139,48 @@ LOADER_ARGUMENTS = ("target", "time", "id", "past_covariates", "future_covariate
                     "fill", "source")
 
 
+def training_layout(history: Panel, roles: dict, data, given: dict) -> dict:
+    """Loader arguments that read new history ``data`` like the training data ``history``:
+    its target, time and id columns, covariate roles and frequency (``roles``: the fitted
+    model's ``covariates_``), each where ``data`` (a DataFrame or a CSV path) holds the
+    columns and ``given`` (the caller's own loader arguments) does not set it.
+
+    Examples
+    --------
+    >>> from forecastkit.data import from_pandas
+    >>> history = from_pandas(pd.DataFrame({"step": [1, 2, 3], "sales": [1.0, 2.0, 3.0]}), time="step")
+    >>> layout = training_layout(history, {}, pd.DataFrame({"step": [7, 8], "sales": [4.0, 5.0]}), {})
+    >>> layout["target"], layout["time"], layout["past_covariates"]
+    ('sales', 'step', [])
+    """
+    if isinstance(data, pd.Series) or isinstance(data, Panel):
+        return {}
+    if isinstance(data, (str, Path)):
+        try:
+            columns = set(pd.read_csv(data, nrows=0).columns)
+        except (OSError, ValueError):  # the loader reports it
+            return {}
+    elif isinstance(data, pd.DataFrame):
+        columns = set(map(str, data.columns)) | ({str(data.index.name)} if data.index.name is not None else set())
+    else:
+        return {}
+    layout = {"target": history.target, "time": history.time_column, "id": history.id_column,
+              "past_covariates": list(roles.get("past", [])), "future_covariates": list(roles.get("future", [])),
+              "static_covariates": list(roles.get("static", []))}
+    if history.freq is not None and history.time_column is not None:
+        layout["freq"] = history.freq
+    held = {}
+    for name, value in layout.items():
+        names = [value] if isinstance(value, str) else list(value or [])
+        if name in given or value is None or (name == "target" and "," in value):
+            continue
+        if name == "freq" or all(column in columns for column in names):
+            held[name] = value
+    if "time" not in held:
+        held.pop("freq", None)
+    return held
+
+
 def as_panel(data, **kwargs) -> Panel:
     """A :class:`Panel` from a Panel, a CSV path or a pandas object (kwargs go to the loader).
 

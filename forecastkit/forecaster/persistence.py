@@ -301,7 +301,7 @@ def panel_to_json(panel: Panel) -> dict:
     columns = ["y", *panel.covariates, *panel.future_covariates, *panel.static_covariates]
     return {
         "target": panel.target, "freq": panel.freq, "step": panel.step, "roles": covariate_roles(panel),
-        "source": panel.source, "tz": tz,
+        "source": panel.source, "tz": tz, "time_column": panel.time_column, "id_column": panel.id_column,
         "columns": {"id": frame["id"].astype(str).tolist(), "time": times,
                     **{c: frame[c].astype(str if c in panel.categorical else float).tolist() for c in columns}},
     }
@@ -324,7 +324,8 @@ def panel_from_json(state: dict) -> Panel:
     return Panel(frame=frame, target=state["target"], freq=state["freq"], step=state["step"],
                  covariates=tuple(roles["past"]), future_covariates=tuple(roles["future"]),
                  static_covariates=tuple(roles["static"]), categorical=tuple(roles["categorical"]),
-                 source=state["source"])
+                 source=state["source"], time_column=state.get("time_column"),  # files before 2026-12-07: none
+                 id_column=state.get("id_column"))
 
 
 __all__ = ["METADATA_FORMAT", "load", "save"]

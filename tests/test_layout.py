@@ -1,0 +1,72 @@
+"""New history and future data are read like the training data: its time, id and target columns."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecastkit import Forecaster, datasets
+from forecastkit.cli import main
+
+
+def stepped(n: int = 80, extra: int = 4) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A series on an integer time column ``step`` (from 1001) with a future-known covariate ``x``."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=n + extra)
+    history = pd.DataFrame({"step": np.arange(1001, 1001 + n), "y": np.cumsum(rng.normal(size=n)) + 3 * x[:n],
+                            "x": x[:n]})
+    future = pd.DataFrame({"step": np.arange(1001 + n, 1001 + n + extra), "x": x[n:]})
+    return history, future
+
+
+def test_future_data_is_read_with_the_historys_time_column(tmp_path, capsys):
+    history, future = stepped()
+    history.to_csv(tmp_path / "h.csv", index=False)
+    future.to_csv(tmp_path / "f.csv", index=False)
+    code = main(["forecast", "--data", str(tmp_path / "h.csv"), "--time", "step", "--target", "y",
+                 "--future-covariates", "x", "--future-data", str(tmp_path / "f.csv"), "--model", "linear",
+                 "--horizon", "4", "--epochs", "2", "--quiet", "--out", str(tmp_path / "out.csv")])
+    assert code == 0, capsys.readouterr().err
+    assert pd.read_csv(tmp_path / "out.csv")["time"].tolist() == [1081, 1082, 1083, 1084]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        f = Forecaster("linear", horizon=4, params={"epochs": 2}).fit(history, time="step", future_covariates="x")
+    assert f.predict(future=future)["time"].tolist() == [1081, 1082, 1083, 1084]
+
+
+def test_future_data_is_read_with_the_historys_id_column(tmp_path, capsys):
+    plan = pd.read_csv(datasets.path("aus_accommodation")).groupby("state").tail(4)
+    plan = plan.assign(note="as last year")[["state", "date", "cpi", "note"]]
+    plan.to_csv(tmp_path / "future.csv", index=False)
+    history = pd.read_csv(datasets.path("aus_accommodation"))
+    history = history[history.groupby("state").cumcount(ascending=False) >= 4]
+    history.to_csv(tmp_path / "history.csv", index=False)
+    code = main(["forecast", "--data", str(tmp_path / "history.csv"), "--id", "state", "--target", "takings",
+                 "--future-covariates", "cpi", "--model", "linear", "--horizon", "4", "--epochs", "2",
+                 "--future-data", str(tmp_path / "future.csv"), "--quiet", "--out", str(tmp_path / "out.csv")])
+    assert code == 0, capsys.readouterr().err
+    assert len(pd.read_csv(tmp_path / "out.csv")) == 4 * history["state"].nunique()
+
+
+def test_new_history_is_read_like_the_training_data(tmp_path):
+    history, _ = stepped()
+    history = history.drop(columns="x")
+    f = Forecaster("naive", horizon=3).fit(history, time="step")
+    assert f.predict(history.iloc[:60])["time"].tolist() == [1061, 1062, 1063]  # not row numbers 60..62
+    f.save(tmp_path / "m")
+    loaded = Forecaster.load(tmp_path / "m")
+    assert loaded.predict(history.iloc[:60])["time"].tolist() == [1061, 1062, 1063]
+    visnights = pd.read_csv(datasets.path("visnights"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        g = Forecaster("linear", horizon=4, params={"epochs": 2}).fit(datasets.load("visnights"))
+    one = g.predict(visnights[visnights["region"] == "NSWMetro"])
+    assert one["id"].unique().tolist() == ["NSWMetro"]
+    aus = pd.read_csv(datasets.path("aus_accommodation"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        h = Forecaster("linear", horizon=4, params={"epochs": 2}).fit(datasets.load("aus_accommodation"))
+        assert len(h.predict(aus[aus["date"] < "2016-01-01"])) == 4 * aus["state"].nunique()
+    with pytest.raises(Exception, match="step"):  # what the caller sets still wins
+        f.predict(history.iloc[:60].rename(columns={"step": "t"}), time="step")
