@@ -72,7 +72,11 @@ def load_data(settings: RunSettings) -> Panel:
     path, dataset = data_source(settings)
     if dataset is None:
         return load_csv(path, **load_args)
-    return datasets.load(dataset, **{k: v for k, v in load_args.items() if v not in (None, ())})
+    given = {k: v for k, v in load_args.items() if v not in (None, ())}
+    for role in ("past_covariates", "future_covariates", "static_covariates"):
+        if getattr(settings, role) is not None:  # set, even to "": replaces the dataset's own
+            given[role] = load_args[role]
+    return datasets.load(dataset, **given)
 
 
 def file_sha256(path: Path) -> str:

@@ -70,3 +70,14 @@ def test_new_history_is_read_like_the_training_data(tmp_path):
         assert len(h.predict(aus[aus["date"] < "2016-01-01"])) == 4 * aus["state"].nunique()
     with pytest.raises(Exception, match="step"):  # what the caller sets still wins
         f.predict(history.iloc[:60].rename(columns={"step": "t"}), time="step")
+
+
+def test_an_empty_role_clears_a_datasets_default_covariates(tmp_path, capsys):
+    # uschange loads with four past covariates; a recursive model cannot use them
+    args = ["forecast", "--data", "uschange", "--model", "linear", "--strategy", "recursive", "--epochs", "1",
+            "--horizon", "2", "--quiet", "--out", str(tmp_path / "u.csv")]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "`--future-covariates`" in err and "`--future-data`" in err and "`--past-covariates` empty" in err
+    assert main([*args, "--past-covariates", ""]) == 0
+    assert len(pd.read_csv(tmp_path / "u.csv")) == 2

@@ -30,7 +30,7 @@ _SWITCH_ON = re.compile(r"\b([Ss])et `([a-z][a-z_]*)` to True\b")
 _USE_VALUE = re.compile(r"\b([Uu]se|or) ([a-z][a-z_]*)=('?)([A-Za-z0-9_-]+(?:\.[0-9]+)?)\3")
 
 #: Python argument names that differ from their setting's name (scikit-learn's ``n_jobs``).
-PYTHON_NAMES = {"n_jobs": "jobs"}
+PYTHON_NAMES = {"n_jobs": "jobs", "future": "future_data"}
 
 
 def to_flags(message: str, keep=frozenset()) -> str:

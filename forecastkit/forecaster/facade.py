@@ -262,8 +262,8 @@ class Forecaster(BaseEstimator):
             raise ConfigError(
                 f"strategy='recursive' feeds each forecast back as the next step's input, but the past-observed "
                 f"covariates {list(panel.covariates)} are unknown after the forecast origin. Use strategy='direct', "
-                "or declare them future-known (future_covariates=) and supply their values over the horizon "
-                "(`future`).")
+                "or declare them future-known (`future_covariates`) and supply their values over the horizon "
+                "(`future`), or leave them out (`past_covariates` empty).")
 
     def check_target(self, panel: Panel) -> None:
         """Raise :class:`~forecastkit.errors.DataError` when ``distribution="negbin"`` meets a
