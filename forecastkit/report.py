@@ -203,7 +203,7 @@ def significance(result, metric: str = "mase") -> tuple[pd.DataFrame, list[str]]
     pairs += [(model, best) for model in board["model"] if model != best and (best, model) not in pairs]
     comparisons = {f"{a} vs {b}": compare(losses, a, b, horizon, stride) for a, b in pairs}
     headline = [f"Best on {ranking.upper()}: {best} ({ranked[ranking].iloc[0]:.4g}).", *_kind_line(result, ranked),
-                *note, *distribution_notes(result)]
+                *note, *distribution_notes(result), *interval_notes(result)]
     if not comparisons:
         return pd.DataFrame(), headline
     origins = int(result.results.groupby("id")["origin"].nunique().max())
@@ -371,6 +371,20 @@ def compared_rows(frame: pd.DataFrame) -> np.ndarray:
     if not len(complete):
         return scored
     return scored & pd.MultiIndex.from_frame(frame[keys]).isin(complete)
+
+
+def interval_notes(result) -> list[str]:
+    """A line naming the models that got no interval at some level asked for (``level``), and why."""
+    if not result.levels or not result.results["y_pred"].notna().any():
+        return []
+    table = interval_scores(result.results, result.scales, result.levels).set_index("model")
+    empty = [(model, level) for level in result.levels for model in table.index
+             if not table.loc[model, f"intervals_{level}"]]
+    if not empty:
+        return []
+    which = ", ".join(f"{model} at {level}%" for model, level in empty)
+    return [f"No interval for {which}: no origin had enough earlier forecast errors to calibrate it (at least "
+            f"{result.min_calibration}, `min_calibration`, and enough for the level). Evaluate at more origins."]
 
 
 def distribution_notes(result) -> list[str]:

@@ -303,3 +303,16 @@ def test_interval_scores_rank_at_the_widest_level_that_was_calibrated():
     assert board["intervals_95"].iloc[0] == 0 and board["intervals_80"].iloc[0] > 0
     assert board["msis"].iloc[0] == board["msis_80"].iloc[0]
     assert result.significance("msis")[1][0].startswith("Best on MSIS: linear (")
+
+
+def test_a_level_no_origin_could_calibrate_is_named_in_the_verdict(airline):
+    from forecastkit.report import significance
+
+    result = walk_forward(airline, ["naive"], WalkForward(horizon=2, folds=4, stride=2), baselines=False,
+                          level=(80,), min_calibration=1, n_jobs=1)
+    _, lines = significance(result, "mase")
+    assert any(line.startswith("No interval for naive at 80%") and "Evaluate at more origins" in line
+               for line in lines), lines
+    enough = walk_forward(airline, ["naive"], WalkForward(horizon=2, folds=12, stride=2), baselines=False,
+                          level=(80,), min_calibration=1, n_jobs=1)
+    assert not any(line.startswith("No interval") for line in significance(enough, "mase")[1])
