@@ -436,6 +436,9 @@ def predict_composite(forecaster, data, future, levels, samples, load_kwargs: di
     local = _local(forecaster)
     if levels:
         check_calibration_size(levels, min(validation.sizes(forecaster.calibration_origins_, local).values()))
+    if data is not None:  # read like the training data, unless told otherwise (as Forecaster.predict does)
+        load_kwargs = {**options.training_layout(forecaster.history_, forecaster.covariates_, data, load_kwargs),
+                       **load_kwargs}
     panel = options.as_panel(forecaster.history_ if data is None else data, **load_kwargs)
     leaves = _leaves(forecaster)
     if data is not None:
@@ -456,10 +459,14 @@ def predict_composite(forecaster, data, future, levels, samples, load_kwargs: di
                              for (sid, _, _), unit in zip(histories, units)])
             lo, hi = bound_columns(level)
             columns[lo], columns[hi] = columns["yhat"] - half, columns["yhat"] + half
-    return pd.concat([
+    frame = pd.concat([
         pd.DataFrame({"id": sid, "time": panel.future_times(sid, forecaster.horizon_), "model": forecaster.model,
                       **{name: values[i] for name, values in columns.items()}})
         for i, (sid, _, _) in enumerate(histories)], ignore_index=True)
+    if levels:
+        kind = "bag" if forecaster.model != "ensemble" else "ensemble"
+        frame.attrs["intervals"] = f"split-conformal on the {kind}'s median at its held-out origins"
+    return frame
 
 
 # ---------------------------------------------------------------------- intervals --

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -263,3 +264,14 @@ def test_cli_bad_input_is_one_line_before_tensorflow(args, message, tmp_path):
     assert result.returncode == 1, result.stderr
     assert message in result.stderr and "Traceback" not in result.stderr
     assert result.stdout.strip().endswith("NO-TF")
+
+
+def test_a_bags_and_an_ensembles_forecast_say_how_their_intervals_were_made(airline):
+    quick = {"epochs": 2, "batch_size": 32}
+    for forecaster in (Forecaster("linear", horizon=3, bag=2, params=quick),
+                       Forecaster("ensemble", horizon=3, members="linear,naive", params={"linear": quick})):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            frame = forecaster.fit(airline).predict(level=(80,))
+        assert frame.attrs["intervals"].startswith("split-conformal on the "), forecaster
+        assert "intervals" not in forecaster.predict().attrs
