@@ -81,3 +81,23 @@ def test_an_empty_role_clears_a_datasets_default_covariates(tmp_path, capsys):
     assert "`--future-covariates`" in err and "`--future-data`" in err and "`--past-covariates` empty" in err
     assert main([*args, "--past-covariates", ""]) == 0
     assert len(pd.read_csv(tmp_path / "u.csv")) == 2
+
+
+def test_saving_replaces_a_saved_model_and_refuses_a_folder_of_other_files(tmp_path, capsys):
+    series = pd.DataFrame({"y": np.arange(40.0)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        Forecaster("linear", horizon=2, params={"epochs": 1}).fit(series).save(tmp_path / "m")
+        assert (tmp_path / "m" / "model.keras").exists()
+        bag = Forecaster("linear", horizon=2, bag=2, params={"epochs": 1}).fit(series)
+        bag.save(tmp_path / "m")
+    assert sorted(p.name for p in (tmp_path / "m").iterdir()) == ["members", "metadata.json"]  # no stale model.keras
+    assert Forecaster.load(tmp_path / "m").bag == 2
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep")
+    with pytest.raises(Exception, match="holds other files \\(notes.txt\\) and no saved model"):
+        bag.save(tmp_path / "mine")
+    code = main(["forecast", "--model", "naive", "--horizon", "2", "--quiet", "--out", str(tmp_path / "f.csv"),
+                 "--save-model", str(tmp_path / "mine")])
+    assert code == 1 and "--save-model" in capsys.readouterr().err
+    assert [p.name for p in (tmp_path / "mine").iterdir()] == ["notes.txt"]

@@ -546,6 +546,8 @@ class Forecaster(BaseEstimator):
 
         A global neural model is ``model.keras``; local ones are ``models/<i>.keras``, ``i``
         the series' position in ``ids`` (see :mod:`~forecastkit.forecaster.persistence`).
+        ``path`` is a new or empty directory, or a saved model's, whose files are replaced;
+        a directory of other files is refused.
         """
         self._check_fitted("save")
         return persistence.save(self, path)

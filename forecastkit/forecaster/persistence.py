@@ -51,9 +51,14 @@ METADATA_TYPES = {
 OPTIONAL_METADATA_TYPES = {"residuals": dict, "horizon": int, "grouped": bool}
 
 
+#: What ``save`` writes in its directory (and removes there first, so no earlier model's file stays).
+MODEL_ENTRIES = ("metadata.json", "model.keras", "models", "members")
+
+
 def check_save_path(path, name: str = "path") -> Path:
-    """``path`` as a :class:`~pathlib.Path`, if a model can be saved there: a new or an existing
-    directory, not a file (a saved model is a directory).
+    """``path`` as a :class:`~pathlib.Path`, if a model can be saved there: a new or an empty
+    directory, or a saved model's (which the new one replaces); not a file (a saved model is a
+    directory) nor a directory of other files.
 
     Examples
     --------
@@ -66,13 +71,32 @@ def check_save_path(path, name: str = "path") -> Path:
     if path.exists() and not path.is_dir():
         raise ConfigError(f"`{name}` {str(path)!r} is a file, but a saved model is a directory (metadata.json and "
                           "the model files): name a new or an existing directory.")
+    if path.is_dir() and not (path / "metadata.json").is_file():
+        others = sorted(entry.name for entry in path.iterdir())
+        if others:
+            shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+            raise ConfigError(f"`{name}` {str(path)!r} holds other files ({shown}) and no saved model: name a new "
+                              "or an empty directory, or a saved model's directory to replace that model.")
     return path
+
+
+def clear_saved_model(path: Path) -> None:
+    """Remove the files of a model saved in ``path`` (:data:`MODEL_ENTRIES`); other files stay."""
+    import shutil
+
+    for name in MODEL_ENTRIES:
+        entry = path / name
+        if entry.is_dir():
+            shutil.rmtree(entry)
+        elif entry.exists():
+            entry.unlink()
 
 
 def save(forecaster, path) -> Path:
     """Write ``metadata.json`` and the Keras models of a fitted ``forecaster`` into directory ``path``."""
     f = forecaster
-    check_save_path(path)
+    path = check_save_path(path)
+    clear_saved_model(path)  # a model saved here before: none of its files may stay beside the new one's
     engine = f.engine_
     if isinstance(engine, CompositeEngine):
         return ensemble.save_composite(f, path)  # metadata.json and members/<i>-<model>/ folders
