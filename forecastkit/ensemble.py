@@ -133,6 +133,9 @@ def check_members(members) -> tuple[str, ...]:
     if not names:
         raise ConfigError(f"`members` must name at least one model, e.g. '{','.join(DEFAULT_MEMBERS)}'. "
                           f"Received: members={members!r}")
+    if len(names) < len(items):
+        raise ConfigError(f"`members` has an empty name (two commas in a row, or one at an end): list the models, "
+                          f"e.g. '{','.join(DEFAULT_MEMBERS)}'. Received: members={members!r}")
     for name in names:
         if name in _ENSEMBLES:
             raise ConfigError(f"`members` may not include an ensemble ({name!r}): list the models "
@@ -175,6 +178,10 @@ def check_composite(forecaster) -> dict:
     check_int(forecaster.seed, "seed", minimum=0)
     if spec.kind != "ensemble":
         return type(forecaster)(**{**forecaster.get_params(), "bag": 1}).check_params()
+    if bag > 1 and all(get_spec(name).kind == "baseline" for name in check_members(forecaster.members)):
+        raise ConfigError(f"`bag` trains copies of an ensemble's neural members; its members "
+                          f"({', '.join(check_members(forecaster.members))}) are all baselines. Use bag=1, or add "
+                          f"a neural member. Received: bag={bag}")
     return {member.model: member.check_params() for member in _members(forecaster)}
 
 

@@ -74,6 +74,19 @@ def check_calendar(calendar, freq: str | None = "D") -> tuple[str, ...]:
     return names
 
 
+def constant_calendar(times: pd.DatetimeIndex, names) -> list[str]:
+    """The calendar features among ``names`` that take one value at every time of ``times``:
+    they carry nothing (an hour of monthly data, a weekday of yearly data).
+
+    Examples
+    --------
+    >>> constant_calendar(pd.date_range("2024-01-01", periods=24, freq="MS"), ("hour", "month"))
+    ['hour']
+    """
+    times = pd.DatetimeIndex(times)
+    return [name for name in names if len(np.unique(np.asarray(CALENDAR[name][1](times)))) < 2]
+
+
 def calendar_features(times: pd.DatetimeIndex, names) -> np.ndarray:
     """``sin`` and ``cos`` of each named cycle at ``times``: shape ``(len(times), 2 * len(names))``.
 

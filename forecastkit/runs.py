@@ -198,6 +198,9 @@ def forecast(settings: RunSettings, verbose: int = 0, announce=None) -> tuple[Fo
     if spec.kind == "baseline" and given and declared:  # not a shipped dataset's own covariates
         warnings.warn(f"{spec.name} forecasts from the target alone: it ignores the covariates "
                       f"{', '.join(map(repr, declared))}.", stacklevel=2)
+    if spec.kind == "baseline" and settings.calendar:
+        warnings.warn(f"{spec.name} forecasts from the target alone: it ignores `calendar` "
+                      f"({settings.calendar}).", stacklevel=2)
     forecaster.check_covariates(panel)
     forecaster.check_target(panel)  # counts for a negbin head, before TensorFlow
     if settings.skip_short:

@@ -19,6 +19,7 @@ from forecastkit.config import merge_settings, model_params, read_config
 from forecastkit.ensemble import (
     DEFAULT_MEMBERS,
     bag_lookbacks,
+    check_members,
     is_composite,
     kind_of,
     member_seed,
@@ -275,3 +276,11 @@ def test_a_bags_and_an_ensembles_forecast_say_how_their_intervals_were_made(airl
             frame = forecaster.fit(airline).predict(level=(80,))
         assert frame.attrs["intervals"].startswith("split-conformal on the "), forecaster
         assert "intervals" not in forecaster.predict().attrs
+
+
+def test_an_empty_member_name_and_a_bag_of_baselines_are_refused():
+    with pytest.raises(ConfigError, match="has an empty name"):
+        check_members("linear,,mlp")
+    with pytest.raises(ConfigError, match="are all baselines. Use bag=1"):
+        Forecaster("ensemble", members="naive,theta", bag=2).check_params()
+    Forecaster("ensemble", members="naive,linear", bag=2).check_params()  # a neural member to bag

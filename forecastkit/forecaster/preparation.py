@@ -15,7 +15,7 @@ import pandas as pd
 from ..checks import required_length
 from ..data import GLOBAL_ID, Panel
 from ..errors import ConfigError, FewWindowsWarning, ShortSeriesWarning
-from ..features import FeatureEncoder, check_calendar
+from ..features import FeatureEncoder, check_calendar, constant_calendar
 from ..models.registry import get_spec
 from ..preprocess import choose_chain, fixed_chain
 from ..preprocess.seasonality import grid_positions, seasonal_periods
@@ -87,7 +87,14 @@ def prepare_windows(f, panel: Panel) -> dict:
     lookback, horizon = describe_resolved(f, shortest)
     step = "1 (one-step recursive model)" if f.strategy == "recursive" else horizon
     panel.check_length(needed, f"{lookback} + {step}{f' + {warmup} for differencing' if warmup else ''}")
-    f.encoder_ = FeatureEncoder(check_calendar(f.calendar, panel.freq)).fit(panel)
+    calendar = check_calendar(f.calendar, panel.freq)
+    constant = constant_calendar(panel.frame["time"], calendar) if calendar else []
+    if constant:
+        warnings.warn(f"The calendar feature{'s' if len(constant) > 1 else ''} {', '.join(map(repr, constant))} "
+                      f"take{'' if len(constant) > 1 else 's'} one value on this {panel.freq!r} data and carr"
+                      f"{'y' if len(constant) > 1 else 'ies'} nothing: drop {'them' if len(constant) > 1 else 'it'} "
+                      f"from `calendar`.", UserWarning, stacklevel=3)
+    f.encoder_ = FeatureEncoder(calendar).fit(panel)
     chains = choose_chains(f, panel)
     blocks = []
     for sid in panel.ids:
