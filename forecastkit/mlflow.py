@@ -38,7 +38,7 @@ import pandas as pd
 
 from . import __version__
 from .checks import check_int
-from .errors import ConfigError
+from .errors import ConfigError, ForecastkitError
 
 #: The MLflow extra's install line, named when MLflow is missing.
 MLFLOW_EXTRA = 'pip install "forecastkit[mlflow]"'
@@ -138,7 +138,22 @@ class ForecasterModel(PythonModel):
         self.forecaster = Forecaster.load(context.artifacts[ARTIFACT])
 
     def predict(self, context, model_input: pd.DataFrame, params=None) -> pd.DataFrame:  # a frame: no schema
-        return predict_frame(self.forecaster, model_input)
+        try:
+            return predict_frame(self.forecaster, model_input)
+        except ForecastkitError as err:
+            raise served_error(err) from None
+
+
+def served_error(err: Exception) -> Exception:
+    """``err`` (a forecastkit error) as an error of its own class that is also an MLflow
+    ``MlflowException`` with its message: ``mlflow models serve`` then answers a bad request
+    with forecastkit's message (HTTP 400) instead of "an unexpected error", and a caller of
+    the pyfunc in Python can still catch the forecastkit class."""
+    from mlflow.exceptions import MlflowException
+    from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
+
+    served = type(type(err).__name__, (MlflowException, type(err)), {"__module__": type(err).__module__})
+    return served(str(err), error_code=INVALID_PARAMETER_VALUE)
 
 
 def predict_frame(forecaster, frame) -> pd.DataFrame:
