@@ -101,7 +101,7 @@ def test_recursive_refusals_are_clear_config_errors(two_series):
         f.fit(two_series)
     message = str(caught.value)
     for part in ("feeds each forecast back", "past-observed covariates ['price']", "strategy='direct'",
-                 "Use strategy='direct'", "future_covariates=", "`future`"):
+                 "Use strategy='direct'", "`future_covariates`", "`future`", "`past_covariates` empty"):
         assert part in message
     assert not hasattr(f, "model_")  # refused before any training
     with pytest.raises(ConfigError, match="past-observed covariates"):
