@@ -33,6 +33,7 @@ from .evaluation.store import RESULT_COLUMNS
 from .formatting import format_frame
 from .intervals import (
     INTERVAL_METRICS,
+    bound_columns,
     check_levels,
     conformal_intervals,
     interval_rows,
@@ -106,7 +107,8 @@ def leaderboard(result, metric: str = "mase") -> pd.DataFrame:
     if _scored(result):
         table = table.merge(distribution_scores(result), on="model", how="left")
     if result.levels:
-        table = table.merge(interval_scores(result.results, result.scales, result.levels), on="model", how="left")
+        table = table.merge(interval_scores(compared_results(result), result.scales, result.levels), on="model",
+                            how="left")
         if metric in INTERVAL_METRICS:
             table[metric] = table[f"{metric}_{_interval_level(result)}"]
     if metric not in ("owa", "coverage_gap"):
@@ -139,11 +141,11 @@ def by_horizon(result, metric: str = "mase") -> pd.DataFrame:
     """``metric`` per model (rows) and horizon step ``h`` (columns)."""
     metric = _check_metric(metric, result)
     if metric in PROBABILISTIC_METRICS:
-        table = result.results.groupby(["model", "h"], sort=False)[metric].mean().reset_index()
+        table = compared_results(result).groupby(["model", "h"], sort=False)[metric].mean().reset_index()
         return _in_leaderboard_order(result, table.pivot(index="model", columns="h", values=metric), metric)
     if metric in INTERVAL_METRICS:
         level = _interval_level(result)
-        table = interval_scores(result.results, result.scales, [level], by=("model", "h"))
+        table = interval_scores(compared_results(result), result.scales, [level], by=("model", "h"))
         return _in_leaderboard_order(result, table.pivot(index="model", columns="h", values=f"{metric}_{level}"),
                                      metric)
     table = _score(result, ("model", "h"), (metric,))
@@ -331,30 +333,44 @@ def _pit_histogram(ax, model: str, values: np.ndarray, bins: int = 10) -> None:
     ax.tick_params(labelsize="x-small")
 
 
+def compared_results(result) -> pd.DataFrame:
+    """``result.results`` with the scores outside the compared forecasts (:func:`compared_rows`)
+    set to NaN: the CRPS and pinball loss, and each level's bounds, so every model's means and
+    interval scores cover the same forecasts."""
+    frame = result.results.copy()
+    if "crps" in frame.columns:
+        frame.loc[~compared_rows(frame), ["crps", "pinball"]] = np.nan
+    for level in result.levels or ():
+        lo, hi = bound_columns(level)
+        if lo in frame.columns:
+            frame.loc[~compared_rows(frame, lo), [lo, hi]] = np.nan
+    return frame
+
+
 def distribution_scores(result) -> pd.DataFrame:
     """Per model: mean CRPS and pinball loss, what they score (``distribution``) and, with
     levels, which method made the intervals (``intervals``); empty when the run scored none.
 
     The means are over the forecasts every scored model has a score for
-    (:func:`compared_rows`): a conformal distribution has none at the first origins, where
+    (:func:`compared_results`): a conformal distribution has none at the first origins, where
     too few earlier errors calibrate it, while a native one is scored there too, so each
     model's own rows would compare the models on different origins."""
     frame = result.results
     if not _scored(result):
         return pd.DataFrame(columns=["model", "crps", "pinball", "distribution"])
     grouped = frame.groupby("model", sort=False)
-    table = frame[compared_rows(frame)].groupby("model", sort=False)[["crps", "pinball"]].mean()
-    table = table.reindex(grouped.size().index)
+    table = compared_results(result).groupby("model", sort=False)[["crps", "pinball"]].mean()
     table["distribution"] = grouped["distribution"].first()
     if "intervals" in frame.columns:
         table["intervals"] = grouped["intervals"].first()
     return table.reset_index()
 
 
-def compared_rows(frame: pd.DataFrame) -> np.ndarray:
-    """Which rows of a results table the models' CRPS and pinball loss are compared on: those
-    of the forecasts (series, origin, step) that every model with a CRPS somewhere has a CRPS
-    for; each model's own scored rows when no forecast has them all.
+def compared_rows(frame: pd.DataFrame, column: str = "crps") -> np.ndarray:
+    """Which rows of a results table the models' scores in ``column`` (the CRPS, or a level's
+    lower bound) are compared on: those of the forecasts (series, origin, step) that every
+    model with a value there somewhere has one for; each model's own rows when no forecast has
+    them all.
 
     Examples
     --------
@@ -363,7 +379,7 @@ def compared_rows(frame: pd.DataFrame) -> np.ndarray:
     >>> compared_rows(frame).tolist()
     [False, True, False, True, False, False]
     """
-    scored = frame["crps"].notna().to_numpy()
+    scored = frame[column].notna().to_numpy()
     models = frame.loc[scored, "model"].nunique()
     keys = ["id", "origin", "h"]
     counts = frame[scored].groupby(keys, sort=False)["model"].nunique()
@@ -500,7 +516,7 @@ def to_html(result, path, metric: str = "mase", images: dict | None = None) -> N
                    else "conformal")
         sections.append(
             f"<h2>Prediction intervals ({html.escape(methods)}; levels {', '.join(map(str, result.levels))}%)</h2>"
-            + _table(interval_scores(result.results, result.scales, result.levels))
+            + _table(interval_scores(compared_results(result), result.scales, result.levels))
             + _img("calibration", images["calibration"]) + _img("fan chart", images["fan"]))
     if _scored(result):
         image = "" if result.levels else _img("calibration and PIT", images["calibration"])

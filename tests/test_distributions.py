@@ -312,3 +312,16 @@ def test_models_are_compared_on_the_crps_of_the_same_forecasts(airline):
     assert board.loc["naive", "crps"] == pytest.approx(naive["crps"].mean())
     assert board.loc["linear", "crps"] == pytest.approx(frame.loc[frame["model"] == "linear", "crps"].mean())
     assert any("compared on the" in note for note in distribution_notes(result))
+
+
+def test_interval_scores_compare_the_same_forecasts(airline):
+    # a quantile head has its own bounds at every origin, a conformal model only once calibrated
+    models = {"head": Forecaster("linear", params=QUICK, quantiles="0.1,0.9"), "plain": Forecaster("linear", params=QUICK)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = walk_forward(airline, models, WalkForward(horizon=2, folds=12, stride=1, refit="never"),
+                              baselines=False, level=(80,), min_calibration=6, n_jobs=1)
+    own = result.results.groupby("model")["yhat_lo_80"].count()
+    assert own["head"] > own["plain"] > 0
+    board = result.leaderboard("msis").set_index("model")
+    assert board.loc["head", "intervals_80"] == board.loc["plain", "intervals_80"] == own["plain"]
