@@ -153,8 +153,6 @@ def training_layout(history: Panel, roles: dict, data, given: dict) -> dict:
     >>> layout["target"], layout["time"], layout["past_covariates"]
     ('sales', 'step', [])
     """
-    if isinstance(data, pd.Series) or isinstance(data, Panel):
-        return {}
     if isinstance(data, (str, Path)):
         try:
             columns = set(pd.read_csv(data, nrows=0).columns)
@@ -162,23 +160,19 @@ def training_layout(history: Panel, roles: dict, data, given: dict) -> dict:
             return {}
     elif isinstance(data, pd.DataFrame):
         columns = set(map(str, data.columns)) | ({str(data.index.name)} if data.index.name is not None else set())
-    else:
+    else:  # a Series (its own layout) or a Panel (loaded already)
         return {}
-    layout = {"target": history.target, "time": history.time_column, "id": history.id_column,
-              "past_covariates": list(roles.get("past", [])), "future_covariates": list(roles.get("future", [])),
-              "static_covariates": list(roles.get("static", []))}
-    if history.freq is not None and history.time_column is not None:
-        layout["freq"] = history.freq
-    held = {}
-    for name, value in layout.items():
-        names = [value] if isinstance(value, str) else list(value or [])
-        if name in given or value is None or (name == "target" and "," in value):
+    needs = {"target": [history.target], "time": [history.time_column], "id": [history.id_column],
+             **{f"{role}_covariates": list(roles.get(role, [])) for role in ("past", "future", "static")}}
+    layout = {}
+    for name, needed in needs.items():
+        if name in given or None in needed or "," in history.target and name == "target":
             continue
-        if name == "freq" or all(column in columns for column in names):
-            held[name] = value
-    if "time" not in held:
-        held.pop("freq", None)
-    return held
+        if all(column in columns for column in needed):
+            layout[name] = needed if name.endswith("covariates") else needed[0]
+    if "time" in layout and history.freq is not None and "freq" not in given:
+        layout["freq"] = history.freq
+    return layout
 
 
 def as_panel(data, **kwargs) -> Panel:
