@@ -104,7 +104,7 @@ def test_saving_replaces_a_saved_model_and_refuses_a_folder_of_other_files(tmp_p
 
 
 def test_calendar_features_that_carry_nothing_are_named(tmp_path, capsys):
-    with pytest.warns(UserWarning, match="'hour', 'day' take one value on this 'MS' data"):
+    with pytest.warns(UserWarning, match="one value on this 'MS' data carry nothing: 'hour', 'day'"):
         Forecaster("linear", horizon=2, calendar="hour,day,month", params={"epochs": 1}).fit(datasets.load("airline"))
     assert main(["forecast", "--model", "naive", "--calendar", "month", "--out", str(tmp_path / "f.csv")]) == 0
     assert "naive forecasts from the target alone: it ignores `--calendar` (month)" in capsys.readouterr().err

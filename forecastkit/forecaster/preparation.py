@@ -90,10 +90,8 @@ def prepare_windows(f, panel: Panel) -> dict:
     calendar = check_calendar(f.calendar, panel.freq)
     constant = constant_calendar(panel.frame["time"], calendar) if calendar else []
     if constant:
-        warnings.warn(f"The calendar feature{'s' if len(constant) > 1 else ''} {', '.join(map(repr, constant))} "
-                      f"take{'' if len(constant) > 1 else 's'} one value on this {panel.freq!r} data and carr"
-                      f"{'y' if len(constant) > 1 else 'ies'} nothing: drop {'them' if len(constant) > 1 else 'it'} "
-                      f"from `calendar`.", UserWarning, stacklevel=3)
+        warnings.warn(f"Calendar features that take one value on this {panel.freq!r} data carry nothing: "
+                      f"{', '.join(map(repr, constant))}. Drop them from `calendar`.", UserWarning, stacklevel=3)
     f.encoder_ = FeatureEncoder(calendar).fit(panel)
     chains = choose_chains(f, panel)
     blocks = []
