@@ -116,7 +116,7 @@ def leaderboard(result, metric: str = "mase") -> pd.DataFrame:
         spread = per_origin.groupby("model", sort=False)["loss"].std()
         table.insert(table.columns.get_loc(metric) + 1, f"{metric}_std", table["model"].map(spread))
     forecast = result.results[result.results["y_pred"].notna()]  # a failed fit's rows are not scored
-    counts = forecast.groupby("model", sort=False)[["id", "origin"]].apply(lambda g: len(g.drop_duplicates()))
+    counts = forecast.drop_duplicates(["model", "id", "origin"]).groupby("model", sort=False).size()
     table["origins"] = table["model"].map(counts).fillna(0).astype(int)
     failed = result.fits[result.fits["status"] != "ok"].groupby("model").size()
     table["failed_fits"] = table["model"].map(failed).fillna(0).astype(int)

@@ -108,3 +108,4 @@ def test_calendar_features_that_carry_nothing_are_named(tmp_path, capsys):
         Forecaster("linear", horizon=2, calendar="hour,day,month", params={"epochs": 1}).fit(datasets.load("airline"))
     assert main(["forecast", "--model", "naive", "--calendar", "month", "--out", str(tmp_path / "f.csv")]) == 0
     assert "naive forecasts from the target alone: it ignores `--calendar` (month)" in capsys.readouterr().err
+

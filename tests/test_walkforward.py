@@ -11,6 +11,7 @@ from conftest import FAST
 from sklearn.base import clone
 
 from forecastkit import Forecaster
+from forecastkit.cli import main
 from forecastkit.errors import ConfigError, DataError
 from forecastkit.evaluation import RunStore, WalkForward, jobs, walk_forward
 from forecastkit.forecaster import as_panel
@@ -275,3 +276,13 @@ def test_a_forecasters_own_seed_or_level_that_the_run_overrides_is_said(seasonal
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         walk_forward(series(seasonal), {"m": Forecaster("naive", horizon=3, seed=5)}, splitter, baselines=False, seed=5)
+
+
+def test_a_run_whose_every_fit_fails_still_has_a_leaderboard(tmp_path, capsys):
+    args = ["evaluate", "--models", "mlp", "--learning-rate", "1e12", "--epochs", "2", "--horizon", "6", "--folds", "2",
+            "--stride", "6", "--no-baselines", "--out", str(tmp_path / "run")]
+    assert main(args) == 3  # recorded with its reason, the run goes on
+    out, err = capsys.readouterr()
+    assert "diverged" in out + err
+    board = pd.read_csv(tmp_path / "run" / "leaderboard.csv")
+    assert board["model"].tolist() == ["mlp"] and board["failed_fits"].tolist() == [1]
