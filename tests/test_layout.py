@@ -1,4 +1,6 @@
-"""New history and future data are read like the training data: its time, id and target columns."""
+"""The data's layout from fit to forecast: new history and future data read with the training
+data's time, id and target columns, dataset covariates a flag clears, what a save replaces, and
+calendar features that carry nothing."""
 
 import warnings
 
