@@ -58,12 +58,17 @@ def _scored(result) -> bool:
 
 
 def _check_metric(metric: str, result=None) -> str:
-    return check_metric(metric, getattr(result, "levels", ()), _scored(result))
+    models = None if result is None else set(result.results["model"])
+    return check_metric(metric, getattr(result, "levels", ()), _scored(result), models)
 
 
-def check_metric(metric: str, levels=(), scored: bool = False) -> str:
+def check_metric(metric: str, levels=(), scored: bool = False, models=None) -> str:
     """``metric`` if a run with these ``levels`` (and forecast distributions ``scored`` or not)
-    can rank by it, else a ConfigError saying what it needs."""
+    of these ``models`` (labels; None: not checked) can rank by it, else a ConfigError saying
+    what it needs: OWA, for one, is relative to naive2's forecasts in the same run."""
+    if metric == "owa" and models is not None and "naive2" not in models:
+        raise ConfigError("`metric` owa is relative to naive2 on the same forecasts, which this run does not "
+                          "evaluate: add naive2 to `models`, or keep the reference baselines.")
     valid = METRICS + (INTERVAL_METRICS if levels else ()) + (PROBABILISTIC_METRICS if scored else ())
     if metric not in valid:
         hint = "" if levels or metric not in INTERVAL_METRICS else (

@@ -263,6 +263,9 @@ def settings_from_run(settings: RunSettings) -> RunSettings:
     run = json.loads(path.read_text())
     choice = settings.model or "best"
     label = run["best"] if choice == "best" else choice
+    if label is None:
+        raise ConfigError(f"The run in {str(folder)!r} has no best model (no model's forecasts could be scored on "
+                          f"its {run.get('metric', 'metric')}): pass `model`, one of {', '.join(run['models'])}.")
     if label not in run["models"]:
         raise ConfigError(f"`model` {label!r} was not in the run in {str(folder)!r}; it evaluated "
                           f"{', '.join(run['models'])} (or pass `model` best).")

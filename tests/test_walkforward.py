@@ -286,3 +286,24 @@ def test_a_run_whose_every_fit_fails_still_has_a_leaderboard(tmp_path, capsys):
     assert "diverged" in out + err
     board = pd.read_csv(tmp_path / "run" / "leaderboard.csv")
     assert board["model"].tolist() == ["mlp"] and board["failed_fits"].tolist() == [1]
+
+
+def test_owa_without_naive2_is_refused_before_any_fit(airline, tmp_path, capsys):
+    # OWA is relative to naive2: without it every value is NaN and the ranking would be the input order
+    with pytest.raises(ConfigError, match="`metric` owa is relative to naive2"):
+        walk_forward(airline, ["naive", "seasonal_naive"], WalkForward(horizon=6, folds=4, stride=6), baselines=False,
+                     metric="owa")
+    result = walk_forward(airline, ["naive", "seasonal_naive"], WalkForward(horizon=6, folds=4, stride=6),
+                          baselines=False)
+    with pytest.raises(ConfigError, match="add naive2 to `models`"):
+        result.leaderboard("owa")
+    code = main(["evaluate", "--models", "naive,seasonal_naive", "--no-baselines", "--folds", "4", "--stride", "6",
+                 "--horizon", "6", "--metric", "owa", "--out", str(tmp_path / "run")])
+    assert code == 1 and "add naive2 to `--models`" in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()
+    # a run with no best model (every fit failed) is named as such by forecast --from-run
+    assert main(["evaluate", "--models", "mlp", "--learning-rate", "1e12", "--epochs", "1", "--horizon", "6", "--folds",
+                 "2", "--stride", "6", "--no-baselines", "--quiet", "--out", str(tmp_path / "failed")]) == 3
+    assert main(["forecast", "--from-run", str(tmp_path / "failed")]) == 1
+    err = capsys.readouterr().err
+    assert "has no best model" in err and "pass `--model`, one of mlp" in err

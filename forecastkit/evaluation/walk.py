@@ -159,7 +159,7 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
     scoring = scoring_of(level, check_samples(entries, samples), probabilistic, entries.values())
     from ..report import check_metric  # imports this package: here, not at the top
 
-    check_metric(metric, level, scoring is not None)  # what the result ranks by: refused before any fit
+    check_metric(metric, level, scoring is not None, entries)  # what the result ranks by: refused before any fit
     folds = {"neural": {s.sid: splitter.split(len(s.y), times=s.times) for s in series}}
     per_origin = dataclasses.replace(splitter, refit="always")  # baselines re-estimate at every origin
     folds["baseline"] = {s.sid: per_origin.split(len(s.y), times=s.times) for s in series}
