@@ -2,6 +2,7 @@
 
 import json
 import shutil
+import warnings
 import zipfile
 
 import numpy as np
@@ -17,6 +18,7 @@ from forecastkit.errors import (
     ModelFileError,
     ModelVersionWarning,
     NotFittedError,
+    TrainingError,
 )
 from forecastkit.forecaster import Forecaster
 from forecastkit.models.registry import model_names
@@ -416,3 +418,13 @@ def test_pandas_and_scikit_learn_habits(airline):
     assert tuned.params == {"units": 4, "epochs": 5} and tuned.horizon == 2
     with pytest.warns(UserWarning, match=r"`level` 0.8 asks for a 0.8% interval, nearly no width; for 80% give 80"):
         Forecaster("naive", horizon=3).fit(airline).predict(level=0.8)
+
+
+def test_a_forecast_that_is_not_finite_is_an_error_not_a_file(airline):
+    # an absurd learning rate can diverge without a non-finite loss: inf must not reach the forecast
+    f = Forecaster("linear", horizon=6, params={"learning_rate": 1e12, "epochs": 2})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        f.fit(airline)
+    with pytest.raises(TrainingError, match="forecasts of 'linear' are not finite"):
+        f.predict()

@@ -22,7 +22,7 @@ from scipy import special
 
 from .. import ensemble
 from ..data import GLOBAL_ID, Panel
-from ..errors import DataError
+from ..errors import DataError, TrainingError
 from ..grouped.layers import why_not_grouped
 from ..intervals import bound_columns, check_calibration_size, conformal_half_width
 from ..models import families
@@ -367,7 +367,7 @@ class DirectEngine:
 
     def forecast(self, histories: list) -> np.ndarray:
         predicted, scales, _ = self.neural_outputs(histories)
-        return self.inverse(histories, scales)(self.point(predicted))
+        return finite(self.f, self.inverse(histories, scales)(self.point(predicted)))
 
     def columns(self, histories: list, levels: tuple, samples: int = 0) -> dict:
         """``{column: (n, horizon) array}``: yhat, conformal bounds, quantile-head and sampled quantiles
@@ -378,7 +378,7 @@ class DirectEngine:
         predicted, scales, groups = self.neural_outputs(histories)
         point = self.point(predicted)
         inverse = self.inverse(histories, scales)
-        columns = {"yhat": inverse(point)}
+        columns = {"yhat": finite(f, inverse(point))}
         for level in levels:
             half = np.zeros_like(point)
             for key, index in groups.items():
@@ -482,7 +482,7 @@ class RecursiveEngine(DirectEngine):
         return path
 
     def forecast(self, histories: list) -> np.ndarray:
-        return self.inverse(histories, None)(self.rollout(histories))
+        return finite(self.f, self.inverse(histories, None)(self.rollout(histories)))
 
     def columns(self, histories: list, levels: tuple, samples: int = 0) -> dict:
         if self.f.distribution:
@@ -544,6 +544,16 @@ class CompositeEngine:
 
     def model_files(self) -> dict:
         return {}
+
+
+def finite(forecaster, values: np.ndarray) -> np.ndarray:
+    """``values``, a network's forecasts, if all are finite; else a TrainingError: the training
+    diverged without a non-finite loss (an absurd learning rate, say), and an ``inf`` must not
+    reach a forecast file or a score."""
+    if not np.isfinite(values).all():
+        raise TrainingError(f"The forecasts of {forecaster.model!r} are not finite (inf or NaN): its training "
+                            "diverged. Lower `learning_rate`, or check the scale of the data.")
+    return values
 
 
 def model_file_names(forecaster, pooled: bool) -> dict:
