@@ -372,3 +372,19 @@ def test_the_default_batch_grows_with_the_training_windows():
     fixed = Forecaster("linear", horizon=2, lookback=4, params={"epochs": 1, "batch_size": 8}).fit(frame, id="id",
                                                                                                   time="time")
     assert fixed.hyper_["batch_size"] == 8
+
+
+def test_a_global_model_refused_for_series_with_other_fits_leaves_no_run_folder(tmp_path, capsys):
+    from forecastkit.cli import main
+
+    t = pd.date_range("2000-01-01", periods=60, freq="MS")
+    wave = np.sin(np.arange(60) * 2 * np.pi / 12)
+    pd.concat([pd.DataFrame({"id": "a", "time": t, "y": 100 + 10 * wave}),
+               pd.DataFrame({"id": "b", "time": t[:48], "y": 50 + 5 * wave[:48]})]).to_csv(tmp_path / "p.csv", index=False)
+    args = ["evaluate", "--data", str(tmp_path / "p.csv"), "--id", "id", "--models", "linear", "--epochs", "1",
+            "--horizon", "3", "--lookback", "6", "--start", "2003-06-01", "--no-baselines", "--out", str(tmp_path / "r")]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "every series needs the same fits" in err and "`--local`" in err
+    assert not (tmp_path / "r").exists()  # so the advice can be followed as given
+    assert main([*args, "--local", "--quiet"]) == 0

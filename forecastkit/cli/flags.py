@@ -12,6 +12,8 @@ Examples
 'Or add `--skip-short` to leave such series out.'
 >>> to_flags("A recursive forecast needs one output step. Use strategy='direct', or bag=1.")
 'A recursive forecast needs one output step. Use `--strategy direct`, or `--bag 1`.'
+>>> to_flags("Set `folds` instead of `start`, or `mode='local'`.")
+'Set `--folds` instead of `--start`, or `--local`.'
 >>> to_flags("Choose one of `n_jobs` and `scheduler`.")
 'Choose one of `--jobs` and `--scheduler`.'
 >>> to_flags("`steps_per_epoch` of model 'mlp'; `resume=True` needs `out`; `units` from the file",
@@ -27,6 +29,7 @@ from ..settings import commands_of, flag, setting_field, setting_names
 
 _NAME = re.compile(r"`([a-z][a-z_]*)(=True)?`")
 _SWITCH_ON = re.compile(r"\b([Ss])et `([a-z][a-z_]*)` to True\b")
+_MODE = re.compile(r"`mode='(local|global)'`")
 _USE_VALUE = re.compile(r"\b([Uu]se|or) ([a-z][a-z_]*)=('?)([A-Za-z0-9_-]+(?:\.[0-9]+)?)\3")
 
 #: Python argument names that differ from their setting's name (scikit-learn's ``n_jobs``).
@@ -56,6 +59,8 @@ def to_flags(message: str, keep=frozenset()) -> str:
             return match.group(0)
         return f"`{flag(name)}`"
 
+    if "mode" not in keep:  # mode is two switches on the command line
+        message = _MODE.sub(r"`--\1`", message)
     return _NAME.sub(replace, _USE_VALUE.sub(use_value, _SWITCH_ON.sub(switch_on, message)))
 
 

@@ -327,7 +327,7 @@ def units_of(forecaster: Forecaster, series: list[Series], folds: dict) -> list[
         raise DataError(f"A global model fits all series together, so every series needs the same fits, but "
                         f"series {odd!r} has {len(set(fits[odd]))} fits and {series[0].sid!r} has "
                         f"{len(set(first))} (its `start` leaves it other origins). Set `folds` instead of "
-                        "`start`, or `mode` to 'local'.")
+                        "`start`, or `mode='local'`.")
     return [Unit(GLOBAL_ID, series, {s.sid: folds[s.sid] for s in series})]
 
 

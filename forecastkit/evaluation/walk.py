@@ -50,7 +50,14 @@ from .checkpoints import CHECKPOINTS
 from .environment import reference
 from .executors import Writer, check_executor, check_reachable, execute
 from .jobs import time_cell
-from .plan import plan_jobs, resolve_run, series_of, unset_lookbacks, warn_ignored
+from .plan import (
+    plan_jobs,
+    resolve_run,
+    series_of,
+    units_of,
+    unset_lookbacks,
+    warn_ignored,
+)
 from .probabilistic import scoring_of
 from .progress import Progress, check_progress
 from .result import WalkForwardResult
@@ -175,6 +182,8 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
     neural = any(kind_of(f) == "neural" for f in entries.values())
     environment = reference(bool(deterministic), uses_tensorflow=neural)  # before planning imports Keras
     check_reachable(scheduler)  # before the store: a run that cannot start leaves no folder to --resume
+    for forecaster in entries.values():  # so is a global model's refusal of series with other fits
+        units_of(forecaster, series, folds[kind_of(forecaster)])
     store = _open_store(out, config, resume)
     try:
         store.commit_scales(_scale_rows(series, folds["neural"], season))
