@@ -118,6 +118,8 @@ def leaderboard(result, metric: str = "mase") -> pd.DataFrame:
             table[metric] = table[f"{metric}_{_interval_level(result)}"]
     if metric not in ("owa", "coverage_gap"):
         per_origin = origin_losses(result, metric)
+        if metric == "rmse":  # the loss of an origin is its mean squared error: the spread is of its root
+            per_origin = per_origin.assign(loss=np.sqrt(per_origin["loss"]))
         spread = per_origin.groupby("model", sort=False)["loss"].std()
         table.insert(table.columns.get_loc(metric) + 1, f"{metric}_std", table["model"].map(spread))
     forecast = result.results[result.results["y_pred"].notna()]  # a failed fit's rows are not scored

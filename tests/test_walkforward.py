@@ -307,3 +307,11 @@ def test_owa_without_naive2_is_refused_before_any_fit(airline, tmp_path, capsys)
     assert main(["forecast", "--from-run", str(tmp_path / "failed")]) == 1
     err = capsys.readouterr().err
     assert "has no best model" in err and "pass `--model`, one of mlp" in err
+
+
+def test_rmse_std_is_the_spread_of_the_per_origin_rmse(airline):
+    result = walk_forward(airline, ["seasonal_naive"], WalkForward(horizon=6, folds=4, stride=6), baselines=False)
+    frame = result.results.assign(sq=lambda r: (r["y_true"] - r["y_pred"]) ** 2)
+    per_origin = np.sqrt(frame.groupby("origin")["sq"].mean())
+    board = result.leaderboard("rmse").set_index("model")
+    assert board.loc["seasonal_naive", "rmse_std"] == pytest.approx(per_origin.std())
