@@ -42,7 +42,6 @@ from ..forecaster import Forecaster, default_lookback
 from ..forecaster.options import cut_lookback
 from ..models.registry import get_spec
 from ..settings import DEFAULTS
-from .environment import cpu_count
 from .splits import WalkForward
 
 #: Reference baselines added to every evaluation unless ``baselines=False``.
@@ -52,6 +51,9 @@ DEFAULT_BASELINES = ("naive", "seasonal_naive", "naive2", "ets", "theta", "arima
 #: dominates), so larger groups train in fewer steps: ``benchmarks/parallel.py``'s sunspots
 #: evaluate (40 fits) took 11.1 s whole process in groups of up to 24 against 12.2 s with 8.
 GROUP_FITS = 24
+#: Several groups of a model come in a multiple of this many (the cores of the machine these
+#: defaults were measured on), whatever the machine: see :func:`group_size`.
+GROUP_MULTIPLE = 2
 #: Rough bytes of window tables one group may hold.
 GROUP_BUDGET = 512 * 2**20
 
@@ -349,11 +351,12 @@ def group_size(template: Forecaster, pairs: list) -> int:
 
     At most :data:`GROUP_FITS`, fewer when their window tables would exceed
     :data:`GROUP_BUDGET` (a rough estimate from the training rows, fixed for the run); and
-    when the fits need several groups, as many groups as a multiple of this machine's CPU
-    count, of near-equal size, so that the cores finish them together (40 fits on 2 CPUs: 2
-    groups of 20, not 24 and 16; 60 fits: 4 groups of 15, not 3 with one core idle for the
-    last). Never the executor's number of workers: the same run groups, so predicts, alike on
-    each of them.
+    when the fits need several groups, as many groups as a multiple of :data:`GROUP_MULTIPLE`,
+    of near-equal size, so that two cores finish them together (40 fits: 2 groups of 20, not
+    24 and 16; 60 fits: 4 groups of 15, not 3 with one core idle for the last). Neither the
+    executor's number of workers nor this machine's CPU count: a group's numbers depend on
+    its fits at float32 rounding, so the same run groups, so predicts, alike everywhere (and
+    a run resumed on another machine continues it exactly).
 
     Examples
     --------
@@ -361,14 +364,13 @@ def group_size(template: Forecaster, pairs: list) -> int:
     >>> unit = Unit("a", [Series("a", np.zeros(50), pd.RangeIndex(50), pd.DataFrame({"y": []}), [], None)],
     ...             {"a": [Fold(k, 40 + k, 0, 40 + k, 1) for k in range(40)]})
     >>> sizes = group_size(Forecaster("vanilla", horizon=1, lookback=4), [(unit, k) for k in range(40)])
-    >>> sizes <= GROUP_FITS and -(-40 // sizes) % cpu_count() == 0
+    >>> sizes <= GROUP_FITS and -(-40 // sizes) % GROUP_MULTIPLE == 0
     True
     """
     size = _largest_group(template, pairs)
     groups = -(-len(pairs) // size)
     if groups > 1:
-        cpus = cpu_count()
-        groups = min(len(pairs), -(-groups // cpus) * cpus)
+        groups = min(len(pairs), -(-groups // GROUP_MULTIPLE) * GROUP_MULTIPLE)
     return -(-len(pairs) // groups)
 
 
