@@ -199,7 +199,10 @@ def log_evaluation(settings: RunSettings, result, paths: dict) -> str:
     metrics = {metric_key(column, row["model"]): row[column] for _, row in board.iterrows()
                for column in board.columns if column != "model" and _is_number(row[column])}
     steps = []
+    relative = "naive2" in set(board["model"])  # OWA is relative to naive2's forecasts: none without them
     for name in METRICS + (INTERVAL_METRICS if result.levels else ()):
+        if name == "owa" and not relative:
+            continue
         table = result.by_horizon(name)
         steps += [(metric_key(f"{name}_by_h", model), value, h)
                   for model, row in table.iterrows() for h, value in row.items() if _is_number(value)]
