@@ -444,8 +444,7 @@ def predict_composite(forecaster, data, future, levels, samples, load_kwargs: di
     if levels:
         check_calibration_size(levels, min(validation.sizes(forecaster.calibration_origins_, local).values()))
     if data is not None:  # read like the training data, unless told otherwise (as Forecaster.predict does)
-        load_kwargs = {**options.training_layout(forecaster.history_, forecaster.covariates_, data, load_kwargs),
-                       **load_kwargs}
+        load_kwargs = options.training_layout(forecaster.history_, forecaster.covariates_, data, load_kwargs)
     panel = options.as_panel(forecaster.history_ if data is None else data, **load_kwargs)
     leaves = _leaves(forecaster)
     if data is not None:

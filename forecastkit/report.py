@@ -197,10 +197,7 @@ def significance(result, metric: str = "mase") -> tuple[pd.DataFrame, list[str]]
     ranked = leaderboard(result, ranking).dropna(subset=[ranking]) if ranking != metric else board
     if board.empty or ranked.empty:
         if metric in INTERVAL_METRICS and result.results["y_pred"].notna().any():
-            return pd.DataFrame(), [f"No interval could be scored on {metric.upper()}: no origin had enough earlier "
-                                    f"forecast errors to calibrate its conformal intervals (at least "
-                                    f"{result.min_calibration}, `min_calibration`, and enough for the level). "
-                                    "Evaluate at more origins."]
+            return pd.DataFrame(), [f"No interval could be scored on {metric.upper()}: {_uncalibrated(result)}"]
         return pd.DataFrame(), ["No model produced a forecast that could be scored."]
     losses = origin_losses(result, metric)
     horizon = int(result.results["h"].max())
@@ -406,8 +403,13 @@ def interval_notes(result) -> list[str]:
     if not empty:
         return []
     which = ", ".join(f"{model} at {level}%" for model, level in empty)
-    return [f"No interval for {which}: no origin had enough earlier forecast errors to calibrate it (at least "
-            f"{result.min_calibration}, `min_calibration`, and enough for the level). Evaluate at more origins."]
+    return [f"No interval for {which}: {_uncalibrated(result)}"]
+
+
+def _uncalibrated(result) -> str:
+    """Why a conformal interval is missing, and the fix."""
+    return (f"no origin had enough earlier forecast errors to calibrate its conformal intervals (at least "
+            f"{result.min_calibration}, `min_calibration`, and enough for the level). Evaluate at more origins.")
 
 
 def distribution_notes(result) -> list[str]:

@@ -415,7 +415,7 @@ class Forecaster(BaseEstimator):
         """The panel forecast from (the training tail or checked new ``data``) and its
         ``(id, frame, future rows)`` histories."""
         if data is not None:  # read like the training data, unless told otherwise
-            load_kwargs = {**training_layout(self.history_, self.covariates_, data, load_kwargs), **load_kwargs}
+            load_kwargs = training_layout(self.history_, self.covariates_, data, load_kwargs)
         panel = self.check_history(as_panel(data, **load_kwargs)) if data is not None else \
             as_panel(self.history_, **load_kwargs)  # the training tail: no loader arguments to apply
         futures = self.future_frames(panel, future)

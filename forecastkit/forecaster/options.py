@@ -140,10 +140,10 @@ LOADER_ARGUMENTS = ("target", "time", "id", "past_covariates", "future_covariate
 
 
 def training_layout(history: Panel, roles: dict, data, given: dict) -> dict:
-    """Loader arguments that read new history ``data`` like the training data ``history``:
-    its target, time and id columns, covariate roles and frequency (``roles``: the fitted
-    model's ``covariates_``), each where ``data`` (a DataFrame or a CSV path) holds the
-    columns and ``given`` (the caller's own loader arguments) does not set it.
+    """``given`` (the caller's loader arguments for new history ``data``) completed so that
+    ``data`` is read like the training data ``history``: its target, time and id columns,
+    covariate roles and frequency (``roles``: the fitted model's ``covariates_``), each where
+    ``data`` (a DataFrame or a CSV path) holds the columns and ``given`` does not set it.
 
     Examples
     --------
@@ -157,11 +157,11 @@ def training_layout(history: Panel, roles: dict, data, given: dict) -> dict:
         try:
             columns = set(pd.read_csv(data, nrows=0).columns)
         except (OSError, ValueError):  # the loader reports it
-            return {}
+            return dict(given)
     elif isinstance(data, pd.DataFrame):
         columns = set(map(str, data.columns)) | ({str(data.index.name)} if data.index.name is not None else set())
     else:  # a Series (its own layout) or a Panel (loaded already)
-        return {}
+        return dict(given)
     needs = {"target": [history.target], "time": [history.time_column], "id": [history.id_column],
              **{f"{role}_covariates": list(roles.get(role, [])) for role in ("past", "future", "static")}}
     layout = {}
@@ -172,7 +172,7 @@ def training_layout(history: Panel, roles: dict, data, given: dict) -> dict:
             layout[name] = needed if name.endswith("covariates") else needed[0]
     if "time" in layout and history.freq is not None and "freq" not in given:
         layout["freq"] = history.freq
-    return layout
+    return {**layout, **given}
 
 
 def as_panel(data, **kwargs) -> Panel:
