@@ -388,3 +388,40 @@ def test_a_global_model_refused_for_series_with_other_fits_leaves_no_run_folder(
     assert "every series needs the same fits" in err and "`--local`" in err
     assert not (tmp_path / "r").exists()  # so the advice can be followed as given
     assert main([*args, "--local", "--quiet"]) == 0
+
+
+def late_panel():
+    """'a' runs 2000-01..2004-12, 'b' ends a year early and 'c' starts in 2002-07 (30 rows)."""
+    t = pd.date_range("2000-01-01", periods=60, freq="MS")
+    wave = np.sin(np.arange(60) * 2 * np.pi / 12)
+    return from_pandas(pd.concat([pd.DataFrame({"id": "a", "time": t, "y": 100 + 10 * wave}),
+                                  pd.DataFrame({"id": "b", "time": t[:48], "y": 50 + 5 * wave[:48]}),
+                                  pd.DataFrame({"id": "c", "time": t[30:], "y": 80 + wave[30:]})]), id="id")
+
+
+def test_a_global_fit_cut_off_before_a_late_series_has_rows_is_refused_before_any_fit(tmp_path, capsys):
+    # each series is long enough for its own origins, but every global fit trains before b's
+    # earlier cut-off, where c has 0-9 rows: once a bare KeyError or "too short" inside each fit
+    splitter = WalkForward(horizon=3, folds=6, stride=3, refit="always")
+    linear = [Forecaster("linear", horizon=3, lookback=6, params=FAST)]
+    with pytest.raises(DataError, match=r"Model 'linear' is global.*Fit 0 is cut off at 2002-07-01 \(where the "
+                                        r"training of series 'b' ends\), and series 'c' \(30 rows\) has 0 rows.*"
+                                        r"`mode='local'`.*`skip_short`"):
+        walk_forward(late_panel(), linear, splitter, baselines=False)
+    with pytest.warns(UserWarning, match=r"Skipped 1 series.*'c' \(30 rows\)"):
+        result = walk_forward(late_panel(), linear, splitter, baselines=False, skip_short=True)
+    assert sorted(result.to_frame()["id"].unique()) == ["a", "b"] and result.fits["status"].eq("ok").all()
+    local = walk_forward(late_panel(), [Forecaster("linear", horizon=3, lookback=6, params=FAST, mode="local")],
+                         splitter, baselines=False)
+    assert sorted(local.to_frame()["id"].unique()) == ["a", "b", "c"] and local.fits["status"].eq("ok").all()
+
+    from forecastkit.cli import main
+
+    late_panel().frame.to_csv(tmp_path / "late.csv", index=False)
+    args = ["evaluate", "--data", str(tmp_path / "late.csv"), "--id", "id", "--models", "linear", "--epochs", "1",
+            "--horizon", "3", "--folds", "6", "--stride", "3", "--lookback", "6", "--no-baselines",
+            "--out", str(tmp_path / "r")]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "(`--local`)" in err and "`--skip-short`" in err and "Traceback" not in err
+    assert not (tmp_path / "r").exists()

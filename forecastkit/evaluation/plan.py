@@ -40,6 +40,7 @@ from ..errors import (
 )
 from ..forecaster import Forecaster, default_lookback
 from ..forecaster.options import cut_lookback
+from ..formatting import format_times
 from ..models.registry import get_spec
 from ..settings import DEFAULTS
 from .splits import WalkForward
@@ -252,6 +253,12 @@ def long_enough(series: list[Series], entries: dict, splitter: WalkForward, skip
             skipped[s.sid] = len(s.y)
             continue
         kept.append(s)
+    for label, forecaster in entries.items():
+        while is_global(forecaster, kept) and (short := global_shortfall(label, forecaster, kept, splitter)):
+            if not skip_short:
+                raise DataError(short[1] + " Or set `skip_short` to True to leave such series out.")
+            skipped[short[0].sid] = len(short[0].y)
+            kept.remove(short[0])
     if skipped:
         warning = SkippedSeriesWarning(skipped)
         if not kept:
@@ -259,6 +266,41 @@ def long_enough(series: list[Series], entries: dict, splitter: WalkForward, skip
                             "Use fewer `folds`, a smaller `lookback` or `horizon`, or longer series.")
         warnings.warn(warning, stacklevel=5)
     return kept
+
+
+def is_global(forecaster: Forecaster, series: list) -> bool:
+    """Whether ``forecaster`` fits ``series`` together: a global neural model on a panel."""
+    return kind_of(forecaster) == "neural" and forecaster.mode == "global" and len(series) > 1
+
+
+def global_shortfall(label: str, forecaster: Forecaster, series: list[Series], splitter: WalkForward):
+    """``(series, message)`` of the first series a global fit would train on too few rows, or None.
+
+    Each global fit trains every series on its rows before the fit's earliest cut-off in time
+    (:func:`~.jobs.training_panel`), so a series that starts late can have enough rows before
+    its own origins but too few before another series' earlier ones.
+    """
+    folds = {s.sid: splitter.split(len(s.y), times=s.times) for s in series}
+    fits = {tuple(f.fit for f in found) for found in folds.values()}
+    if len(fits) > 1:
+        return None  # other fits per series: units_of refuses the panel
+    needed = min_train(forecaster)
+    for fit in dict.fromkeys(next(iter(fits))):
+        first = {s.sid: next(f for f in folds[s.sid] if f.fit == fit) for s in series}
+        earliest = min(series, key=lambda s: s.times[first[s.sid].train_end])
+        cutoff = earliest.times[first[earliest.sid].train_end]
+        for s in series:
+            fold = first[s.sid]
+            rows = min(fold.train_end, int(s.times.searchsorted(cutoff))) - fold.train_start
+            if rows < needed:
+                when = format_times([cutoff])[0]
+                return s, (f"Model {label!r} is global: each fit trains every series together, on its rows before "
+                           f"the fit's earliest cut-off, so that no series sees another's future. Fit {fit} is cut "
+                           f"off at {when} (where the training of series {earliest.sid!r} ends), and series {s.sid!r} "
+                           f"({len(s.y)} rows) has {max(rows, 0)} rows before it, but {label} needs at least "
+                           f"{needed}. Fit each series alone (`mode='local'`), or use fewer `folds` or a "
+                           "smaller `lookback`.")
+    return None
 
 
 def resolve_run(series: list[Series], models, splitter: WalkForward, baselines: bool, season: int,
@@ -319,8 +361,7 @@ def _warn_if_cut(models, entries: dict, series: list[Series], splitter: WalkForw
 
 def units_of(forecaster: Forecaster, series: list[Series], folds: dict) -> list[Unit]:
     """One unit per series, or one for all series for a global neural model on a panel."""
-    global_fit = kind_of(forecaster) == "neural" and forecaster.mode == "global" and len(series) > 1
-    if not global_fit:
+    if not is_global(forecaster, series):
         return [Unit(s.sid, [s], {s.sid: folds[s.sid]}) for s in series]
     fits = {s.sid: [f.fit for f in folds[s.sid]] for s in series}
     first = next(iter(fits.values()))
