@@ -37,7 +37,8 @@ from .formatting import format_frame
 from .models.cells import CELL_NAMES, CELLS, DEFAULT_CELL
 from .models.registry import TRAINING, get_spec
 from .settings import DEFAULTS
-from .significance import compare, holm, verdict
+from .significance import compare, holm, rooted, verdict
+from .significance.pairwise import MIN_SERIES_ACROSS
 
 #: Models evaluated beside the cells, so the verdict can say when a simpler model wins.
 REFERENCES = ("linear", "seasonal_naive")
@@ -105,8 +106,8 @@ class AblationResult:
 
         plt = _pyplot()
         table = self.table.iloc[::-1]
-        colours = {"better": "tab:green", "worse": "tab:red", "n.s.": "tab:blue", "default": "black",
-                   "": "lightgrey"}
+        colours = {"better": "tab:green", "worse": "tab:red", "n.s.": "tab:blue", "untested": "lightgrey",
+                   "default": "black", "": "lightgrey"}
         fig, (bars, cost) = plt.subplots(1, 2, figsize=(12, 0.35 * len(table) + 2),
                                          gridspec_kw={"width_ratios": [3, 2]})
         bars.barh(table["variant"], table[self.metric], xerr=table["sd"].fillna(0.0),
@@ -318,8 +319,10 @@ def _table(evaluation, losses: pd.DataFrame, template: Forecaster, cells, repeat
     timings = evaluation.timings.assign(variant=evaluation.timings["model"].map(lambda m: m.split("#")[0]))
     fit_seconds = timings.groupby("variant")["seconds"].mean()
     horizon = int(evaluation.results["h"].max())
-    tests = {cell: compare(losses, cell, DEFAULT_CELL, horizon, stride).iloc[-1] for cell in cells if cell != DEFAULT_CELL}
-    adjusted = dict(zip(tests, holm(np.array([t["p"] for t in tests.values()], float)))) if tests else {}
+    tests = {cell: compare(losses, cell, DEFAULT_CELL, horizon, stride) for cell in cells if cell != DEFAULT_CELL}
+    tests = {cell: (rooted(t) if metric == "rmse" else t).iloc[-1] for cell, t in tests.items()}
+    across = _across(losses)
+    adjusted = dict(zip(tests, holm(np.array([t["p_across" if across else "p"] for t in tests.values()], float))))
     weights = _weights(template, cells, panel)
     rows = []
     for variant in [*cells, *references]:
@@ -330,7 +333,9 @@ def _table(evaluation, losses: pd.DataFrame, template: Forecaster, cells, repeat
             judged = "default"
         elif test is None:
             judged = ""
-        elif np.isfinite(p) and p < ALPHA:
+        elif not np.isfinite(p):
+            judged = "untested"
+        elif p < ALPHA and (not across or (test["statistic"] < 0) == (test["rel_diff"] < 0)):
             judged = "better" if test["rel_diff"] < 0 else "worse"
         else:
             judged = "n.s."
@@ -343,6 +348,14 @@ def _table(evaluation, losses: pd.DataFrame, template: Forecaster, cells, repeat
     table = pd.DataFrame(rows).sort_values("metric", kind="stable", na_position="last").reset_index(drop=True)
     table.insert(0, "rank", np.arange(1, len(table) + 1))
     return table.rename(columns={"metric": metric})
+
+
+def _across(losses: pd.DataFrame) -> bool:
+    """Whether the cells are judged across the series (a panel of at least
+    :data:`~forecastkit.significance.pairwise.MIN_SERIES_ACROSS`: the Wilcoxon signed-rank test
+    of the series' mean losses, which needs many series, not many origins) rather than by
+    Diebold-Mariano over the origins (a single series, or a few)."""
+    return losses["id"].nunique() >= MIN_SERIES_ACROSS
 
 
 def _weights(template: Forecaster, cells, panel) -> dict:
@@ -377,17 +390,19 @@ def _lines(table: pd.DataFrame, losses: pd.DataFrame, horizon: int, metric: str,
         lines.append(f"Best cell: {best['variant']} ({name} {best[metric]:.4g}), {abs(best['vs_lstm_pct']):.1f}% "
                      f"{'better' if best['vs_lstm_pct'] < 0 else 'worse'} than the default lstm "
                      f"({default[metric]:.4g}).")
-    groups = {v: cells[cells["verdict"] == v] for v in ("better", "worse", "n.s.")}
+    groups = {v: cells[cells["verdict"] == v] for v in ("better", "worse", "n.s.", "untested")}
 
     def listing(rows):
         return ", ".join(f"{r.variant} ({r.vs_lstm_pct:+.0f}%)" for r in rows.itertuples(index=False)) or "none"
 
     tested = len(cells) - 1
     if tested:
-        lines.append(f"Against the default lstm (Diebold-Mariano on per-origin {name}, Holm-adjusted across "
-                     f"{tested} cell{'s' * (tested > 1)}, {ALPHA:.0%} level): significantly better: "
-                     f"{listing(groups['better'])}; significantly worse: {listing(groups['worse'])}; not "
-                     f"distinguishable: {len(groups['n.s.'])}.")
+        test = (f"Wilcoxon signed-rank of the {losses['id'].nunique()} series' mean {name}" if _across(losses)
+                else f"Diebold-Mariano on per-origin {name}")
+        untested = f"; too few origins or series to test: {len(groups['untested'])}" if len(groups["untested"]) else ""
+        lines.append(f"Against the default lstm ({test}, Holm-adjusted across {tested} cell{'s' * (tested > 1)}, "
+                     f"{ALPHA:.0%} level): significantly better: {listing(groups['better'])}; significantly worse: "
+                     f"{listing(groups['worse'])}; not distinguishable: {len(groups['n.s.'])}{untested}.")
     twin = cells[cells["variant"] == "np"]
     if len(twin) and np.isfinite(twin.iloc[0]["vs_lstm_pct"]):
         lines.append(f"np computes the default lstm's equations (in forecastkit's own cell, its own seed): its "

@@ -45,7 +45,7 @@ from .metrics.probabilistic import (
     calibration_curve,
     pit_histogram,
 )
-from .significance import compare
+from .significance import compare, rooted
 from .significance import verdict as verdict_lines
 from .versions import REPORT_PACKAGES, versions
 
@@ -208,6 +208,8 @@ def significance(result, metric: str = "mase") -> tuple[pd.DataFrame, list[str]]
         pairs.append((best, REFERENCE))
     pairs += [(model, best) for model in board["model"] if model != best and (best, model) not in pairs]
     comparisons = {f"{a} vs {b}": compare(losses, a, b, horizon, stride) for a, b in pairs}
+    if metric == "rmse":  # tested on squared errors; shown, as the leaderboard, as their root
+        comparisons = {key: rooted(table) for key, table in comparisons.items()}
     headline = [f"Best on {ranking.upper()}: {best} ({ranked[ranking].iloc[0]:.4g}).", *_kind_line(result, ranked),
                 *note, *distribution_notes(result), *interval_notes(result)]
     if not comparisons:

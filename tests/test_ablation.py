@@ -218,3 +218,22 @@ def test_an_interrupted_ablation_says_how_to_resume(monkeypatch, capsys, tmp_pat
     assert main(["ablation", "--out", str(tmp_path / "ab")]) == 130
     err = capsys.readouterr().err
     assert f"rerun the same command with --resume (--out {tmp_path / 'ab'} --resume)" in err
+
+
+def test_on_a_panel_cells_are_judged_across_the_series_and_rmse_is_shown_as_rmse():
+    # 20 regions with 2 origins each: no series alone can be tested, the panel can (Wilcoxon
+    # across the series' mean losses), as the reference lines already were
+    from forecastkit.significance import compare
+
+    result = ablation(datasets.load("visnights"), "vanilla", cells="gru",
+                      splitter=WalkForward(horizon=1, folds=2, refit="never"), params=TINY, references=("naive",),
+                      metric="rmse")
+    cells = result.table.set_index("variant")
+    assert cells.loc["gru", "verdict"] in {"better", "worse", "n.s."}
+    losses = result.evaluation.results.assign(loss=lambda r: (r["y_true"] - r["y_pred"]) ** 2)
+    per_origin = losses.groupby(["model", "id", "origin"], as_index=False)["loss"].mean()
+    test = compare(per_origin, "gru", "lstm", horizon=1).iloc[-1]
+    assert np.isnan(test["p"]) and cells.loc["gru", "p_holm"] == pytest.approx(test["p_across"])
+    assert cells.loc["gru", "vs_lstm_pct"] == pytest.approx(100 * (cells.loc["gru", "rmse"] / cells.loc["lstm", "rmse"]
+                                                                  - 1), rel=1e-6)  # on RMSE, not on MSE
+    assert "Wilcoxon signed-rank of the 20 series' mean RMSE" in "\n".join(result.lines)

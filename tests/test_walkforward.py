@@ -315,3 +315,21 @@ def test_rmse_std_is_the_spread_of_the_per_origin_rmse(airline):
     per_origin = np.sqrt(frame.groupby("origin")["sq"].mean())
     board = result.leaderboard("rmse").set_index("model")
     assert board.loc["seasonal_naive", "rmse_std"] == pytest.approx(per_origin.std())
+
+
+def test_significance_on_rmse_shows_the_losses_and_difference_as_rmse(airline):
+    # the test runs on squared errors, but the table a user reads beside the leaderboard is on RMSE
+    result = walk_forward(airline, ["naive", "seasonal_naive"], WalkForward(horizon=6, folds=4, stride=6),
+                          baselines=False)
+    table, lines = result.significance("rmse")
+    overall = table[table["id"] == "(all)"].iloc[0]
+    board = result.leaderboard("rmse").set_index("model")
+    assert overall["loss_model"] == pytest.approx(board.loc[overall["model"], "rmse"])
+    assert overall["loss_reference"] == pytest.approx(board.loc[overall["reference"], "rmse"])
+    assert overall["rel_diff"] == pytest.approx(overall["loss_model"] / overall["loss_reference"] - 1)
+    from forecastkit.report import origin_losses
+    from forecastkit.significance import compare
+
+    squared = compare(origin_losses(result, "rmse"), overall["model"], overall["reference"], horizon=6, stride=6)
+    assert overall["p"] == squared["p"].iloc[-1]  # the test itself is on squared errors
+    assert overall["loss_model"] ** 2 == pytest.approx(squared["loss_model"].iloc[-1])

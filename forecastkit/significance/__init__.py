@@ -32,8 +32,8 @@ linear beats naive on MASE by 20% (p<0.001, 40 origins).
 """
 
 from .pairwise import ORIGINS_PER_OVERLAP, diebold_mariano, holm, min_origins, overlap
-from .panels import ALL_ID, COMPARE_COLUMNS, MIN_ORIGINS, compare
+from .panels import ALL_ID, COMPARE_COLUMNS, MIN_ORIGINS, compare, rooted
 from .wording import verdict
 
-__all__ = ["diebold_mariano", "holm", "overlap", "min_origins", "compare", "verdict", "ALL_ID",
+__all__ = ["diebold_mariano", "holm", "overlap", "min_origins", "compare", "rooted", "verdict", "ALL_ID",
            "COMPARE_COLUMNS", "MIN_ORIGINS", "ORIGINS_PER_OVERLAP"]

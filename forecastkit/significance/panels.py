@@ -142,6 +142,21 @@ def compare(losses: pd.DataFrame, model: str, reference: str, horizon: int,
                          "id": object})
 
 
+def rooted(table: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`compare` table of mean squared errors with its losses and ``rel_diff`` on their
+    root (RMSE, as a leaderboard shows it); the test's columns stay those of the squared errors.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"loss_model": [4.0], "loss_reference": [16.0], "rel_diff": [-0.75]})
+    >>> rooted(table)[["loss_model", "loss_reference", "rel_diff"]].iloc[0].tolist()
+    [2.0, 4.0, -0.5]
+    """
+    lm, lr = np.sqrt(table["loss_model"]), np.sqrt(table["loss_reference"])
+    return table.assign(loss_model=lm, loss_reference=lr,
+                        rel_diff=[_relative(float(m), float(r)) for m, r in zip(lm, lr)])
+
+
 def _row(model, reference, sid, lm, lr, statistic, p, needed) -> dict:
     mean_m = float(lm.mean()) if lm.size else math.nan
     mean_r = float(lr.mean()) if lr.size else math.nan
