@@ -47,6 +47,13 @@ def test_too_short_for_the_request_says_what_to_change():
     with pytest.raises(DataError, match=r"\(10 rows\) is too short for 8 folds with stride 1.*train on 2 rows "
                                         r"but needs at least 5.*fewer `folds`"):
         WalkForward(horizon=1, folds=8, refit="always").split(10, min_train=5)
+    # only the settings that would help are named: no smaller stride at stride 1, no folds with a start
+    with pytest.raises(DataError, match=r"Use fewer `folds`, or a smaller `horizon` or `lookback`\.$"):
+        WalkForward(horizon=1, folds=8, stride=1).split(10, min_train=5)
+    with pytest.raises(DataError, match=r"Use fewer `folds`, or a smaller `stride`, `horizon` or `lookback`\.$"):
+        WalkForward(horizon=1, folds=4, stride=2).split(10, min_train=5)
+    with pytest.raises(DataError, match=r"Use a later `start`, or a smaller `horizon`, `lookback` or `gap`\.$"):
+        WalkForward(horizon=1, start=3, gap=1).split(10, min_train=5)
 
 
 @pytest.mark.parametrize("kwargs, message", [

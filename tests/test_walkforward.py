@@ -333,3 +333,15 @@ def test_significance_on_rmse_shows_the_losses_and_difference_as_rmse(airline):
     squared = compare(origin_losses(result, "rmse"), overall["model"], overall["reference"], horizon=6, stride=6)
     assert overall["p"] == squared["p"].iloc[-1]  # the test itself is on squared errors
     assert overall["loss_model"] ** 2 == pytest.approx(squared["loss_model"].iloc[-1])
+
+
+def test_warm_start_where_it_cannot_help_is_said(airline):
+    splitter = WalkForward(horizon=3, folds=3, refit="never")
+    models = {"naive": Forecaster("naive", horizon=3, warm_start=True),
+              "linear": Forecaster("linear", horizon=3, lookback=6, params=FAST, warm_start=True)}
+    with pytest.warns(UserWarning, match=r"does nothing for naive \(a baseline\) and linear \(fit once per series\)"):
+        walk_forward(airline, models, splitter, baselines=False)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*warm_start")
+        walk_forward(airline, {"linear": models["linear"]}, WalkForward(horizon=3, folds=3, refit="always"),
+                     baselines=False)

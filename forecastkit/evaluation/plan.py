@@ -186,6 +186,23 @@ def warn_ignored(models, seed: int, levels) -> None:
                           "walk-forward instead.", stacklevel=3)
 
 
+def warn_idle_warm_start(entries: dict, folds: dict) -> None:
+    """Warn once when ``warm_start`` is set on models it cannot help: a baseline, or a network
+    fit once per series (``refit="never"`` or a single origin), with no earlier fit to continue."""
+    idle = []
+    for label, forecaster in entries.items():
+        if not forecaster.warm_start:
+            continue
+        if kind_of(forecaster) != "neural":
+            idle.append(f"{label} (a baseline)")
+        elif all(len({fold.fit for fold in found}) < 2 for found in folds["neural"].values()):
+            idle.append(f"{label} (fit once per series)")
+    if idle:
+        listed = ", ".join(idle[:-1]) + f" and {idle[-1]}" if len(idle) > 1 else idle[0]
+        warnings.warn(f"`warm_start` continues each fit from the previous fit's weights, so it does nothing for "
+                      f"{listed}. Refit more than once (`refit` every:K or always) for it to apply.", stacklevel=3)
+
+
 def resolve_models(models, horizon: int, baselines: bool, season: int, shortest_train: int) -> dict:
     """``{label: Forecaster}`` with every forecaster checked, its season and lookback resolved."""
     items = model_items(models)

@@ -236,6 +236,15 @@ class WalkForward:
                               f"give it without a UTC offset. Received: start={self.start!r}")
         return max(int(times.searchsorted(stamp)), 1)
 
+    def _shortfall_advice(self) -> str:
+        """What moves the first fit later or needs fewer rows, for this splitter's settings."""
+        smaller = [name for name, useful in (("`stride`", (self.stride or 1) > 1), ("`horizon`", True),
+                                             ("`lookback`", True), ("`gap`", self.gap > 0)) if useful]
+        smaller = ", ".join(smaller[:-1]) + f" or {smaller[-1]}"
+        if self.start is not None:
+            return f"Use a later `start`, or a smaller {smaller}."
+        return f"Use fewer `folds`, or a smaller {smaller}."
+
     def split(self, n: int, min_train: int = 1, times=None) -> list[Fold]:
         """The folds of a series of ``n`` rows; each fit must see at least ``min_train`` rows.
 
@@ -264,7 +273,7 @@ class WalkForward:
                 f"The series ({n} rows) is too short for {request}, horizon {horizon}"
                 f"{f' and gap {self.gap}' if self.gap else ''}: the first fit would train on "
                 f"{max(first.train_end - first.train_start, 0)} rows but needs at least {min_train}. "
-                "Use fewer `folds`, a smaller `stride`, `horizon` or `lookback`, or a later `start`."
+                f"{self._shortfall_advice()}"
             )
         return folds
 

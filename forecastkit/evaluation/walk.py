@@ -56,6 +56,7 @@ from .plan import (
     series_of,
     units_of,
     unset_lookbacks,
+    warn_idle_warm_start,
     warn_ignored,
 )
 from .probabilistic import scoring_of
@@ -170,6 +171,7 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
     folds = {"neural": {s.sid: splitter.split(len(s.y), times=s.times) for s in series}}
     per_origin = dataclasses.replace(splitter, refit="always")  # baselines re-estimate at every origin
     folds["baseline"] = {s.sid: per_origin.split(len(s.y), times=s.times) for s in series}
+    warn_idle_warm_start(entries, folds)
     config = {
         "source": panel.source, "target": panel.target, "freq": panel.freq, "season": season,
         "seed": seed, "splitter": vars(splitter).copy(), "deterministic": bool(deterministic),
