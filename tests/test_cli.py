@@ -345,3 +345,19 @@ def test_a_baseline_says_it_ignores_the_covariates_given_and_shows_no_lookback(t
     assert lines[0] == "forecastkit: warning: naive forecasts from the target alone: it ignores the covariates 'income'."
     assert lines[1].startswith("settings: ") and "lookback" not in lines[1]
     assert result.stdout.strip().endswith("NO-TF")
+
+
+def test_an_interrupt_silences_tensorflows_exit_logs(monkeypatch, capsys):
+    # a trace cut short by Ctrl-C leaves ops TensorFlow logs at exit ("Object was never used"),
+    # a traceback-like block after the line that already said what happened
+    import logging
+
+    import tensorflow  # noqa: F401  (loaded, as by any run that trained)
+
+    from forecastkit.cli import commands, main
+
+    logger = logging.getLogger("tensorflow")
+    monkeypatch.setattr(logger, "level", logger.level)  # restored after the test
+    monkeypatch.setattr(commands, "run_command", lambda args, from_file: 130)
+    assert main(["models"]) == 130
+    assert logger.level == logging.CRITICAL

@@ -60,13 +60,21 @@ def in_process():
     return walk_forward(seasonal_series(), models(), SPLITTER, baselines=False, n_jobs=1).to_frame()
 
 
-def test_process_pool_and_dask_predict_bit_for_bit_alike(in_process):
-    pytest.importorskip("distributed")
+def test_process_pool_and_dask_predict_bit_for_bit_alike(in_process, monkeypatch):
+    distributed = pytest.importorskip("distributed")
     pool = walk_forward(seasonal_series(), models(), SPLITTER, baselines=False, n_jobs=2).to_frame()
     pd.testing.assert_frame_equal(pool, in_process, check_exact=True)
+    close, seen = distributed.LocalCluster.close, []
+
+    def close_and_see(cluster, *args, **kwargs):  # the real close, noting how Ctrl-C is handled during it
+        seen.append(signal.getsignal(signal.SIGINT))
+        return close(cluster, *args, **kwargs)
+
+    monkeypatch.setattr(distributed.LocalCluster, "close", close_and_see)
     dask = walk_forward(seasonal_series(), models(), SPLITTER, baselines=False, scheduler="local:2").to_frame()
     pd.testing.assert_frame_equal(dask, in_process, check_exact=True)
     assert in_process["y_pred"].notna().all()
+    assert seen[0] == signal.SIG_IGN and signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 def test_the_driver_fits_baselines_while_the_workers_start(in_process, monkeypatch):

@@ -11,6 +11,7 @@ command-line usage, 3 some fits failed, 130 interrupted.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
@@ -28,12 +29,16 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from_file: set[str] = set()
     try:
-        return run_command(args, from_file)
+        code = run_command(args, from_file)
+        if code == 130:  # interrupted, and said so by the command
+            _quiet_tensorflow()
+        return code
     except ForecastkitError as err:
         print(f"forecastkit: error: {to_flags(str(err), keep=from_file)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("forecastkit: interrupted.", file=sys.stderr)  # evaluate, ablation and tune say how to resume
+        _quiet_tensorflow()
         return 130
     except OSError as err:
         print(f"forecastkit: error: {err.strerror or err}: {err.filename or ''}".rstrip(": "), file=sys.stderr)
@@ -44,3 +49,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"forecastkit: internal error: {type(err).__name__}: {err} "
               "(set FORECASTKIT_DEBUG=1 for the traceback and please report it)", file=sys.stderr)
         return 1
+
+
+def _quiet_tensorflow() -> None:
+    """After an interrupt: a trace cut short leaves ops that TensorFlow logs at exit as "never
+    used", a block like a traceback after the line that already said what happened."""
+    if "tensorflow" in sys.modules:
+        logging.getLogger("tensorflow").setLevel(logging.CRITICAL)

@@ -29,7 +29,9 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import signal
 import threading
 from concurrent.futures import FIRST_COMPLETED, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -277,7 +279,21 @@ def _on_dask(tasks: list, writer: Writer, environment: Environment, scheduler: s
                 client.run(stop_child)
     finally:
         if cluster is not None:
-            cluster.close()
+            with _sigint_ignored():  # a second Ctrl-C must not break the close (Dask's atexit would print it)
+                cluster.close()
+
+
+@contextlib.contextmanager
+def _sigint_ignored():
+    """Ctrl-C ignored inside the block, when this is the main thread (where signals are handled)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def check_reachable(scheduler: str | None, timeout: float = 10.0) -> None:
