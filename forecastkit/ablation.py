@@ -163,8 +163,8 @@ def ablation(data, model="vanilla", cells=DEFAULTS.cells, splitter: WalkForward 
     cells : "all", "a,b" or list
         Cells to compare (:data:`~forecastkit.models.cells.CELL_NAMES`); ``lstm`` is always in.
     splitter : WalkForward or None
-        Origins and refit policy (default ``WalkForward()``: 24 origins, refit every 6,
-        horizon = the season length).
+        Origins and refit policy (default ``WalkForward()``: 24 origins, fewer on a panel of
+        more than 50 series, refit every 6, horizon = the season length).
     params : dict or None
         Hyperparameters for every cell (added to the Forecaster's own); not ``cell``. The
         training settings among them (``epochs``, ``learning_rate``...) reach the neural
@@ -191,7 +191,8 @@ def ablation(data, model="vanilla", cells=DEFAULTS.cells, splitter: WalkForward 
     check_int(repeats, "repeats", 1)
     cells = check_cells(cells)
     panel = as_panel(data, **load_kwargs)
-    splitter = (splitter or WalkForward()).with_horizon(panel.season_length(), rows=min(panel.lengths.values()))
+    splitter = (splitter or WalkForward()).with_horizon(panel.season_length(), rows=min(panel.lengths.values()),
+                                                        series=panel.n_series)
     template = _template(model, splitter.horizon, params)
     entries = {}
     for cell in cells:

@@ -32,6 +32,7 @@ from .evaluation import (
     WalkForwardResult,
     walk_forward,
 )
+from .evaluation.splits import DEFAULT_FOLDS
 from .forecaster import Forecaster, default_lookback
 from .forecaster.persistence import check_save_path
 from .intervals import INTERVAL_METRICS
@@ -151,7 +152,9 @@ def resolved_line(settings: RunSettings, panel: Panel, horizon: int, lookbacks: 
     n_series = panel.n_series
     if splitter is not None and splitter.start is None:
         splitter, n_series = planned(settings, panel, splitter)
-        parts.append(f"{splitter.folds} origins {splitter.stride} apart "
+        fewer = settings.folds is None and splitter.folds != DEFAULT_FOLDS
+        folds = f" (resolved: fewer on a panel of {n_series} series)" if fewer else ""
+        parts.append(f"{splitter.folds} origins{folds} {splitter.stride} apart "
                      f"({'given' if settings.stride is not None else 'stride resolved: enough origins for a sized test'})")
     return f"settings: {n_series} series of {panel.target}; " + ", ".join(parts)
 

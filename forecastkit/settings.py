@@ -10,7 +10,7 @@ hyperparameters). Each field's metadata holds its help text, the commands that t
 Examples
 --------
 >>> DEFAULTS.folds, DEFAULTS.refit, DEFAULTS.horizon
-(24, 'every:6', None)
+(None, 'every:6', None)
 >>> RunSettings(horizon=6).horizon
 6
 >>> flag("learning_rate"), setting_kinds("dropout"), hyper_names()[:2]
@@ -165,7 +165,9 @@ class RunSettings:
     repeats: int = _setting(1, {"ablation": "seeds per cell: the metric's spread across them shows the "
                                             "training noise"}, metavar="K")
     # walk-forward
-    folds: int = _setting(24, "number of forecast origins", commands=RUNS, group="walk-forward", metavar="N")
+    folds: int | None = _setting(
+        None, "number of forecast origins", commands=RUNS, group="walk-forward", metavar="N",
+        default_text="24; on a panel of more than 50 series fewer, about 1,200 series x origins in all, at least 3")
     stride: int | None = _setting(
         None, "rows between origins (default: the smallest that gives --folds origins enough for a sized "
               "significance test, e.g. 2 for horizon 12 and 24 folds)", commands=RUNS, group="walk-forward",

@@ -1,5 +1,7 @@
 """Walk-forward splits: origins, windows, gaps, refit grouping, errors."""
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from forecastkit.errors import ConfigError, ConfigTypeError, DataError
@@ -107,3 +109,23 @@ def test_default_evaluation_of_monthly_data_is_testable():
     table, lines = result.significance()
     assert table["p"].notna().all(), table
     assert not any("not enough origins" in line.lower() for line in lines), lines
+
+
+def test_default_folds_are_fewer_on_a_large_panel_and_given_folds_are_kept():
+    from forecastkit import Forecaster
+    from forecastkit.data import from_pandas
+    from forecastkit.evaluation import walk_forward
+    from forecastkit.evaluation.splits import PANEL_ORIGINS, default_folds
+
+    assert WalkForward().folds is None and WalkForward().with_horizon(2).folds == 24
+    assert len(WalkForward(horizon=2).split(100)) == 24  # one series: 24, as before
+    assert default_folds(50) == 24 and default_folds(60) == PANEL_ORIGINS // 60 and default_folds(5000) == 3
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"id": np.repeat([f"s{k}" for k in range(60)], 80), "time": np.tile(np.arange(80), 60),
+                          "y": rng.normal(size=4800).cumsum()})
+    panel = from_pandas(frame, id="id", time="time")
+    naive = [Forecaster("naive", horizon=2)]
+    origins = walk_forward(panel, naive, WalkForward(horizon=2), baselines=False).to_frame()
+    assert origins.groupby("id")["origin"].nunique().eq(20).all()  # 1,200 series-origins in all
+    given = walk_forward(panel, naive, WalkForward(horizon=2, folds=24), baselines=False).to_frame()
+    assert given.groupby("id")["origin"].nunique().eq(24).all()

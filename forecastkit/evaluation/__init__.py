@@ -12,7 +12,7 @@ process, on a process pool or on Dask, and one writer commits each fit to the SQ
 Examples
 --------
 >>> from forecastkit.evaluation import WalkForward, WalkForwardResult, walk_forward
->>> WalkForward().folds, WalkForward().refit
+>>> WalkForward().with_horizon(12).folds, WalkForward().refit
 (24, 'every:6')
 """
 

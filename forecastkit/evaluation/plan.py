@@ -330,7 +330,7 @@ def resolve_run(series: list[Series], models, splitter: WalkForward, baselines: 
     again on the series kept, unless that would leave out more of them.
     """
     def resolved_on(pool):
-        resolved = splitter.with_horizon(season, rows=min(len(s.y) for s in pool))
+        resolved = splitter.with_horizon(season, rows=min(len(s.y) for s in pool), series=len(pool))
         return resolved, resolve_models(models, resolved.horizon, baselines, season, shortest_train(pool, resolved))
 
     resolved, entries = resolved_on(series)

@@ -88,7 +88,8 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
         the splitter's), or a dict ``{label: Forecaster}`` to compare variants of one model.
     splitter : WalkForward or None
         Origins, stride, gap, training window and refit policy (default ``WalkForward()``:
-        the command line's 24 origins spaced for a sized significance test, refit every 6,
+        the command line's 24 origins, fewer on a panel of more than 50 series
+        (:func:`~.splits.default_folds`), spaced for a sized significance test, refit every 6,
         horizon = the season length).
     seed : int
         Run seed; each fit's seed is :func:`~.plan.fit_seed` of it.
