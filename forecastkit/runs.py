@@ -172,7 +172,7 @@ def planned(settings: RunSettings, panel: Panel, splitter: WalkForward) -> tuple
                                             not settings.no_baselines, settings.season or panel.season_length(),
                                             settings.skip_short)
     except (ConfigError, DataError):
-        return splitter.with_horizon(horizon, rows=min(panel.lengths.values())), panel.n_series
+        return splitter.with_horizon(horizon, rows=min(panel.lengths.values()), series=panel.n_series), panel.n_series
     return resolved, len(kept)
 
 

@@ -235,3 +235,14 @@ def test_the_costliest_jobs_start_first():
     network = plan.Job("vanilla", Forecaster("vanilla", horizon=10, lookback=20), "group", [(unit, 0)], 0)
     order = [task[0].label for task in longest_first(tasks_of([*jobs, network]))]
     assert order == ["vanilla", "arima", "ets", "naive"]
+
+
+def test_a_workers_warnings_are_raised_in_the_driver_not_printed_raw(capfd):
+    # a worker process would print them in Python's raw format ("path:line: Category: ...
+    # <source line>"), once per fit, past the run's own display
+    from forecastkit.errors import FewWindowsWarning
+
+    few = {"linear": Forecaster("linear", horizon=3, lookback=40, params=FAST), "naive": Forecaster("naive", horizon=3)}
+    with pytest.warns(FewWindowsWarning, match="'linear' trains on only"):
+        walk_forward(seasonal_series(), few, SPLITTER, baselines=False, n_jobs=2)
+    assert "FewWindowsWarning" not in capfd.readouterr().err

@@ -33,6 +33,7 @@ import contextlib
 import multiprocessing
 import signal
 import threading
+import warnings
 from concurrent.futures import FIRST_COMPLETED, wait
 from concurrent.futures.process import BrokenProcessPool
 
@@ -84,6 +85,8 @@ class Writer:
             return
         self.store.commit_fit(record.model, record.sid, record.fit, record.status, record.reason, record.rows,
                               record.seconds, record.preprocess, record.scores)
+        for category, message in record.warnings:  # raised in a worker: said here, as in-process
+            warnings.warn(message, category, stacklevel=2)
         if record.prune:
             folder, label, sid, keep = record.prune
             Checkpoint(folder, label, sid).prune(keep=keep)
@@ -108,7 +111,19 @@ def run_task(task: list[Job], environment: Environment) -> list[FitRecord]:
     """Run a task's jobs in a worker process; their records, for the driver's writer."""
     prepare_worker(environment)
     with applied(environment, restore=False):
-        return [record for job in task for record in run_job(job)]
+        return [record for job in task for record in _with_warnings(job)]
+
+
+def _with_warnings(job: Job) -> list[FitRecord]:
+    """The records of ``job``, the first carrying the warnings its fits raised (once each), which
+    a worker process would otherwise print in Python's raw format, past the run's own display."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        records = list(run_job(job))
+    raised = list(dict.fromkeys((w.category, str(w.message)) for w in caught))
+    if raised and records and isinstance(records[0], FitRecord):
+        records[0].warnings = raised
+    return records
 
 
 _CHILD: dict = {}

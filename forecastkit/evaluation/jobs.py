@@ -37,6 +37,8 @@ class FitRecord:
     ``prune``: for a warm chain's fit, the checkpoint to keep once this fit is committed
     (``(folder, label, id, fit or None)``); None otherwise. ``scores``: one per row, the scores
     of its forecast distribution (:func:`~.probabilistic.score_rows`), when the run scores them.
+    ``warnings``: ``(category, message)`` of the warnings its job raised in a worker process,
+    for the driver to raise again (:class:`~.executors.Writer`).
     """
 
     model: str
@@ -49,6 +51,7 @@ class FitRecord:
     preprocess: str = ""
     prune: tuple | None = None
     scores: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
 
 
 def run_job(job: Job):
