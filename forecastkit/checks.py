@@ -50,6 +50,9 @@ def check_int(value, name: str, minimum: int = 1, *, context: str = "") -> int:
     return value
 
 
+_WARNED_SHARES: set = set()
+
+
 def check_levels(levels, name: str = "level") -> tuple[int | float, ...]:
     """The levels a user asked for (``"80,95"`` from the command line, a number or a list) as a
     sorted tuple of distinct percentages in (0, 100); None or empty means no intervals.
@@ -70,7 +73,8 @@ def check_levels(levels, name: str = "level") -> tuple[int | float, ...]:
                               f"Received: {name}={levels!r}") from None
     values = check_level_values(items, name)
     for level in values:
-        if level < 1.0:  # a share where a percentage belongs, most likely
+        if level < 1.0 and (name, level) not in _WARNED_SHARES:  # a share where a percentage belongs, most likely
+            _WARNED_SHARES.add((name, level))  # once: a run checks its levels at several steps
             warnings.warn(f"`{name}` {level:g} asks for a {level:g}% interval, nearly no width; for "
                           f"{100 * level:g}% give {100 * level:g}.", stacklevel=3)
     if len(set(values)) != len(values):

@@ -580,6 +580,7 @@ def load_composite(cls, meta_file: Path, metadata: dict):
     from .forecaster.engines import CompositeEngine
 
     forecaster.engine_ = CompositeEngine(forecaster)
+    forecaster.remember_settings()
     return forecaster
 
 

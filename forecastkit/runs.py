@@ -34,12 +34,13 @@ from .evaluation import (
 )
 from .evaluation.splits import DEFAULT_FOLDS
 from .forecaster import Forecaster, default_lookback
+from .forecaster.options import TRAINING_DATA_ARGS
 from .forecaster.persistence import check_save_path
 from .intervals import INTERVAL_METRICS
 from .metrics import METRICS
 from .metrics.probabilistic import PROBABILISTIC_METRICS
 from .models.registry import ModelSpec, get_spec, model_names
-from .settings import FORECAST_OUTPUTS, RunSettings
+from .settings import DEFAULTS, FORECAST_OUTPUTS, RunSettings
 from .tracking import check_tracking
 
 DEFAULT_DATASET = "airline"
@@ -61,6 +62,41 @@ def data_source(settings: RunSettings) -> tuple[Path, str | None]:
         return datasets.path(source), source
     raise DataError(f"`data` {source!r}: no such file, and not a shipped dataset "
                     f"({', '.join(datasets.CATALOGUE)}). Check the path.")
+
+
+#: Compressions a forecast file may end in (pandas infers them from the suffix).
+COMPRESSIONS = (".gz", ".bz2", ".xz", ".zip", ".zst")
+
+
+def forecast_output(settings: RunSettings) -> tuple[Path | None, str]:
+    """Where ``forecast`` writes, and the separator: ``out`` (default forecast.csv), a CSV or,
+    ending in .tsv, a tab-separated file, either optionally compressed; ``-``: standard output
+    (None). Checked before any training: not a directory, not inside a file, and not the
+    data or the future data it reads.
+    """
+    out = settings.out or "forecast.csv"
+    if out == "-":
+        return None, ","
+    path = Path(out)
+    suffixes = [suffix.lower() for suffix in path.suffixes]
+    if suffixes and suffixes[-1] in COMPRESSIONS:
+        suffixes.pop()
+    if suffixes and suffixes[-1] not in (".csv", ".tsv"):
+        raise ConfigError(f"`out` {out!r}: a forecast is written as CSV, not {suffixes[-1]}. Name a .csv file "
+                          "(.tsv: tab-separated; either may end in .gz, .bz2, .xz, .zip or .zst), or - for "
+                          "standard output.")
+    if path.is_dir():
+        raise ConfigError(f"`out` {out!r} is a directory; name a file, e.g. {str(path / 'forecast.csv')!r}.")
+    parent = next((folder for folder in path.parents if folder.exists()), None)
+    if parent is not None and not parent.is_dir():
+        raise ConfigError(f"`out` {out!r}: {str(parent)!r} is a file, not a directory.")
+    if path.exists():
+        inputs = [data_source(settings)[0], *([Path(settings.future_data)] if settings.future_data else [])]
+        for source in inputs:
+            if source.exists() and path.resolve() == source.resolve():
+                raise ConfigError(f"`out` {out!r} is the file the forecast reads its data from: writing there "
+                                  "would replace the data. Name another file.")
+    return path, "\t" if suffixes and suffixes[-1] == ".tsv" else ","
 
 
 def load_data(settings: RunSettings) -> Panel:
@@ -106,14 +142,11 @@ def make_forecaster(spec: ModelSpec, settings: RunSettings, params: dict, horizo
     single networks, not an ensemble) are left out for the others instead of being an error.
     """
     neural_only = strict or spec.kind != "baseline"
+    data_args = {name: getattr(settings if neural_only else DEFAULTS, name) for name in TRAINING_DATA_ARGS}
     forecaster = Forecaster(
-        model=spec.name, horizon=horizon, lookback=settings.lookback, params=params or None,
-        scaler=settings.scaler, transform=settings.transform, difference=settings.difference,
-        preprocess=settings.preprocess, deseason=settings.deseason,
-        seasonal_difference=settings.seasonal_difference,
+        model=spec.name, horizon=horizon, params=params or None, **data_args,
         season=settings.season, seed=settings.seed, verbose=verbose,
-        warm_start=settings.warm_start, mode=settings.mode,
-        id_embedding=settings.id_embedding, calendar=settings.calendar,
+        warm_start=settings.warm_start, mode=settings.mode, calendar=settings.calendar,
         quantiles=settings.quantiles if neural_only else None,
         strategy=settings.strategy if neural_only else "direct",
         members=settings.members if strict or spec.kind == "ensemble" else None,
@@ -189,6 +222,7 @@ def forecast(settings: RunSettings, verbose: int = 0, announce=None) -> tuple[Fo
         settings = settings_from_run(settings)
     if settings.save_model:
         check_save_path(settings.save_model, "save_model")
+    forecast_output(settings)
     check_tracking(settings)
     panel = load_data(settings)
     spec = get_spec(settings.model or "linear")
@@ -201,6 +235,9 @@ def forecast(settings: RunSettings, verbose: int = 0, announce=None) -> tuple[Fo
     if spec.kind == "baseline" and given and declared:  # not a shipped dataset's own covariates
         warnings.warn(f"{spec.name} forecasts from the target alone: it ignores the covariates "
                       f"{', '.join(map(repr, declared))}.", stacklevel=2)
+    if spec.kind == "baseline" and settings.lookback:  # the other transforms: Forecaster.fit says so
+        warnings.warn(f"{spec.name} forecasts from the target alone: it ignores `lookback` ({settings.lookback}).",
+                      stacklevel=2)
     if spec.kind == "baseline" and settings.calendar:
         warnings.warn(f"{spec.name} forecasts from the target alone: it ignores `calendar` "
                       f"({settings.calendar}).", stacklevel=2)
@@ -214,7 +251,8 @@ def forecast(settings: RunSettings, verbose: int = 0, announce=None) -> tuple[Fo
     forecaster.fit(panel)
     if announce is not None:
         lookback = getattr(forecaster, "lookback_", None) if spec.kind != "baseline" else None  # none to use
-        announce(resolved_line(settings, panel, horizon, {spec.name: lookback} if lookback else {}))
+        shown = settings if spec.kind != "baseline" else dataclasses.replace(settings, lookback=None)
+        announce(resolved_line(shown, panel, horizon, {spec.name: lookback} if lookback else {}))
     table = forecaster.predict(future=future, level=levels, samples=samples)
     if settings.mlflow_uri:  # one MLflow run: settings, the forecast, the model (forecastkit.tracking)
         from .tracking import log_forecast
@@ -284,6 +322,8 @@ def settings_from_run(settings: RunSettings) -> RunSettings:
     merged["members"] = merged.get("members") if kind == "ensemble" else None  # the run's ensemble's
     merged["bag"] = merged.get("bag", 1) if kind != "baseline" else 1  # the run's networks'
     merged["distribution"] = merged.get("distribution") if kind == "neural" else None  # a single network's head
+    if kind == "baseline":  # the run's networks' window and transforms
+        merged.update({name: getattr(DEFAULTS, name) for name in TRAINING_DATA_ARGS})
     for name in HYPER_FLAGS:
         merged[name] = None  # the run's per-model parameters already include them
     return RunSettings(**merged)
@@ -320,6 +360,8 @@ def evaluation_models(settings: RunSettings, horizon: int) -> dict[str, Forecast
               and not any(name in accepted_hypers(f) for f in entries.values())]
     unused += ["members"] * (settings.members is not None and "ensemble" not in kinds)
     unused += ["bag"] * (settings.bag != 1 and kinds == {"baseline"})
+    unused += [name for name in TRAINING_DATA_ARGS if kinds == {"baseline"}
+               and getattr(settings, name) != getattr(DEFAULTS, name)]
     if unused:
         raise ConfigError(f"`{unused[0]}` applies to none of the models evaluated ({', '.join(entries)}).")
     return entries

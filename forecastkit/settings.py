@@ -262,7 +262,8 @@ class RunSettings:
              f"afresh (0: all windows) {_SEE_MODELS}", group="hyper", metavar="N", hyper=True)
     # output
     out: str | None = _setting(
-        help={"forecast": "forecast CSV to write", "evaluate": "run directory", "ablation": "run directory",
+        help={"forecast": "forecast CSV to write (.tsv: tab-separated; .gz etc.: compressed; -: standard output)",
+              "evaluate": "run directory", "ablation": "run directory",
               "tune": "study folder: study.sqlite, trials.csv, best.toml, history.png, importance.png"},
         group="output", metavar={"forecast": "FILE", "evaluate": "DIR", "ablation": "DIR", "tune": "DIR"},
         default_text={"forecast": "forecast.csv", "evaluate": "forecastkit-run", "ablation": "forecastkit-ablation",

@@ -361,3 +361,29 @@ def test_an_interrupt_silences_tensorflows_exit_logs(monkeypatch, capsys):
     monkeypatch.setattr(commands, "run_command", lambda args, from_file: 130)
     assert main(["models"]) == 130
     assert logger.level == logging.CRITICAL
+
+
+def test_forecast_out_is_checked_before_training_and_never_replaces_the_data(tmp_path, capsys):
+    from forecastkit.cli import main
+
+    data = tmp_path / "my.csv"
+    data.write_text((ROOT / "datasets" / "airline.csv").read_text())
+    before = data.read_text()
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "afile").write_text("")
+    refused = {str(data): "is the file the forecast reads its data from",
+               str(tmp_path / "folder"): "is a directory; name a file",
+               str(tmp_path / "afile" / "x.csv"): "is a file, not a directory",
+               str(tmp_path / "f.parquet"): "written as CSV, not .parquet"}
+    for out, message in refused.items():  # mlp: refused before TensorFlow trains anything
+        assert main(["forecast", "--data", str(data), "--model", "mlp", "--out", out, "--save-model",
+                     str(tmp_path / "m")]) == 1
+        err = capsys.readouterr().err
+        assert f"`--out` {out!r}" in err and message in err, err
+    assert data.read_text() == before and not (tmp_path / "m").exists()
+    assert main(["forecast", "--data", str(data), "--model", "naive", "--horizon", "2", "--out", "-"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[0] == "id,time,model,yhat" and len(captured.out.splitlines()) == 3
+    assert main(["forecast", "--data", str(data), "--model", "naive", "--horizon", "2", "--quiet",
+                 "--out", str(tmp_path / "f.tsv.gz")]) == 0
+    assert list(pd.read_csv(tmp_path / "f.tsv.gz", sep="\t").columns) == ["id", "time", "model", "yhat"]

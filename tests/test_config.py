@@ -140,3 +140,16 @@ def test_python_defaults_equal_the_command_lines():
     splitter = WalkForward()
     for name in ("folds", "stride", "gap", "window", "refit", "start"):
         assert getattr(splitter, name) == getattr(DEFAULTS, name), name
+
+
+def test_config_keys_the_command_does_not_take_are_said(tmp_path, capsys):
+    # `models = "mlp"` in a forecast config used to give a linear forecast without a word
+    from forecastkit.cli import main
+
+    (tmp_path / "slip.toml").write_text('models = "naive"\nfolds = 4\nhorizon = 2\n')
+    assert main(["forecast", "--config", str(tmp_path / "slip.toml"), "--out", str(tmp_path / "f.csv")]) == 0
+    assert ("warning: The config file sets `folds`, `models`, which `forecastkit forecast` does not take: they are "
+            "ignored.") in capsys.readouterr().err
+    (tmp_path / "both.toml").write_text('model = "naive"\nmodels = "naive"\nhorizon = 2\n')  # as tune's best.toml
+    assert main(["forecast", "--config", str(tmp_path / "both.toml"), "--out", str(tmp_path / "g.csv")]) == 0
+    assert "does not take" not in capsys.readouterr().err

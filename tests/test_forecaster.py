@@ -428,3 +428,52 @@ def test_a_forecast_that_is_not_finite_is_an_error_not_a_file(airline):
         f.fit(airline)
     with pytest.raises(TrainingError, match="forecasts of 'linear' are not finite"):
         f.predict()
+
+
+def test_a_baseline_says_it_ignores_the_settings_of_a_networks_training_data(tmp_path, capsys):
+    # a baseline forecasts the raw series: ets with a log transform or a lookback was plain ets,
+    # silently, while the settings line claimed the lookback
+    from forecastkit import datasets
+    from forecastkit.cli import main
+
+    air = datasets.load("airline")
+    with pytest.warns(UserWarning, match=r"'ets' is a baseline, which forecasts the raw series: it ignores "
+                                         r"transform='log', deseason='stl'"):
+        logged = Forecaster("ets", horizon=3, transform="log", deseason="stl").fit(air).predict()
+    pd.testing.assert_frame_equal(logged, Forecaster("ets", horizon=3).fit(air).predict())
+    assert main(["forecast", "--model", "ets", "--horizon", "3", "--lookback", "5", "--scaler", "minmax",
+                 "--out", str(tmp_path / "f.csv")]) == 0
+    err = capsys.readouterr().err
+    assert "ignores `--lookback` (5)" in err and "it ignores scaler='minmax'" in err and "lookback 5" not in err
+    args = ["evaluate", "--horizon", "3", "--folds", "2", "--stride", "3", "--no-baselines", "--quiet", "--scaler", "minmax"]
+    assert main([*args, "--models", "naive,seasonal_naive", "--out", str(tmp_path / "b")]) == 1
+    assert "`--scaler` applies to none of the models evaluated" in capsys.readouterr().err
+    run = tmp_path / "run"  # with a network, the baselines evaluate on the raw series beside it, unwarned
+    assert main([*args, "--models", "naive,linear", "--epochs", "1", "--out", str(run)]) == 0
+    assert main(["forecast", "--from-run", str(run), "--model", "naive", "--out", str(tmp_path / "n.csv")]) == 0
+    assert "ignores" not in capsys.readouterr().err
+
+
+def test_settings_changed_after_fit_refuse_predict_and_save_until_refit(tmp_path):
+    # predict used to label the old model's numbers with the new name, and save wrote metadata
+    # that load then called malformed
+    from forecastkit import datasets
+    from forecastkit.errors import NotFittedError
+
+    air = datasets.load("airline")
+    fitted = Forecaster("linear", horizon=3, lookback=12, params={"epochs": 1}).fit(air)
+    expected = fitted.predict()
+    fitted.set_params(seed=5, verbose=0, level=(80,))  # free: the next fit's seed, the display, the levels
+    pd.testing.assert_frame_equal(fitted.predict()[expected.columns], expected)
+    for change in ({"model": "naive"}, {"strategy": "recursive"}, {"params": {"epochs": 3}}):
+        fitted.set_params(**change)
+        name = next(iter(change))
+        with pytest.raises(NotFittedError, match=f"`{name}` changed since `fit`"):
+            fitted.predict()
+        with pytest.raises(NotFittedError, match=f"`{name}` changed since `fit`.*before `save\\(\\)`"):
+            fitted.save(tmp_path / "m")
+        fitted.set_params(model="linear", strategy="direct", params={"epochs": 1})
+    pd.testing.assert_frame_equal(fitted.predict()[expected.columns], expected)
+    loaded = Forecaster.load(fitted.save(tmp_path / "m")).set_params(lookback=6)
+    with pytest.raises(NotFittedError, match="`lookback` changed since `fit` \\(12 -> 6\\)"):
+        loaded.predict()

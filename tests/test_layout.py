@@ -111,3 +111,12 @@ def test_calendar_features_that_carry_nothing_are_named(tmp_path, capsys):
     assert main(["forecast", "--model", "naive", "--calendar", "month", "--out", str(tmp_path / "f.csv")]) == 0
     assert "naive forecasts from the target alone: it ignores `--calendar` (month)" in capsys.readouterr().err
 
+
+
+def test_new_history_remembers_a_wide_target_of_several_columns(tmp_path):
+    # "Cannot choose the target: several numeric columns" once the target named two columns
+    path = datasets.path("macrodata")
+    fitted = Forecaster("linear", horizon=2, params={"epochs": 1}).fit(path, target="realgdp,realcons")
+    expected = fitted.predict()
+    pd.testing.assert_frame_equal(fitted.predict(path), expected)
+    pd.testing.assert_frame_equal(Forecaster.load(fitted.save(tmp_path / "m")).predict(path), expected)

@@ -6,7 +6,6 @@ import shlex
 import sys
 import threading
 import warnings
-from pathlib import Path
 
 from . import render
 from .flags import to_flags
@@ -23,7 +22,25 @@ def run_command(args, from_file: set[str]) -> int:
         return 0
     settings = read_settings({k: v for k, v in vars(args).items() if k != "command"}, from_file)
     with one_line_warnings(quiet=settings.quiet, keep=from_file):
+        warn_unused_keys(from_file, args.command)
         return {"forecast": forecast, "evaluate": evaluate, "ablation": ablation, "tune": tune}[args.command](settings)
+
+
+_PAIRED = {"model", "models"}
+
+
+def warn_unused_keys(from_file: set[str], command: str) -> None:
+    """Warn once about the config file's keys that ``command`` does not take (a file may serve
+    several commands, so they are not errors; ``models`` for ``model`` is the usual slip)."""
+    from ..settings import commands_of
+
+    unused = sorted(name for name in from_file if command not in commands_of(name))
+    if "model" in unused or "models" in unused:  # a file for both forecast and evaluate (tune's best.toml) has both
+        unused = [name for name in unused if name not in ("model", "models") or not _PAIRED & from_file - {name}]
+    if unused:
+        listed = ", ".join(f"`{name}`" for name in unused)
+        warnings.warn(f"The config file sets {listed}, which `forecastkit {command}` does not take: "
+                      f"{'it is' if len(unused) == 1 else 'they are'} ignored.", stacklevel=2)
 
 
 def read_settings(flags: dict, from_file: set[str]):
@@ -70,7 +87,9 @@ def verbosity(settings) -> int:
     writes its logs to standard output, which then holds the forecast table only)."""
     if settings.quiet:
         return 0
-    return 2 if settings.verbose else int(sys.stderr.isatty())
+    if settings.verbose:
+        return 2
+    return int(sys.stderr.isatty()) if getattr(settings, "out", None) != "-" else 0  # stdout: the CSV alone
 
 
 def progress_mode(settings) -> bool | str:
@@ -87,13 +106,17 @@ def announce(settings):
 
 def forecast(settings) -> int:
     from ..runs import forecast as run_forecast
+    from ..runs import forecast_output
 
     forecaster, panel, table = run_forecast(settings, verbose=verbosity(settings), announce=announce(settings))
-    out = Path(settings.out or "forecast.csv")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out, index=False)
-    if settings.save_model:
+    if settings.save_model:  # first: a fitted model is the costlier thing to lose
         forecaster.save(settings.save_model)
+    out, separator = forecast_output(settings)
+    if out is None:  # --out -: the CSV alone on standard output
+        table.to_csv(sys.stdout, index=False)
+        return 0
+    out.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out, index=False, sep=separator)
     if not settings.quiet:
         render.print_forecast(table, panel, forecaster, out, settings.save_model)
         if settings.verbose and getattr(forecaster, "preprocess_", ""):

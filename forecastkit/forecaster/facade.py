@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pandas as pd
@@ -27,6 +28,7 @@ from .options import (
     describe_roles,
     fixed_chain,
     training_layout,
+    warn_ignored_by_baseline,
 )
 
 
@@ -171,6 +173,11 @@ class Forecaster(BaseEstimator):
         self.level = level
         self.distribution = distribution
 
+    #: Constructor arguments a fitted Forecaster may change without refitting: the next fit's
+    #: seed, the verbosity, the default interval levels, and whether the next fit continues
+    #: these weights. Any other change makes ``predict`` and ``save`` refuse until the next fit.
+    REFIT_FREE = ("seed", "verbose", "level", "warm_start")
+
     def set_params(self, **params) -> "Forecaster":
         """scikit-learn's ``set_params``; ``params__<name>`` sets one hyperparameter inside
         ``params`` (as ``GridSearchCV`` names them), keeping the others.
@@ -246,6 +253,7 @@ class Forecaster(BaseEstimator):
     def model_(self, model) -> None:
         """Install a global Keras model, e.g. one to continue from (``warm_start``)."""
         self.engine_ = type(choose_engine(self))(self, {GLOBAL_ID: model})
+        self.remember_settings()
 
     @property
     def models_(self) -> dict:
@@ -280,10 +288,20 @@ class Forecaster(BaseEstimator):
         """
         panel = as_panel(data, **load_kwargs)
         self.check_levels_before_fit(panel, self.level)
+        if get_spec(self.model).kind == "baseline":
+            warn_ignored_by_baseline(self)
         previous = self._previous_models()
         self.engine_ = choose_engine(self)
         self.engine_.fit(panel, previous)
+        self.remember_settings()
         return self
+
+    def remember_settings(self) -> None:
+        """Record the settings the fitted model has (see :attr:`REFIT_FREE`)."""
+        self.fitted_settings_ = copy.deepcopy(self._settings())
+
+    def _settings(self) -> dict:
+        return {k: v for k, v in self.get_params(deep=False).items() if k not in self.REFIT_FREE}
 
     def _previous_models(self) -> dict:
         """Models a warm start continues from: ``{GLOBAL_ID: model}`` (global) or ``{id: model}``."""
@@ -323,6 +341,7 @@ class Forecaster(BaseEstimator):
             raise ConfigError(f"`adopt_model` installs a neural network; {self.model!r} (bag={self.bag!r}) is not one.")
         engine.install({GLOBAL_ID: model}, {GLOBAL_ID: windows})
         self.engine_ = engine
+        self.remember_settings()
         return self
 
     # --------------------------------------------------------------------- predict --
@@ -410,6 +429,16 @@ class Forecaster(BaseEstimator):
     def _check_fitted(self, method: str) -> None:
         if not hasattr(self, "history_") or "engine_" not in self.__dict__:
             raise NotFittedError(f"This Forecaster is not fitted yet. Call `fit(data)` before `{method}()`.")
+        fitted = self.__dict__.get("fitted_settings_")
+        if fitted is None:
+            return
+        now = self._settings()
+        changed = [name for name in now if name in fitted and now[name] != fitted[name]]
+        if changed:
+            name = changed[0]
+            raise NotFittedError(f"`{name}` changed since `fit` ({fitted[name]!r} -> {now[name]!r}), but the fitted "
+                                 f"model has the old settings. Call `fit(data)` again before `{method}()`, or set "
+                                 f"`{name}` back.")
 
     def _histories(self, data, future, load_kwargs: dict) -> tuple[Panel, list]:
         """The panel forecast from (the training tail or checked new ``data``) and its

@@ -12,6 +12,7 @@ Examples
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -162,14 +163,15 @@ def training_layout(history: Panel, roles: dict, data, given: dict) -> dict:
         columns = set(map(str, data.columns)) | ({str(data.index.name)} if data.index.name is not None else set())
     else:  # a Series (its own layout) or a Panel (loaded already)
         return dict(given)
-    needs = {"target": [history.target], "time": [history.time_column], "id": [history.id_column],
+    needs = {"target": history.target.split(","),  # several: wide columns, one series each
+             "time": [history.time_column], "id": [history.id_column],
              **{f"{role}_covariates": list(roles.get(role, [])) for role in ("past", "future", "static")}}
     layout = {}
     for name, needed in needs.items():
-        if name in given or None in needed or "," in history.target and name == "target":
+        if name in given or None in needed:
             continue
         if all(column in columns for column in needed):
-            layout[name] = needed if name.endswith("covariates") else needed[0]
+            layout[name] = needed if name.endswith("covariates") else ",".join(needed)
     if "time" in layout and history.freq is not None and "freq" not in given:
         layout["freq"] = history.freq
     return {**layout, **given}
@@ -208,6 +210,24 @@ def as_panel(data, **kwargs) -> Panel:
         "`data` must be a forecastkit Panel, a CSV path or a pandas DataFrame/Series. "
         f"Received: data of type {type(data).__name__}"
     )
+
+
+#: Forecaster arguments that shape a network's training data (its window and target
+#: transforms). A baseline forecasts the raw series and ignores them (:func:`warn_ignored_by_baseline`).
+TRAINING_DATA_ARGS = ("lookback", "transform", "difference", "deseason", "seasonal_difference", "scaler",
+                      "preprocess", "id_embedding")
+
+
+def warn_ignored_by_baseline(forecaster) -> None:
+    """Warn when a baseline is given target transforms it does not apply (:data:`TRAINING_DATA_ARGS`
+    but the lookback, which shared settings often carry and which changes nothing)."""
+    from ..settings import DEFAULTS
+
+    given = [f"{name}={getattr(forecaster, name)!r}" for name in TRAINING_DATA_ARGS[1:]
+             if getattr(forecaster, name) != getattr(DEFAULTS, name)]
+    if given:
+        warnings.warn(f"{forecaster.model!r} is a baseline, which forecasts the raw series: it ignores "
+                      f"{', '.join(given)} (settings of a neural model's training data).", stacklevel=3)
 
 
 def check_settings(forecaster) -> dict:

@@ -161,6 +161,7 @@ def load(cls, path):
             models = as_slot_models(f, models)
         engine = type(engine)(f, models)
     f.engine_ = engine
+    f.remember_settings()
     return f
 
 
