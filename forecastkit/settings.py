@@ -80,19 +80,19 @@ class RunSettings:
         default_text="the only value column")
     time: str | None = _setting(help="time column", group="data", metavar="COL", default_text="inferred")
     id: str | None = _setting(help="series id column of a long file", group="data", metavar="COL")
-    past_covariates: str | None = _setting(
+    past_covariates: str | list | None = _setting(
         help="covariate columns known up to each forecast origin (observed with the target), fed to neural "
              "models as extra inputs", group="data", metavar="A,B")
-    future_covariates: str | None = _setting(
+    future_covariates: str | list | None = _setting(
         help={c: "covariate columns known over the horizon too (planned prices, holidays); "
                  + (_LOCAL if c == "forecast" else _WALK) for c in COMMANDS}, group="data", metavar="A,B")
-    static_covariates: str | None = _setting(
+    static_covariates: str | list | None = _setting(
         help="columns holding one value per series (store type, region); numeric or labels", group="data",
         metavar="A,B")
     future_data: str | None = _setting(
         help={"forecast": "CSV with the --future-covariates' values over the horizon: a time column, the id "
                           "column of a panel, and those covariates"}, group="data", metavar="FILE")
-    calendar: str | None = _setting(
+    calendar: str | list | None = _setting(
         help="calendar features known over the horizon: minute, hour, weekday, day, week, month, quarter, "
              "dayofyear (needs timestamps)", group="data", metavar="A,B")
     skip_short: bool = _setting(

@@ -387,3 +387,17 @@ def test_forecast_out_is_checked_before_training_and_never_replaces_the_data(tmp
     assert main(["forecast", "--data", str(data), "--model", "naive", "--horizon", "2", "--quiet",
                  "--out", str(tmp_path / "f.tsv.gz")]) == 0
     assert list(pd.read_csv(tmp_path / "f.tsv.gz", sep="\t").columns) == ["id", "time", "model", "yhat"]
+
+
+def test_the_forecast_table_shows_each_series_at_its_own_scale(tmp_path, capsys):
+    # one precision per column printed a 1e-4 series beside a 1e7 one as 0.000
+    from forecastkit.cli import main
+
+    t = pd.date_range("2000-01-01", periods=48, freq="MS")
+    wave = 1 + 0.1 * np.sin(np.arange(48))
+    pd.concat([pd.DataFrame({"id": "tiny", "time": t, "y": 1e-4 * wave}),
+               pd.DataFrame({"id": "huge", "time": t, "y": 1e7 * wave})]).to_csv(tmp_path / "s.csv", index=False)
+    assert main(["forecast", "--data", str(tmp_path / "s.csv"), "--id", "id", "--model", "naive", "--horizon", "1",
+                 "--out", str(tmp_path / "f.csv")]) == 0
+    rows = {line.split("│")[1].strip(): line for line in capsys.readouterr().out.splitlines() if line.startswith("│")}
+    assert "0.0001012" in rows["tiny"] and "10123573" in rows["huge"]

@@ -153,3 +153,14 @@ def test_config_keys_the_command_does_not_take_are_said(tmp_path, capsys):
     (tmp_path / "both.toml").write_text('model = "naive"\nmodels = "naive"\nhorizon = 2\n')  # as tune's best.toml
     assert main(["forecast", "--config", str(tmp_path / "both.toml"), "--out", str(tmp_path / "g.csv")]) == 0
     assert "does not take" not in capsys.readouterr().err
+
+
+def test_config_lists_for_the_calendar_and_covariate_roles(tmp_path):
+    # as in Python (calendar: str, list or None); "must be str" before
+    from forecastkit.config import merge_settings, read_config
+
+    (tmp_path / "roles.toml").write_text('calendar = ["quarter", "month"]\npast_covariates = ["occupancy"]\n'
+                                         'future_covariates = []\n')
+    settings = merge_settings(read_config(str(tmp_path / "roles.toml")), flags={})
+    assert settings.calendar == ["quarter", "month"] and settings.past_covariates == ["occupancy"]
+    assert settings.future_covariates == []

@@ -112,7 +112,11 @@ def print_forecast(forecast, panel, forecaster, out: Path, saved: str | None) ->
     table = Table(title=f"{forecaster.model} forecast of {panel.target}", title_justify="left")
     for column in ("id", "time", *values):
         table.add_column(column, justify="left" if column in ("id", "time") else "right")
-    for row in format_frame(shown[["id", "time", *values]]).itertuples(index=False):
+    import pandas as pd
+
+    columns = shown[["id", "time", *values]]
+    by_series = [format_frame(part) for _, part in columns.groupby("id", sort=False)]  # each series its own scale
+    for row in pd.concat(by_series).loc[columns.index].itertuples(index=False):
         table.add_row(*row)
     console = Console(markup=False)
     needed = console.measure(table, options=console.options.update_width(10**4)).maximum
