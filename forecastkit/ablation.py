@@ -46,7 +46,7 @@ REFERENCES = ("linear", "seasonal_naive")
 ABLATION_METRICS = ("mase", "smape", "mae", "rmse", "mape")
 ALPHA = 0.05
 #: The template's settings every reference shares (baselines use nothing else of it).
-SHARED_SETTINGS = ("lookback", "season", "seed", "level", "verbose")
+SHARED_SETTINGS = ("season", "seed", "level", "verbose")
 #: The template's settings neural references share besides: the target transforms, how the network
 #: trains and what it outputs (an ensemble's members take them; it refuses the one-network ones).
 NEURAL_SETTINGS = ("scaler", "transform", "difference", "deseason", "seasonal_difference", "preprocess", "mode",
@@ -220,8 +220,8 @@ def ablation(data, model="vanilla", cells=DEFAULTS.cells, splitter: WalkForward 
 def reference_forecasters(template: Forecaster, references=REFERENCES) -> dict[str, Forecaster]:
     """The reference models, each sharing the template's settings that apply to it, checked.
 
-    Every reference takes the template's horizon and :data:`SHARED_SETTINGS` (lookback, season,
-    seed, level). A neural reference (and an ensemble) also takes :data:`NEURAL_SETTINGS` (scaler,
+    Every reference takes the template's horizon and :data:`SHARED_SETTINGS` (season, seed,
+    level). A neural reference (and an ensemble) also takes its lookback and :data:`NEURAL_SETTINGS` (scaler,
     transform, differences, deseason, preprocess, mode, strategy, bag...; an ensemble not the
     one-network heads) and, of the template's ``params`` (the hyperparameters given, not the
     resolved defaults), the training settings (:data:`TRAINING_HYPERS`): so a reference trains as
@@ -245,7 +245,7 @@ def reference_forecasters(template: Forecaster, references=REFERENCES) -> dict[s
         settings = {key: own[key] for key in SHARED_SETTINGS}
         params = None
         if spec.kind != "baseline":
-            settings.update({key: own[key] for key in NEURAL_SETTINGS
+            settings.update({key: own[key] for key in ("lookback", *NEURAL_SETTINGS)
                              if spec.kind == "neural" or key not in ONE_NETWORK_SETTINGS})
             params = {key: value for key, value in (template.params or {}).items() if key in TRAINING_HYPERS} or None
         refs[name] = Forecaster(name, horizon=template.horizon, params=params, **settings)
@@ -255,14 +255,11 @@ def reference_forecasters(template: Forecaster, references=REFERENCES) -> dict[s
 
 def _shared_lines(refs: dict[str, Forecaster]) -> list[str]:
     """One line naming the settings the references took from the cells, when any differs from
-    a reference's own default (none: no line; the seed, the verbosity and a baseline's unused
-    lookback go unnamed)."""
+    a reference's own default (none: no line; the seed and the verbosity go unnamed)."""
     defaults = Forecaster().get_params(deep=False)
     parts = []
     for name, forecaster in refs.items():
         unnamed = {"model", "horizon", "params", "seed", "verbose"}
-        if get_spec(name).kind == "baseline":
-            unnamed.add("lookback")
         given = {**{key: value for key, value in forecaster.get_params(deep=False).items()
                     if key not in unnamed and value != defaults[key]},
                  **(forecaster.params or {})}

@@ -235,9 +235,6 @@ def forecast(settings: RunSettings, verbose: int = 0, announce=None) -> tuple[Fo
     if spec.kind == "baseline" and given and declared:  # not a shipped dataset's own covariates
         warnings.warn(f"{spec.name} forecasts from the target alone: it ignores the covariates "
                       f"{', '.join(map(repr, declared))}.", stacklevel=2)
-    if spec.kind == "baseline" and settings.lookback:  # the other transforms: Forecaster.fit says so
-        warnings.warn(f"{spec.name} forecasts from the target alone: it ignores `lookback` ({settings.lookback}).",
-                      stacklevel=2)
     if spec.kind == "baseline" and settings.calendar:
         warnings.warn(f"{spec.name} forecasts from the target alone: it ignores `calendar` "
                       f"({settings.calendar}).", stacklevel=2)

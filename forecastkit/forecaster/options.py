@@ -219,11 +219,11 @@ TRAINING_DATA_ARGS = ("lookback", "transform", "difference", "deseason", "season
 
 
 def warn_ignored_by_baseline(forecaster) -> None:
-    """Warn when a baseline is given target transforms it does not apply (:data:`TRAINING_DATA_ARGS`
-    but the lookback, which shared settings often carry and which changes nothing)."""
+    """Warn when a baseline is given a window or target transforms (:data:`TRAINING_DATA_ARGS`),
+    which it does not apply."""
     from ..settings import DEFAULTS
 
-    given = [f"{name}={getattr(forecaster, name)!r}" for name in TRAINING_DATA_ARGS[1:]
+    given = [f"{name}={getattr(forecaster, name)!r}" for name in TRAINING_DATA_ARGS
              if getattr(forecaster, name) != getattr(DEFAULTS, name)]
     if given:
         warnings.warn(f"{forecaster.model!r} is a baseline, which forecasts the raw series: it ignores "
