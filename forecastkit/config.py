@@ -119,6 +119,8 @@ def check_together(values: dict) -> None:
     if "start" in values and "folds" in values and values["start"] is not None:
         raise ConfigError("`start` (the first origin) decides the number of origins, so `folds` would be "
                           "ignored: give one of them.")
+    if values.get("quiet") and values.get("verbose"):
+        raise ConfigError("`quiet` prints nothing and `verbose` prints more: give one of them.")
     if values.get("from_run"):
         ignored = sorted(set(values) - {"from_run", "model", "model_tables", *FORECAST_OUTPUTS})
         if ignored:

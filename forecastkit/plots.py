@@ -116,6 +116,9 @@ def plot_forecast(history, forecast: pd.DataFrame, *, last: int | None = None, a
                           f"yhat. Received: {type(forecast).__name__}"
                           + (f" with columns {list(forecast.columns)}" if isinstance(forecast, pd.DataFrame)
                              else ""))
+    if forecast.empty:
+        raise ConfigError("`forecast` has no rows: there is nothing to plot. Pass the frame Forecaster.predict "
+                          "returns.")
     if last is not None:
         check_int(last, "last")
     check_int(max_series, "max_series")

@@ -478,3 +478,21 @@ def test_settings_changed_after_fit_refuse_predict_and_save_until_refit(tmp_path
     loaded = Forecaster.load(fitted.save(tmp_path / "m")).set_params(lookback=6)
     with pytest.raises(NotFittedError, match="`lookback` changed since `fit` \\(12 -> 6\\)"):
         loaded.predict()
+
+
+def test_small_api_slips_get_clear_answers(tmp_path, capsys):
+    from forecastkit import datasets
+    from forecastkit.cli import main
+    from forecastkit.errors import ConfigError
+    from forecastkit.plots import plot_forecast
+
+    with pytest.raises(DataError, match=r"'airline' is the name of a shipped dataset: load it with "
+                                        r"forecastkit.datasets.load\('airline'\)"):
+        Forecaster().fit("airline")
+    air = datasets.load("airline")
+    fitted = Forecaster("naive", horizon=2, level=(80,)).fit(air)
+    assert Forecaster.load(fitted.save(tmp_path / "m")).get_params()["level"] == (80,)  # not [80]
+    with pytest.raises(ConfigError, match="`forecast` has no rows"):  # not matplotlib's own error
+        plot_forecast(air, fitted.predict().iloc[0:0])
+    assert main(["forecast", "--quiet", "--verbose", "--model", "naive", "--out", str(tmp_path / "f.csv")]) == 1
+    assert "`--quiet` prints nothing and `--verbose` prints more" in capsys.readouterr().err

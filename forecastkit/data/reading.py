@@ -62,7 +62,11 @@ def _read_text(path: str, source: str) -> str:
         with open(path, "rb") as handle:
             data = handle.read()
     except FileNotFoundError:
-        raise DataError(f"File not found: {describe_source(source)}. Check the path.") from None
+        from ..datasets import CATALOGUE
+
+        hint = (f" {path!r} is the name of a shipped dataset: load it with forecastkit.datasets.load({path!r})."
+                if str(path) in CATALOGUE else "")
+        raise DataError(f"File not found: {describe_source(source)}. Check the path.{hint}") from None
     except IsADirectoryError:
         raise DataError(f"{describe_source(source)} is a directory, not a CSV file. Pass the path of a "
                         f"file.") from None

@@ -132,7 +132,10 @@ def load(cls, path):
     if "members" in metadata:  # an ensemble or a bag
         return ensemble.load_composite(cls, meta_file, metadata)
     try:
-        f = cls(**metadata["params"])
+        params = dict(metadata["params"])
+        if isinstance(params.get("level"), list):  # JSON has no tuples: as it was given
+            params["level"] = tuple(params["level"])
+        f = cls(**params)
         f.check_params()
         restore_settings(f, metadata)
         f.transforms_ = {sid: TargetTransform.from_dict(s) for sid, s in metadata["transforms"].items()}
