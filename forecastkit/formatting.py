@@ -168,3 +168,19 @@ def _is_missing(value) -> bool:
         return bool(pd.isna(value))
     except (TypeError, ValueError):  # lists, arrays
         return False
+
+
+def listing(items: list, shown: int | None = None) -> str:
+    """``items`` as an English list: "a", "a and b", "a, b and c"; beyond ``shown`` of them
+    (None: no limit), the first ``shown`` and how many more.
+
+    Examples
+    --------
+    >>> listing(["a", "b", "c"]), listing(["a", "b", "c", "d", "e"], shown=3)
+    ('a, b and c', 'a, b, c and 2 more')
+    """
+    items = [str(item) for item in items]
+    if shown is not None and len(items) > shown:
+        return ", ".join(items[:shown]) + f" and {len(items) - shown} more"
+    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else items[0]
+

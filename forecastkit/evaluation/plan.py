@@ -40,7 +40,7 @@ from ..errors import (
 )
 from ..forecaster import Forecaster, default_lookback
 from ..forecaster.options import cut_lookback
-from ..formatting import format_times
+from ..formatting import format_times, listing
 from ..models.registry import get_spec
 from ..settings import DEFAULTS
 from .splits import WalkForward
@@ -198,9 +198,8 @@ def warn_idle_warm_start(entries: dict, folds: dict) -> None:
         elif all(len({fold.fit for fold in found}) < 2 for found in folds["neural"].values()):
             idle.append(f"{label} (fit once per series)")
     if idle:
-        listed = ", ".join(idle[:-1]) + f" and {idle[-1]}" if len(idle) > 1 else idle[0]
         warnings.warn(f"`warm_start` continues each fit from the previous fit's weights, so it does nothing for "
-                      f"{listed}. Refit more than once (`refit` every:K or always) for it to apply.", stacklevel=3)
+                      f"{listing(idle)}. Refit more than once (`refit` every:K or always) for it to apply.", stacklevel=3)
 
 
 def resolve_models(models, horizon: int, baselines: bool, season: int, shortest_train: int) -> dict:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError, ConfigTypeError
+from ..formatting import listing
 from .pairwise import ORIGINS_PER_OVERLAP
 from .panels import ALL_ID, COMPARE_COLUMNS
 
@@ -199,7 +200,7 @@ def _untested_line(untested: list, name: str, origins: int | None = None) -> str
     ``origins`` plus the shared origins it lacks, when given)."""
     pairs = [f"{c['model']} vs {c['reference']}" for _, c in untested]
     what = (f"{pairs[0]} on {name}" if len(pairs) == 1 else
-            f"{len(pairs)} comparisons on {name} ({_listing(pairs)})")
+            f"{len(pairs)} comparisons on {name} ({listing(pairs, shown=3)})")
     panel = any(len(per_series) > 1 for per_series, _ in untested)
     most = max(int(per_series["n_origins"].max()) if len(per_series) else 0
                for per_series, _ in untested)
@@ -214,12 +215,6 @@ def _untested_line(untested: list, name: str, origins: int | None = None) -> str
             f"with the next {needed // ORIGINS_PER_OVERLAP - 1}, so a test of the right size needs at least "
             f"{needed}. Set `folds` to {folds} or more{unscored}, or raise `stride` (with `stride` >= the "
             "horizon the origins do not overlap and 3 suffice).")
-
-
-def _listing(items: list, shown: int = 3) -> str:
-    if len(items) <= shown:
-        return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else items[0]
-    return ", ".join(items[:shown]) + f" and {len(items) - shown} more"
 
 
 def _winner(model: str, reference: str, combined: pd.Series, values: dict):
