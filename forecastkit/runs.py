@@ -367,7 +367,7 @@ def evaluation_models(settings: RunSettings, horizon: int) -> dict[str, Forecast
 def splitter_of(settings: RunSettings, horizon: int) -> WalkForward:
     """The walk-forward splitter the settings describe (``start`` replaces ``folds``)."""
     return WalkForward(horizon=horizon, folds=settings.folds, stride=settings.stride, gap=settings.gap,
-                       window=settings.window, refit=settings.refit, start=settings.start)
+                       window=settings.window, refit=settings.refit, start=settings.start, cohorts=settings.cohorts)
 
 
 def run_directory(settings: RunSettings, default: str = "forecastkit-run") -> Path:

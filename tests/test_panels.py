@@ -1,5 +1,6 @@
 """Panels end to end: global and local models, covariate roles, calendar features, leakage."""
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -228,8 +229,9 @@ def test_walk_forward_past_covariates_and_targets_after_the_origin_never_reach_i
 
 
 def test_global_walk_forward_fits_once_per_fold_for_all_series(two_series):
+    # cohorts=1: one fit per fold even though a and b end at different times (see the cohort test below)
     result = walk_forward(two_series, {"linear": Forecaster("linear", horizon=2, lookback=4, params=FAST)},
-                          WalkForward(horizon=2, folds=3, stride=2, refit="always"), baselines=False)
+                          WalkForward(horizon=2, folds=3, stride=2, refit="always", cohorts=1), baselines=False)
     assert result.fits["id"].unique().tolist() == [GLOBAL_ID] and len(result.fits) == 3
     assert result.to_frame().groupby("id")["origin"].nunique().to_dict() == {"a": 3, "b": 3}
     local = walk_forward(two_series, {"linear": Forecaster("linear", horizon=2, lookback=4, params=FAST,
@@ -252,6 +254,35 @@ def test_global_fit_never_trains_on_another_series_future(two_series):
     moved = one_fold(two_series.with_frame(frame), model)
     a_base, a_moved = (r[r["id"] == "a"]["y_pred"].to_numpy() for r in (base, moved))
     np.testing.assert_array_equal(a_moved, a_base)
+
+
+def test_a_global_model_fits_each_cohort_of_series_ending_together_up_to_its_own_cut_off(two_series):
+    # a ends 2004-12 and b 2005-05: by default each gets its own fit per fold, b's trained on
+    # every row before b's cut-off (a's last months included), a's on nothing at or after a's
+    model = {"linear": Forecaster("linear", horizon=2, lookback=4, params=FAST)}
+    result = walk_forward(two_series, model, WalkForward(horizon=2, folds=3, stride=2, refit="always"),
+                          baselines=False)
+    assert sorted(result.fits["id"].unique()) == ["*1", "*2"] and len(result.fits) == 6
+    assert result.fits["status"].eq("ok").all()
+    assert result.to_frame().groupby("id")["origin"].nunique().to_dict() == {"a": 3, "b": 3}
+
+    def late_a(panel):  # a's rows from its own origin on (before b's)
+        frame = panel.frame.copy()
+        frame.loc[(frame["id"] == "a") & (frame["time"] >= pd.Timestamp("2004-11-01")), "y"] += 500.0
+        return panel.with_frame(frame)
+
+    def forecasts(panel, cohorts):
+        frame = walk_forward(panel, model, WalkForward(horizon=2, folds=1, refit="always", cohorts=cohorts),
+                             baselines=False).to_frame()
+        return {sid: part["y_pred"].to_numpy() for sid, part in frame.groupby("id")}
+
+    base, moved = forecasts(two_series, 4), forecasts(late_a(two_series), 4)
+    np.testing.assert_array_equal(moved["a"], base["a"])  # never a's own future
+    assert not np.allclose(moved["b"], base["b"])  # b's fit is fresh: it learned from them
+    base, moved = forecasts(two_series, 1), forecasts(late_a(two_series), 1)
+    np.testing.assert_array_equal(moved["b"], base["b"])  # one fit: every series cut at a's cut-off
+    with pytest.raises(ConfigError, match="cohorts"):
+        WalkForward(cohorts=0)
 
 
 def test_skip_short_leaves_out_short_series_with_a_warning(two_series):
@@ -400,9 +431,10 @@ def late_panel():
 
 
 def test_a_global_fit_cut_off_before_a_late_series_has_rows_is_refused_before_any_fit(tmp_path, capsys):
-    # each series is long enough for its own origins, but every global fit trains before b's
-    # earlier cut-off, where c has 0-9 rows: once a bare KeyError or "too short" inside each fit
-    splitter = WalkForward(horizon=3, folds=6, stride=3, refit="always")
+    # each series is long enough for its own origins, but with one fit per fold (cohorts=1)
+    # every global fit trains before b's earlier cut-off, where c has 0-9 rows: once a bare
+    # KeyError or "too short" inside each fit
+    splitter = WalkForward(horizon=3, folds=6, stride=3, refit="always", cohorts=1)
     linear = [Forecaster("linear", horizon=3, lookback=6, params=FAST)]
     with pytest.raises(DataError, match=r"Model 'linear' is global.*Fit 0 is cut off at 2002-07-01 \(where the "
                                         r"training of series 'b' ends\), and series 'c' \(30 rows\) has 0 rows.*"
@@ -414,13 +446,16 @@ def test_a_global_fit_cut_off_before_a_late_series_has_rows_is_refused_before_an
     local = walk_forward(late_panel(), [Forecaster("linear", horizon=3, lookback=6, params=FAST, mode="local")],
                          splitter, baselines=False)
     assert sorted(local.to_frame()["id"].unique()) == ["a", "b", "c"] and local.fits["status"].eq("ok").all()
+    # by default a and c (ending together) have fits of their own, cut where c has rows enough
+    cohorts = walk_forward(late_panel(), linear, dataclasses.replace(splitter, cohorts=4), baselines=False)
+    assert sorted(cohorts.to_frame()["id"].unique()) == ["a", "b", "c"] and cohorts.fits["status"].eq("ok").all()
 
     from forecastkit.cli import main
 
     late_panel().frame.to_csv(tmp_path / "late.csv", index=False)
     args = ["evaluate", "--data", str(tmp_path / "late.csv"), "--id", "id", "--models", "linear", "--epochs", "1",
             "--horizon", "3", "--folds", "6", "--stride", "3", "--lookback", "6", "--no-baselines",
-            "--out", str(tmp_path / "r")]
+            "--cohorts", "1", "--out", str(tmp_path / "r")]
     assert main(args) == 1
     err = capsys.readouterr().err
     assert "(`--local`)" in err and "`--skip-short`" in err and "Traceback" not in err

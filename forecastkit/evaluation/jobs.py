@@ -7,9 +7,10 @@ goes on); :func:`record` builds the fit's result rows. A job yields one :class:`
 per fit to commit; the writer (:mod:`.executors`) commits them.
 
 Each fit trains on a fresh clone of the model's Forecaster (transforms included), on its
-training slice alone, seeded by :func:`~.plan.fit_seed`. A global fit over series whose
-cut-offs fall at different times trains every series before the earliest cut-off, so no
-series' training sees another's future.
+training slice alone, seeded by :func:`~.plan.fit_seed`. A global fit trains every series
+before the earliest cut-off in time of the series it forecasts, so no series' training
+sees another's future (on a panel whose series end at different times, each cohort of
+series ending together has its own fit: :func:`~.plan.group_by_cutoff`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from ..data import GLOBAL_ID, Panel
 from ..ensemble import kind_of
 from ..models.registry import get_spec
 from .checkpoints import Checkpoint, warm_state
-from .plan import Job, fit_seed
+from .plan import Job, fit_seed, min_train
 from .probabilistic import score_rows
 
 
@@ -67,10 +68,11 @@ def run_job(job: Job):
         yield from _run_chain(job)
 
 
-def fit_and_forecast(forecaster, served: list, train=None, scoring=None):
+def fit_and_forecast(forecaster, served: list, train=None, scoring=None, training: list | None = None):
     """``(status, reason, predictions, distribution)`` of one fit serving the ``(series, fold)`` pairs.
 
-    ``train(forecaster)`` trains it (default: ``forecaster.fit`` on :func:`training_panel`);
+    ``train(forecaster)`` trains it (default: ``forecaster.fit`` on :func:`training_panel` of
+    ``served`` and ``training``, the pairs whose rows may train it);
     then every served origin is forecast in one batched call, and with ``scoring`` (a
     :class:`~.probabilistic.Scoring`) its forecast distributions too (None for a model without).
     Any exception, or a forecast holding NaN or inf, makes the fit ``"failed"`` with the reason
@@ -78,7 +80,7 @@ def fit_and_forecast(forecaster, served: list, train=None, scoring=None):
     """
     try:
         if train is None:
-            forecaster.fit(training_panel(served))
+            forecaster.fit(training_panel(served, training, min_train(forecaster)))
         else:
             train(forecaster)
         known = histories(served)
@@ -109,16 +111,30 @@ def record(label: str, key: str, fit: int, served: list, outcome: tuple, seconds
                      scores)
 
 
-def training_panel(served: list) -> Panel:
-    """The training rows of a fit serving the ``(series, fold)`` pairs (see the module notes)."""
+def training_panel(served: list, training: list | None = None, needed: int = 1) -> Panel:
+    """The training rows of a fit serving the ``(series, fold)`` pairs ``served``.
+
+    One series: its fold's training rows. Several (a global fit): every series of
+    ``training`` (default: the served ones; a cohort's fit, every series of the panel) from
+    its fold's first training row to the earliest cut-off in time of the served series, so
+    that no forecast origin's future is seen; a series of ``training`` with fewer than
+    ``needed`` rows there is left out (a series served always stays).
+    """
     first = {}
     for s, fold in served:
         first.setdefault(s.sid, (s, fold))
-    cutoff = min(s.times[fold.train_end] for s, fold in first.values()) if len(first) > 1 else None
+    pool = {}
+    for s, fold in training or served:
+        pool.setdefault(s.sid, (s, fold))
+    if len(pool) == 1:
+        s, fold = next(iter(pool.values()))
+        return s.panel.with_frame(s.frame.iloc[fold.train_start:fold.train_end])
+    cutoff = min(s.times[fold.train_end] for s, fold in first.values())
     parts = []
-    for s, fold in first.values():
-        stop = fold.train_end if cutoff is None else min(fold.train_end, int(s.times.searchsorted(cutoff)))
-        parts.append(s.frame.iloc[fold.train_start:stop])
+    for sid, (s, fold) in pool.items():
+        stop = int(s.times.searchsorted(cutoff))
+        if sid in first or stop - fold.train_start >= needed:
+            parts.append(s.frame.iloc[fold.train_start:stop])
     return served[0][0].panel.with_frame(pd.concat(parts, ignore_index=True))
 
 
@@ -157,7 +173,7 @@ def _run_chain(job: Job):
         forecaster.set_params(seed=fit_seed(job.seed, job.seed_label or label, unit.key, fit))
         served = unit.served(fit)
         began = time.perf_counter()
-        outcome = fit_and_forecast(forecaster, served, None, job.scoring)
+        outcome = fit_and_forecast(forecaster, served, None, job.scoring, unit.training(fit))
         trained = forecaster
         if outcome[0] != "ok":
             forecaster = None  # a failed fit's weights are not continued
@@ -203,7 +219,7 @@ def _run_group(job: Job):
         forecaster = clone(template).set_params(seed=fit_seed(job.seed, job.seed_label or label, unit.key, fit))
         member = _Member(unit, fit, forecaster, unit.served(fit))
         try:
-            windows = forecaster.prepare_windows(training_panel(member.served))
+            windows = forecaster.prepare_windows(training_panel(member.served, unit.training(fit), min_train(forecaster)))
             member.windows = windows.get(GLOBAL_ID) if len(windows) == 1 else None
             if member.windows is None:
                 raise RuntimeError("a grouped fit needs one pooled window set")

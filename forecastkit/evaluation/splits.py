@@ -162,6 +162,12 @@ class WalkForward:
     start : int, str, timestamp or None
         The first origin (origins then run to the end with ``stride``): a row position, or a
         timestamp resolved per series to its first row at or after it.
+    cohorts : int
+        A global model on a panel whose series end at different times: at most this many fits
+        per fit index, one per group of series whose training ends together, each trained on
+        every series' rows before its group's cut-off
+        (:func:`~forecastkit.evaluation.plan.group_by_cutoff`); 1: one fit, every series
+        trained up to the earliest series' cut-off.
     """
 
     horizon: int | None = DEFAULTS.horizon
@@ -171,6 +177,7 @@ class WalkForward:
     window: str = DEFAULTS.window
     refit: str = DEFAULTS.refit
     start: int | str | None = DEFAULTS.start
+    cohorts: int = DEFAULTS.cohorts
 
     def __post_init__(self):
         if self.horizon is not None:
@@ -178,6 +185,7 @@ class WalkForward:
         if self.stride is not None:
             check_int(self.stride, "stride", 1)
         check_int(self.gap, "gap", 0)
+        check_int(self.cohorts, "cohorts", 1)
         if self.start is None:
             if self.folds is not None:
                 check_int(self.folds, "folds", 1)

@@ -12,7 +12,10 @@ On a panel, a *local* neural model (``mode="local"``) fits each series alone; a 
 one (``mode="global"``, the default) makes fit ``k`` once for all series, on each series'
 rows before its own fit-``k`` cut-off and, when the series' cut-offs differ in time, before
 the earliest of them, so no series' training sees another's future. Its fits are recorded
-under the id ``"*"`` (:data:`forecastkit.data.GLOBAL_ID`). A fit that raises or diverges is
+under the id ``"*"`` (:data:`forecastkit.data.GLOBAL_ID`). On a panel whose series end at
+different times, fit ``k`` is made once per cohort of series ending together (at most
+``splitter.cohorts``, ids ``"*1"``, ``"*2"``, ...), each on every series' rows before the
+cohort's cut-off (:func:`~forecastkit.evaluation.plan.group_by_cutoff`). A fit that raises or diverges is
 recorded as failed and the run goes on. With a warm start, the weights each fit leaves are
 checkpointed in the run directory before its commit, so a resumed chain continues from them.
 
@@ -186,7 +189,7 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
     environment = reference(bool(deterministic), uses_tensorflow=neural)  # before planning imports Keras
     check_reachable(scheduler)  # before the store: a run that cannot start leaves no folder to --resume
     for forecaster in entries.values():  # so is a global model's refusal of series with other fits
-        units_of(forecaster, series, folds[kind_of(forecaster)])
+        units_of(forecaster, series, folds[kind_of(forecaster)], splitter.cohorts)
     store = _open_store(out, config, resume)
     try:
         store.commit_scales(_scale_rows(series, folds["neural"], season))
@@ -196,7 +199,7 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
             with Progress(mode, len(searches), what="tuning searches") as advance:
                 execute(searches, Writer(store, advance), environment, n_jobs, scheduler)
         plain = {label: f for label, f in entries.items() if tuning is None or label not in tuning.plans}
-        jobs = plan_jobs(plain, series, folds, seed, store.done(), fast, checkpoints, scoring)
+        jobs = plan_jobs(plain, series, folds, seed, store.done(), fast, checkpoints, scoring, splitter.cohorts)
         if tuning is not None:
             jobs += nested.tuned_jobs(tuning, entries, series, folds["neural"], seed, store,
                                       fast, scoring=scoring)

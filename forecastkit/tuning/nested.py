@@ -32,7 +32,14 @@ from sklearn.base import clone
 from ..checks import check_int
 from ..errors import ConfigError, SequentialFitsWarning
 from ..evaluation.jobs import record, training_panel
-from ..evaluation.plan import Job, fit_seed, group_size, grouped_reason, units_of
+from ..evaluation.plan import (
+    Job,
+    fit_seed,
+    group_size,
+    grouped_reason,
+    min_train,
+    units_of,
+)
 from ..forecaster import Forecaster
 from ..metrics import METRICS
 from ..models.registry import get_spec
@@ -50,7 +57,8 @@ def tuned_label(label: str) -> str:
 @dataclass(frozen=True)
 class NestedSearch:
     """The searches of a run: ``trials`` per fit, the inner walk-forward's ``inner_folds``,
-    ``metric``, ``window`` and ``gap``, and per tuned label its :class:`Plan` and base label."""
+    ``metric``, ``window`` and ``gap``, per tuned label its :class:`Plan` and base label, and
+    the outer walk-forward's ``cohorts`` (its global models' units)."""
 
     trials: int
     inner_folds: int
@@ -61,6 +69,7 @@ class NestedSearch:
     skip_short: bool
     plans: dict = field(default_factory=dict)
     bases: dict = field(default_factory=dict)
+    cohorts: int = 1
 
     def config(self) -> dict:
         """What a resumed run must share (its JSON configuration's ``tuning``)."""
@@ -117,7 +126,7 @@ def prepare(tune: int, entries: dict, unset: set, *, inner_folds: int, space, me
         bases[tuned_label(label)] = label
         entries[tuned_label(label)] = clone(forecaster)
     return NestedSearch(tune, inner_folds, metric, splitter.window, splitter.gap, bool(deterministic),
-                        bool(skip_short), plans, bases)
+                        bool(skip_short), plans, bases, splitter.cohorts)
 
 
 def search_jobs(nested: NestedSearch, entries: dict, series: list, folds: dict, seed: int, store) -> list:
@@ -125,7 +134,7 @@ def search_jobs(nested: NestedSearch, entries: dict, series: list, folds: dict, 
     done, searched = store.done(), set(searches(store).set_index(["model", "id", "fit"]).index)
     jobs = []
     for label in nested.plans:
-        for unit in units_of(entries[label], series, folds):
+        for unit in units_of(entries[label], series, folds, nested.cohorts):
             for fit in unit.fits():
                 if (label, unit.key, fit) not in done and (label, unit.key, fit) not in searched:
                     jobs.append(SearchJob(label, entries[label], "tune", [(unit, fit)], seed, search=nested))
@@ -145,7 +154,8 @@ def run_search_job(job: SearchJob):
     study = open_study(None, {}, resume=False)
     began = time.perf_counter()
     try:
-        search(training_panel(unit.served(fit)), template, plan, study, nested.trials,
+        rows = training_panel(unit.served(fit), unit.training(fit), min_train(template))
+        search(rows, template, plan, study, nested.trials,
                inner_folds=nested.inner_folds, metric=nested.metric, seed=seed, window=nested.window,
                gap=nested.gap, skip_short=nested.skip_short, deterministic=nested.deterministic)
         params, value, _, _, _ = best_of(study, plan, template)
@@ -172,7 +182,7 @@ def tuned_jobs(nested: NestedSearch, entries: dict, series: list, folds: dict, s
     jobs, sequential = [], {}
     for label in nested.plans:
         template = entries[label]
-        units = units_of(template, series, folds)
+        units = units_of(template, series, folds, nested.cohorts)
         pairs = [(unit, fit) for unit in units for fit in unit.fits()]
         slots = group_size(template, pairs)
         for unit, fit in pairs:
