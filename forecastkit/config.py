@@ -15,6 +15,7 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import tomllib
 from pathlib import Path
 
@@ -60,6 +61,8 @@ def read_config(path: str | Path) -> dict:
                 f"Unknown key {key!r} in config file {str(path)!r}. Known keys: "
                 f"{', '.join(setting_names())}, and [models.<name>] tables."
             )
+        if isinstance(value, (datetime.date, datetime.time)) and str in setting_kinds(name):
+            value = value.isoformat()  # a native TOML date or date-time, e.g. start = 1958-01-01
         config[name] = check_type(name, value, f"in config file {str(path)!r}")
     if "data" in config and not Path(config["data"]).is_absolute():
         relative = path.parent / config["data"]

@@ -75,7 +75,7 @@ class RunSettings:
     data: str | None = _setting(
         help="CSV file (wide or long), or a shipped dataset name", group="data", metavar="FILE|NAME",
         default_text="airline")
-    target: str | None = _setting(
+    target: str | list | None = _setting(
         help="target column; 'a,b' makes one series per column of a wide file", group="data", metavar="COL",
         default_text="the only value column")
     time: str | None = _setting(help="time column", group="data", metavar="COL", default_text="inferred")

@@ -164,3 +164,19 @@ def test_config_lists_for_the_calendar_and_covariate_roles(tmp_path):
     settings = merge_settings(read_config(str(tmp_path / "roles.toml")), flags={})
     assert settings.calendar == ["quarter", "month"] and settings.past_covariates == ["occupancy"]
     assert settings.future_covariates == []
+
+
+def test_config_takes_a_target_list_and_a_native_toml_date(tmp_path):
+    # `target = [...]` and `start = 1990-01-01` (TOML's own date) were refused as "must be str"
+    from forecastkit.cli import main
+
+    (tmp_path / "wide.toml").write_text('data = "macrodata"\ntarget = ["realgdp", "realcons"]\nmodels = "naive"\n'
+                                        'no_baselines = true\nhorizon = 2\nstart = 2005-01-01\n')
+    settings = merge_settings(read_config(str(tmp_path / "wide.toml")), flags={})
+    assert settings.target == ["realgdp", "realcons"] and settings.start == "2005-01-01"
+    assert main(["evaluate", "--config", str(tmp_path / "wide.toml"), "--out", str(tmp_path / "r"), "--quiet"]) == 0
+    import pandas as pd
+
+    results = pd.read_csv(tmp_path / "r" / "results.csv")
+    assert sorted(results["id"].unique()) == ["realcons", "realgdp"]
+    assert pd.to_datetime(results["origin"]).min() >= pd.Timestamp("2005-01-01")
