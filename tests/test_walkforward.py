@@ -118,6 +118,23 @@ def test_resume_with_other_settings_is_refused(seasonal, tmp_path):
                      resume=True, baselines=False)
 
 
+def test_a_run_saved_before_cohorts_existed_resumes_as_it_ran(seasonal, tmp_path):
+    # its global fits were one per origin: it compares as cohorts=1, and says so otherwise
+    import json
+    import sqlite3
+
+    splitter = WalkForward(horizon=3, folds=2, stride=1, refit="always", cohorts=1)
+    walk_forward(series(seasonal), ["naive"], splitter, out=tmp_path, baselines=False)
+    with sqlite3.connect(tmp_path / "results.sqlite") as db:
+        config = json.loads(db.execute("SELECT value FROM run WHERE key = 'config'").fetchone()[0])
+        del config["splitter"]["cohorts"]
+        db.execute("UPDATE run SET value = ? WHERE key = 'config'", (json.dumps(config, sort_keys=True),))
+    with pytest.raises(ConfigError, match=r"settings differ \(cohorts: 1 in the run, 4 now\)"):
+        walk_forward(series(seasonal), ["naive"], WalkForward(horizon=3, folds=2, stride=1, refit="always"),
+                     out=tmp_path, resume=True, baselines=False)
+    walk_forward(series(seasonal), ["naive"], splitter, out=tmp_path, resume=True, baselines=False)
+
+
 def test_failed_fits_are_recorded_and_the_run_goes_on(seasonal):
     values = seasonal.copy()
     values[66] = -5.0  # log is undefined once this row is in the training data (fits 2, 3, 4)

@@ -53,6 +53,27 @@ CREATE TABLE IF NOT EXISTS distributions (model TEXT, id TEXT, fit INTEGER, orig
 
 #: Keys that may differ on resume: how the fits are run, not what they compute.
 RESUME_IGNORES = frozenset({"jobs", "scheduler"})
+#: Settings a run saved before they existed ran with, by their path in its configuration: a
+#: resumed old run compares as what it did (a global model's fits were one per origin).
+SAVED_BEFORE = {("splitter", "cohorts"): 1}
+
+
+def as_saved_before(config: dict) -> dict:
+    """``config`` with the settings of :data:`SAVED_BEFORE` it lacks set to what they were.
+
+    Examples
+    --------
+    >>> as_saved_before({"splitter": {"folds": 3}})
+    {'splitter': {'folds': 3, 'cohorts': 1}}
+    """
+    config = json.loads(json.dumps(config))
+    for (*parents, name), value in SAVED_BEFORE.items():
+        part = config
+        for key in parents:
+            part = part.get(key) if isinstance(part, dict) else None
+        if isinstance(part, dict):
+            part.setdefault(name, value)
+    return config
 
 
 def config_differences(saved: dict, now: dict) -> list[str]:
@@ -130,7 +151,7 @@ class RunStore:
             return cls.create(path, config)
         store = cls(path, sqlite3.connect(path))
         store._db.executescript(_SCHEMA)  # a run written before a table existed gains it
-        saved = store.config()
+        saved = as_saved_before(store.config())
         changed = config_differences(saved, config)
         if changed:
             raise ConfigError(
