@@ -182,7 +182,7 @@ class RunSettings:
     refit: str = _setting("every:6", "always, every:K (one fit serves K origins) or never", commands=RUNS,
                           group="walk-forward", metavar="R")
     cohorts: int = _setting(
-        4, "a global model on a panel whose series end at different times: at most K fits per origin, one "
+        8, "a global model on a panel whose series end at different times: at most K fits per origin, one "
            "per group of series ending together, each trained up to its group's cut-off (1: one fit, every "
            "series trained up to the earliest cut-off)", commands=RUNS, group="walk-forward", metavar="K")
     warm_start: bool = _setting(False, {"evaluate": "with every:K, continue from the previous fit's weights"},

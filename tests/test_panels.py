@@ -285,6 +285,17 @@ def test_a_global_model_fits_each_cohort_of_series_ending_together_up_to_its_own
         WalkForward(cohorts=0)
 
 
+def test_more_end_times_than_cohorts_share_fits_between_neighbours():
+    t = pd.date_range("2000-01-01", periods=60, freq="MS")
+    wave = np.sin(np.arange(60) * 2 * np.pi / 12)
+    panel = from_pandas(pd.concat([pd.DataFrame({"id": f"s{n}", "time": t[:n], "y": 10 * i + wave[:n]})
+                                   for i, n in enumerate((40, 42, 44, 52, 54, 60))]), id="id")
+    model = [Forecaster("linear", horizon=2, lookback=4, params=FAST)]
+    result = walk_forward(panel, model, WalkForward(horizon=2, folds=2, refit="always", cohorts=3), baselines=False)
+    assert sorted(result.fits["id"].unique()) == ["*1", "*2", "*3"] and result.fits["status"].eq("ok").all()
+    assert result.to_frame().groupby("id")["origin"].nunique().eq(2).all()  # every series served, once per origin
+
+
 def test_skip_short_leaves_out_short_series_with_a_warning(two_series):
     frame = pd.concat([two_series.frame, pd.DataFrame({
         "id": "tiny", "time": pd.date_range("2004-01-01", periods=5, freq="MS"), "y": 1.0, "price": 5.0})],

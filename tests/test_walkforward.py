@@ -129,7 +129,7 @@ def test_a_run_saved_before_cohorts_existed_resumes_as_it_ran(seasonal, tmp_path
         config = json.loads(db.execute("SELECT value FROM run WHERE key = 'config'").fetchone()[0])
         del config["splitter"]["cohorts"]
         db.execute("UPDATE run SET value = ? WHERE key = 'config'", (json.dumps(config, sort_keys=True),))
-    with pytest.raises(ConfigError, match=r"settings differ \(cohorts: 1 in the run, 4 now\)"):
+    with pytest.raises(ConfigError, match=r"settings differ \(cohorts: 1 in the run, 8 now\)"):
         walk_forward(series(seasonal), ["naive"], WalkForward(horizon=3, folds=2, stride=1, refit="always"),
                      out=tmp_path, resume=True, baselines=False)
     walk_forward(series(seasonal), ["naive"], splitter, out=tmp_path, resume=True, baselines=False)
