@@ -184,29 +184,39 @@ def resolved_line(settings: RunSettings, panel: Panel, horizon: int, lookbacks: 
         parts.append("lookback resolved per model and fit (see `forecastkit models`)")
     n_series = panel.n_series
     if splitter is not None and splitter.start is None:
-        splitter, n_series = planned(settings, panel, splitter)
+        splitter, n_series, cohorts = planned(settings, panel, splitter)
         fewer = settings.folds is None and splitter.folds != DEFAULT_FOLDS
         folds = f" (resolved: fewer on a panel of {n_series} series)" if fewer else ""
         parts.append(f"{splitter.folds} origins{folds} {splitter.stride} apart "
                      f"({'given' if settings.stride is not None else 'stride resolved: enough origins for a sized test'})")
+        if cohorts > 1:
+            parts.append(f"global models fit once per group of series ending at the same time: {cohorts} groups "
+                         "(--cohorts)")
     return f"settings: {n_series} series of {panel.target}; " + ", ".join(parts)
 
 
-def planned(settings: RunSettings, panel: Panel, splitter: WalkForward) -> tuple[WalkForward, int]:
-    """The splitter an evaluation of ``panel`` resolves, and the number of series it keeps
-    (:func:`~forecastkit.evaluation.plan.resolve_run`, quietly: the walk-forward itself warns and raises)."""
-    from .evaluation.plan import resolve_run, series_of
+def planned(settings: RunSettings, panel: Panel, splitter: WalkForward) -> tuple[WalkForward, int, int]:
+    """The splitter an evaluation of ``panel`` resolves, the number of series it keeps and the
+    cohorts a global model fits per origin (:func:`~forecastkit.evaluation.plan.resolve_run`,
+    :func:`~forecastkit.evaluation.plan.group_by_cutoff`; quietly: the walk-forward itself
+    warns and raises)."""
+    from .evaluation.plan import group_by_cutoff, is_global, resolve_run, series_of
 
     horizon = splitter.horizon
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            resolved, _, kept = resolve_run(series_of(panel), evaluation_models(settings, horizon), splitter,
-                                            not settings.no_baselines, settings.season or panel.season_length(),
-                                            settings.skip_short)
+            resolved, entries, kept = resolve_run(series_of(panel), evaluation_models(settings, horizon), splitter,
+                                                  not settings.no_baselines, settings.season or panel.season_length(),
+                                                  settings.skip_short)
+            cohorts = 1
+            if any(is_global(f, kept) for f in entries.values()):
+                folds = {s.sid: resolved.split(len(s.y), times=s.times) for s in kept}
+                cohorts = len(group_by_cutoff(kept, folds, resolved.cohorts))
     except (ConfigError, DataError):
-        return splitter.with_horizon(horizon, rows=min(panel.lengths.values()), series=panel.n_series), panel.n_series
-    return resolved, len(kept)
+        return (splitter.with_horizon(horizon, rows=min(panel.lengths.values()), series=panel.n_series),
+                panel.n_series, 1)
+    return resolved, len(kept), cohorts
 
 
 def forecast(settings: RunSettings, verbose: int = 0, announce=None) -> tuple[Forecaster, Panel, pd.DataFrame]:

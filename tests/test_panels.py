@@ -471,3 +471,8 @@ def test_a_global_fit_cut_off_before_a_late_series_has_rows_is_refused_before_an
     err = capsys.readouterr().err
     assert "(`--local`)" in err and "`--skip-short`" in err and "Traceback" not in err
     assert not (tmp_path / "r").exists()
+    at = args.index("--cohorts")
+    default = args[:at] + args[at + 2:]  # the default: one fit per group
+    assert main(default) == 0
+    assert "global models fit once per group of series ending at the same time: 2 groups (--cohorts)" in \
+        capsys.readouterr().err
