@@ -296,6 +296,20 @@ def test_more_end_times_than_cohorts_share_fits_between_neighbours():
     assert result.to_frame().groupby("id")["origin"].nunique().eq(2).all()  # every series served, once per origin
 
 
+def test_a_late_starting_series_is_not_merged_into_a_cut_off_it_has_no_history_before():
+    # 4 series ending a month apart and 'late' (from 2006-02, ending with the longest): with 2
+    # groups, staleness measured from the panel's first row merged 'late' with 's3' (5 of its 8
+    # training months left: refused); measured on its own history, it keeps a fit of its own
+    t = pd.date_range("2000-01-01", periods=84, freq="MS")
+    wave = np.sin(np.arange(84) * 2 * np.pi / 12)
+    parts = [pd.DataFrame({"id": f"s{i}", "time": t[:n], "y": 10 * i + wave[:n]}) for i, n in enumerate((72, 75, 78, 81))]
+    parts.append(pd.DataFrame({"id": "late", "time": t[73:], "y": 50 + wave[73:]}))
+    model = [Forecaster("linear", horizon=2, lookback=4, params=FAST)]
+    result = walk_forward(from_pandas(pd.concat(parts), id="id"), model,
+                          WalkForward(horizon=2, folds=2, stride=1, refit="always", cohorts=2), baselines=False)
+    assert result.fits["status"].eq("ok").all() and result.to_frame()["id"].nunique() == 5
+
+
 def test_skip_short_leaves_out_short_series_with_a_warning(two_series):
     frame = pd.concat([two_series.frame, pd.DataFrame({
         "id": "tiny", "time": pd.date_range("2004-01-01", periods=5, freq="MS"), "y": 1.0, "price": 5.0})],

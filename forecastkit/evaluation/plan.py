@@ -442,24 +442,30 @@ def group_by_cutoff(series: list[Series], folds: dict, most: int) -> list[list[S
     times = sorted(set(ends.values()))
     if len(times) <= most:
         rank = {t: i for i, t in enumerate(times)}
-    else:
-        first = min(s.times[0] for s in series)
-        positions = np.array([_elapsed(t, first) for t in times], float)
-        rank = dict(zip(times, least_stale(positions, most).tolist()))
+    else:  # per cut-off time: the latest start among its series, whose share of history is smallest
+        origin = min(s.times[0] for s in series)
+        starts = {}
+        for s in series:
+            starts[ends[s.sid]] = max(starts.get(ends[s.sid], s.times[0]), s.times[0])
+        cuts = np.array([_elapsed(t, origin) for t in times], float)
+        rank = dict(zip(times, least_stale(cuts, most, np.array([_elapsed(starts[t], origin) for t in times],
+                                                                 float)).tolist()))
     groups: dict = {}
     for s in series:
         groups.setdefault(rank[ends[s.sid]], []).append(s)
     return [groups[k] for k in sorted(groups)]
 
 
-def least_stale(positions: np.ndarray, most: int) -> np.ndarray:
-    """The group of each of the sorted, distinct, positive cut-off ``positions`` (time since the
-    panel's first row): at most ``most`` groups of neighbours, each trained up to its first
-    position, chosen so that the largest share of the time before its own cut-off that a
-    series loses (``1 - group's first / own``) is as small as ``most`` groups allow.
+def least_stale(cuts: np.ndarray, most: int, starts: np.ndarray | None = None) -> np.ndarray:
+    """The group of each of the sorted, distinct cut-off times ``cuts`` (numbers): at most
+    ``most`` groups of neighbours, each trained up to its first cut-off, chosen so that the
+    largest share of its own history that a series loses, ``(own cut - group's cut) / (own
+    cut - own start)``, is as small as ``most`` groups allow. ``starts``: per cut-off, the
+    latest start among its series (default: all at 0).
 
-    Greedy grouping keeping at least a share ``keep`` everywhere is optimal for that ``keep``;
-    the largest ``keep`` needing at most ``most`` groups is found by bisection.
+    For a share ``keep`` of every series' history to be kept, greedy grouping (each group as
+    long as it can be) needs the fewest groups; the largest ``keep`` needing at most ``most``
+    groups is found by bisection.
 
     Examples
     --------
@@ -467,20 +473,24 @@ def least_stale(positions: np.ndarray, most: int) -> np.ndarray:
     [0, 0, 0, 1, 1, 2]
     >>> least_stale(np.array([60.0, 70, 80, 1000, 1100, 2500]), 1).tolist()
     [0, 0, 0, 0, 0, 0]
+    >>> least_stale(np.array([10.0, 20, 30]), 2, starts=np.array([0.0, 0, 25])).tolist()  # 30 started late
+    [0, 0, 1]
     """
+    starts = np.zeros(len(cuts)) if starts is None else starts
+
     def greedy(keep: float) -> np.ndarray:
-        group, start, index = 0, positions[0], np.empty(len(positions), np.int64)
-        for i, position in enumerate(positions):
-            if start < keep * position:
-                group, start = group + 1, position
+        group, first, index = 0, cuts[0], np.empty(len(cuts), np.int64)
+        for i, (cut, start) in enumerate(zip(cuts, starts)):
+            if first - start < keep * (cut - start):
+                group, first = group + 1, cut
             index[i] = group
         return index
 
-    low, high = 0.0, 1.0  # one group keeps a share >= 0 everywhere
+    low, high = 0.0, 1.0  # keep >= 0 holds in one group only when no start is after the first cut
     for _ in range(40):
         middle = (low + high) / 2
         low, high = (middle, high) if greedy(middle)[-1] < most else (low, middle)
-    return greedy(low)
+    return np.minimum(greedy(low), most - 1)  # series starting after earlier cut-offs may need more
 
 
 def _elapsed(time, first) -> float:
