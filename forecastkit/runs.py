@@ -391,6 +391,16 @@ def prepare_run_directory(settings: RunSettings, out: Path, files: tuple[str, ..
     if settings.overwrite and settings.resume:
         raise ConfigError("`overwrite` starts the run in `out` again and `resume` continues it: pass one of them.")
     ours = [out / name for name in (STORE_NAME, *files)]
+    for name in ("data", "future_data"):
+        given = getattr(settings, name, None)
+        if given and Path(given).is_file() and any(Path(given).resolve() == p.resolve() for p in ours):
+            raise ConfigError(f"`{name}` {str(given)!r} is a file the run writes in `out` {str(out)!r}: the run would "
+                              "replace it. Move the data, or choose another `out`.")
+    if not settings.overwrite and not (out / STORE_NAME).exists():
+        taken = [p.name for p in ours if p.exists()]
+        if taken:
+            raise ConfigError(f"{str(out)!r} holds {', '.join(taken)}, which the run would replace, and no run of "
+                              "forecastkit's. Choose another `out`, or pass `overwrite` to replace them.")
     if settings.overwrite:
         for path in ours:
             path.unlink(missing_ok=True)

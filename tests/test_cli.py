@@ -259,6 +259,26 @@ def test_overwrite_replaces_only_forecastkits_files_and_not_with_resume(tmp_path
     assert "horizon: 3 in the run, 2 now" in mismatch[0] and len(mismatch[0]) < 400, mismatch
 
 
+def test_evaluate_never_replaces_a_users_files_that_are_not_a_run(tmp_path, capsys):
+    # an --out folder without forecastkit's store: its results.csv was replaced, exit 0, even
+    # when it was the data being evaluated (and --overwrite would then have deleted it)
+    data = tmp_path / "run" / "results.csv"
+    data.parent.mkdir()
+    write_series(data, 100 + 10 * np.sin(np.arange(48) * np.pi / 6))
+    before = data.read_bytes()
+    for extra in ((), ("--overwrite",)):
+        assert quick_evaluate(data, data.parent, *extra) == 1
+        assert "is a file the run writes in `--out`" in capsys.readouterr().err and data.read_bytes() == before
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "leaderboard.csv").write_text("my own table")
+    assert quick_evaluate(tmp_path / "run" / "results.csv", mine) == 1
+    err = capsys.readouterr().err
+    assert "holds leaderboard.csv, which the run would replace, and no run of forecastkit's" in err
+    assert (mine / "leaderboard.csv").read_text() == "my own table"
+    assert quick_evaluate(tmp_path / "run" / "results.csv", mine, "--overwrite", "--quiet") == 0
+
+
 def test_forecast_from_run_works_from_any_directory_and_notices_changed_data(tmp_path, monkeypatch, capsys):
     import json
 
