@@ -102,6 +102,10 @@ class ShortSeriesWarning(UserWarning):
     """The shortest series of a panel cut the default lookback of every series to less than half."""
 
 
+class IgnoredColumnWarning(UserWarning):
+    """A text column of the data has no role and is left out (it may name the series)."""
+
+
 class MetricWarning(UserWarning):
     """A metric skipped values where it is undefined (``y == 0`` in MAPE, zero MASE scale)."""
 

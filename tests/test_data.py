@@ -11,7 +11,12 @@ from forecastkit.data import (
     load_csv,
     season_length,
 )
-from forecastkit.errors import ConfigError, ConfigTypeError, DataError
+from forecastkit.errors import (
+    ConfigError,
+    ConfigTypeError,
+    DataError,
+    IgnoredColumnWarning,
+)
 
 # --------------------------------------------------------------------------------------
 # Happy paths
@@ -82,6 +87,20 @@ def test_long_panel_infers_id_and_target(tmp_path):
     panel = load_csv(path)
     assert panel.ids == ["a", "b"] and panel.target == "sales"
     assert panel.lengths == {"a": 2, "b": 2}
+
+
+def test_a_column_named_id_names_series_that_follow_one_another_in_time(tmp_path):
+    # no timestamp repeats (one store closes, the next opens): the id column was ignored without
+    # a word and the two stores spliced into one series
+    text = "id,month,sales\n" + "".join(f"old,2020-{m:02d}-01,{100 + m}\n" for m in range(1, 7)) + \
+        "".join(f"new,2020-{m:02d}-01,{5000 + m}\n" for m in range(7, 13))
+    panel = load_csv(write(tmp_path, text))
+    assert sorted(panel.ids) == ["new", "old"] and panel.lengths == {"old": 6, "new": 6}
+    with pytest.warns(IgnoredColumnWarning, match=r"Column 'store' .* holds text \(2 different values\) and is not "
+                                                  r"used\. If it names the series, set `id` to 'store'"):
+        panel = load_csv(write(tmp_path, text.replace("id,", "store,", 1)))
+    assert panel.n_series == 1
+    assert sorted(load_csv(write(tmp_path, text.replace("id,", "store,", 1)), id="store").ids) == ["new", "old"]
 
 
 @pytest.mark.parametrize("sep", [",", ";", "\t", "|"])

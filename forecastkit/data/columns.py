@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import NamedTuple
 
 import pandas as pd
@@ -12,13 +13,15 @@ from pandas.api.types import (
     is_numeric_dtype,
 )
 
-from ..errors import ConfigError, DataError
+from ..errors import ConfigError, DataError, IgnoredColumnWarning
 from .messages import Rows, describe_source
 from .options import COVARIATE_ROLES, LoadOptions
 from .timestamps import mostly_dates
 from .values import parse_numbers
 
 #: Column names (case-insensitive) recognised as the time column when ``time`` is None.
+#: Column names taken as the series id of a long file even where no timestamp repeats.
+ID_NAMES = ("id", "unique_id", "series_id", "series", "item_id")
 TIME_NAMES = ("time", "date", "datetime", "timestamp", "ds", "period", "month", "quarter",
               "year", "week", "day")
 
@@ -68,7 +71,7 @@ def resolve_columns(raw: pd.DataFrame, rows: Rows, options: LoadOptions) -> Colu
         _require(raw, rows, "target", target)
     time = time or _infer_time(raw, rows)
     if id is None:
-        id = _infer_id(raw, time, target, covariates)
+        id = _infer_id(raw, rows, time, target, covariates)
     if target is None:
         target = [_infer_target(raw, rows, time, id, covariates)]
     columns = Columns(time, id, target, **roles)
@@ -165,13 +168,25 @@ def _first_column_is_time(raw: pd.DataFrame) -> bool:
     return mostly_dates(sample.astype("str").str.strip())
 
 
-def _infer_id(raw: pd.DataFrame, time: str, target, covariates) -> str | None:
-    """The only other non-numeric column, if timestamps repeat (long format)."""
-    if not raw[time].duplicated().any():
-        return None
+def _infer_id(raw: pd.DataFrame, rows: Rows, time: str, target, covariates) -> str | None:
+    """The only other non-numeric column, if timestamps repeat (long format); else a text
+    column named like an id (:data:`ID_NAMES`) holding several values (series one after
+    another in time). Any other text column of several values is left out with a warning
+    naming it (it may name the series)."""
     taken = {time, *(target or ()), *covariates}
     others = [c for c in raw.columns if c not in taken and not _looks_numeric(raw[c])]
-    return others[0] if len(others) == 1 else None
+    if raw[time].duplicated().any():
+        return others[0] if len(others) == 1 else None
+    several = [c for c in others if raw[c].nunique() > 1]
+    named = [c for c in several if str(c).strip().lower() in ID_NAMES]
+    if len(named) == 1:
+        return named[0]
+    for column in several:
+        warnings.warn(IgnoredColumnWarning(
+            f"Column {column!r} of {rows.where} holds text ({raw[column].nunique()} different values) and is not "
+            f"used. If it names the series, set `id` to {column!r}; if it is a covariate, give it its role "
+            "(e.g. `past_covariates`)."), stacklevel=2)
+    return None
 
 
 def _infer_target(raw: pd.DataFrame, rows: Rows, time: str, id: str | None,
