@@ -89,6 +89,22 @@ def test_long_panel_infers_id_and_target(tmp_path):
     assert panel.lengths == {"a": 2, "b": 2}
 
 
+def test_a_wide_file_s_columns_start_and_end_where_their_values_do(tmp_path):
+    # blanks before a column's first value or after its last were "missing values" (then
+    # invented by `fill`: a series ending early was forecast from the file's last date)
+    text = "month,a,b,c\n" + "".join(
+        f"2020-{m:02d}-01,{m},{'' if m < 4 else 10 + m},{20 + m if m < 9 else ''}\n" for m in range(1, 13))
+    panel = load_csv(write(tmp_path, text), target="a,b,c")
+    assert panel.lengths == {"a": 12, "b": 9, "c": 8}
+    ends = panel.frame.groupby("id")["time"].agg(["min", "max"])
+    assert ends.loc["b", "min"] == pd.Timestamp("2020-04-01") and ends.loc["c", "max"] == pd.Timestamp("2020-08-01")
+    inside = text.replace("2020-06-01,6,16,26", "2020-06-01,6,,26")
+    raises(DataError, lambda: load_csv(write(tmp_path, inside), target="a,b,c"),  # a gap inside is still one
+           "Column 'b'", "has 1 missing value", "time 2020-06-01")
+    raises(DataError, lambda: load_csv(write(tmp_path, text), target="b"),  # one target: blanks are missing
+           "Column 'b'", "missing values")
+
+
 def test_a_column_named_id_names_series_that_follow_one_another_in_time(tmp_path):
     # no timestamp repeats (one store closes, the next opens): the id column was ignored without
     # a word and the two stores spliced into one series

@@ -12,6 +12,7 @@ from pandas.api.types import is_datetime64_any_dtype
 from ..errors import DataError
 from .columns import Columns
 from .messages import Rows, cell_repr, first_true
+from .values import outside_values
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,6 +66,12 @@ def split_series(times: pd.Series, ids: np.ndarray, codes: np.ndarray,
     if columns.id is None:
         every_row = np.arange(len(times))
         parts = [(target, target, every_row) for target in columns.targets]
+        if len(columns.targets) > 1:  # each target's own span: blanks at its edges are not its rows
+            parts = [(target, target, every_row[~outside_values(np.isnan(values[target]))])
+                     for target in columns.targets]
+            empty = next((target for target, _, kept in parts if len(kept) == 0), None)
+            if empty is not None:
+                raise DataError(f"Column {empty!r} of {rows.where} has no values. Leave it out of `target`.")
     else:
         order = np.argsort(codes, kind="stable")
         groups = np.split(order, np.cumsum(np.bincount(codes))[:-1])

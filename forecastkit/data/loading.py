@@ -173,8 +173,9 @@ def _validate(raw: pd.DataFrame, rows: Rows, options: LoadOptions) -> Panel:
                           f"to None. Received: freq={options.freq!r}")
     ids, codes = row_ids(raw, rows, columns.id)
     check_unique_and_increasing(times, ids, codes, rows, columns.id is not None)
+    wide = columns.id is None and len(columns.targets) > 1  # one series per target column
     values, labels = parse_value_columns(raw, rows, columns.targets, columns.all_covariates,
-                                         times, options.fill)
+                                         times, options.fill, edges=wide)
     blocks = split_series(times, ids, codes, values, columns, rows)
     check_static(blocks, raw, columns.static_covariates)
     grid = resolve_grid(blocks, options.freq)

@@ -73,13 +73,15 @@ def parse_numbers(column: pd.Series) -> Numbers:
 
 
 def parse_value_columns(raw: pd.DataFrame, rows: Rows, targets, covariates, times: pd.Series,
-                        fill) -> tuple[dict[str, np.ndarray], dict[str, list[str]]]:
+                        fill, edges: bool = False) -> tuple[dict[str, np.ndarray], dict[str, list[str]]]:
     """Parse the target and covariate columns into float64 arrays (NaN where missing).
 
     Targets must be numeric; a covariate is numeric or categorical (see the module
     docstring). Each check runs over all columns before the next: non-numeric values in a
     target or numbers mixed with labels in a covariate, then missing values (unless
-    ``fill``), infinite values, absurd magnitudes.
+    ``fill``), infinite values, absurd magnitudes. With ``edges`` (a wide file's several
+    targets), a target's blanks before its first value and after its last are where that
+    series starts and ends, not missing values.
 
     Returns
     -------
@@ -109,8 +111,25 @@ def parse_value_columns(raw: pd.DataFrame, rows: Rows, targets, covariates, time
         checks.remove(_check_missing)
     for check in checks:
         for name, numbers in parsed.items():
+            if edges and name in targets and check is _check_missing:
+                numbers = numbers._replace(missing=numbers.missing & ~outside_values(numbers.missing))
             check(columns[name], name, numbers, times, rows)
     return {name: numbers.values for name, numbers in parsed.items()}, labels
+
+
+def outside_values(missing: np.ndarray) -> np.ndarray:
+    """Where a column is blank before its first value or after its last (all of it when it has none).
+
+    Examples
+    --------
+    >>> outside_values(np.array([True, False, True, False, True, True])).tolist()
+    [True, False, False, False, True, True]
+    """
+    present = np.flatnonzero(~missing)
+    if len(present) == 0:
+        return np.ones(len(missing), bool)
+    index = np.arange(len(missing))
+    return (index < present[0]) | (index > present[-1])
 
 
 def _plain(column: pd.Series) -> pd.Series:
