@@ -105,6 +105,13 @@ def test_a_wide_file_s_columns_start_and_end_where_their_values_do(tmp_path):
            "Column 'b'", "missing values")
 
 
+def test_ids_differing_only_by_surrounding_spaces_are_one_series(tmp_path):
+    text = "id,month,y\n" + "".join(f"{'A' if m < 7 else ' A '},2020-{m:02d}-01,{m}\nB,2020-{m:02d}-01,{m}\n"
+                                     for m in range(1, 13))
+    panel = load_csv(write(tmp_path, text))
+    assert sorted(panel.ids) == ["A", "B"] and panel.lengths == {"A": 12, "B": 12}
+
+
 def test_a_column_named_id_names_series_that_follow_one_another_in_time(tmp_path):
     # no timestamp repeats (one store closes, the next opens): the id column was ignored without
     # a word and the two stores spliced into one series

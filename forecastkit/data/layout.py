@@ -36,19 +36,19 @@ class SeriesBlock:
 
 
 def row_ids(raw: pd.DataFrame, rows: Rows, id: str | None) -> tuple[np.ndarray, np.ndarray]:
-    """Python-str ids per row and their codes in order of first appearance (all one
-    series, id "", without an id column).
+    """Python-str ids per row, surrounding spaces stripped (as from every label), and their
+    codes in order of first appearance (all one series, id "", without an id column).
 
     Examples
     --------
-    >>> ids, codes = row_ids(pd.DataFrame({"k": ["b", "a", "b"]}), Rows("<DataFrame>"), "k")
+    >>> ids, codes = row_ids(pd.DataFrame({"k": ["b", "a", "b "]}), Rows("<DataFrame>"), "k")
     >>> ids.tolist(), codes.tolist()
     (['b', 'a', 'b'], [0, 1, 0])
     """
     if id is None:
         return np.full(len(raw), "", dtype=object), np.zeros(len(raw), dtype="int64")
     column = raw[id]
-    text = column.astype("str")
+    text = column.astype("str").str.strip()
     missing = first_true(column.isna() | text.eq(""))
     if missing is not None:
         raise DataError(f"Missing series id in column {id!r} of {rows.where} at "
