@@ -421,3 +421,10 @@ def test_the_forecast_table_shows_each_series_at_its_own_scale(tmp_path, capsys)
                  "--out", str(tmp_path / "f.csv")]) == 0
     rows = {line.split("│")[1].strip(): line for line in capsys.readouterr().out.splitlines() if line.startswith("│")}
     assert "0.0001012" in rows["tiny"] and "10123573" in rows["huge"]
+
+
+def test_a_usage_error_is_one_line():
+    # the whole usage block (40 lines for evaluate) came above the error
+    result = run("evaluate", "--cohorts", "x")
+    assert result.returncode == 2 and result.stderr.strip().splitlines() == [
+        "forecastkit evaluate: error: argument --cohorts: invalid int value: 'x'. See `forecastkit evaluate --help`."]

@@ -15,6 +15,7 @@ Examples
 from __future__ import annotations
 
 import argparse
+import sys
 
 from ..settings import DEFAULTS, flag, setting_field, setting_kinds, setting_names
 
@@ -84,9 +85,19 @@ GROUPS = {"data": "data", "model": "model", "walk-forward": "walk-forward",
           "tuning": "hyperparameter search (Optuna)", "output": "output"}
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, saying a usage error in one line (with where to find the usage)
+    instead of the whole usage block above it; exit code 2, as argparse's."""
+
+    def error(self, message):
+        if "COMMAND" in message:  # no command at all: the list of commands is the answer
+            self.print_help(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}. See `{self.prog} --help`.\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (flags the user did not give stay absent from the namespace)."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="forecastkit", description="Keras LSTM forecasters and honest baselines for tabular time series.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for command, (summary, description, examples) in COMMANDS.items():
