@@ -238,3 +238,22 @@ def test_not_enough_origins_counts_the_origins_without_scores():
     line = verdict(board, {"x": table}, "msis", origins=40)[0]
     assert "needs at least 24. Set `folds` to 43 or more (19 of the 40 origins have no scores to compare)" in line
     assert "Set `folds` to 24 or more, or raise" in verdict(board, {"x": table}, "msis")[0]
+
+
+def test_a_series_whose_mase_is_undefined_is_named_not_called_short_of_origins():
+    # a flat series (MASE scale 0) had "n_origins 0": "as few as 0" origins and "too few shared origins"
+    from forecastkit.data import from_pandas
+    from forecastkit.evaluation import WalkForward, walk_forward
+
+    t = pd.date_range("2000-01-01", periods=60, freq="MS")
+    rng = np.random.default_rng(0)
+    frame = pd.concat([pd.DataFrame({"id": sid, "time": t, "y": y}) for sid, y in
+                       (("flat", np.full(60, 5.0)), ("a", 50 + rng.normal(0, 3, 60).cumsum()),
+                        ("b", 80 + rng.normal(0, 3, 60).cumsum()))])
+    result = walk_forward(from_pandas(frame, id="id"), ["naive", "seasonal_naive"],
+                          WalkForward(horizon=3, folds=12, stride=1, refit="always"), baselines=False)
+    _, lines = result.significance("mase")
+    text = "\n".join(lines)
+    assert ("MASE is undefined for 1 of 3 series ('flat': e.g. a flat history, whose in-sample error, the MASE "
+            "scale, is 0, or a MAPE of zeros); they are left out of MASE and its tests.") in text
+    assert "as few as 0" not in text and "too few shared origins" not in text

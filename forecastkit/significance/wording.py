@@ -115,7 +115,7 @@ def verdict(leaderboard: pd.DataFrame, comparisons: Mapping, metric: str,
                 lines.append(_across_line(per_series, combined, values, name, alpha))
             continue
         lines.append(_line(per_series, combined, values, name, alpha))
-        for warning in _warnings(per_series, combined):
+        for warning in _warnings(per_series, combined, name):
             if warning not in warnings:
                 warnings.append(warning)
     if untested:
@@ -233,10 +233,17 @@ def _winner(model: str, reference: str, combined: pd.Series, values: dict):
     return winner, loser, _percent(percent)
 
 
-def _warnings(per_series: pd.DataFrame, combined: pd.Series) -> list[str]:
+def _warnings(per_series: pd.DataFrame, combined: pd.Series, name: str = "the metric") -> list[str]:
     out = []
     if math.isnan(float(combined["p"])):
         return out
+    undefined = per_series["n_origins"].fillna(0).astype(int) == 0  # no origin has a value of the metric
+    if undefined.any():
+        ids = [repr(str(sid)) for sid in per_series.loc[undefined, "id"]]
+        out.append(f"Warning: {name} is undefined for {len(ids)} of {len(per_series)} series ({listing(ids, shown=5)}: "
+                   "e.g. a flat history, whose in-sample error, the MASE scale, is 0, or a MAPE of zeros); they "
+                   f"are left out of {name} and its tests.")
+        per_series = per_series[~undefined]
     few = per_series[per_series["few_origins"].astype(bool)]
     untestable = int(per_series["p"].isna().sum())
     advice = ("with fewer than 10 forecast origins the test has little power and its p-values "
