@@ -106,6 +106,10 @@ class IgnoredColumnWarning(UserWarning):
     """A text column of the data has no role and is left out (it may name the series)."""
 
 
+class FilledValuesWarning(UserWarning):
+    """``fill`` filled target values (said with how many, and where forecasts would start from filled ones)."""
+
+
 class MetricWarning(UserWarning):
     """A metric skipped values where it is undefined (``y == 0`` in MAPE, zero MASE scale)."""
 

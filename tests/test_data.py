@@ -15,6 +15,7 @@ from forecastkit.errors import (
     ConfigError,
     ConfigTypeError,
     DataError,
+    FilledValuesWarning,
     IgnoredColumnWarning,
 )
 
@@ -103,6 +104,18 @@ def test_a_wide_file_s_columns_start_and_end_where_their_values_do(tmp_path):
            "Column 'b'", "has 1 missing value", "time 2020-06-01")
     raises(DataError, lambda: load_csv(write(tmp_path, text), target="b"),  # one target: blanks are missing
            "Column 'b'", "missing values")
+
+
+def test_fill_says_how_many_values_it_supplied_and_when_a_forecast_starts_from_them(tmp_path):
+    text = "month,y\n" + "".join(f"2020-{m:02d}-01,{'' if m in (3, 11, 12) else 100 + m}\n" for m in range(1, 13))
+    with pytest.warns(FilledValuesWarning, match=r"`fill` 'interpolate' supplied 3 target values in .*The last 2 "
+                                                 r"values are filled, and a forecast starts from them"):
+        panel = load_csv(write(tmp_path, text), fill="interpolate")
+    assert panel.frame["y"].notna().all()
+    inside = text.replace("2020-12-01,\n", "2020-12-01,112\n").replace("2020-11-01,\n", "2020-11-01,111\n")
+    with pytest.warns(FilledValuesWarning) as caught:
+        load_csv(write(tmp_path, inside), fill="interpolate")
+    assert "supplied 1 target value in" in str(caught[0].message) and "last" not in str(caught[0].message)
 
 
 def test_ids_differing_only_by_surrounding_spaces_are_one_series(tmp_path):

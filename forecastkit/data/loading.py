@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import warnings
 
 import numpy as np
 import pandas as pd
 from pandas.api.types import is_datetime64_any_dtype
 
-from ..errors import ConfigError, ConfigTypeError, DataError
+from ..errors import ConfigError, ConfigTypeError, DataError, FilledValuesWarning
+from ..formatting import listing
 from .columns import index_as_time_column, resolve_columns
 from .layout import check_static, row_ids, split_series
 from .messages import Rows, describe_source
 from .options import LoadOptions, check_options
 from .panel import Panel
 from .reading import read_csv
-from .timegrid import regularise, resolve_grid
+from .timegrid import filled_targets, regularise, resolve_grid
 from .timestamps import check_unique_and_increasing, parse_times
 from .values import parse_value_columns
 
@@ -180,6 +182,8 @@ def _validate(raw: pd.DataFrame, rows: Rows, options: LoadOptions) -> Panel:
     check_static(blocks, raw, columns.static_covariates)
     grid = resolve_grid(blocks, options.freq)
     carry = {*labels, *columns.static_covariates}
+    if options.fill is not None:
+        _say_filled(blocks, grid, options.fill, rows)
     regular = [regularise(block, grid, options.fill, carry) for block in blocks]
     covariates = columns.all_covariates
     return Panel(frame=_panel_frame(blocks, regular, covariates, labels),
@@ -189,6 +193,26 @@ def _validate(raw: pd.DataFrame, rows: Rows, options: LoadOptions) -> Panel:
                  static_covariates=tuple(columns.static_covariates),
                  categorical=tuple(name for name in covariates if name in labels),
                  source=rows.source, time_column=columns.time, id_column=columns.id)
+
+
+def _say_filled(blocks, grid, fill: str, rows: Rows) -> None:
+    """One :class:`~forecastkit.errors.FilledValuesWarning`: how many target values ``fill``
+    supplies, in which series, and the series whose last values (a forecast's start) are filled."""
+    counts = {block.key: filled_targets(block, grid) for block in blocks}
+    filled = {key: n for key, (n, _) in counts.items() if n}
+    if not filled:
+        return
+    total = sum(filled.values())
+    where = "" if len(blocks) == 1 else \
+        f" of {len(filled)} series ({listing([f'{k!r}: {n}' for k, n in filled.items()], shown=3)})"
+    text = f"`fill` {fill!r} supplied {total} target value{'s' if total > 1 else ''}{where} in {rows.where}."
+    last = {key: n for key, (_, n) in counts.items() if n}
+    if last:
+        most = max(last.values())
+        named = "" if len(blocks) == 1 else f" of {listing([repr(k) for k in last], shown=3)}"
+        text += (f" The last {most} value{'s' if most > 1 else ''}{named} are filled, and a forecast starts from "
+                 "them: leave those rows out if they are not yet known.")
+    warnings.warn(FilledValuesWarning(text), stacklevel=4)
 
 
 def _panel_frame(blocks, regular, covariates, labels) -> pd.DataFrame:

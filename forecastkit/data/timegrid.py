@@ -90,6 +90,25 @@ def regularise(block: SeriesBlock, grid: Grid, fill: str | None, carry=()):
     return points, values
 
 
+def filled_targets(block: SeriesBlock, grid: Grid) -> tuple[int, int]:
+    """``(filled, last)`` of a series' target on its grid: how many values ``fill`` supplies
+    (missing cells and gap rows), and how many of them end the series (where a forecast starts).
+
+    Examples
+    --------
+    >>> from forecastkit.data.messages import Rows
+    >>> block = SeriesBlock("a", "series 'a'", ("y",), np.array([1, 2, 3, 5, 6]),
+    ...                     np.array([[1.0], [np.nan], [3.0], [5.0], [np.nan]]), np.arange(5), Rows("<DataFrame>"))
+    >>> filled_targets(block, Grid(None, 1))
+    (3, 1)
+    """
+    points = grid.points(block.times[0], block.times[-1])
+    known = np.zeros(len(points), bool)
+    known[pd.Index(points).get_indexer(block.times)] = ~np.isnan(block.values[:, 0])
+    present = np.flatnonzero(known)
+    return int((~known).sum()), int(len(points) - 1 - present[-1]) if len(present) else len(points)
+
+
 def _resolve_offset(blocks: list[SeriesBlock], freq: str | None):
     if freq is not None:
         offset = to_offset(freq)
