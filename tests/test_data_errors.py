@@ -91,6 +91,13 @@ def test_missing_time(tmp_path):
               "line 3", "delete the row")
 
 
+def test_local_daily_dates_with_daylight_saving_are_told_to_drop_the_offset(tmp_path):
+    # "convert them to UTC" moved daily midnights to 23:00 or 22:00 UTC: the next error
+    csv_error(tmp_path, "date,y\n2021-03-27T00:00+01:00,1\n2021-03-28T00:00+01:00,2\n2021-03-29T00:00+02:00,3\n",
+              "line 4", "local time with daylight saving", "for daily or coarser data write the dates without "
+              "time and offset")
+
+
 def test_mixed_time_zones(tmp_path):
     csv_error(tmp_path, "date,y\n2024-01-01T00:00+01:00,1\n2024-01-01T01:00+01:00,2\n"
                         "2024-06-01T02:00+02:00,3\n",

@@ -308,11 +308,36 @@ def _check_one_offset(text: pd.Series, column: pd.Series, rows: Rows, where: str
             .str.replace(r"^([+-]\d{2})$", r"\1:00", regex=True)
             .str.replace(r"^([+-]\d{2})(\d{2})$", r"\1:\2", regex=True))
     differ = first_true(zone.ne(zone.iloc[0]))
+    offsets = set(zone)
+    if differ is not None and "none" not in offsets and len(offsets) == 2 and _hour_apart(*offsets):
+        raise DataError(f"Mixed time zones in {where}: {rows.at(0)} has UTC offset {zone.iloc[0]} but "
+                        f"{rows.at(differ)} has {cell_repr(column, differ)}, local time with daylight saving. "
+                        "For hourly or finer data convert the timestamps to UTC; for daily or coarser data "
+                        "write the dates without time and offset (e.g. 2021-03-29).")
     if differ is not None:
         first = "no UTC offset" if zone.iloc[0] == "none" else f"UTC offset {zone.iloc[0]}"
         raise DataError(f"Mixed time zones in {where}: {rows.at(0)} has {first} but "
                         f"{rows.at(differ)} has {cell_repr(column, differ)}. Write all "
                         f"timestamps with one UTC offset (e.g. convert them to UTC).")
+
+
+def _hour_apart(a: str, b: str) -> bool:
+    """Whether two ``+HH:MM`` offsets are one hour apart (a daylight-saving change).
+
+    Examples
+    --------
+    >>> _hour_apart("+01:00", "+02:00"), _hour_apart("-05:00", "+00:00")
+    (True, False)
+    """
+    def minutes(offset: str) -> int:
+        sign = -1 if offset.startswith("-") else 1
+        hours, _, rest = offset[1:].partition(":")
+        return sign * (int(hours) * 60 + int(rest or 0))
+
+    try:
+        return abs(minutes(a) - minutes(b)) == 60
+    except ValueError:
+        return False
 
 
 def _check_parsed(bad, column: pd.Series, rows: Rows, where: str) -> None:
