@@ -110,6 +110,10 @@ class FilledValuesWarning(UserWarning):
     """``fill`` filled target values (said with how many, and where forecasts would start from filled ones)."""
 
 
+class EpochTimesWarning(UserWarning):
+    """Integers of a time column were read as Unix epoch seconds or milliseconds."""
+
+
 class MetricWarning(UserWarning):
     """A metric skipped values where it is undefined (``y == 0`` in MAPE, zero MASE scale)."""
 

@@ -15,6 +15,7 @@ from forecastkit.errors import (
     ConfigError,
     ConfigTypeError,
     DataError,
+    EpochTimesWarning,
     FilledValuesWarning,
     IgnoredColumnWarning,
 )
@@ -116,6 +117,17 @@ def test_fill_says_how_many_values_it_supplied_and_when_a_forecast_starts_from_t
     with pytest.warns(FilledValuesWarning) as caught:
         load_csv(write(tmp_path, inside), fill="interpolate")
     assert "supplied 1 target value in" in str(caught[0].message) and "last" not in str(caught[0].message)
+
+
+@pytest.mark.parametrize("scale, unit", [(1, "seconds"), (1000, "milliseconds")])
+def test_epoch_integers_are_read_as_times(tmp_path, scale, unit):
+    # hourly data as Unix epoch integers were integer periods: season 1, no --freq, no calendar
+    text = "ts,v\n" + "".join(f"{(1609459200 + 3600 * k) * scale},{k}\n" for k in range(48))
+    with pytest.warns(EpochTimesWarning, match=f"read as Unix epoch {unit} \\(UTC\\): 2021-01-01 00:00:00 to "
+                                               "2021-01-02 23:00:00"):
+        panel = load_csv(write(tmp_path, text))
+    assert panel.freq == "h" and season_length(panel.freq) == 24
+    assert load_csv(write(tmp_path, "year,v\n1990,1\n1991,2\n1992,3\n")).frame["time"].tolist() == [1990, 1991, 1992]
 
 
 def test_ids_differing_only_by_surrounding_spaces_are_one_series(tmp_path):

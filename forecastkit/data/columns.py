@@ -19,10 +19,10 @@ from .options import COVARIATE_ROLES, LoadOptions
 from .timestamps import mostly_dates
 from .values import parse_numbers
 
-#: Column names (case-insensitive) recognised as the time column when ``time`` is None.
 #: Column names taken as the series id of a long file even where no timestamp repeats.
 ID_NAMES = ("id", "unique_id", "series_id", "series", "item_id")
-TIME_NAMES = ("time", "date", "datetime", "timestamp", "ds", "period", "month", "quarter",
+#: Column names (case-insensitive) recognised as the time column when ``time`` is None.
+TIME_NAMES = ("time", "date", "datetime", "timestamp", "ds", "ts", "period", "month", "quarter",
               "year", "week", "day")
 
 

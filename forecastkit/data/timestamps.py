@@ -11,12 +11,12 @@ from pandas.api.types import is_datetime64_any_dtype, is_float_dtype, is_integer
 from pandas.tseries.api import guess_datetime_format
 from pandas.tseries.frequencies import to_offset
 
-from ..errors import DataError
+from ..errors import DataError, EpochTimesWarning
 from .frequency import grid_size, infer_frequency
 from .messages import Rows, cell_repr, display, first_true
 
 _TIME_FORMATS = ("Use ISO dates like 2000-01-31 or 2000-01-31 12:00, months like 1949-01, "
-                 "quarters like 1970 Q1, or integer periods")
+                 "quarters like 1970 Q1, Unix epoch seconds or milliseconds, or integer periods")
 _QUARTER_PATTERNS = (r"(?P<year>\d{4})\s*-?\s*[Qq](?P<quarter>[1-4])",
                      r"[Qq](?P<quarter>[1-4])\s*-?\s*(?P<year>\d{4})")
 _MAX_STEP = pd.Timedelta.max  # about 292 years
@@ -46,10 +46,41 @@ def parse_times(column: pd.Series, rows: Rows, name: str) -> pd.Series:
     if is_datetime64_any_dtype(column):
         return _to_ns(column, column, rows, where)
     if is_integer_dtype(column):
-        return column.astype("int64")
+        return _epoch_or_periods(column.astype("int64"), rows, where)
     if is_float_dtype(column):
         return _whole_periods(column.to_numpy(dtype="float64"), column, rows, where)
     return _parse_time_text(column, rows, where)
+
+
+#: Unix epoch times forecastkit recognises in an integer time column: 2000-01-01 to 2100-01-01,
+#: in seconds (10 digits) or milliseconds (13 digits).
+EPOCH_SECONDS = (946_684_800, 4_102_444_800)
+
+
+def _epoch_or_periods(values: pd.Series, rows: Rows, where: str) -> pd.Series:
+    """Integers as Unix epoch times (UTC, naive) when every one is an epoch second or millisecond
+    between 2000 and 2100 (:data:`EPOCH_SECONDS`), said with an
+    :class:`~forecastkit.errors.EpochTimesWarning`; else integer periods.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     _epoch_or_periods(pd.Series([1609459200, 1609462800]), Rows("<DataFrame>"), "t").tolist()
+    [Timestamp('2021-01-01 00:00:00'), Timestamp('2021-01-01 01:00:00')]
+    >>> _epoch_or_periods(pd.Series([1990, 1991]), Rows("<DataFrame>"), "t").tolist()
+    [1990, 1991]
+    """
+    low, high = EPOCH_SECONDS
+    for unit, scale, digits in (("s", 1, 10), ("ms", 1000, 13)):
+        if len(values) and values.between(low * scale, high * scale).all():
+            times = pd.to_datetime(values, unit=unit).astype("datetime64[ns]")
+            name = "seconds" if unit == "s" else "milliseconds"
+            warnings.warn(EpochTimesWarning(f"The {digits}-digit integers of {where} are read as Unix epoch {name} "
+                                            f"(UTC): {times.iloc[0]} to {times.iloc[-1]}."), stacklevel=4)
+            return times
+    return values
 
 
 def _whole_periods(numbers: np.ndarray, column: pd.Series, rows: Rows, where: str) -> pd.Series:
@@ -114,7 +145,7 @@ def _parse_time_text(column: pd.Series, rows: Rows, where: str) -> pd.Series:
     if is_integer_dtype(integers):
         compact = _compact_dates(text, integers)
         if compact is None:
-            return integers.astype("int64")
+            return _epoch_or_periods(integers.astype("int64"), rows, where)
         return _to_ns(compact, column, rows, where)
     if is_float_dtype(integers) and not integers.isna().any():  # all numbers, some not integers
         return _whole_periods(integers.to_numpy(dtype="float64"), column, rows, where)
