@@ -172,7 +172,8 @@ def resolved_line(settings: RunSettings, panel: Panel, horizon: int, lookbacks: 
     ``splitter`` (evaluate): its stride is shown, resolved as the walk-forward resolves it.
     """
     season = settings.season or panel.season_length()
-    parts = [f"season {season} ({'given' if settings.season else f'resolved from the frequency {panel.freq}'})",
+    found = f"resolved from the frequency {panel.freq}" if panel.freq else "integer periods: none unless given"
+    parts = [f"season {season} ({'given' if settings.season else found})",
              f"horizon {horizon} ({'given' if settings.horizon is not None else 'resolved: the season length'})"]
     if settings.lookback:
         parts.append(f"lookback {settings.lookback} (given)")

@@ -428,3 +428,21 @@ def test_a_usage_error_is_one_line():
     result = run("evaluate", "--cohorts", "x")
     assert result.returncode == 2 and result.stderr.strip().splitlines() == [
         "forecastkit evaluate: error: argument --cohorts: invalid int value: 'x'. See `forecastkit evaluate --help`."]
+
+
+def test_messages_speak_the_command_line(tmp_path, capsys):
+    # Python syntax and row numbers where a user of the command line means something else
+    from forecastkit.cli import main
+
+    wide = tmp_path / "wide.csv"
+    wide.write_text("date,a,b\n2020-01-01,1,2\n2020-02-01,2,3\n2020-03-01,3,4\n")
+    assert main(["forecast", "--data", str(wide), "--model", "naive", "--out", str(tmp_path / "f.csv")]) == 1
+    assert "or to several: use `--target a,b`." in capsys.readouterr().err
+    assert main(["evaluate", "--data", "airline", "--start", "1958", "--models", "naive", "--no-baselines",
+                 "--out", str(tmp_path / "r")]) == 1
+    assert "origin 1958 (a row number: for the year, give a date such as 1958-01-01)" in capsys.readouterr().err
+    years = tmp_path / "years.csv"
+    years.write_text("year,v\n" + "".join(f"{1990 + k},{k % 3}\n" for k in range(12)))
+    assert main(["forecast", "--data", str(years), "--model", "naive", "--horizon", "2",
+                 "--out", str(tmp_path / "y.csv")]) == 0
+    assert "season 1 (integer periods: none unless given)" in capsys.readouterr().err

@@ -12,6 +12,8 @@ Examples
 'Or add `--skip-short` to leave such series out.'
 >>> to_flags("A recursive forecast needs one output step. Use strategy='direct', or bag=1.")
 'A recursive forecast needs one output step. Use `--strategy direct`, or `--bag 1`.'
+>>> to_flags("Set `target` to one of them, or to several: use target='a,b'.")
+'Set `--target` to one of them, or to several: use `--target a,b`.'
 >>> to_flags("Set `folds` instead of `start`, or `mode='local'`.")
 'Set `--folds` instead of `--start`, or `--local`.'
 >>> to_flags("Choose one of `n_jobs` and `scheduler`.")
@@ -30,7 +32,7 @@ from ..settings import commands_of, flag, setting_field, setting_names
 _NAME = re.compile(r"`([a-z][a-z_]*)(=True)?`")
 _SWITCH_ON = re.compile(r"\b([Ss])et `([a-z][a-z_]*)` to True\b")
 _MODE = re.compile(r"`mode='(local|global)'`")
-_USE_VALUE = re.compile(r"\b([Uu]se|or) ([a-z][a-z_]*)=('?)([A-Za-z0-9_-]+(?:\.[0-9]+)?)\3")
+_USE_VALUE = re.compile(r"\b([Uu]se|or) ([a-z][a-z_]*)=('?)([A-Za-z0-9_,-]+(?:\.[0-9]+)?)\3")
 
 #: Python argument names that differ from their setting's name (scikit-learn's ``n_jobs``).
 PYTHON_NAMES = {"n_jobs": "jobs", "future": "future_data"}

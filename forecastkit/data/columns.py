@@ -203,7 +203,7 @@ def _infer_target(raw: pd.DataFrame, rows: Rows, time: str, id: str | None,
                         f"{time!r} (columns: {list(raw.columns)}). Set `target` to the name of the "
                         f"column to forecast.")
     raise ConfigError(f"Cannot choose the target in {rows.where}: several numeric columns "
-                      f"{candidates}. Set `target` to one of them, or to several as "
+                      f"{candidates}. Set `target` to one of them, or to several: use "
                       f"target='a,b'.")
 
 

@@ -172,7 +172,7 @@ def _validate(raw: pd.DataFrame, rows: Rows, options: LoadOptions) -> Panel:
     if options.freq is not None and not is_datetime64_any_dtype(times):
         raise ConfigError(f"`freq` applies to datetime time columns, but column "
                           f"{columns.time!r} of {rows.where} holds integer periods. Set `freq` "
-                          f"to None. Received: freq={options.freq!r}")
+                          f"to None (leave it out). Received: freq={options.freq!r}")
     ids, codes = row_ids(raw, rows, columns.id)
     check_unique_and_increasing(times, ids, codes, rows, columns.id is not None)
     wide = columns.id is None and len(columns.targets) > 1  # one series per target column

@@ -236,8 +236,10 @@ class WalkForward:
         if self.start is not None:
             start = self._start_position(times)
             if start > last:
+                year = (isinstance(self.start, int) and isinstance(times, pd.DatetimeIndex) and 1000 <= start <= 2999)
+                hint = f" (a row number: for the year, give a date such as {start}-01-01)" if year else ""
                 raise DataError(
-                    f"`start` origin {self.start} leaves no complete horizon of {horizon} in a "
+                    f"`start` origin {self.start}{hint} leaves no complete horizon of {horizon} in a "
                     f"series of {n} rows; the latest possible origin is row {last}. Use an earlier `start`. "
                     f"Received: start={self.start!r}"
                 )
