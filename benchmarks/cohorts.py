@@ -4,7 +4,7 @@ cohort of series ending together (``--cohorts``)?
 A global fit may train on nothing at or after the earliest cut-off of the series it forecasts.
 With one fit per origin (``--cohorts 1``) every series therefore trains up to the earliest
 series' cut-off; with cohorts, each group of series ending together has its own fit, trained up
-to that group's cut-off (``forecastkit.evaluation.plan.group_by_cutoff``). Two panels, each
+to that group's cut-off (``forecastkit.evaluation.cohorts.group_by_cutoff``). Two panels, each
 evaluated whole process by ``forecastkit evaluate --models mlp,naive --no-baselines`` at each
 ``--cohorts`` of ``--values``:
 

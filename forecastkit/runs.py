@@ -199,9 +199,10 @@ def resolved_line(settings: RunSettings, panel: Panel, horizon: int, lookbacks: 
 def planned(settings: RunSettings, panel: Panel, splitter: WalkForward) -> tuple[WalkForward, int, int]:
     """The splitter an evaluation of ``panel`` resolves, the number of series it keeps and the
     cohorts a global model fits per origin (:func:`~forecastkit.evaluation.plan.resolve_run`,
-    :func:`~forecastkit.evaluation.plan.group_by_cutoff`; quietly: the walk-forward itself
+    :func:`~forecastkit.evaluation.cohorts.group_by_cutoff`; quietly: the walk-forward itself
     warns and raises)."""
-    from .evaluation.plan import group_by_cutoff, is_global, resolve_run, series_of
+    from .evaluation.cohorts import group_by_cutoff
+    from .evaluation.plan import is_global, resolve_run, series_of
 
     horizon = splitter.horizon
     try:

@@ -10,7 +10,7 @@ Each fit trains on a fresh clone of the model's Forecaster (transforms included)
 training slice alone, seeded by :func:`~.plan.fit_seed`. A global fit trains every series
 before the earliest cut-off in time of the series it forecasts, so no series' training
 sees another's future (on a panel whose series end at different times, each cohort of
-series ending together has its own fit: :func:`~.plan.group_by_cutoff`).
+series ending together has its own fit: :func:`~.cohorts.group_by_cutoff`).
 """
 
 from __future__ import annotations

@@ -43,6 +43,7 @@ from ..forecaster.options import cut_lookback
 from ..formatting import format_times, listing
 from ..models.registry import get_spec
 from ..settings import DEFAULTS
+from .cohorts import group_by_cutoff
 from .splits import WalkForward
 
 #: Reference baselines added to every evaluation unless ``baselines=False``.
@@ -88,7 +89,7 @@ class Series:
 @dataclass
 class Unit:
     """What one chain of fits covers: one series (local), or for a global model all of them
-    (id ``"*"``) or one cohort of them (ids ``"*1"``, ``"*2"``, ...: see :func:`group_by_cutoff`).
+    (id ``"*"``) or one cohort of them (ids ``"*1"``, ``"*2"``, ...: see :func:`~.cohorts.group_by_cutoff`).
 
     ``series``: the series its fits forecast; ``trains``: the series whose rows train them
     (None: ``series``); ``folds``: every one's folds by id.
@@ -303,7 +304,7 @@ def global_shortfall(label: str, forecaster: Forecaster, series: list[Series], s
     """``(series, message)`` of the first series a global fit would train on too few rows, or None.
 
     Each global fit trains every series on its rows before the earliest cut-off in time of the
-    series it forecasts, its cohort (:func:`group_by_cutoff`; :func:`~.jobs.training_panel`),
+    series it forecasts, its cohort (:func:`~.cohorts.group_by_cutoff`; :func:`~.jobs.training_panel`),
     so a series that starts late can have enough rows before its own origins but too few
     before a cohort member's earlier ones. (A series another cohort forecasts simply trains
     no fit it has too few rows for.)
@@ -390,7 +391,7 @@ def _warn_if_cut(models, entries: dict, series: list[Series], splitter: WalkForw
 
 def units_of(forecaster: Forecaster, series: list[Series], folds: dict, cohorts: int = 1) -> list[Unit]:
     """One unit per series, or for a global neural model on a panel one per cohort of series
-    whose training ends together (:func:`group_by_cutoff`, at most ``cohorts`` of them), each trained
+    whose training ends together (:func:`~.cohorts.group_by_cutoff`, at most ``cohorts`` of them), each trained
     on every series' rows before the cohort's cut-off."""
     if not is_global(forecaster, series):
         return [Unit(s.sid, [s], {s.sid: folds[s.sid]}) for s in series]
@@ -407,97 +408,6 @@ def units_of(forecaster: Forecaster, series: list[Series], folds: dict, cohorts:
     if len(groups) == 1:
         return [Unit(GLOBAL_ID, series, every)]
     return [Unit(f"{GLOBAL_ID}{i}", group, every, series) for i, group in enumerate(groups, 1)]
-
-
-def group_by_cutoff(series: list[Series], folds: dict, most: int) -> list[list[Series]]:
-    """The cohorts of a global model's fits: ``series`` grouped by the time their first fit's
-    training ends, at most ``most`` groups, earliest first.
-
-    A global fit may train on no row at or after the earliest cut-off of the origins it
-    serves, or a series would learn from another's future. On a panel whose series end at
-    different times one fit for all would leave every series' training at the earliest
-    series' cut-off (stale for the others: on a synthetic hourly panel whose every other
-    series ends 260 hours early, the mlp's error on the longer series was 7-8% higher, seeds
-    0-2). So each cohort of series ending together gets its own fit, on every series' rows
-    before the cohort's cut-off. Series whose cut-offs fall at more than ``most`` distinct
-    times are split into ``most`` groups of neighbours (series with the same cut-off stay
-    together), each trained up to its earliest member's cut-off, so that no series loses more
-    of the time before its own cut-off than it must (:func:`least_stale`).
-
-    Examples
-    --------
-    >>> from forecastkit.evaluation.splits import WalkForward
-    >>> def series(sid, n):
-    ...     return Series(sid, np.zeros(n), pd.RangeIndex(n), None, [], None)
-    >>> panel = [series("a", 40), series("b", 30), series("c", 40), series("d", 35)]
-    >>> folds = {s.sid: WalkForward(horizon=2, folds=2).split(len(s.y)) for s in panel}
-    >>> [[s.sid for s in group] for group in group_by_cutoff(panel, folds, 4)]
-    [['b'], ['d'], ['a', 'c']]
-    >>> [[s.sid for s in group] for group in group_by_cutoff(panel, folds, 2)]  # d loses 5 of 32 rows, not b
-    [['b'], ['a', 'c', 'd']]
-    >>> len(group_by_cutoff(panel, folds, 1))
-    1
-    """
-    ends = {s.sid: s.times[folds[s.sid][0].train_end] for s in series}
-    times = sorted(set(ends.values()))
-    if len(times) <= most:
-        rank = {t: i for i, t in enumerate(times)}
-    else:  # per cut-off time: the latest start among its series, whose share of history is smallest
-        origin = min(s.times[0] for s in series)
-        starts = {}
-        for s in series:
-            starts[ends[s.sid]] = max(starts.get(ends[s.sid], s.times[0]), s.times[0])
-        cuts = np.array([_elapsed(t, origin) for t in times], float)
-        rank = dict(zip(times, least_stale(cuts, most, np.array([_elapsed(starts[t], origin) for t in times],
-                                                                 float)).tolist()))
-    groups: dict = {}
-    for s in series:
-        groups.setdefault(rank[ends[s.sid]], []).append(s)
-    return [groups[k] for k in sorted(groups)]
-
-
-def least_stale(cuts: np.ndarray, most: int, starts: np.ndarray | None = None) -> np.ndarray:
-    """The group of each of the sorted, distinct cut-off times ``cuts`` (numbers): at most
-    ``most`` groups of neighbours, each trained up to its first cut-off, chosen so that the
-    largest share of its own history that a series loses, ``(own cut - group's cut) / (own
-    cut - own start)``, is as small as ``most`` groups allow. ``starts``: per cut-off, the
-    latest start among its series (default: all at 0).
-
-    For a share ``keep`` of every series' history to be kept, greedy grouping (each group as
-    long as it can be) needs the fewest groups; the largest ``keep`` needing at most ``most``
-    groups is found by bisection.
-
-    Examples
-    --------
-    >>> least_stale(np.array([60.0, 70, 80, 1000, 1100, 2500]), 3).tolist()
-    [0, 0, 0, 1, 1, 2]
-    >>> least_stale(np.array([60.0, 70, 80, 1000, 1100, 2500]), 1).tolist()
-    [0, 0, 0, 0, 0, 0]
-    >>> least_stale(np.array([10.0, 20, 30]), 2, starts=np.array([0.0, 0, 25])).tolist()  # 30 started late
-    [0, 0, 1]
-    """
-    starts = np.zeros(len(cuts)) if starts is None else starts
-
-    def greedy(keep: float) -> np.ndarray:
-        group, first, index = 0, cuts[0], np.empty(len(cuts), np.int64)
-        for i, (cut, start) in enumerate(zip(cuts, starts)):
-            if first - start < keep * (cut - start):
-                group, first = group + 1, cut
-            index[i] = group
-        return index
-
-    low, high = 0.0, 1.0  # keep >= 0 holds in one group only when no start is after the first cut
-    for _ in range(40):
-        middle = (low + high) / 2
-        low, high = (middle, high) if greedy(middle)[-1] < most else (low, middle)
-    return np.minimum(greedy(low), most - 1)  # series starting after earlier cut-offs may need more
-
-
-def _elapsed(time, first) -> float:
-    """``time - first`` as a number (nanoseconds for timestamps)."""
-    if isinstance(time, pd.Timestamp):
-        return float(time.value - pd.Timestamp(first).value)
-    return float(time - first)
 
 
 def grouped_reason(label: str, forecaster: Forecaster) -> str | None:
@@ -602,7 +512,7 @@ def plan_jobs(entries: dict, series: list[Series], folds: dict, seed: int, done:
     each neural model the grouped layers cover in fold-parallel groups; ``checkpoints``: the
     folder of warm-started chains' checkpoints (None: in memory, none kept); ``scoring``: what
     every job scores of the forecast distributions (:class:`~.probabilistic.Scoring`), or None;
-    ``cohorts``: the most fits per origin group of a global model (:func:`group_by_cutoff`).
+    ``cohorts``: the most fits per origin group of a global model (:func:`~.cohorts.group_by_cutoff`).
     """
     jobs = []
     for label, forecaster in entries.items():

@@ -166,7 +166,7 @@ class WalkForward:
         A global model on a panel whose series end at different times: at most this many fits
         per fit index, one per group of series whose training ends together, each trained on
         every series' rows before its group's cut-off
-        (:func:`~forecastkit.evaluation.plan.group_by_cutoff`); 1: one fit, every series
+        (:func:`~forecastkit.evaluation.cohorts.group_by_cutoff`); 1: one fit, every series
         trained up to the earliest series' cut-off.
     """
 

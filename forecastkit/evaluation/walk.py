@@ -15,7 +15,7 @@ the earliest of them, so no series' training sees another's future. Its fits are
 under the id ``"*"`` (:data:`forecastkit.data.GLOBAL_ID`). On a panel whose series end at
 different times, fit ``k`` is made once per cohort of series ending together (at most
 ``splitter.cohorts``, ids ``"*1"``, ``"*2"``, ...), each on every series' rows before the
-cohort's cut-off (:func:`~forecastkit.evaluation.plan.group_by_cutoff`). A fit that raises or diverges is
+cohort's cut-off (:func:`~forecastkit.evaluation.cohorts.group_by_cutoff`). A fit that raises or diverges is
 recorded as failed and the run goes on. With a warm start, the weights each fit leaves are
 checkpointed in the run directory before its commit, so a resumed chain continues from them.
 
