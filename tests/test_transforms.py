@@ -70,3 +70,16 @@ def test_positive_only_transforms_reject_non_positive_training_data():
 def test_bad_options(kwargs, message):
     with pytest.raises(ConfigError, match=message):
         TargetTransform(**kwargs)
+
+
+@pytest.mark.parametrize("y, difference, expected", [
+    (np.full(12, 5.0), False, [5.0, 5.0, 5.0]),  # a constant series stays constant
+    (np.zeros(12), True, [0.0, 0.0, 0.0]),  # an all-zero one never goes negative
+    (np.arange(12.0) * 2 + 1, True, [25.0, 27.0, 29.0]),  # a straight line continues
+])
+def test_a_flat_training_history_is_continued_whatever_the_model_says(y, difference, expected):
+    # the scale of a flat history fell back to 1, so a global network's output for it (noise
+    # learned from the other series) came through: 5.008, 4.999, 5.025; -0.0012 for zeros
+    t = TargetTransform("standard", difference=difference).fit(y)
+    assert t.inverse(np.array([0.3, -0.7, 1.9]), history=y).tolist() == expected
+    assert TargetTransform.from_dict(t.to_dict()).inverse(np.array([0.3, -0.7, 1.9]), history=y).tolist() == expected

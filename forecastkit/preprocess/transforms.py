@@ -155,6 +155,8 @@ class TargetTransform:
             params["scale"] = float(np.ptp(z)) or 1.0
         else:
             params["mean"], params["scale"] = 0.0, 1.0
+        if self.scaler in ("standard", "minmax") and z.size and np.ptp(z) == 0:
+            params["flat"] = 1.0  # nothing varied in training: forecasts continue it exactly (see inverse)
         return self
 
     # -- application -------------------------------------------------------------------
@@ -174,13 +176,18 @@ class TargetTransform:
                 positions: np.ndarray | None = None) -> np.ndarray:
         """Map transformed forecasts back to the original scale.
 
+        Where the modelled training values did not vary (a constant series, or with
+        differences a straight line), the forecast continues them exactly, whatever ``z``: a
+        global network's output for such a series is noise learned from the others.
+
         ``z`` may be 1-D (one path) or 2-D (rows of paths of the same history, last axis the
         horizon). ``history``: the observed values before the forecast (original scale, at
         least :attr:`lost` of them), at grid ``positions`` (default ``0, 1, ...``); the forecast
         continues at the positions after the last one. Without seasonal steps, ``anchor``
         (the last observed value, one per row of ``z``) may stand for the history.
         """
-        z = np.asarray(z, dtype=float) * self.params["scale"] + self.params["mean"]
+        scale = 0.0 if self.params.get("flat") else self.params["scale"]  # a flat history: the model adds nothing
+        z = np.asarray(z, dtype=float) * scale + self.params["mean"]
         if history is None and anchor is not None and not self.seasonal_lag and self.seasonality is None:
             if self.difference:  # one anchor per row of z
                 start = self._forward_power(np.asarray(anchor, dtype=float), self.params)
