@@ -130,6 +130,14 @@ def test_epoch_integers_are_read_as_times(tmp_path, scale, unit):
     assert load_csv(write(tmp_path, "year,v\n1990,1\n1991,2\n1992,3\n")).frame["time"].tolist() == [1990, 1991, 1992]
 
 
+def test_pandas_row_numbers_in_a_csv_are_not_a_column(tmp_path):
+    # DataFrame.to_csv() writes its index as an unnamed first column: "several numeric columns ['', 'sales']"
+    path = tmp_path / "indexed.csv"
+    pd.DataFrame({"month": pd.date_range("2020-01-01", periods=6, freq="MS"), "sales": range(6)}).to_csv(path)
+    panel = load_csv(path)
+    assert panel.target == "sales" and panel.frame["y"].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+
+
 def test_ids_differing_only_by_surrounding_spaces_are_one_series(tmp_path):
     text = "id,month,y\n" + "".join(f"{'A' if m < 7 else ' A '},2020-{m:02d}-01,{m}\nB,2020-{m:02d}-01,{m}\n"
                                      for m in range(1, 13))

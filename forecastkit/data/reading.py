@@ -52,6 +52,8 @@ def read_csv(path: str, source: str | None = None) -> tuple[pd.DataFrame, Rows]:
                         f"at least one row below the header.")
     raw = table.iloc[1:].reset_index(drop=True)
     raw.columns = names
+    if names[0] == "" and raw.iloc[:, 0].astype(str).str.strip().tolist() == [str(i) for i in range(len(raw))]:
+        raw = raw.iloc[:, 1:]  # pandas' row numbers (to_csv with its index): not data
     return raw, Rows(source, lines=_data_lines(text, lines, len(raw), delimiter))
 
 
