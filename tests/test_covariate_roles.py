@@ -552,3 +552,15 @@ def test_read_future_time_kinds_must_match(tmp_path):
                          "price": [1, 2]})
     raises(DataError, lambda: read_future(data, panel, 1, time="date"),
            "are integer periods but the history", "has dates")
+
+
+def test_day_first_future_dates_are_read_on_the_history_s_grid(tmp_path):
+    # 01/01, 01/02, 01/03/2020 read as days (D) or as months (MS): the monthly history settles it
+    months = pd.date_range("2015-01-01", periods=60, freq="MS")
+    history = from_pandas(pd.DataFrame({"month": months, "sales": np.arange(60.0), "price": 1.0}),
+                          time="month", target="sales", future_covariates="price")
+    path = write(tmp_path, "month,price\n01/01/2020,10\n01/02/2020,11\n01/03/2020,12\n", "future.csv")
+    with pytest.warns(UserWarning, match=r"as day/month/year dates .*so they lie on the MS grid of the history"):
+        future = read_future(path, history, 3)
+    assert future["time"].tolist() == list(pd.date_range("2020-01-01", periods=3, freq="MS"))
+    assert future["price"].tolist() == [10.0, 11.0, 12.0]

@@ -104,7 +104,7 @@ def read_future(data, panel: Panel, horizon: int, *, time=None, id=None) -> pd.D
                         f"the history.")
     time = _time_column(raw, rows, time)
     id_column = _id_column(raw, rows, time, id, panel)
-    ticks = _ticks(parse_times(raw[time], rows, time), rows, time, panel)
+    ticks = _ticks(parse_times(raw[time], rows, time, panel.freq), rows, time, panel)
     if id_column is None:
         codes = np.zeros(len(raw), dtype="int64")
     else:

@@ -29,8 +29,11 @@ _DAY_MONTH = re.compile(r"\d{1,2}([/.-])\d{1,2}\1\d{2,4}\b")
 _ISO_HINT = "Write the dates as ISO dates (YYYY-MM-DD)"
 
 
-def parse_times(column: pd.Series, rows: Rows, name: str) -> pd.Series:
+def parse_times(column: pd.Series, rows: Rows, name: str, grid: str | None = None) -> pd.Series:
     """Parse a time column into datetime64[ns] (maybe tz-aware) or int64 periods.
+
+    ``grid``: the frequency the times must lie on, when known (future data: the history's),
+    which settles dates that read as day/month/year and as month/day/year.
 
     Examples
     --------
@@ -49,7 +52,7 @@ def parse_times(column: pd.Series, rows: Rows, name: str) -> pd.Series:
         return _epoch_or_periods(column.astype("int64"), rows, where)
     if is_float_dtype(column):
         return _whole_periods(column.to_numpy(dtype="float64"), column, rows, where)
-    return _parse_time_text(column, rows, where)
+    return _parse_time_text(column, rows, where, grid)
 
 
 #: Unix epoch times forecastkit recognises in an integer time column: 2000-01-01 to 2100-01-01,
@@ -137,7 +140,7 @@ def _check_present(missing, rows: Rows, where: str) -> None:
                         f"a timestamp: fill it in or delete the row.")
 
 
-def _parse_time_text(column: pd.Series, rows: Rows, where: str) -> pd.Series:
+def _parse_time_text(column: pd.Series, rows: Rows, where: str, grid: str | None = None) -> pd.Series:
     """Parse strings: integer periods, YYYYMMDD, quarters ('1970 Q1') or dates."""
     text = column.astype("str")
     _check_present(text.eq(""), rows, where)
@@ -153,7 +156,7 @@ def _parse_time_text(column: pd.Series, rows: Rows, where: str) -> pd.Series:
     if quarters is not None:
         parsed = _quarter_starts(*quarters, column, rows, where)
     else:
-        parsed = _parse_dates(text, column, rows, where)
+        parsed = _parse_dates(text, column, rows, where, grid)
     return _to_ns(parsed, column, rows, where)
 
 
@@ -169,7 +172,7 @@ def _quarter_starts(year, quarter, bad, column: pd.Series, rows: Rows,
     return pd.Series(days.astype("datetime64[ns]"))
 
 
-def _parse_dates(text: pd.Series, column: pd.Series, rows: Rows, where: str) -> pd.Series:
+def _parse_dates(text: pd.Series, column: pd.Series, rows: Rows, where: str, grid: str | None = None) -> pd.Series:
     """Dates in one format; DataError naming the first unparseable value or mixed zones."""
     try:
         parsed, bad = _parse_date_text(text)
@@ -181,7 +184,7 @@ def _parse_dates(text: pd.Series, column: pd.Series, rows: Rows, where: str) -> 
     _check_parsed(bad, column, rows, where)
     formats = _guessed_formats(str(text.iloc[0]).strip())
     if len(formats) == 2:  # numeric dates: day/month/year or month/day/year?
-        parsed = _day_or_month_first(text.str.strip(), parsed, formats, column, rows, where)
+        parsed = _day_or_month_first(text.str.strip(), parsed, formats, column, rows, where, grid)
     if parsed.dt.tz is not None:  # pandas reads a time without offset after one with as UTC
         _check_one_offset(text, column, rows, where)
     return parsed
@@ -254,7 +257,7 @@ def _guessed_formats(first: str) -> list[str]:
 
 
 def _day_or_month_first(text: pd.Series, parsed: pd.Series, formats: list[str],
-                        column: pd.Series, rows: Rows, where: str) -> pd.Series:
+                        column: pd.Series, rows: Rows, where: str, grid: str | None = None) -> pd.Series:
     """Numeric dates read month/day/year, unless only day/month/year reads them all or puts
     them on a regular grid (then with a warning); DataError if the order cannot be told.
 
@@ -280,6 +283,10 @@ def _day_or_month_first(text: pd.Series, parsed: pd.Series, formats: list[str],
                f"regular grid")
         return _warn_day_first(day_first, where, example, why)
     if grids[0] is not None and grids[1] is None:
+        return month_first
+    if grid is not None and grids[1] == grid != grids[0]:  # the history's grid settles it
+        return _warn_day_first(day_first, where, example, f"so they lie on the {grid} grid of the history")
+    if grid is not None and grids[0] == grid != grids[1]:
         return month_first
     both = (f"both readings lie on a regular grid ({grids[0]} and {grids[1]})" if grids[0]
             else "neither reading lies on a regular grid")
