@@ -488,8 +488,7 @@ def job_cost(job: Job) -> float:
     >>> job_cost(naive) < job_cost(arima)
     True
     """
-    rows = sum(f.train_end - f.train_start for unit, fit in job.pairs for s in unit.series
-               for f in unit.folds[s.sid] if f.fit == fit)
+    rows = sum(f.train_end - f.train_start for unit, fit in job.pairs for _, f in unit.training(fit))
     spec = get_spec(job.template.model)
     if spec.kind == "baseline":
         return rows / 100 * BASELINE_SECONDS.get(spec.name, 0.005)
