@@ -138,6 +138,17 @@ def test_pandas_row_numbers_in_a_csv_are_not_a_column(tmp_path):
     assert panel.target == "sales" and panel.frame["y"].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
 
 
+def test_hourly_local_times_with_daylight_saving_are_read_as_utc(tmp_path):
+    # pandas' to_csv of a Europe/Berlin index: +01:00 then +02:00 (refused as "mixed time zones")
+    local = pd.date_range("2021-03-27 00:00", periods=72, freq="h", tz="Europe/Berlin")
+    pd.DataFrame({"time": local, "load": range(72)}).to_csv(tmp_path / "load.csv", index=False)
+    with pytest.warns(UserWarning, match=r"local time with daylight saving \(UTC offsets \+01:00 and \+02:00\): "
+                                         r"read as UTC, 2021-03-26 23:00:00\+00:00"):
+        panel = load_csv(tmp_path / "load.csv")
+    assert panel.freq == "h" and len(panel.frame) == 72
+    assert panel.frame["time"].tolist() == list(local.tz_convert("UTC"))
+
+
 def test_ids_differing_only_by_surrounding_spaces_are_one_series(tmp_path):
     text = "id,month,y\n" + "".join(f"{'A' if m < 7 else ' A '},2020-{m:02d}-01,{m}\nB,2020-{m:02d}-01,{m}\n"
                                      for m in range(1, 13))

@@ -177,6 +177,9 @@ def _parse_dates(text: pd.Series, column: pd.Series, rows: Rows, where: str, gri
     try:
         parsed, bad = _parse_date_text(text)
     except (ValueError, OverflowError):  # mixed UTC offsets
+        utc = _daylight_saving_as_utc(text, where)
+        if utc is not None:
+            return utc
         _check_one_offset(text, column, rows, where)
         raise DataError(f"Cannot parse the time values in {where}: they mix UTC offsets or "
                         f"formats. Write all timestamps in one format and one UTC "
@@ -337,21 +340,58 @@ def _to_datetime(text: pd.Series, format: str) -> pd.Series:
     return parsed
 
 
-def _check_one_offset(text: pd.Series, column: pd.Series, rows: Rows, where: str) -> None:
-    """Raise DataError if timestamps carry different UTC offsets (or some none)."""
+def _zones(text: pd.Series) -> pd.Series | None:
+    """Each timestamp's UTC offset as ``+HH:MM`` (``"none"`` without one); None when none has one."""
     zone = text.str.strip().str.extract(_TZ_SUFFIX, expand=False)
     if zone.isna().all():
-        return
-    zone = (zone.fillna("none").str.replace("Z", "+00:00", regex=False)
+        return None
+    return (zone.fillna("none").str.replace("Z", "+00:00", regex=False)
             .str.replace(r"^([+-]\d{2})$", r"\1:00", regex=True)
             .str.replace(r"^([+-]\d{2})(\d{2})$", r"\1:\2", regex=True))
-    differ = first_true(zone.ne(zone.iloc[0]))
+
+
+def _daylight_saving(zone: pd.Series) -> bool:
+    """Whether the offsets are two, an hour apart: local time with daylight saving."""
     offsets = set(zone)
-    if differ is not None and "none" not in offsets and len(offsets) == 2 and _hour_apart(*offsets):
+    return "none" not in offsets and len(offsets) == 2 and _hour_apart(*offsets)
+
+
+def _daylight_saving_as_utc(text: pd.Series, where: str) -> pd.Series | None:
+    """Local times with daylight saving read as UTC instants (tz-aware), when those lie on a
+    regular grid finer than a day (hourly data): every timestamp carries its own offset, so
+    nothing is lost, and the UTC hours are evenly spaced where the local ones are not. None
+    otherwise (daily data at local midnights are not evenly spaced in UTC)."""
+    zone = _zones(text)
+    if zone is None or not _daylight_saving(zone):
+        return None
+    utc = pd.to_datetime(text.str.strip(), utc=True, errors="coerce")
+    if utc.isna().any() or utc.nunique() != text.str.strip().nunique():  # two local times, one instant: no
+        return None
+    freq = _regular_grid(utc)
+    try:
+        finer = freq is not None and pd.Timedelta(to_offset(freq)) < pd.Timedelta(days=1)
+    except ValueError:  # a calendar offset (months, ...): not finer than a day
+        finer = False
+    if not finer:
+        return None
+    warnings.warn(f"The time values in {where} are local time with daylight saving (UTC offsets "
+                  f"{' and '.join(sorted(set(zone)))}): read as UTC, {utc.iloc[0]} to {utc.iloc[-1]}.",
+                  UserWarning, stacklevel=5)
+    return utc
+
+
+def _check_one_offset(text: pd.Series, column: pd.Series, rows: Rows, where: str) -> None:
+    """Raise DataError if timestamps carry different UTC offsets (or some none)."""
+    zone = _zones(text)
+    if zone is None:
+        return
+    differ = first_true(zone.ne(zone.iloc[0]))
+    if differ is not None and _daylight_saving(zone):
         raise DataError(f"Mixed time zones in {where}: {rows.at(0)} has UTC offset {zone.iloc[0]} but "
-                        f"{rows.at(differ)} has {cell_repr(column, differ)}, local time with daylight saving. "
-                        "For hourly or finer data convert the timestamps to UTC; for daily or coarser data "
-                        "write the dates without time and offset (e.g. 2021-03-29).")
+                        f"{rows.at(differ)} has {cell_repr(column, differ)}, local time with daylight saving, "
+                        "which is read as UTC only where that makes an evenly spaced hourly (or finer) grid. "
+                        "Convert the timestamps to UTC, or for daily or coarser data write the dates without "
+                        "time and offset (e.g. 2021-03-29).")
     if differ is not None:
         first = "no UTC offset" if zone.iloc[0] == "none" else f"UTC offset {zone.iloc[0]}"
         raise DataError(f"Mixed time zones in {where}: {rows.at(0)} has {first} but "
