@@ -64,6 +64,21 @@ def data_source(settings: RunSettings) -> tuple[Path, str | None]:
                     f"({', '.join(datasets.CATALOGUE)}). Check the path.")
 
 
+def read_by_run(settings: RunSettings, path: Path) -> str | None:
+    """The setting (``data`` or ``future_data``) whose file ``path`` is, if the run reads it:
+    writing there would replace the data."""
+    for name in ("data", "future_data"):
+        given = getattr(settings, name, None)
+        if name == "data" or given:
+            try:
+                source = data_source(settings)[0] if name == "data" else Path(given)
+            except DataError:  # no such data: loading says so
+                continue
+            if source.exists() and path.exists() and path.resolve() == source.resolve():
+                return name
+    return None
+
+
 #: Compressions a forecast file may end in (pandas infers them from the suffix).
 COMPRESSIONS = (".gz", ".bz2", ".xz", ".zip", ".zst")
 
@@ -90,12 +105,9 @@ def forecast_output(settings: RunSettings) -> tuple[Path | None, str]:
     parent = next((folder for folder in path.parents if folder.exists()), None)
     if parent is not None and not parent.is_dir():
         raise ConfigError(f"`out` {out!r}: {str(parent)!r} is a file, not a directory.")
-    if path.exists():
-        inputs = [data_source(settings)[0], *([Path(settings.future_data)] if settings.future_data else [])]
-        for source in inputs:
-            if source.exists() and path.resolve() == source.resolve():
-                raise ConfigError(f"`out` {out!r} is the file the forecast reads its data from: writing there "
-                                  "would replace the data. Name another file.")
+    if read_by_run(settings, path):
+        raise ConfigError(f"`out` {out!r} is the file the forecast reads its data from: writing there "
+                          "would replace the data. Name another file.")
     return path, "\t" if suffixes and suffixes[-1] == ".tsv" else ","
 
 
@@ -393,11 +405,11 @@ def prepare_run_directory(settings: RunSettings, out: Path, files: tuple[str, ..
     if settings.overwrite and settings.resume:
         raise ConfigError("`overwrite` starts the run in `out` again and `resume` continues it: pass one of them.")
     ours = [out / name for name in (STORE_NAME, *files)]
-    for name in ("data", "future_data"):
-        given = getattr(settings, name, None)
-        if given and Path(given).is_file() and any(Path(given).resolve() == p.resolve() for p in ours):
-            raise ConfigError(f"`{name}` {str(given)!r} is a file the run writes in `out` {str(out)!r}: the run would "
-                              "replace it. Move the data, or choose another `out`.")
+    for path in ours:
+        name = read_by_run(settings, path)
+        if name:
+            raise ConfigError(f"`{name}` {str(getattr(settings, name))!r} is a file the run writes in `out` "
+                              f"{str(out)!r}: the run would replace it. Move the data, or choose another `out`.")
     if not settings.overwrite and not (out / STORE_NAME).exists():
         taken = [p.name for p in ours if p.exists()]
         if taken:
