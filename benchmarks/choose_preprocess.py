@@ -44,12 +44,13 @@ from choose_defaults import DATASETS, inner_splitter, training_part  # noqa: E40
 from forecastkit import Forecaster  # noqa: E402
 from forecastkit.data import load_csv  # noqa: E402
 from forecastkit.evaluation import walk_forward  # noqa: E402
-from forecastkit.preprocess import choice  # noqa: E402
+from forecastkit.preprocess import choice, seasonality  # noqa: E402
 
 CLASSIC_DIR = ROOT.parent / "shared" / "data" / "classic"
 CLASSIC = ("monthly-car-sales", "monthly_champagne_sales", "monthly-robberies", "monthly-mean-temp",
            "daily-total-female-births", "yearly-water-usage", "daily-min-temperatures")
 SHIPPED = choice.candidates
+SHIPPED_CYCLES = seasonality.RECENT_CYCLES
 
 
 def _stl(fixed, positive, seasonal):
@@ -72,6 +73,10 @@ def _deseason_or_sdiff(fixed, positive, seasonal):
     return chains
 
 
+#: Variants that set a module constant of forecastkit for their runs: (module, name, value).
+CONSTANTS = {"auto: classical every cycle": (seasonality, "RECENT_CYCLES", None),
+             **{f"auto: classical last {k} cycles": (seasonality, "RECENT_CYCLES", k) for k in (3, 7)}}
+
 #: Variants that change the rule of ``preprocess="auto"`` (the candidates its judge compares).
 RULES = {"auto: stl": _stl, "auto: judge classical or stl": _classical_or_stl,
          "auto: judge deseason+diff or sdiff": _deseason_or_sdiff}
@@ -84,6 +89,7 @@ VARIANTS = {
     "auto without diff": {"difference": False},
     "auto (after)": {},
     **{name: {} for name in RULES},
+    **{name: {} for name in CONSTANTS},
     # the early-stopping hold-out (the latest share of the training windows), not a chain
     "auto + validation 0.2": {"params": {"validation": 0.2}},
     "auto + validation 0.05": {"params": {"validation": 0.05}},
@@ -146,6 +152,8 @@ def main(argv=None) -> int:
                 forecaster = Forecaster(model, horizon=horizon, **kwargs)
                 start = time.perf_counter()
                 choice.candidates = RULES.get(label, SHIPPED)  # in this process (FORECASTKIT_JOBS=1)
+                module, constant, value = CONSTANTS.get(label, (seasonality, "RECENT_CYCLES", SHIPPED_CYCLES))
+                setattr(module, constant, value)
                 try:
                     result = walk_forward(panel, {model: forecaster}, splitter, baselines=False, n_jobs=1)
                     board = result.leaderboard().set_index("model")

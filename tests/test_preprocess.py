@@ -80,6 +80,19 @@ def test_stl_removes_a_changing_pattern_as_it_was_and_continues_its_last_cycle()
     np.testing.assert_allclose(restored.component(np.arange(140)), s.component(np.arange(140)))
 
 
+def test_classical_indices_follow_the_latest_cycles_of_a_changed_pattern(monkeypatch):
+    # the pattern changed 7 years ago: the indices are the new one (the latest five cycles),
+    # where an average over every year would be half the old one's
+    t = np.arange(12 * 14)
+    old, new = np.sin(2 * np.pi * t / 12), np.cos(2 * np.pi * t / 12)
+    x = 100 + 0.5 * t + 3 * np.where(t < 12 * 7, old, new)
+    latest = Seasonality("classical", (12,), test=False).fit(x, t)
+    np.testing.assert_allclose(latest.component(np.arange(12)), 3 * new[:12], atol=0.05)
+    monkeypatch.setattr("forecastkit.preprocess.seasonality.RECENT_CYCLES", None)
+    every = Seasonality("classical", (12,), test=False).fit(x, t)
+    assert np.abs(every.component(np.arange(12)) - 3 * new[:12]).max() > 1.0
+
+
 def test_two_periods_are_removed_one_after_the_other():
     t = np.arange(24 * 7 * 4)
     x = 50 + 5 * np.sin(2 * np.pi * t / 24) + 3 * (t % 168 >= 120)

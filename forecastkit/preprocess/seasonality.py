@@ -30,6 +30,8 @@ from pandas.tseries.frequencies import to_offset
 from ..errors import ConfigError
 
 DESEASON_METHODS = ("none", "classical", "stl")
+#: Classical indices average the latest this many cycles of the longest period (None: all).
+RECENT_CYCLES: int | None = 5
 _NS_PER_WEEK = 7 * 86_400 * 10**9
 #: Months spanned by one step of a calendar offset, by offset class name.
 _MONTHS = {"MonthBegin": 1, "MonthEnd": 1, "QuarterBegin": 3, "QuarterEnd": 3, "YearBegin": 12, "YearEnd": 12}
@@ -113,7 +115,10 @@ class Seasonality:
     method : {"classical", "stl"}
         ``classical``: differences to a centred moving average of order ``m`` (``2 x m`` for
         even ``m``), averaged per phase and centred (R's ``decompose``, the M4 benchmarks'
-        method; on the log scale when multiplicative, i.e. geometric-mean ratios).
+        method; on the log scale when multiplicative, i.e. geometric-mean ratios), over the
+        latest :data:`RECENT_CYCLES` cycles of the longest period only, so a pattern that
+        changed over the years is removed as it is now (X-11's seasonal filters, too, weigh
+        the nearest years; ``benchmarks/results/defaults.md``, twelfth pass).
         ``stl``: statsmodels ``STL`` (one period) or ``MSTL`` (several): at the training
         positions the seasonal component itself (a pattern that changes over the years is
         removed as it was at each time), elsewhere (the horizon, later histories) its last
@@ -165,7 +170,7 @@ class Seasonality:
                     along = found[p]  # the horizon continues its last cycle as it is (not re-centred)
                     index[positions[-p:] % p] = along[-p:]
                 else:
-                    index = _per_phase(self._classical(work, p), positions, p)
+                    index = _per_phase(self._classical(work, p), positions, p, max(usable) * (RECENT_CYCLES or 0))
                     work = work - index[positions % p]
             self.indices.append(index)
             if self.method == "stl":
@@ -226,10 +231,13 @@ class Seasonality:
         return {p: result[:, k] for k, p in enumerate(periods)}
 
 
-def _per_phase(detrended: np.ndarray, positions: np.ndarray, period: int) -> np.ndarray:
-    """Mean of ``detrended`` per phase ``positions % period``, centred to mean 0."""
+def _per_phase(detrended: np.ndarray, positions: np.ndarray, period: int, span: int = 0) -> np.ndarray:
+    """Mean of ``detrended`` per phase ``positions % period``, centred to mean 0; with ``span``,
+    over the latest ``span`` positions that have a value only."""
     phase = positions % period
     ok = np.isfinite(detrended)
+    if span and ok.any():
+        ok &= positions > positions[ok].max() - span
     sums = np.bincount(phase[ok], weights=detrended[ok], minlength=period)
     counts = np.bincount(phase[ok], minlength=period)
     index = np.divide(sums, counts, out=np.zeros(period), where=counts > 0)
