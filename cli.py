@@ -1,6 +1,6 @@
 """Run forecastkit without installing the console script: ``python cli.py ...`` == ``forecastkit ...``."""
 
-from forecastkit.cli import main
+from forecastkit.cli import run
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run()

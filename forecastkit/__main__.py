@@ -1,5 +1,5 @@
 """``python -m forecastkit ...`` == ``forecastkit ...``."""
 
-from .cli import main
+from .cli import run
 
-raise SystemExit(main())
+run()

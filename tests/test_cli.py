@@ -48,6 +48,22 @@ def test_cli_py_and_module_behave_alike():
     assert "encoder_decoder" in a.stdout and "naive2" in a.stdout and "units=32" in a.stdout
 
 
+def test_command_runs_exit_handlers_and_keeps_exit_code_without_teardown(tmp_path):
+    # the console script ends with os._exit after main: exit handlers still run, output is
+    # flushed through a pipe, and the exit code is main's (0, and 2 for bad usage)
+    marker = tmp_path / "handler-ran"
+    script = ("import atexit, pathlib, sys\n"
+              f"atexit.register(pathlib.Path({str(marker)!r}).write_text, 'yes')\n"
+              "from forecastkit.cli import run\n"
+              "sys.argv = ['forecastkit', *sys.argv[1:]]\n"
+              "run()\n"
+              "raise SystemExit(99)  # never reached\n")
+    ok = run("datasets", script=["-c", script])
+    assert ok.returncode == 0 and "airline" in ok.stdout and marker.read_text() == "yes"
+    bad = run("forecast", "--horizon", script=["-c", script])
+    assert bad.returncode == 2 and "--horizon" in bad.stderr
+
+
 def test_datasets_command_lists_shipped_data():
     result = run("datasets")
     assert result.returncode == 0

@@ -44,7 +44,7 @@ def test_public_api_at_the_root_is_listed_and_lazy():
 
 def test_console_script_and_module_entry_points_exist():
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
-    assert scripts == {"forecastkit": "forecastkit.cli:main"}
-    from forecastkit.cli import main
+    assert scripts == {"forecastkit": "forecastkit.cli:run"}
+    from forecastkit.cli import main, run
 
-    assert callable(main) and (ROOT / "forecastkit" / "__main__.py").is_file() and (ROOT / "cli.py").is_file()
+    assert callable(main) and callable(run) and (ROOT / "forecastkit" / "__main__.py").is_file() and (ROOT / "cli.py").is_file()

@@ -11,13 +11,34 @@ command-line usage, 3 some fits failed, 130 interrupted.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import sys
 
 from .parser import build_parser
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "run", "build_parser"]
+
+
+def run() -> None:
+    """The ``forecastkit`` command: :func:`main`, then the process ends without the interpreter's
+    teardown.
+
+    Everything a run writes is committed and closed by the time :func:`main` returns; the exit
+    handlers still run (temporary files, multiprocessing's children, logging), the standard
+    streams are flushed, and the process leaves with :func:`os._exit`. Python would otherwise
+    spend about 0.4 s dismantling the ~1,700 modules a run imports (pandas, scikit-learn,
+    Matplotlib): a tenth of a small evaluation's whole time, after its last line is printed.
+    """
+    code = main()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that stopped early (``forecastkit ... | head``)
+            pass
+    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:
