@@ -49,17 +49,19 @@ def test_cli_py_and_module_behave_alike():
 
 
 def test_command_runs_exit_handlers_and_keeps_exit_code_without_teardown(tmp_path):
-    # the console script ends with os._exit after main: exit handlers still run, output is
-    # flushed through a pipe, and the exit code is main's (0, and 2 for bad usage)
-    marker = tmp_path / "handler-ran"
-    script = ("import atexit, pathlib, sys\n"
+    # the console script ends with os._exit after main: non-daemon threads finish and exit
+    # handlers run first, output is flushed through a pipe, the exit code is main's (0, 2)
+    marker, thread_marker = tmp_path / "handler-ran", tmp_path / "thread-ran"
+    script = ("import atexit, pathlib, sys, threading, time\n"
               f"atexit.register(pathlib.Path({str(marker)!r}).write_text, 'yes')\n"
+              "threading.Thread(target=lambda: (time.sleep(0.5), "
+              f"pathlib.Path({str(thread_marker)!r}).write_text('yes'))).start()\n"
               "from forecastkit.cli import run\n"
               "sys.argv = ['forecastkit', *sys.argv[1:]]\n"
               "run()\n"
               "raise SystemExit(99)  # never reached\n")
     ok = run("datasets", script=["-c", script])
-    assert ok.returncode == 0 and "airline" in ok.stdout and marker.read_text() == "yes"
+    assert ok.returncode == 0 and "airline" in ok.stdout and marker.read_text() == thread_marker.read_text() == "yes"
     bad = run("forecast", "--horizon", script=["-c", script])
     assert bad.returncode == 2 and "--horizon" in bad.stderr
 
