@@ -251,3 +251,41 @@ def test_cli_flags_and_config_reach_the_forecaster(tmp_path):
                  "--deseason", "classical", "--verbose", "--out", str(out), script=["-m", "forecastkit"])
     assert result.returncode == 0, result.stderr
     assert "target transforms (--preprocess auto):" in result.stdout and "deseason(classical 12)" in result.stdout
+
+
+def test_boxcox_forecasts_below_its_range_floor_at_zero_not_nan():
+    # a positive series falling towards zero: a forecast under -1/lambda has no Box-Cox inverse
+    y = 100.0 - 0.83 * np.arange(120)
+    t = TargetTransform("none", power="boxcox").fit(y)
+    assert t.params["lam"] > 0
+    back = t.inverse(np.array([-1e6, t.transform(y)[-1]]), history=y)
+    assert np.isfinite(back).all() and back[0] == 0.0 and back[1] > 0
+
+
+def _monthly(rows: int) -> pd.DataFrame:
+    n = np.arange(rows)
+    pattern = np.array([1.0, 0.8, 1.1, 1.3, 0.9, 0.7, 1.5, 1.2, 1.0, 0.6, 0.9, 1.0])
+    return pd.DataFrame({"time": pd.date_range("2000-01-01", periods=rows, freq="MS"), "y": (100 + 2 * n) * pattern[n % 12]})
+
+
+def test_an_explicit_deseason_that_removes_nothing_says_so_and_is_not_reported():
+    # the M4 test needs 3 seasons and a row: at 36 months nothing is removed, and the chain says
+    # so (it used to name deseason(classical 12) while every index was 0)
+    short = Forecaster("linear", horizon=6, lookback=6, params=FAST, deseason="classical")
+    with pytest.warns(UserWarning, match=r"`deseason` 'classical' removed no seasonal pattern from 1 of 1 series"):
+        short.fit(_monthly(36))
+    assert "deseason" not in short.preprocess_
+    long = Forecaster("linear", horizon=6, lookback=6, params=FAST, deseason="classical").fit(_monthly(37))
+    assert "deseason(classical 12)" in long.preprocess_
+
+
+@pytest.mark.parametrize("setting", [{"deseason": "classical"}, {"deseason": "stl"}, {"seasonal_difference": True}])
+def test_seasonal_steps_without_a_season_are_refused_before_any_fit(setting):
+    # integer periods without `season`: nothing to deseasonalise, and a lag-1 seasonal difference
+    # would be a second first difference; walk_forward refuses before training, like forecast
+    data = pd.DataFrame({"t": np.arange(60), "y": np.arange(60.0) % 7 + 10})
+    with pytest.raises(ConfigError, match="season length is 1 .integer periods, and no `season` given"):
+        walk_forward(data, {"linear": Forecaster("linear", params=FAST, **setting)}, WalkForward(horizon=3, folds=2),
+                     baselines=False, n_jobs=1, time="t")
+    seasoned = Forecaster("linear", horizon=3, params=FAST, season=7, **setting).fit(data, time="t")
+    assert np.isfinite(seasoned.predict()["yhat"]).all()

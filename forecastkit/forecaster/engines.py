@@ -552,7 +552,8 @@ def finite(forecaster, values: np.ndarray) -> np.ndarray:
     reach a forecast file or a score."""
     if not np.isfinite(values).all():
         raise TrainingError(f"The forecasts of {forecaster.model!r} are not finite (inf or NaN): its training "
-                            "diverged. Lower `learning_rate`, or check the scale of the data.")
+                            "diverged, or its outputs left the range its power transform maps back. Lower "
+                            "`learning_rate`, check the scale of the data, or set `transform` to 'log' or 'none'.")
     return values
 
 

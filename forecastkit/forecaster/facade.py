@@ -22,6 +22,7 @@ from .engines import DirectEngine, choose_engine
 from .options import (
     as_panel,
     check_quantiles,
+    check_seasons,
     check_settings,
     covariate_roles,
     default_lookback,
@@ -267,15 +268,15 @@ class Forecaster(BaseEstimator):
         """Raise :class:`ConfigError` when this forecaster cannot use ``panel``'s covariate roles:
         a recursive model refuses past-observed covariates (no data or Keras needed)."""
         if self.strategy == "recursive" and panel.covariates:
-            raise ConfigError(
-                f"strategy='recursive' feeds each forecast back as the next step's input, but the past-observed "
-                f"covariates {list(panel.covariates)} are unknown after the forecast origin. Use strategy='direct', "
-                "or declare them future-known (`future_covariates`) and supply their values over the horizon "
-                "(`future`), or leave them out (`past_covariates` empty).")
+            raise ConfigError(f"strategy='recursive' feeds each forecast back as the next step's input, but the "
+                              f"past-observed covariates {list(panel.covariates)} are unknown after the forecast origin. "
+                              "Use strategy='direct', or declare them future-known (`future_covariates`) and supply "
+                              "their values over the horizon (`future`), or leave them out (`past_covariates` empty).")
 
     def check_target(self, panel: Panel) -> None:
-        """Raise :class:`~forecastkit.errors.DataError` when ``distribution="negbin"`` meets a
-        target that is not counts (negative or non-integer values), before any training."""
+        """Raise before any training when the target's settings cannot apply to ``panel``: a
+        ``negbin`` head on values that are not counts, or seasonal steps without a season."""
+        check_seasons(self, panel)
         if self.distribution == "negbin":
             check_counts(panel.frame["y"].to_numpy(float), panel.frame["id"].to_numpy(), "`distribution` 'negbin'")
 

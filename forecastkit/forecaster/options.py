@@ -25,7 +25,7 @@ from ..features import check_calendar
 from ..models.families import check_distribution
 from ..models.registry import get_spec
 from ..preprocess import PREPROCESS, resolve_fixed
-from ..preprocess.seasonality import DESEASON_METHODS
+from ..preprocess.seasonality import DESEASON_METHODS, grid_positions, seasonal_periods
 from ..preprocess.transforms import check_transform_options
 from ..windows import check_window_args
 
@@ -275,6 +275,30 @@ def check_settings(forecaster) -> dict:
     if f.params is not None and not isinstance(f.params, dict):
         raise ConfigError(f"`params` must be a dict of hyperparameters. Received: params={f.params!r}")
     return spec.resolve(f.params)
+
+
+def check_seasons(forecaster, panel: Panel) -> None:
+    """Raise :class:`ConfigError`, before any fit, when the deseasonalisation or seasonal
+    differences the user set cannot apply to ``panel``: its season is 1 (nothing to remove; a
+    seasonal difference of lag 1 would be a second first difference), or deseasonalising meets
+    a frequency without a calendar grid (business days)."""
+    f = forecaster
+    if get_spec(f.model).kind != "neural":
+        return
+    fixed = fixed_chain(f)
+    deseason, sdiff = fixed.get("deseason") or "none", bool(fixed.get("seasonal_difference"))
+    season = int(f.season or panel.season_length())
+    why = ("integer periods, and no `season` given" if panel.freq is None
+           else f"the frequency {panel.freq!r} has no seasonal cycle forecastkit knows; give `season`")
+    if deseason != "none":
+        grid_positions(panel.frame["time"].iloc[:1], panel.freq, panel.step)  # business days: no grid
+        if not seasonal_periods(panel.freq, season):
+            raise ConfigError(f"`deseason` {deseason!r} removes a seasonal pattern, but this data's season length "
+                              f"is 1 ({why}). Set `season` to the cycle's length, or use deseason='none'.")
+    if sdiff and season <= 1:
+        raise ConfigError(f"`seasonal_difference` subtracts the value one season earlier, but this data's season "
+                          f"length is 1 ({why}): it would be a second first difference. Set `season` to the "
+                          "cycle's length, or drop `seasonal_difference`.")
 
 
 def fixed_chain(forecaster) -> dict:

@@ -102,6 +102,7 @@ def prepare_windows(f, panel: Panel) -> dict:
             frame["y"].to_numpy(float), where, positions(f, frame))
         blocks.append(block(f, sid, frame))
     f.ids_ = list(f.transforms_)
+    warn_seasons_kept(f, panel)
     describe_transforms(f)
     f.history_ = tail(panel, f.lookback_ + f.warmup())
     if f.mode == "local" and len(blocks) > 1:
@@ -151,6 +152,20 @@ def choose_chains(f, panel: Panel) -> dict:
     if f.mode == "local":
         return {sid: choose([values]) for sid, values in series.items()}
     return dict.fromkeys(panel.ids, choose(list(series.values())))
+
+
+def warn_seasons_kept(f, panel: Panel) -> None:
+    """A UserWarning when the deseasonalisation the user set removed no pattern from some series:
+    the M4 test, which decides each period, found none there, or the series is too short for it."""
+    asked = fixed_parts(f).get("deseason")
+    kept = [sid for sid, t in f.transforms_.items() if t.seasonality is not None and not t.seasonality.found]
+    if asked in (None, "none") or not kept:
+        return
+    named = ", ".join(map(repr, kept[:3])) + (", ..." if len(kept) > 3 else "")
+    warnings.warn(f"`deseason` {asked!r} removed no seasonal pattern from {len(kept)} of {panel.n_series} series "
+                  f"({named}): the M4 seasonality test finds none at period {', '.join(map(str, f.periods_))}, or "
+                  f"the series is shorter than the {3 * min(f.periods_) + 1} rows (3 seasons) the test needs. Seasonal "
+                  "differences (`seasonal_difference`) remove the season of a short series.", UserWarning, stacklevel=3)
 
 
 def describe_transforms(f) -> None:

@@ -177,6 +177,12 @@ class Seasonality:
                 self.components.append(along)
         return self
 
+    @property
+    def found(self) -> tuple:
+        """The periods whose pattern :meth:`fit` removes (the others have neutral indices)."""
+        return tuple(p for k, p in enumerate(self.periods)
+                     if np.any(self.indices[k]) or (self.components and np.any(self.components[k])))
+
     def component(self, positions: np.ndarray) -> np.ndarray:
         """The seasonal component at ``positions`` (log scale when multiplicative)."""
         positions = np.asarray(positions, dtype="int64")

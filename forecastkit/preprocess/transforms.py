@@ -111,10 +111,13 @@ class TargetTransform:
         return self.seasonal_lag + int(self.difference)
 
     def describe(self) -> str:
-        """The chain in words, e.g. ``"log + deseason(classical 12) + diff + standard"``."""
+        """The chain in words, e.g. ``"log + deseason(classical 12) + diff + standard"``; once
+        fitted, only the periods whose pattern was removed (the test found it, the series is long
+        enough)."""
         parts = [self.power] if self.power else []
-        if self.deseason != "none" and self.periods:
-            parts.append(f"deseason({self.deseason} {','.join(map(str, self.periods))})")
+        periods = self.periods if self.seasonality is None else self.seasonality.found
+        if self.deseason != "none" and periods:
+            parts.append(f"deseason({self.deseason} {','.join(map(str, periods))})")
         if self.seasonal_lag:
             parts.append(f"sdiff({self.seasonal_lag})")
         if self.difference:
@@ -274,7 +277,10 @@ class TargetTransform:
         if self.power == "log":
             return np.exp(z)
         if self.power == "boxcox":
-            return special.inv_boxcox(z, self.params["lam"])
+            lam = self.params["lam"]
+            if lam > 0:  # below -1/lam no positive value maps there: the forecast's floor is 0
+                z = np.maximum(z, -1.0 / lam)
+            return special.inv_boxcox(z, lam)
         return z
 
 
