@@ -187,8 +187,9 @@ def run_model(entry: dict, frame, start: int, settings: dict, steps: int, foreca
     from forecastkit.synthetic import echo_scores, one_step_forecasts
 
     params = None if entry["params"] is None else {**entry["params"], "validation": settings["validation"]}
+    neural = get_spec(entry["model"]).kind == "neural"  # a baseline has no preprocessing to switch off
     forecaster = Forecaster(entry["model"], horizon=1, lookback=entry["lookback"], params=params, seed=seed,
-                            preprocess="none")
+                            **({"preprocess": "none"} if neural else {}))
     began = time.perf_counter()
     trace = {"steps": 0, "best_step": 0, "sequences_seen": 0}
     model, build_args = None, {}

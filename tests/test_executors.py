@@ -86,7 +86,7 @@ def test_the_driver_fits_baselines_while_the_workers_start(in_process, monkeypat
         import time
 
         time.sleep(1.5)
-        original_start(executor, workers)
+        return original_start(executor, workers)
 
     def run_job(job):
         in_driver.append(job.label)
@@ -209,6 +209,26 @@ def test_the_worker_server_imports_tensorflow_without_jax_or_matplotlib(tmp_path
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["['tensorflow']", "(2,)" if package == "jax" else "True"], done.stdout
+
+
+def test_a_script_that_runs_a_pool_at_import_gets_the_guard_named_not_a_crash(tmp_path):
+    # each worker imports the script that started the pool: without `if __name__ == '__main__':`
+    # the script would start a run again in every worker. The workers stop at once, the run says
+    # how to fix it, and with the guard the same code runs
+    body = ("from forecastkit import datasets\n"
+            "from forecastkit.evaluation import WalkForward, walk_forward\n"
+            "result = walk_forward(datasets.load('airline'), ['naive', 'seasonal_naive'], WalkForward(horizon=3, folds=4),"
+            " baselines=False, n_jobs=2)\n"
+            "print(len(result.to_frame()))\n")
+    env = {k: v for k, v in os.environ.items() if k != "FORECASTKIT_JOBS"}
+    script = tmp_path / "unguarded.py"
+    script.write_text(body)
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 1 and "ConfigError" in done.stderr and "if __name__ == '__main__':" in done.stderr
+    assert "bootstrapping phase" not in done.stderr and "BrokenProcessPool" not in done.stderr
+    script.write_text("if __name__ == '__main__':\n" + "".join(f"    {line}\n" for line in body.splitlines()))
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0 and done.stdout.split() == ["24"], done.stderr[-2000:]
 
 
 def test_a_models_groups_are_the_same_on_every_machine(monkeypatch):

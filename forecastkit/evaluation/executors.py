@@ -32,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import signal
+import sys
 import threading
 import warnings
 from concurrent.futures import FIRST_COMPLETED, wait
@@ -52,6 +53,11 @@ from .workers import default_jobs, pool, start_workers
 RETRIES = 2
 #: The Dask extra's install line, named when Dask is missing.
 DASK_EXTRA = 'pip install "forecastkit[dask]"'
+#: Why a pool's workers may die before their first task, and the fix.
+WORKERS_LOST_AT_START = (
+    "forecastkit's worker processes died while starting, before any fit. A worker process starts by importing "
+    "the script that started it: if this is a script, put the code that runs forecastkit under `if __name__ == "
+    "'__main__':` so that importing it does not start a run again. Or pass n_jobs=1 to fit in this process.")
 
 
 def check_executor(n_jobs, scheduler) -> tuple[int | None, str | None]:
@@ -157,6 +163,9 @@ def execute(jobs: list[Job], writer: Writer, environment: Environment, n_jobs: i
     """Run ``jobs`` on the executor ``n_jobs`` / ``scheduler`` select, committing through ``writer``,
     every fit in ``environment``."""
     tasks = tasks_of(jobs)
+    if getattr(multiprocessing.current_process(), "_inheriting", False):  # a worker importing an unguarded script
+        print(f"forecastkit: error: {WORKERS_LOST_AT_START}", file=sys.stderr, flush=True)
+        raise SystemExit(1)  # the worker ends here, without a traceback; its pool reports the error
     if scheduler is not None:
         _on_dask(longest_first(tasks), writer, environment, scheduler)
         return
@@ -192,13 +201,21 @@ def _on_processes(tasks: list, writer: Writer, environment: Environment, workers
         executor = pool(workers)
         running: dict = {}
         try:
-            if networks:
-                _while_starting(executor, workers, tasks, pending, writer, environment)
+            started = (_while_starting(executor, workers, tasks, pending, writer, environment) if networks
+                       else _start(executor, workers))
+            if not started and not any(attempts):  # the first pool never came up
+                raise ConfigError(WORKERS_LOST_AT_START)
             broken = False
             while (pending or running) and not broken:
-                while pending and len(running) < 2 * workers:
+                while pending and len(running) < 2 * workers and not broken:
                     index = pending.pop()
-                    running[executor.submit(run_task, tasks[index], environment)] = index
+                    try:
+                        running[executor.submit(run_task, tasks[index], environment)] = index
+                    except BrokenProcessPool:  # it broke since the last check: run the task on the next pool
+                        pending.append(index)
+                        broken = True
+                if not running:
+                    break
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in finished:
                     index = running.pop(future)
@@ -217,16 +234,17 @@ def _on_processes(tasks: list, writer: Writer, environment: Environment, workers
 
 
 def _while_starting(executor, workers: int, tasks: list, pending: list, writer: Writer,
-                    environment: Environment) -> None:
+                    environment: Environment) -> bool:
     """Fit baselines in this process while a pool's workers start.
 
     In a run that trains networks the workers fork from a server that imports TensorFlow first
     (several seconds for the first pool), so this process, idle otherwise, takes the fits of
     tasks that train no network, one fit at a time (costliest task first), until every worker
     is up. A baseline fit gives the same numbers here as in a worker (the same BLAS threads; no
-    TensorFlow involved).
+    TensorFlow involved). Returns whether every worker came up.
     """
-    started = threading.Thread(target=_start, args=(executor, workers), daemon=True)
+    outcome: list = []
+    started = threading.Thread(target=lambda: outcome.append(_start(executor, workers)), daemon=True)
     started.start()
     with applied(environment):
         while started.is_alive():
@@ -239,14 +257,17 @@ def _while_starting(executor, workers: int, tasks: list, pending: list, writer: 
             for fit_record in run_job(job):
                 writer.commit(fit_record)
     started.join()
+    return bool(outcome and outcome[0])
 
 
-def _start(executor, workers: int) -> None:
-    """Start the pool's ``workers`` processes and wait until each has run a first (empty) task."""
+def _start(executor, workers: int) -> bool:
+    """Start the pool's ``workers`` processes and wait until each has run a first (empty) task;
+    whether every one did."""
     try:
-        wait([executor.submit(_started) for _ in range(workers)])
-    except Exception:  # a pool that cannot start: the run's own submissions report it
-        return
+        done, _ = wait([executor.submit(_started) for _ in range(workers)])
+    except BrokenProcessPool:
+        return False
+    return all(future.exception() is None for future in done)
 
 
 def _started() -> None:

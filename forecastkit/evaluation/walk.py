@@ -124,7 +124,8 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
         on its own.
     n_jobs : int or None
         Processes: 1 runs in this process; N a local pool of N; None all CPUs, capped by
-        the memory available and the number of jobs.
+        the memory available and the number of jobs. The pool's workers import the calling
+        script: in a script, call under ``if __name__ == "__main__":``.
     scheduler : str or None
         Run on Dask instead: ``"local:N"`` (a LocalCluster of N workers) or the address of
         a running scheduler (``"tcp://HOST:PORT"``); needs ``pip install "forecastkit[dask]"``.
