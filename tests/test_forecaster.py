@@ -11,6 +11,7 @@ import pytest
 from conftest import FAST
 from sklearn.base import clone
 
+from forecastkit import datasets
 from forecastkit.errors import (
     ConfigError,
     ConfigTypeError,
@@ -496,3 +497,14 @@ def test_small_api_slips_get_clear_answers(tmp_path, capsys):
         plot_forecast(air, fitted.predict().iloc[0:0])
     assert main(["forecast", "--quiet", "--verbose", "--model", "naive", "--out", str(tmp_path / "f.csv")]) == 1
     assert "`--quiet` prints nothing and `--verbose` prints more" in capsys.readouterr().err
+
+
+def test_new_history_shorter_than_a_fitted_window_asks_for_more_rows_only():
+    # a fitted model's lookback cannot change: "use a smaller lookback" would not help
+    airline = datasets.load("airline")
+    f = Forecaster("linear", horizon=3, lookback=12, params=FAST).fit(airline)
+    frame = airline.frame[["time", "y"]].rename(columns={"y": "passengers"})
+    with pytest.raises(DataError, match=r"forecasts from the last 12 rows and 1 for its differences: 'passengers' "
+                                        r"has 10 rows\. Pass at least 13 rows of each series\.$"):
+        f.predict(frame.tail(10))
+    assert len(f.predict(frame.tail(13))) == 3

@@ -438,7 +438,13 @@ class DirectEngine:
         if unknown:
             raise DataError(f"Series {unknown[0]!r} was not in the training data, so it has no fitted "
                             f"scaler. Known series: {', '.join(f.transforms_)}.")
-        panel.check_length(f.lookback_ + f.warmup(), f"the model's lookback {f.lookback_}")
+        needed = f.lookback_ + f.warmup()
+        short = [f"{sid!r} has {n}" for sid, n in panel.lengths.items() if n < needed]
+        if short:  # a fitted model's window is fixed: the only fix is more history
+            warmup = f" and {f.warmup()} for its differences" if f.warmup() else ""
+            raise DataError(f"The new history is too short for this fitted model, which forecasts from the last "
+                            f"{f.lookback_} rows{warmup}: {', '.join(short[:5])} rows. Pass at least {needed} rows "
+                            "of each series.")
 
     def model_files(self) -> dict:
         """``{file name: keras model}``: ``model.keras`` (pooled) or ``models/<i>.keras`` (per series)
