@@ -12,6 +12,7 @@ command-line usage, 3 some fits failed, 130 interrupted.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import os
 import sys
@@ -42,10 +43,8 @@ def run() -> None:
     wait_for_threads()
     run_exit_handlers()
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(OSError, ValueError):  # a reader that stopped early (``forecastkit ... | head``)
             stream.flush()
-        except (OSError, ValueError):  # a reader that stopped early (``forecastkit ... | head``)
-            pass
     os._exit(code)
 
 
