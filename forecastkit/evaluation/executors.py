@@ -211,8 +211,8 @@ def _on_processes(tasks: list, writer: Writer, environment: Environment, workers
                     index = pending.pop()
                     try:
                         running[executor.submit(run_task, tasks[index], environment)] = index
-                    except BrokenProcessPool:  # it broke since the last check: run the task on the next pool
-                        pending.append(index)
+                    except BrokenProcessPool:  # it broke since the last check: the task goes to the next pool
+                        _retry(index, tasks, attempts, pending, writer)
                         broken = True
                 if not running:
                     break
