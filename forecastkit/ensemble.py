@@ -443,9 +443,8 @@ def predict_composite(forecaster, data, future, levels, samples, load_kwargs: di
     local = _local(forecaster)
     if levels:
         check_calibration_size(levels, min(validation.sizes(forecaster.calibration_origins_, local).values()))
-    if data is not None:  # read like the training data, unless told otherwise (as Forecaster.predict does)
-        load_kwargs = options.training_layout(forecaster.history_, forecaster.covariates_, data, load_kwargs)
-    panel = options.as_panel(forecaster.history_ if data is None else data, **load_kwargs)
+    panel = (options.as_panel(forecaster.history_, **load_kwargs) if data is None  # as Forecaster.predict reads
+             else options.read_new_history(data, forecaster.history_, forecaster.covariates_, load_kwargs))
     leaves = _leaves(forecaster)
     if data is not None:
         for leaf in leaves:

@@ -508,3 +508,15 @@ def test_new_history_shorter_than_a_fitted_window_asks_for_more_rows_only():
                                         r"has 10 rows\. Pass at least 13 rows of each series\.$"):
         f.predict(frame.tail(10))
     assert len(f.predict(frame.tail(13))) == 3
+
+
+def test_new_history_off_the_fitted_frequency_asks_for_that_frequency():
+    # a weekly model given daily history: "set `freq` to 'D'" cannot help a fitted model
+    weeks = pd.DataFrame({"time": pd.date_range("2020-01-05", periods=60, freq="W-SUN"), "y": np.arange(60.0) % 5})
+    f = Forecaster("linear", horizon=2, lookback=4, params=FAST).fit(weeks)
+    days = pd.DataFrame({"time": pd.date_range("2021-01-01", periods=40, freq="D"), "y": np.arange(40.0)})
+    with pytest.raises(DataError, match=r"fit on 'W-SUN' data and forecasts at that frequency: give it history at "
+                                        r"'W-SUN' \(resample the data\), or fit a model on this data\.$"):
+        f.predict(days)
+    with pytest.raises(DataError, match="fit on 'W-SUN' data"):
+        Forecaster("ensemble", horizon=2, lookback=4, members="linear,naive", params=FAST).fit(weeks).predict(days)

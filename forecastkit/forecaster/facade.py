@@ -28,7 +28,7 @@ from .options import (
     default_lookback,
     describe_roles,
     fixed_chain,
-    training_layout,
+    read_new_history,
     warn_ignored_by_baseline,
 )
 
@@ -444,10 +444,8 @@ class Forecaster(BaseEstimator):
     def _histories(self, data, future, load_kwargs: dict) -> tuple[Panel, list]:
         """The panel forecast from (the training tail or checked new ``data``) and its
         ``(id, frame, future rows)`` histories."""
-        if data is not None:  # read like the training data, unless told otherwise
-            load_kwargs = training_layout(self.history_, self.covariates_, data, load_kwargs)
-        panel = self.check_history(as_panel(data, **load_kwargs)) if data is not None else \
-            as_panel(self.history_, **load_kwargs)  # the training tail: no loader arguments to apply
+        panel = (self.check_history(read_new_history(data, self.history_, self.covariates_, load_kwargs))
+                 if data is not None else as_panel(self.history_, **load_kwargs))  # else the training tail
         futures = self.future_frames(panel, future)
         return panel, [(sid, panel.series(sid), futures.get(sid)) for sid in panel.ids]
 

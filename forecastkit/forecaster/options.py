@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..checks import check_int
 from ..data import Panel, from_pandas, load_csv
-from ..errors import ConfigError
+from ..errors import ConfigError, DataError
 from ..features import check_calendar
 from ..models.families import check_distribution
 from ..models.registry import get_spec
@@ -175,6 +175,21 @@ def training_layout(history: Panel, roles: dict, data, given: dict) -> dict:
     if "time" in layout and history.freq is not None and "freq" not in given:
         layout["freq"] = history.freq
     return {**layout, **given}
+
+
+def read_new_history(data, history: Panel, roles: dict, given: dict) -> Panel:
+    """New history ``data`` read like the training data ``history`` unless ``given`` says otherwise
+    (:func:`training_layout`); timestamps off the grid of the frequency the model was fit on are
+    refused as such: a fitted model forecasts at its own frequency, another ``freq`` cannot help."""
+    load_kwargs, freq = training_layout(history, roles, data, given), history.freq
+    try:
+        return as_panel(data, **load_kwargs)
+    except DataError as err:
+        if freq is None or load_kwargs.get("freq") != freq or f"do not fit `freq` {freq!r}" not in str(err):
+            raise
+        what = str(err).split(" They fit ")[0]
+        raise DataError(f"{what} The model was fit on {freq!r} data and forecasts at that frequency: give it "
+                        f"history at {freq!r} (resample the data), or fit a model on this data.") from None
 
 
 def as_panel(data, **kwargs) -> Panel:
