@@ -263,7 +263,7 @@ def forecast(settings: RunSettings, verbose: int = 0, announce=None) -> tuple[Fo
         warnings.warn(f"{spec.name} forecasts from the target alone: it ignores `calendar` "
                       f"({settings.calendar}).", stacklevel=2)
     forecaster.check_covariates(panel)
-    forecaster.check_target(panel)  # counts for a negbin head, before TensorFlow
+    forecaster.check_target(panel)  # negbin counts, seasonal steps: before TensorFlow
     if settings.skip_short:
         panel = panel.drop_short(min_length(forecaster, spec, panel), "the model's lookback + horizon")
     future = future_values(settings, panel, horizon, kind_of(forecaster) == "neural")

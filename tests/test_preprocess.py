@@ -289,3 +289,10 @@ def test_seasonal_steps_without_a_season_are_refused_before_any_fit(setting):
                      baselines=False, n_jobs=1, time="t")
     seasoned = Forecaster("linear", horizon=3, params=FAST, season=7, **setting).fit(data, time="t")
     assert np.isfinite(seasoned.predict()["yhat"]).all()
+
+
+def test_walk_forward_refuses_deseasonalising_business_days_before_any_fit():
+    data = pd.DataFrame({"time": pd.bdate_range("2024-01-01", periods=80), "y": np.arange(80.0) % 5 + 10})
+    with pytest.raises(ConfigError, match="needs a regular calendar grid, but frequency 'B' has none"):
+        walk_forward(data, {"linear": Forecaster("linear", params=FAST, deseason="classical")},
+                     WalkForward(horizon=5, folds=2), baselines=False, n_jobs=1)

@@ -168,7 +168,7 @@ def walk_forward(data, models, splitter: WalkForward | None = None, *, seed: int
                             metric=metric, splitter=splitter, deterministic=deterministic, skip_short=skip_short)
     for forecaster in entries.values():
         forecaster.check_covariates(panel)  # before any fit: e.g. recursive with past-observed covariates
-        forecaster.check_target(panel)  # counts for a negbin head
+        forecaster.check_target(panel)  # negbin counts, seasonal steps
     scoring = scoring_of(level, check_samples(entries, samples), probabilistic, entries.values())
     from ..report import check_metric  # imports this package: here, not at the top
 

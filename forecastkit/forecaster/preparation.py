@@ -7,6 +7,7 @@ sets or reads; none trains or imports Keras.
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 
 import numpy as np
@@ -135,12 +136,11 @@ def choose_chains(f, panel: Panel) -> dict:
     fixed = fixed_parts(f)
     f.periods_ = ()
     if fixed.get("deseason", "auto") != "none":
-        try:  # a frequency without a calendar grid (business days) cannot place seasons
+        # a frequency without a calendar grid (business days) cannot place seasons: auto goes
+        # without them (an explicit deseason was refused there by check_seasons, in resolve)
+        with contextlib.suppress(ConfigError):
             grid_positions(panel.frame["time"].iloc[:1], panel.freq, panel.step)
             f.periods_ = seasonal_periods(panel.freq, f.season_)
-        except ConfigError:
-            if "deseason" in fixed:
-                raise
     if f.preprocess == "none":
         return dict.fromkeys(panel.ids, fixed_chain(fixed))
     series = {sid: (panel.series(sid)["y"].to_numpy(float), positions(f, panel.series(sid)))
