@@ -191,10 +191,11 @@ def test_only_the_worker_server_leaves_at_once():
 
 
 @pytest.mark.parametrize("package, probe", [("jax", "__import__('jax').numpy.zeros(2).shape"),
-                                            ("matplotlib", "__import__('matplotlib.pyplot').pyplot.figure().dpi > 0")])
-def test_the_worker_server_imports_tensorflow_without_jax_or_matplotlib(tmp_path, package, probe):
-    # TensorFlow Lite imports JAX and Keras imports matplotlib.pyplot when installed; the server
-    # blocks both (half a second each on every pooled neural run) and the workers can still
+                                            ("matplotlib", "__import__('matplotlib.pyplot').pyplot.figure().dpi > 0"),
+                                            ("IPython", "__import__('IPython').get_ipython() is None")])
+def test_the_worker_server_imports_tensorflow_without_jax_matplotlib_or_ipython(tmp_path, package, probe):
+    # TensorFlow Lite imports JAX, Keras imports matplotlib.pyplot and IPython when installed; the
+    # server blocks them (0.2-0.5 s each on every pooled neural run) and the workers can still
     # import them themselves
     pytest.importorskip(package)
     script = tmp_path / "probe.py"

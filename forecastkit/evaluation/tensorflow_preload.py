@@ -9,12 +9,12 @@ nothing to save. Only the server does (:func:`imported_by_the_server`): any othe
 importing this module keeps its own exit, and its exit code; the workers forked from the
 server end by ``os._exit`` after their task loop and never run exit handlers.
 
-The server also imports TensorFlow without JAX and Matplotlib (:func:`imports_blocked`):
-TensorFlow Lite imports JAX when it is installed, for a converter no worker uses, and Keras
-imports ``matplotlib.pyplot`` when it is installed, for an image gallery no worker draws; each
-import is about half a second on the path of every pooled run that trains networks (the
-workers never plot: the driver draws the report's figures). The workers can still import
-either themselves."""
+The server also imports TensorFlow without JAX, Matplotlib and IPython (:func:`imports_blocked`):
+TensorFlow Lite imports JAX when it is installed, for a converter no worker uses; Keras
+imports ``matplotlib.pyplot`` when it is installed, for an image gallery no worker draws, and
+IPython, to tell whether it runs in a notebook; each import is 0.2-0.5 s on the path of every
+pooled run that trains networks (the workers never plot or display: the driver draws the
+report's figures). The workers can still import any of them themselves."""
 
 import atexit
 import contextlib
@@ -76,7 +76,7 @@ class _Blocker:
 
 
 if imported_by_the_server():
-    with imports_blocked("jax", "matplotlib"):
+    with imports_blocked("jax", "matplotlib", "IPython"):
         import_tensorflow()
     atexit.register(os._exit, 0)
 else:
