@@ -73,7 +73,8 @@ class RunSettings:
 
     # data
     data: str | None = _setting(
-        help="CSV file (wide or long), or a shipped dataset name", group="data", metavar="FILE|NAME",
+        help="CSV file (wide or long; compressed too: .gz, .bz2, .xz, .zst, a one-file .zip), or a shipped dataset name",
+        group="data", metavar="FILE|NAME",
         default_text="airline")
     target: str | list | None = _setting(
         help="target column; 'a,b' makes one series per column of a wide file", group="data", metavar="COL",

@@ -1,6 +1,7 @@
 """Tests for forecastkit.data's validation messages: files, pandas inputs, regressions, non-CSV files."""
 
 import gzip
+import importlib.util
 import io
 import zipfile
 
@@ -430,12 +431,57 @@ def test_excel_workbook_is_named_with_the_fix(tmp_path, name):
     (OLE2[:8] + bytes(600), "a Microsoft Office binary (OLE2) file", "export it as CSV"),
     (minimal_ods(), "an OpenDocument spreadsheet (.ods)", "Text CSV"),
     (b"PAR1\x15\x04\x15\x10" + bytes(40) + b"PAR1", "a Parquet file", "pd.read_parquet(path)"),
-    (gzip.compress(MONTHLY.encode(), mtime=0), "a gzip-compressed file", "Decompress it"),
     (MONTHLY.encode("utf-16"), "UTF-16 text (Excel's 'Unicode Text' export)", "CSV UTF-8"),
     (b"PK\x05\x06" + bytes(18), "a zip archive", "Extract the CSV"),  # an empty zip
+    (gzip.compress(b"PAR1\x15\x04\x15\x10" + bytes(40) + b"PAR1", mtime=0), "a Parquet file", "pd.read_parquet"),
 ])
 def test_binary_formats_are_named_with_the_fix(tmp_path, content, kind, fix):
     raises(DataError, lambda: load_csv(write(tmp_path, content)), f"is {kind}, not a CSV file", fix)
+
+
+def _zipped(files: dict) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("name, compress", [
+    ("sales.csv.gz", lambda b: gzip.compress(b, mtime=0)),
+    ("sales.csv.bz2", __import__("bz2").compress),
+    ("sales.csv.xz", __import__("lzma").compress),
+    ("sales.zip", lambda b: _zipped({"export/": b"", "export/sales.csv": b, "__MACOSX/export/._sales.csv": b"meta"})),
+    ("sales.csv", lambda b: gzip.compress(b, mtime=0)),  # the bytes decide, not the extension
+])
+def test_a_compressed_csv_is_read_as_the_csv_inside(tmp_path, name, compress):
+    panel = load_csv(write(tmp_path, compress(MONTHLY.encode()), name))
+    assert panel.target == "passengers" and panel.frame["y"].tolist() == [112.0, 118.0, 132.0, 129.0]
+    # messages still count the lines of the CSV inside
+    bad = MONTHLY.replace("132", "x").encode()
+    raises(DataError, lambda: load_csv(write(tmp_path, compress(bad), name)), "line 4")
+
+
+def test_a_damaged_or_ambiguous_archive_is_named_with_the_fix(tmp_path):
+    cut = gzip.compress(MONTHLY.encode(), mtime=0)[:20]
+    raises(DataError, lambda: load_csv(write(tmp_path, cut, "sales.csv.gz")),
+           "'" + str(tmp_path / "sales.csv.gz") + "' is gzip-compressed but cannot be decompressed", "damaged")
+    if importlib.util.find_spec("zstandard") is None:
+        raises(DataError, lambda: load_csv(write(tmp_path, b"\x28\xb5\x2f\xfd" + bytes(8), "sales.csv.zst")),
+               "is zstd-compressed: reading it needs the package zstandard (pip install zstandard)")
+    two = _zipped({"a.csv": MONTHLY, "b.csv": MONTHLY})
+    raises(DataError, lambda: load_csv(write(tmp_path, two, "both.zip")),
+           "is a zip archive of 2 files (a.csv, b.csv), not a CSV file", "Extract the CSV file")
+
+
+def test_the_command_line_forecasts_from_a_gzipped_csv(tmp_path):
+    from forecastkit import datasets
+    from forecastkit.cli import main
+
+    data = write(tmp_path, gzip.compress(datasets.path("airline").read_bytes(), mtime=0), "airline.csv.gz")
+    assert main(["forecast", "--data", str(data), "--model", "seasonal_naive", "--horizon", "3",
+                 "--out", str(tmp_path / "f.csv"), "--quiet"]) == 0
+    assert len(pd.read_csv(tmp_path / "f.csv")) == 3
 
 
 def test_a_truncated_workbook_is_still_recognised(tmp_path):

@@ -1,13 +1,18 @@
 """Files that are not CSV text, recognised by their first bytes whatever their extension.
 
-A workbook saved as ``.xlsx`` (or renamed ``.csv``) would otherwise fail as "not valid UTF-8"
-or as a CSV with one strange column; :func:`check_not_binary` names what the file is and how
-to turn it into a CSV instead.
+A compressed CSV (gzip, bzip2, xz, zstd, or a zip archive holding one file) is read through
+:func:`decompressed`, as pandas reads ``data.csv.gz``. A workbook saved as ``.xlsx`` (or
+renamed ``.csv``) would otherwise fail as "not valid UTF-8" or as a CSV with one strange
+column; :func:`check_not_binary` names what the file is and how to turn it into a CSV instead.
 """
 
 from __future__ import annotations
 
+import bz2
+import gzip
+import importlib.util
 import io
+import lzma
 import zipfile
 
 from ..errors import DataError
@@ -43,9 +48,6 @@ def file_kind(data: bytes) -> tuple[str, str] | None:
         return ("a Parquet file",
                 "Write it as CSV (pd.read_parquet(path).to_csv('data.csv', index=False)), or pass "
                 "pd.read_parquet(path) to from_pandas.")
-    if data.startswith(b"\x1f\x8b"):
-        return ("a gzip-compressed file", "Decompress it first (gunzip FILE, or 7-Zip on Windows) "
-                                          "and pass the CSV inside.")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return ("UTF-16 text (Excel's 'Unicode Text' export)",
                 "Save it as UTF-8 instead: in Excel, File > Save As > CSV UTF-8 (Comma "
@@ -68,7 +70,79 @@ def _zip_kind(data: bytes) -> tuple[str, str]:
     if any(name.startswith(("word/", "ppt/")) for name in names):
         return ("an Office document (Word or PowerPoint), not a table",
                 "Put the data in a spreadsheet and export it as CSV (File > Save As > CSV UTF-8).")
-    return ("a zip archive", "Extract the CSV file from it and pass that file.")
+    files = _archived_files(names)
+    held = f" of {len(files)} files ({', '.join(files[:5])}{', ...' if len(files) > 5 else ''})" if files else ""
+    return (f"a zip archive{held}", "Extract the CSV file from it and pass that file (a zip archive holding "
+                                    "exactly one file is read as that file).")
+
+
+def _archived_files(names: list[str]) -> list[str]:
+    """The files of a zip archive: its members less folders and macOS' ``__MACOSX/`` metadata."""
+    return [name for name in names if not name.endswith("/") and not name.startswith("__MACOSX/")]
+
+
+def _compression(data: bytes) -> tuple[str, object] | None:
+    """``(name, decompress)`` of a gzip, bzip2, xz or zstd stream, from its first bytes; None otherwise."""
+    if data.startswith(b"\x1f\x8b"):
+        return "gzip", gzip.decompress
+    if data[:3] == b"BZh" and data[3:4] in b"123456789" and data[4:10] == b"\x31\x41\x59\x26\x53\x59":
+        return "bzip2", bz2.decompress
+    if data.startswith(b"\xfd7zXZ\x00"):
+        return "xz", lzma.decompress
+    if data.startswith(b"\x28\xb5\x2f\xfd"):
+        return "zstd", _zstd_decompress
+    return None
+
+
+def _zstd_decompress(data: bytes) -> bytes:
+    import zstandard
+
+    with zstandard.ZstdDecompressor().stream_reader(io.BytesIO(data)) as reader:
+        return reader.read()
+
+
+def decompressed(data: bytes, source: str) -> bytes:
+    """The content of a gzip, bzip2, xz or zstd file (zstd with the package zstandard), or of the
+    one file of a zip archive (recognised by their first bytes, whatever the extension); any
+    other ``data`` as it is. DataError when the stream is damaged.
+
+    Examples
+    --------
+    >>> decompressed(gzip.compress(b"date,y\\n2024-01-01,1\\n"), "sales.csv.gz")
+    b'date,y\\n2024-01-01,1\\n'
+    >>> decompressed(b"date,y\\n", "sales.csv")
+    b'date,y\\n'
+    >>> decompressed(b"\\x1f\\x8b\\x08\\x00broken", "sales.csv.gz")
+    Traceback (most recent call last):
+    ...
+    forecastkit.errors.DataError: 'sales.csv.gz' is gzip-compressed but cannot be decompressed (Compressed file ended before the end-of-stream marker was reached): the file is damaged or cut short. Download or export it again.
+    """
+    found = _compression(data)
+    if found is not None:
+        name, decompress = found
+        if name == "zstd" and importlib.util.find_spec("zstandard") is None:
+            raise DataError(f"{describe_source(source)} is zstd-compressed: reading it needs the package "
+                            f"zstandard (pip install zstandard), or decompress it first (unzstd FILE).")
+        try:
+            return decompress(data)
+        except Exception as err:  # zlib's, bz2's, lzma's or zstandard's error: a damaged stream
+            raise DataError(f"{describe_source(source)} is {name}-compressed but cannot be decompressed ({err}): "
+                            f"the file is damaged or cut short. Download or export it again.") from None
+    if data.startswith(_ZIP):
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(data))
+            files = _archived_files(archive.namelist())
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError):  # damaged: named by check_not_binary
+            return data
+        if len(files) == 1:  # a workbook or document holds several
+            try:
+                return archive.read(files[0])
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError) as err:
+                raise DataError(f"{describe_source(source)} is a zip archive whose file {files[0]!r} cannot be "
+                                f"read ({err}). Extract it with your archive tool and pass the CSV "
+                                f"file.") from None
+    return data
+    return data
 
 
 def check_not_binary(data: bytes, source: str) -> None:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from .formats import check_not_binary
+from .formats import check_not_binary, decompressed
 from .messages import Rows, describe_source, preview
 from .timestamps import mostly_dates
 
@@ -58,8 +58,9 @@ def read_csv(path: str, source: str | None = None) -> tuple[pd.DataFrame, Rows]:
 
 
 def _read_text(path: str, source: str) -> str:
-    """Read a file as UTF-8 (BOM allowed) with clear errors for missing/empty/non-UTF-8 files
-    and for workbooks, Parquet and compressed files (recognised by their first bytes)."""
+    """Read a file as UTF-8 (BOM allowed), decompressed when compressed (:func:`.formats.decompressed`),
+    with clear errors for missing/empty/non-UTF-8 files and for workbooks and Parquet files
+    (recognised by their first bytes)."""
     try:
         with open(path, "rb") as handle:
             data = handle.read()
@@ -72,6 +73,7 @@ def _read_text(path: str, source: str) -> str:
     except IsADirectoryError:
         raise DataError(f"{describe_source(source)} is a directory, not a CSV file. Pass the path of a "
                         f"file.") from None
+    data = decompressed(data, source)
     check_not_binary(data, source)
     if not data.strip():
         raise DataError(f"{describe_source(source)} is empty. Expected a header line such as 'date,value' "
