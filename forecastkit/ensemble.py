@@ -362,10 +362,19 @@ def _neural(leaves: list) -> list:
 
 
 # ---------------------------------------------------------------- fit / forecast --
-def fit_composite(forecaster, panel):
-    """``Forecaster.fit`` of an ensemble or a bag: fit every member on ``panel`` alone."""
+def unfitted_members(forecaster, panel) -> list:
+    """An ensemble's members or a bag's copies, resolved on ``panel`` and unfitted; DataError
+    when a series is too short for one's windows (before any trains)."""
     preparation.resolve(forecaster, panel)
     members = _members(forecaster) if forecaster.model in _ENSEMBLES else _copies(forecaster, panel)
+    for member in members:
+        member.check_windows(panel)
+    return members
+
+
+def fit_composite(forecaster, panel):
+    """``Forecaster.fit`` of an ensemble or a bag: fit every member on ``panel`` alone."""
+    members = unfitted_members(forecaster, panel)
     for member in members:
         member.fit(panel)
     forecaster.members_, forecaster.transforms_ = members, {}
@@ -506,8 +515,7 @@ def levels_before_fit(forecaster, panel, levels) -> None:
     horizon = int(forecaster.horizon or season)
     model_horizon = 1 if forecaster.strategy == "recursive" else horizon
     shortest = min(panel.lengths.values())
-    lookback = forecaster.lookback or options.default_lookback(horizon, season, shortest,
-                                                               get_spec(forecaster.model).lookback_multiple)
+    lookback = options.fit_lookback(forecaster, panel)
     warmup = _warmup(forecaster, season)
     ensemble = forecaster.model in _ENSEMBLES
     hypers = [h for name, h in hyper.items() if get_spec(name).kind == "neural"] if ensemble else [hyper]

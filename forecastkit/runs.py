@@ -34,7 +34,7 @@ from .evaluation import (
 )
 from .evaluation.splits import DEFAULT_FOLDS
 from .forecaster import Forecaster, default_lookback
-from .forecaster.options import TRAINING_DATA_ARGS
+from .forecaster.options import TRAINING_DATA_ARGS, fit_lookback
 from .forecaster.persistence import check_save_path
 from .intervals import INTERVAL_METRICS
 from .metrics import METRICS
@@ -240,7 +240,7 @@ def forecast(settings: RunSettings, verbose: int = 0, announce=None) -> tuple[Fo
     the series lengths (short series are an error, or left out with a warning under
     ``skip_short``), the covariate roles the strategy can use and the ``future_data`` the
     model's future-known covariates need over the horizon. ``announce`` (optional) receives
-    the line of resolved settings once the model is fitted.
+    the line of resolved settings before the model trains.
     """
     if settings.from_run:
         settings = settings_from_run(settings)
@@ -269,11 +269,12 @@ def forecast(settings: RunSettings, verbose: int = 0, announce=None) -> tuple[Fo
     future = future_values(settings, panel, horizon, kind_of(forecaster) == "neural")
     levels = check_levels(settings.level)
     forecaster.check_levels_before_fit(panel, levels)
-    forecaster.fit(panel)
-    if announce is not None:
-        lookback = getattr(forecaster, "lookback_", None) if spec.kind != "baseline" else None  # none to use
+    forecaster.check_windows(panel)
+    if announce is not None:  # before training: the lookback is known from the data
+        lookback = fit_lookback(forecaster, panel) if spec.kind != "baseline" else None  # none to use
         shown = settings if spec.kind != "baseline" else dataclasses.replace(settings, lookback=None)
         announce(resolved_line(shown, panel, horizon, {spec.name: lookback} if lookback else {}))
+    forecaster.fit(panel)
     table = forecaster.predict(future=future, level=levels, samples=samples)
     if settings.mlflow_uri:  # one MLflow run: settings, the forecast, the model (forecastkit.tracking)
         from .tracking import log_forecast

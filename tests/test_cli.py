@@ -464,3 +464,30 @@ def test_messages_speak_the_command_line(tmp_path, capsys):
     assert main(["forecast", "--data", str(years), "--model", "naive", "--horizon", "2",
                  "--out", str(tmp_path / "y.csv")]) == 0
     assert "season 1 (integer periods: none unless given)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("model, data, extra", [
+    ("linear", "airline", {"horizon": 3}),
+    ("vanilla", "visnights", {"id": "region", "horizon": 4, "lookback": None}),
+    ("ensemble", "airline", {"members": "linear,mlp"}),
+])
+def test_forecast_announces_its_settings_before_training_with_the_lookback_it_fits(model, data, extra):
+    # a long fit said nothing until it had trained; the lookback announced must be the one fitted
+    from forecastkit import runs
+    from forecastkit.forecaster.facade import Forecaster
+    from forecastkit.settings import RunSettings
+
+    order = []
+    fit = Forecaster.fit
+
+    def recording_fit(self, *args, **kwargs):
+        order.append("fit")
+        return fit(self, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Forecaster, "fit", recording_fit)
+        settings = RunSettings(model=model, data=data, epochs=1, preprocess="none", **extra)
+        forecaster, _, _ = runs.forecast(settings, announce=order.append)
+    line = next(item for item in order if item != "fit")
+    assert order.index(line) < order.index("fit")
+    assert f"lookback {forecaster.lookback_} (resolved)" in line, line

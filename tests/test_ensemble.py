@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from conftest import FAST
 
-from forecastkit import Forecaster
+from forecastkit import Forecaster, datasets
 from forecastkit.config import merge_settings, model_params, read_config
 from forecastkit.ensemble import (
     DEFAULT_MEMBERS,
@@ -24,7 +24,7 @@ from forecastkit.ensemble import (
     kind_of,
     member_seed,
 )
-from forecastkit.errors import ConfigError, ConfigTypeError, ModelFileError
+from forecastkit.errors import ConfigError, ConfigTypeError, DataError, ModelFileError
 from forecastkit.evaluation import WalkForward, walk_forward
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -284,3 +284,20 @@ def test_an_empty_member_name_and_a_bag_of_baselines_are_refused():
     with pytest.raises(ConfigError, match="are all baselines. Use bag=1"):
         Forecaster("ensemble", members="naive,theta", bag=2).check_params()
     Forecaster("ensemble", members="naive,linear", bag=2).check_params()  # a neural member to bag
+
+
+@pytest.mark.parametrize("settings", [{"model": "ensemble", "members": "linear,mlp"}, {"model": "mlp", "bag": 3}])
+def test_a_member_too_short_for_its_windows_is_refused_before_any_member_trains(monkeypatch, settings):
+    # an ensemble used to train its first members before the last one found the series too short
+    from forecastkit.forecaster.engines import DirectEngine
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained before the windows were checked")
+
+    monkeypatch.setattr(DirectEngine, "fit", no_training)
+    forecaster = Forecaster(horizon=12, lookback=140, **settings)
+    with pytest.raises(DataError, match="Series too short .* needs at least"):
+        forecaster.check_windows(datasets.load("airline"))
+    assert not hasattr(forecaster, "lookback_")  # the check leaves the forecaster as it was
+    with pytest.raises(DataError, match="Series too short .* needs at least"):
+        forecaster.fit(datasets.load("airline"))

@@ -5,16 +5,16 @@
 from __future__ import annotations
 
 import copy
+import warnings
 from pathlib import Path
 
 import pandas as pd
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 
 from .. import ensemble
-from ..checks import check_counts, check_int, check_levels, required_length
+from ..checks import check_counts, check_int, check_levels
 from ..data import GLOBAL_ID, Panel, read_future
 from ..errors import ConfigError, DataError, NotFittedError
-from ..intervals import check_calibration_size
 from ..models.registry import get_spec
 from ..settings import DEFAULTS
 from . import persistence, preparation, sampling
@@ -25,7 +25,6 @@ from .options import (
     check_seasons,
     check_settings,
     covariate_roles,
-    default_lookback,
     describe_roles,
     fixed_chain,
     read_new_history,
@@ -514,24 +513,28 @@ class Forecaster(BaseEstimator):
         if not hyper["validation"] and not self.distribution:  # a distribution model draws from itself
             raise ConfigError(sampling.NO_RESIDUALS.format(validation=hyper["validation"]))
 
+    def check_windows(self, data, **load_kwargs) -> None:
+        """Raise DataError now, not after training, when a series of ``data`` is too short for
+        the windows ``fit`` cuts (each member's, in an ensemble or a bag); ``self`` is unchanged.
+
+        Examples
+        --------
+        >>> from forecastkit import Forecaster, datasets
+        >>> Forecaster("vanilla", lookback=200).check_windows(datasets.load("airline"))  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        forecastkit.errors.DataError: Series too short in dataset 'airline': 'passengers' has 144 rows, but ... needs at least 213 rows per series. ...
+        """
+        with warnings.catch_warnings():  # fit warns, once
+            warnings.simplefilter("ignore")
+            probe, panel = clone(self), as_panel(data, **load_kwargs)
+            (ensemble.unfitted_members if ensemble.is_composite(probe) else preparation.check_windows)(probe, panel)
+
     def check_levels_before_fit(self, panel: Panel, level) -> None:
         """Raise now, not after training, when ``fit(panel)`` would hold out too few windows to
         calibrate neural intervals at ``level`` (``fit`` calls this with the constructor's)."""
         if ensemble.is_composite(self):
             return ensemble.levels_before_fit(self, panel, level)
-        levels = check_levels(level)
-        if not levels or get_spec(self.model).kind == "baseline" or self.distribution:
-            return
-        hyper = self.check_params()
-        season = int(self.season or panel.season_length())
-        horizon = self.horizon or season
-        lookback = self.lookback or default_lookback(horizon, season, min(panel.lengths.values()),
-                                                     get_spec(self.model).lookback_multiple)
-        model_horizon = 1 if self.strategy == "recursive" else horizon
-        warmup = self.warmup(season)
-        held = [int(max(n - required_length(lookback, model_horizon, warmup) + 1, 0) * hyper["validation"])
-                for n in panel.lengths.values()]
-        check_calibration_size(levels, min(held) if self.mode == "local" else sum(held))
+        preparation.levels_before_fit(self, panel, check_levels(level))
 
     # ---------------------------------------------------------------- sampled paths --
     def sample_paths(self, data=None, future=None, samples: int = 100, **load_kwargs) -> pd.DataFrame:

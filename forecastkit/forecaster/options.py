@@ -121,6 +121,25 @@ def default_lookback(horizon: int, season: int, shortest: int, multiple: int = 2
     return max(1, min(multiple * max(season, horizon, 5), (shortest - horizon + 1) // 2))
 
 
+def fit_lookback(forecaster, panel: Panel) -> int:
+    """The window a fit of ``forecaster`` on ``panel`` reads (its ``lookback_``): the given
+    ``lookback``, else :func:`default_lookback` of its horizon and season on the panel's
+    shortest series, at the model's ``lookback_multiple``. Known before any training.
+
+    Examples
+    --------
+    >>> from forecastkit import Forecaster, datasets
+    >>> fit_lookback(Forecaster("vanilla"), datasets.load("airline"))
+    12
+    >>> fit_lookback(Forecaster("linear", horizon=3), datasets.load("airline"))
+    24
+    """
+    season = int(forecaster.season or panel.season_length())
+    horizon = int(forecaster.horizon or season)
+    return int(forecaster.lookback or default_lookback(horizon, season, min(panel.lengths.values()),
+                                                       get_spec(forecaster.model).lookback_multiple))
+
+
 def cut_lookback(lookback: int, horizon: int, season: int, longest: int, multiple: int) -> int | None:
     """The default lookback the longest series (``longest`` rows) would allow, when a shorter
     one cut ``lookback`` to less than half of it (every series then reads the shorter window);

@@ -17,6 +17,7 @@ from ..checks import required_length
 from ..data import GLOBAL_ID, Panel
 from ..errors import ConfigError, FewWindowsWarning, ShortSeriesWarning
 from ..features import FeatureEncoder, check_calendar, constant_calendar
+from ..intervals import check_calibration_size
 from ..models.registry import get_spec
 from ..preprocess import choose_chain, fixed_chain
 from ..preprocess.seasonality import grid_positions, seasonal_periods
@@ -25,7 +26,7 @@ from ..windows import WindowSet
 from .options import (
     covariate_roles,
     cut_lookback,
-    default_lookback,
+    fit_lookback,
     tail,
     target_scaler,
 )
@@ -42,9 +43,7 @@ def resolve(f, panel: Panel) -> None:
     f.hyper_ = f.check_params()
     f.season_ = int(f.season or panel.season_length())
     f.horizon_ = int(f.horizon or f.season_)
-    shortest = min(panel.lengths.values())
-    f.lookback_ = int(f.lookback or default_lookback(f.horizon_, f.season_, shortest,
-                                                     get_spec(f.model).lookback_multiple))
+    f.lookback_ = fit_lookback(f, panel)
     if f.lookback is None and panel.n_series > 1 and get_spec(f.model).kind == "neural":
         warn_if_cut(f, panel)
     f.target_, f.freq_, f.step_ = panel.target, panel.freq, panel.step
@@ -78,16 +77,36 @@ def describe_resolved(f, rows: int) -> tuple[str, str]:
     return lookback, horizon
 
 
-def prepare_windows(f, panel: Panel) -> dict:
-    """See :meth:`Forecaster.prepare_windows`."""
+def check_windows(f, panel: Panel) -> None:
+    """:func:`resolve` ``f`` on ``panel`` and raise DataError when a series is too short for
+    the windows of the resolved lookback, horizon and differencing (see :meth:`Forecaster.check_windows`)."""
     resolve(f, panel)
-    f.transforms_ = {}
+    if get_spec(f.model).kind == "baseline":
+        return
     warmup = f.warmup(f.season_)
     needed = required_length(f.lookback_, f.model_horizon, warmup)
-    shortest = min(panel.lengths.values())
-    lookback, horizon = describe_resolved(f, shortest)
+    lookback, horizon = describe_resolved(f, min(panel.lengths.values()))
     step = "1 (one-step recursive model)" if f.strategy == "recursive" else horizon
     panel.check_length(needed, f"{lookback} + {step}{f' + {warmup} for differencing' if warmup else ''}")
+
+
+def levels_before_fit(f, panel: Panel, levels: tuple) -> None:
+    """See :meth:`Forecaster.check_levels_before_fit` (one network; ``levels`` checked)."""
+    if not levels or get_spec(f.model).kind == "baseline" or f.distribution:
+        return
+    hyper = f.check_params()
+    season = int(f.season or panel.season_length())
+    model_horizon = 1 if f.strategy == "recursive" else f.horizon or season
+    needed = required_length(fit_lookback(f, panel), model_horizon, f.warmup(season))
+    held = [int(max(n - needed + 1, 0) * hyper["validation"]) for n in panel.lengths.values()]
+    check_calibration_size(levels, min(held) if f.mode == "local" else sum(held))
+
+
+def prepare_windows(f, panel: Panel) -> dict:
+    """See :meth:`Forecaster.prepare_windows`."""
+    check_windows(f, panel)
+    f.transforms_ = {}
+    shortest = min(panel.lengths.values())
     calendar = check_calendar(f.calendar, panel.freq)
     constant = constant_calendar(panel.frame["time"], calendar) if calendar else []
     if constant:
