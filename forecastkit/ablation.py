@@ -30,7 +30,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from .checks import check_int
-from .errors import ConfigError, SequentialFitsWarning
+from .errors import ConfigError, SequentialFitsWarning, user_stacklevel
 from .evaluation import WalkForward
 from .forecaster import Forecaster, as_panel
 from .formatting import format_frame
@@ -276,13 +276,13 @@ def _rewarn(caught: list) -> None:
     sequential = [w for w in caught if issubclass(w.category, SequentialFitsWarning)]
     for w in caught:
         if w not in sequential:
-            warnings.warn(w.message, w.category, stacklevel=3)
+            warnings.warn(w.message, w.category, stacklevel=user_stacklevel())
     if sequential:
         reason = sequential[0].message.reason
         models = ", ".join(w.message.model for w in sequential)
         warnings.warn(SequentialFitsWarning(models, reason, f"{len(sequential)} of the ablation's models ({reason}) "
                                             "train one fit after another instead of fold-parallel: slower, same "
-                                            "comparison."), stacklevel=3)
+                                            "comparison."), stacklevel=user_stacklevel())
 
 
 def _template(model, horizon: int, params) -> Forecaster:

@@ -19,7 +19,7 @@ import warnings
 
 import numpy as np
 
-from .errors import ConfigError, ConfigTypeError, DataError
+from .errors import ConfigError, ConfigTypeError, DataError, user_stacklevel
 
 
 def check_int(value, name: str, minimum: int = 1, *, context: str = "") -> int:
@@ -76,7 +76,7 @@ def check_levels(levels, name: str = "level") -> tuple[int | float, ...]:
         if level < 1.0 and (name, level) not in _WARNED_SHARES:  # a share where a percentage belongs, most likely
             _WARNED_SHARES.add((name, level))  # once: a run checks its levels at several steps
             warnings.warn(f"`{name}` {level:g} asks for a {level:g}% interval, nearly no width; for "
-                          f"{100 * level:g}% give {100 * level:g}.", stacklevel=3)
+                          f"{100 * level:g}% give {100 * level:g}.", stacklevel=user_stacklevel())
     if len(set(values)) != len(values):
         raise ConfigError(f"`{name}` lists a level twice. Received: {name}={levels!r}")
     return tuple(sorted(int(v) if v == int(v) else v for v in values))

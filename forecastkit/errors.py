@@ -15,6 +15,34 @@ Examples
 `horizon` must be >= 1. Received: horizon=0
 """
 
+import os
+import sys
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` for a ``warnings.warn`` in the caller of this function that points at the
+    line that called into forecastkit (a script's, a notebook cell's, or another library's):
+    the caller of the outermost forecastkit frame, whatever the depth of the call, e.g. a fit's
+    warning said again by the walk-forward's writer. Under the command line, whose frames are
+    all forecastkit's, the line that started it.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> def warn_here():
+    ...     warnings.warn("shown at the caller", stacklevel=user_stacklevel())
+    >>> user_stacklevel() >= 2
+    True
+    """
+    frame, level, outermost = sys._getframe(1), 1, 1
+    while frame is not None:
+        if frame.f_code.co_filename.startswith(_PACKAGE):
+            outermost = level
+        frame, level = frame.f_back, level + 1
+    return outermost + 1
+
 
 class ForecastkitError(Exception):
     """Base class of every error forecastkit raises on purpose."""

@@ -24,7 +24,7 @@ from .checks import check_int, check_levels, required_length
 from .config import HYPER_FLAGS, model_params
 from .data import Panel, load_csv, read_future
 from .ensemble import accepted_hypers, kind_of
-from .errors import ConfigError, DataError
+from .errors import ConfigError, DataError, user_stacklevel
 from .evaluation import (
     CHECKPOINTS,
     STORE_NAME,
@@ -258,10 +258,10 @@ def forecast(settings: RunSettings, verbose: int = 0, announce=None) -> tuple[Fo
     declared = (*panel.covariates, *panel.future_covariates, *panel.static_covariates)
     if spec.kind == "baseline" and given and declared:  # not a shipped dataset's own covariates
         warnings.warn(f"{spec.name} forecasts from the target alone: it ignores the covariates "
-                      f"{', '.join(map(repr, declared))}.", stacklevel=2)
+                      f"{', '.join(map(repr, declared))}.", stacklevel=user_stacklevel())
     if spec.kind == "baseline" and settings.calendar:
         warnings.warn(f"{spec.name} forecasts from the target alone: it ignores `calendar` "
-                      f"({settings.calendar}).", stacklevel=2)
+                      f"({settings.calendar}).", stacklevel=user_stacklevel())
     forecaster.check_covariates(panel)
     forecaster.check_target(panel)  # negbin counts, seasonal steps: before TensorFlow
     if settings.skip_short:

@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 from conftest import FAST
 
-from forecastkit import Forecaster
-from forecastkit.errors import ConfigError
+from forecastkit import Forecaster, datasets
+from forecastkit.errors import ConfigError, FewWindowsWarning
 from forecastkit.evaluation import RunStore, WalkForward, plan, walk_forward
 from forecastkit.evaluation.executors import (
     _on_dask,
@@ -267,3 +267,19 @@ def test_a_workers_warnings_are_raised_in_the_driver_not_printed_raw(capfd):
     with pytest.warns(FewWindowsWarning, match="'linear' trains on only"):
         walk_forward(seasonal_series(), few, SPLITTER, baselines=False, n_jobs=2)
     assert "FewWindowsWarning" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_a_fits_warning_points_at_the_users_line_on_every_executor(n_jobs):
+    # it pointed at forecastkit's executor (in-process) or writer (pooled), not at the caller
+    with pytest.warns(FewWindowsWarning) as caught:
+        walk_forward(datasets.load("airline"), {"v": Forecaster("linear", horizon=12, lookback=60, params=FAST)},
+                     WalkForward(horizon=12, folds=2), baselines=False, n_jobs=n_jobs)
+    assert {w.filename for w in caught if w.category is FewWindowsWarning} == {__file__}
+
+
+def test_an_ensembles_warning_points_at_the_users_line():
+    frame = datasets.load("airline").frame.iloc[:130]
+    with pytest.warns(FewWindowsWarning) as caught:
+        Forecaster("ensemble", members="linear,mlp", horizon=12, lookback=60, params=FAST).fit(frame)
+    assert {w.filename for w in caught if w.category is FewWindowsWarning} == {__file__}

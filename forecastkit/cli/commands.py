@@ -7,6 +7,7 @@ import sys
 import threading
 import warnings
 
+from ..errors import user_stacklevel
 from . import render
 from .flags import to_flags
 
@@ -40,7 +41,7 @@ def warn_unused_keys(from_file: set[str], command: str) -> None:
     if unused:
         listed = ", ".join(f"`{name}`" for name in unused)
         warnings.warn(f"The config file sets {listed}, which `forecastkit {command}` does not take: "
-                      f"{'it is' if len(unused) == 1 else 'they are'} ignored.", stacklevel=2)
+                      f"{'it is' if len(unused) == 1 else 'they are'} ignored.", stacklevel=user_stacklevel())
 
 
 def read_settings(flags: dict, from_file: set[str]):

@@ -13,7 +13,7 @@ from pandas.api.types import (
     is_numeric_dtype,
 )
 
-from ..errors import ConfigError, DataError, IgnoredColumnWarning
+from ..errors import ConfigError, DataError, IgnoredColumnWarning, user_stacklevel
 from .messages import Rows, describe_source
 from .options import COVARIATE_ROLES, LoadOptions
 from .timestamps import mostly_dates
@@ -185,7 +185,7 @@ def _infer_id(raw: pd.DataFrame, rows: Rows, time: str, target, covariates) -> s
         warnings.warn(IgnoredColumnWarning(
             f"Column {column!r} of {rows.where} holds text ({raw[column].nunique()} different values) and is not "
             f"used. If it names the series, set `id` to {column!r}; if it is a covariate, give it its role "
-            "(e.g. `past_covariates`)."), stacklevel=2)
+            "(e.g. `past_covariates`)."), stacklevel=user_stacklevel())
     return None
 
 

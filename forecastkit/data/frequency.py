@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
-from ..errors import ConfigError, ConfigTypeError
+from ..errors import ConfigError, ConfigTypeError, user_stacklevel
 
 #: An inferred or explicit grid may need at most this many points per row (plus 1000).
 MAX_GRID_FACTOR = 100
@@ -143,7 +143,7 @@ def parse_freq(freq):
     deprecated = [w for w in caught if issubclass(w.category, _DEPRECATION)]
     for other in caught:
         if other not in deprecated:
-            warnings.warn(other.message, stacklevel=2)
+            warnings.warn(other.message, stacklevel=user_stacklevel())
     if offset is not None and not deprecated:
         return offset
     if offset is not None:  # the offset pandas still maps a deprecated alias to

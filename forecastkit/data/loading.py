@@ -10,7 +10,13 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import is_datetime64_any_dtype
 
-from ..errors import ConfigError, ConfigTypeError, DataError, FilledValuesWarning
+from ..errors import (
+    ConfigError,
+    ConfigTypeError,
+    DataError,
+    FilledValuesWarning,
+    user_stacklevel,
+)
 from ..formatting import listing
 from .columns import index_as_time_column, resolve_columns
 from .layout import check_static, row_ids, split_series
@@ -212,7 +218,7 @@ def _say_filled(blocks, grid, fill: str, rows: Rows) -> None:
         named = "" if len(blocks) == 1 else f" of {listing([repr(k) for k in last], shown=3)}"
         text += (f" The last {most} value{'s' if most > 1 else ''}{named} are filled, and a forecast starts from "
                  "them: leave those rows out if they are not yet known.")
-    warnings.warn(FilledValuesWarning(text), stacklevel=4)
+    warnings.warn(FilledValuesWarning(text), stacklevel=user_stacklevel())
 
 
 def _panel_frame(blocks, regular, covariates, labels) -> pd.DataFrame:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..checks import check_horizon
-from ..errors import ConfigError, ConfigTypeError, DataError
+from ..errors import ConfigError, ConfigTypeError, DataError, user_stacklevel
 from .frequency import season_length
 from .messages import describe_source, display, preview
 
@@ -429,7 +429,7 @@ class Panel:
         need = why.partition(";")[0].strip()
         warnings.warn(f"Dropped {len(short)} of {self.n_series} series in "
                       f"{describe_source(self.source)} shorter than {min_length} rows, needed "
-                      f"for {need}: {', '.join(listed)}.", UserWarning, stacklevel=2)
+                      f"for {need}: {', '.join(listed)}.", UserWarning, stacklevel=user_stacklevel())
         dropped = self.frame["id"].isin([key for key, _ in short]).to_numpy()
         return self.with_frame(self.frame.loc[~dropped].reset_index(drop=True))
 

@@ -11,7 +11,7 @@ from pandas.api.types import is_datetime64_any_dtype, is_float_dtype, is_integer
 from pandas.tseries.api import guess_datetime_format
 from pandas.tseries.frequencies import to_offset
 
-from ..errors import DataError, EpochTimesWarning
+from ..errors import DataError, EpochTimesWarning, user_stacklevel
 from .frequency import grid_size, infer_frequency
 from .messages import Rows, cell_repr, display, first_true
 
@@ -81,7 +81,8 @@ def _epoch_or_periods(values: pd.Series, rows: Rows, where: str) -> pd.Series:
             times = pd.to_datetime(values, unit=unit).astype("datetime64[ns]")
             name = "seconds" if unit == "s" else "milliseconds"
             warnings.warn(EpochTimesWarning(f"The {digits}-digit integers of {where} are read as Unix epoch {name} "
-                                            f"(UTC): {times.iloc[0]} to {times.iloc[-1]}."), stacklevel=4)
+                                            f"(UTC): {times.iloc[0]} to {times.iloc[-1]}."),
+                                            stacklevel=user_stacklevel())
             return times
     return values
 
@@ -319,7 +320,7 @@ def _regular_grid(times: pd.Series) -> str | None:
 
 def _warn_day_first(day_first: pd.Series, where: str, example: str, why: str) -> pd.Series:
     warnings.warn(f"Read the time values in {where} as day/month/year dates ({example}): "
-                  f"{why}. {_ISO_HINT} to avoid this guess.", UserWarning, stacklevel=2)
+                  f"{why}. {_ISO_HINT} to avoid this guess.", UserWarning, stacklevel=user_stacklevel())
     return day_first
 
 
@@ -336,7 +337,7 @@ def _to_datetime(text: pd.Series, format: str) -> pd.Series:
     if not is_datetime64_any_dtype(parsed):
         raise ValueError("the timestamps mix UTC offsets (or only some have one)")
     for warning in caught:
-        warnings.warn(warning.message, stacklevel=3)
+        warnings.warn(warning.message, stacklevel=user_stacklevel())
     return parsed
 
 
@@ -376,7 +377,7 @@ def _daylight_saving_as_utc(text: pd.Series, where: str) -> pd.Series | None:
         return None
     warnings.warn(f"The time values in {where} are local time with daylight saving (UTC offsets "
                   f"{' and '.join(sorted(set(zone)))}): read as UTC, {utc.iloc[0]} to {utc.iloc[-1]}.",
-                  UserWarning, stacklevel=5)
+                  UserWarning, stacklevel=user_stacklevel())
     return utc
 
 

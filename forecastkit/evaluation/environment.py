@@ -33,6 +33,7 @@ import os
 import sys
 from dataclasses import dataclass
 
+from ..errors import user_stacklevel
 from ..models.keras_common import import_tensorflow, keras_backend
 
 
@@ -93,7 +94,7 @@ def _warn_tensorflow_only() -> None:
     _APPLIED["warned"] = True
     warnings.warn(TensorFlowOnlyWarning(
         f"`fast_nondeterministic` (Python: `deterministic`=False) changes nothing on Keras' {keras_backend()} "
-        "backend: op determinism is a TensorFlow switch."), stacklevel=4)
+        "backend: op determinism is a TensorFlow switch."), stacklevel=user_stacklevel())
 
 
 def use_threads(environment: Environment) -> None:

@@ -42,7 +42,7 @@ import numpy as np
 
 from ..checks import check_int
 from ..ensemble import kind_of
-from ..errors import ConfigError
+from ..errors import ConfigError, user_stacklevel
 from .checkpoints import Checkpoint
 from .environment import Environment, applied, prepare_worker, use_threads
 from .jobs import FitRecord, record, run_job
@@ -91,8 +91,8 @@ class Writer:
             return
         self.store.commit_fit(record.model, record.sid, record.fit, record.status, record.reason, record.rows,
                               record.seconds, record.preprocess, record.scores)
-        for category, message in record.warnings:  # raised in a worker: said here, as in-process
-            warnings.warn(message, category, stacklevel=2)
+        for category, message in record.warnings:  # raised by its fit: said here, at the user's line
+            warnings.warn(message, category, stacklevel=user_stacklevel())
         if record.prune:
             folder, label, sid, keep = record.prune
             Checkpoint(folder, label, sid).prune(keep=keep)
@@ -130,6 +130,25 @@ def _with_warnings(job: Job) -> list[FitRecord]:
     if raised and records and isinstance(records[0], FitRecord):
         records[0].warnings = raised
     return records
+
+
+def _each_with_warnings(job: Job):
+    """Each record of ``job`` as it is done, carrying the warnings raised while it was made
+    (once each): the writer says them again at the user's line, not at forecastkit's."""
+    records = run_job(job)
+    while True:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            record = next(records, None)
+        if record is None:
+            return
+        raised = list(dict.fromkeys((w.category, str(w.message)) for w in caught))
+        if isinstance(record, FitRecord):
+            record.warnings = raised
+        else:  # a tuning search's record: said now
+            for category, message in raised:
+                warnings.warn(message, category, stacklevel=user_stacklevel())
+        yield record
 
 
 _CHILD: dict = {}
@@ -174,7 +193,7 @@ def execute(jobs: list[Job], writer: Writer, environment: Environment, n_jobs: i
         use_threads(environment)
         with applied(environment):
             for job in jobs:
-                for record in run_job(job):
+                for record in _each_with_warnings(job):
                     writer.commit(record)
         return
     _on_processes(longest_first(tasks), writer, environment, n_jobs)

@@ -37,6 +37,7 @@ from ..errors import (
     SequentialFitsWarning,
     ShortSeriesWarning,
     SkippedSeriesWarning,
+    user_stacklevel,
 )
 from ..forecaster import Forecaster, default_lookback
 from ..forecaster.options import cut_lookback
@@ -190,11 +191,12 @@ def warn_ignored(models, seed: int, levels) -> None:
             continue
         if model.seed not in (seed, DEFAULTS.seed):  # a seed of its own, not the default every Forecaster has
             warnings.warn(f"Forecaster {label!r} has seed={model.seed}, but the walk-forward's `seed` ({seed}) seeds "
-                          f"every fit: pass seed={model.seed} to the walk-forward instead.", stacklevel=3)
+                          f"every fit: pass seed={model.seed} to the walk-forward instead.",
+                          stacklevel=user_stacklevel())
         if model.level is not None and check_levels(model.level) != tuple(levels):
             warnings.warn(f"Forecaster {label!r} has level={model.level!r}, but the walk-forward scores the "
                           f"intervals of its own `level` ({tuple(levels) or 'none'}): pass level= to the "
-                          "walk-forward instead.", stacklevel=3)
+                          "walk-forward instead.", stacklevel=user_stacklevel())
 
 
 def warn_idle_warm_start(entries: dict, folds: dict) -> None:
@@ -210,7 +212,8 @@ def warn_idle_warm_start(entries: dict, folds: dict) -> None:
             idle.append(f"{label} (fit once per series)")
     if idle:
         warnings.warn(f"`warm_start` continues each fit from the previous fit's weights, so it does nothing for "
-                      f"{listing(idle)}. Refit more than once (`refit` every:K or always) for it to apply.", stacklevel=3)
+                      f"{listing(idle)}. Refit more than once (`refit` every:K or always) for it to apply.",
+                      stacklevel=user_stacklevel())
 
 
 def resolve_models(models, horizon: int, baselines: bool, season: int, shortest_train: int) -> dict:
@@ -291,7 +294,7 @@ def long_enough(series: list[Series], entries: dict, splitter: WalkForward, skip
         if not kept:
             raise DataError(f"Every series is too short for this walk-forward: {str(warning).split(': ', 1)[1]} "
                             "Use fewer `folds`, a smaller `lookback` or `horizon`, or longer series.")
-        warnings.warn(warning, stacklevel=5)
+        warnings.warn(warning, stacklevel=user_stacklevel())
     return kept
 
 
@@ -386,7 +389,7 @@ def _warn_if_cut(models, entries: dict, series: list[Series], splitter: WalkForw
         warnings.warn(ShortSeriesWarning(
             f"The shortest series, {sid!r} ({trains[sid]} rows before its first origin), cuts the default lookback "
             f"of every series: {', '.join(cut)} rows. Set `lookback`, or evaluate without that series."),
-            stacklevel=4)
+            stacklevel=user_stacklevel())
 
 
 def units_of(forecaster: Forecaster, series: list[Series], folds: dict, cohorts: int = 1) -> list[Unit]:
@@ -419,7 +422,7 @@ def grouped_reason(label: str, forecaster: Forecaster) -> str | None:
 
     reason = why_not_grouped(forecaster)
     if reason and reason != "sequential":
-        warnings.warn(SequentialFitsWarning(label, reason), stacklevel=5)
+        warnings.warn(SequentialFitsWarning(label, reason), stacklevel=user_stacklevel())
     return reason
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import ConfigError
+from ..errors import ConfigError, user_stacklevel
 
 RESULT_COLUMNS = ["model", "id", "fit", "origin", "h", "time", "y_true", "y_pred"]
 _SCHEMA = """
@@ -147,7 +147,7 @@ class RunStore:
         no run there yet it starts one, and says so (a mistyped ``out`` would otherwise go unseen)."""
         path = Path(path)
         if not path.exists():
-            warnings.warn(f"No run to `resume` in {str(path.parent)!r}: starting it.", stacklevel=2)
+            warnings.warn(f"No run to `resume` in {str(path.parent)!r}: starting it.", stacklevel=user_stacklevel())
             return cls.create(path, config)
         store = cls(path, sqlite3.connect(path))
         store._db.executescript(_SCHEMA)  # a run written before a table existed gains it

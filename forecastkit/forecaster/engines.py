@@ -22,7 +22,7 @@ from scipy import special
 
 from .. import ensemble
 from ..data import GLOBAL_ID, Panel
-from ..errors import DataError, TrainingError
+from ..errors import DataError, TrainingError, user_stacklevel
 from ..grouped.layers import why_not_grouped
 from ..intervals import bound_columns, check_calibration_size, conformal_half_width
 from ..models import families
@@ -265,7 +265,7 @@ class DirectEngine:
         elif previous is not None:
             warnings.warn(f"warm_start: the network {f.model!r} fitted before has another shape (window, horizon "
                           "or layer sizes) than these settings build, so this fit starts from fresh weights.",
-                          stacklevel=5)
+                          stacklevel=user_stacklevel())
         train(keras, model, windows, hyper, f.verbose, f"training {f.model}", seed=f.seed,
               with_series=bool(f.id_embedding), taus=taus, distribution=f.distribution)
         return model

@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..checks import check_int
 from ..data import Panel, from_pandas, load_csv
-from ..errors import ConfigError, DataError
+from ..errors import ConfigError, DataError, user_stacklevel
 from ..features import check_calendar
 from ..models.families import check_distribution
 from ..models.registry import get_spec
@@ -261,7 +261,7 @@ def warn_ignored_by_baseline(forecaster) -> None:
              if getattr(forecaster, name) != getattr(DEFAULTS, name)]
     if given:
         warnings.warn(f"{forecaster.model!r} is a baseline, which forecasts the raw series: it ignores "
-                      f"{', '.join(given)} (settings of a neural model's training data).", stacklevel=3)
+                      f"{', '.join(given)} (settings of a neural model's training data).", stacklevel=user_stacklevel())
 
 
 def check_settings(forecaster) -> dict:

@@ -28,7 +28,7 @@ import pandas as pd
 
 from .. import __version__, ensemble
 from ..data import Panel
-from ..errors import ConfigError, ModelFileError, ModelVersionWarning
+from ..errors import ConfigError, ModelFileError, ModelVersionWarning, user_stacklevel
 from ..features import FeatureEncoder
 from ..grouped.trainer import SlotModel
 from ..models.families import n_params
@@ -249,7 +249,7 @@ def check_version(meta_file: Path, saved_versions) -> None:
     if parts[1] != ours[1]:
         warnings.warn(f"{meta_file} was written by forecastkit {saved}; this is forecastkit {__version__}. "
                       "The model should load, but re-save it with this version to be sure.",
-                      ModelVersionWarning, stacklevel=5)
+                      ModelVersionWarning, stacklevel=user_stacklevel())
 
 
 def load_keras_model(model_file: Path, forecaster):

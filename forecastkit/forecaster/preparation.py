@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..checks import required_length
 from ..data import GLOBAL_ID, Panel
-from ..errors import ConfigError, FewWindowsWarning, ShortSeriesWarning
+from ..errors import ConfigError, FewWindowsWarning, ShortSeriesWarning, user_stacklevel
 from ..features import FeatureEncoder, check_calendar, constant_calendar
 from ..intervals import check_calibration_size
 from ..models.registry import get_spec
@@ -65,7 +65,7 @@ def warn_if_cut(f, panel: Panel) -> None:
     warnings.warn(ShortSeriesWarning(
         f"The shortest series, {sid!r} ({panel.lengths[sid]} rows), cuts the default lookback of every series "
         f"from {full} to {f.lookback_} rows. Set `lookback`, or set `skip_short` to True to leave out the series "
-        f"shorter than {needed} rows."), stacklevel=4)
+        f"shorter than {needed} rows."), stacklevel=user_stacklevel())
 
 
 def describe_resolved(f, rows: int) -> tuple[str, str]:
@@ -111,7 +111,8 @@ def prepare_windows(f, panel: Panel) -> dict:
     constant = constant_calendar(panel.frame["time"], calendar) if calendar else []
     if constant:
         warnings.warn(f"Calendar features that take one value on this {panel.freq!r} data carry nothing: "
-                      f"{', '.join(map(repr, constant))}. Drop them from `calendar`.", UserWarning, stacklevel=3)
+                      f"{', '.join(map(repr, constant))}. Drop them from `calendar`.", UserWarning,
+                      stacklevel=user_stacklevel())
     f.encoder_ = FeatureEncoder(calendar).fit(panel)
     chains = choose_chains(f, panel)
     blocks = []
@@ -145,7 +146,7 @@ def warn_few_windows(f, windows: dict, rows: int) -> None:
         return
     warnings.warn(f"{f.model!r} trains on only {fewest} window(s) (fewer than {minimum}: too few to learn "
                   f"from) with {', '.join(describe_resolved(f, rows))}; use a shorter `horizon` or `lookback`, or "
-                  "more data.", FewWindowsWarning, stacklevel=6)
+                  "more data.", FewWindowsWarning, stacklevel=user_stacklevel())
 
 
 def choose_chains(f, panel: Panel) -> dict:
@@ -184,7 +185,8 @@ def warn_seasons_kept(f, panel: Panel) -> None:
     warnings.warn(f"`deseason` {asked!r} removed no seasonal pattern from {len(kept)} of {panel.n_series} series "
                   f"({named}): the M4 seasonality test finds none at period {', '.join(map(str, f.periods_))}, or "
                   f"the series is shorter than the {3 * min(f.periods_) + 1} rows (3 seasons) the test needs. Seasonal "
-                  "differences (`seasonal_difference`) remove the season of a short series.", UserWarning, stacklevel=3)
+                  "differences (`seasonal_difference`) remove the season of a short series.", UserWarning,
+                  stacklevel=user_stacklevel())
 
 
 def describe_transforms(f) -> None:

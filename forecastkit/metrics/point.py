@@ -15,7 +15,7 @@ import warnings
 
 import numpy as np
 
-from ..errors import MetricWarning
+from ..errors import MetricWarning, user_stacklevel
 from .inputs import _pair
 
 
@@ -149,13 +149,13 @@ def mape(y_true, y_pred) -> float:
     """
     y, f = _pair(y_true, y_pred)
     losses = _ape(y, f)
-    _warn_skipped_zero_y(int(np.count_nonzero(y == 0)), y.size, stacklevel=3)
+    _warn_skipped_zero_y(int(np.count_nonzero(y == 0)), y.size)
     if np.all(y == 0):
         return float("nan")
     return float(np.mean(losses[y != 0]))   # NaN forecasts propagate
 
 
-def _warn_skipped_zero_y(n_zero: int, n: int, stacklevel: int) -> None:
+def _warn_skipped_zero_y(n_zero: int, n: int) -> None:
     if n_zero == 0:
         return
     if n_zero == n:
@@ -164,7 +164,7 @@ def _warn_skipped_zero_y(n_zero: int, n: int, stacklevel: int) -> None:
     else:
         msg = (f"MAPE skipped {n_zero} of {n} values where y_true == 0 (percentage error "
                "undefined); use smape or mase for series that reach zero.")
-    warnings.warn(msg, MetricWarning, stacklevel=stacklevel)
+    warnings.warn(msg, MetricWarning, stacklevel=user_stacklevel())
 
 
 def smape(y_true, y_pred) -> float:

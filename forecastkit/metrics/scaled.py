@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 
 from ..checks import check_int
-from ..errors import ConfigError, DataError, MetricWarning
+from ..errors import ConfigError, DataError, MetricWarning, user_stacklevel
 from .inputs import _as_float, _pair, _scalar_or_array
 
 
@@ -99,7 +99,7 @@ def mase(y_true, y_pred, scale) -> float:
             f"MASE undefined for {what} {y.size} values (scale is 0 or nan, e.g. a constant "
             "history); they are skipped. Use effective_scale() to fall back to the naive scale.",
             MetricWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
         if n_undefined == y.size:
             return float("nan")

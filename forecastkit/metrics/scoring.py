@@ -19,7 +19,13 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ..errors import ConfigError, ConfigTypeError, DataError, MetricWarning
+from ..errors import (
+    ConfigError,
+    ConfigTypeError,
+    DataError,
+    MetricWarning,
+    user_stacklevel,
+)
 from .point import _abs_error, _ape, _sape, _squared_error, _warn_skipped_zero_y
 from .scaled import _scaled_abs_error, effective_scale, owa
 
@@ -311,15 +317,14 @@ def score(results: pd.DataFrame, scales=None, by=("model",),
     losses = {m: _losses(results, scales, m, y, f) for m in row_metrics}
 
     if "mape" in metrics:
-        _warn_skipped_zero_y(int(np.count_nonzero(scored & (y == 0))), int(scored.sum()),
-                             stacklevel=2)
+        _warn_skipped_zero_y(int(np.count_nonzero(scored & (y == 0))), int(scored.sum()))
     if "mase" in metrics:
         n_undef = int(np.count_nonzero(scored & np.isnan(losses["mase"])))
         if n_undef:
             warnings.warn(
                 f"MASE undefined for {n_undef} of {int(scored.sum())} scored rows (in-sample "
                 "scale 0 or nan even after the naive fallback: constant or too-short history); "
-                "they are skipped.", MetricWarning, stacklevel=2)
+                "they are skipped.", MetricWarning, stacklevel=user_stacklevel())
 
     columns = {c: results[c].to_numpy() for c in by} if by else {"_all": np.zeros(len(y))}
     keys = list(columns)

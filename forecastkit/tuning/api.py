@@ -17,7 +17,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from ..checks import check_int
-from ..errors import ConfigError, ConfigTypeError, FewWindowsWarning
+from ..errors import ConfigError, ConfigTypeError, FewWindowsWarning, user_stacklevel
 from ..forecaster import Forecaster, as_panel, default_lookback
 from ..metrics import METRICS
 from ..models.registry import get_spec
@@ -146,7 +146,7 @@ def search(panel, template: Forecaster, plan: Plan, study, trials: int, *, inner
                    defaults=len(first) == len(spaces), timeout=timeout, on_trial=on_trial)
     for kind, message in objective.warnings.items():
         if kind is not FewWindowsWarning:  # a trial's few windows show in its score
-            warnings.warn(message, stacklevel=3)
+            warnings.warn(message, stacklevel=user_stacklevel())
     return ran
 
 

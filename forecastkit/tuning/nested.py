@@ -30,7 +30,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from ..checks import check_int
-from ..errors import ConfigError, SequentialFitsWarning
+from ..errors import ConfigError, SequentialFitsWarning, user_stacklevel
 from ..evaluation.jobs import record, training_panel
 from ..evaluation.plan import (
     Job,
@@ -206,7 +206,7 @@ def tuned_jobs(nested: NestedSearch, entries: dict, series: list, folds: dict, s
             jobs.append(Job(label, forecaster, kind, [(unit, fit)], seed, slots=slots if kind == "group" else 0,
                             seed_label=nested.bases[label], **job_fields))
     for message in sequential.values():
-        warnings.warn(message, stacklevel=3)
+        warnings.warn(message, stacklevel=user_stacklevel())
     return jobs
 
 
