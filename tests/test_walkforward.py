@@ -10,7 +10,7 @@ import pytest
 from conftest import FAST
 from sklearn.base import clone
 
-from forecastkit import Forecaster
+from forecastkit import Forecaster, datasets
 from forecastkit.cli import main
 from forecastkit.errors import ConfigError, DataError
 from forecastkit.evaluation import RunStore, WalkForward, jobs, walk_forward
@@ -362,3 +362,40 @@ def test_warm_start_where_it_cannot_help_is_said(airline):
         warnings.filterwarnings("error", message=".*warm_start")
         walk_forward(airline, {"linear": models["linear"]}, WalkForward(horizon=3, folds=3, refit="always"),
                      baselines=False)
+
+
+def test_a_model_alias_is_the_model_not_a_second_one():
+    # 'Seasonal-Naive' ran as a model of its own beside the baseline seasonal_naive
+    result = walk_forward(datasets.load("airline"), ["Seasonal-Naive", "naive"], WalkForward(horizon=3, folds=3),
+                          n_jobs=1)
+    models = result.to_frame()["model"]
+    assert "Seasonal-Naive" not in set(models) and (models == "seasonal_naive").sum() == 9
+
+
+def test_filled_gaps_are_known_as_at_each_origin_and_never_scored():
+    # fill='interpolate' drew a gap ending at an origin toward the origin's own actual (the
+    # future), and a gap inside a horizon was scored as if observed
+    from forecastkit.data import from_pandas
+
+    y = 100 + np.cumsum(np.random.default_rng(0).normal(0, 3, 120))
+    data = pd.DataFrame({"date": pd.date_range("2023-01-01", periods=120, freq="D"), "sales": y})
+    gaps = [107, 108, 109, 116, 117]  # a gap running up to the origin at row 110; one inside a horizon
+
+    def run(frame):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            panel = from_pandas(frame.drop(index=gaps), fill="interpolate")
+            models = {"naive": "naive", "linear": Forecaster("linear", horizon=5, lookback=10, params=FAST)}
+            return walk_forward(panel, models, WalkForward(horizon=5, folds=3, stride=5), baselines=False,
+                                n_jobs=1).to_frame()
+
+    clean = run(data)
+    origin = str(data["date"][110].date())
+    naive = clean[(clean["model"] == "naive") & (clean["origin"].astype(str) == origin)]
+    assert np.allclose(naive["y_pred"], y[106])  # the last value observed before the origin
+    assert not set(clean["time"].astype(str)) & {str(data["date"][g].date()) for g in gaps}
+    poisoned = data.copy()
+    poisoned.loc[110:, "sales"] = 1e6
+    changed = run(poisoned)
+    before = clean["origin"].astype(str) <= origin
+    pd.testing.assert_series_equal(changed.loc[before, "y_pred"], clean.loc[before, "y_pred"])

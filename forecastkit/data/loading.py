@@ -24,7 +24,7 @@ from .messages import Rows, describe_source
 from .options import LoadOptions, check_options
 from .panel import Panel
 from .reading import read_csv
-from .timegrid import filled_targets, regularise, resolve_grid
+from .timegrid import filled_targets, regularise, resolve_grid, supplied_cells
 from .timestamps import check_unique_and_increasing, parse_times
 from .values import parse_value_columns
 
@@ -192,13 +192,19 @@ def _validate(raw: pd.DataFrame, rows: Rows, options: LoadOptions) -> Panel:
         _say_filled(blocks, grid, options.fill, rows)
     regular = [regularise(block, grid, options.fill, carry) for block in blocks]
     covariates = columns.all_covariates
+    filled = None
+    if options.fill is not None:  # the target and the numeric past covariates, for a walk-forward
+        scored = [0] + [list(blocks[0].columns).index(name) for name in columns.past_covariates if name not in labels]
+        filled = {str(block.key): supplied_cells(block, grid, scored) for block in blocks}
+        filled = {key: cells for key, cells in filled.items() if cells.any()} or None
     return Panel(frame=_panel_frame(blocks, regular, covariates, labels),
                  target=",".join(columns.targets), freq=grid.freq, step=grid.step,
                  covariates=tuple(columns.past_covariates),
                  future_covariates=tuple(columns.future_covariates),
                  static_covariates=tuple(columns.static_covariates),
                  categorical=tuple(name for name in covariates if name in labels),
-                 source=rows.source, time_column=columns.time, id_column=columns.id)
+                 source=rows.source, time_column=columns.time, id_column=columns.id,
+                 fill=options.fill if filled else None, filled=filled)
 
 
 def _say_filled(blocks, grid, fill: str, rows: Rows) -> None:

@@ -57,6 +57,11 @@ class Panel:
         The columns of the loaded data that held the time and the series ids (None: the
         time came from an unnamed index, or no column held ids). New history and future
         data are read with them by default (:func:`read_future`, ``Forecaster.predict``).
+    fill, filled : str or None, dict or None
+        The loader's ``fill`` policy and, per series id, which cells it supplied: a boolean
+        array (the series' rows x ``y`` and the numeric past covariates). A walk-forward
+        scores no supplied target value and re-fills, as known at each origin, the values
+        interpolated toward a later observation. Positions refer to whole series.
 
     Examples
     --------
@@ -82,6 +87,8 @@ class Panel:
     source: str = "<DataFrame>"
     time_column: str | None = None
     id_column: str | None = None
+    fill: str | None = None
+    filled: dict | None = None
 
     def __repr__(self) -> str:
         roles = "".join(f", {name}={getattr(self, name)!r}"
@@ -150,7 +157,11 @@ class Panel:
         index = frame.index
         if not (isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1):
             frame = frame.reset_index(drop=True)
-        return dataclasses.replace(self, frame=frame)
+        if self.filled is None:
+            return dataclasses.replace(self, frame=frame)
+        lengths = frame.groupby("id", sort=False).size()  # the supplied cells of whole series only
+        filled = {sid: cells for sid, cells in self.filled.items() if lengths.get(sid) == len(cells)} or None
+        return dataclasses.replace(self, frame=frame, filled=filled, fill=self.fill if filled else None)
 
     @cached_property
     def _bounds(self) -> dict[str, tuple[int, int]]:

@@ -90,6 +90,24 @@ def regularise(block: SeriesBlock, grid: Grid, fill: str | None, carry=()):
     return points, values
 
 
+def supplied_cells(block: SeriesBlock, grid: Grid, columns: list[int]) -> np.ndarray:
+    """Which cells of ``block``'s ``columns`` (positions) a fill supplies on its grid: a boolean
+    array, the grid's rows x ``columns``.
+
+    Examples
+    --------
+    >>> from forecastkit.data.messages import Rows
+    >>> block = SeriesBlock("a", "series 'a'", ("y",), np.array([1, 2, 4]),
+    ...                     np.array([[1.0], [np.nan], [4.0]]), np.arange(3), Rows("<DataFrame>"))
+    >>> supplied_cells(block, Grid(None, 1), [0])[:, 0].tolist()
+    [False, True, True, False]
+    """
+    points = grid.points(block.times[0], block.times[-1])
+    supplied = np.ones((len(points), len(columns)), bool)
+    supplied[pd.Index(points).get_indexer(block.times)] = np.isnan(block.values[:, columns])
+    return supplied
+
+
 def filled_targets(block: SeriesBlock, grid: Grid) -> tuple[int, int]:
     """``(filled, last)`` of a series' target on its grid: how many values ``fill`` supplies
     (missing cells and gap rows), and how many of them end the series (where a forecast starts).

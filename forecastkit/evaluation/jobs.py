@@ -107,6 +107,10 @@ def record(label: str, key: str, fit: int, served: list, outcome: tuple, seconds
         actual = np.array([row[6] for row in rows]).reshape(len(served), -1)
         rng = np.random.default_rng([forecaster.seed, 7])
         scores = score_rows(distribution, actual, scoring, rng, bounds=kind_of(forecaster) != "baseline")
+    kept = [s.scored(f.origin + h) for s, f in served for h in range(f.horizon)]  # a filled-in actual is no actual
+    if not all(kept):
+        rows = [row for row, keep in zip(rows, kept) if keep]
+        scores = [each for each, keep in zip(scores, kept) if keep] if scores else scores
     return FitRecord(label, key, fit, status, reason, rows, seconds, getattr(forecaster, "preprocess_", ""), prune,
                      scores)
 
@@ -128,19 +132,19 @@ def training_panel(served: list, training: list | None = None, needed: int = 1) 
         pool.setdefault(s.sid, (s, fold))
     if len(pool) == 1:
         s, fold = next(iter(pool.values()))
-        return s.panel.with_frame(s.frame.iloc[fold.train_start:fold.train_end])
+        return s.panel.with_frame(s.known_rows(fold.train_start, fold.train_end))
     cutoff = min(s.times[fold.train_end] for s, fold in first.values())
     parts = []
     for sid, (s, fold) in pool.items():
         stop = int(s.times.searchsorted(cutoff))
         if sid in first or stop - fold.train_start >= needed:
-            parts.append(s.frame.iloc[fold.train_start:stop])
+            parts.append(s.known_rows(fold.train_start, stop))
     return served[0][0].panel.with_frame(pd.concat(parts, ignore_index=True))
 
 
 def histories(served: list) -> list:
     """``(id, history known at the origin, horizon rows of known columns)`` per served origin."""
-    return [(s.sid, s.frame.iloc[f.train_start:f.origin], s.frame.iloc[f.origin:f.origin + f.horizon][s.known]
+    return [(s.sid, s.known_rows(f.train_start, f.origin), s.frame.iloc[f.origin:f.origin + f.horizon][s.known]
              .reset_index(drop=True)) for s, f in served]
 
 

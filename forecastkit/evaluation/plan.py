@@ -85,6 +85,29 @@ class Series:
     frame: pd.DataFrame  # this series' rows of the panel frame
     known: list  # columns a forecast may see over its horizon: time and future-known covariates
     panel: Panel  # the panel's metadata (roles, grid) over this series' rows alone
+    supplied: np.ndarray | None = None  # rows x (y, numeric past covariates): the loader's fill supplied it
+    columns: tuple = ()  # the columns of ``supplied``
+    interpolated: bool = False  # supplied by interpolation, which reads the next observed value
+
+    def scored(self, row: int) -> bool:
+        """Whether the target at ``row`` was observed (a supplied value is never scored)."""
+        return self.supplied is None or not self.supplied[row, 0]
+
+    def known_rows(self, start: int, stop: int) -> pd.DataFrame:
+        """Rows ``start:stop`` as known at ``stop``: a value interpolated toward an observation at
+        or after ``stop`` (a gap running up to it) is the last value observed before it instead,
+        as a forward fill would have it; every other row as loaded."""
+        rows = self.frame.iloc[start:stop]
+        if not self.interpolated or stop <= start:
+            return rows
+        rows = rows.copy() if self.supplied[start:stop].any() else rows
+        for j, column in enumerate(self.columns):
+            seen = np.flatnonzero(~self.supplied[:stop, j])
+            last = seen[-1] if len(seen) else -1
+            if 0 <= last < stop - 1:
+                at = self.frame.columns.get_loc(column)
+                rows.iloc[max(last + 1 - start, 0):, at] = self.frame.iat[last, at]
+        return rows
 
 
 @dataclass
@@ -145,11 +168,14 @@ def series_of(panel: Panel) -> list[Series]:
     """Every series of ``panel``, each carrying only its own rows."""
     out = []
     known = ["id", "time", *panel.future_covariates]
+    columns = ("y", *(name for name in panel.covariates if name not in panel.categorical))
     for sid in panel.ids:
         frame = panel.series(sid)
         times = frame["time"]
         index = pd.DatetimeIndex(times) if pd.api.types.is_datetime64_any_dtype(times) else pd.Index(times)
-        out.append(Series(sid, frame["y"].to_numpy(float), index, frame, known, panel.with_frame(frame)))
+        supplied = (panel.filled or {}).get(sid)
+        out.append(Series(sid, frame["y"].to_numpy(float), index, frame, known, panel.with_frame(frame), supplied,
+                          columns, supplied is not None and panel.fill == "interpolate"))
     return out
 
 
@@ -159,7 +185,7 @@ def model_items(models) -> list[tuple]:
 
     Examples
     --------
-    >>> [label for label, _ in model_items("naive, seasonal_naive")]
+    >>> [label for label, _ in model_items("naive, Seasonal-Naive")]
     ['naive', 'seasonal_naive']
     """
     if isinstance(models, str):
@@ -168,7 +194,16 @@ def model_items(models) -> list[tuple]:
         models = [models]
     if isinstance(models, dict):
         return list(models.items())
-    return [(m if isinstance(m, str) else m.model, m) for m in models]
+    return [(_one_name(m if isinstance(m, str) else m.model), m) for m in models]
+
+
+def _one_name(name: str) -> str:
+    """A model's name for an alias of it (``"Seasonal-Naive"``: ``"seasonal_naive"``); any other
+    label as it is (an unknown name is reported where a model is built from it)."""
+    try:
+        return get_spec(name).name
+    except ConfigError:
+        return name
 
 
 def unset_lookbacks(models) -> set:

@@ -245,6 +245,6 @@ def _scale_rows(series: list, folds: dict, season: int) -> list[tuple]:
     rows = []
     for s in series:
         for fold in folds[s.sid]:
-            scale, scale_naive = insample_scales(s.y[:fold.origin], season)
+            scale, scale_naive = insample_scales(s.known_rows(0, fold.origin)["y"].to_numpy(float), season)
             rows.append((s.sid, time_cell(s.times[fold.origin]), scale, scale_naive))
     return rows
