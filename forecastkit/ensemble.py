@@ -96,7 +96,7 @@ def is_composite(forecaster) -> bool:
     [False, True, True]
     """
     bag = forecaster.bag
-    return (forecaster.model in _ENSEMBLES or forecaster.members is not None
+    return (get_spec(forecaster.model).name in _ENSEMBLES or forecaster.members is not None
             or isinstance(bag, bool) or not isinstance(bag, (int, np.integer)) or bag != 1)
 
 
@@ -227,8 +227,10 @@ def ensemble_params(settings: dict, strict: bool = True) -> dict:
     """``params`` of an ensemble from run settings (CLI flags and config file).
 
     The ``[models.ensemble]`` table (shared hyperparameters, ``[models.ensemble.<member>]``
-    tables), then the hyperparameter flags (shared), then each member's own
-    ``[models.<member>]`` table under its name. A flag no member has is an error
+    tables), then each member's own ``[models.<member>]`` table under its name, less what the
+    hyperparameter settings (flags and top-level config keys) give: those apply to every
+    member, over any table, as they do over a single model's table
+    (:func:`~forecastkit.config.model_params`). A flag no member has is an error
     (``strict``) or is left out (``evaluate``, where a flag applies to every model having it).
     """
     from .config import HYPER_FLAGS
@@ -246,9 +248,11 @@ def ensemble_params(settings: dict, strict: bool = True) -> dict:
                               f"({', '.join(names)}). Their hyperparameters are: {', '.join(sorted(known)) or 'none'}.")
         if flag in known:
             params[flag] = settings[flag]
+    given = {flag for flag in HYPER_FLAGS if settings.get(flag) is not None}
     for name in names:
-        if tables.get(name):
-            params[name] = {**tables[name], **params.get(name, {})}
+        own = {key: value for key, value in {**(tables.get(name) or {}), **params.pop(name, {})}.items()
+               if key not in given}
+        params.update({name: own} if own else {})
     return params
 
 
@@ -366,7 +370,7 @@ def unfitted_members(forecaster, panel) -> list:
     """An ensemble's members or a bag's copies, resolved on ``panel`` and unfitted; DataError
     when a series is too short for one's windows (before any trains)."""
     preparation.resolve(forecaster, panel)
-    members = _members(forecaster) if forecaster.model in _ENSEMBLES else _copies(forecaster, panel)
+    members = _members(forecaster) if get_spec(forecaster.model).name in _ENSEMBLES else _copies(forecaster, panel)
     for member in members:
         member.check_windows(panel)
     return members
@@ -392,7 +396,7 @@ def fit_composite(forecaster, panel):
         forecaster.history_ = options.tail(panel, rows + max(forecaster.calibration_origins_.values())
                                            + forecaster.horizon_)
     forecaster.combination_ = tuple(range(len(members)))
-    if forecaster.model in _ENSEMBLES and len(members) > 1:
+    if get_spec(forecaster.model).name in _ENSEMBLES and len(members) > 1:
         _combine(forecaster)
     _describe(forecaster)
     return forecaster
@@ -419,7 +423,7 @@ def _describe(forecaster) -> None:
     the members' transform choices, when they record one."""
     forecaster.weights_ = weights(forecaster)
     choices = [f"{leaf.model}: {leaf.preprocess_}" for leaf in _leaves(forecaster) if hasattr(leaf, "preprocess_")]
-    if forecaster.model in _ENSEMBLES:
+    if get_spec(forecaster.model).name in _ENSEMBLES:
         choices.insert(0, "median of " + ", ".join(forecaster.weights_))
     if choices:
         forecaster.preprocess_ = "; ".join(dict.fromkeys(choices))
@@ -429,7 +433,7 @@ def weights(forecaster) -> dict:
     """``weights_`` of a fitted ensemble or bag: ``{member: weight}`` of the members it combines
     (``1 / k`` each; members left out are not listed)."""
     chosen = [forecaster.members_[i] for i in forecaster.combination_]
-    return {member.model if forecaster.model in _ENSEMBLES else f"copy{i}": 1 / len(chosen)
+    return {member.model if get_spec(forecaster.model).name in _ENSEMBLES else f"copy{i}": 1 / len(chosen)
             for i, member in zip(forecaster.combination_, chosen)}
 
 
@@ -473,12 +477,13 @@ def predict_composite(forecaster, data, future, levels, samples, load_kwargs: di
                              for (sid, _, _), unit in zip(histories, units)])
             lo, hi = bound_columns(level)
             columns[lo], columns[hi] = columns["yhat"] - half, columns["yhat"] + half
+    name = get_spec(forecaster.model).name
     frame = pd.concat([
-        pd.DataFrame({"id": sid, "time": panel.future_times(sid, forecaster.horizon_), "model": forecaster.model,
-                      **{name: values[i] for name, values in columns.items()}})
+        pd.DataFrame({"id": sid, "time": panel.future_times(sid, forecaster.horizon_), "model": name,
+                      **{column: values[i] for column, values in columns.items()}})
         for i, (sid, _, _) in enumerate(histories)], ignore_index=True)
     if levels:
-        kind = "bag" if forecaster.model != "ensemble" else "ensemble"
+        kind = "ensemble" if name in _ENSEMBLES else "bag"
         frame.attrs["intervals"] = f"split-conformal on the {kind}'s median at its held-out origins"
     return frame
 
@@ -517,7 +522,7 @@ def levels_before_fit(forecaster, panel, levels) -> None:
     shortest = min(panel.lengths.values())
     lookback = options.fit_lookback(forecaster, panel)
     warmup = _warmup(forecaster, season)
-    ensemble = forecaster.model in _ENSEMBLES
+    ensemble = get_spec(forecaster.model).name in _ENSEMBLES
     hypers = [h for name, h in hyper.items() if get_spec(name).kind == "neural"] if ensemble else [hyper]
     lookbacks = bag_lookbacks(lookback, forecaster.bag, (shortest - model_horizon - warmup + 1) // 2)
     shapes = [(each, warmup, model_horizon, h["validation"]) for h in hypers for each in lookbacks]
@@ -557,7 +562,7 @@ def load_composite(cls, meta_file: Path, metadata: dict):
     try:
         forecaster = cls(**metadata["params"])
         forecaster.check_params()
-        expected = (list(check_members(forecaster.members)) if forecaster.model in _ENSEMBLES
+        expected = (list(check_members(forecaster.members)) if get_spec(forecaster.model).name in _ENSEMBLES
                     else [forecaster.model] * check_bag(forecaster.bag))
         persistence.restore_settings(forecaster, metadata)
         forecaster.transforms_ = {}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import shutil
 import warnings
 from pathlib import Path
@@ -74,7 +75,7 @@ def read_by_run(settings: RunSettings, path: Path) -> str | None:
                 source = data_source(settings)[0] if name == "data" else Path(given)
             except DataError:  # no such data: loading says so
                 continue
-            if source.exists() and path.exists() and path.resolve() == source.resolve():
+            if source.exists() and path.exists() and os.path.samefile(path, source):  # links too
                 return name
     return None
 

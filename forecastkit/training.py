@@ -102,7 +102,48 @@ def train(keras, model, windows, hyper: dict, verbose: int = 0, description: str
             f"Training {description!r} diverged (the loss became NaN or inf at epoch {len(losses)}). "
             "Lower `learning_rate`, or set `scaler` to 'standard'."
         )
+    if not taus and not distribution:  # a pinball loss or a likelihood has no such reference
+        scored = val_index if len(val_index) else fit_index
+        scored = scored[np.linspace(0, len(scored) - 1, min(len(scored), VALIDATION_CAP)).astype(np.int64)]
+        best = min(history.history.get("val_loss", [math.inf]) if len(val_index) else losses)
+        reference = no_change_loss(windows.gather(scored)[1], hyper.get("loss", "mse"))
+        error = divergence_error(description, best, reference)
+        if error is not None:
+            raise error
     return losses
+
+
+#: A fit whose best loss is more than this many times that of forecasting no change (0 on its
+#: scaled targets) diverged, though every loss stayed finite (e.g. a learning rate of 100).
+DIVERGED_RATIO = 100.0
+
+
+def no_change_loss(targets: np.ndarray, loss: str) -> float:
+    """The mean ``loss`` of forecasting 0 (no change, on the scaled targets) for ``targets``.
+
+    Examples
+    --------
+    >>> no_change_loss(np.array([[1.0, -3.0]]), "mae")
+    2.0
+    """
+    return float(np.mean(pointwise_loss(loss, -np.asarray(targets, dtype=float)))) if np.size(targets) else 0.0
+
+
+def divergence_error(description: str, loss: float, reference: float) -> TrainingError | None:
+    """The TrainingError of a fit whose best ``loss`` is above :data:`DIVERGED_RATIO` times
+    ``reference`` (:func:`no_change_loss` on the same windows); None otherwise.
+
+    Examples
+    --------
+    >>> divergence_error("training mlp", 0.8, 1.0) is None
+    True
+    >>> print(divergence_error("training mlp", 4e7, 1.0))
+    Training 'training mlp' diverged: its best loss is 4e+07, 40000000 times that of forecasting no change. Lower `learning_rate`.
+    """
+    if not (math.isfinite(loss) and reference > 0 and loss > DIVERGED_RATIO * reference):
+        return None
+    return TrainingError(f"Training {description!r} diverged: its best loss is {loss:.3g}, {loss / reference:.0f} "
+                         "times that of forecasting no change. Lower `learning_rate`.")
 
 
 def split_windows(windows, hyper: dict, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -491,3 +491,15 @@ def test_forecast_announces_its_settings_before_training_with_the_lookback_it_fi
     line = next(item for item in order if item != "fit")
     assert order.index(line) < order.index("fit")
     assert f"lookback {forecaster.lookback_} (resolved)" in line, line
+
+
+def test_forecast_out_never_replaces_the_data_through_a_hard_link(tmp_path, capsys):
+    # the path differed, so the forecast overwrote the data it read
+    from forecastkit.cli import main
+
+    data, link = tmp_path / "d.csv", tmp_path / "hard.csv"
+    data.write_text((ROOT / "datasets" / "airline.csv").read_text())
+    os.link(data, link)
+    assert main(["forecast", "--data", str(link), "--model", "naive", "--out", str(data)]) == 1
+    assert "is the file the forecast reads its data from" in capsys.readouterr().err
+    assert data.read_text() == (ROOT / "datasets" / "airline.csv").read_text()

@@ -1,5 +1,6 @@
 """Tests for forecastkit.data: loading, filling and Panel helpers (errors: test_data_errors.py)."""
 
+import numpy as np
 import pandas as pd
 import pytest
 from data_helpers import MONTHLY, csv_error, raises, write
@@ -375,3 +376,11 @@ def test_infer_frequency():
     assert infer_frequency(["2020-01-06", "2020-01-13", "2020-02-03"]) == "W-MON"
     assert infer_frequency(["2020-01-01"]) is None
     assert infer_frequency(["2020-01-15", "2020-02-15", "2020-03-15"]) is None
+
+
+def test_an_id_column_of_one_value_names_its_series():
+    # a panel fitted one series at a time kept none of their names: the series was named after the target
+    one = pd.DataFrame({"id": ["store 7"] * 30, "time": pd.date_range("2020", periods=30, freq="D"),
+                        "y": np.arange(30.0)})
+    assert from_pandas(one).ids == ["store 7"]
+    assert from_pandas(one.rename(columns={"id": "region"})).ids == ["y"]  # not an id's name: as before

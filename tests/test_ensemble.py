@@ -301,3 +301,16 @@ def test_a_member_too_short_for_its_windows_is_refused_before_any_member_trains(
     assert not hasattr(forecaster, "lookback_")  # the check leaves the forecaster as it was
     with pytest.raises(DataError, match="Series too short .* needs at least"):
         forecaster.fit(datasets.load("airline"))
+
+
+def test_a_top_level_hyperparameter_applies_over_the_tables_for_members_as_for_single_models(tmp_path):
+    # a single model's table gave way to the top-level key, an ensemble member's table did not
+    path = tmp_path / "run.toml"
+    path.write_text('epochs = 2\n[models.linear]\nepochs = 1\n[models.mlp]\nepochs = 1\nunits = 4\n')
+    single = model_params(merge_settings(read_config(path), flags={"model": "mlp"}))
+    assert single["epochs"] == 2 and single["units"] == 4
+    ensemble = Forecaster("ensemble", members="linear,mlp",
+                          params=model_params(merge_settings(read_config(path),
+                                                             flags={"model": "ensemble", "members": "linear,mlp"})))
+    hyper = ensemble.check_params()
+    assert hyper["mlp"]["epochs"] == hyper["linear"]["epochs"] == 2 and hyper["mlp"]["units"] == 4

@@ -19,6 +19,7 @@ from forecastkit.errors import (
     ModelFileError,
     ModelVersionWarning,
     NotFittedError,
+    ShortSeriesWarning,
     TrainingError,
 )
 from forecastkit.forecaster import Forecaster
@@ -424,12 +425,12 @@ def test_pandas_and_scikit_learn_habits(airline):
 
 def test_a_forecast_that_is_not_finite_is_an_error_not_a_file(airline):
     # an absurd learning rate can diverge without a non-finite loss: inf must not reach the forecast
+    # (its fit now fails as soon as its best loss is absurd, before any forecast; else the forecast does)
     f = Forecaster("linear", horizon=6, params={"learning_rate": 1e12, "epochs": 2})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        f.fit(airline)
-    with pytest.raises(TrainingError, match="forecasts of 'linear' are not finite"):
-        f.predict()
+        with pytest.raises(TrainingError, match="forecasts of 'linear' are not finite|'training linear' diverged"):
+            f.fit(airline).predict()
 
 
 def test_a_baseline_says_it_ignores_the_settings_of_a_networks_training_data(tmp_path, capsys):
@@ -520,3 +521,49 @@ def test_new_history_off_the_fitted_frequency_asks_for_that_frequency():
         f.predict(days)
     with pytest.raises(DataError, match="fit on 'W-SUN' data"):
         Forecaster("ensemble", horizon=2, lookback=4, members="linear,naive", params=FAST).fit(weeks).predict(days)
+
+
+def test_a_training_that_diverges_to_finite_but_absurd_forecasts_fails_the_fit():
+    # a learning rate of 100 kept every loss finite and forecast millions for a series between 9 and 11
+    y = pd.Series(np.sin(np.arange(200) * 2 * np.pi / 7) + 10)
+    with pytest.raises(TrainingError, match=r"diverged: its best loss is .*, \d+ times that of forecasting no change"):
+        Forecaster("mlp", horizon=2, params={"epochs": 2, "learning_rate": 100}).fit(y)
+    with pytest.raises(TrainingError, match=r"diverged: its best loss"):  # Keras' own training: the same
+        Forecaster("vanilla", horizon=2, params={"epochs": 2, "learning_rate": 100, "steps_per_epoch": 0}).fit(y)
+    sane = Forecaster("mlp", horizon=2, params={"epochs": 2}).fit(y).predict()
+    assert sane["yhat"].between(8, 12).all()
+
+
+def test_new_history_a_fitted_log_transform_cannot_read_is_named_as_such():
+    # it used to reach the network and fail as "not finite ... diverged ... set transform to 'log'"
+    fitted = Forecaster("linear", horizon=2, lookback=5, transform="log", params=FAST).fit(pd.Series(np.arange(1, 41.)))
+    with pytest.raises(DataError, match=r"`transform` 'log' needs strictly positive values, but the new history "
+                                        r"\(its last 6 rows, which the forecast reads\) has a minimum of -40. "
+                                        r"Pass positive values, or refit with `transform` 'none'"):
+        fitted.predict(pd.Series(-np.arange(1, 41.)))
+    earlier = np.r_[-np.arange(1, 35.), np.arange(1, 7.)]  # only rows before the window are not positive
+    assert len(fitted.predict(pd.Series(earlier))) == 2
+
+
+@pytest.mark.parametrize("verbose", ["loud", 5, -1, 1.5])
+def test_verbose_is_checked(verbose):
+    with pytest.raises(ConfigError, match=r"`verbose` must be 0 \(silent\), 1 \(a progress bar\) or 2"):
+        Forecaster("linear", verbose=verbose).check_params()
+
+
+def test_a_model_alias_is_reported_under_its_one_name():
+    frame = Forecaster("Seasonal-Naive", horizon=2).fit(datasets.load("airline")).predict()
+    assert frame["model"].unique().tolist() == ["seasonal_naive"]
+
+
+@pytest.mark.parametrize("model, season, need", [("seasonal_naive", 1000, 1000), ("ets", 365, 730)])
+def test_a_seasonal_baseline_says_when_the_history_is_too_short_for_its_season(model, season, need):
+    # seasonal_naive repeated the last value and ets forecast a flat line, silently
+    y = pd.Series(np.arange(400.0) + 1, index=pd.date_range("2023-01-01", periods=400, freq="D"))
+    with pytest.warns(ShortSeriesWarning, match=f"'{model}' forecasts a series shorter than {need} rows without "
+                                                f"its season of {season} steps") as caught:
+        Forecaster(model, season=season, horizon=3).fit(y)
+    assert caught[0].filename == __file__
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Forecaster(model, season=7, horizon=3).fit(y)

@@ -170,17 +170,19 @@ def _first_column_is_time(raw: pd.DataFrame) -> bool:
 
 def _infer_id(raw: pd.DataFrame, rows: Rows, time: str, target, covariates) -> str | None:
     """The only other non-numeric column, if timestamps repeat (long format); else a text
-    column named like an id (:data:`ID_NAMES`) holding several values (series one after
-    another in time). Any other text column of several values is left out with a warning
-    naming it (it may name the series)."""
+    column named like an id (:data:`ID_NAMES`): series one after another in time, or (one
+    target column) the one series it names, so a panel's series fitted one at a time keep
+    their names. Any other text column of several values is left out with a warning naming it
+    (it may name the series)."""
     taken = {time, *(target or ()), *covariates}
     others = [c for c in raw.columns if c not in taken and not _looks_numeric(raw[c])]
     if raw[time].duplicated().any():
         return others[0] if len(others) == 1 else None
-    several = [c for c in others if raw[c].nunique() > 1]
-    named = [c for c in several if str(c).strip().lower() in ID_NAMES]
+    wide = len(target or ()) > 1  # several target columns: one series each, not named by a column
+    named = [c for c in others if str(c).strip().lower() in ID_NAMES and (raw[c].nunique() > 1 or not wide)]
     if len(named) == 1:
         return named[0]
+    several = [c for c in others if raw[c].nunique() > 1]
     for column in several:
         warnings.warn(IgnoredColumnWarning(
             f"Column {column!r} of {rows.where} holds text ({raw[column].nunique()} different values) and is not "

@@ -445,6 +445,10 @@ class DirectEngine:
             raise DataError(f"The new history is too short for this fitted model, which forecasts from the last "
                             f"{f.lookback_} rows{warmup}: {', '.join(short[:5])} rows. Pass at least {needed} rows "
                             "of each series.")
+        for sid in panel.ids:  # the rows it forecasts from, as fit checked its training data
+            data = f"the new history{f' of series {sid!r}' if panel.n_series > 1 else ''}"
+            f.transforms_[sid].check_positive(panel.series(sid)["y"].to_numpy(float)[-needed:],
+                                              f"{data} (its last {needed} rows, which the forecast reads)", refit=True)
 
     def model_files(self) -> dict:
         """``{file name: keras model}``: ``model.keras`` (pooled) or ``models/<i>.keras`` (per series)

@@ -396,7 +396,7 @@ class Forecaster(BaseEstimator):
         panel, histories = self._histories(data, future, load_kwargs)
         columns = self.engine_.columns(histories, levels, samples or 0)
         frame = pd.concat([
-            pd.DataFrame({"id": sid, "time": panel.future_times(sid, self.horizon_), "model": self.model,
+            pd.DataFrame({"id": sid, "time": panel.future_times(sid, self.horizon_), "model": get_spec(self.model).name,
                           **{name: values[i] for name, values in columns.items()}})
             for i, (sid, _, _) in enumerate(histories)], ignore_index=True)
         if levels:

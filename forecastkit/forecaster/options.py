@@ -276,6 +276,9 @@ def check_settings(forecaster) -> dict:
     if f.season is not None:
         check_int(f.season, "season")
     check_int(f.seed, "seed", minimum=0)
+    if not isinstance(f.verbose, (bool, int, np.integer)) or f.verbose not in (0, 1, 2):
+        raise ConfigError("`verbose` must be 0 (silent), 1 (a progress bar) or 2 (Keras' epoch logs). "
+                          f"Received: verbose={f.verbose!r}")
     if f.mode not in MODES:
         raise ConfigError(f"`mode` must be 'global' or 'local'. Received: mode={f.mode!r}")
     check_int(f.id_embedding, "id_embedding", minimum=0)

@@ -46,10 +46,25 @@ def resolve(f, panel: Panel) -> None:
     f.lookback_ = fit_lookback(f, panel)
     if f.lookback is None and panel.n_series > 1 and get_spec(f.model).kind == "neural":
         warn_if_cut(f, panel)
+    if get_spec(f.model).kind == "baseline" and f.model != "naive" and f.season_ > 1:
+        warn_season_unseen(f, panel)
     f.target_, f.freq_, f.step_ = panel.target, panel.freq, panel.step
     f.covariates_ = covariate_roles(panel)
     f.check_covariates(panel)
     f.check_target(panel)
+
+
+def warn_season_unseen(f, panel: Panel) -> None:
+    """Warn (:class:`~forecastkit.errors.ShortSeriesWarning`) when a seasonal baseline forecasts
+    a series without its season, as it does, silently, on fewer rows than one season
+    (seasonal_naive: it repeats the last value) or two (the others: no seasonal estimate)."""
+    need = f.season_ if f.model == "seasonal_naive" else 2 * f.season_
+    if min(panel.lengths.values()) < need:  # one message for every fit of a walk-forward
+        cycles = "one cycle" if f.model == "seasonal_naive" else "two cycles"
+        warnings.warn(ShortSeriesWarning(
+            f"{f.model!r} forecasts a series shorter than {need} rows without its season of {f.season_} steps "
+            f"(it needs {cycles}). Set `season` to a period the data cover, or give more history."),
+            stacklevel=user_stacklevel())
 
 
 def warn_if_cut(f, panel: Panel) -> None:

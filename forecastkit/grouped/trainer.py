@@ -226,14 +226,21 @@ def train_group(arch: Arch, windows: list, seeds: list, hyper: dict, initial: li
     others go on.
     """
     from ..models.keras_common import import_keras
-    from ..training import epoch_observed, split_windows, window_batches
+    from ..training import (
+        VALIDATION_CAP,
+        divergence_error,
+        epoch_observed,
+        no_change_loss,
+        split_windows,
+        window_batches,
+    )
 
     keras = import_keras()
     n = len(windows)
     batch = int(hyper["batch_size"])
     span, feats, horizon = arch.rows, arch.features, arch.horizon
     batches, tables, held = [], [], []
-    penalties = []
+    penalties, references = [], []
     for ws, seed in zip(windows, seeds):
         fit_index, val_index = split_windows(ws, hyper, seed)
         penalties.append(ridge_coefficient(arch.l2, len(fit_index)))
@@ -241,6 +248,8 @@ def train_group(arch: Arch, windows: list, seeds: list, hyper: dict, initial: li
         inputs, targets, _ = ws.gather(np.arange(len(ws)))
         tables.append((inputs, targets))
         held.append(val_index)
+        scored = val_index if len(val_index) else fit_index  # what its best loss is measured on
+        references.append(no_change_loss(targets[scored[:VALIDATION_CAP]], str(hyper.get("loss", "mse"))))
     vmax = max(len(v) for v in held)
     vx = np.zeros((n, vmax, span, feats), np.float32)
     vy = np.zeros((n, vmax, horizon), np.float32)
@@ -350,6 +359,11 @@ def train_group(arch: Arch, windows: list, seeds: list, hyper: dict, initial: li
             outcomes.append(Outcome(None, TrainingError(
                 f"Training {description!r} diverged (the loss became NaN or inf at epoch {failed[f]}). "
                 "Lower `learning_rate`, or set `scaler` to 'standard'."), int(ran[f]), losses[f]))
+            continue
+        error = divergence_error(description, float(best[f]) if has_val[f] else min(losses[f], default=math.inf),
+                         references[f])
+        if error is not None:
+            outcomes.append(Outcome(None, error, int(ran[f]), losses[f]))
             continue
         weights = best_w[f] if best_w[f] is not None else [x[f].copy() for x in final]
         outcomes.append(Outcome(weights, None, int(ran[f]), losses[f], float(penalties[f])))

@@ -125,17 +125,22 @@ class TargetTransform:
         return " + ".join(parts + [self.scaler])
 
     # -- fitting -----------------------------------------------------------------------
+    def check_positive(self, y: np.ndarray, data: str, refit: bool = False) -> None:
+        """DataError when the power transform or a window scaler meets a value <= 0 in ``y``
+        (``data`` names it in the message; ``refit``: the transform is fitted already)."""
+        if not (self.power is not None or self.scaler.startswith("window_")) or not np.any(np.asarray(y) <= 0):
+            return
+        what = f"`transform` {self.power!r}" if self.power else f"`scaler` {self.scaler!r}"  # never both
+        fix = (f"`transform` to 'none' (no {'log' if self.power == 'log' else 'Box-Cox'})" if self.power
+               else "`scaler` to 'standard'")
+        fix = f"Pass positive values, or refit with {fix.replace(' to ', ' ', 1)}" if refit else f"Set {fix}"
+        raise DataError(f"{what} needs strictly positive values, but {data} has a minimum of {np.min(y):g}. {fix}.")
+
     def fit(self, y: np.ndarray, where: str = "", positions: np.ndarray | None = None) -> "TargetTransform":
         """Learn the parameters from the training values ``y`` (1-D, finite) at grid ``positions``
         (default ``0, 1, ...``; only deseasonalisation uses them)."""
         y = np.asarray(y, dtype=float)
-        needs_positive = self.power is not None or self.scaler.startswith("window_")
-        if needs_positive and np.any(y <= 0):
-            what = f"`transform` {self.power!r}" if self.power else f"`scaler` {self.scaler!r}"  # never both
-            fix = (f"`transform` to 'none' (no {'log' if self.power == 'log' else 'Box-Cox'})" if self.power
-                   else "`scaler` to 'standard'")
-            raise DataError(f"{what} needs strictly positive values, but the training data{where} has "
-                            f"a minimum of {y.min():g}. Set {fix}.")
+        self.check_positive(y, f"the training data{where}")
         params: dict[str, float] = {}
         if self.power == "boxcox":
             if np.ptp(y) == 0:
