@@ -397,8 +397,12 @@ def splitter_of(settings: RunSettings, horizon: int) -> WalkForward:
 
 
 def run_directory(settings: RunSettings, default: str = "forecastkit-run") -> Path:
-    """The run directory of an ``evaluate`` (or ``ablation``) run: ``out``, or ``default``."""
-    return Path(settings.out or default)
+    """The run directory of an ``evaluate`` (or ``ablation``) run: ``out``, or ``default``; not a file."""
+    out = Path(settings.out or default)
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"`out` {str(out)!r} is a file; a run writes a directory of files there. Name a "
+                          f"directory, e.g. {str(out.with_suffix(''))!r}.")
+    return out
 
 
 def prepare_run_directory(settings: RunSettings, out: Path, files: tuple[str, ...]) -> None:
@@ -438,11 +442,11 @@ def evaluate(settings: RunSettings, progress: bool | str = False, announce=None)
         hint = " (interval metrics need `level`, e.g. 80,95)" if settings.metric in INTERVAL_METRICS else ""
         raise ConfigError(f"`metric` must be one of {', '.join(valid)}{hint}. Received: metric={settings.metric!r}")
     check_tracking(settings)
+    out = run_directory(settings)
     panel = load_data(settings)
     horizon = horizon_of(settings, panel)
     splitter = splitter_of(settings, horizon)
     models = evaluation_models(settings, horizon)
-    out = run_directory(settings)
     prepare_run_directory(settings, out, EVALUATION_FILES)
     if announce is not None:
         announce(resolved_line(settings, panel, horizon, None, splitter))

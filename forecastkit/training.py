@@ -131,17 +131,17 @@ def no_change_loss(targets: np.ndarray, loss: str) -> float:
 
 def divergence_error(description: str, loss: float, reference: float) -> TrainingError | None:
     """The TrainingError of a fit whose best ``loss`` is above :data:`DIVERGED_RATIO` times
-    ``reference`` (:func:`no_change_loss` on the same windows); None otherwise.
+    ``reference`` (:func:`no_change_loss` on the same windows), and times 1; None otherwise.
 
     Examples
     --------
-    >>> divergence_error("training mlp", 0.8, 1.0) is None
-    True
+    >>> divergence_error("training mlp", 0.8, 1.0) is None, divergence_error("training mlp", 0.5, 1e-6) is None
+    (True, True)
     >>> print(divergence_error("training mlp", 4e7, 1.0))
     Training 'training mlp' diverged: its best loss is 4e+07, 40000000 times that of forecasting no change. Lower `learning_rate`.
     """
-    if not (math.isfinite(loss) and reference > 0 and loss > DIVERGED_RATIO * reference):
-        return None
+    if not (math.isfinite(loss) and loss > DIVERGED_RATIO * max(reference, 1.0)):  # 1: the scaled targets' unit,
+        return None  # so windows that barely move (an intermittent series' zeros) never make a good fit "diverged"
     return TrainingError(f"Training {description!r} diverged: its best loss is {loss:.3g}, {loss / reference:.0f} "
                          "times that of forecasting no change. Lower `learning_rate`.")
 

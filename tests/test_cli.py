@@ -503,3 +503,13 @@ def test_forecast_out_never_replaces_the_data_through_a_hard_link(tmp_path, caps
     assert main(["forecast", "--data", str(link), "--model", "naive", "--out", str(data)]) == 1
     assert "is the file the forecast reads its data from" in capsys.readouterr().err
     assert data.read_text() == (ROOT / "datasets" / "airline.csv").read_text()
+
+
+def test_evaluate_out_naming_a_file_is_refused_before_the_data_is_read(tmp_path):
+    # it failed with the raw "File exists" after reading the data
+    taken = tmp_path / "results.csv"
+    taken.write_text("mine\n")
+    result = run("evaluate", "--data", str(tmp_path / "missing.csv"), "--models", "naive", "--out", str(taken))
+    assert result.returncode == 1 and taken.read_text() == "mine\n"
+    assert result.stderr.strip() == (f"forecastkit: error: `--out` {str(taken)!r} is a file; a run writes a directory "
+                                     f"of files there. Name a directory, e.g. {str(tmp_path / 'results')!r}.")
