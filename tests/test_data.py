@@ -360,7 +360,7 @@ def test_panel_is_frozen():
 @pytest.mark.parametrize("freq, expected", [
     ("YS", 1), ("YE", 1), ("QS", 4), ("QE-DEC", 4), ("MS", 12), ("ME", 12), ("W", 52),
     ("W-MON", 52), ("D", 7), ("B", 5), ("h", 24), ("2h", 12), ("30min", 48),
-    ("min", 60), ("15min", 4), ("7min", 1), ("s", 60), (None, 1),
+    ("min", 60), ("15min", 96), ("10min", 144), ("5min", 288), ("7min", 1), ("2min", 30), ("s", 60), (None, 1),
 ])
 def test_season_length(freq, expected):
     assert season_length(freq) == expected

@@ -54,9 +54,10 @@ def season_length(freq: str | None) -> int:
     """Return the usual seasonal period of a frequency.
 
     Yearly 1, quarterly 4, monthly 12, semi-monthly 24, weekly 52, daily 7, business-daily
-    5, hourly 24, half-hourly (``"30min"``) 48, other minutely and secondly 60; anything
-    else and None 1. A multiple divides the base season when it divides it evenly
-    (``"2h"`` -> 12, ``"3MS"`` -> 4, ``"15min"`` -> 4) and gives 1 otherwise.
+    5, hourly 24; steps of 5 to 30 minutes the day's steps (``"30min"`` 48, ``"15min"`` 96,
+    ``"5min"`` 288); minutely and secondly 60; anything else and None 1. Another multiple
+    divides the base season when it divides it evenly (``"2h"`` -> 12, ``"3MS"`` -> 4) and
+    gives 1 otherwise.
 
     Parameters
     ----------
@@ -69,14 +70,14 @@ def season_length(freq: str | None) -> int:
 
     Examples
     --------
-    >>> [season_length(f) for f in ("YS", "QS", "MS", "W", "D", "B", "h", "30min", None)]
-    [1, 4, 12, 52, 7, 5, 24, 48, 1]
+    >>> [season_length(f) for f in ("YS", "QS", "MS", "W", "D", "B", "h", "30min", "15min", None)]
+    [1, 4, 12, 52, 7, 5, 24, 48, 96, 1]
     """
     if freq is None:
         return 1
     offset = parse_freq(freq)
-    if offset.n == 30 and isinstance(offset, pd.offsets.Minute):
-        return 48
+    if isinstance(offset, pd.offsets.Minute) and 5 <= abs(offset.n) < 60 and 1440 % offset.n == 0:
+        return 1440 // abs(offset.n)  # steps of 5 to 30 minutes: the daily cycle, as for hours
     base = next((season for kinds, season in _SEASONS if isinstance(offset, kinds)), 1)
     n = abs(offset.n)
     return base // n if n and base % n == 0 else 1
