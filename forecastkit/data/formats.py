@@ -137,7 +137,7 @@ def decompressed(data: bytes, source: str) -> bytes:
         if len(files) == 1:  # a workbook or document holds several
             try:
                 return archive.read(files[0])
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError) as err:
+            except Exception as err:  # zipfile's: damaged, encrypted, or a compression method it lacks
                 raise DataError(f"{describe_source(source)} is a zip archive whose file {files[0]!r} cannot be "
                                 f"read ({err}). Extract it with your archive tool and pass the CSV "
                                 f"file.") from None

@@ -395,10 +395,10 @@ class Forecaster(BaseEstimator):
             sampling.residual_sets(self)  # an old model file has none: say so before any work
         panel, histories = self._histories(data, future, load_kwargs)
         columns = self.engine_.columns(histories, levels, samples or 0)
-        frame = pd.concat([
-            pd.DataFrame({"id": sid, "time": panel.future_times(sid, self.horizon_), "model": get_spec(self.model).name,
-                          **{name: values[i] for name, values in columns.items()}})
-            for i, (sid, _, _) in enumerate(histories)], ignore_index=True)
+        model = get_spec(self.model).name  # an alias's one name
+        frame = pd.concat([pd.DataFrame({"id": sid, "time": panel.future_times(sid, self.horizon_), "model": model,
+                                         **{name: values[i] for name, values in columns.items()}})
+                           for i, (sid, _, _) in enumerate(histories)], ignore_index=True)
         if levels:
             frame.attrs["intervals"] = self.engine_.interval_method()
         return frame
@@ -524,8 +524,7 @@ class Forecaster(BaseEstimator):
         Traceback (most recent call last):
         forecastkit.errors.DataError: Series too short in dataset 'airline': 'passengers' has 144 rows, but ... needs at least 213 rows per series. ...
         """
-        with warnings.catch_warnings():  # fit warns, once
-            warnings.simplefilter("ignore")
+        with warnings.catch_warnings(action="ignore"):  # fit warns, once
             probe, panel = clone(self), as_panel(data, **load_kwargs)
             (ensemble.unfitted_members if ensemble.is_composite(probe) else preparation.check_windows)(probe, panel)
 
