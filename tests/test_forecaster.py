@@ -567,3 +567,13 @@ def test_a_seasonal_baseline_says_when_the_history_is_too_short_for_its_season(m
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         Forecaster(model, season=7, horizon=3).fit(y)
+
+
+def test_too_few_sampled_paths_for_the_outer_quantile_columns_are_said(airline):
+    # samples=1 wrote seven equal quantile columns without a word
+    fitted = Forecaster("linear", horizon=3, params=FAST).fit(airline)
+    with pytest.warns(UserWarning, match=r"`samples`=5 paths are too few for the q0.05 and q0.95 columns.*at least 20"):
+        fitted.predict(samples=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert {"q0.05", "q0.95"} <= set(fitted.predict(samples=20).columns)

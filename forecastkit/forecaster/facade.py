@@ -499,19 +499,9 @@ class Forecaster(BaseEstimator):
         if check_quantiles(self.quantiles) and get_spec(self.model).kind == "neural":
             raise ConfigError("`samples` cannot be combined with `quantiles`: both "
                               "write the q<tau> columns. Drop one of them.")
-        self._check_sampling("samples")
+        sampling.check_sampling(self, "samples")
+        sampling.warn_few_samples(int(samples))
         return int(samples)
-
-    def _check_sampling(self, name: str) -> None:
-        """Refuse sampling from a baseline, an ensemble or a bag, or from a neural model set to hold
-        out no windows."""
-        ensemble.refuse_sampling(self, name)
-        if get_spec(self.model).kind != "neural":
-            raise ConfigError(f"`{name}` draws future paths from a neural model's held-out errors; "
-                              f"{self.model!r} is a baseline: use `level` for its native intervals.")
-        hyper = self.hyper_ if hasattr(self, "hyper_") else self.check_params()
-        if not hyper["validation"] and not self.distribution:  # a distribution model draws from itself
-            raise ConfigError(sampling.NO_RESIDUALS.format(validation=hyper["validation"]))
 
     def check_windows(self, data, **load_kwargs) -> None:
         """Raise DataError now, not after training, when a series of ``data`` is too short for
@@ -566,7 +556,7 @@ class Forecaster(BaseEstimator):
         """
         self._check_fitted("sample_paths")
         check_int(samples, "samples")
-        self._check_sampling("samples")
+        sampling.check_sampling(self, "samples")
         panel, histories = self._histories(data, future, load_kwargs)
         return sampling.paths_frame(panel, histories, self.engine_.paths(histories, samples), self.horizon_)
 

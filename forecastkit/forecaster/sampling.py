@@ -21,10 +21,12 @@ Examples
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
-from ..errors import ConfigError, ModelFileError
+from ..errors import ConfigError, ModelFileError, user_stacklevel
 from ..models import families
 from .options import PATH_CHUNK, SAMPLE_QUANTILES
 
@@ -85,6 +87,36 @@ def recursive_paths(engine, histories: list, n: int) -> np.ndarray:
     scaled = np.concatenate([engine.rollout(histories[i:i + chunk], n, stepper(i))
                              for i in range(0, len(histories), chunk)]).reshape(len(histories), n, horizon)
     return engine.inverse(histories, None)(scaled)
+
+
+def check_sampling(forecaster, name: str) -> None:
+    """Refuse ``name`` (``samples`` or ``sample_paths``) from a baseline, an ensemble or a bag,
+    or from a neural model set to hold out no windows."""
+    from .. import ensemble
+    from ..models.registry import get_spec
+
+    ensemble.refuse_sampling(forecaster, name)
+    if get_spec(forecaster.model).kind != "neural":
+        raise ConfigError(f"`{name}` draws future paths from a neural model's held-out errors; "
+                          f"{forecaster.model!r} is a baseline: use `level` for its native intervals.")
+    hyper = forecaster.hyper_ if hasattr(forecaster, "hyper_") else forecaster.check_params()
+    if not hyper["validation"] and not forecaster.distribution:  # a distribution model draws from itself
+        raise ConfigError(NO_RESIDUALS.format(validation=hyper["validation"]))
+
+
+def warn_few_samples(samples: int) -> None:
+    """Warn when ``samples`` paths are too few for the outer :data:`SAMPLE_QUANTILES` columns to
+    be more than the extreme draws (fewer than one path beyond each: ``1 / min(tau, 1 - tau)``).
+
+    Examples
+    --------
+    >>> warn_few_samples(50)  # silent
+    """
+    needed = int(np.ceil(1 / min(min(SAMPLE_QUANTILES), 1 - max(SAMPLE_QUANTILES)) - 1e-9))
+    if samples < needed:
+        warnings.warn(f"`samples`={samples} paths are too few for the q{min(SAMPLE_QUANTILES):g} and "
+                      f"q{max(SAMPLE_QUANTILES):g} columns, which then only repeat the extreme draws: draw at "
+                      f"least {needed}.", UserWarning, stacklevel=user_stacklevel())
 
 
 def sample_quantiles(paths: np.ndarray) -> dict:
