@@ -129,3 +129,12 @@ def test_default_folds_are_fewer_on_a_large_panel_and_given_folds_are_kept():
     assert origins.groupby("id")["origin"].nunique().eq(20).all()  # 1,200 series-origins in all
     given = walk_forward(panel, naive, WalkForward(horizon=2, folds=24), baselines=False).to_frame()
     assert given.groupby("id")["origin"].nunique().eq(24).all()
+
+
+def test_a_start_before_the_series_says_where_its_origins_begin():
+    # it was moved to the second row without a word
+    times = pd.date_range("2023-01-01", periods=12, freq="MS")
+    with pytest.warns(UserWarning, match=r"`start` '2022-01-01' is before the first time of a series: its first "
+                                         r"origin is its second row") as caught:
+        folds = WalkForward(horizon=2, start="2022-01-01", stride=5).split(12, times=times)
+    assert folds[0].origin == 1 and caught[0].filename == __file__

@@ -24,12 +24,13 @@ Fold(fit=1, origin=9, train=4..8, test=9..10)
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from dataclasses import dataclass
 
 import pandas as pd
 
 from ..checks import check_int
-from ..errors import ConfigError, DataError
+from ..errors import ConfigError, DataError, user_stacklevel
 from ..settings import DEFAULTS
 
 
@@ -272,6 +273,9 @@ class WalkForward:
         elif times.tz is None and stamp.tz is not None:
             raise ConfigError(f"`start` {self.start!r} has a time zone but the series' times have none; "
                               f"give it without a UTC offset. Received: start={self.start!r}")
+        if len(times) and stamp < times[0]:  # one message for every series it concerns
+            warnings.warn(f"`start` {self.start!r} is before the first time of a series: its first origin is its "
+                          "second row (the first an origin can have).", UserWarning, stacklevel=user_stacklevel())
         return max(int(times.searchsorted(stamp)), 1)
 
     def _shortfall_advice(self) -> str:
