@@ -129,7 +129,8 @@ def leaderboard(result, metric: str = "mase") -> pd.DataFrame:
     table["failed_fits"] = table["model"].map(failed).fillna(0).astype(int)
     table = table.drop(columns=["n", "n_failed"]).sort_values(metric, na_position="last", kind="stable",
                                                               key=_rank_key(metric))
-    table.insert(0, "rank", range(1, len(table) + 1))
+    ranked = int(table[metric].notna().sum())  # a model without the metric has no rank
+    table.insert(0, "rank", pd.array([*range(1, ranked + 1), *[None] * (len(table) - ranked)], dtype="Int64"))
     first = ["rank", "model", metric] + ([f"{metric}_std"] if f"{metric}_std" in table else [])
     return table[first + [c for c in table.columns if c not in first]].reset_index(drop=True)
 

@@ -316,3 +316,13 @@ def test_a_level_no_origin_could_calibrate_is_named_in_the_verdict(airline):
     enough = walk_forward(airline, ["naive"], WalkForward(horizon=2, folds=12, stride=2), baselines=False,
                           level=(80,), min_calibration=1, n_jobs=1)
     assert not any(line.startswith("No interval") for line in significance(enough, "mase")[1])
+
+
+def test_models_without_the_ranking_metric_get_no_rank():
+    # every MSIS empty (too few origins to calibrate): the models were ranked 1, 2 in name order
+    result = walk_forward(datasets.load("airline"), {"a": Forecaster("linear", horizon=3, params={"epochs": 1}),
+                                                     "b": Forecaster("mlp", horizon=3, params={"epochs": 1})},
+                          WalkForward(horizon=3, folds=3), baselines=False, level=(80,), n_jobs=1)
+    board = result.leaderboard("msis")
+    assert board["msis"].isna().all() and board["rank"].isna().all()
+    assert board["rank"].dropna().tolist() == [] and result.leaderboard("mase")["rank"].tolist() == [1, 2]
