@@ -138,12 +138,14 @@ def divergence_error(description: str, loss: float, reference: float) -> Trainin
     >>> divergence_error("training mlp", 0.8, 1.0) is None, divergence_error("training mlp", 0.5, 1e-6) is None
     (True, True)
     >>> print(divergence_error("training mlp", 4e7, 1.0))
-    Training 'training mlp' diverged: its best loss is 4e+07, 40000000 times that of forecasting no change. Lower `learning_rate`.
+    Training 'training mlp' diverged: its best loss is 4e+07, against 1 for forecasting no change. Lower `learning_rate`.
+    >>> divergence_error("training mlp", 500.0, 0.0) is not None  # a reference of 0: the floor decides
+    True
     """
     if not (math.isfinite(loss) and loss > DIVERGED_RATIO * max(reference, 1.0)):  # 1: the scaled targets' unit,
         return None  # so windows that barely move (an intermittent series' zeros) never make a good fit "diverged"
-    return TrainingError(f"Training {description!r} diverged: its best loss is {loss:.3g}, {loss / reference:.0f} "
-                         "times that of forecasting no change. Lower `learning_rate`.")
+    return TrainingError(f"Training {description!r} diverged: its best loss is {loss:.3g}, against {reference:.3g} "
+                         "for forecasting no change. Lower `learning_rate`.")
 
 
 def split_windows(windows, hyper: dict, seed: int) -> tuple[np.ndarray, np.ndarray]:

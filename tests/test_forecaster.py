@@ -526,7 +526,7 @@ def test_new_history_off_the_fitted_frequency_asks_for_that_frequency():
 def test_a_training_that_diverges_to_finite_but_absurd_forecasts_fails_the_fit():
     # a learning rate of 100 kept every loss finite and forecast millions for a series between 9 and 11
     y = pd.Series(np.sin(np.arange(200) * 2 * np.pi / 7) + 10)
-    with pytest.raises(TrainingError, match=r"diverged: its best loss is .*, \d+ times that of forecasting no change"):
+    with pytest.raises(TrainingError, match=r"diverged: its best loss is .*, against .* for forecasting no change"):
         Forecaster("mlp", horizon=2, params={"epochs": 2, "learning_rate": 100}).fit(y)
     with pytest.raises(TrainingError, match=r"diverged: its best loss"):  # Keras' own training: the same
         Forecaster("vanilla", horizon=2, params={"epochs": 2, "learning_rate": 100, "steps_per_epoch": 0}).fit(y)
