@@ -201,8 +201,13 @@ def resolved_line(settings: RunSettings, panel: Panel, horizon: int, lookbacks: 
         splitter, n_series, cohorts = planned(settings, panel, splitter)
         fewer = settings.folds is None and splitter.folds != DEFAULT_FOLDS
         folds = f" (resolved: fewer on a panel of {n_series} series)" if fewer else ""
+        from .significance.pairwise import min_origins
+
+        sized = min_origins(splitter.horizon, splitter.stride) <= splitter.folds
+        why = ("stride resolved: enough origins for a sized test" if sized else
+               "stride resolved; too few origins for a sized significance test: raise --folds")
         parts.append(f"{splitter.folds} origins{folds} {splitter.stride} apart "
-                     f"({'given' if settings.stride is not None else 'stride resolved: enough origins for a sized test'})")
+                     f"({'given' if settings.stride is not None else why})")
         if cohorts > 1:
             parts.append(f"global models fit once per group of series ending at the same time: {cohorts} groups "
                          "(--cohorts)")

@@ -513,3 +513,17 @@ def test_evaluate_out_naming_a_file_is_refused_before_the_data_is_read(tmp_path)
     assert result.returncode == 1 and taken.read_text() == "mine\n"
     assert result.stderr.strip() == (f"forecastkit: error: `--out` {str(taken)!r} is a file; a run writes a directory "
                                      f"of files there. Name a directory, e.g. {str(tmp_path / 'results')!r}.")
+
+
+def test_the_settings_line_claims_a_sized_test_only_when_the_origins_allow_one():
+    # 3 origins 4 apart on a short series: the line said "enough origins for a sized test", the verdict not
+    from forecastkit import datasets
+    from forecastkit.runs import resolved_line, splitter_of
+    from forecastkit.settings import RunSettings
+
+    airline = datasets.load("airline")
+    short = airline.with_frame(airline.frame.iloc[:40])
+    line = resolved_line(RunSettings(models="naive", folds=3), short, 12, None, splitter_of(RunSettings(folds=3), 12))
+    assert "3 origins 4 apart (stride resolved; too few origins for a sized significance test: raise --folds)" in line
+    line = resolved_line(RunSettings(models="naive"), airline, 12, None, splitter_of(RunSettings(), 12))
+    assert "24 origins 2 apart (stride resolved: enough origins for a sized test)" in line
