@@ -159,7 +159,8 @@ def make_forecaster(spec: ModelSpec, settings: RunSettings, params: dict, horizo
     forecaster = Forecaster(
         model=spec.name, horizon=horizon, params=params or None, **data_args,
         season=settings.season, seed=settings.seed, verbose=verbose,
-        warm_start=settings.warm_start, mode=settings.mode, calendar=settings.calendar,
+        warm_start=settings.warm_start, mode=settings.mode,
+        calendar=settings.calendar if spec.kind != "baseline" else None,  # forecast says a baseline ignores it
         quantiles=settings.quantiles if neural_only else None,
         strategy=settings.strategy if neural_only else "direct",
         members=settings.members if strict or spec.kind == "ensemble" else None,

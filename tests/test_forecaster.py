@@ -577,3 +577,11 @@ def test_too_few_sampled_paths_for_the_outer_quantile_columns_are_said(airline):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert {"q0.05", "q0.95"} <= set(fitted.predict(samples=20).columns)
+
+
+def test_a_baseline_says_it_ignores_calendar_features(airline):
+    # the command line said so; the Python API took calendar="month" silently
+    with pytest.warns(UserWarning, match=r"'naive' is a baseline, which forecasts the raw series: it ignores "
+                                         r"calendar='month'") as caught:
+        Forecaster("naive", horizon=3, calendar="month").fit(airline)
+    assert caught[0].filename == __file__

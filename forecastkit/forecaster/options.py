@@ -253,11 +253,11 @@ TRAINING_DATA_ARGS = ("lookback", "transform", "difference", "deseason", "season
 
 
 def warn_ignored_by_baseline(forecaster) -> None:
-    """Warn when a baseline is given a window or target transforms (:data:`TRAINING_DATA_ARGS`),
-    which it does not apply."""
+    """Warn when a baseline is given a window, target transforms (:data:`TRAINING_DATA_ARGS`) or
+    calendar features, which it does not apply."""
     from ..settings import DEFAULTS
 
-    given = [f"{name}={getattr(forecaster, name)!r}" for name in TRAINING_DATA_ARGS
+    given = [f"{name}={getattr(forecaster, name)!r}" for name in (*TRAINING_DATA_ARGS, "calendar")
              if getattr(forecaster, name) != getattr(DEFAULTS, name)]
     if given:
         warnings.warn(f"{forecaster.model!r} is a baseline, which forecasts the raw series: it ignores "
