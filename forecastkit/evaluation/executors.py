@@ -117,24 +117,14 @@ def run_task(task: list[Job], environment: Environment) -> list[FitRecord]:
     """Run a task's jobs in a worker process; their records, for the driver's writer."""
     prepare_worker(environment)
     with applied(environment, restore=False):
-        return [record for job in task for record in _with_warnings(job)]
+        return [record for job in task for record in _each_with_warnings(job, in_worker=True)]
 
 
-def _with_warnings(job: Job) -> list[FitRecord]:
-    """The records of ``job``, the first carrying the warnings its fits raised (once each), which
-    a worker process would otherwise print in Python's raw format, past the run's own display."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        records = list(run_job(job))
-    raised = list(dict.fromkeys((w.category, str(w.message)) for w in caught))
-    if raised and records and isinstance(records[0], FitRecord):
-        records[0].warnings = raised
-    return records
-
-
-def _each_with_warnings(job: Job):
+def _each_with_warnings(job: Job, in_worker: bool = False):
     """Each record of ``job`` as it is done, carrying the warnings raised while it was made
-    (once each): the writer says them again at the user's line, not at forecastkit's."""
+    (once each): the writer says them again at the user's line, not at forecastkit's (nor, from
+    a worker process, in Python's raw format past the run's own display). A tuning search's
+    record carries none: in this process its warnings are said now, in a worker dropped."""
     records = run_job(job)
     while True:
         with warnings.catch_warnings(record=True) as caught:
@@ -145,7 +135,7 @@ def _each_with_warnings(job: Job):
         raised = list(dict.fromkeys((w.category, str(w.message)) for w in caught))
         if isinstance(record, FitRecord):
             record.warnings = raised
-        else:  # a tuning search's record: said now
+        elif not in_worker:
             for category, message in raised:
                 warnings.warn(message, category, stacklevel=user_stacklevel())
         yield record
