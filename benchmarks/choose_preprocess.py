@@ -88,6 +88,9 @@ VARIANTS = {
     "sdiff": {"preprocess": "none", "seasonal_difference": True},
     "auto without diff": {"difference": False},
     "auto (after)": {},
+    # the scaler: per-series standard scaling of differences, or each window from its mean in its mean step
+    "auto + standard": {"scaler": "standard"},
+    "auto + window_steps": {"scaler": "window_steps"},
     **{name: {} for name in RULES},
     **{name: {} for name in CONSTANTS},
     # the early-stopping hold-out (the latest share of the training windows), not a chain

@@ -9,7 +9,7 @@ model: MASE (the in-sample seasonal-naive MAE at lag 24 as the scale, mean over 
 the seconds of fit and forecast.
 
 Usage: ``FORECASTKIT_JOBS=1 python benchmarks/hourly_defaults.py [--panels synthetic,pollution]
-[--models seasonal_naive,naive2,linear,mlp,vanilla]``
+[--models seasonal_naive,naive2,linear,mlp,vanilla]`` (``mlp:standard``: a model with that ``scaler``)
 """
 
 from __future__ import annotations
@@ -68,8 +68,9 @@ def main() -> None:
         print(f"{name}: {panel['id'].nunique()} series, horizon {HORIZON}, season {SEASON}", flush=True)
         for model in args.models.split(","):
             began = time.perf_counter()
-            forecaster = Forecaster(model, horizon=HORIZON, season=SEASON).fit(train, id="id", time="time",
-                                                                               target="y")
+            name, _, scaler = model.partition(":")  # "mlp:standard": the mlp with that scaler
+            forecaster = Forecaster(name, horizon=HORIZON, season=SEASON, **({"scaler": scaler} if scaler else {}))
+            forecaster.fit(train, id="id", time="time", target="y")
             mase, smape = scores(train, test, forecaster.predict())
             chain = getattr(forecaster, "preprocess_", "")
             print(f"  {model:15s} MASE {mase:.3f}  sMAPE {smape:6.2f}  {time.perf_counter() - began:5.0f} s  {chain}",

@@ -117,8 +117,9 @@ class RunSettings:
                                     default_text="k x max(season, horizon, 5), k per model (1 or 2: `forecastkit models` "
                                                  "lists them), capped at half the history")
     season: int | None = _setting(help="season length", metavar="M", default_text="from the frequency")
-    scaler: str = _setting("standard", "standard, minmax, none, window_last or window_mean", metavar="S",
-                           default_text="standard; fit on the training data only")
+    scaler: str = _setting("auto", "auto, standard, minmax, none, window_last, window_mean or window_steps",
+                           metavar="S", default_text="auto: window_steps for the mlp under --preprocess auto, "
+                                                     "else standard (fit on the training data only)")
     preprocess: str = _setting(
         "auto", "auto (default): neural models choose log, deseasonalising or seasonal differences, and "
                 "differences per fit from its training data; none: only the transforms set by the flags below",

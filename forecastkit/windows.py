@@ -52,22 +52,38 @@ def n_windows(n: int, lookback: int, horizon: int) -> int:
     return max(n - lookback - horizon + 1, 0)
 
 
-def window_levels(inputs: np.ndarray, how: str) -> np.ndarray:
-    """Per-window level for ``window_last`` / ``window_mean`` normalisation, shape (m, 1).
+#: ``window_steps``: a window's unit is at least this share of its series' mean absolute step
+#: (a flat stretch, e.g. the zeros of an intermittent series, would otherwise magnify its
+#: targets without bound).
+STEP_FLOOR = 0.1
 
-    The level comes from the target channel of the inputs only (never from the targets).
+
+def window_levels(inputs: np.ndarray, how: str, floor=0.0) -> np.ndarray:
+    """Per-window ``[unit, offset]``, shape (m, 2), of a window normalisation: a window's
+    values ``v`` are read as ``(v - offset) / unit``. ``window_last`` / ``window_mean``: divided
+    by the last value / the mean of the window (offset 0); ``window_steps``: measured from the
+    window's mean in units of its mean absolute step, at least ``floor`` (one per window or
+    one for all).
+
+    The levels come from the target channel of the inputs only (never from the targets).
 
     Examples
     --------
     >>> window_levels(np.array([[[2.0], [4.0]]]), "window_mean").tolist()
-    [[3.0]]
+    [[3.0, 0.0]]
+    >>> window_levels(np.array([[[2.0], [4.0], [3.0]]]), "window_steps").tolist()
+    [[1.5, 3.0]]
     """
-    if how == "window_last":
-        return inputs[:, -1:, 0]
-    if how == "window_mean":
-        return inputs[:, :, 0].mean(axis=1, keepdims=True)
-    raise ConfigError(f"`how` must be 'window_last' or 'window_mean'. Received: how={how!r}")
-
+    history = inputs[:, :, 0]
+    if how in ("window_last", "window_mean"):
+        unit = history[:, -1:] if how == "window_last" else history.mean(axis=1, keepdims=True)
+        return np.concatenate([unit, np.zeros_like(unit)], axis=1)
+    if how == "window_steps":
+        steps = np.abs(np.diff(history, axis=1)).mean(axis=1, keepdims=True) if history.shape[1] > 1 \
+            else np.zeros((len(history), 1))
+        unit = np.maximum(steps, np.reshape(floor, (-1, 1)))
+        return np.concatenate([np.where(unit > 0, unit, 1.0), history.mean(axis=1, keepdims=True)], axis=1)
+    raise ConfigError(f"`how` must be 'window_last', 'window_mean' or 'window_steps'. Received: how={how!r}")
 
 
 class WindowSet:
@@ -82,8 +98,9 @@ class WindowSet:
     lookback, horizon : int
     future_rows : bool
         Whether windows carry ``horizon`` future rows (future-known features).
-    normalise : {None, "window_last", "window_mean"}
-        Divide each window's target channel and targets by its level (from its history rows).
+    normalise : {None, "window_last", "window_mean", "window_steps"}
+        Scale each window's target channel and targets by its :func:`window_levels` (from its
+        history rows; ``window_steps`` at least :data:`STEP_FLOOR` x its series' mean absolute step).
     starts : "train" or "last"
         ``"train"``: every complete window of every series; ``"last"``: one window per
         series whose history ends where ``z`` ends (for forecasting).
@@ -102,7 +119,7 @@ class WindowSet:
         self.lookback, self.horizon, self.normalise = lookback, horizon, normalise
         self.span = lookback + (horizon if future_rows else 0)
         self.future_rows = future_rows
-        tables, first, counts = [], [], []
+        tables, first, counts, floors = [], [], [], []
         offset = 0
         for z, past, known, static in blocks:
             z = np.asarray(z, dtype=float)
@@ -124,12 +141,15 @@ class WindowSet:
                 first.append(offset)
                 counts.append(m)
             offset += rows
+            finite = z[np.isfinite(z)]
+            floors.append(STEP_FLOOR * float(np.abs(np.diff(finite)).mean()) if len(finite) > 1 else 0.0)
         self.observed = 1 + (blocks[0][1].shape[1] if blocks else 0)
         self.table = np.concatenate(tables) if tables else np.zeros((0, 1), np.float32)
         self.table[~np.isfinite(self.table)] = 0.0
         counts = np.asarray(counts, dtype=np.int64)
         #: Series index (position in ``blocks``) of every window, and its first row in the table.
         self.series = np.repeat(np.arange(len(counts)), counts)
+        self._floors = np.asarray(floors, dtype=np.float32)
         self.starts = np.repeat(np.asarray(first, dtype=np.int64), counts) + _ranks(counts)
         self._mask = np.ones((self.span, self.table.shape[1]), np.float32)
         self._mask[lookback:, :self.observed] = 0.0
@@ -158,7 +178,8 @@ class WindowSet:
         return np.flatnonzero(~latest), np.flatnonzero(latest)
 
     def gather(self, index: np.ndarray):
-        """Inputs ``(b, span, features)``, targets ``(b, horizon)`` and levels ``(b, 1)`` (or None).
+        """Inputs ``(b, span, features)``, targets ``(b, horizon)`` and levels ``(b, 2)``
+        (:func:`window_levels`' unit and offset; None without ``normalise``).
 
         Forecast windows (``starts="last"``) have zero targets.
         """
@@ -173,9 +194,10 @@ class WindowSet:
             inputs = np.concatenate([inputs, flag], axis=2)
         levels = None
         if self.normalise:
-            levels = window_levels(inputs[:, :self.lookback], self.normalise).copy()
-            inputs[:, :self.lookback, 0] /= levels
-            targets = targets / levels
+            levels = window_levels(inputs[:, :self.lookback], self.normalise, self._floors[self.series[index]])
+            unit, offset = levels[:, :1].astype(np.float32), levels[:, 1:].astype(np.float32)
+            inputs[:, :self.lookback, 0] = (inputs[:, :self.lookback, 0] - offset) / unit
+            targets = (targets - offset) / unit
         return inputs, targets, levels
 
     def roll(self, values) -> None:

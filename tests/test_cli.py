@@ -203,8 +203,9 @@ def test_evaluate_failed_fits_exit_3_and_are_reported(tmp_path):
     write_series(data, values)
     config = tmp_path / "run.toml"  # an mlp whose loss becomes NaN: the fits before row 54 diverge
     config.write_text("[models.mlp]\nlearning_rate = 1e30\nunits = 4\nlayers = 1\n")
+    # standard scaling: window_steps would read this deseasonalised sine as flat windows, nothing to diverge on
     result = run("evaluate", "--data", str(data), "--models", "linear,naive,mlp", "--no-baselines", "--transform",
-                 "log", "--horizon", "2", "--folds", "6", "--stride", "1", "--refit", "always", "--epochs", "2",
+                 "log", "--scaler", "standard", "--horizon", "2", "--folds", "6", "--stride", "1", "--refit", "always", "--epochs", "2",
                  "--lookback", "6", "--config", str(config), "--out", str(tmp_path / "run"))
     assert result.returncode == 3, result.stderr
     assert "failed fit: linear" in result.stdout and "strictly positive" in result.stdout

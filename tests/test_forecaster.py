@@ -111,7 +111,8 @@ def test_panel_with_covariates_forecasts_every_series(two_series):
 
 @pytest.mark.parametrize("options", [
     {"scaler": "minmax"}, {"transform": "log"}, {"transform": "boxcox", "difference": True},
-    {"scaler": "window_last"}, {"scaler": "window_mean"}, {"scaler": "none", "difference": True},
+    {"scaler": "window_last"}, {"scaler": "window_mean"}, {"scaler": "window_steps"},
+    {"scaler": "none", "difference": True},
 ])
 def test_transform_options_forecast_plausible_values(options, airline):
     params = {"epochs": 40, "learning_rate": 0.05, "patience": 40, "batch_size": 64}

@@ -181,6 +181,8 @@ def test_choice_is_recorded_applied_and_saved(tmp_path):
     ({"seasonal_difference": "yes"}, "`seasonal_difference` must be True, False or None"),
     ({"transform": "sqrt"}, "`transform` must be one of log, boxcox or none"),
     ({"scaler": "window_mean", "deseason": "classical"}, "cannot follow a log/boxcox transform, deseason"),
+    ({"scaler": "window_steps", "difference": True}, "reads levels, not differences"),
+    ({"scaler": "robust"}, "`scaler` must be one of auto, standard"),
     ({"quantiles": "0.1,0.9", "seasonal_difference": True}, "quantiles.*seasonal_difference"),
 ])
 def test_bad_preprocessing_arguments_are_refused(kwargs, match):
@@ -194,6 +196,30 @@ def test_quantile_models_and_window_scalers_choose_no_differences():
     assert "diff" not in f.preprocess_
     w = Forecaster("linear", horizon=3, lookback=12, params=FAST, scaler="window_mean").fit(airline)
     assert w.preprocess_ == "window_mean"
+
+
+@pytest.mark.parametrize("kwargs, expected", [
+    ({}, "window_steps"),  # the mlp's own scaler under preprocess="auto"
+    ({"preprocess": "none"}, "standard"),  # no automatic choice: per-series standard scaling, as before
+    ({"difference": True}, "standard"),  # differences asked for: window_steps reads levels
+    ({"scaler": "minmax"}, "minmax"),  # a scaler set is kept
+    ({"model": "vanilla"}, "standard"),
+    ({"model": "linear", "scaler": "window_steps"}, "window_steps"),
+])
+def test_the_auto_scaler_is_the_models_own_under_auto_preprocessing(kwargs, expected):
+    from forecastkit.forecaster.options import target_scaler
+
+    kwargs = {"model": "mlp", **kwargs}
+    assert target_scaler(Forecaster(horizon=3, **kwargs)) == expected
+
+
+def test_window_steps_keep_the_chosen_log_and_deseasonalising_and_read_non_positive_series():
+    airline = datasets.load("airline")
+    f = Forecaster("mlp", horizon=3, lookback=12, params=FAST, transform="log", deseason="classical").fit(airline)
+    assert f.preprocess_ == "log + deseason(classical 12) + window_steps"
+    shifted = airline.with_frame(airline.frame.assign(y=airline.frame["y"] - 300.0))  # about half <= 0
+    g = Forecaster("mlp", horizon=3, lookback=12, params=FAST).fit(shifted)
+    assert g.preprocess_.endswith("window_steps") and np.isfinite(g.predict()["yhat"]).all()
 
 
 def test_poisoned_future_changes_no_choice_and_no_forecast():

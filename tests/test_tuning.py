@@ -75,7 +75,7 @@ def test_models_lists_every_space_beside_its_default(capsys):
     text = " ".join(out.split())
     assert code == 0
     for shown in ("units=64 [8:256:log]*", "cell=lstm [any cell]", "dropout=0.0 [0:0.5]",
-                  "learning_rate=0.003 [0.0001:0.03:log]*", "scaler=standard [standard|minmax"):
+                  "learning_rate=0.003 [0.0001:0.03:log]*", "scaler=auto [standard|minmax"):
         assert shown in text, shown
 
 

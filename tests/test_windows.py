@@ -92,7 +92,29 @@ def test_future_rows_carry_known_features_only():
 def test_window_normalisation_levels_come_from_history_rows():
     windows = WindowSet([block(6, start=1.0)], lookback=2, horizon=1, normalise="window_last")
     inputs, targets, levels = windows.gather(np.array([0]))
-    assert levels.tolist() == [[2.0]] and inputs[0, :, 0].tolist() == [0.5, 1.0] and targets.tolist() == [[1.5]]
+    assert levels.tolist() == [[2.0, 0.0]] and inputs[0, :, 0].tolist() == [0.5, 1.0] and targets.tolist() == [[1.5]]
+
+
+def test_window_steps_measure_each_window_from_its_mean_in_its_mean_step():
+    z = np.array([10.0, 12.0, 11.0, 15.0, 16.0])
+    windows = WindowSet([(z, np.zeros((5, 0)), np.zeros((5, 0)), np.zeros(0))], lookback=3, horizon=1,
+                        normalise="window_steps")
+    inputs, targets, levels = windows.gather(np.array([0, 1]))
+    assert levels[0].tolist() == pytest.approx([1.5, 11.0])  # mean |step| of 10, 12, 11; their mean
+    assert inputs[0, :, 0].tolist() == pytest.approx([-2 / 3, 2 / 3, 0.0])
+    assert targets[0, 0] == pytest.approx((15.0 - 11.0) / 1.5)
+    # the inverse a forecast applies (value * unit + offset) gives back every target exactly
+    np.testing.assert_allclose(targets[:, 0] * levels[:, 0] + levels[:, 1], [15.0, 16.0], rtol=1e-6)
+
+
+def test_window_steps_of_a_flat_stretch_use_a_share_of_the_series_step():
+    z = np.r_[np.zeros(8), 5.0, np.zeros(3)]  # an intermittent series: flat windows, then a spike
+    windows = WindowSet([(z, np.zeros((12, 0)), np.zeros((12, 0)), np.zeros(0))], lookback=4, horizon=1,
+                        normalise="window_steps")
+    inputs, targets, levels = windows.gather(np.arange(len(windows)))
+    floor = 0.1 * np.abs(np.diff(z)).mean()
+    assert levels[0].tolist() == pytest.approx([floor, 0.0])  # no division by a zero step
+    assert np.isfinite(targets).all() and np.abs(targets).max() <= 5.0 / floor + 1e-4
 
 
 def test_latest_windows_per_series_are_held_out():
@@ -112,7 +134,8 @@ def test_bad_lookback_and_horizon(bad):
 
 def test_window_levels_use_inputs_only():
     inputs = np.array([[[1.0], [3.0]], [[2.0], [6.0]]])
-    assert window_levels(inputs, "window_last").tolist() == [[3.0], [6.0]]
-    assert window_levels(inputs, "window_mean").tolist() == [[2.0], [4.0]]
+    assert window_levels(inputs, "window_last").tolist() == [[3.0, 0.0], [6.0, 0.0]]
+    assert window_levels(inputs, "window_mean").tolist() == [[2.0, 0.0], [4.0, 0.0]]
+    assert window_levels(inputs, "window_steps").tolist() == [[2.0, 2.0], [4.0, 4.0]]
     with pytest.raises(ConfigError):
         window_levels(inputs, "median")

@@ -327,14 +327,15 @@ class DirectEngine:
 
     def outputs(self, windows, ids: list):
         """Raw outputs ``(n, model_horizon[, taus])`` for forecast windows of series ``ids`` (scaled
-        units), their window levels (or None) and which model served which rows ``{key: rows}``."""
+        units), their window levels ``(n, 2)`` (unit and offset, or None) and which model served which
+        rows ``{key: rows}``."""
         from ..grouped.fast_call import predict as compiled_predict
 
         f = self.f
         taus = head_taus(f)
         width = families.n_params(f.distribution) if f.distribution else len(taus)
         predicted = np.zeros((len(ids), f.model_horizon, width) if width else (len(ids), f.model_horizon))
-        scales = np.ones((len(ids), 1)) if f.scaler.startswith("window_") else None
+        scales = np.tile([1.0, 0.0], (len(ids), 1)) if windows.normalise else None
         names = np.asarray(ids, dtype=object)
         keys = np.asarray([self.key(sid) for sid in ids], dtype=object)
         groups = {key: np.flatnonzero(keys == key) for key in dict.fromkeys(keys.tolist())}
@@ -359,7 +360,9 @@ class DirectEngine:
 
         def inverse(values: np.ndarray) -> np.ndarray:
             values = np.asarray(values, dtype=float)
-            values = values if scales is None else values * scales.reshape(len(scales), *[1] * (values.ndim - 1))
+            if scales is not None:  # window levels: unit and offset
+                shape = (len(scales), *[1] * (values.ndim - 1))
+                values = values * scales[:, 0].reshape(shape) + scales[:, 1].reshape(shape)
             return np.array([f.transforms_[sid].inverse(row, history=frame["y"].to_numpy(float),
                                                         positions=preparation.positions(f, frame))
                              for (sid, frame, _), row in zip(histories, values)])
@@ -486,7 +489,7 @@ class RecursiveEngine(DirectEngine):
         for k in range(horizon):
             predicted, scales, _ = self.outputs(windows, ids)
             value = self.point(predicted)[:, 0] if step is None else step(k, predicted)
-            path[:, k] = value if scales is None else value * scales[:, 0]
+            path[:, k] = value if scales is None else value * scales[:, 0] + scales[:, 1]
             if k + 1 < horizon:
                 windows.roll(path[:, k])
         return path

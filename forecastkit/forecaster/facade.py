@@ -59,7 +59,10 @@ class Forecaster(BaseEstimator):
         ``"none"``; ``deseason`` ``"classical"``, ``"stl"`` or ``"none"`` (the season length,
         and the weekly cycle of hourly or daily data); ``difference`` and
         ``seasonal_difference`` True or False. None (the default) leaves that part to
-        ``preprocess="auto"`` (and off under ``"none"``); any other value fixes it.
+        ``preprocess="auto"`` (and off under ``"none"``); any other value fixes it. ``scaler``
+        ``"auto"`` (the default) is the model's own under ``preprocess="auto"``
+        (``window_steps``, each window measured from its mean in its mean absolute step, for
+        the mlp; ``standard`` for the others) and ``standard`` under ``"none"``.
     season : int or None
         Season length; None derives it from the data's frequency (12 for monthly, ...).
     seed : int

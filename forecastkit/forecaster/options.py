@@ -26,7 +26,7 @@ from ..models.families import check_distribution
 from ..models.registry import get_spec
 from ..preprocess import PREPROCESS, resolve_fixed
 from ..preprocess.seasonality import DESEASON_METHODS, grid_positions, seasonal_periods
-from ..preprocess.transforms import check_transform_options
+from ..preprocess.transforms import LEVEL_SCALERS, SCALERS, check_transform_options
 from ..windows import check_window_args
 
 MODES = ("global", "local")
@@ -92,16 +92,30 @@ def head_taus(forecaster) -> tuple[float, ...]:
 
 
 def target_scaler(forecaster) -> str:
-    """The scaler of the target transforms: ``"none"`` for ``distribution="negbin"`` (raw counts,
-    scaled inside the network by their window mean), else ``scaler``.
+    """The scaler of the target transforms. ``scaler="auto"`` (the default) is the model's own
+    (the registry's ``scaler``: ``window_steps`` for the mlp, else ``standard``) under
+    ``preprocess="auto"`` when no differences were asked for, and ``standard`` otherwise;
+    ``distribution="negbin"`` takes ``"none"`` (raw counts, scaled inside the network by their
+    window mean).
 
     Examples
     --------
     >>> from forecastkit import Forecaster
-    >>> target_scaler(Forecaster("mlp")), target_scaler(Forecaster("mlp", distribution="negbin"))
+    >>> target_scaler(Forecaster("mlp")), target_scaler(Forecaster("mlp", preprocess="none"))
+    ('window_steps', 'standard')
+    >>> target_scaler(Forecaster("vanilla")), target_scaler(Forecaster("mlp", distribution="negbin"))
     ('standard', 'none')
     """
-    return "none" if forecaster.distribution == "negbin" else forecaster.scaler
+    f = forecaster
+    if f.scaler != "auto" and f.scaler not in SCALERS:
+        raise ConfigError(f"`scaler` must be one of auto, {', '.join(SCALERS)}. Received: scaler={f.scaler!r}")
+    if f.distribution == "negbin":
+        return "none"
+    if f.scaler != "auto":
+        return f.scaler
+    if f.preprocess == "auto" and not (f.difference or f.seasonal_difference):
+        return get_spec(f.model).scaler
+    return "standard"
 
 
 def default_lookback(horizon: int, season: int, shortest: int, multiple: int = 2) -> int:
@@ -271,7 +285,7 @@ def check_settings(forecaster) -> dict:
     spec = get_spec(f.model)
     check_window_args(f.lookback if f.lookback is not None else 1, f.horizon if f.horizon is not None else 1)
     fixed = fixed_chain(f)
-    check_transform_options(f.scaler, fixed.get("power"), bool(fixed.get("difference")),
+    check_transform_options(target_scaler(f), fixed.get("power"), bool(fixed.get("difference")),
                             fixed.get("deseason") or "none", int(bool(fixed.get("seasonal_difference"))))
     if f.season is not None:
         check_int(f.season, "season")
@@ -353,11 +367,13 @@ def fixed_chain(forecaster) -> dict:
     if f.transform not in (None, "none", "log", "boxcox"):
         raise ConfigError(f"`transform` must be one of log, boxcox or none. Received: transform={f.transform!r}")
     fixed = resolve_fixed(f.transform, f.difference, f.deseason, f.seasonal_difference)
-    if (f.scaler.startswith("window_") or f.preprocess == "none" or head_taus(f)
-            or f.distribution == "negbin"):
-        # window scalers take raw levels; quantiles of differences do not add up; negbin models raw
+    scaler = target_scaler(f)
+    if scaler in LEVEL_SCALERS or f.preprocess == "none" or head_taus(f) or f.distribution == "negbin":
+        # level scalers take raw levels; quantiles of differences do not add up; negbin models raw
         # counts: nothing to choose
         fixed = {"power": None, "difference": False, "deseason": "none", "seasonal_difference": False, **fixed}
+    elif scaler == "window_steps":  # levels (log and deseasonalised ones too), never differences
+        fixed = {"difference": False, "seasonal_difference": False, **fixed}
     return fixed
 
 

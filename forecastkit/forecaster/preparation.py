@@ -244,7 +244,8 @@ def with_empty_rows(block: tuple, rows: int) -> tuple:
 
 def make_window_set(f, blocks, starts: str = "train") -> WindowSet:
     """A :class:`WindowSet` of ``blocks`` with ``f``'s lookback, model horizon and scaler."""
-    normalise = f.scaler if f.scaler.startswith("window_") else None
+    scaler = target_scaler(f)
+    normalise = scaler if scaler.startswith("window_") else None
     return WindowSet(blocks, f.lookback_, f.model_horizon, f.encoder_.has_future_rows, normalise, starts)
 
 

@@ -118,6 +118,8 @@ class ModelSpec:
     grouped: str = ""
     #: The default lookback in multiples of ``max(season, horizon, 5)`` (forecaster.default_lookback).
     lookback_multiple: int = 2
+    #: The target scaler ``scaler="auto"`` gives under ``preprocess="auto"`` (forecaster.target_scaler).
+    scaler: str = "standard"
     #: Baselines whose native intervals are Gaussian (a forecast distribution: scored by the Gaussian CRPS).
     gaussian_intervals: bool = False
 
@@ -234,7 +236,8 @@ MODELS: dict[str, ModelSpec] = {
         ModelSpec("mlp", "multilayer perceptron on the flattened window",
                   (Hyper("units", 64, int, "hidden units per layer", 1),
                    Hyper("layers", 2, int, "hidden layers", 1), _DROPOUT), ".dense:build_mlp",
-                  training=(("loss", "mae"),), lookback_multiple=1, grouped=".dense:grouped_mlp"),
+                  training=(("loss", "mae"),), lookback_multiple=1, grouped=".dense:grouped_mlp",
+                  scaler="window_steps"),
         ModelSpec("vanilla", "one LSTM layer (or another cell), then Dense to the horizon",
                   (_UNITS, _DROPOUT, _CELL, *_GATE_INIT), ".recurrent:build_vanilla", lookback_multiple=1,
                   grouped=".recurrent:grouped_vanilla"),

@@ -123,7 +123,7 @@ SPACES = {
     "steps_per_epoch": Choice((0, 25, 50, 100)),
     # the preprocessing settings
     "lookback": Lookback(0.5, 3.0),
-    "scaler": Choice(("standard", "minmax", "window_last", "window_mean")),
+    "scaler": Choice(("standard", "minmax", "window_last", "window_mean", "window_steps")),
     "preprocess": Choice(("auto", "none")),
     "transform": Choice(("none", "log", "boxcox")),
     "deseason": Choice(("none", "classical", "stl")),

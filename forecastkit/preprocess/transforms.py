@@ -3,7 +3,7 @@
 A :class:`TargetTransform` chains, in this order: an optional power transform (``log`` or
 ``boxcox``), optional deseasonalisation (:mod:`forecastkit.preprocess.seasonality`), optional seasonal
 differencing, optional first differencing, and a scaler (``standard``, ``minmax``, ``none``,
-or a per-window normalisation ``window_last`` / ``window_mean`` applied later by
+or a per-window normalisation ``window_last`` / ``window_mean`` / ``window_steps`` applied later by
 :mod:`forecastkit.windows`). ``fit`` sees only the training values it is given; ``transform``
 and ``inverse`` then apply the learned parameters to anything. Parameters serialise to plain
 JSON (``to_dict`` / ``from_dict``), never pickle.
@@ -25,7 +25,9 @@ from scipy import special, stats
 from ..errors import ConfigError, DataError
 from .seasonality import DESEASON_METHODS, Seasonality
 
-SCALERS = ("standard", "minmax", "none", "window_last", "window_mean")
+SCALERS = ("standard", "minmax", "none", "window_last", "window_mean", "window_steps")
+#: Scalers dividing each raw window by its level (they need positive values and no transform before them).
+LEVEL_SCALERS = ("window_last", "window_mean")
 POWERS = (None, "log", "boxcox")
 
 
@@ -47,10 +49,16 @@ def check_transform_options(scaler: str, power: str | None, difference: bool, de
         raise ConfigError(f"`difference` must be true or false. Received: difference={difference!r}")
     if deseason not in DESEASON_METHODS:
         raise ConfigError(f"`deseason` must be one of {', '.join(DESEASON_METHODS)}. Received: deseason={deseason!r}")
-    if scaler.startswith("window_") and (difference or power is not None or seasonal_lag or deseason != "none"):
+    if scaler in LEVEL_SCALERS and (difference or power is not None or seasonal_lag or deseason != "none"):
         raise ConfigError(
             f"`scaler={scaler!r}` divides each raw window by its level, so it cannot follow a "
             "log/boxcox transform, deseasonalisation or differencing. Drop those, or use scaler='standard'."
+        )
+    if scaler == "window_steps" and (difference or seasonal_lag):
+        raise ConfigError(
+            "`scaler='window_steps'` measures each window's values from their mean in their mean step, "
+            "so it reads levels, not differences. Set difference and seasonal_difference to false, "
+            "or use scaler='standard'."
         )
 
 
@@ -59,10 +67,12 @@ class TargetTransform:
 
     Parameters
     ----------
-    scaler : {"standard", "minmax", "none", "window_last", "window_mean"}
+    scaler : {"standard", "minmax", "none", "window_last", "window_mean", "window_steps"}
         ``standard`` subtracts the training mean and divides by the training standard
         deviation; ``minmax`` maps the training range onto [0, 1]; the ``window_*`` choices
-        leave values unscaled here and divide each window by its last value or mean later.
+        leave values unscaled here and scale each window later (:func:`~forecastkit.windows.window_levels`):
+        divided by its last value or mean, or (``window_steps``) measured from its mean in
+        units of its mean absolute step.
     power : {None, "log", "boxcox"}
         ``log`` is ``log(y)``; ``boxcox`` is ``(y**lam - 1) / lam`` with ``lam`` chosen by
         maximum likelihood on the training values. Both need strictly positive values.
@@ -128,7 +138,7 @@ class TargetTransform:
     def check_positive(self, y: np.ndarray, data: str, refit: bool = False) -> None:
         """DataError when the power transform or a window scaler meets a value <= 0 in ``y``
         (``data`` names it in the message; ``refit``: the transform is fitted already)."""
-        if not (self.power is not None or self.scaler.startswith("window_")) or not np.any(np.asarray(y) <= 0):
+        if not (self.power is not None or self.scaler in LEVEL_SCALERS) or not np.any(np.asarray(y) <= 0):
             return
         what = f"`transform` {self.power!r}" if self.power else f"`scaler` {self.scaler!r}"  # never both
         fix = (f"`transform` to 'none' (no {'log' if self.power == 'log' else 'Box-Cox'})" if self.power
