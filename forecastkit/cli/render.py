@@ -192,6 +192,14 @@ def print_models() -> None:
     console.print("Default --lookback: " + "; ".join(f"{m} x max(season, horizon, 5) rows for {', '.join(names)}"
                                                    for m, names in sorted(multiples.items()))
                   + " (at most half the shortest series' usable rows).")
+    scalers = {}
+    for spec in MODELS.values():
+        if spec.kind == "neural":
+            scalers.setdefault(spec.scaler, []).append(spec.name)
+    console.print("Default --scaler (auto, under --preprocess auto): "
+                  + "; ".join(f"{scaler} for {', '.join(names)}" for scaler, names in sorted(scalers.items(),
+                                                                                          key=lambda kv: len(kv[1])))
+                  + " (standard for every model under --preprocess none).")
     console.print(cell_table())
     console.print(f"Pick one with --cell NAME (or cell = \"NAME\" in [models.<name>]) for the models with a cell "
                   f"hyperparameter: {', '.join(n for n, s in MODELS.items() if any(h.name == 'cell' for h in s.hypers))}. "
