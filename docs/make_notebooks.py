@@ -385,11 +385,10 @@ board = pd.concat([without.leaderboard("mase"), with_covs.leaderboard("mase")]).
 board.assign(rank=range(1, len(board) + 1)).drop(columns="owa").reset_index(drop=True)"""),
     md("""
 Read the ranks, not the hopes: a covariate earns its place only if the variant with it ranks
-above the one without, on the same origins. In the full run committed here the quarter helps
-this mlp and both variants without occupancy and CPI lead the statistical baselines, but adding
-occupancy and CPI makes it worse, behind `arima`, `ets` and `theta`: exactly what a
-walk-forward evaluation is for. (`significance()` on each result says which gaps are
-beyond noise.)"""),
+above the one without, on the same origins. In the full run committed here every mlp variant
+trails `arima`, `ets` and `theta`; the plain mlp ranks best of the three, the quarter makes it
+worse and occupancy and CPI worse still: exactly what a walk-forward evaluation is for.
+(`significance()` on each result says which gaps are beyond noise.)"""),
     md("""
 From the shell, the same data and roles:
 
