@@ -52,12 +52,6 @@ def n_windows(n: int, lookback: int, horizon: int) -> int:
     return max(n - lookback - horizon + 1, 0)
 
 
-#: ``window_steps``: a window's unit is at least this share of its series' mean absolute step
-#: (a flat stretch, e.g. the zeros of an intermittent series, would otherwise magnify its
-#: targets without bound).
-STEP_FLOOR = 0.1
-
-
 def window_levels(inputs: np.ndarray, how: str, floor=0.0) -> np.ndarray:
     """Per-window ``[unit, offset]``, shape (m, 2), of a window normalisation: a window's
     values ``v`` are read as ``(v - offset) / unit``. ``window_last`` / ``window_mean``: divided
@@ -100,7 +94,9 @@ class WindowSet:
         Whether windows carry ``horizon`` future rows (future-known features).
     normalise : {None, "window_last", "window_mean", "window_steps"}
         Scale each window's target channel and targets by its :func:`window_levels` (from its
-        history rows; ``window_steps`` at least :data:`STEP_FLOOR` x its series' mean absolute step).
+        history rows).
+    floors : sequence of float, optional
+        ``window_steps``: the least unit of each block's windows (default 0).
     starts : "train" or "last"
         ``"train"``: every complete window of every series; ``"last"``: one window per
         series whose history ends where ``z`` ends (for forecasting).
@@ -114,12 +110,12 @@ class WindowSet:
     """
 
     def __init__(self, blocks, lookback: int, horizon: int, future_rows: bool = False,
-                 normalise: str | None = None, starts: str = "train"):
+                 normalise: str | None = None, starts: str = "train", floors=None):
         check_window_args(lookback, horizon)
         self.lookback, self.horizon, self.normalise = lookback, horizon, normalise
         self.span = lookback + (horizon if future_rows else 0)
         self.future_rows = future_rows
-        tables, first, counts, floors = [], [], [], []
+        tables, first, counts = [], [], []
         offset = 0
         for z, past, known, static in blocks:
             z = np.asarray(z, dtype=float)
@@ -141,15 +137,13 @@ class WindowSet:
                 first.append(offset)
                 counts.append(m)
             offset += rows
-            finite = z[np.isfinite(z)]
-            floors.append(STEP_FLOOR * float(np.abs(np.diff(finite)).mean()) if len(finite) > 1 else 0.0)
         self.observed = 1 + (blocks[0][1].shape[1] if blocks else 0)
         self.table = np.concatenate(tables) if tables else np.zeros((0, 1), np.float32)
         self.table[~np.isfinite(self.table)] = 0.0
         counts = np.asarray(counts, dtype=np.int64)
         #: Series index (position in ``blocks``) of every window, and its first row in the table.
         self.series = np.repeat(np.arange(len(counts)), counts)
-        self._floors = np.asarray(floors, dtype=np.float32)
+        self._floors = np.zeros(len(counts)) if floors is None else np.asarray(floors, dtype=float)
         self.starts = np.repeat(np.asarray(first, dtype=np.int64), counts) + _ranks(counts)
         self._mask = np.ones((self.span, self.table.shape[1]), np.float32)
         self._mask[lookback:, :self.observed] = 0.0

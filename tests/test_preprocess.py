@@ -222,6 +222,28 @@ def test_window_steps_keep_the_chosen_log_and_deseasonalising_and_read_non_posit
     assert g.preprocess_.endswith("window_steps") and np.isfinite(g.predict()["yhat"]).all()
 
 
+def test_window_steps_keep_their_precision_at_a_large_level():
+    # windows are stored as float32: raw levels of 1e9 (spacing 64) or their logs (spacing about
+    # 1,900 in the original units) lost the noise the network reads; each series is centred first
+    rng = np.random.default_rng(1)
+    y = pd.Series(1e9 + rng.normal(0, 1, 120), index=pd.date_range("2000-01-01", periods=120, freq="MS"), name="y")
+    f = Forecaster("mlp", horizon=6, lookback=12, params=FAST, seed=0).fit(y)
+    assert f.transforms_["y"].params["mean"] > 1  # centred (after the log the judge may choose)
+    assert np.abs(f.predict()["yhat"] - 1e9).max() < 10  # the noise's sd is 1; uncentred: +765
+
+
+def test_window_steps_forecast_windows_take_the_floor_fitted_on_the_training_series():
+    rng = np.random.default_rng(2)
+    y = np.r_[np.cumsum(rng.normal(0, 1, 100)), 5.0 + rng.normal(0, 0.01, 20)]  # a walk, then nearly flat
+    series = pd.Series(y, index=pd.date_range("2000-01-01", periods=120, freq="D"), name="y")
+    f = Forecaster("mlp", horizon=3, lookback=12, params=FAST, transform="none", deseason="none").fit(series)
+    step = f.transforms_["y"].params["step"]
+    assert step == pytest.approx(np.abs(np.diff(y)).mean())
+    _, histories = f._histories(None, None, {})
+    levels = f.engine_.forecast_windows(histories).gather(np.array([0]))[2]
+    assert levels[0, 0] == pytest.approx(0.1 * step)  # the flat last window's own step is about 0.01
+
+
 def test_poisoned_future_changes_no_choice_and_no_forecast():
     y = seasonal_series(96)
     index = pd.date_range("2000-01-01", periods=96, freq="MS")

@@ -107,14 +107,13 @@ def test_window_steps_measure_each_window_from_its_mean_in_its_mean_step():
     np.testing.assert_allclose(targets[:, 0] * levels[:, 0] + levels[:, 1], [15.0, 16.0], rtol=1e-6)
 
 
-def test_window_steps_of_a_flat_stretch_use_a_share_of_the_series_step():
+def test_window_steps_of_a_flat_stretch_use_the_floor_given():
     z = np.r_[np.zeros(8), 5.0, np.zeros(3)]  # an intermittent series: flat windows, then a spike
     windows = WindowSet([(z, np.zeros((12, 0)), np.zeros((12, 0)), np.zeros(0))], lookback=4, horizon=1,
-                        normalise="window_steps")
+                        normalise="window_steps", floors=[0.25])
     inputs, targets, levels = windows.gather(np.arange(len(windows)))
-    floor = 0.1 * np.abs(np.diff(z)).mean()
-    assert levels[0].tolist() == pytest.approx([floor, 0.0])  # no division by a zero step
-    assert np.isfinite(targets).all() and np.abs(targets).max() <= 5.0 / floor + 1e-4
+    assert levels[0].tolist() == [0.25, 0.0]  # no division by a zero step
+    assert np.isfinite(targets).all() and targets.max() == pytest.approx(5.0 / 0.25)
 
 
 def test_latest_windows_per_series_are_held_out():

@@ -319,7 +319,8 @@ class DirectEngine:
             block = preparation.block(f, sid, frame.iloc[-rows:].reset_index(drop=True),
                                       future if with_future else None)
             blocks.extend([self.room(block, with_future)] * repeat)
-        return preparation.make_window_set(f, blocks, starts="last")
+        return preparation.make_window_set(f, blocks, [sid for sid, _, _ in histories for _ in range(repeat)],
+                                           starts="last")
 
     def room(self, block: tuple, with_future: bool) -> tuple:
         """A forecast block as the model reads it (a recursive model adds rows to roll into)."""

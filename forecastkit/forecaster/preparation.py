@@ -142,9 +142,9 @@ def prepare_windows(f, panel: Panel) -> dict:
     describe_transforms(f)
     f.history_ = tail(panel, f.lookback_ + f.warmup())
     if f.mode == "local" and len(blocks) > 1:
-        windows = {sid: make_window_set(f, [each]) for sid, each in zip(f.ids_, blocks)}
+        windows = {sid: make_window_set(f, [each], [sid]) for sid, each in zip(f.ids_, blocks)}
     else:
-        windows = {GLOBAL_ID: make_window_set(f, blocks)}
+        windows = {GLOBAL_ID: make_window_set(f, blocks, f.ids_)}
     warn_few_windows(f, windows, shortest)
     if not f.hyper_.get("batch_size", 1):  # 0: by the training windows of the largest set
         f.hyper_ = {**f.hyper_, "batch_size": auto_batch_size(max(len(ws) for ws in windows.values()))}
@@ -242,11 +242,20 @@ def with_empty_rows(block: tuple, rows: int) -> tuple:
             np.r_[known, np.zeros((rows, known.shape[1]))], static)
 
 
-def make_window_set(f, blocks, starts: str = "train") -> WindowSet:
-    """A :class:`WindowSet` of ``blocks`` with ``f``'s lookback, model horizon and scaler."""
+#: ``window_steps``: a window's unit is at least this share of its series' mean absolute step
+#: in training (a flat stretch, e.g. the zeros of an intermittent series, would otherwise
+#: magnify its targets without bound).
+STEP_FLOOR = 0.1
+
+
+def make_window_set(f, blocks, sids: list, starts: str = "train") -> WindowSet:
+    """A :class:`WindowSet` of ``blocks`` (one per series of ``sids``) with ``f``'s lookback,
+    model horizon and scaler; ``window_steps`` windows take their unit floor from their
+    series' fitted transform, the same in training and forecasting."""
     scaler = target_scaler(f)
     normalise = scaler if scaler.startswith("window_") else None
-    return WindowSet(blocks, f.lookback_, f.model_horizon, f.encoder_.has_future_rows, normalise, starts)
+    floors = [STEP_FLOOR * f.transforms_[sid].params.get("step", 0.0) for sid in sids]
+    return WindowSet(blocks, f.lookback_, f.model_horizon, f.encoder_.has_future_rows, normalise, starts, floors)
 
 
 def window_shape(f) -> tuple:

@@ -171,6 +171,11 @@ class TargetTransform:
         elif self.scaler == "minmax" and z.size:
             params["mean"] = float(z.min())
             params["scale"] = float(np.ptp(z)) or 1.0
+        elif self.scaler == "window_steps" and z.size:
+            # centred only (each window is scaled later, shift-invariantly): windows stored as
+            # float32 keep their precision at any level; ``step`` sets the windows' unit floor
+            params["mean"], params["scale"] = float(z.mean()), 1.0
+            params["step"] = float(np.abs(np.diff(z)).mean()) if z.size > 1 else 0.0
         else:
             params["mean"], params["scale"] = 0.0, 1.0
         if self.scaler in ("standard", "minmax") and z.size and np.ptp(z) == 0:
