@@ -155,6 +155,17 @@ def print_tune(result, out: Path) -> None:
                   f"forecastkit forecast --config {out / 'best.toml'}", soft_wrap=True)
 
 
+def _neural_models_by(attribute: str) -> dict:
+    """The neural models' names grouped by a registry attribute's value, in registry order."""
+    from ..models.registry import MODELS
+
+    groups: dict = {}
+    for spec in MODELS.values():
+        if spec.kind == "neural":
+            groups.setdefault(getattr(spec, attribute), []).append(spec.name)
+    return groups
+
+
 def print_models() -> None:
     from rich.console import Console
     from rich.table import Table
@@ -185,20 +196,14 @@ def print_models() -> None:
                   + ". [...]: the search space; *: searched by default; --space changes it, e.g. "
                   "--space \"units=8:64,learning_rate=1e-4:1e-2:log,cell=lstm|gru,dropout,patience=5:20\" "
                   "(a bare name: its listed space; name=value: fixed).", soft_wrap=True)
-    multiples = {}
-    for spec in MODELS.values():
-        if spec.kind == "neural":
-            multiples.setdefault(spec.lookback_multiple, []).append(spec.name)
+    multiples = _neural_models_by("lookback_multiple")
     console.print("Default --lookback: " + "; ".join(f"{m} x max(season, horizon, 5) rows for {', '.join(names)}"
                                                    for m, names in sorted(multiples.items()))
                   + " (at most half the shortest series' usable rows).")
-    scalers = {}
-    for spec in MODELS.values():
-        if spec.kind == "neural":
-            scalers.setdefault(spec.scaler, []).append(spec.name)
+    scalers = _neural_models_by("scaler")
     console.print("Default --scaler (auto, under --preprocess auto): "
-                  + "; ".join(f"{scaler} for {', '.join(names)}" for scaler, names in sorted(scalers.items(),
-                                                                                          key=lambda kv: len(kv[1])))
+                  + "; ".join(f"{scaler} for {', '.join(names)}"
+                              for scaler, names in sorted(scalers.items(), key=lambda item: len(item[1])))
                   + " (standard for every model under --preprocess none).")
     console.print(cell_table())
     console.print(f"Pick one with --cell NAME (or cell = \"NAME\" in [models.<name>]) for the models with a cell "
