@@ -7,8 +7,10 @@ Every neural builder (and ``ensemble``, AFTER only, when registered) beside the 
   target; ``co2`` with ``fill="interpolate"``), walk-forward exactly as ``forecastkit
   evaluate`` runs it (24 origins, refit ``every:6``, horizon = season length, seed 0,
   fold-parallel fits): MASE per model, before and after;
-* **m4**: M4 Weekly (``../shared/data/m4``): fit on ``Weekly-train``, forecast its 13 test
-  weeks, scored as in M4 with the code of ``benchmarks/m4_weekly.py`` (sMAPE, MASE, OWA);
+* **m4**: M4 Weekly (``../shared/data/m4``): fit on ``Weekly-train``, given weekly dates as a
+  user's weekly data come (``m4_weekly.to_panel(dated=True)``: the season is the frequency's,
+  52), forecast its 13 test weeks, scored as in M4 with the code of ``benchmarks/m4_weekly.py``
+  (sMAPE, MASE at season 1, OWA against M4's season-1 Naive2);
 * **hourly**: a seeded synthetic hourly panel (:func:`forecastkit.synthetic.hourly_panel`,
   414 series x 960 hours) written to a temporary CSV; the wall time of the whole process
   ``forecastkit forecast --data <csv> --id id --model vanilla --horizon 48``.
@@ -196,7 +198,7 @@ def run_walk_forward(job: dict) -> dict:
 def run_m4(job: dict) -> dict:
     """Fit each model on M4 Weekly-train and forecast the 13 test weeks."""
     train = _m4_train(job["m4"], job["series"])
-    panel = m4.to_panel(train)
+    panel = m4.to_panel(train, dated=True)
     lookback = before_lookback(m4.HORIZON, panel.season_length(), min(len(y) for y in train.values()))
     out, skipped = {}, set()
     for name in job["models"]:

@@ -14,7 +14,9 @@ Each argument is one candidate as JSON: ``name`` (a label), ``model`` (default `
 ``--blocks B --horizon H --season S --min-length N`` scores a coarser panel made of the same
 training series instead: each summed over blocks of ``B`` weeks (aligned to its end; series of
 fewer than ``N`` blocks left out), its last ``H`` blocks held out, MASE scaled at season ``S``
-(e.g. 13-week blocks: a quarterly-like panel, horizon 8, season 4).
+(e.g. 13-week blocks: a quarterly-like panel, horizon 8, season 4). ``--dated`` gives the candidates
+weekly dates (``m4_weekly.to_panel(dated=True)``), as ``defaults.py`` does, so a candidate without
+``season`` takes the frequency's, 52; the naive2 reference and the MASE scale stay at ``--season``.
 
 Usage::
 
@@ -45,16 +47,17 @@ DATA = HERE.parent.parent / "shared" / "data" / "m4" / "Weekly-train.csv"
 ARGUMENTS = ("scaler", "transform", "difference", "deseason", "preprocess", "bag", "members", "distribution")
 
 
-def forecasts(train: dict, candidate: dict, horizon: int = m4.HORIZON, season: int = 1
+def forecasts(train: dict, candidate: dict, horizon: int = m4.HORIZON, season: int = 1, dated: bool = False
               ) -> tuple[np.ndarray, float, Forecaster]:
-    """The ``horizon``-step forecasts of every series by ``candidate``, the seconds, the fitted forecaster."""
+    """The ``horizon``-step forecasts of every series by ``candidate``, the seconds, the fitted forecaster;
+    ``dated``: the series given weekly dates and the season left to their frequency (52)."""
     candidate = dict(candidate)
     model, lookback = candidate.pop("model", "mlp"), candidate.pop("lookback", None)
-    season = candidate.pop("season", season)
+    season = candidate.pop("season", None if dated else season)
     arguments = {k: candidate.pop(k) for k in ARGUMENTS if k in candidate}
     began = time.perf_counter()
     forecaster = Forecaster(model, horizon=horizon, season=season, lookback=lookback, params=candidate or None,
-                            seed=0, **arguments).fit(m4.to_panel(train))
+                            seed=0, **arguments).fit(m4.to_panel(train, dated))
     frame = forecaster.predict()
     by_id = {sid: part.sort_values("time")["yhat"].to_numpy() for sid, part in frame.groupby("id")}
     return np.stack([by_id[sid] for sid in train]), time.perf_counter() - began, forecaster
@@ -85,6 +88,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--horizon", type=int, default=m4.HORIZON)
     parser.add_argument("--season", type=int, default=1, help="the season of the MASE scale and the models")
     parser.add_argument("--min-length", type=int, default=0, help="leave out series of fewer blocks")
+    parser.add_argument("--dated", action="store_true",
+                        help="give the candidates weekly dates, so their season is the frequency's (52); "
+                             "the naive2 reference and the MASE scale stay at --season")
     args = parser.parse_args(argv)
     full = m4.read_m4(DATA)
     if args.blocks > 1:
@@ -99,7 +105,7 @@ def main(argv: list[str]) -> int:
     for text in args.candidates:
         candidate = json.loads(text)
         name = candidate.pop("name", text)
-        predicted, seconds, forecaster = forecasts(train, candidate, **run)
+        predicted, seconds, forecaster = forecasts(train, candidate, **run, dated=args.dated)
         scores = m4.with_owa(score(actual, predicted, train, args.season), reference)
         print(f"{name}: OWA {scores['OWA']:.3f} sMAPE {scores['sMAPE']:.3f} MASE {scores['MASE']:.3f} "
               f"({seconds:.0f} s; lookback {forecaster.lookback_}, batch "

@@ -187,12 +187,22 @@ def read_m4(path: Path) -> dict[str, np.ndarray]:
     return series
 
 
-def to_panel(series: dict[str, np.ndarray]):
-    """A forecastkit Panel of the series, time = integer period 1..n of each series."""
-    frame = pd.concat(
-        [pd.DataFrame({"id": sid, "t": np.arange(1, len(y) + 1), "y": y}) for sid, y in series.items()],
-        ignore_index=True,
-    )
+#: The last training week of every series when they are given dates (``to_panel(dated=True)``).
+#: M4 publishes each series' start in M4-info.csv, which ``../shared/data/m4`` does not hold; no
+#: default reads the calendar (calendar features are opt-in), so what the dates tell is the
+#: frequency alone: weekly, whose season forecastkit takes to be 52.
+LAST_WEEK = "2017-12-31"
+
+
+def to_panel(series: dict[str, np.ndarray], dated: bool = False):
+    """A forecastkit Panel of the series: time = integer period 1..n of each series (M4's
+    protocol, season 1), or with ``dated`` weekly dates (``W-SUN``) ending at :data:`LAST_WEEK`,
+    as a user's weekly data would come."""
+    def times(n: int):
+        return pd.date_range(end=LAST_WEEK, periods=n, freq="W-SUN") if dated else np.arange(1, n + 1)
+
+    frame = pd.concat([pd.DataFrame({"id": sid, "t": times(len(y)), "y": y}) for sid, y in series.items()],
+                      ignore_index=True)
     return from_pandas(frame, id="id", time="t", target="y")
 
 
