@@ -139,9 +139,17 @@ def test_non_numeric_value(tmp_path, value, hint):
               "must be numeric", "line 3", f"'{value.strip(chr(34))}'", hint)
 
 
-def test_decimal_comma(tmp_path):
-    csv_error(tmp_path, "date;y\n2024-01-01;1\n2024-01-02;3,5\n", "'3,5'",
-              "Use '.' as the decimal point (3,5 -> 3.5)")
+def test_decimal_commas_of_a_semicolon_file_are_read(tmp_path):
+    text = "date;y;price\n2024-01-01;1,5;1.234,5\n2024-01-02;NA;-2\n2024-01-03;3,25;7,0\n"
+    panel = load_csv(write(tmp_path, text), target="y", past_covariates=["price"], fill="interpolate")
+    assert panel.frame["y"].tolist() == [1.5, 2.375, 3.25]
+    assert panel.frame["price"].tolist() == [1234.5, -2.0, 7.0]
+
+
+@pytest.mark.parametrize("text", ["date;y\n2024-01-01;1.5\n2024-01-02;3,5\n",   # commas and points mixed
+                                  "date,y\n2024-01-01,1\n2024-01-02,\"3,5\"\n"])  # commas delimit the file
+def test_decimal_comma(tmp_path, text):
+    csv_error(tmp_path, text, "'3,5'", "Use '.' as the decimal point (3,5 -> 3.5)")
 
 
 def test_non_numeric_covariate(tmp_path):

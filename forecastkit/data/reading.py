@@ -13,16 +13,22 @@ from ..errors import DataError
 from .formats import check_not_binary, decompressed
 from .messages import Rows, describe_source, preview
 from .timestamps import mostly_dates
+from .values import NA_TOKENS
 
 _DELIMITERS = (",", ";", "\t", "|")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
+#: A number with a decimal comma, points (if any) only between thousands: 3,5  -1.234,25  7
+_DECIMAL_COMMA = re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?")
 
 
 def read_csv(path: str, source: str | None = None) -> tuple[pd.DataFrame, Rows]:
     """Read a CSV file into string columns (missing cells NaN) and its data lines.
 
     The file is UTF-8 (a BOM is fine); the delimiter is the most frequent of ``,`` ``;``
-    tab and ``|`` in the header line; blank lines are skipped. Messages name the file by
+    tab and ``|`` in the header line; blank lines are skipped. In a file not delimited by
+    commas, a column whose every value is a number written with a decimal comma (``3,5``;
+    ``1.234,5`` with points between thousands) is read with decimal points, as spreadsheets
+    save them in much of Europe (:func:`decimal_points`). Messages name the file by
     ``source`` (default: ``path``), e.g. ``"dataset 'co2'"`` for a shipped dataset.
 
     Examples
@@ -54,7 +60,32 @@ def read_csv(path: str, source: str | None = None) -> tuple[pd.DataFrame, Rows]:
     raw.columns = names
     if names[0] == "" and raw.iloc[:, 0].astype(str).str.strip().tolist() == [str(i) for i in range(len(raw))]:
         raw = raw.iloc[:, 1:]  # pandas' row numbers (to_csv with its index): not data
+    if delimiter != ",":
+        raw = raw.apply(decimal_points)
     return raw, Rows(source, lines=_data_lines(text, lines, len(raw), delimiter))
+
+
+def decimal_points(column: pd.Series) -> pd.Series:
+    """``column`` with its decimal commas made points, when every present value is a number
+    written with a decimal comma (points, if any, only between thousands) and one at least
+    has the comma; else ``column`` unchanged (a column mixing ``3,5`` and ``3.5`` stays as
+    it is, and its parsing names the cell).
+
+    Examples
+    --------
+    >>> decimal_points(pd.Series(["3,5", "-1.234,25", None, "7", "NA"])).tolist()
+    ['3.5', '-1234.25', None, '7', 'NA']
+    >>> decimal_points(pd.Series(["3,5", "3.5"])).tolist()
+    ['3,5', '3.5']
+    """
+    text = column.dropna().astype(str).str.strip()
+    text = text[~text.str.lower().isin(NA_TOKENS)]
+    if text.empty or not text.str.contains(",", regex=False).any() or not text.str.fullmatch(_DECIMAL_COMMA).all():
+        return column
+    present = column.notna()
+    out = column.copy()
+    out[present] = column[present].astype(str).str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    return out
 
 
 def _read_text(path: str, source: str) -> str:

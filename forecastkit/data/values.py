@@ -27,7 +27,7 @@ MAX_ABS_VALUE = 1e150
 #: The end of a sentence that names the fill policies.
 FILL_HINT = "set `fill` to 'interpolate', 'ffill' or 'zero' to fill them"
 
-_NA_TOKENS = ("", "na", "n/a", "nan", "null", "none", "<na>", "#n/a", "-nan")
+NA_TOKENS = ("", "na", "n/a", "nan", "null", "none", "<na>", "#n/a", "-nan")
 _THOUSANDS = r"[+-]?\d{1,3}(?:[,.' ]\d{3})+(?:[.,]\d+)?"
 _SCIENTIFIC = r"[+-]?(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+"
 
@@ -62,7 +62,7 @@ def parse_numbers(column: pd.Series) -> Numbers:
     if bad.any():
         suspects = np.flatnonzero(bad)
         text = column.iloc[suspects].astype("str").str.strip()
-        spelled = text.str.lower().isin(_NA_TOKENS).to_numpy()
+        spelled = text.str.lower().isin(NA_TOKENS).to_numpy()
         missing[suspects[spelled]] = True
         bad[suspects[spelled]] = False
         huge = text.str.fullmatch(_SCIENTIFIC).to_numpy(dtype=bool)
