@@ -70,7 +70,7 @@ from . import ensemble_validation as validation
 from .checks import check_int, check_levels
 from .data import GLOBAL_ID
 from .errors import ConfigError, DataError, ModelFileError, NotFittedError
-from .forecaster import options, persistence, preparation
+from .forecaster import floors, options, persistence, preparation
 from .intervals import bound_columns, check_calibration_size, conformal_half_width
 from .models.registry import MODELS, get_spec, model_names
 from .versions import versions
@@ -480,7 +480,7 @@ def predict_composite(forecaster, data, future, levels, samples, load_kwargs: di
     name = get_spec(forecaster.model).name
     frame = pd.concat([
         pd.DataFrame({"id": sid, "time": panel.future_times(sid, forecaster.horizon_), "model": name,
-                      **{column: values[i] for column, values in columns.items()}})
+                      **{column: values[i] for column, values in floors.floor_columns(columns, histories).items()}})
         for i, (sid, _, _) in enumerate(histories)], ignore_index=True)
     if levels:
         kind = "ensemble" if name in _ENSEMBLES else "bag"

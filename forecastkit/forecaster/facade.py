@@ -17,7 +17,7 @@ from ..data import GLOBAL_ID, Panel, read_future
 from ..errors import ConfigError, DataError, NotFittedError
 from ..models.registry import get_spec
 from ..settings import DEFAULTS
-from . import persistence, preparation, sampling
+from . import floors, persistence, preparation, sampling
 from .engines import DirectEngine, choose_engine
 from .options import (
     as_panel,
@@ -378,7 +378,8 @@ class Forecaster(BaseEstimator):
         pandas.DataFrame
             Columns ``id, time, model, yhat``, then ``yhat_lo_<L>, yhat_hi_<L>`` per level and
             ``q<tau>`` per quantile of a quantile model or of the sampled paths; ``horizon``
-            rows per series.
+            rows per series; a series whose history never goes below zero and touches it is
+            forecast at or above zero (:mod:`~forecastkit.forecaster.floors`).
 
         Examples
         --------
@@ -397,7 +398,7 @@ class Forecaster(BaseEstimator):
         if samples and not self.distribution:
             sampling.residual_sets(self)  # an old model file has none: say so before any work
         panel, histories = self._histories(data, future, load_kwargs)
-        columns = self.engine_.columns(histories, levels, samples or 0)
+        columns = floors.floor_columns(self.engine_.columns(histories, levels, samples or 0), histories)
         model = get_spec(self.model).name  # an alias's one name
         frame = pd.concat([pd.DataFrame({"id": sid, "time": panel.future_times(sid, self.horizon_), "model": model,
                                          **{name: values[i] for name, values in columns.items()}})
@@ -418,7 +419,7 @@ class Forecaster(BaseEstimator):
         re-estimate from each history. An ensemble or a bag: the median of its members'.
         """
         self._check_fitted("predict_histories")
-        return self.engine_.forecast(histories)
+        return floors.at_least_zero(self.engine_.forecast(histories), floors.floored(histories))
 
     def predictive_histories(self, histories: list, samples: int | None = None):
         """The forecast distributions of several histories (as :meth:`predict_histories` takes
@@ -427,7 +428,8 @@ class Forecaster(BaseEstimator):
         (``samples``) that many sampled paths of a neural model; None for the others (the
         walk-forward gives those conformal intervals)."""
         self._check_fitted("predictive_histories")
-        return self.engine_.predictive(histories, samples)
+        distribution = self.engine_.predictive(histories, samples)
+        return None if distribution is None else distribution.floored(floors.floored(histories))
 
     def _check_fitted(self, method: str) -> None:
         if not hasattr(self, "history_") or "engine_" not in self.__dict__:
@@ -561,7 +563,8 @@ class Forecaster(BaseEstimator):
         check_int(samples, "samples")
         sampling.check_sampling(self, "samples")
         panel, histories = self._histories(data, future, load_kwargs)
-        return sampling.paths_frame(panel, histories, self.engine_.paths(histories, samples), self.horizon_)
+        paths = floors.at_least_zero(self.engine_.paths(histories, samples), floors.floored(histories))
+        return sampling.paths_frame(panel, histories, paths, self.horizon_)
 
     # ----------------------------------------------------------------- save / load --
     def save(self, path) -> Path:

@@ -30,7 +30,7 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -77,6 +77,22 @@ class Predictive:
             return None
         return np.stack([values[..., min(range(len(head_taus)), key=lambda k: abs(head_taus[k] - t))]
                          for t in taus], axis=-1)
+
+    def floored(self, mask: np.ndarray) -> "Predictive":
+        """These distributions with the values of the histories ``mask`` (bool ``(n,)``) raised to
+        zero where below it: censored at zero (:mod:`~forecastkit.forecaster.floors`); a Normal
+        is then described by its raised quantiles and draws."""
+        if not mask.any():
+            return self
+        from .floors import at_least_zero
+
+        def low(values):
+            return None if values is None else at_least_zero(values, mask)
+        quantiles, draw = self.quantiles, self.draw
+        return replace(self, mean=low(self.mean), gaussian=None, paths=low(self.paths),
+                       exact=(lambda taus: low(quantiles(taus))) if self.gaussian or self.exact else None,
+                       head=(self.head[0], low(self.head[1])) if self.head is not None else None,
+                       draw=(lambda n: low(draw(n))) if draw is not None else None)
 
     def sampled(self, n: int) -> np.ndarray | None:
         """``n`` paths ``(histories, n, H)``: the stored ones when there are ``n``, else fresh draws
