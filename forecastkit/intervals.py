@@ -300,24 +300,28 @@ def conformal_half_width(errors, level) -> np.ndarray:
     return errors[rank_needed(level, len(errors)) - 1]
 
 
-def check_calibration_size(levels, held_out: int) -> None:
+def check_calibration_size(levels, held_out: int, windows: int | None = None) -> None:
     """Raise when ``held_out`` calibration errors cannot give split-conformal intervals at
-    every level in ``levels``.
+    every level in ``levels``; ``windows``, the fit's windows, lets the message name the
+    held-out share that would.
 
     Examples
     --------
     >>> check_calibration_size((80,), 4)
-    >>> check_calibration_size((80, 95), 9)
+    >>> check_calibration_size((80, 95), 9, windows=90)
     Traceback (most recent call last):
     ...
-    forecastkit.errors.ConfigError: 95% intervals of a neural model are calibrated on its held-out windows and need at least 19 of them per model, but this fit holds out 9. Raise the held-out share `validation` (e.g. validation=0.3), use more data, or a lower `level`.
+    forecastkit.errors.ConfigError: 95% intervals of a neural model are calibrated on its held-out windows and need at least 19 of them per model, but this fit holds out 9 of its 90 windows. Raise the held-out share `validation` to 0.25, use more data, or a lower `level`.
     """
     needed = max(rank_needed(level) for level in levels)
     if held_out < needed:
+        share = np.ceil(20 * needed / windows) / 20 if windows else None
+        fix = (f"Raise the held-out share `validation` to {share:g}, use more data" if share and share <= 0.5
+               else "Use more data" if windows else "Raise the held-out share `validation`, use more data")
         raise ConfigError(
             f"{max(levels)}% intervals of a neural model are calibrated on its held-out windows and need at "
-            f"least {needed} of them per model, but this fit holds out {held_out}. Raise the held-out share "
-            "`validation` (e.g. validation=0.3), use more data, or a lower `level`.")
+            f"least {needed} of them per model, but this fit holds out {held_out}"
+            f"{f' of its {windows} windows' if windows else ''}. {fix}, or a lower `level`.")
 
 
 def interval_rows(results: pd.DataFrame, scales, level) -> pd.DataFrame:

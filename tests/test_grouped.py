@@ -436,3 +436,23 @@ def test_grouped_lstm_layer_and_compiled_call_handle_cells():
     model = get_spec("vanilla").load_builder()((6, 1), 2, units=3, dropout=0.0, cell="gru")
     x = np.random.default_rng(1).normal(size=(3, 6, 1)).astype(np.float32)
     np.testing.assert_allclose(predict(model, x), model.predict(x, verbose=0), rtol=1e-5, atol=1e-7)
+
+
+def test_tensorflows_note_on_retracing_is_kept_out_of_the_output():
+    import logging
+
+    from forecastkit.grouped.fast_call import predict
+    from forecastkit.models.keras_common import import_keras
+
+    keras = import_keras()
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("a TensorFlow note")
+    model = keras.Sequential([keras.Input((3, 1)), keras.layers.Flatten(), keras.layers.Dense(1)])
+    predict(model, np.zeros((2, 3, 1), "float32"))  # installs the filter with the first compiled forward
+    logger = logging.getLogger("tensorflow")
+
+    def passes(message: str) -> bool:
+        return all(f.filter(logging.LogRecord("tensorflow", logging.WARNING, "", 0, message, None, None))
+                   for f in logger.filters)
+    assert not passes("5 out of the last 5 calls to <function f> triggered tf.function retracing. Tracing is ...")
+    assert passes("any other warning")

@@ -344,3 +344,16 @@ def test_walk_forward_refuses_deseasonalising_business_days_before_any_fit():
     with pytest.raises(ConfigError, match="needs a regular calendar grid, but frequency 'B' has none"):
         walk_forward(data, {"linear": Forecaster("linear", params=FAST, deseason="classical")},
                      WalkForward(horizon=5, folds=2), baselines=False, n_jobs=1)
+
+
+def test_intermittent_series_are_modelled_in_levels_others_in_differences():
+    rng = np.random.default_rng(2)
+    sparse = (rng.random(120) < 0.4) * rng.poisson(4, 120).astype(float)
+    weeks = pd.date_range("2020-01-05", periods=120, freq="W-SUN")
+    for values, difference in ((sparse, False), (sparse + 5, True)):
+        series = pd.Series(values, index=weeks, name="y")
+        f = Forecaster("linear", horizon=4, lookback=8, seed=0, params={"epochs": 2}).fit(series)
+        assert f.transforms_["y"].difference is difference, f.preprocess_
+        fixed = Forecaster("linear", horizon=4, lookback=8, seed=0, difference=not difference,
+                           params={"epochs": 2}).fit(series)
+        assert fixed.transforms_["y"].difference is (not difference)  # a flag fixes it either way

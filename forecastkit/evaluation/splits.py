@@ -285,6 +285,8 @@ class WalkForward:
         smaller = ", ".join(smaller[:-1]) + f" or {smaller[-1]}"
         if self.start is not None:
             return f"Use a later `start`, or a smaller {smaller}."
+        if self.folds is not None and self.folds <= 1:
+            return f"Use a smaller {smaller}, or longer series."
         return f"Use fewer `folds`, or a smaller {smaller}."
 
     def split(self, n: int, min_train: int = 1, times=None) -> list[Fold]:

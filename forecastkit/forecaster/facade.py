@@ -378,8 +378,8 @@ class Forecaster(BaseEstimator):
         pandas.DataFrame
             Columns ``id, time, model, yhat``, then ``yhat_lo_<L>, yhat_hi_<L>`` per level and
             ``q<tau>`` per quantile of a quantile model or of the sampled paths; ``horizon``
-            rows per series; a series whose history never goes below zero and touches it is
-            forecast at or above zero (:mod:`~forecastkit.forecaster.floors`).
+            rows per series; a series whose history never goes below zero is forecast at or
+            above zero (:mod:`~forecastkit.forecaster.floors`).
 
         Examples
         --------

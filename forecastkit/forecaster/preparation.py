@@ -113,8 +113,10 @@ def levels_before_fit(f, panel: Panel, levels: tuple) -> None:
     season = int(f.season or panel.season_length())
     model_horizon = 1 if f.strategy == "recursive" else f.horizon or season
     needed = required_length(fit_lookback(f, panel), model_horizon, f.warmup(season))
-    held = [int(max(n - needed + 1, 0) * hyper["validation"]) for n in panel.lengths.values()]
-    check_calibration_size(levels, min(held) if f.mode == "local" else sum(held))
+    windows = [max(n - needed + 1, 0) for n in panel.lengths.values()]
+    held = [int(w * hyper["validation"]) for w in windows]
+    local = f.mode == "local"
+    check_calibration_size(levels, min(held) if local else sum(held), min(windows) if local else sum(windows))
 
 
 def prepare_windows(f, panel: Panel) -> dict:

@@ -12,6 +12,8 @@ Large inputs, other backends and anything that is not a Keras model (the grouped
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 
 #: Up to this many windows go through the compiled call; more use ``model.predict`` batches.
@@ -45,9 +47,20 @@ def _compiled(model):
     else:
         import tensorflow as tf
 
+        if not any(isinstance(f, _NoRetracingNote) for f in tf.get_logger().filters):
+            tf.get_logger().addFilter(_NoRetracingNote())
         call = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
     object.__setattr__(model, _ATTRIBUTE, call)  # past Keras' attribute tracking; freed with the model
     return call
+
+
+class _NoRetracingNote(logging.Filter):
+    """Drops TensorFlow's note that a ``tf.function`` of the same code was traced again: each
+    fitted model (a bag's copies, an ensemble's members, a walk-forward's fits) has its own
+    compiled forward, traced once, which the note mistakes for a function rebuilt in a loop."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "triggered tf.function retracing" not in record.getMessage()
 
 
 def _jax_call(model):
