@@ -330,7 +330,9 @@ def test_a_short_series_cutting_the_default_lookback_of_every_series_is_said(two
     panel = two_series.with_frame(pd.concat([two_series.frame, tiny], ignore_index=True))
     linear = Forecaster("linear", horizon=2, params={"epochs": 1})
     with pytest.warns(ShortSeriesWarning, match=r"The shortest series, 'tiny' \(9 rows\), cuts the default lookback "
-                                                r"of every series from 24 to 4 rows\. Set `lookback`, or set `skip_short`"):
+                                                r"of every series from 24 to 4 rows\. Set `lookback`, or set `skip_short`"
+                                                r" to True to leave out the 1 series shorter than 27 rows "
+                                                r"\(the lookback is then 23, set by the shortest series left\)"):
         linear.prepare_windows(panel)
     with warnings.catch_warnings():
         warnings.simplefilter("error", ShortSeriesWarning)

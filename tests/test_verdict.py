@@ -113,7 +113,8 @@ def test_verdict_panel_wording():
             ("c", 8, 0.95, 1.0, -0.5, 0.6, 0.6), ("d", 2, 0.8, 1.0, np.nan, np.nan, np.nan)]
     table = _table("linear", "seasonal_naive", rows + [(ALL_ID, 90, 0.76, 1.0, np.nan, 0.0003, 0.0003)])
     lines = verdict(BOARD, {"x": table}, "mase")
-    assert lines[0] == ("linear beats seasonal_naive on MASE by 18% overall (p<0.001, 90 origins); "
+    assert lines[0] == ("linear beats seasonal_naive on MASE by 18% overall (smallest Holm-adjusted p<0.001: series 'a', "
+                        "40 origins); "
                         "significant on 2 of 3 series after Holm correction, all in favour of linear.")
     assert lines[1] == ("Warning: 2 of 4 series have fewer than 10 origins (as few as 2); with fewer "
                         "than 10 forecast origins the test has little power and its p-values are rough. "
@@ -128,12 +129,12 @@ def test_verdict_panel_disagreement_and_no_difference():
     assert verdict(BOARD, {"x": table}, "mase") == [
         "linear vs seasonal_naive on MASE: linear is 18% better overall, but the series disagree: "
         "significant on 2 of 2 series after Holm correction, linear better on 1 and "
-        "seasonal_naive better on 1 (p<0.001, 80 origins)."]
+        "seasonal_naive better on 1 (smallest Holm-adjusted p<0.001: series 'a', 40 origins)."]
     rows = [("a", 40, 0.8, 1.0, -1.0, 0.3, 0.6), ("b", 40, 0.9, 1.0, -0.5, 0.5, 0.6)]
     table = _table("linear", "seasonal_naive", rows + [(ALL_ID, 80, 0.85, 1.0, np.nan, 0.6, 0.6)])
     assert verdict(BOARD, {"x": table}, "mase") == [
         "linear is not distinguishable from seasonal_naive on MASE on any of the 2 series after "
-        "Holm correction (p=0.60, 80 origins)."]
+        "Holm correction (smallest Holm-adjusted p=0.60: series 'a', 40 origins)."]
 
 
 def test_verdict_end_to_end_from_compare():
@@ -188,14 +189,14 @@ def test_a_large_panel_with_few_origins_is_judged_across_its_series():
     line = verdict(board, {"x": table}, "mase")[0]
     assert line.startswith("linear beats seasonal_naive on MASE by 17% overall, better on 55 of 60 series "
                            "(Wilcoxon signed-rank p<0.001), though no single series differs significantly "
-                           "after Holm correction (p=")
+                           "after Holm correction (smallest Holm-adjusted p=")
     # The same panel with the other model's losses shuffled between the series: no verdict.
     spec = {k: (1.0 if k[0] == "seasonal_naive" else 1.0 + (0.02 if int(k[1][1:]) % 2 else -0.02))
             for k in spec}
     table = compare(origin_losses(spec, n=3, seed=2), "linear", "seasonal_naive", horizon=1, stride=1)
     line = verdict(board, {"x": table}, "mase")[0]
     assert line.startswith("linear is not distinguishable from seasonal_naive on MASE on any of the 60 series "
-                           "after Holm correction (p=")
+                           "after Holm correction (smallest Holm-adjusted p=")
     assert "; across the series, linear is better on " in line and "(Wilcoxon signed-rank p=" in line
 
 
@@ -205,7 +206,8 @@ def test_across_the_series_joins_a_significant_panel_line():
     table = _table("linear", "seasonal_naive", rows + [(ALL_ID, 320, 0.74, 1.0, -0.9, 0.0003, 0.0003)])
     table.loc[table["id"] == ALL_ID, "p_across"] = 0.016
     assert verdict(BOARD, {"x": table}, "mase") == [
-        "linear beats seasonal_naive on MASE by 18% overall (p<0.001, 320 origins); significant on 2 of 8 "
+        "linear beats seasonal_naive on MASE by 18% overall (smallest Holm-adjusted p<0.001: series 's0', 40 "
+        "origins); significant on 2 of 8 "
         "series after Holm correction, all in favour of linear; across the series, linear is better on 7 "
         "and seasonal_naive on 1 (Wilcoxon signed-rank p=0.016)."]
 

@@ -26,6 +26,7 @@ from ..windows import WindowSet
 from .options import (
     covariate_roles,
     cut_lookback,
+    default_lookback,
     fit_lookback,
     tail,
     target_scaler,
@@ -77,10 +78,13 @@ def warn_if_cut(f, panel: Panel) -> None:
         return
     sid = min(panel.lengths, key=panel.lengths.get)
     needed = required_length(full, f.model_horizon, f.warmup(f.season_))
+    left = [n for n in panel.lengths.values() if n >= needed]
+    then = default_lookback(f.horizon_, f.season_, min(left), get_spec(f.model).lookback_multiple)
     warnings.warn(ShortSeriesWarning(
         f"The shortest series, {sid!r} ({panel.lengths[sid]} rows), cuts the default lookback of every series "
-        f"from {full} to {f.lookback_} rows. Set `lookback`, or set `skip_short` to True to leave out the series "
-        f"shorter than {needed} rows."), stacklevel=user_stacklevel())
+        f"from {full} to {f.lookback_} rows. Set `lookback`, or set `skip_short` to True to leave out the "
+        f"{len(panel.lengths) - len(left)} series shorter than {needed} rows (the lookback is then {then}, set by "
+        f"the shortest series left)."), stacklevel=user_stacklevel())
 
 
 def describe_resolved(f, rows: int) -> tuple[str, str]:

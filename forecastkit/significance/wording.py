@@ -35,8 +35,10 @@ def verdict(leaderboard: pd.DataFrame, comparisons: Mapping, metric: str,
       ``"linear beats seasonal_naive on MASE by 18% (p=0.010, 40 origins)."``
     - not significant: ``"stacked is not distinguishable from linear on MASE (p=0.41, 40 origins)."``
     - panels add how many series differ after Holm correction, and in whose favour:
-      ``"linear beats naive on MASE by 18% overall (p=0.010, 320 origins); significant on
-      5 of 8 series after Holm correction, all in favour of linear."`` If the significant
+      ``"linear beats naive on MASE by 18% overall (smallest Holm-adjusted p=0.010: series
+      'store 3', 40 origins); significant on 5 of 8 series after Holm correction, all in
+      favour of linear."`` (a panel's p is that of its most significant series, after Holm
+      correction, named with its origins). If the significant
       series favour different models, the line says so instead of naming a winner. With
       :data:`~.pairwise.MIN_SERIES_ACROSS` or more series that differ, the line ends with
       the test across the series (``p_across``): ``"...; across the series, linear is
@@ -44,7 +46,8 @@ def verdict(leaderboard: pd.DataFrame, comparisons: Mapping, metric: str,
     - a large panel with few origins per series, where no series can reach significance on
       its own but the series agree: ``"linear beats naive on MASE by 47% overall, better on
       390 of 414 series (Wilcoxon signed-rank p<0.001), though no single series differs
-      significantly after Holm correction (p=1.00, 1242 origins)."`` When the series have
+      significantly after Holm correction (smallest Holm-adjusted p=1.00: series 'T12', 3
+      origins)."`` When the series have
       too few origins to be tested at all, that test still gives a line of its own (``"...
       better on 390 of 414 series (Wilcoxon signed-rank p<0.001); 828 origins."``), before
       the "not enough origins" line.
@@ -134,6 +137,7 @@ def _line(per_series: pd.DataFrame, combined: pd.Series, values: dict, name: str
             return f"{model} is not distinguishable from {reference} on {name} ({_p(p, alpha)}, {n} origins)."
         return f"{winner} beats {loser} on {name} by {percent} ({_p(p, alpha)}, {n} origins)."
     tested = per_series[per_series["p_holm"].notna()]
+    strongest = _strongest(tested, p, alpha)
     better, p_across = _better_counts(per_series, model, reference), float(combined["p_across"])
     across = ("" if math.isnan(p_across) else
               f"; across the series, {model} is better on {better[model]} and {reference} on "
@@ -141,22 +145,31 @@ def _line(per_series: pd.DataFrame, combined: pd.Series, values: dict, name: str
     if p >= alpha:
         if _wins_across(combined, winner, alpha):
             return (f"{_across_win(per_series, combined, values, name, alpha)}, though no single series "
-                    f"differs significantly after Holm correction ({_p(p, alpha)}, {n} origins).")
+                    f"differs significantly after Holm correction ({strongest}).")
         return (f"{model} is not distinguishable from {reference} on {name} on any of the "
-                f"{len(tested)} series after Holm correction ({_p(p, alpha)}, {n} origins){across}.")
+                f"{len(tested)} series after Holm correction ({strongest}){across}.")
     significant = tested[tested["p_holm"] < alpha]
     model_wins = int((significant["statistic"] < 0).sum())
     reference_wins = len(significant) - model_wins
     counted = f"significant on {len(significant)} of {len(tested)} series after Holm correction"
     sides = {model: model_wins, reference: reference_wins}
     if winner is not None and sides[loser] == 0:
-        return (f"{winner} beats {loser} on {name} by {percent} overall ({_p(p, alpha)}, "
-                f"{n} origins); {counted}, all in favour of {winner}{across}.")
+        return (f"{winner} beats {loser} on {name} by {percent} overall ({strongest}); {counted}, "
+                f"all in favour of {winner}{across}.")
     overall = (f"{winner} is {percent} better overall" if winner is not None
                else "their mean losses are equal")
     return (f"{model} vs {reference} on {name}: {overall}, but the series disagree: {counted}, "
             f"{model} better on {model_wins} and {reference} better on {reference_wins} "
-            f"({_p(p, alpha)}, {n} origins){across}.")
+            f"({strongest}){across}.")
+
+
+def _strongest(tested: pd.DataFrame, p: float, alpha: float) -> str:
+    """Where a panel's p comes from: the smallest Holm-adjusted p of its series, named with its
+    origins (the panel's test is the strongest of its series' tests, not one over all origins)."""
+    if tested.empty:
+        return _p(p, alpha)
+    row = tested.loc[tested["p_holm"].idxmin()]
+    return f"smallest Holm-adjusted {_p(p, alpha)}: series {row['id']!r}, {int(row['n_origins'])} origins"
 
 
 def _better_counts(per_series: pd.DataFrame, model: str, reference: str) -> dict:
