@@ -98,8 +98,8 @@ def score_rows(predictive, actual: np.ndarray, scoring: Scoring, rng: np.random.
     if predictive.gaussian is not None:
         loc, sd = (np.asarray(v, dtype=float).reshape(-1) for v in predictive.gaussian)
         crps, pit = crps_normal(y, loc, sd), pit_normal(y, loc, sd)
-    elif predictive.head is not None:
-        taus, values = predictive.head
+    elif predictive.head is not None or (predictive.paths is None and predictive.draw is None):
+        taus, values = predictive.head or (CRPS_TAUS, predictive.quantiles(CRPS_TAUS))  # a head, or quantiles alone
         values = values.reshape(n * horizon, -1)
         crps, pit = crps_quantiles(y, values, taus), pit_quantiles(y, values, taus)
     else:

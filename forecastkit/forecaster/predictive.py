@@ -81,7 +81,11 @@ class Predictive:
     def floored(self, mask: np.ndarray) -> "Predictive":
         """These distributions with the values of the histories ``mask`` (bool ``(n,)``) raised to
         zero where below it: censored at zero (:mod:`~forecastkit.forecaster.floors`); a Normal
-        is then described by its raised quantiles and draws."""
+        is then described by its raised quantiles and draws, once its lowest quantile of the
+        masked histories (at 0.0001) reaches below zero, and otherwise kept as it is."""
+        if self.gaussian is not None:
+            loc, sd = self.gaussian
+            mask = mask & (loc - 3.72 * sd < 0).any(axis=1)  # 3.72 sd: the 0.0001 quantile
         if not mask.any():
             return self
         from .floors import at_least_zero
