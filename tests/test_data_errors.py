@@ -66,6 +66,13 @@ def test_ambiguous_target(tmp_path):
               "Set `target` to one of them", "target='a,b'", error=ConfigError)
 
 
+@pytest.mark.parametrize("name, which", [("store", "the column that names them"), ("series_id", "'series_id'")])
+def test_numeric_series_ids_without_id_are_named_as_the_fix(tmp_path, name, which):
+    text = f"date,{name},sales\n2024-01-01,1,5\n2024-01-01,2,7\n2024-01-02,1,6\n2024-01-02,2,8\n"
+    csv_error(tmp_path, text, "several numeric columns",
+              f"Its times repeat, so it holds several series: set `id` to {which} first.", error=ConfigError)
+
+
 def test_no_numeric_column(tmp_path):
     csv_error(tmp_path, "date,name,city\n2024-01-01,x,y\n", "no numeric value column",
               "['date', 'name', 'city']", "Set `target` to the name")

@@ -204,8 +204,13 @@ def _infer_target(raw: pd.DataFrame, rows: Rows, time: str, id: str | None,
         raise DataError(f"{rows.where} has no numeric value column besides the time column "
                         f"{time!r} (columns: {list(raw.columns)}). Set `target` to the name of the "
                         f"column to forecast.")
+    several = ""
+    if id is None and raw[time].duplicated().any():  # long format with numeric series ids
+        named = [c for c in candidates if str(c).strip().lower() in ID_NAMES]
+        which = repr(named[0]) if len(named) == 1 else "the column that names them"
+        several = f" Its times repeat, so it holds several series: set `id` to {which} first."
     raise ConfigError(f"Cannot choose the target in {rows.where}: several numeric columns "
-                      f"{candidates}. Set `target` to one of them, or to several: use "
+                      f"{candidates}.{several} Set `target` to one of them, or to several: use "
                       f"target='a,b'.")
 
 
