@@ -318,6 +318,16 @@ def test_a_level_no_origin_could_calibrate_is_named_in_the_verdict(airline):
     assert not any(line.startswith("No interval") for line in significance(enough, "mase")[1])
 
 
+def test_the_scored_line_says_which_conformal_distributions_no_origin_could_calibrate():
+    from forecastkit.cli.render import _scored_lines
+
+    board = pd.DataFrame({"model": ["a", "b", "c"], "crps": [np.nan, 1.0, np.nan],
+                          "distribution": ["conformal", "conformal", "none (its native intervals are not Gaussian)"]})
+    assert _scored_lines(board) == [
+        "forecast distributions scored (crps, pinball in leaderboard.csv): a: conformal (none: no origin had "
+        "--min-calibration earlier errors); b: conformal; c: none (its native intervals are not Gaussian)"]
+
+
 def test_models_without_the_ranking_metric_get_no_rank():
     # every MSIS empty (too few origins to calibrate): the models were ranked 1, 2 in name order
     result = walk_forward(datasets.load("airline"), {"a": Forecaster("linear", horizon=3, params={"epochs": 1}),

@@ -93,8 +93,12 @@ def _scored_lines(board) -> list[str]:
     """What each model's CRPS scored and (when not all conformal) which method made its intervals."""
     lines = []
     if "distribution" in board.columns:
-        lines.append("forecast distributions scored (crps, pinball in leaderboard.csv): "
-                     + "; ".join(f"{m}: {d}" for m, d in zip(board["model"], board["distribution"])))
+        crps = board["crps"].tolist() if "crps" in board.columns else [0.0] * len(board)
+        # a conformal CRPS of NaN: no origin had enough earlier errors to calibrate on
+        unscored = [d == "conformal" and c != c for d, c in zip(board["distribution"], crps)]
+        lines.append("forecast distributions scored (crps, pinball in leaderboard.csv): " + "; ".join(
+            f"{m}: {d}" + (" (none: no origin had --min-calibration earlier errors)" if none else "")
+            for m, d, none in zip(board["model"], board["distribution"], unscored)))
     if "intervals" in board.columns and (board["intervals"] != "conformal").any():
         lines.append("intervals: " + "; ".join(f"{m}: {d}" for m, d in zip(board["model"], board["intervals"])))
     return lines
