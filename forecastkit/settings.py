@@ -115,7 +115,8 @@ class RunSettings:
                                  metavar="D", default_text="0, none")
     lookback: int | None = _setting(help="input window length", metavar="L",
                                     default_text="k x max(season, horizon, 5), k per model (1 or 2: `forecastkit models` "
-                                                 "lists them), capped at half the history")
+                                                 "lists them), capped at half the history (a global model on a panel: "
+                                                 "at half a season at least, padding shorter series)")
     season: int | None = _setting(help="season length", metavar="M", default_text="from the frequency")
     scaler: str = _setting("auto", "auto, standard, minmax, none, window_last, window_mean or window_steps",
                            metavar="S", default_text="auto: window_steps for the mlp under --preprocess auto, "

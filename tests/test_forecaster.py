@@ -130,8 +130,9 @@ def test_constant_series_forecasts_the_constant():
 
 
 def test_too_short_series_is_named(two_series):
+    """A model fit per series (a global one pads it instead: test_padding)."""
     with pytest.raises(DataError, match="'b'.*48.*lookback 40 \\+ horizon 12"):
-        Forecaster("linear", horizon=12, lookback=40, params=FAST).fit(two_series)
+        Forecaster("linear", horizon=12, lookback=40, mode="local", params=FAST).fit(two_series)
 
 
 def test_unknown_series_in_new_history(two_series):

@@ -330,7 +330,7 @@ def test_a_short_series_cutting_the_default_lookback_of_every_series_is_said(two
     panel = two_series.with_frame(pd.concat([two_series.frame, tiny], ignore_index=True))
     linear = Forecaster("linear", horizon=2, params={"epochs": 1})
     with pytest.warns(ShortSeriesWarning, match=r"The shortest series, 'tiny' \(9 rows\), cuts the default lookback "
-                                                r"of every series from 24 to 4 rows\. Set `lookback`, or set `skip_short`"
+                                                r"of every series from 24 to 6 rows\. Set `lookback`, or set `skip_short`"
                                                 r" to True to leave out the 1 series shorter than 27 rows "
                                                 r"\(the lookback is then 23, set by the shortest series left\)"):
         linear.prepare_windows(panel)
@@ -408,7 +408,7 @@ def test_cli_skip_short_forecasts_the_other_series_and_says_so(tmp_path):
     frame = shop_frame(n=30, stores=("a", "b"))
     tiny = frame[frame["store"] == "a"].head(5).assign(store="tiny")
     pd.concat([frame, tiny]).to_csv(tmp_path / "shops.csv", index=False)
-    common = ["forecast", "--data", "shops.csv", "--id", "store", "--target", "sales", "--model", "linear",
+    common = ["forecast", "--data", "shops.csv", "--id", "store", "--target", "sales", "--model", "linear", "--local",
               "--lookback", "6", "--horizon", "2", "--epochs", "1", "--out", "f.csv"]
     refused = run_cli(*common, cwd=tmp_path)
     assert refused.returncode == 1 and "'tiny' has 5 rows" in refused.stderr

@@ -200,7 +200,7 @@ def test_every_series_of_a_panel_and_too_short_series(two_series):
     result = walk_forward(two_series, ["seasonal_naive"], WalkForward(horizon=2, folds=3, refit="always"), baselines=False)
     assert result.to_frame().groupby("id").size().to_dict() == {"a": 6, "b": 6}
     with pytest.raises(DataError, match="Model 'linear', series 'b'.*too short"):
-        walk_forward(two_series, [Forecaster("linear", horizon=2, lookback=44, params=FAST)],
+        walk_forward(two_series, [Forecaster("linear", horizon=2, lookback=44, mode="local", params=FAST)],
                      WalkForward(horizon=2, folds=3, refit="always"), baselines=False)
 
 
@@ -242,7 +242,7 @@ def test_skipped_series_warning_carries_the_series(two_series):
     from forecastkit.errors import SkippedSeriesWarning
 
     with pytest.warns(SkippedSeriesWarning) as caught:
-        walk_forward(two_series, [Forecaster("linear", horizon=2, lookback=44, params=FAST)],
+        walk_forward(two_series, [Forecaster("linear", horizon=2, lookback=44, mode="local", params=FAST)],
                      WalkForward(horizon=2, folds=3, refit="always"), baselines=False, skip_short=True)
     assert caught[0].message.series == {"b": 48}
 

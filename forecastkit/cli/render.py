@@ -203,7 +203,8 @@ def print_models() -> None:
     multiples = _neural_models_by("lookback_multiple")
     console.print("Default --lookback: " + "; ".join(f"{m} x max(season, horizon, 5) rows for {', '.join(names)}"
                                                    for m, names in sorted(multiples.items()))
-                  + " (at most half the shortest series' usable rows).")
+                  + " (at most half the shortest series' usable rows; on a panel, a global model's at least half a "
+                    "season, the series too short for it padded).")
     scalers = _neural_models_by("scaler")
     console.print("Default --scaler (auto, under --preprocess auto): "
                   + "; ".join(f"{scaler} for {', '.join(names)}"

@@ -251,8 +251,10 @@ def warn_idle_warm_start(entries: dict, folds: dict) -> None:
                       stacklevel=user_stacklevel())
 
 
-def resolve_models(models, horizon: int, baselines: bool, season: int, shortest_train: int) -> dict:
-    """``{label: Forecaster}`` with every forecaster checked, its season and lookback resolved."""
+def resolve_models(models, horizon: int, baselines: bool, season: int, shortest_train: int,
+                   longest_train: int | None = None) -> dict:
+    """``{label: Forecaster}`` with every forecaster checked, its season and lookback resolved
+    (:func:`~forecastkit.forecaster.default_lookback`; ``longest_train`` for a global model)."""
     items = model_items(models)
     if not items and not baselines:
         raise ConfigError("`models` is empty and `baselines` is False: there is nothing to evaluate. Pass at "
@@ -276,27 +278,36 @@ def resolve_models(models, horizon: int, baselines: bool, season: int, shortest_
     for forecaster in entries.values():
         forecaster.set_params(season=forecaster.season or season, verbose=0)
         if kind_of(forecaster) == "neural" and forecaster.lookback is None:
+            longest = longest_train if forecaster.mode == "global" else None
             forecaster.set_params(lookback=default_lookback(horizon, forecaster.season, shortest_train,
-                                                            get_spec(forecaster.model).lookback_multiple))
+                                                            get_spec(forecaster.model).lookback_multiple, longest))
     return entries
 
 
-def shortest_train(series: list[Series], splitter: WalkForward) -> int:
-    """Training rows of the first fold of the shortest series that has a fold at all."""
+def first_trains(series: list[Series], splitter: WalkForward) -> list[int]:
+    """Training rows of the first fold of each series that has a fold at all."""
     lengths = []
     for s in series:
         try:
             lengths.append(len(splitter.split(len(s.y), times=s.times)[0].train))
         except DataError:
             continue
-    return min(lengths) if lengths else 1
+    return lengths
 
 
-def min_train(forecaster: Forecaster) -> int:
-    """Training rows a fit of ``forecaster`` needs (:func:`~forecastkit.checks.required_length`)."""
+def shortest_train(series: list[Series], splitter: WalkForward) -> int:
+    """Training rows of the first fold of the shortest series that has a fold at all."""
+    return min(first_trains(series, splitter), default=1)
+
+
+def min_train(forecaster: Forecaster, padded: bool = False) -> int:
+    """Training rows a fit of ``forecaster`` needs (:func:`~forecastkit.checks.required_length`);
+    ``padded``: a series a global model pads (:func:`~forecastkit.forecaster.pads_short`) needs
+    one row of history before its targets."""
     if kind_of(forecaster) == "baseline":
         return 1
-    return required_length(forecaster.lookback, forecaster.model_horizon, forecaster.warmup(forecaster.season))
+    lookback = 1 if padded else forecaster.lookback
+    return required_length(lookback, forecaster.model_horizon, forecaster.warmup(forecaster.season))
 
 
 def long_enough(series: list[Series], entries: dict, splitter: WalkForward, skip_short: bool) -> list[Series]:
@@ -307,7 +318,7 @@ def long_enough(series: list[Series], entries: dict, splitter: WalkForward, skip
         try:
             for label, forecaster in entries.items():
                 try:
-                    splitter.split(len(s.y), min_train(forecaster), s.times)
+                    splitter.split(len(s.y), min_train(forecaster, is_global(forecaster, series)), s.times)
                 except DataError as err:
                     raise DataError(f"Model {label!r}, series {s.sid!r}: {err}") from None
         except DataError as err:
@@ -319,6 +330,7 @@ def long_enough(series: list[Series], entries: dict, splitter: WalkForward, skip
             continue
         kept.append(s)
     for label, forecaster in entries.items():
+        check_window_held(label, forecaster, kept, splitter)
         while is_global(forecaster, kept) and (short := global_shortfall(label, forecaster, kept, splitter)):
             if not skip_short:
                 raise DataError(short[1] + " Or set `skip_short` to True to leave such series out.")
@@ -331,6 +343,17 @@ def long_enough(series: list[Series], entries: dict, splitter: WalkForward, skip
                             "Use fewer `folds`, a smaller `lookback` or `horizon`, or longer series.")
         warnings.warn(warning, stacklevel=user_stacklevel())
     return kept
+
+
+def check_window_held(label: str, forecaster: Forecaster, series: list[Series], splitter: WalkForward) -> None:
+    """Raise DataError when no series of a global model has one whole window before its first origin."""
+    if not is_global(forecaster, series) or not series:
+        return
+    needed, rows = min_train(forecaster), max(first_trains(series, splitter), default=0)
+    if rows < needed:
+        raise DataError(f"Model {label!r} needs one series with at least {needed} rows before its first origin "
+                        f"(lookback {forecaster.lookback} + horizon {forecaster.model_horizon} and its differences), "
+                        f"but the longest has {rows}. Use a smaller `lookback`, fewer `folds` or longer series.")
 
 
 def is_global(forecaster: Forecaster, series: list) -> bool:
@@ -351,7 +374,7 @@ def global_shortfall(label: str, forecaster: Forecaster, series: list[Series], s
     fits = {tuple(f.fit for f in found) for found in folds.values()}
     if len(fits) > 1:
         return None  # other fits per series: units_of refuses the panel
-    needed = min_train(forecaster)
+    needed = min_train(forecaster, padded=True)
     for cohort in group_by_cutoff(series, folds, splitter.cohorts):
         for fit in dict.fromkeys(next(iter(fits))):
             first = {s.sid: next(f for f in folds[s.sid] if f.fit == fit) for s in cohort}
@@ -382,7 +405,9 @@ def resolve_run(series: list[Series], models, splitter: WalkForward, baselines: 
     """
     def resolved_on(pool):
         resolved = splitter.with_horizon(season, rows=min(len(s.y) for s in pool), series=len(pool))
-        return resolved, resolve_models(models, resolved.horizon, baselines, season, shortest_train(pool, resolved))
+        trains = first_trains(pool, resolved)
+        longest = max(trains, default=1) if len(pool) > 1 else None
+        return resolved, resolve_models(models, resolved.horizon, baselines, season, min(trains, default=1), longest)
 
     resolved, entries = resolved_on(series)
     kept = long_enough(series, entries, resolved, skip_short)

@@ -317,7 +317,7 @@ class DirectEngine:
         for sid, frame, future in histories:
             rows = f.lookback_ + f.transforms_[sid].lost
             block = preparation.block(f, sid, frame.iloc[-rows:].reset_index(drop=True),
-                                      future if with_future else None)
+                                      future if with_future else None, forecast=True)
             blocks.extend([self.room(block, with_future)] * repeat)
         return preparation.make_window_set(f, blocks, [sid for sid, _, _ in histories for _ in range(repeat)],
                                            starts="last")

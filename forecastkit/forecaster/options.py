@@ -118,10 +118,15 @@ def target_scaler(forecaster) -> str:
     return "standard"
 
 
-def default_lookback(horizon: int, season: int, shortest: int, multiple: int = 2) -> int:
+def default_lookback(horizon: int, season: int, shortest: int, multiple: int = 2, longest: int | None = None) -> int:
     """Default window length: ``multiple * max(season, horizon, 5)``, capped at half the usable
     history. ``multiple`` is the model's ``lookback_multiple`` in the registry (chosen on
     training-period validation, ``benchmarks/results/defaults.md``).
+
+    A single series (``longest`` None) caps the window at half its own usable history. A global
+    model on a panel takes ``longest`` too: its shortest series may cut the window to half a
+    season (or horizon), no further (nor further than the longest allows); the series then too
+    short for one window are padded (:func:`pad_rows`).
 
     Examples
     --------
@@ -131,14 +136,48 @@ def default_lookback(horizon: int, season: int, shortest: int, multiple: int = 2
     12
     >>> default_lookback(horizon=12, season=12, shortest=144, multiple=1)
     12
+    >>> default_lookback(horizon=52, season=52, shortest=66, multiple=1, longest=500)
+    26
     """
-    return max(1, min(multiple * max(season, horizon, 5), (shortest - horizon + 1) // 2))
+    own = max(1, min(multiple * max(season, horizon, 5), (shortest - horizon + 1) // 2))
+    if longest is None:
+        return own
+    return max(own, min(max(season, horizon, 5) // 2, default_lookback(horizon, season, longest, multiple)))
+
+
+def pads_short(forecaster, n_series: int) -> bool:
+    """Whether a fit of ``forecaster`` on ``n_series`` series pads the series too short for one
+    window (:func:`pad_rows`): a global network on a panel. A single series, a local model (one
+    network per series) and a baseline are never padded.
+
+    Examples
+    --------
+    >>> from forecastkit import Forecaster
+    >>> pads_short(Forecaster("mlp"), 3), pads_short(Forecaster("mlp"), 1), pads_short(Forecaster("mlp", mode="local"), 3)
+    (True, False, False)
+    """
+    return n_series > 1 and forecaster.mode != "local" and get_spec(forecaster.model).kind == "neural"
+
+
+def pad_rows(rows: int, lookback: int, model_horizon: int, warmup: int) -> int:
+    """Rows a padded series (:func:`pads_short`) of ``rows`` rows gets before its first row, so
+    that it holds one window of ``lookback`` rows and ``model_horizon`` targets (0 for a
+    forecast window) after the ``warmup`` rows its differences consume; none when it is long
+    enough (:func:`~forecastkit.checks.required_length`).
+
+    Examples
+    --------
+    >>> pad_rows(100, lookback=26, model_horizon=52, warmup=1), pad_rows(66, 26, 52, 1), pad_rows(20, 26, 0, 1)
+    (0, 13, 7)
+    """
+    return max(0, lookback + model_horizon + warmup - rows)
 
 
 def fit_lookback(forecaster, panel: Panel) -> int:
     """The window a fit of ``forecaster`` on ``panel`` reads (its ``lookback_``): the given
     ``lookback``, else :func:`default_lookback` of its horizon and season on the panel's
-    shortest series, at the model's ``lookback_multiple``. Known before any training.
+    shortest series (and longest, for a global model on a panel), at the model's
+    ``lookback_multiple``. Known before any training.
 
     Examples
     --------
@@ -150,8 +189,9 @@ def fit_lookback(forecaster, panel: Panel) -> int:
     """
     season = int(forecaster.season or panel.season_length())
     horizon = int(forecaster.horizon or season)
+    longest = max(panel.lengths.values()) if pads_short(forecaster, panel.n_series) else None
     return int(forecaster.lookback or default_lookback(horizon, season, min(panel.lengths.values()),
-                                                       get_spec(forecaster.model).lookback_multiple))
+                                                       get_spec(forecaster.model).lookback_multiple, longest))
 
 
 def cut_lookback(lookback: int, horizon: int, season: int, longest: int, multiple: int) -> int | None:

@@ -37,7 +37,7 @@ from ..preprocess.transforms import TargetTransform
 from ..versions import versions
 from . import preparation
 from .engines import CompositeEngine, choose_engine, input_shape, model_file_names
-from .options import covariate_roles, head_taus
+from .options import covariate_roles, head_taus, pads_short
 
 METADATA_FORMAT = 2
 
@@ -144,6 +144,7 @@ def load(cls, path):
         if metadata["encoder"] is not None:
             f.encoder_ = FeatureEncoder.from_dict(metadata["encoder"])
             f.ids_ = [str(sid) for sid in metadata["ids"]]
+            f.pads_ = pads_short(f, len(f.ids_))
             f.calibration_ = _errors(metadata["calibration"])
             if "residuals" in metadata:
                 f.residuals_ = _errors(metadata["residuals"])

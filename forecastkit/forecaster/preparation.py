@@ -28,6 +28,8 @@ from .options import (
     cut_lookback,
     default_lookback,
     fit_lookback,
+    pad_rows,
+    pads_short,
     tail,
     target_scaler,
 )
@@ -45,6 +47,7 @@ def resolve(f, panel: Panel) -> None:
     f.season_ = int(f.season or panel.season_length())
     f.horizon_ = int(f.horizon or f.season_)
     f.lookback_ = fit_lookback(f, panel)
+    f.pads_ = pads_short(f, panel.n_series)
     if f.lookback is None and panel.n_series > 1 and get_spec(f.model).kind == "neural":
         warn_if_cut(f, panel)
     if get_spec(f.model).kind == "baseline" and f.model != "naive" and f.season_ > 1:
@@ -87,6 +90,23 @@ def warn_if_cut(f, panel: Panel) -> None:
         f"the shortest series left)."), stacklevel=user_stacklevel())
 
 
+def warn_padded(f, panel: Panel) -> None:
+    """Warn (:class:`~forecastkit.errors.ShortSeriesWarning`) when a global model pads series
+    too short for one window of its lookback (:func:`~.options.pad_rows`)."""
+    if not f.pads_:
+        return
+    short = {sid: n for sid, n in panel.lengths.items()
+             if pad_rows(n, f.lookback_, f.model_horizon, f.transforms_[sid].lost)}
+    if not short:
+        return
+    named = ", ".join(f"{sid!r} ({n} rows)" for sid, n in list(short.items())[:3]) + (", ..." if len(short) > 3 else "")
+    warnings.warn(ShortSeriesWarning(
+        f"{len(short)} of {panel.n_series} series are too short for one window of lookback {f.lookback_} + horizon "
+        f"{f.model_horizon}: {named}. The global model reads each with its start padded (its first value, or the "
+        "mean change for differences) and trains one window on it. Set a smaller `lookback` to pad less."),
+        stacklevel=user_stacklevel())
+
+
 def describe_resolved(f, rows: int) -> tuple[str, str]:
     """``(lookback, horizon)`` in words, as the user gave them or labelled as resolved:
     ``("lookback 4 (resolved from horizon 100 and 108 rows)", "horizon 100")``."""
@@ -106,6 +126,9 @@ def check_windows(f, panel: Panel) -> None:
     needed = required_length(f.lookback_, f.model_horizon, warmup)
     lookback, horizon = describe_resolved(f, min(panel.lengths.values()))
     step = "1 (one-step recursive model)" if f.strategy == "recursive" else horizon
+    if f.pads_ and max(panel.lengths.values()) >= needed:  # the others are padded: each needs its targets
+        needed = required_length(1, f.model_horizon, warmup)
+        lookback = "1 row of history (a global model pads a series shorter than its window)"
     panel.check_length(needed, f"{lookback} + {step}{f' + {warmup} for differencing' if warmup else ''}")
 
 
@@ -144,6 +167,7 @@ def prepare_windows(f, panel: Panel) -> dict:
             frame["y"].to_numpy(float), where, positions(f, frame))
         blocks.append(block(f, sid, frame))
     f.ids_ = list(f.transforms_)
+    warn_padded(f, panel)
     warn_seasons_kept(f, panel)
     describe_transforms(f)
     f.history_ = tail(panel, f.lookback_ + f.warmup())
@@ -224,17 +248,26 @@ def positions(f, frame: pd.DataFrame) -> np.ndarray | None:
     return grid_positions(frame["time"], f.freq_, f.step_)
 
 
-def block(f, sid: str, frame: pd.DataFrame, future: pd.DataFrame | None = None):
+def block(f, sid: str, frame: pd.DataFrame, future: pd.DataFrame | None = None, forecast: bool = False):
     """``(z, past, known, static)`` rows of one series for a :class:`WindowSet`.
+
+    A padded fit's (``pads_``) series too short for one window get the rows :func:`pad_rows`
+    says before their first: the first transformed value repeated (a chain in levels) or zero,
+    the mean scaled change (a chain of differences), and their covariates' first rows.
 
     ``future`` (forecasting only): the horizon rows (time and future-known covariates)
     after ``frame``; the target and past-observed covariates are unknown there (NaN).
+    ``forecast``: the block of a forecast window, which needs ``lookback`` rows only.
     """
     diff = f.transforms_[sid].lost
     z = f.transforms_[sid].transform(frame["y"].to_numpy(float), positions(f, frame))
     past = f.encoder_.past_rows(sid, frame)[diff:]
     rows = frame if future is None else pd.concat([frame[future.columns], future], ignore_index=True)
     known = f.encoder_.known_rows(sid, rows)[diff:]
+    pad = pad_rows(len(frame), f.lookback_, 0 if forecast else f.model_horizon, diff) if f.pads_ else 0
+    if pad:  # a series too short for one window: flat before its start (levels), or the mean change (differences)
+        z = np.r_[np.full(pad, 0.0 if diff else z[0]), z]
+        past, known = np.pad(past, ((pad, 0), (0, 0)), mode="edge"), np.pad(known, ((pad, 0), (0, 0)), mode="edge")
     if future is not None:
         z = np.r_[z, np.full(len(future), np.nan)]
         past = np.r_[past, np.full((len(future), past.shape[1]), np.nan)]

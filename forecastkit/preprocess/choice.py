@@ -132,19 +132,27 @@ def choose_chain(series: list, horizon: int, lookback: int, season: int, periods
     options = candidates({"difference": intermittent_share(series) < 0.5, **fixed}, positive, seasonal)
     if len(options) == 1:
         return options[0]
-    shortest = min(len(y) for y, _ in series)
+    lost = min(chain.lost(season) for chain in options)
+    judged = [s for s in series if _judge_windows(len(s[0]), horizon, lookback, lost) >= MIN_WINDOWS] or series
+    shortest = min(len(y) for y, _ in judged)
     origins = _origins(shortest, horizon)
     scores = {}
     for chain in options:
-        train_rows = shortest - (horizon + origins[-1])
-        if train_rows - chain.lost(season) - lookback - horizon + 1 < MIN_WINDOWS:
+        if _judge_windows(shortest, horizon, lookback, chain.lost(season)) < MIN_WINDOWS:
             continue
-        scores[chain] = _judge(series, chain, horizon, lookback, season, periods, origins, scaler)
+        scores[chain] = _judge(judged, chain, horizon, lookback, season, periods, origins, scaler)
     finite = {c: s for c, s in scores.items() if np.isfinite(s)}
     if not finite:
         return options[0]
     best = min(finite.values())
     return next(c for c in options if c in finite and finite[c] <= best * (1 + TOLERANCE) + 1e-12)
+
+
+def _judge_windows(length: int, horizon: int, lookback: int, lost: int) -> int:
+    """Training windows the judge has in a series of ``length`` rows, before its validation
+    origins (:func:`_origins`), for a chain that loses ``lost`` rows. A panel's series with
+    too few for every chain are left out of the judging (a global model pads them)."""
+    return length - horizon - _origins(length, horizon)[-1] - lost - lookback - horizon + 1
 
 
 def intermittent_share(series: list) -> float:

@@ -18,7 +18,8 @@ from sklearn.base import clone
 
 from ..checks import check_int
 from ..errors import ConfigError, ConfigTypeError, FewWindowsWarning, user_stacklevel
-from ..forecaster import Forecaster, as_panel, default_lookback
+from ..forecaster import Forecaster, as_panel
+from ..forecaster.options import fit_lookback
 from ..metrics import METRICS
 from ..models.registry import get_spec
 from ..models.spaces import PREPROCESSING, Plan, search_plan
@@ -136,8 +137,7 @@ def search(panel, template: Forecaster, plan: Plan, study, trials: int, *, inner
     spaces = resolve_spaces(plan.searched, panel, template, splitter, season)
     first = template
     if template.lookback is None:  # the defaults' lookback: the one a fit on this data resolves
-        first = clone(template).set_params(lookback=default_lookback(
-            horizon, season, min(panel.lengths.values()), get_spec(template.model).lookback_multiple))
+        first = clone(template).set_params(lookback=fit_lookback(clone(template).set_params(season=season), panel))
     base = configured(template, plan.fixed)
     objective = Objective(panel, base, spaces, splitter, season=season, seed=seed, metric=metric,
                           skip_short=skip_short, deterministic=deterministic)
