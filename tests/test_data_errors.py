@@ -189,6 +189,16 @@ def test_gap_without_fill(tmp_path):
               "between line 3 and line 4", "set `fill` to 'interpolate', 'ffill' or 'zero'")
 
 
+def test_a_finer_freq_than_the_rows_names_the_frequency_they_are_on(tmp_path):
+    weekly = "date,y\n" + "".join(f"{day.date()},{k}\n" for k, day in
+                                  enumerate(pd.date_range("2024-01-07", periods=5, freq="W-SUN")))
+    message = csv_error(tmp_path, weekly, "24 missing timestamps", "D grid",
+                        "Every row is one 'W-SUN' step after the last: if that is the data's frequency, set `freq` to "
+                        "'W-SUN', or leave it out to infer it. Otherwise add the missing rows", freq="D")
+    assert "Every row" not in csv_error(tmp_path, "date,y\n2024-01-01,1\n2024-01-02,2\n2024-01-05,5\n", "D grid")
+    assert message.count("Add") == 0
+
+
 def test_gap_in_long_panel_names_the_series(tmp_path):
     csv_error(tmp_path, "id,month,y\na,2024-01,1\na,2024-02,1\nb,2024-01,1\nb,2024-03,1\n",
               "Series 'b'", "1 missing timestamp ", "MS grid", "first missing: 2024-02-01",

@@ -280,9 +280,22 @@ def _check_no_gaps(block: SeriesBlock, points, grid: Grid) -> None:
     raise DataError(
         f"{_sentence_start(block.label)} in {block.rows.where} has {len(missing)} missing "
         f"{noun}{'s' if len(missing) > 1 else ''} on its {grid.name} grid (first missing: "
-        f"{display(missing[0])}, between {block.at(k - 1)} and {block.at(k)}). Add the "
-        f"missing rows or {FILL_HINT} after reindexing onto the full grid."
+        f"{display(missing[0])}, between {block.at(k - 1)} and {block.at(k)}). {_coarser(own, grid)}"
+        f"{'add' if _coarser(own, grid) else 'Add'} the missing rows or {FILL_HINT} after reindexing onto the full grid."
     )
+
+
+def _coarser(times: pd.Index, grid: Grid) -> str:
+    """A sentence naming the coarser frequency every one of ``times`` is on, when the declared
+    ``grid`` is finer (weekly rows read with ``freq='D'``); else ""."""
+    if grid.offset is None or len(times) < 3 or not isinstance(times, pd.DatetimeIndex):
+        return ""
+    found = infer_offset(times)
+    if found is None or found.freqstr == grid.offset.freqstr or off_grid(times, found).any():
+        return ""
+    words = describe_offset(found)
+    return (f"Every row is one {found.freqstr!r}{f' ({words})' if words else ''} step after the last: if that is "
+            f"the data's frequency, set `freq` to {found.freqstr!r}, or leave it out to infer it. Otherwise ")
 
 
 def _sentence_start(label: str) -> str:
