@@ -35,7 +35,11 @@ from .evaluation import (
 )
 from .evaluation.splits import DEFAULT_FOLDS
 from .forecaster import Forecaster, default_lookback
-from .forecaster.options import TRAINING_DATA_ARGS, fit_lookback
+from .forecaster.options import (
+    TRAINING_DATA_ARGS,
+    fit_lookback,
+    warn_covariates_ignored,
+)
 from .forecaster.persistence import check_save_path
 from .intervals import INTERVAL_METRICS
 from .metrics import METRICS
@@ -263,9 +267,8 @@ def forecast(settings: RunSettings, verbose: int = 0, announce=None) -> tuple[Fo
     samples = forecaster.check_samples(settings.samples)
     given = settings.past_covariates or settings.future_covariates or settings.static_covariates
     declared = (*panel.covariates, *panel.future_covariates, *panel.static_covariates)
-    if spec.kind == "baseline" and given and declared:  # not a shipped dataset's own covariates
-        warnings.warn(f"{spec.name} forecasts from the target alone: it ignores the covariates "
-                      f"{', '.join(map(repr, declared))}.", stacklevel=user_stacklevel())
+    if spec.kind == "baseline" and given:  # not a shipped dataset's own covariates
+        warn_covariates_ignored(spec.name, declared)
     if spec.kind == "baseline" and settings.calendar:
         warnings.warn(f"{spec.name} forecasts from the target alone: it ignores `calendar` "
                       f"({settings.calendar}).", stacklevel=user_stacklevel())

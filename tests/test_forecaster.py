@@ -587,3 +587,15 @@ def test_a_baseline_says_it_ignores_calendar_features(airline):
                                          r"calendar='month'") as caught:
         Forecaster("naive", horizon=3, calendar="month").fit(airline)
     assert caught[0].filename == __file__
+
+
+def test_a_baseline_says_it_ignores_the_covariates_given_to_fit():
+    frame = pd.DataFrame({"t": pd.date_range("2020-01-01", periods=36, freq="MS"), "y": np.arange(36.0) + 10,
+                          "x": np.arange(36.0)})
+    with pytest.warns(UserWarning, match=r"^ets forecasts from the target alone: it ignores the covariates 'x'\.$") \
+            as caught:
+        Forecaster("ets", horizon=3).fit(frame, time="t", target="y", past_covariates=["x"])
+    assert caught[0].filename == __file__
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # none declared: nothing to say
+        Forecaster("ets", horizon=3).fit(frame, time="t", target="y")

@@ -28,6 +28,7 @@ from .options import (
     describe_roles,
     fixed_chain,
     read_new_history,
+    warn_covariates_ignored,
     warn_ignored_by_baseline,
 )
 
@@ -293,6 +294,9 @@ class Forecaster(BaseEstimator):
         self.check_levels_before_fit(panel, self.level)
         if get_spec(self.model).kind == "baseline":
             warn_ignored_by_baseline(self)
+            if any(load_kwargs.get(role) for role in ("past_covariates", "future_covariates", "static_covariates")):
+                warn_covariates_ignored(self.model, (*panel.covariates, *panel.future_covariates,
+                                                     *panel.static_covariates))
         previous = self._previous_models()
         self.engine_ = choose_engine(self)
         self.engine_.fit(panel, previous)

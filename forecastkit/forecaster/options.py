@@ -318,6 +318,13 @@ def warn_ignored_by_baseline(forecaster) -> None:
                       f"{', '.join(given)} (settings of a neural model's training data).", stacklevel=user_stacklevel())
 
 
+def warn_covariates_ignored(model: str, covariates) -> None:
+    """Warn that baseline ``model`` ignores the ``covariates`` the caller declared."""
+    if covariates:
+        warnings.warn(f"{model} forecasts from the target alone: it ignores the covariates "
+                      f"{', '.join(map(repr, covariates))}.", stacklevel=user_stacklevel())
+
+
 def check_settings(forecaster) -> dict:
     """Validate a single (not composite) forecaster's constructor arguments without data or Keras;
     returns the resolved hyperparameters (see :meth:`Forecaster.check_params`)."""
