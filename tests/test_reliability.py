@@ -95,8 +95,9 @@ SCENARIOS = {  # name: (evaluate flags, signal, linear fits after which the run 
     "refit never, kill -9": (["--refit", "never", "--folds", "4", "--id", "store", "--local"], signal.SIGKILL, 1),
     "warm start, kill -9": (["--refit", "every:2", "--folds", "8", "--warm-start"], signal.SIGKILL, 2),
     # one process, and ets after the linear fits (which commit together, as one group): the quick naive
-    # fits could all be committed within one poll of the loop below, before the Ctrl-C arrived
-    "refit every:K, Ctrl-C": (["--refit", "every:2", "--folds", "20", "--jobs", "1", "--models", "linear,ets"],
+    # fits could all be committed within one poll of the loop below, before the Ctrl-C arrived; 20 ets
+    # fits (about 5 s) leave room for the signal on a loaded machine, where 10 did not always
+    "refit every:K, Ctrl-C": (["--refit", "every:2", "--folds", "40", "--jobs", "1", "--models", "linear,ets"],
                               signal.SIGINT, 1),
 }
 
