@@ -15,8 +15,8 @@ Default members
     it), so their errors are far from identical, and the three together cost about one LSTM
     plus a little; the median of three ignores, at each step, whichever member is furthest
     off. Only neural members by default: baselines are what the ensemble is compared with.
-    Any registered model may be a member, baselines included (they get only ``horizon``,
-    ``season`` and ``seed``); an ensemble may not.
+    Any model may be a member, baselines included (they get only ``horizon``, ``season`` and
+    ``seed``); an ensemble may not.
 Seeds
     Member ``name`` trains with :func:`member_seed` ``(seed, name)``. Bag copy 0 keeps the
     seed and the lookback (it is the single network); copy ``j`` gets
@@ -37,9 +37,8 @@ Intervals (``predict(level=...)``)
     single network's intervals use), divided by each series' mean absolute one-step change and
     pooled over series (one list per series in local mode): the half-width per step.
 Refused, before any training
-    Quantile heads (``quantiles``), sampled paths (``samples``, ``sample_paths``) and
-    ``warm_start``: the median of several networks has no quantile head, no single set of
-    held-out residuals to draw paths from and no single set of weights to continue.
+    Quantile heads, sampled paths and ``warm_start``: a median of networks has no quantile
+    head, no one set of held-out residuals to draw paths from nor of weights to continue.
 
 Examples
 --------
@@ -272,11 +271,10 @@ def bag_lookbacks(lookback: int, bag: int, cap: int) -> list[int]:
     """Lookbacks of a bag's copies: copy ``j`` looks back ``lookback * LOOKBACK_FACTORS[j % 3]``
     rows (x1, x1.5, x2, x1, ...), rounded, at most ``cap`` and never fewer than ``lookback``.
 
-    ``fit`` passes ``cap`` = half the rows the shortest training series has for windows (the
-    cap of :func:`~forecastkit.forecaster.default_lookback`), so every copy keeps at least half
-    of them. With a default lookback of ``2 * max(season, horizon, 5)`` (linear, cnn_lstm) the
-    copies look back 2, 3 and 4 seasons (or horizons), with ``1 *`` (mlp and the LSTM family)
-    1, 1.5 and 2, as N-BEATS' ensemble looks back several horizons.
+    ``fit`` passes ``cap`` = half the rows for windows of the shortest series (of the longest
+    when a global model pads short ones), as :func:`~forecastkit.forecaster.default_lookback`
+    caps. Copies look back 1, 1.5 and 2 default windows, as N-BEATS' ensemble looks back
+    several horizons.
 
     Examples
     --------
@@ -339,12 +337,17 @@ def _split_params(params, names: tuple) -> tuple[dict, dict]:
 
 def _copies(forecaster, panel) -> list:
     """A bag's unfitted copies: seeds and lookbacks as :func:`member_seed` and :func:`bag_lookbacks` say."""
-    usable = min(panel.lengths.values()) - forecaster.model_horizon - _warmup(forecaster, forecaster.season_) + 1
-    lookbacks = bag_lookbacks(forecaster.lookback_, forecaster.bag, usable // 2)
+    lookbacks = bag_lookbacks(forecaster.lookback_, forecaster.bag, _bag_cap(
+        forecaster, panel, forecaster.model_horizon, _warmup(forecaster, forecaster.season_)))
     settings = {**forecaster.get_params(), "bag": 1, "horizon": forecaster.horizon_, "level": None}
     return [type(forecaster)(**{**settings, "lookback": lookback,
                                 "seed": forecaster.seed if j == 0 else member_seed(forecaster.seed, f"bag{j}")})
             for j, lookback in enumerate(lookbacks)]
+
+
+def _bag_cap(forecaster, panel, model_horizon: int, warmup: int) -> int:  # see bag_lookbacks
+    return ((max if options.pads_short(forecaster, panel.n_series) else min)(panel.lengths.values())
+            - model_horizon - warmup + 1) // 2
 
 
 def _warmup(forecaster, season: int) -> int:
@@ -519,12 +522,11 @@ def levels_before_fit(forecaster, panel, levels) -> None:
     season = int(forecaster.season or panel.season_length())
     horizon = int(forecaster.horizon or season)
     model_horizon = 1 if forecaster.strategy == "recursive" else horizon
-    shortest = min(panel.lengths.values())
     lookback = options.fit_lookback(forecaster, panel)
     warmup = _warmup(forecaster, season)
     ensemble = get_spec(forecaster.model).name in _ENSEMBLES
     hypers = [h for name, h in hyper.items() if get_spec(name).kind == "neural"] if ensemble else [hyper]
-    lookbacks = bag_lookbacks(lookback, forecaster.bag, (shortest - model_horizon - warmup + 1) // 2)
+    lookbacks = bag_lookbacks(lookback, forecaster.bag, _bag_cap(forecaster, panel, model_horizon, warmup))
     shapes = [(each, warmup, model_horizon, h["validation"]) for h in hypers for each in lookbacks]
     local = forecaster.mode == "local" and panel.n_series > 1
     counts = validation.origin_counts(panel.lengths, horizon, shapes, local)

@@ -98,7 +98,7 @@ class RunSettings:
              "dayofyear (needs timestamps)", group="data", metavar="A,B")
     skip_short: bool = _setting(
         False, "leave out, with a warning, series too short for the lookback + horizon", group="data",
-        default_text="an error naming them")
+        default_text="an error naming them; a global model on a panel pads them")
     freq: str | None = _setting(help="pandas frequency such as MS, W-SUN, D, h", group="data", metavar="F",
                                 default_text="inferred")
     fill: str | None = _setting(help="repair missing values and gaps: interpolate, ffill or zero", group="data",

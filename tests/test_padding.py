@@ -50,13 +50,13 @@ def test_padding_repeats_the_first_level_or_the_mean_change_and_the_saved_model_
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ShortSeriesWarning)
         levels = Forecaster("linear", horizon=3, lookback=12, preprocess="none", params=FAST).fit(panel)
-        changes = Forecaster("linear", horizon=3, lookback=12, preprocess="none", difference=True,
+        changes = Forecaster("linear", horizon=3, lookback=12, preprocess="none", difference=True, scaler="minmax",
                              params=FAST).fit(panel)
     frame = panel.series("s")
     z = preparation.block(levels, "s", frame)[0]
     assert len(z) == 15 and np.all(z[:5] == z[5])  # 12 + 3 rows: 5 of them the first value again
     z = preparation.block(changes, "s", frame)[0]
-    assert len(z) == 15 and np.all(z[:6] == 0.0) and z[6] != 0.0  # 9 changes after 6 at the mean
+    assert len(z) == 15 and np.allclose(z[:6], z[6:].mean()) and z[6:].mean() > 0.1  # 9 changes after 6 at their mean
     assert len(preparation.block(levels, "a", panel.series("a"))[0]) == 120  # long enough: as it is
     changes.save(tmp_path / "model")
     loaded = Forecaster.load(tmp_path / "model")
@@ -103,3 +103,27 @@ def test_a_padded_series_sees_no_future_in_a_walk_forward():
     assert known.sum() == 3 * 3 * 3
     pd.testing.assert_series_equal(clean.loc[known, "y_pred"], dirty.loc[known, "y_pred"])
     assert not np.allclose(clean.loc[~known, "y_pred"], dirty.loc[~known, "y_pred"])
+
+
+def test_new_history_is_padded_as_the_training_data_was_and_a_bag_spreads_its_windows():
+    panel = panel_with_short(short=10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ShortSeriesWarning)
+        f = Forecaster("linear", horizon=3, lookback=12, params=FAST).fit(panel)
+        pd.testing.assert_frame_equal(f.predict(data=panel), f.predict())
+        with pytest.raises(DataError, match="pads a shorter series' window of 12 rows but needs one row and 1 for its "
+                                            "differences: 's' has 1 rows. Pass at least 2 rows"):
+            f.predict(data=panel.with_frame(panel.frame.drop(panel.frame.index[panel.frame["id"] == "s"][1:])))
+        bag = Forecaster("mlp", horizon=3, bag=3, params=FAST).fit(panel)
+    assert [member.lookback_ for member in bag.members_] == [6, 9, 12]  # not all cut by the short series
+
+
+def test_skip_short_leaves_out_what_a_global_model_would_pad():
+    from forecastkit.errors import SkippedSeriesWarning
+
+    panel = panel_with_short(short=30, long=60)
+    with pytest.warns(SkippedSeriesWarning) as caught:
+        result = walk_forward(panel, [Forecaster("linear", horizon=3, lookback=24, params=FAST)],
+                              WalkForward(horizon=3, folds=2, refit="always"), baselines=False, skip_short=True)
+    assert [w.message.series for w in caught if w.category is SkippedSeriesWarning] == [{"s": 30}]
+    assert sorted(result.to_frame()["id"].unique()) == ["a", "b"]

@@ -66,9 +66,16 @@ class one_line_warnings:
         if self.quiet:
             warnings.simplefilter("ignore")
         else:
-            warnings.showwarning = lambda message, *args, **kwargs: print(
-                f"forecastkit: warning: {to_flags(str(message), keep=self.keep)}", file=sys.stderr)
+            warnings.showwarning = self.show
+        self._said = set()
         return self
+
+    def show(self, message, *args, **kwargs) -> None:
+        """One line per distinct warning (a bag's copies and an ensemble's members say theirs once)."""
+        line = f"forecastkit: warning: {to_flags(str(message), keep=self.keep)}"
+        if line not in self._said:
+            self._said.add(line)
+            print(line, file=sys.stderr)
 
     def __exit__(self, *exc):
         return self._context.__exit__(*exc)

@@ -1,9 +1,8 @@
 """The walk-forward as a plan of independent fit jobs.
 
-The splitter yields indices; the plan turns (models x series or the global panel x fits)
-into :class:`Job` objects, each self-contained (its forecaster template, the rows of the
-series it covers, its fits, the run seed), so an executor may run it in this process, in
-another process or on a Dask worker and get the same numbers:
+The plan turns (models x series or the global panel x fits) into self-contained
+:class:`Job` objects (template, rows, fits, run seed), so that any executor (this process,
+others, Dask workers) gets the same numbers:
 
 - ``"fit"``: one fit of one model on one series (or, for a global model, on the panel);
 - ``"chain"``: every fit of a warm-started model on one unit, in order (each continues
@@ -253,8 +252,7 @@ def warn_idle_warm_start(entries: dict, folds: dict) -> None:
 
 def resolve_models(models, horizon: int, baselines: bool, season: int, shortest_train: int,
                    longest_train: int | None = None) -> dict:
-    """``{label: Forecaster}`` with every forecaster checked, its season and lookback resolved
-    (:func:`~forecastkit.forecaster.default_lookback`; ``longest_train`` for a global model)."""
+    """``{label: Forecaster}``, each checked, its season and lookback resolved (``default_lookback``)."""
     items = model_items(models)
     if not items and not baselines:
         raise ConfigError("`models` is empty and `baselines` is False: there is nothing to evaluate. Pass at "
@@ -318,7 +316,8 @@ def long_enough(series: list[Series], entries: dict, splitter: WalkForward, skip
         try:
             for label, forecaster in entries.items():
                 try:
-                    splitter.split(len(s.y), min_train(forecaster, is_global(forecaster, series)), s.times)
+                    padded = is_global(forecaster, series) and not skip_short  # else too short is left out
+                    splitter.split(len(s.y), min_train(forecaster, padded), s.times)
                 except DataError as err:
                     raise DataError(f"Model {label!r}, series {s.sid!r}: {err}") from None
         except DataError as err:
@@ -331,7 +330,8 @@ def long_enough(series: list[Series], entries: dict, splitter: WalkForward, skip
         kept.append(s)
     for label, forecaster in entries.items():
         check_window_held(label, forecaster, kept, splitter)
-        while is_global(forecaster, kept) and (short := global_shortfall(label, forecaster, kept, splitter)):
+        while is_global(forecaster, kept) and (short := global_shortfall(label, forecaster, kept, splitter,
+                                                                          padded=not skip_short)):
             if not skip_short:
                 raise DataError(short[1] + " Or set `skip_short` to True to leave such series out.")
             skipped[short[0].sid] = len(short[0].y)
@@ -347,7 +347,7 @@ def long_enough(series: list[Series], entries: dict, splitter: WalkForward, skip
 
 def check_window_held(label: str, forecaster: Forecaster, series: list[Series], splitter: WalkForward) -> None:
     """Raise DataError when no series of a global model has one whole window before its first origin."""
-    if not is_global(forecaster, series) or not series:
+    if not is_global(forecaster, series):
         return
     needed, rows = min_train(forecaster), max(first_trains(series, splitter), default=0)
     if rows < needed:
@@ -361,20 +361,21 @@ def is_global(forecaster: Forecaster, series: list) -> bool:
     return kind_of(forecaster) == "neural" and forecaster.mode == "global" and len(series) > 1
 
 
-def global_shortfall(label: str, forecaster: Forecaster, series: list[Series], splitter: WalkForward):
-    """``(series, message)`` of the first series a global fit would train on too few rows, or None.
+def global_shortfall(label: str, forecaster: Forecaster, series: list[Series], splitter: WalkForward,
+                     padded: bool = True):
+    """``(series, message)`` of the first series a global fit would train on too few rows (one
+    window's, or with ``padded`` one row's history), or None.
 
     Each global fit trains every series on its rows before the earliest cut-off in time of the
     series it forecasts, its cohort (:func:`~.cohorts.group_by_cutoff`; :func:`~.jobs.training_panel`),
     so a series that starts late can have enough rows before its own origins but too few
-    before a cohort member's earlier ones. (A series another cohort forecasts simply trains
-    no fit it has too few rows for.)
+    before a cohort member's earlier ones (another cohort's series just skips such fits).
     """
     folds = {s.sid: splitter.split(len(s.y), times=s.times) for s in series}
     fits = {tuple(f.fit for f in found) for found in folds.values()}
     if len(fits) > 1:
         return None  # other fits per series: units_of refuses the panel
-    needed = min_train(forecaster, padded=True)
+    needed = min_train(forecaster, padded)
     for cohort in group_by_cutoff(series, folds, splitter.cohorts):
         for fit in dict.fromkeys(next(iter(fits))):
             first = {s.sid: next(f for f in folds[s.sid] if f.fit == fit) for s in cohort}
@@ -429,8 +430,8 @@ def _all_long_enough(series: list[Series], entries: dict, splitter: WalkForward)
 
 
 def _warn_if_cut(models, entries: dict, series: list[Series], splitter: WalkForward) -> None:
-    """Warn (:class:`~forecastkit.errors.ShortSeriesWarning`) when the shortest series cuts a
-    default lookback to less than half of what the longest would allow, for every series."""
+    """Warn (ShortSeriesWarning) when the shortest series cuts a default lookback to less than
+    half of what the longest would allow, for every series."""
     if len(series) < 2:
         return
     unset = unset_lookbacks(models)

@@ -443,12 +443,14 @@ class DirectEngine:
             raise DataError(f"Series {unknown[0]!r} was not in the training data, so it has no fitted "
                             f"scaler. Known series: {', '.join(f.transforms_)}.")
         needed = f.lookback_ + f.warmup()
-        short = [f"{sid!r} has {n}" for sid, n in panel.lengths.items() if n < needed]
+        least = 1 + f.warmup() if f.pads_ else needed  # a padded global model pads a short series' window
+        short = [f"{sid!r} has {n}" for sid, n in panel.lengths.items() if n < least]
         if short:  # a fitted model's window is fixed: the only fix is more history
             warmup = f" and {f.warmup()} for its differences" if f.warmup() else ""
-            raise DataError(f"The new history is too short for this fitted model, which forecasts from the last "
-                            f"{f.lookback_} rows{warmup}: {', '.join(short[:5])} rows. Pass at least {needed} rows "
-                            "of each series.")
+            reads = (f"pads a shorter series' window of {f.lookback_} rows but needs one row{warmup}" if f.pads_ else
+                     f"forecasts from the last {f.lookback_} rows{warmup}")
+            raise DataError(f"The new history is too short for this fitted model, which {reads}: "
+                            f"{', '.join(short[:5])} rows. Pass at least {least} rows of each series.")
         for sid in panel.ids:  # the rows it forecasts from, as fit checked its training data
             data = f"the new history{f' of series {sid!r}' if panel.n_series > 1 else ''}"
             f.transforms_[sid].check_positive(panel.series(sid)["y"].to_numpy(float)[-needed:],

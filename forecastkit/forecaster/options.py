@@ -147,8 +147,8 @@ def default_lookback(horizon: int, season: int, shortest: int, multiple: int = 2
 
 def pads_short(forecaster, n_series: int) -> bool:
     """Whether a fit of ``forecaster`` on ``n_series`` series pads the series too short for one
-    window (:func:`pad_rows`): a global network on a panel. A single series, a local model (one
-    network per series) and a baseline are never padded.
+    window (:func:`pad_rows`): a global network (or an ensemble's) on a panel. A single series,
+    a local model (one network per series) and a baseline are never padded.
 
     Examples
     --------
@@ -156,7 +156,7 @@ def pads_short(forecaster, n_series: int) -> bool:
     >>> pads_short(Forecaster("mlp"), 3), pads_short(Forecaster("mlp"), 1), pads_short(Forecaster("mlp", mode="local"), 3)
     (True, False, False)
     """
-    return n_series > 1 and forecaster.mode != "local" and get_spec(forecaster.model).kind == "neural"
+    return n_series > 1 and forecaster.mode != "local" and get_spec(forecaster.model).kind in ("neural", "ensemble")
 
 
 def pad_rows(rows: int, lookback: int, model_horizon: int, warmup: int) -> int:

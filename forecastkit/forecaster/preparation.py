@@ -102,7 +102,7 @@ def warn_padded(f, panel: Panel) -> None:
     named = ", ".join(f"{sid!r} ({n} rows)" for sid, n in list(short.items())[:3]) + (", ..." if len(short) > 3 else "")
     warnings.warn(ShortSeriesWarning(
         f"{len(short)} of {panel.n_series} series are too short for one window of lookback {f.lookback_} + horizon "
-        f"{f.model_horizon}: {named}. The global model reads each with its start padded (its first value, or the "
+        f"{f.model_horizon}: {named}. The global model reads each with its start padded (its first value, or its "
         "mean change for differences) and trains one window on it. Set a smaller `lookback` to pad less."),
         stacklevel=user_stacklevel())
 
@@ -252,8 +252,8 @@ def block(f, sid: str, frame: pd.DataFrame, future: pd.DataFrame | None = None, 
     """``(z, past, known, static)`` rows of one series for a :class:`WindowSet`.
 
     A padded fit's (``pads_``) series too short for one window get the rows :func:`pad_rows`
-    says before their first: the first transformed value repeated (a chain in levels) or zero,
-    the mean scaled change (a chain of differences), and their covariates' first rows.
+    says before their first: the first transformed value repeated (a chain in levels) or the
+    mean of its transformed changes (a chain of differences), and their covariates' first rows.
 
     ``future`` (forecasting only): the horizon rows (time and future-known covariates)
     after ``frame``; the target and past-observed covariates are unknown there (NaN).
@@ -265,8 +265,8 @@ def block(f, sid: str, frame: pd.DataFrame, future: pd.DataFrame | None = None, 
     rows = frame if future is None else pd.concat([frame[future.columns], future], ignore_index=True)
     known = f.encoder_.known_rows(sid, rows)[diff:]
     pad = pad_rows(len(frame), f.lookback_, 0 if forecast else f.model_horizon, diff) if f.pads_ else 0
-    if pad:  # a series too short for one window: flat before its start (levels), or the mean change (differences)
-        z = np.r_[np.full(pad, 0.0 if diff else z[0]), z]
+    if pad:  # a series too short for one window: flat before its start (levels), or its mean change (differences)
+        z = np.r_[np.full(pad, z.mean() if diff else z[0]), z]
         past, known = np.pad(past, ((pad, 0), (0, 0)), mode="edge"), np.pad(known, ((pad, 0), (0, 0)), mode="edge")
     if future is not None:
         z = np.r_[z, np.full(len(future), np.nan)]

@@ -28,8 +28,9 @@ from sklearn.base import clone
 
 from ..errors import ForecastkitError
 from ..evaluation import WalkForward, walk_forward
-from ..evaluation.plan import series_of, shortest_train
+from ..evaluation.plan import first_trains, series_of
 from ..forecaster import Forecaster
+from ..forecaster.options import pads_short
 from ..models.spaces import PREPROCESSING, Choice, Lookback, Range
 
 #: Intermediate-value steps reserved per training run of a trial (epochs never reach it).
@@ -68,11 +69,13 @@ def configured(template: Forecaster, values: dict) -> Forecaster:
 def resolve_spaces(searched: dict, panel, template: Forecaster, splitter: WalkForward, season: int) -> dict:
     """The searched spaces with the lookback's resolved to rows: its multiples of
     ``max(season, horizon, 5)``, capped at half the first inner fit's usable rows (so every
-    lookback tried fits the inner walk-forward, and later the outer fit)."""
+    lookback tried fits the inner walk-forward, and later the outer fit): the shortest series',
+    or the longest's for a global model on a panel, which pads the series too short."""
     resolved = {}
     for name, space in searched.items():
         if isinstance(space, Lookback):
-            rows = shortest_train(series_of(panel), splitter)
+            trains = first_trains(series_of(panel), splitter)
+            rows = (max if pads_short(template, panel.n_series) else min)(trains, default=1)
             cap = (rows - splitter.horizon + 1) // 2
             space = space.rows(max(season, splitter.horizon, 5), max(cap, 2))
         resolved[name] = space
