@@ -358,10 +358,8 @@ def _warmup(forecaster, season: int) -> int:
 
 def _leaves(forecaster) -> list:
     """The fitted single models under an ensemble or a bag (bags unpacked)."""
-    leaves = []
-    for member in forecaster.members_:
-        leaves.extend(_leaves(member) if hasattr(member, "members_") and is_composite(member) else [member])
-    return leaves
+    return [leaf for member in forecaster.members_
+            for leaf in (_leaves(member) if hasattr(member, "members_") and is_composite(member) else [member])]
 
 
 def _neural(leaves: list) -> list:
@@ -422,12 +420,12 @@ def _combine(forecaster) -> None:
 
 
 def _describe(forecaster) -> None:
-    """``weights_`` (see :func:`weights`) and ``preprocess_``: an ensemble's chosen members, then
-    the members' transform choices, when they record one."""
+    """``weights_`` (:func:`weights`) and ``preprocess_``: the chosen members, then their chains."""
     forecaster.weights_ = weights(forecaster)
     choices = [f"{leaf.model}: {leaf.preprocess_}" for leaf in _leaves(forecaster) if hasattr(leaf, "preprocess_")]
     if get_spec(forecaster.model).name in _ENSEMBLES:
-        choices.insert(0, "median of " + ", ".join(forecaster.weights_))
+        kept = list(forecaster.weights_)  # one member: it beat the median of more
+        choices.insert(0, f"{kept[0]} alone" if len(kept) == 1 else "median of " + ", ".join(kept))
     if choices:
         forecaster.preprocess_ = "; ".join(dict.fromkeys(choices))
 

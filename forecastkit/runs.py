@@ -192,7 +192,8 @@ def resolved_line(settings: RunSettings, panel: Panel, horizon: int, lookbacks: 
     season = settings.season or panel.season_length()
     found = f"resolved from the frequency {panel.freq}" if panel.freq else "integer periods: none unless given"
     parts = [f"season {season} ({'given' if settings.season else found})",
-             f"horizon {horizon} ({'given' if settings.horizon is not None else 'resolved: the season length'})"]
+             f"horizon {horizon} ({'given' if settings.horizon is not None else 'resolved: the season length'}"
+             f"{'; set --horizon for more steps ahead' if settings.horizon is None and horizon == 1 else ''})"]
     if settings.lookback:
         parts.append(f"lookback {settings.lookback} (given)")
     elif lookbacks:

@@ -528,3 +528,12 @@ def test_the_settings_line_claims_a_sized_test_only_when_the_origins_allow_one()
     assert "3 origins 4 apart (stride resolved; too few origins for a sized significance test: raise --folds)" in line
     line = resolved_line(RunSettings(models="naive"), airline, 12, None, splitter_of(RunSettings(), 12))
     assert "24 origins 2 apart (stride resolved: enough origins for a sized test)" in line
+
+
+def test_a_one_step_horizon_resolved_from_no_season_says_how_to_forecast_further(tmp_path):
+    result = run("forecast", "--data", "nile", "--model", "naive", "--out", str(tmp_path / "f.csv"))
+    assert result.returncode == 0, result.stderr
+    settings = next(line for line in result.stderr.splitlines() if line.startswith("settings: "))
+    assert "horizon 1 (resolved: the season length; set --horizon for more steps ahead)" in settings
+    given = run("forecast", "--data", "nile", "--model", "naive", "--horizon", "1", "--out", str(tmp_path / "g.csv"))
+    assert "horizon 1 (given)" in given.stderr

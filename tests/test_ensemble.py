@@ -314,3 +314,11 @@ def test_a_top_level_hyperparameter_applies_over_the_tables_for_members_as_for_s
                                                              flags={"model": "ensemble", "members": "linear,mlp"})))
     hyper = ensemble.check_params()
     assert hyper["mlp"]["epochs"] == hyper["linear"]["epochs"] == 2 and hyper["mlp"]["units"] == 4
+
+
+def test_an_ensemble_that_keeps_one_member_says_so():
+    t = np.arange(240)
+    seasonal = pd.DataFrame({"time": pd.date_range("2000-01", periods=240, freq="MS"),
+                             "y": 100 + 10 * np.sin(2 * np.pi * t / 12) + np.random.default_rng(0).normal(0, 0.1, 240)})
+    f = Forecaster("ensemble", members="naive,seasonal_naive", horizon=12).fit(seasonal)  # naive: far off
+    assert f.weights_ == {"seasonal_naive": 1.0} and f.preprocess_ == "seasonal_naive alone"

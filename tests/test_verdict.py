@@ -86,7 +86,8 @@ def test_verdict_says_not_enough_origins_once_with_the_fix():
         "Not enough origins to test 9 comparisons on MASE (m0 vs best, m1 vs best, m2 vs best and 6 "
         "more): 8 shared origins, but the forecasts of each origin share targets with the next 5, so "
         "a test of the right size needs at least 24. Set `folds` to 24 or more, or raise `stride` "
-        "(with `stride` >= the horizon the origins do not overlap and 3 suffice)."]
+        "(with `stride` >= the horizon the origins do not overlap and 3 suffice); on series too short for "
+        "either, a shorter `horizon` needs fewer (4 per step)."]
     # The same origins 6 rows apart do not overlap: every pair is tested, no such line.
     apart = verdict(board, {m: compare(losses, m, "best", horizon=6, stride=6) for m in models[1:]}, "mase")
     assert len(apart) == 10 and not any("Not enough origins" in line for line in apart)

@@ -57,7 +57,8 @@ def verdict(leaderboard: pd.DataFrame, comparisons: Mapping, metric: str,
       linear vs ets and 6 more): 24 shared origins, but the forecasts of each origin share
       targets with the next 11, so a test of the right size needs at least 48. Set `folds`
       to 48 or more, or raise `stride` (with `stride` >= the horizon the origins do not
-      overlap and 3 suffice)."``
+      overlap and 3 suffice); on series too short for either, a shorter `horizon` needs fewer
+      (4 per step)."``
 
     "beats by P%" means ``P = (1 - loss_winner / loss_loser) * 100``. The winner is the
     model with the smaller mean loss on the origins the test used. The loss values are taken
@@ -227,7 +228,8 @@ def _untested_line(untested: list, name: str, origins: int | None = None) -> str
     return (f"Not enough origins to test {what}: {have}, but the forecasts of each origin share targets "
             f"with the next {needed // ORIGINS_PER_OVERLAP - 1}, so a test of the right size needs at least "
             f"{needed}. Set `folds` to {folds} or more{unscored}, or raise `stride` (with `stride` >= the "
-            "horizon the origins do not overlap and 3 suffice).")
+            "horizon the origins do not overlap and 3 suffice); on series too short for either, a shorter "
+            f"`horizon` needs fewer ({ORIGINS_PER_OVERLAP} per step).")
 
 
 def _winner(model: str, reference: str, combined: pd.Series, values: dict):
