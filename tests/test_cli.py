@@ -537,3 +537,18 @@ def test_a_one_step_horizon_resolved_from_no_season_says_how_to_forecast_further
     assert "horizon 1 (resolved: the season length; set --horizon for more steps ahead)" in settings
     given = run("forecast", "--data", "nile", "--model", "naive", "--horizon", "1", "--out", str(tmp_path / "g.csv"))
     assert "horizon 1 (given)" in given.stderr
+
+
+def test_verbose_epoch_logs_leave_the_csv_on_standard_output_alone(tmp_path):
+    rng = np.random.default_rng(0)
+    t = np.arange(1000)
+    pd.DataFrame({"id": np.repeat(["a", "b", "c"], 1000), "time": np.tile(pd.date_range("2021-01-01", periods=1000,
+                                                                                      freq="D"), 3),
+                  "y": np.tile(100 + 10 * np.sin(2 * np.pi * t / 7), 3) + rng.normal(0, 1, 3000)}
+                 ).to_csv(tmp_path / "daily.csv", index=False)
+    result = subprocess.run([sys.executable, "-m", "forecastkit", "forecast", "--data", "daily.csv", "--id", "id",
+                             "--model", "linear", "--epochs", "2", "--verbose", "--out", "-"], capture_output=True,
+                            text=True, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "id,time,model,yhat" and len(result.stdout.splitlines()) == 22
+    assert "Epoch 1/2" in result.stderr  # Keras' own logs, on standard error

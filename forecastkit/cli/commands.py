@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 import sys
 import threading
@@ -91,8 +92,8 @@ def interrupted(what: str, out) -> int:
 
 
 def verbosity(settings) -> int:
-    """Keras verbosity: 0 quiet, 2 (epoch logs) verbose, 1 (a bar) in a terminal, else 0 (Keras
-    writes its logs to standard output, which then holds the forecast table only)."""
+    """Keras verbosity: 0 quiet, 2 (epoch logs, on standard error) verbose, 1 (a bar) in a
+    terminal unless the CSV goes to standard output, else 0."""
     if settings.quiet:
         return 0
     if settings.verbose:
@@ -116,7 +117,8 @@ def forecast(settings) -> int:
     from ..runs import forecast as run_forecast
     from ..runs import forecast_output
 
-    forecaster, panel, table = run_forecast(settings, verbose=verbosity(settings), announce=announce(settings))
+    with contextlib.redirect_stdout(sys.stderr):  # Keras' epoch logs: standard output holds the forecast alone
+        forecaster, panel, table = run_forecast(settings, verbose=verbosity(settings), announce=announce(settings))
     if settings.save_model:  # first: a fitted model is the costlier thing to lose
         forecaster.save(settings.save_model)
     out, separator = forecast_output(settings)
