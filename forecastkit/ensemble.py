@@ -4,23 +4,20 @@
 training data with the ensemble's settings (horizon, lookback, preprocessing, season,
 covariates, mode, strategy) and forecasts the median, per series and horizon step, of the
 members' forecasts. ``Forecaster("vanilla", bag=5)`` fits five copies of one network over
-different seeds and lookbacks (N-BEATS style) and forecasts their median. In an ensemble,
-``bag`` bags every neural member and a bagged member contributes its own median, so each
-member weighs the same. ``bag=1`` (the default) is the single network.
+different seeds and lookbacks (N-BEATS style) and forecasts their median (``bag=1``, the
+default: one network). In an ensemble, ``bag`` bags every neural member, each one median.
 
 Default members
-    ``linear, mlp, vanilla`` (:data:`DEFAULT_MEMBERS`): a linear autoregression, a
-    feed-forward network and an LSTM, the cheapest builder of each family. Their inductive
-    biases differ (linear in the window, nonlinear in the flattened window, recurrent over
-    it), so their errors are far from identical, and the three together cost about one LSTM
-    plus a little; the median of three ignores, at each step, whichever member is furthest
-    off. Only neural members by default: baselines are what the ensemble is compared with.
+    ``linear, mlp, vanilla`` (:data:`DEFAULT_MEMBERS`): the cheapest builder of each family.
+    Their biases differ (linear in the window, nonlinear in it, recurrent over it), so their
+    errors do too, and together they cost about one LSTM plus a little; the median of three
+    ignores whichever member is furthest off at each step. Only neural members by default:
+    baselines are what the ensemble is compared with.
     Any model may be a member, baselines included (they get only ``horizon``, ``season`` and
     ``seed``); an ensemble may not.
 Seeds
-    Member ``name`` trains with :func:`member_seed` ``(seed, name)``. Bag copy 0 keeps the
-    seed and the lookback (it is the single network); copy ``j`` gets
-    ``member_seed(seed, f"bag{j}")`` and the lookback :func:`bag_lookbacks` gives it.
+    Member ``name`` trains with :func:`member_seed` ``(seed, name)``. Bag copy 0 is the single
+    network; copy ``j`` gets ``member_seed(seed, f"bag{j}")`` and a :func:`bag_lookbacks` window.
 Hyperparameters
     An ensemble's ``params`` holds hyperparameters shared by every member that has them
     (``{"epochs": 20}``) and dicts of one member's own (``{"mlp": {"units": 16}}``); a shared
@@ -29,13 +26,12 @@ Members chosen on held-out origins
     Each fit of an ensemble scores every member on its latest training origins whose horizon
     lies in every network's held-out windows and forecasts the median of the best ``k``, the
     smallest combination kept only when it beats every larger one by 2 %
-    (:mod:`forecastkit.ensemble_validation`; ``weights_``, ``preprocess_``). Only the fit's
-    own training data decides, so nothing leaks. A bag forecasts the median of all its copies.
-    The walk-forward trains ensembles and bags on its sequential path.
+    (:mod:`forecastkit.ensemble_validation`; ``weights_``, ``preprocess_``): only the fit's own
+    training data decides. A bag forecasts the median of all its copies. The walk-forward
+    trains ensembles and bags on its sequential path.
 Intervals (``predict(level=...)``)
-    Split-conformal on the ensemble's own errors at those held-out origins (the windows a
-    single network's intervals use), divided by each series' mean absolute one-step change and
-    pooled over series (one list per series in local mode): the half-width per step.
+    Split-conformal on the ensemble's own errors at those held-out origins, divided by each
+    series' mean absolute one-step change, pooled over series (one list each in local mode).
 Refused, before any training
     Quantile heads, sampled paths and ``warm_start``: a median of networks has no quantile
     head, no one set of held-out residuals to draw paths from nor of weights to continue.
@@ -59,6 +55,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import warnings
 import zlib
 from pathlib import Path
 
@@ -85,8 +82,7 @@ _FOLDER = re.compile(r"members/[0-9]+-[a-z0-9_]+")
 # ------------------------------------------------------------------------ checks --
 def is_composite(forecaster) -> bool:
     """Whether ``forecaster`` forecasts the median of several fitted forecasters: an ensemble or
-    a bag (``bag`` other than 1). A model given ``members`` counts too, for
-    :func:`check_composite` to refuse.
+    a bag (``bag`` other than 1), or a model given ``members`` (:func:`check_composite` refuses).
 
     Examples
     --------
@@ -102,8 +98,6 @@ def is_composite(forecaster) -> bool:
 def check_bag(bag) -> int:
     """``bag`` checked: an integer >= 1.
 
-    Examples
-    --------
     >>> check_bag(5)
     5
     """
@@ -379,9 +373,15 @@ def unfitted_members(forecaster, panel) -> list:
 
 def fit_composite(forecaster, panel):
     """``Forecaster.fit`` of an ensemble or a bag: fit every member on ``panel`` alone."""
+    from .errors import ShortSeriesWarning
+
     members = unfitted_members(forecaster, panel)
+    widest = max(members, key=lambda member: member.lookback or 0)  # a bag's copy that pads the most
     for member in members:
-        member.fit(panel)
+        with warnings.catch_warnings():
+            if member is not widest and get_spec(forecaster.model).name not in _ENSEMBLES:
+                warnings.simplefilter("ignore", ShortSeriesWarning)  # the widest copy says it for all
+            member.fit(panel)
     forecaster.members_, forecaster.transforms_ = members, {}
     forecaster.calibration_ = None  # computed on the first request for intervals
     leaves = _leaves(forecaster)

@@ -114,8 +114,12 @@ def test_new_history_is_padded_as_the_training_data_was_and_a_bag_spreads_its_wi
         with pytest.raises(DataError, match="pads a shorter series' window of 12 rows but needs one row and 1 for its "
                                             "differences: 's' has 1 rows. Pass at least 2 rows"):
             f.predict(data=panel.with_frame(panel.frame.drop(panel.frame.index[panel.frame["id"] == "s"][1:])))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         bag = Forecaster("mlp", horizon=3, bag=3, params=FAST).fit(panel)
     assert [member.lookback_ for member in bag.members_] == [6, 9, 12]  # not all cut by the short series
+    padded = [w for w in caught if "too short for one window" in str(w.message)]
+    assert len(padded) == 1 and "lookback 12 + horizon 3" in str(padded[0].message)  # the widest copy's
 
 
 def test_skip_short_leaves_out_what_a_global_model_would_pad():
