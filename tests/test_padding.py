@@ -110,7 +110,11 @@ def test_new_history_is_padded_as_the_training_data_was_and_a_bag_spreads_its_wi
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ShortSeriesWarning)
         f = Forecaster("linear", horizon=3, lookback=12, params=FAST).fit(panel)
+    with pytest.warns(ShortSeriesWarning, match=r"^The new history of 's' \(10 rows\) is shorter than the model's "
+                                                r"window: padded at its start, as in training\.$"):
         pd.testing.assert_frame_equal(f.predict(data=panel), f.predict())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ShortSeriesWarning)
         with pytest.raises(DataError, match="pads a shorter series' window of 12 rows but needs one row and 1 for its "
                                             "differences: 's' has 1 rows. Pass at least 2 rows"):
             f.predict(data=panel.with_frame(panel.frame.drop(panel.frame.index[panel.frame["id"] == "s"][1:])))

@@ -22,7 +22,7 @@ from scipy import special
 
 from .. import ensemble
 from ..data import GLOBAL_ID, Panel
-from ..errors import DataError, TrainingError, user_stacklevel
+from ..errors import DataError, ShortSeriesWarning, TrainingError, user_stacklevel
 from ..grouped.layers import why_not_grouped
 from ..intervals import bound_columns, check_calibration_size, conformal_half_width
 from ..models import families
@@ -451,6 +451,10 @@ class DirectEngine:
                      f"forecasts from the last {f.lookback_} rows{warmup}")
             raise DataError(f"The new history is too short for this fitted model, which {reads}: "
                             f"{', '.join(short[:5])} rows. Pass at least {least} rows of each series.")
+        if padded := [f"{sid!r} ({n} rows)" for sid, n in panel.lengths.items() if n < needed]:
+            warnings.warn(ShortSeriesWarning(f"The new history of {', '.join(padded[:3])} is shorter than the model's "
+                                             "window: padded at its start, as in training."),
+                          stacklevel=user_stacklevel())
         for sid in panel.ids:  # the rows it forecasts from, as fit checked its training data
             data = f"the new history{f' of series {sid!r}' if panel.n_series > 1 else ''}"
             f.transforms_[sid].check_positive(panel.series(sid)["y"].to_numpy(float)[-needed:],
