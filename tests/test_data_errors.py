@@ -197,6 +197,8 @@ def test_a_finer_freq_than_the_rows_names_the_frequency_they_are_on(tmp_path):
                         "'W-SUN', or leave it out to infer it. Otherwise add the missing rows", freq="D")
     assert "Every row" not in csv_error(tmp_path, "date,y\n2024-01-01,1\n2024-01-02,2\n2024-01-05,5\n", "D grid")
     assert message.count("Add") == 0
+    gappy = "".join(weekly.splitlines(keepends=True)[:3] + weekly.splitlines(keepends=True)[4:])  # a week missing
+    assert "Every row" not in csv_error(tmp_path, gappy, "D grid", freq="D")
 
 
 def test_gap_in_long_panel_names_the_series(tmp_path):

@@ -56,7 +56,8 @@ def test_padding_repeats_the_first_level_or_the_mean_change_and_the_saved_model_
     z = preparation.block(levels, "s", frame)[0]
     assert len(z) == 15 and np.all(z[:5] == z[5])  # 12 + 3 rows: 5 of them the first value again
     z = preparation.block(changes, "s", frame)[0]
-    assert len(z) == 15 and np.allclose(z[:6], z[6:].mean()) and z[6:].mean() > 0.1  # 9 changes after 6 at their mean
+    assert len(z) == 15 and np.allclose(z[:6], z[6:12].mean()) and z[6:12].mean() > 0.1  # 9 changes after 6 at
+    # the mean of the 6 the window reads (its 3 targets not among them)
     assert len(preparation.block(levels, "a", panel.series("a"))[0]) == 120  # long enough: as it is
     changes.save(tmp_path / "model")
     loaded = Forecaster.load(tmp_path / "model")
@@ -135,3 +136,18 @@ def test_skip_short_leaves_out_what_a_global_model_would_pad():
                               WalkForward(horizon=3, folds=2, refit="always"), baselines=False, skip_short=True)
     assert [w.message.series for w in caught if w.category is SkippedSeriesWarning] == [{"s": 30}]
     assert sorted(result.to_frame()["id"].unique()) == ["a", "b"]
+
+
+def test_a_walk_forward_refuses_a_cohort_fit_that_no_series_could_train_a_whole_window_for():
+    """A series ending early forms its own cohort, cut off before the others hold a window: padding
+    it would train on nothing but padding, so the run is refused before any fit."""
+    frames = []
+    for sid, n, end in (("a", 40, "2020-12-01"), ("s", 18, "2018-12-01"), ("b", 40, "2020-12-01")):
+        frames.append(pd.DataFrame({"id": sid, "time": pd.date_range(end=end, periods=n, freq="MS"),
+                                    "y": 50 + 10 * np.sin(np.arange(n) / 2)}))
+    panel = from_pandas(pd.concat(frames, ignore_index=True), id="id", time="time", target="y")
+    for cohorts in (8, 1):
+        with pytest.raises(DataError, match=r"Fit 0 is cut off at 2018-09-01 .* has 1[24] rows before it, but "
+                                            r"linear needs at least 16"):
+            walk_forward(panel, [Forecaster("linear", horizon=3, lookback=12, params=FAST)],
+                         WalkForward(horizon=3, folds=2, refit="always", cohorts=cohorts), baselines=False)

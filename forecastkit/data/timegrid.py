@@ -291,7 +291,8 @@ def _coarser(times: pd.Index, grid: Grid) -> str:
     if grid.offset is None or len(times) < 3 or not isinstance(times, pd.DatetimeIndex):
         return ""
     found = infer_offset(times)
-    if found is None or found.freqstr == grid.offset.freqstr or off_grid(times, found).any():
+    if (found is None or found.freqstr == grid.offset.freqstr or off_grid(times, found).any()
+            or len(pd.date_range(times[0], times[-1], freq=found)) != len(times)):  # gaps there too
         return ""
     words = describe_offset(found)
     return (f"Every row is one {found.freqstr!r}{f' ({words})' if words else ''} step after the last: if that is "

@@ -363,28 +363,28 @@ def is_global(forecaster: Forecaster, series: list) -> bool:
 
 def global_shortfall(label: str, forecaster: Forecaster, series: list[Series], splitter: WalkForward,
                      padded: bool = True):
-    """``(series, message)`` of the first series a global fit would train on too few rows (one
-    window's, or with ``padded`` one row's history), or None.
+    """``(series, message)`` of the first series a global fit would train on too few rows (a whole
+    window's; ``padded``: one row's, if one series of the cohort holds a whole window), or None.
 
     Each global fit trains every series on its rows before the earliest cut-off in time of the
     series it forecasts, its cohort (:func:`~.cohorts.group_by_cutoff`; :func:`~.jobs.training_panel`),
-    so a series that starts late can have enough rows before its own origins but too few
-    before a cohort member's earlier ones (another cohort's series just skips such fits).
-    """
+    so a series that starts late can have enough rows before its own origins but too few before
+    a cohort member's earlier ones (another cohort's series just skips such fits)."""
     folds = {s.sid: splitter.split(len(s.y), times=s.times) for s in series}
     fits = {tuple(f.fit for f in found) for found in folds.values()}
     if len(fits) > 1:
         return None  # other fits per series: units_of refuses the panel
-    needed = min_train(forecaster, padded)
+    full = min_train(forecaster)
     for cohort in group_by_cutoff(series, folds, splitter.cohorts):
         for fit in dict.fromkeys(next(iter(fits))):
             first = {s.sid: next(f for f in folds[s.sid] if f.fit == fit) for s in cohort}
             earliest = min(cohort, key=lambda s: s.times[first[s.sid].train_end])
             cutoff = earliest.times[first[earliest.sid].train_end]
+            trained = {s.sid: min(first[s.sid].train_end, int(s.times.searchsorted(cutoff))) - first[s.sid].train_start
+                       for s in cohort}
+            needed = min_train(forecaster, padded) if max(trained.values()) >= full else full  # one whole window
             for s in cohort:
-                fold = first[s.sid]
-                rows = min(fold.train_end, int(s.times.searchsorted(cutoff))) - fold.train_start
-                if rows < needed:
+                if (rows := trained[s.sid]) < needed:
                     when = format_times([cutoff])[0]
                     return s, (f"Model {label!r} is global: each fit trains every series together, on its rows "
                                f"before the earliest cut-off of the series it forecasts, so that no series sees "

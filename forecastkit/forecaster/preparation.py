@@ -253,7 +253,8 @@ def block(f, sid: str, frame: pd.DataFrame, future: pd.DataFrame | None = None, 
 
     A padded fit's (``pads_``) series too short for one window get the rows :func:`pad_rows`
     says before their first: the first transformed value repeated (a chain in levels) or the
-    mean of its transformed changes (a chain of differences), and their covariates' first rows.
+    mean of its transformed changes before the window's targets (a chain of differences), and
+    their covariates' first rows.
 
     ``future`` (forecasting only): the horizon rows (time and future-known covariates)
     after ``frame``; the target and past-observed covariates are unknown there (NaN).
@@ -264,9 +265,10 @@ def block(f, sid: str, frame: pd.DataFrame, future: pd.DataFrame | None = None, 
     past = f.encoder_.past_rows(sid, frame)[diff:]
     rows = frame if future is None else pd.concat([frame[future.columns], future], ignore_index=True)
     known = f.encoder_.known_rows(sid, rows)[diff:]
-    pad = pad_rows(len(frame), f.lookback_, 0 if forecast else f.model_horizon, diff) if f.pads_ else 0
-    if pad:  # a series too short for one window: flat before its start (levels), or its mean change (differences)
-        z = np.r_[np.full(pad, z.mean() if diff else z[0]), z]
+    targets = 0 if forecast else f.model_horizon
+    pad = pad_rows(len(frame), f.lookback_, targets, diff) if f.pads_ else 0
+    if pad:  # a series too short for one window: flat before its start (levels), or its mean change (differences),
+        z = np.r_[np.full(pad, z[:len(z) - targets].mean() if diff else z[0]), z]  # of its inputs, not its targets
         past, known = np.pad(past, ((pad, 0), (0, 0)), mode="edge"), np.pad(known, ((pad, 0), (0, 0)), mode="edge")
     if future is not None:
         z = np.r_[z, np.full(len(future), np.nan)]

@@ -134,7 +134,7 @@ def search(panel, template: Forecaster, plan: Plan, study, trials: int, *, inner
     the number run. ``template`` has its horizon, season and lookback (or None) set."""
     horizon, season = template.horizon, template.season
     splitter = inner_splitter(horizon, min(panel.lengths.values()), inner_folds, window, gap)
-    spaces = resolve_spaces(plan.searched, panel, template, splitter, season)
+    spaces = resolve_spaces(plan.searched, panel, template, splitter, season, skip_short)
     first = template
     if template.lookback is None:  # the defaults' lookback: the one a fit on this data resolves
         first = clone(template).set_params(lookback=fit_lookback(clone(template).set_params(season=season), panel))

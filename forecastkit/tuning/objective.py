@@ -66,16 +66,18 @@ def configured(template: Forecaster, values: dict) -> Forecaster:
     return forecaster
 
 
-def resolve_spaces(searched: dict, panel, template: Forecaster, splitter: WalkForward, season: int) -> dict:
+def resolve_spaces(searched: dict, panel, template: Forecaster, splitter: WalkForward, season: int,
+                   skip_short: bool = False) -> dict:
     """The searched spaces with the lookback's resolved to rows: its multiples of
     ``max(season, horizon, 5)``, capped at half the first inner fit's usable rows (so every
     lookback tried fits the inner walk-forward, and later the outer fit): the shortest series',
-    or the longest's for a global model on a panel, which pads the series too short."""
+    or the longest's for a global model on a panel, which pads the series too short (unless
+    ``skip_short`` leaves them out: every trial is then scored on the same series)."""
     resolved = {}
     for name, space in searched.items():
         if isinstance(space, Lookback):
             trains = first_trains(series_of(panel), splitter)
-            rows = (max if pads_short(template, panel.n_series) else min)(trains, default=1)
+            rows = (max if pads_short(template, panel.n_series) and not skip_short else min)(trains, default=1)
             cap = (rows - splitter.horizon + 1) // 2
             space = space.rows(max(season, splitter.horizon, 5), max(cap, 2))
         resolved[name] = space
